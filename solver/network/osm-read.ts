@@ -77,7 +77,7 @@ class OsmCollector {
   }
 }
 
-function grow(array: Float64Array, capacity: number): Float64Array {
+function grow(array: Float64Array, capacity: number) {
   const bigger = new Float64Array(capacity);
   bigger.set(array);
   return bigger;
