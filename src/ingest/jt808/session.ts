@@ -1,0 +1,444 @@
+import type { Fix } from '../../domain/fix.js';
+import { decodeAuth, decodeBatch, decodeGeneralReply, decodeRegister, type GeneralReply } from './bodies.js';
+import { GeneralResult, MsgId, RegisterResult, type GeneralResultCode } from './constants.js';
+import {
+  encodeFrame,
+  platformGeneralReplyBody,
+  registerReplyBody,
+  setParametersBody,
+  textMessageBody,
+  type FrameAddress,
+  type TerminalParameter,
+  type TextMessageOptions,
+} from './encode.js';
+import { Jt808Framer, type Jt808Frame } from './framer.js';
+import { decodeLocation } from './location.js';
+import { decodeMessage, type Jt808Header, type Jt808Message } from './message.js';
+import { DEFAULT_TERMINAL_PROFILE, TerminalProfiles, type TerminalModelProfile } from './profile.js';
+import { SubpackageAssembler, type ReassemblyOptions } from './reassembly.js';
+
+/** The vehicle registry as the session needs it; the store implements it. */
+export interface TerminalDirectory {
+  findByTerminalId(terminalId: string): Promise<{ vehicleId: string; model?: string } | null>;
+  issueAuthCode(terminalId: string): Promise<string>;
+  checkAuthCode(terminalId: string, code: string): Promise<boolean>;
+}
+
+/** Where decoded fixes go. submit() resolves only once the fixes are durably committed. */
+export interface FixSink {
+  submit(fixes: Fix[]): Promise<void>;
+}
+
+export type RejectReason =
+  | 'escape' | 'oversize' | 'short' | 'checksum' | 'length' | 'encrypted' | 'packet'
+  | 'location' | 'unauthenticated' | 'foreignTerminal' | 'sinkFailed' | 'reassembly' | 'internal';
+
+export type Jt808SessionEvent =
+  | { type: 'registered'; terminalId: string; accepted: boolean }
+  | { type: 'authenticated'; terminalId: string; accepted: boolean }
+  | { type: 'fixes'; terminalId: string; count: number }
+  | { type: 'rejected'; reason: RejectReason; terminalId?: string; msgId?: number }
+  | { type: 'unsupported'; terminalId: string; msgId: number }
+  | { type: 'vendor'; detail: string }
+  | { type: 'logout'; terminalId: string };
+
+export interface Jt808SessionOptions {
+  directory: TerminalDirectory;
+  sink: FixSink;
+  /** Writes a frame to the terminal (the server passes socket.write). */
+  send: (frame: Buffer) => void;
+  profiles?: TerminalProfiles;
+  /**
+   * Accept positions from a terminal the directory knows even if it never authenticated on this
+   * connection. Off by default: a terminal must send 0x0102 with a code our directory accepts.
+   * Turn on for fleets of Traccar-style trackers that skip registration and authentication.
+   */
+  trustKnownTerminals?: boolean;
+  /** Protocol errors tolerated on one connection before shouldClose turns true. */
+  maxProtocolErrors?: number;
+  /** How long sendText / queryPosition / setParameters wait for the terminal's answer. */
+  commandTimeoutMs?: number;
+  reassembly?: ReassemblyOptions;
+  now?: () => number;
+  onEvent?: (event: Jt808SessionEvent) => void;
+  /** Called whenever unackedFixes decreases, so the server can resume a paused socket. */
+  onAcked?: () => void;
+}
+
+interface PendingCommand {
+  msgId: number;
+  resolve: (value: never) => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** Ids that need no answer from us, or that we accept and acknowledge without using them. */
+const NO_REPLY = new Set<number>([MsgId.terminalGeneralReply, MsgId.positionQueryReply, 0x0104, 0x0107]);
+const ACK_ONLY = new Set<number>([0x0900, 0x0701, 0x0702, 0x0108, 0x0800, 0x0801]);
+
+/**
+ * One terminal connection's protocol state, independent of sockets: bytes go in through feed(),
+ * frames come out through options.send. Frames are handled strictly in arrival order; a location
+ * is acknowledged with 0x8001 only after the sink has committed it.
+ */
+export class Jt808Session {
+  private readonly framer = new Jt808Framer();
+  private readonly assembler: SubpackageAssembler;
+  private readonly profiles: TerminalProfiles;
+  private readonly maxProtocolErrors: number;
+  private readonly commandTimeoutMs: number;
+  private readonly now: () => number;
+  private chain: Promise<void> = Promise.resolve();
+  private platformSerial = 0;
+  private address: FrameAddress | undefined;
+  private readonly pending = new Map<number, PendingCommand>();
+  private profile: TerminalModelProfile = DEFAULT_TERMINAL_PROFILE;
+
+  terminalId: string | undefined;
+  vehicleId: string | undefined;
+  model: string | undefined;
+  authenticated = false;
+  /** Positions counted when their frame arrives and released when answered. */
+  unackedFixes = 0;
+  queuedFrames = 0;
+  protocolErrors = 0;
+  /** Logout received, or too many protocol errors: the owner should close the connection. */
+  shouldClose = false;
+  closed = false;
+
+  constructor(private readonly options: Jt808SessionOptions) {
+    this.assembler = new SubpackageAssembler(options.reassembly);
+    this.profiles = options.profiles ?? new TerminalProfiles();
+    this.maxProtocolErrors = options.maxProtocolErrors ?? 20;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Feeds raw TCP bytes; resolves when every frame they completed has been handled. */
+  feed(chunk: Uint8Array): Promise<void> {
+    if (this.closed) return this.chain;
+    let frames: Jt808Frame[];
+    try {
+      frames = this.framer.push(chunk);
+    } catch {
+      frames = [{ kind: 'invalid', reason: 'oversize' }];
+    }
+    for (const frame of frames) {
+      const estimate = frame.kind === 'binary' ? estimateFixes(frame.payload) : 0;
+      this.unackedFixes += estimate;
+      this.queuedFrames++;
+      this.chain = this.chain
+        .then(() => this.handleFrame(frame))
+        .catch(() => this.protocolError('internal'))
+        .finally(() => {
+          this.queuedFrames--;
+          if (estimate > 0) {
+            this.unackedFixes -= estimate;
+            this.options.onAcked?.();
+          }
+        });
+    }
+    return this.chain;
+  }
+
+  /** Resolves once every frame fed so far has been handled. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Sends a 0x8300 text; resolves with the terminal's 0x0001 reply (result 0 = shown). */
+  sendText(text: string, options: TextMessageOptions = {}): Promise<GeneralReply> {
+    const address = this.requireAddress();
+    return this.command(MsgId.textMessage, textMessageBody(text, address.is2019, options));
+  }
+
+  /** Sends 0x8103; resolves with the terminal's 0x0001 reply. */
+  setParameters(params: readonly TerminalParameter[]): Promise<GeneralReply> {
+    return this.command(MsgId.setParameters, setParametersBody(params));
+  }
+
+  /** Sends 0x8201; resolves with the position from the terminal's 0x0201 answer. */
+  queryPosition(): Promise<Fix> {
+    return this.command(MsgId.positionQuery, Buffer.alloc(0));
+  }
+
+  /** Fails every outstanding command; further input is ignored. */
+  close(reason = 'connection closed'): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [serial, cmd] of this.pending) {
+      clearTimeout(cmd.timer);
+      this.pending.delete(serial);
+      cmd.reject(new Error(reason));
+    }
+  }
+
+  get pendingCommands(): number {
+    return this.pending.size;
+  }
+
+  get reassemblyBytes(): number {
+    return this.assembler.pendingBytes;
+  }
+
+  // ---- internals ----
+
+  private command<T>(msgId: number, body: Buffer): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('session closed'));
+    const address = this.requireAddress();
+    const serial = this.nextSerial();
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(serial);
+        reject(new Error(`terminal ${this.terminalId} did not answer 0x${msgId.toString(16)} within ${this.commandTimeoutMs} ms`));
+      }, this.commandTimeoutMs);
+      timer.unref?.();
+      this.pending.set(serial, { msgId, resolve: resolve as (v: never) => void, reject, timer });
+      this.options.send(encodeFrame(msgId, address, serial, body));
+    });
+  }
+
+  private requireAddress(): FrameAddress {
+    if (!this.address) throw new Error('terminal has not identified itself on this connection yet');
+    return this.address;
+  }
+
+  private nextSerial(): number {
+    const serial = this.platformSerial;
+    this.platformSerial = (this.platformSerial + 1) & 0xffff;
+    return serial;
+  }
+
+  private emit(event: Jt808SessionEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  private protocolError(reason: RejectReason, header?: Jt808Header): void {
+    this.protocolErrors++;
+    this.emit({ type: 'rejected', reason, terminalId: header?.terminalId, msgId: header?.msgId });
+    if (this.protocolErrors >= this.maxProtocolErrors) this.shouldClose = true;
+  }
+
+  private reply(header: Jt808Header, result: GeneralResultCode): void {
+    if (this.closed) return;
+    const address: FrameAddress = {
+      phoneField: header.phoneField,
+      is2019: header.is2019,
+      protocolVersion: header.protocolVersion,
+    };
+    this.options.send(
+      encodeFrame(MsgId.platformGeneralReply, address, this.nextSerial(), platformGeneralReplyBody(header.serial, header.msgId, result)),
+    );
+  }
+
+  private async handleFrame(frame: Jt808Frame): Promise<void> {
+    if (this.closed) return;
+    if (frame.kind === 'text') {
+      this.emit({ type: 'vendor', detail: 'text sentence' });
+      return;
+    }
+    if (frame.kind === 'invalid') {
+      this.protocolError(frame.reason);
+      return;
+    }
+    const decoded = decodeMessage(frame.payload);
+    if (!decoded.ok) {
+      this.protocolError(decoded.reason, decoded.header);
+      // Only a header we could read is worth answering: the terminal can then resend.
+      if (decoded.header && !isVendorId(decoded.header.msgId)) {
+        this.reply(decoded.header, decoded.reason === 'encrypted' ? GeneralResult.unsupported : GeneralResult.badMessage);
+      }
+      return;
+    }
+    let message = decoded.message;
+    const header = message.header;
+    if (isVendorId(header.msgId)) {
+      this.emit({ type: 'vendor', detail: `message 0x${header.msgId.toString(16)}` });
+      return;
+    }
+    if (this.terminalId !== undefined && header.terminalId !== this.terminalId) {
+      this.protocolError('foreignTerminal', header);
+      this.reply(header, GeneralResult.failure);
+      return;
+    }
+    this.terminalId = header.terminalId;
+    this.address = { phoneField: header.phoneField, is2019: header.is2019, protocolVersion: header.protocolVersion };
+
+    if (header.subpackage) {
+      const part = this.assembler.push(header, message.body, this.now());
+      if (part.status === 'rejected') {
+        this.protocolError('reassembly', header);
+        this.reply(header, GeneralResult.failure);
+        return;
+      }
+      if (part.status === 'incomplete') {
+        // Buffered, not yet used: acknowledge the packet so the terminal sends the next one.
+        this.reply(header, GeneralResult.ok);
+        return;
+      }
+      message = { header, body: part.body };
+    }
+    await this.handleMessage(message);
+  }
+
+  private async handleMessage(message: Jt808Message): Promise<void> {
+    const { header, body } = message;
+    switch (header.msgId) {
+      case MsgId.register:
+        return this.handleRegister(header, body);
+      case MsgId.authenticate:
+        return this.handleAuthenticate(header, body);
+      case MsgId.heartbeat:
+        this.reply(header, GeneralResult.ok);
+        return;
+      case MsgId.logout:
+        this.reply(header, GeneralResult.ok);
+        this.authenticated = false;
+        this.shouldClose = true;
+        this.emit({ type: 'logout', terminalId: header.terminalId });
+        return;
+      case MsgId.location:
+      case MsgId.locationBatch:
+      case MsgId.positionQueryReply:
+        return this.handleLocations(header, body);
+      case MsgId.terminalGeneralReply:
+        return this.handleTerminalReply(body);
+      default:
+        if (ACK_ONLY.has(header.msgId)) this.reply(header, GeneralResult.ok);
+        else if (!NO_REPLY.has(header.msgId)) {
+          this.emit({ type: 'unsupported', terminalId: header.terminalId, msgId: header.msgId });
+          this.reply(header, GeneralResult.unsupported);
+        }
+    }
+  }
+
+  private async handleRegister(header: Jt808Header, body: Buffer): Promise<void> {
+    const registration = decodeRegister(body, header.is2019);
+    const known = await this.options.directory.findByTerminalId(header.terminalId);
+    const address: FrameAddress = { phoneField: header.phoneField, is2019: header.is2019, protocolVersion: header.protocolVersion };
+    let replyBody: Buffer;
+    if (!known) {
+      replyBody = registerReplyBody(header.serial, RegisterResult.terminalNotInDatabase);
+    } else {
+      const code = await this.options.directory.issueAuthCode(header.terminalId);
+      this.model = known.model ?? registration?.terminalModel ?? this.model;
+      replyBody = registerReplyBody(header.serial, RegisterResult.ok, code);
+    }
+    this.emit({ type: 'registered', terminalId: header.terminalId, accepted: known !== null });
+    if (!this.closed) this.options.send(encodeFrame(MsgId.registerReply, address, this.nextSerial(), replyBody));
+  }
+
+  private async handleAuthenticate(header: Jt808Header, body: Buffer): Promise<void> {
+    const auth = decodeAuth(body, header.is2019);
+    const known = await this.options.directory.findByTerminalId(header.terminalId);
+    const accepted = known !== null && (await this.options.directory.checkAuthCode(header.terminalId, auth.code));
+    if (accepted) {
+      this.bindVehicle(known);
+      this.authenticated = true;
+    }
+    this.emit({ type: 'authenticated', terminalId: header.terminalId, accepted });
+    this.reply(header, accepted ? GeneralResult.ok : GeneralResult.failure);
+  }
+
+  private bindVehicle(known: { vehicleId: string; model?: string }): void {
+    this.vehicleId = known.vehicleId;
+    if (known.model !== undefined) this.model = known.model;
+    this.profile = this.profiles.forModel(this.model);
+  }
+
+  private async isAuthorized(terminalId: string): Promise<boolean> {
+    if (this.authenticated) return true;
+    if (!this.options.trustKnownTerminals) return false;
+    const known = await this.options.directory.findByTerminalId(terminalId);
+    if (!known) return false;
+    this.bindVehicle(known);
+    this.authenticated = true;
+    return true;
+  }
+
+  private async handleLocations(header: Jt808Header, body: Buffer): Promise<void> {
+    const isQueryReply = header.msgId === MsgId.positionQueryReply;
+    const fixes: Fix[] = [];
+    let invalid = 0;
+    if (header.msgId === MsgId.locationBatch) {
+      const batch = decodeBatch(body);
+      if (!batch || batch.truncated) invalid++;
+      for (const [start, end] of batch?.items ?? []) {
+        const r = decodeLocation(body, start, end, header.terminalId, this.profile);
+        if (r.ok) {
+          if (batch!.batchType === 1) r.fix.blindArea = true;
+          fixes.push(r.fix);
+        } else invalid++;
+      }
+    } else {
+      const start = isQueryReply ? 2 : 0;
+      const r = body.length >= start ? decodeLocation(body, start, body.length, header.terminalId, this.profile) : null;
+      if (r?.ok) fixes.push(r.fix);
+      else invalid++;
+    }
+
+    if (isQueryReply && body.length >= 2) {
+      const querySerial = body.readUInt16BE(0);
+      const cmd = this.pending.get(querySerial);
+      if (cmd && cmd.msgId === MsgId.positionQuery) {
+        this.pending.delete(querySerial);
+        clearTimeout(cmd.timer);
+        if (fixes.length > 0) (cmd.resolve as (f: Fix) => void)(fixes[0]);
+        else cmd.reject(new Error('terminal answered the position query with an undecodable location'));
+      }
+    }
+
+    if (!(await this.isAuthorized(header.terminalId))) {
+      this.emit({ type: 'rejected', reason: 'unauthenticated', terminalId: header.terminalId, msgId: header.msgId });
+      if (!isQueryReply) this.reply(header, GeneralResult.failure);
+      return;
+    }
+    if (fixes.length === 0) {
+      this.protocolError('location', header);
+      if (!isQueryReply) this.reply(header, GeneralResult.badMessage);
+      return;
+    }
+    if (invalid > 0) this.emit({ type: 'rejected', reason: 'location', terminalId: header.terminalId, msgId: header.msgId });
+    try {
+      await this.options.sink.submit(fixes);
+    } catch {
+      this.emit({ type: 'rejected', reason: 'sinkFailed', terminalId: header.terminalId, msgId: header.msgId });
+      // Result 1 makes the terminal keep the points and resend them.
+      if (!isQueryReply) this.reply(header, GeneralResult.failure);
+      return;
+    }
+    this.emit({ type: 'fixes', terminalId: header.terminalId, count: fixes.length });
+    if (!isQueryReply) this.reply(header, GeneralResult.ok);
+  }
+
+  private handleTerminalReply(body: Buffer): void {
+    const reply = decodeGeneralReply(body);
+    if (!reply) {
+      this.protocolError('short');
+      return;
+    }
+    const cmd = this.pending.get(reply.replySerial);
+    // A 0x0001 to a position query is only a receipt; the answer is the 0x0201.
+    if (!cmd || cmd.msgId !== reply.replyMsgId || cmd.msgId === MsgId.positionQuery) return;
+    this.pending.delete(reply.replySerial);
+    clearTimeout(cmd.timer);
+    (cmd.resolve as (r: GeneralReply) => void)(reply);
+  }
+}
+
+function isVendorId(msgId: number): boolean {
+  return msgId === MsgId.jointechLocation || msgId === MsgId.jointechLocationBlind;
+}
+
+/** Cheap look at a raw frame: how many positions it will hand to the sink (for backpressure). */
+function estimateFixes(payload: Buffer): number {
+  if (payload.length < 13) return 0;
+  const msgId = payload.readUInt16BE(0);
+  if (msgId === MsgId.location || msgId === MsgId.positionQueryReply) return 1;
+  if (msgId !== MsgId.locationBatch) return 0;
+  const attr = payload.readUInt16BE(2);
+  const bodyStart = 4 + (attr & 0x4000 ? 11 : 6) + 2 + (attr & 0x2000 ? 4 : 0);
+  if (payload.length < bodyStart + 3) return 1;
+  // The declared count is bounded by what the body can hold (each item is at least 2 + 28 bytes).
+  return Math.max(1, Math.min(payload.readUInt16BE(bodyStart), Math.floor((payload.length - bodyStart) / 30)));
+}
