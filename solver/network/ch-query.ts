@@ -106,9 +106,9 @@ export class ChSearch {
     const n = ch.nodeCount;
     const targetCount = targets.length;
     // Backward searches: collect (node, target, key) triples, then bucket them by node.
-    let entryNode = new Int32Array(1024);
-    let entryTarget = new Int32Array(1024);
-    let entryKey = new Float64Array(1024);
+    let entryNode: Int32Array = new Int32Array(1024);
+    let entryTarget: Int32Array = new Int32Array(1024);
+    let entryKey: Float64Array = new Float64Array(1024);
     let entryCount = 0;
     const bKey = this.backwardKey;
     for (let t = 0; t < targetCount; t++) {
