@@ -17,18 +17,28 @@ export function addressFor(terminalId: string, is2019 = false): FrameAddress {
 }
 
 /** Builds header + body + checksum (un-escaped, no flags). */
-export function buildPayload(msgId: number, address: FrameAddress, serial: number, body: Uint8Array): Buffer {
+/** Packet fields of a sub-packaged message (header bit 13); index counts from 1. */
+export interface PacketPosition {
+  total: number;
+  index: number;
+}
+
+export function buildPayload(msgId: number, address: FrameAddress, serial: number, body: Uint8Array, packet?: PacketPosition): Buffer {
   if (body.length > MAX_BODY_BYTES) throw new RangeError(`body of ${body.length} bytes exceeds ${MAX_BODY_BYTES}`);
   const phoneBytes = address.is2019 ? 10 : 6;
   if (address.phoneField.length !== phoneBytes) throw new RangeError(`phone field must be ${phoneBytes} bytes`);
-  const headerBytes = 2 + 2 + (address.is2019 ? 1 : 0) + phoneBytes + 2;
+  const headerBytes = 2 + 2 + (address.is2019 ? 1 : 0) + phoneBytes + 2 + (packet ? 4 : 0);
   const out = Buffer.allocUnsafe(headerBytes + body.length + 1);
   let p = out.writeUInt16BE(msgId, 0);
-  p = out.writeUInt16BE(body.length | (address.is2019 ? 0x4000 : 0), p);
+  p = out.writeUInt16BE(body.length | (address.is2019 ? 0x4000 : 0) | (packet ? 0x2000 : 0), p);
   if (address.is2019) out[p++] = address.protocolVersion ?? 1;
   out.set(address.phoneField, p);
   p += phoneBytes;
   p = out.writeUInt16BE(serial & 0xffff, p);
+  if (packet) {
+    p = out.writeUInt16BE(packet.total, p);
+    p = out.writeUInt16BE(packet.index, p);
+  }
   out.set(body, p);
   p += body.length;
   out[p] = xorChecksum(out, 0, p);
@@ -36,8 +46,8 @@ export function buildPayload(msgId: number, address: FrameAddress, serial: numbe
 }
 
 /** A complete wire frame: flags, escaping and checksum applied. */
-export function encodeFrame(msgId: number, address: FrameAddress, serial: number, body: Uint8Array): Buffer {
-  return escapeFrame(buildPayload(msgId, address, serial, body));
+export function encodeFrame(msgId: number, address: FrameAddress, serial: number, body: Uint8Array, packet?: PacketPosition): Buffer {
+  return escapeFrame(buildPayload(msgId, address, serial, body, packet));
 }
 
 export function platformGeneralReplyBody(replySerial: number, replyMsgId: number, result: GeneralResultCode): Buffer {

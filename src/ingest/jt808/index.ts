@@ -14,7 +14,7 @@ export {
   addressFor, buildPayload, encodeFrame, platformGeneralReplyBody, registerReplyBody, textMessageBody,
   setParametersBody, terminalControlBody, TextFlag, ParamId,
 } from './encode.js';
-export type { FrameAddress, TextMessageOptions, TerminalParameter } from './encode.js';
+export type { FrameAddress, PacketPosition, TextMessageOptions, TerminalParameter } from './encode.js';
 export { DEFAULT_TERMINAL_PROFILE, TerminalProfiles, parseTerminalModelProfile } from './profile.js';
 export type { TerminalModelProfile, SignalSource, ItemValueSource } from './profile.js';
 export { SubpackageAssembler } from './reassembly.js';
@@ -23,3 +23,5 @@ export { Jt808Session } from './session.js';
 export type { TerminalDirectory, FixSink, Jt808SessionOptions, Jt808SessionEvent, RejectReason } from './session.js';
 export { Jt808Server } from './server.js';
 export type { Jt808ServerOptions } from './server.js';
+export { locationBody, batchBody, registerBody, authBody, terminalGeneralReplyBody } from './terminal.js';
+export type { LocationInput, RegisterInput } from './terminal.js';
