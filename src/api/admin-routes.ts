@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { cityProfileSchema, type CityProfile } from '../domain/city-profile.js';
+import { entityId } from '../domain/model.js';
+import type { Db } from '../store/db.js';
+import type { CityRepo } from '../store/city-repo.js';
+import type { ProfileRepo } from '../store/profile-repo.js';
+import { resourceOrder, resources } from '../store/resources.js';
+import { roles, type TokenStore } from './auth.js';
+import { ApiError, fromDatabaseError } from './errors.js';
+import type { ApiRoutes } from './routes.js';
+
+export interface AdminRouteDeps {
+  db: Db;
+  repo: CityRepo;
+  tokens: TokenStore;
+  profiles: ProfileRepo;
+  migrationVersion(): number;
+  startedAtMs: number;
+}
+
+/** Health, the route index, the city profile and API tokens. */
+export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
+  api.add({
+    method: 'get', path: '/health', roles: 'public',
+    summary: 'Liveness and store facts: store kind, migration version, record counts',
+    handler: async () => {
+      const counts: Record<string, number> = {};
+      for (const name of resourceOrder) counts[name] = await deps.repo.count(resources[name]);
+      const positions = await deps.db.query<{ n: number }>('select count(*)::int as n from positions');
+      counts.positions = positions.rows[0]?.n ?? 0;
+      return {
+        status: 'ok',
+        store: deps.db.kind,
+        migrationVersion: deps.migrationVersion(),
+        city: deps.profiles.get().name,
+        uptimeS: Math.round((Date.now() - deps.startedAtMs) / 1000),
+        counts,
+      };
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/', roles: ['admin', 'dispatcher', 'enforcement', 'driver', 'device'],
+    summary: 'This route table: every route with the roles it admits',
+    handler: () => ({ routes: api.table.map((r) => ({ method: r.method.toUpperCase(), path: `/api/v1${r.path}`, roles: r.roles, summary: r.summary })) }),
+  });
+
+  api.add({
+    method: 'get', path: '/city-profile', roles: ['admin', 'dispatcher', 'enforcement', 'driver'],
+    summary: 'The city profile: time zone, hours, speed limits, corridor widths, windows, sweeping table',
+    handler: () => deps.profiles.get(),
+  });
+  api.add({
+    method: 'put', path: '/city-profile', roles: ['admin'], body: cityProfileSchema,
+    summary: 'Replace the city profile (missing values take the defaults)',
+    handler: async ({ body }) => {
+      const profile = body as CityProfile;
+      await deps.profiles.save(profile);
+      deps.profiles.use(profile);
+      return profile;
+    },
+  });
+
+  const tokenBody = z.strictObject({
+    role: z.enum(roles),
+    vehicleId: entityId.optional(),
+    label: z.string().min(1).max(200).optional(),
+  }).superRefine((t, ctx) => {
+    if (t.role === 'driver' && !t.vehicleId) ctx.addIssue({ code: 'custom', path: ['vehicleId'], message: 'a driver token is bound to one vehicle' });
+    if (t.vehicleId && t.role !== 'driver' && t.role !== 'device') ctx.addIssue({ code: 'custom', path: ['vehicleId'], message: `a ${t.role} token is not bound to a vehicle` });
+  });
+  api.add({
+    method: 'post', path: '/tokens', roles: ['admin'], body: tokenBody,
+    summary: 'Issue an API token (the secret is in this answer only)',
+    handler: async ({ body }) => {
+      if (body.vehicleId && !(await deps.repo.exists(resources.vehicles, body.vehicleId))) {
+        throw new ApiError(422, 'unknown reference', [{ path: 'body.vehicleId', message: `no vehicle with id "${body.vehicleId}"` }]);
+      }
+      try {
+        return { status: 201, body: await deps.tokens.issue(body) };
+      } catch (err) {
+        throw fromDatabaseError(err) ?? err;
+      }
+    },
+  });
+  api.add({
+    method: 'get', path: '/tokens', roles: ['admin'], summary: 'List API tokens (never the secrets)',
+    handler: async () => ({ items: await deps.tokens.list() }),
+  });
+  api.add({
+    method: 'delete', path: '/tokens/:id', roles: ['admin'], params: z.strictObject({ id: entityId }),
+    summary: 'Revoke an API token',
+    handler: async ({ params, principal }) => {
+      if (params.id === principal?.tokenId) {
+        throw new ApiError(409, 'cannot revoke the token in use', [{ path: 'params.id', message: 'use another admin token to revoke this one' }]);
+      }
+      if (!(await deps.tokens.revoke(params.id))) throw new ApiError(404, 'token not found', [{ path: 'params.id', message: `no active token "${params.id}"` }]);
+      return { status: 204 };
+    },
+  });
+}

@@ -1,0 +1,39 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { ApiError } from './errors.js';
+import type { ApiRoutes } from './routes.js';
+
+/** The HTTP application: /api/v1 routes, the built web pages, JSON errors everywhere. */
+export function createApp(api: ApiRoutes, options: { logger: Logger; webDir?: string; extraRouters?: express.Router[] }): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    const startNs = process.hrtime.bigint();
+    res.on('finish', () => {
+      options.logger.debug({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Number(process.hrtime.bigint() - startNs) / 1e6 }, 'http');
+    });
+    next();
+  });
+  for (const r of options.extraRouters ?? []) app.use(r);
+  app.use('/api/v1', api.router);
+  app.use('/api', (req, _res, next) => next(new ApiError(404, 'no such route', [{ path: 'url', message: `${req.method} ${req.originalUrl} is not an API route (GET /api/v1 lists them)` }])));
+  if (options.webDir && existsSync(options.webDir)) app.use(express.static(options.webDir, { index: 'index.html' }));
+  app.use((req, _res, next) => next(new ApiError(404, 'not found', [{ path: 'url', message: `${req.method} ${req.originalUrl}` }])));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    let apiErr: ApiError;
+    if (err instanceof ApiError) apiErr = err;
+    else if (e?.type === 'entity.too.large') apiErr = new ApiError(413, 'request body too large', [{ path: 'body', message: `the limit is ${(e as { limit?: number }).limit ?? '?'} bytes` }]);
+    else if (e?.type === 'entity.parse.failed') apiErr = new ApiError(400, 'malformed JSON', [{ path: 'body', message: e.message ?? 'cannot parse' }]);
+    else if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') apiErr = new ApiError(415, 'unsupported body encoding', [{ path: 'headers.content-type', message: e.message ?? '' }]);
+    else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) apiErr = new ApiError(e.status, e.message ?? 'bad request', [{ path: 'request', message: e.message ?? '' }]);
+    else {
+      options.logger.error({ err }, 'unhandled error');
+      apiErr = new ApiError(500, 'internal error');
+    }
+    res.status(apiErr.status).json({ error: apiErr.message, details: apiErr.details });
+  });
+  return app;
+}

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { checkPermit, checkVehicle, type ConsistencyIssue } from '../domain/city-consistency.js';
+import type { CityProfile } from '../domain/city-profile.js';
+import { entityId } from '../domain/model.js';
+import type { Db, Queryable } from '../store/db.js';
+import { newId, type CityRepo, type ListOptions } from '../store/city-repo.js';
+import { resources, type ResourceDef, type ResourceName } from '../store/resources.js';
+import type { Principal, Role } from './auth.js';
+import { cityLookup } from './city-lookup.js';
+import { ApiError, fromDatabaseError, notFound } from './errors.js';
+import type { ApiRoutes } from './routes.js';
+
+type Doc = Record<string, any>;
+
+/** Who may read each resource. Writes are for admins and dispatchers. */
+export const readRoles: Record<ResourceName, readonly Role[]> = {
+  depots: ['admin', 'dispatcher', 'enforcement', 'driver'],
+  facilities: ['admin', 'dispatcher', 'enforcement', 'driver'],
+  vehicles: ['admin', 'dispatcher', 'enforcement', 'driver'],
+  'collection-points': ['admin', 'dispatcher', 'enforcement'],
+  'construction-sites': ['admin', 'dispatcher', 'enforcement'],
+  permits: ['admin', 'dispatcher', 'enforcement', 'driver'],
+  'road-segments': ['admin', 'dispatcher', 'enforcement'],
+  'restricted-zones': ['admin', 'dispatcher', 'enforcement', 'driver'],
+};
+export const writeRoles: readonly Role[] = ['admin', 'dispatcher'];
+
+/** A driver sees only what concerns their own vehicle. */
+function driverScope(def: ResourceDef, principal: Principal | undefined): ListOptions['scope'] | undefined {
+  if (principal?.role !== 'driver') return undefined;
+  if (def.name === 'vehicles') return { filter: { kind: 'id' }, value: principal.vehicleId! };
+  if (def.name === 'permits') return { filter: { kind: 'jsonArrayContains', field: 'vehicleIds' }, value: principal.vehicleId! };
+  return undefined;
+}
+
+function isInDriverScope(def: ResourceDef, doc: Doc, principal: Principal | undefined): boolean {
+  if (principal?.role !== 'driver') return true;
+  if (def.name === 'vehicles') return doc.id === principal.vehicleId;
+  if (def.name === 'permits') return (doc.vehicleIds as string[]).includes(principal.vehicleId!);
+  return true;
+}
+
+const bboxParam = z.string().transform((s, ctx) => {
+  const parts = s.split(',').map(Number);
+  const [minLon, minLat, maxLon, maxLat] = parts as [number, number, number, number];
+  if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n)) || minLon > maxLon || minLat > maxLat
+    || minLon < -180 || maxLon > 180 || minLat < -90 || maxLat > 90) {
+    ctx.addIssue({ code: 'custom', message: 'expected bbox=minLon,minLat,maxLon,maxLat within WGS84 ranges' });
+    return z.NEVER;
+  }
+  return [minLon, minLat, maxLon, maxLat] as [number, number, number, number];
+});
+
+function listQuerySchema(def: ResourceDef) {
+  const shape: Record<string, z.ZodType> = {
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  };
+  for (const [name, spec] of Object.entries(def.filters)) {
+    if (spec.kind === 'bbox') shape.bbox = bboxParam.optional();
+    else if (name === 'grade') shape.grade = z.coerce.number().int().min(1).max(4).optional();
+    else shape[name] = z.string().min(1).max(200).optional();
+  }
+  return z.strictObject(shape);
+}
+
+const idParams = z.strictObject({ id: entityId });
+
+/** Cross-record rules for one record; throws 422 naming each field. */
+export async function assertConsistent(
+  def: ResourceDef, doc: Doc, repo: CityRepo, q: Queryable, profile: CityProfile,
+  batch?: Map<string, Map<string, Doc>>, pathPrefix = 'body',
+): Promise<void> {
+  const issues = await consistencyIssues(def, doc, repo, q, profile, batch);
+  if (issues.length > 0) {
+    throw new ApiError(422, `inconsistent ${def.label}`, issues.map((i) => ({ path: `${pathPrefix}.${i.path}`, message: i.message })));
+  }
+}
+
+export async function consistencyIssues(
+  def: ResourceDef, doc: Doc, repo: CityRepo, q: Queryable, profile: CityProfile, batch?: Map<string, Map<string, Doc>>,
+): Promise<ConsistencyIssue[]> {
+  const lookup = cityLookup(repo, q, batch);
+  if (def.name === 'vehicles') return checkVehicle(doc as any, lookup);
+  if (def.name === 'permits') return checkPermit(doc as any, lookup, profile);
+  return [];
+}
+
+export interface CityRouterDeps {
+  db: Db;
+  repo: CityRepo;
+  profile(): CityProfile;
+}
+
+export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
+  const { db, repo } = deps;
+  for (const def of Object.values(resources)) {
+    const base = `/${def.name}`;
+    api.add({
+      method: 'get', path: base, summary: `List ${def.label}s (filters: ${Object.keys(def.filters).join(', ')}; limit, offset)`,
+      roles: readRoles[def.name], query: listQuerySchema(def),
+      handler: async ({ query, principal }) => {
+        const { limit, offset, bbox, ...filters } = query as Record<string, any>;
+        return repo.list(def, { limit, offset, bbox, filters, scope: driverScope(def, principal) });
+      },
+    });
+    api.add({
+      method: 'get', path: `${base}/:id`, summary: `Read one ${def.label}`, roles: readRoles[def.name], params: idParams,
+      handler: async ({ params, principal }) => {
+        const doc = await repo.get(def, params.id);
+        if (!doc) throw notFound(def.label, params.id);
+        if (!isInDriverScope(def, doc, principal)) {
+          throw new ApiError(403, 'forbidden', [{ path: 'params.id', message: `a driver may only read their own vehicle's ${def.label}` }]);
+        }
+        return doc;
+      },
+    });
+    api.add({
+      method: 'post', path: base, summary: `Create a ${def.label}`, roles: writeRoles, body: def.schema,
+      handler: async ({ body }) => {
+        const doc = { ...(body as Doc), id: (body as Doc).id ?? newId(def.idPrefix) };
+        await db.transaction(async (tx) => {
+          if (await repo.exists(def, doc.id, tx)) throw new ApiError(409, 'conflict', [{ path: 'body.id', message: `a ${def.label} with id "${doc.id}" exists` }]);
+          await assertConsistent(def, doc, repo, tx, deps.profile());
+          await writeOrExplain(() => repo.write(def, doc, 'insert', tx));
+        });
+        return { status: 201, body: doc, headers: { location: `/api/v1${base}/${doc.id}` } };
+      },
+    });
+    api.add({
+      method: 'put', path: `${base}/:id`, summary: `Replace a ${def.label}`, roles: writeRoles, params: idParams, body: def.schema,
+      handler: async ({ body, params }) => {
+        const b = body as Doc;
+        if (b.id !== undefined && b.id !== params.id) throw new ApiError(400, 'id mismatch', [{ path: 'body.id', message: `must equal the URL id "${params.id}" or be left out` }]);
+        const doc = { ...b, id: params.id };
+        await db.transaction(async (tx) => {
+          if (!(await repo.exists(def, doc.id, tx))) throw notFound(def.label, params.id);
+          await assertConsistent(def, doc, repo, tx, deps.profile());
+          await writeOrExplain(() => repo.write(def, doc, 'upsert', tx));
+        });
+        return doc;
+      },
+    });
+    api.add({
+      method: 'delete', path: `${base}/:id`, summary: `Delete a ${def.label}`, roles: writeRoles, params: idParams,
+      handler: async ({ params }) => {
+        let removed = false;
+        await writeOrExplain(async () => {
+          removed = await repo.remove(def, params.id);
+        });
+        if (!removed) throw notFound(def.label, params.id);
+        return { status: 204 };
+      },
+    });
+  }
+}
+
+/** Runs a write; database integrity refusals become 409/422 naming the field. */
+export async function writeOrExplain(write: () => Promise<void>, pathPrefix = 'body'): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw fromDatabaseError(err, pathPrefix) ?? err;
+  }
+}

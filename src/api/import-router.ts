@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { cityProfileSchema } from '../domain/city-profile.js';
+import type { Db } from '../store/db.js';
+import { newId, type CityRepo } from '../store/city-repo.js';
+import type { ProfileRepo } from '../store/profile-repo.js';
+import { resourceOrder, resources, type ResourceName } from '../store/resources.js';
+import { consistencyIssues } from './city-router.js';
+import { ApiError, fromDatabaseError, zodDetails, type ErrorDetail } from './errors.js';
+import type { ApiRoutes } from './routes.js';
+
+type Doc = Record<string, any>;
+
+/** Import document keys (camelCase) ↔ resource names. */
+export const importKeys: Record<ResourceName, string> = {
+  depots: 'depots', facilities: 'facilities', vehicles: 'vehicles', 'collection-points': 'collectionPoints',
+  'construction-sites': 'constructionSites', permits: 'permits', 'road-segments': 'roadSegments', 'restricted-zones': 'restrictedZones',
+};
+
+const envelope = z.strictObject({
+  mode: z.enum(['merge', 'replace']).default('merge'),
+  profile: z.unknown().optional(),
+  ...Object.fromEntries(resourceOrder.map((name) => [importKeys[name], z.array(z.unknown()).max(200_000).optional()])),
+});
+
+export interface CityDocument {
+  mode?: 'merge' | 'replace';
+  profile?: unknown;
+  [key: string]: unknown;
+}
+
+export interface ImportResult {
+  mode: 'merge' | 'replace';
+  counts: Record<string, number>;
+}
+
+/**
+ * Imports a whole city in one transaction. Everything is validated first — shapes,
+ * duplicate ids, references resolved against the batch and (when merging) the store —
+ * and every problem is reported with its path; only a clean document is written, and a
+ * refusal by the database mid-way rolls everything back.
+ */
+export async function importCity(db: Db, repo: CityRepo, profiles: ProfileRepo, input: unknown): Promise<ImportResult> {
+  const env = envelope.safeParse(input);
+  if (!env.success) throw new ApiError(400, 'invalid city document', zodDetails(env.error, 'body'));
+  const doc = env.data as Record<string, unknown> & { mode: 'merge' | 'replace'; profile?: unknown };
+  const errors: ErrorDetail[] = [];
+
+  let profile = profiles.get();
+  if (doc.profile !== undefined) {
+    const p = cityProfileSchema.safeParse(doc.profile);
+    if (p.success) profile = p.data;
+    else errors.push(...zodDetails(p.error, 'body.profile'));
+  }
+
+  const batch = new Map<string, Map<string, Doc>>();
+  const positions = new Map<string, Map<string, number>>();
+  for (const name of resourceOrder) {
+    const def = resources[name];
+    const key = importKeys[name];
+    const items = (doc[key] as unknown[] | undefined) ?? [];
+    const byId = new Map<string, Doc>();
+    const indexById = new Map<string, number>();
+    items.forEach((item, i) => {
+      const r = def.schema.safeParse(item);
+      if (!r.success) {
+        errors.push(...zodDetails(r.error, `body.${key}.${i}`));
+        return;
+      }
+      const rec = { ...r.data, id: r.data.id ?? newId(def.idPrefix) };
+      if (byId.has(rec.id)) {
+        errors.push({ path: `body.${key}.${i}.id`, message: `id "${rec.id}" repeats item ${indexById.get(rec.id)}` });
+        return;
+      }
+      byId.set(rec.id, rec);
+      indexById.set(rec.id, i);
+    });
+    batch.set(name, byId);
+    positions.set(name, indexById);
+  }
+  if (errors.length > 0) throw new ApiError(400, 'invalid city document', errors);
+
+  const counts: Record<string, number> = {};
+  await db.transaction(async (tx) => {
+    if (doc.mode === 'replace') {
+      for (const name of [...resourceOrder].reverse()) await tx.query(`delete from ${resources[name].table}`);
+    }
+    // References: against the batch first, then (merge) what the store already holds.
+    for (const name of resourceOrder) {
+      const def = resources[name];
+      for (const [id, rec] of batch.get(name)!) {
+        const issues = await consistencyIssues(def, rec, repo, tx, profile, batch);
+        const i = positions.get(name)!.get(id);
+        for (const issue of issues) errors.push({ path: `body.${importKeys[name]}.${i}.${issue.path}`, message: issue.message });
+      }
+    }
+    if (errors.length > 0) throw new ApiError(422, 'inconsistent city document', errors);
+    for (const name of resourceOrder) {
+      const def = resources[name];
+      for (const [id, rec] of batch.get(name)!) {
+        try {
+          await repo.write(def, rec as Doc & { id: string }, 'upsert', tx);
+        } catch (err) {
+          const i = positions.get(name)!.get(id);
+          throw fromDatabaseError(err, `body.${importKeys[name]}.${i}`) ?? err;
+        }
+      }
+      counts[importKeys[name]] = batch.get(name)!.size;
+    }
+    if (doc.profile !== undefined) await profiles.save(profile, tx);
+  });
+  if (doc.profile !== undefined) profiles.use(profile);
+  return { mode: doc.mode, counts };
+}
+
+export function addImportRoute(api: ApiRoutes, deps: { db: Db; repo: CityRepo; profiles: ProfileRepo; bodyLimitBytes: number }): void {
+  api.add({
+    method: 'post', path: '/import', roles: ['admin'], bodyLimitBytes: deps.bodyLimitBytes,
+    summary: 'Import a whole city (GeoJSON geometries) in one transaction: all or nothing, every error listed with its path; mode merge (default) or replace',
+    body: z.unknown(),
+    handler: async ({ body }) => importCity(deps.db, deps.repo, deps.profiles, body),
+  });
+}

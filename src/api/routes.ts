@@ -1,0 +1,123 @@
+import express, { type Request, type Response, type NextFunction } from 'express';
+import type { z } from 'zod';
+import { ApiError, validationError } from './errors.js';
+import type { Principal, Role, TokenStore } from './auth.js';
+
+/**
+ * Every route is declared through `ApiRoutes.add` with the roles it admits, so the role
+ * check cannot be forgotten and the route table (GET /api/v1, the role test) is
+ * complete by construction. Order per request: authenticate → authorize → parse the
+ * body (an unauthenticated client cannot make us parse megabytes) → validate → handle.
+ */
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface HandlerContext<B, Q, P> {
+  principal: Principal | undefined;
+  body: B;
+  query: Q;
+  params: P;
+  req: Request;
+  res: Response;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteDef<B = unknown, Q = unknown, P = unknown> {
+  method: Method;
+  path: string;
+  summary: string;
+  roles: readonly Role[] | 'public';
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+  bodyLimitBytes?: number;
+  /** Status for errors from the body schema: 400 for malformed, 422 where the shape is a domain rule. */
+  handler(ctx: HandlerContext<B, Q, P>): Promise<Reply | unknown> | Reply | unknown;
+}
+
+export interface RouteInfo {
+  method: Method;
+  path: string;
+  summary: string;
+  roles: readonly Role[] | 'public';
+  hasBody: boolean;
+}
+
+export const DEFAULT_BODY_LIMIT_BYTES = 1_000_000;
+
+export function isReply(x: unknown): x is Reply {
+  return typeof x === 'object' && x !== null && 'status' in x && typeof (x as Reply).status === 'number' && Object.keys(x).every((k) => ['status', 'body', 'headers'].includes(k));
+}
+
+export class ApiRoutes {
+  readonly router = express.Router();
+  readonly table: RouteInfo[] = [];
+
+  constructor(private readonly tokens: TokenStore, private readonly defaultBodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES) {}
+
+  add<B, Q, P>(def: RouteDef<B, Q, P>): void {
+    this.table.push({ method: def.method, path: def.path, summary: def.summary, roles: def.roles, hasBody: !!def.body });
+    const jsonParser = express.json({ limit: def.bodyLimitBytes ?? this.defaultBodyLimitBytes, strict: false });
+    const handlers: Array<(req: Request, res: Response, next: NextFunction) => unknown> = [];
+    handlers.push(async (req, res, next) => {
+      const principal = await this.authenticate(req);
+      if (def.roles !== 'public') {
+        if (!principal) throw new ApiError(401, 'authentication required', [{ path: 'headers.authorization', message: 'send "Authorization: Bearer <token>"' }]);
+        if (!def.roles.includes(principal.role)) {
+          throw new ApiError(403, 'forbidden', [{ path: 'headers.authorization', message: `role "${principal.role}" may not ${def.method.toUpperCase()} ${def.path}` }]);
+        }
+      }
+      res.locals.principal = principal;
+      next();
+    });
+    if (def.body) {
+      handlers.push((req, _res, next) => {
+        if (!req.is('application/json')) {
+          throw new ApiError(415, 'expected a JSON body', [{ path: 'headers.content-type', message: 'send Content-Type: application/json' }]);
+        }
+        next();
+      });
+      handlers.push(jsonParser);
+    }
+    handlers.push(async (req, res) => {
+      const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T => {
+        if (!schema) return value as T;
+        const r = schema.safeParse(value);
+        if (!r.success) throw validationError(r.error, where);
+        return r.data;
+      };
+      const ctx: HandlerContext<B, Q, P> = {
+        principal: res.locals.principal as Principal | undefined,
+        params: parse(def.params, req.params, 'params'),
+        query: parse(def.query, { ...(req.query as object) }, 'query'),
+        body: parse(def.body, req.body, 'body'),
+        req,
+        res,
+      };
+      const out = await def.handler(ctx);
+      if (res.headersSent) return;
+      if (isReply(out)) {
+        for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
+        if (out.body === undefined) res.status(out.status).end();
+        else res.status(out.status).json(out.body);
+      } else {
+        res.status(200).json(out);
+      }
+    });
+    this.router[def.method](def.path, ...handlers);
+  }
+
+  private async authenticate(req: Request): Promise<Principal | undefined> {
+    const header = req.headers.authorization;
+    if (!header) return undefined;
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new ApiError(401, 'malformed Authorization header', [{ path: 'headers.authorization', message: 'expected "Bearer <token>"' }]);
+    const principal = await this.tokens.verify(m[1]!);
+    if (!principal) throw new ApiError(401, 'invalid or revoked token', [{ path: 'headers.authorization', message: 'token not recognised' }]);
+    return principal;
+  }
+}

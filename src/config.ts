@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { cityProfileSchema, type CityProfile } from './domain/city-profile.js';
+
+/**
+ * Configuration: environment variables plus an optional city-profile file, validated at
+ * start. A bad value stops the start with a message naming it.
+ */
+const port = z.coerce.number().int().min(0).max(65_535);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const envSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data/store'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  CITY_PROFILE: z.string().min(1).optional(),
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').max(200).optional(),
+  DEMO_CITY: z.enum(['auto', 'always', 'never']).default('auto'),
+  DEMO_SEED: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1_000).max(100_000_000).default(1_000_000),
+  IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_000).max(1_000_000_000).default(50_000_000),
+  JT808_PORT: port.default(5015),
+  JT808_ENABLED: bool.default(true),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  cityProfile?: CityProfile;
+  cityProfilePath?: string;
+  adminToken?: string;
+  demoCity: 'auto' | 'always' | 'never';
+  demoSeed: number;
+  logLevel: string;
+  bodyLimitBytes: number;
+  importBodyLimitBytes: number;
+  jt808Port: number;
+  jt808Enabled: boolean;
+  redisUrl?: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty variables count as unset, as a shell user expects of `FOO= npm start`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(cleaned[String(i.path[0])] ?? '')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  let cityProfile: CityProfile | undefined;
+  if (e.CITY_PROFILE) cityProfile = loadCityProfileFile(e.CITY_PROFILE);
+  return {
+    port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, databaseUrl: e.DATABASE_URL,
+    cityProfile, cityProfilePath: e.CITY_PROFILE, adminToken: e.ADMIN_TOKEN,
+    demoCity: e.DEMO_CITY, demoSeed: e.DEMO_SEED, logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES, importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
+    jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, redisUrl: e.REDIS_URL,
+  };
+}
+
+export function loadCityProfileFile(path: string): CityProfile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`CITY_PROFILE=${path}: cannot read it as JSON (${(err as Error).message})`);
+  }
+  const r = cityProfileSchema.safeParse(raw);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => {
+      const keys = i.code === 'unrecognized_keys' ? `.${i.keys.join(',')}` : '';
+      return `  ${[...i.path].join('.') || '(top)'}${keys}: ${i.message}`;
+    });
+    throw new ConfigError(`CITY_PROFILE=${path} is not a valid city profile:\n${lines.join('\n')}`);
+  }
+  return r.data;
+}

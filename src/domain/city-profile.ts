@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { timeOfDay, timeWindow } from './time-of-day.js';
+
+/**
+ * Everything that differs from city to city. Defaults follow docs/domain.md; a city
+ * overrides any of them in its profile file or through PUT /api/v1/city-profile.
+ */
+const roadGrade = z.enum(['1', '2', '3', '4']);
+
+const sweepingRule = z.strictObject({
+  sweepsPerDay: z.number().int().min(0).max(24),
+  mechanicalSweepsPerDay: z.number().int().min(0).max(24),
+  deadline: timeOfDay,
+}).refine((r) => r.mechanicalSweepsPerDay <= r.sweepsPerDay, {
+  message: 'mechanicalSweepsPerDay cannot exceed sweepsPerDay', path: ['mechanicalSweepsPerDay'],
+});
+
+const isTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const cityProfileSchema = z.strictObject({
+  name: z.string().min(1).max(200).default('Demo city'),
+  timeZone: z.string().refine(isTimeZone, 'unknown IANA time zone').default('Asia/Shanghai'),
+  /** Construction-waste trucks may only run inside these hours (typ. night). */
+  muckTruckHours: timeWindow.default({ from: '22:00', to: '06:00' }),
+  speedLimitsKmh: z.strictObject({
+    muckTruckInTown: z.number().positive().max(200).default(40),
+    coverOpen: z.number().positive().max(200).default(20),
+    sweeperWorking: z.number().positive().max(60).default(12),
+    collector: z.number().positive().max(200).default(50),
+  }).prefault({}),
+  /** Free-flow speeds per OSM highway class, used where a way carries no maxspeed. */
+  highwaySpeedsKmh: z.record(z.string().min(1), z.number().positive().max(200)).default({
+    motorway: 80, motorway_link: 50, trunk: 60, trunk_link: 40, primary: 50, primary_link: 40,
+    secondary: 40, secondary_link: 30, tertiary: 30, tertiary_link: 25, unclassified: 25,
+    residential: 20, living_street: 10, service: 15, road: 20,
+  }),
+  corridor: z.strictObject({
+    defaultWidthM: z.number().min(5).max(500).default(30),
+    minWidthM: z.number().min(1).max(500).default(15),
+    maxWidthM: z.number().min(1).max(1000).default(50),
+    /** Back inside only counts once the truck is this far inside the edge (no flapping). */
+    hysteresisM: z.number().min(0).max(200).default(10),
+    escalateAfterMin: z.number().min(0).max(600).default(5),
+    /** A permit corridor must start this close to its site and end this close to its disposal site. */
+    endpointToleranceM: z.number().min(0).max(10_000).default(500),
+  }).prefault({}).refine((c) => c.minWidthM <= c.maxWidthM, { message: 'minWidthM must not exceed maxWidthM', path: ['minWidthM'] }),
+  collectionWindows: z.array(timeWindow).min(1).max(24).default([
+    { from: '04:00', to: '07:00' }, { from: '09:00', to: '16:00' }, { from: '19:00', to: '22:00' },
+  ]),
+  sweeping: z.strictObject({
+    grades: z.record(roadGrade, sweepingRule).default({
+      '1': { sweepsPerDay: 3, mechanicalSweepsPerDay: 2, deadline: '07:00' },
+      '2': { sweepsPerDay: 2, mechanicalSweepsPerDay: 1, deadline: '08:00' },
+      '3': { sweepsPerDay: 1, mechanicalSweepsPerDay: 1, deadline: '09:00' },
+      '4': { sweepsPerDay: 1, mechanicalSweepsPerDay: 0, deadline: '10:00' },
+    }),
+    /** OSM highway class → road grade. */
+    highwayGrades: z.record(z.string().min(1), roadGrade).default({
+      motorway: '1', trunk: '1', primary: '1', secondary: '2', tertiary: '3', unclassified: '3',
+      residential: '4', living_street: '4', service: '4', road: '4',
+      motorway_link: '2', trunk_link: '2', primary_link: '2', secondary_link: '3', tertiary_link: '3',
+    }),
+    workSpeedKmh: z.number().positive().max(30).default(10),
+  }).prefault({}),
+  tracking: z.strictObject({
+    stoppedBelowKmh: z.number().min(0).max(20).default(3),
+    offlineAfterS: z.number().int().min(30).max(86_400).default(300),
+    /** Fixes older than this are rejected as stale. */
+    maxFixAgeH: z.number().min(1).max(24 * 90).default(72),
+  }).prefault({}),
+  /** Direct haul below this distance, else via a transfer station (a planning option). */
+  directHaulMaxKm: z.number().min(0).max(200).default(10),
+});
+
+export type CityProfile = z.infer<typeof cityProfileSchema>;
+
+export function defaultCityProfile(): CityProfile {
+  return cityProfileSchema.parse({});
+}

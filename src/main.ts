@@ -1,0 +1,40 @@
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startService } from './service.js';
+import { DEMO_ATTRIBUTION } from './demo/demo-city.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`sanifleet: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+const logger = createLogger(config.logLevel);
+const service = await startService(config, logger).catch((err: unknown) => {
+  logger.fatal({ err }, 'start failed');
+  process.exit(1);
+});
+
+logger.info({ url: service.url, store: service.db.kind, migrationVersion: service.migrationVersion, attribution: DEMO_ATTRIBUTION }, 'sanifleet listening');
+if (service.firstStartTokens.length > 0) {
+  // Printed once: only their hashes are stored.
+  const lines = service.firstStartTokens.map((t) => `  ${t.role.padEnd(12)}${t.vehicleId ? `(vehicle ${t.vehicleId}) `.padEnd(28) : ''.padEnd(28)}${t.token}`);
+  process.stdout.write(`\nAPI tokens created at this first start (shown once, store them now):\n${lines.join('\n')}\n\n`);
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    service.close().then(() => process.exit(0), (err) => {
+      logger.error({ err }, 'stop failed');
+      process.exit(1);
+    });
+  });
+}

@@ -1,0 +1,117 @@
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { defaultCityProfile } from './domain/city-profile.js';
+import { openDb, type Db } from './store/db.js';
+import { migrate } from './store/migrate.js';
+import { ensurePositionPartitions } from './store/positions-partitions.js';
+import { CityRepo } from './store/city-repo.js';
+import { ProfileRepo } from './store/profile-repo.js';
+import { resources } from './store/resources.js';
+import { hashToken, roles, TokenStore, type IssuedToken } from './api/auth.js';
+import { ApiRoutes } from './api/routes.js';
+import { addCityRoutes } from './api/city-router.js';
+import { addImportRoute, importCity } from './api/import-router.js';
+import { addAdminRoutes } from './api/admin-routes.js';
+import { createApp } from './api/app.js';
+import { generateDemoCity } from './demo/demo-city.js';
+
+/**
+ * The composition root as a function, so tests start the same service main.ts starts:
+ * config → store → services → HTTP server.
+ */
+export interface Service {
+  db: Db;
+  repo: CityRepo;
+  tokens: TokenStore;
+  profiles: ProfileRepo;
+  api: ApiRoutes;
+  httpServer: Server;
+  /** Base URL once listening. */
+  url: string;
+  migrationVersion: number;
+  /** Tokens created at this start (admin when none existed, one per role for the demo); shown once. */
+  firstStartTokens: IssuedToken[];
+  close(): Promise<void>;
+}
+
+export const WEB_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
+
+export async function startService(config: Config, logger: Logger, options: { inMemory?: boolean } = {}): Promise<Service> {
+  const startedAtMs = Date.now();
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir });
+  try {
+    const migrationVersion = await migrate(db);
+    await ensurePositionPartitions(db, Date.now());
+    const repo = new CityRepo(db);
+    const profiles = new ProfileRepo(db);
+    const tokens = new TokenStore(db);
+
+    // The profile file, when given, is the city's word at every start; else what is stored.
+    const stored = await profiles.load();
+    const profile = config.cityProfile ?? stored ?? defaultCityProfile();
+    if (config.cityProfile || !stored) await profiles.save(profile);
+    profiles.use(profile);
+
+    const firstStartTokens: IssuedToken[] = [];
+    const empty = (await repo.count(resources.depots)) === 0 && (await repo.count(resources.vehicles)) === 0;
+    if (config.demoCity === 'always' || (config.demoCity === 'auto' && empty)) {
+      const t0 = Date.now();
+      const city = await generateDemoCity({ seed: config.demoSeed });
+      if (config.cityProfile) delete (city as { profile?: unknown }).profile;
+      const result = await importCity(db, repo, profiles, city);
+      logger.info({ counts: result.counts, ms: Date.now() - t0, seed: config.demoSeed }, 'demo city loaded');
+      if ((await tokens.countActive()) === 0) {
+        const driverVehicle = city.vehicles.find((v) => v.kind === 'collector')!.id;
+        const deviceVehicle = city.vehicles.find((v) => v.kind === 'muck_truck')!.id;
+        for (const role of roles.filter((r) => r !== 'admin')) {
+          firstStartTokens.push(await tokens.issue({
+            role, label: `demo ${role}`,
+            vehicleId: role === 'driver' ? driverVehicle : role === 'device' ? deviceVehicle : undefined,
+          }));
+        }
+      }
+    }
+    if (config.adminToken) {
+      const known = await db.query('select 1 from api_tokens where token_hash = $1', [hashToken(config.adminToken)]);
+      if (known.rows.length === 0) await tokens.issue({ role: 'admin', label: 'from ADMIN_TOKEN', token: config.adminToken });
+    } else if ((await tokens.countActive('admin')) === 0) {
+      firstStartTokens.unshift(await tokens.issue({ role: 'admin', label: 'first start' }));
+    }
+
+    const api = new ApiRoutes(tokens, config.bodyLimitBytes);
+    let currentMigration = migrationVersion;
+    addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => currentMigration, startedAtMs });
+    addCityRoutes(api, { db, repo, profile: () => profiles.get() });
+    addImportRoute(api, { db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes });
+    const app = createApp(api, { logger, webDir: WEB_DIR });
+    const httpServer = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    const address = httpServer.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${host}:${address.port}`;
+    currentMigration = migrationVersion;
+
+    let closed = false;
+    return {
+      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await new Promise<void>((resolve) => {
+          httpServer.close(() => resolve());
+          httpServer.closeAllConnections();
+        });
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import type { Db, Queryable } from './db.js';
+import { boundingBox, type FilterSpec, type ResourceDef } from './resources.js';
+
+export interface ListOptions {
+  /** filter name (from the resource's filters) → value */
+  filters: Record<string, string | number>;
+  bbox?: [number, number, number, number];
+  limit: number;
+  offset: number;
+  /** Narrowing imposed by the caller's role (a driver sees only their vehicle). */
+  scope?: { filter: FilterSpec | { kind: 'id' }; value: string };
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+type Doc = Record<string, any>;
+
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(6).toString('base64url')}`;
+}
+
+/** Rows of the city model, over either store; writes take an optional transaction. */
+export class CityRepo {
+  constructor(private readonly db: Db) {}
+
+  async list(def: ResourceDef, opts: ListOptions, q: Queryable = this.db): Promise<Page<Doc>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (spec: FilterSpec | { kind: 'id' }, value: unknown): void => {
+      if (spec.kind === 'id') {
+        params.push(value);
+        where.push(`id = $${params.length}`);
+      } else if (spec.kind === 'column') {
+        params.push(value);
+        where.push(`${spec.column} = $${params.length}`);
+      } else if (spec.kind === 'jsonArrayContains') {
+        params.push(JSON.stringify([value]));
+        where.push(`doc->'${spec.field}' @> $${params.length}::jsonb`);
+      }
+    };
+    for (const [name, value] of Object.entries(opts.filters)) {
+      const spec = def.filters[name];
+      if (spec) add(spec, value);
+    }
+    if (opts.scope) add(opts.scope.filter, opts.scope.value);
+    if (opts.bbox) {
+      const [minLon, minLat, maxLon, maxLat] = opts.bbox;
+      params.push(minLon, minLat, maxLon, maxLat);
+      const n = params.length;
+      where.push(`max_lon >= $${n - 3} and max_lat >= $${n - 2} and min_lon <= $${n - 1} and min_lat <= $${n}`);
+    }
+    const whereSql = where.length ? `where ${where.join(' and ')}` : '';
+    params.push(opts.limit, opts.offset);
+    const res = await q.query<{ doc: Doc; total: string | number }>(
+      `select doc, count(*) over () as total from ${def.table} ${whereSql} order by id limit $${params.length - 1} offset $${params.length}`,
+      params,
+    );
+    let total = Number(res.rows[0]?.total ?? 0);
+    if (res.rows.length === 0 && opts.offset > 0) {
+      const count = await q.query<{ n: string | number }>(`select count(*) as n from ${def.table} ${whereSql}`, params.slice(0, -2));
+      total = Number(count.rows[0]?.n ?? 0);
+    }
+    return { items: res.rows.map((r) => r.doc), total, limit: opts.limit, offset: opts.offset };
+  }
+
+  async get(def: ResourceDef, id: string, q: Queryable = this.db): Promise<Doc | undefined> {
+    const res = await q.query<{ doc: Doc }>(`select doc from ${def.table} where id = $1`, [id]);
+    return res.rows[0]?.doc;
+  }
+
+  async exists(def: ResourceDef, id: string, q: Queryable = this.db): Promise<boolean> {
+    const res = await q.query(`select 1 from ${def.table} where id = $1`, [id]);
+    return res.rows.length > 0;
+  }
+
+  /**
+   * Writes a validated record. `mode: 'insert'` fails on an existing id (409 upstream);
+   * 'upsert' replaces it.
+   */
+  async write(def: ResourceDef, doc: Doc & { id: string }, mode: 'insert' | 'upsert', q: Queryable = this.db): Promise<void> {
+    const box = boundingBox(def.geometries(doc));
+    const cols: Record<string, unknown> = { id: doc.id, ...def.columns(doc), doc: JSON.stringify(doc) };
+    if (def.geometries(doc).length > 0 || box) {
+      Object.assign(cols, { min_lon: box?.[0] ?? null, min_lat: box?.[1] ?? null, max_lon: box?.[2] ?? null, max_lat: box?.[3] ?? null });
+    }
+    const names = Object.keys(cols);
+    const placeholders = names.map((n, i) => (n === 'doc' ? `$${i + 1}::jsonb` : `$${i + 1}`));
+    const updates = names.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`).concat('updated_at = now()');
+    const conflict = mode === 'upsert' ? `on conflict (id) do update set ${updates.join(', ')}` : '';
+    await q.query(`insert into ${def.table} (${names.join(', ')}) values (${placeholders.join(', ')}) ${conflict}`, Object.values(cols));
+    if (def.name === 'permits') {
+      await q.query('delete from permit_vehicles where permit_id = $1', [doc.id]);
+      for (const vehicleId of doc.vehicleIds as string[]) {
+        await q.query('insert into permit_vehicles (permit_id, vehicle_id) values ($1, $2)', [doc.id, vehicleId]);
+      }
+    }
+  }
+
+  async remove(def: ResourceDef, id: string, q: Queryable = this.db): Promise<boolean> {
+    const res = await q.query(`delete from ${def.table} where id = $1`, [id]);
+    return res.rowCount > 0;
+  }
+
+  async count(def: ResourceDef, q: Queryable = this.db): Promise<number> {
+    const res = await q.query<{ n: string | number }>(`select count(*) as n from ${def.table}`);
+    return Number(res.rows[0]?.n ?? 0);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Db } from './db.js';
+import { migrations, type Migration } from './schema.js';
+
+/** An arbitrary constant: several instances starting at once take turns migrating. */
+const MIGRATION_LOCK_KEY = 80_808_001;
+
+export async function currentMigrationVersion(db: Db): Promise<number> {
+  const res = await db.query<{ version: number | null }>('select max(version)::int as version from schema_migrations');
+  return res.rows[0]?.version ?? 0;
+}
+
+/** Applies every migration not yet recorded; returns the version the store is at. */
+export async function migrate(db: Db, list: Migration[] = migrations): Promise<number> {
+  await db.exec(`create table if not exists schema_migrations (
+    version integer primary key, name text not null, applied_at timestamptz not null default now())`);
+  for (const m of [...list].sort((a, b) => a.version - b.version)) {
+    await db.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      const done = await tx.query('select 1 from schema_migrations where version = $1', [m.version]);
+      if (done.rows.length > 0) return;
+      for (const statement of splitStatements(m.sql)) await tx.query(statement);
+      await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
+    });
+  }
+  return currentMigrationVersion(db);
+}
+
+/** Our migrations hold no semicolons inside strings or bodies, so a plain split is safe. */
+function splitStatements(sql: string): string[] {
+  return sql.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
+}
