@@ -1,0 +1,407 @@
+// The road network as the planner and the service see it: snap places to roads, route between
+// them, compute travel time/distance matrices by vehicle kind and hour, and give leg geometry.
+// Costs are exact integers (weights.ts), so the contraction-hierarchy answers equal plain Dijkstra.
+import { buildContractionHierarchy, type ContractionHierarchy } from './ch-build.js';
+import { ChSearch } from './ch-query.js';
+import { largestStrongComponent } from './components.js';
+import { dijkstra, type Seed } from './dijkstra.js';
+import { segmentRoadGrade, type RoadGraph } from './graph.js';
+import { VEHICLE_KINDS, type NetworkProfile, type VehicleKind } from './profile.js';
+import { SnapIndex, type SnappedPosition } from './snap.js';
+import {
+  activeRestrictions,
+  buildWeightSet,
+  keyDistanceDm,
+  keyTimeMs,
+  packKey,
+  weightSetId,
+  type WeightSet,
+} from './weights.js';
+
+export interface TravelOptions {
+  /** Defaults to 'car'. */
+  vehicleKind?: VehicleKind;
+  /** Local hour 0-23: restrictions in force then apply. Omitted: no time restrictions apply. */
+  hour?: number;
+}
+
+/** A coordinate to snap, or a position already snapped with `RoadNetwork.snap`. */
+export type Place = { lon: number; lat: number } | SnappedPosition;
+
+export interface Leg {
+  durationS: number;
+  distanceM: number;
+  /** Arcs driven whole, in order (the partial first and last segments are not included). */
+  arcs: number[];
+  /** The path from the start position to the end position, [lon, lat] pairs. */
+  geometry: Array<[number, number]>;
+  from: SnappedPosition;
+  to: SnappedPosition;
+}
+
+/** Row-major (sources x targets); Infinity where a target cannot be reached. */
+export interface TravelMatrix {
+  sourceCount: number;
+  targetCount: number;
+  durationsS: Float64Array;
+  distancesM: Float64Array;
+}
+
+interface PreparedWeights {
+  weights: WeightSet;
+  hierarchy: ContractionHierarchy;
+  search: ChSearch;
+}
+
+export class RoadNetwork {
+  private readonly prepared = new Map<string, PreparedWeights>();
+  private readonly mainComponent = new Map<VehicleKind, Uint8Array>();
+  private snapIndexCache: SnapIndex | null = null;
+  private segmentArcsCache: { forward: Int32Array; backward: Int32Array } | null = null;
+
+  constructor(
+    readonly graph: RoadGraph,
+    readonly profile: NetworkProfile,
+    /** Hierarchies built earlier (e.g. loaded from the cache), by weight-set id. */
+    hierarchies: Map<string, ContractionHierarchy> = new Map(),
+  ) {
+    for (const [id, hierarchy] of hierarchies) {
+      const { vehicleKind, restrictionIndices } = parseWeightSetId(id);
+      const weights = buildWeightSet(graph, profile, vehicleKind, restrictionIndices);
+      this.prepared.set(id, { weights, hierarchy, search: new ChSearch(hierarchy) });
+    }
+  }
+
+  /** Every weight set some vehicle kind needs at some hour of the day. */
+  weightSetIdsForDay(): string[] {
+    const ids = new Set<string>();
+    for (const kind of VEHICLE_KINDS) {
+      ids.add(weightSetId(kind, []));
+      for (let hour = 0; hour < 24; hour++) ids.add(weightSetId(kind, activeRestrictions(this.profile, kind, hour)));
+    }
+    return [...ids];
+  }
+
+  /** Builds the hierarchies of all weight sets of the day now instead of on first use. */
+  prepareAll(): void {
+    for (const id of this.weightSetIdsForDay()) this.preparedById(id);
+  }
+
+  /** Built hierarchies by weight-set id (for the cache). */
+  hierarchies(): Map<string, ContractionHierarchy> {
+    return new Map([...this.prepared].map(([id, p]) => [id, p.hierarchy]));
+  }
+
+  weights(options: TravelOptions = {}): WeightSet {
+    return this.preparedFor(options).weights;
+  }
+
+  get snapIndex(): SnapIndex {
+    return (this.snapIndexCache ??= new SnapIndex(this.graph));
+  }
+
+  /**
+   * The nearest road position a vehicle kind can drive to and away from (the largest strongly
+   * connected part of the network), or null if none is within `maxDistanceM`.
+   */
+  snap(lon: number, lat: number, options: { vehicleKind?: VehicleKind; maxDistanceM?: number } = {}) {
+    const accept = this.segmentFilter(options.vehicleKind ?? 'car');
+    return this.snapIndex.nearest(lon, lat, options.maxDistanceM ?? 5000, accept);
+  }
+
+  /** Whether a vehicle kind can use the segment and reach it from the main network. */
+  segmentFilter(vehicleKind: VehicleKind): (segment: number) => boolean {
+    const inMain = this.mainComponentOf(vehicleKind);
+    const { forward, backward } = this.segmentArcs();
+    const timeMs = this.graph.arcTimeMs[vehicleKind];
+    const usable = (arc: number) =>
+      arc >= 0 && timeMs[arc] >= 0 && inMain[this.graph.arcTail[arc]] === 1 && inMain[this.graph.arcHead[arc]] === 1;
+    return (segment) => usable(forward[segment]) || usable(backward[segment]);
+  }
+
+  /** Fastest route between two places (ties broken by distance); null when there is none. */
+  route(from: Place, to: Place, options: TravelOptions = {}): Leg | null {
+    const kind = options.vehicleKind ?? 'car';
+    const source = this.place(from, kind, 'from');
+    const target = this.place(to, kind, 'to');
+    const { weights, search } = this.preparedFor(options);
+    const direct = this.directKey(source, target, weights.arcKey);
+    const sourceSeeds = this.sourceSeeds(source, weights.arcKey);
+    const targetSeeds = this.targetSeeds(target, weights.arcKey);
+    const found = search.route(sourceSeeds, targetSeeds);
+    if (direct.key === Infinity && !found) return null;
+    if (direct.key <= (found?.key ?? Infinity)) {
+      return this.leg(direct.key, [], source, target, this.directGeometry(source, target, direct.forward));
+    }
+    const geometry: Array<[number, number]> = [];
+    this.appendStart(geometry, source, usedSeed(sourceSeeds, found!.firstNode).forward);
+    for (const arc of found!.arcs) this.appendArc(geometry, arc);
+    this.appendEnd(geometry, target, usedSeed(targetSeeds, found!.lastNode).forward);
+    return this.leg(found!.key, found!.arcs, source, target, geometry);
+  }
+
+  /** Travel time and distance from every source to every target (bucket many-to-many on the CH). */
+  matrix(sources: Place[], targets: Place[], options: TravelOptions = {}): TravelMatrix {
+    const kind = options.vehicleKind ?? 'car';
+    const sourcePositions = sources.map((p, i) => this.place(p, kind, `sources[${i}]`));
+    const targetPositions = targets.map((p, i) => this.place(p, kind, `targets[${i}]`));
+    const { weights, search } = this.preparedFor(options);
+    const keys = search.matrix(
+      sourcePositions.map((p) => this.sourceSeeds(p, weights.arcKey)),
+      targetPositions.map((p) => this.targetSeeds(p, weights.arcKey)),
+    );
+    this.applyDirect(keys, sourcePositions, targetPositions, weights.arcKey);
+    return toMatrix(keys, sources.length, targets.length);
+  }
+
+  /** Like `matrix`, between graph nodes (junctions). */
+  nodeMatrix(sourceNodes: number[], targetNodes: number[], options: TravelOptions = {}): TravelMatrix {
+    const { search } = this.preparedFor(options);
+    const keys = search.matrix(
+      sourceNodes.map((node) => [{ node, key: 0 }]),
+      targetNodes.map((node) => [{ node, key: 0 }]),
+    );
+    return toMatrix(keys, sourceNodes.length, targetNodes.length);
+  }
+
+  /** The same matrix by plain Dijkstra, one search per source: the reference for tests. */
+  referenceMatrix(sources: Place[], targets: Place[], options: TravelOptions = {}): TravelMatrix {
+    const kind = options.vehicleKind ?? 'car';
+    const sourcePositions = sources.map((p, i) => this.place(p, kind, `sources[${i}]`));
+    const targetPositions = targets.map((p, i) => this.place(p, kind, `targets[${i}]`));
+    const arcKey = buildWeightSet(this.graph, this.profile, kind, this.restrictionsFor(options)).arcKey;
+    const keys = new Float64Array(sources.length * targets.length).fill(Infinity);
+    sourcePositions.forEach((source, s) => {
+      const tree = dijkstra(this.graph, arcKey, this.sourceSeeds(source, arcKey));
+      targetPositions.forEach((target, t) => {
+        let best = Infinity;
+        for (const seed of this.targetSeeds(target, arcKey)) best = Math.min(best, tree.key[seed.node] + seed.key);
+        keys[s * targets.length + t] = best;
+      });
+    });
+    this.applyDirect(keys, sourcePositions, targetPositions, arcKey);
+    return toMatrix(keys, sources.length, targets.length);
+  }
+
+  /** Time a sweeper or washer needs to work the whole segment at its working speed. */
+  segmentWorkDurationS(segment: number): number {
+    return this.graph.segmentLengthM[segment] / (this.profile.sweeperWorkSpeedKmh / 3.6);
+  }
+
+  roadGrade(segment: number): number {
+    return segmentRoadGrade(this.graph, segment, this.profile);
+  }
+
+  highwayOf(segment: number): string {
+    return this.graph.highwayClasses[this.graph.segmentHighway[segment]];
+  }
+
+  /** Geometry of an arc in driving direction, [lon, lat] pairs. */
+  arcGeometry(arc: number): Array<[number, number]> {
+    const points: Array<[number, number]> = [];
+    this.appendArc(points, arc);
+    return points;
+  }
+
+  /** Forward (from -> to) and backward arc of every segment, -1 where that direction is closed. */
+  segmentArcs(): { forward: Int32Array; backward: Int32Array } {
+    if (this.segmentArcsCache) return this.segmentArcsCache;
+    const forward = new Int32Array(this.graph.segmentCount).fill(-1);
+    const backward = new Int32Array(this.graph.segmentCount).fill(-1);
+    for (let a = 0; a < this.graph.arcCount; a++) {
+      if (this.graph.arcReversed[a]) backward[this.graph.arcSegment[a]] = a;
+      else forward[this.graph.arcSegment[a]] = a;
+    }
+    return (this.segmentArcsCache = { forward, backward });
+  }
+
+  // ---- internals ----
+
+  private restrictionsFor(options: TravelOptions): number[] {
+    const kind = options.vehicleKind ?? 'car';
+    return options.hour === undefined ? [] : activeRestrictions(this.profile, kind, options.hour);
+  }
+
+  private preparedFor(options: TravelOptions): PreparedWeights {
+    return this.preparedById(weightSetId(options.vehicleKind ?? 'car', this.restrictionsFor(options)));
+  }
+
+  private preparedById(id: string): PreparedWeights {
+    let prepared = this.prepared.get(id);
+    if (!prepared) {
+      const { vehicleKind, restrictionIndices } = parseWeightSetId(id);
+      const weights = buildWeightSet(this.graph, this.profile, vehicleKind, restrictionIndices);
+      const hierarchy = buildContractionHierarchy(
+        this.graph.nodeCount,
+        this.graph.arcTail,
+        this.graph.arcHead,
+        weights.arcKey,
+      );
+      prepared = { weights, hierarchy, search: new ChSearch(hierarchy) };
+      this.prepared.set(id, prepared);
+    }
+    return prepared;
+  }
+
+  private mainComponentOf(kind: VehicleKind): Uint8Array {
+    let inMain = this.mainComponent.get(kind);
+    if (!inMain) {
+      const timeMs = this.graph.arcTimeMs[kind];
+      inMain = largestStrongComponent(this.graph, (arc) => timeMs[arc] >= 0);
+      this.mainComponent.set(kind, inMain);
+    }
+    return inMain;
+  }
+
+  private place(place: Place, kind: VehicleKind, name: string): SnappedPosition {
+    if ('segment' in place) return place;
+    const snapped = this.snap(place.lon, place.lat, { vehicleKind: kind });
+    if (!snapped) throw new Error(`${name}: no road for a ${kind} near ${place.lon}, ${place.lat}`);
+    return snapped;
+  }
+
+  /** Seeds of a search leaving `p`: drive on to the segment's end in each open direction. */
+  sourceSeeds(p: SnappedPosition, arcKey: Float64Array): DirectedSeed[] {
+    const { forward, backward } = this.segmentArcs();
+    const seeds: DirectedSeed[] = [];
+    const f = forward[p.segment];
+    const b = backward[p.segment];
+    if (f >= 0 && arcKey[f] !== Infinity) seeds.push({ node: this.graph.arcHead[f], key: portion(arcKey[f], 1 - p.fraction), forward: true });
+    if (b >= 0 && arcKey[b] !== Infinity) seeds.push({ node: this.graph.arcHead[b], key: portion(arcKey[b], p.fraction), forward: false });
+    return seeds;
+  }
+
+  /** Seeds of a search arriving at `p`: from the segment end it is entered from, plus the rest. */
+  targetSeeds(p: SnappedPosition, arcKey: Float64Array): DirectedSeed[] {
+    const { forward, backward } = this.segmentArcs();
+    const seeds: DirectedSeed[] = [];
+    const f = forward[p.segment];
+    const b = backward[p.segment];
+    if (f >= 0 && arcKey[f] !== Infinity) seeds.push({ node: this.graph.arcTail[f], key: portion(arcKey[f], p.fraction), forward: true });
+    if (b >= 0 && arcKey[b] !== Infinity) seeds.push({ node: this.graph.arcTail[b], key: portion(arcKey[b], 1 - p.fraction), forward: false });
+    return seeds;
+  }
+
+  /** Staying on one segment without passing a node, when direction allows. */
+  private directKey(source: SnappedPosition, target: SnappedPosition, arcKey: Float64Array) {
+    if (source.segment !== target.segment) return { key: Infinity, forward: true };
+    const { forward, backward } = this.segmentArcs();
+    const f = forward[source.segment];
+    const b = backward[source.segment];
+    if (target.fraction >= source.fraction && f >= 0 && arcKey[f] !== Infinity) {
+      return { key: portion(arcKey[f], target.fraction - source.fraction), forward: true };
+    }
+    if (target.fraction <= source.fraction && b >= 0 && arcKey[b] !== Infinity) {
+      return { key: portion(arcKey[b], source.fraction - target.fraction), forward: false };
+    }
+    return { key: Infinity, forward: true };
+  }
+
+  private applyDirect(keys: Float64Array, sources: SnappedPosition[], targets: SnappedPosition[], arcKey: Float64Array) {
+    const bySegment = new Map<number, number[]>();
+    targets.forEach((t, i) => {
+      const list = bySegment.get(t.segment);
+      if (list) list.push(i);
+      else bySegment.set(t.segment, [i]);
+    });
+    sources.forEach((source, s) => {
+      for (const t of bySegment.get(source.segment) ?? []) {
+        const direct = this.directKey(source, targets[t], arcKey).key;
+        const cell = s * targets.length + t;
+        if (direct < keys[cell]) keys[cell] = direct;
+      }
+    });
+  }
+
+  private leg(key: number, arcs: number[], from: SnappedPosition, to: SnappedPosition, geometry: Array<[number, number]>): Leg {
+    return { durationS: keyTimeMs(key) / 1000, distanceM: keyDistanceDm(key) / 10, arcs, geometry, from, to };
+  }
+
+  private appendPoint(points: Array<[number, number]>, lon: number, lat: number): void {
+    const last = points[points.length - 1];
+    if (!last || last[0] !== lon || last[1] !== lat) points.push([lon, lat]);
+  }
+
+  private appendArc(points: Array<[number, number]>, arc: number): void {
+    const g = this.graph;
+    const s = g.arcSegment[arc];
+    const first = g.segmentGeometryStart[s];
+    const last = g.segmentGeometryStart[s + 1] - 1;
+    if (g.arcReversed[arc]) for (let p = last; p >= first; p--) this.appendPoint(points, g.pointLon[p], g.pointLat[p]);
+    else for (let p = first; p <= last; p++) this.appendPoint(points, g.pointLon[p], g.pointLat[p]);
+  }
+
+  private appendStart(points: Array<[number, number]>, p: SnappedPosition, forward: boolean): void {
+    const g = this.graph;
+    this.appendPoint(points, p.lon, p.lat);
+    const lengthM = g.segmentLengthM[p.segment];
+    const inner = forward
+      ? this.snapIndex.pointsBetween(p.segment, p.offsetM, lengthM + 1)
+      : this.snapIndex.pointsBetween(p.segment, -1, p.offsetM).reverse();
+    for (const q of inner) this.appendPoint(points, g.pointLon[q], g.pointLat[q]);
+  }
+
+  private appendEnd(points: Array<[number, number]>, p: SnappedPosition, forward: boolean): void {
+    const g = this.graph;
+    const lengthM = g.segmentLengthM[p.segment];
+    const inner = forward
+      ? this.snapIndex.pointsBetween(p.segment, -1, p.offsetM)
+      : this.snapIndex.pointsBetween(p.segment, p.offsetM, lengthM + 1).reverse();
+    for (const q of inner) this.appendPoint(points, g.pointLon[q], g.pointLat[q]);
+    this.appendPoint(points, p.lon, p.lat);
+  }
+
+  private directGeometry(from: SnappedPosition, to: SnappedPosition, forward: boolean): Array<[number, number]> {
+    const g = this.graph;
+    const points: Array<[number, number]> = [];
+    this.appendPoint(points, from.lon, from.lat);
+    const inner = forward
+      ? this.snapIndex.pointsBetween(from.segment, from.offsetM, to.offsetM)
+      : this.snapIndex.pointsBetween(from.segment, to.offsetM, from.offsetM).reverse();
+    for (const q of inner) this.appendPoint(points, g.pointLon[q], g.pointLat[q]);
+    this.appendPoint(points, to.lon, to.lat);
+    return points;
+  }
+}
+
+/** A search seed on a snapped position, and whether it drives the segment from -> to. */
+export interface DirectedSeed extends Seed {
+  forward: boolean;
+}
+
+/** The seed a search result started from: the cheapest one at the node it reports. */
+function usedSeed(seeds: DirectedSeed[], node: number): DirectedSeed {
+  let best: DirectedSeed | undefined;
+  for (const seed of seeds) if (seed.node === node && (!best || seed.key < best.key)) best = seed;
+  return best!;
+}
+
+/** The share of an arc's cost for driving part of it; time and distance rounded separately. */
+export function portion(key: number, share: number): number {
+  return packKey(Math.round(keyTimeMs(key) * share), Math.round(keyDistanceDm(key) * share));
+}
+
+function toMatrix(keys: Float64Array, sourceCount: number, targetCount: number): TravelMatrix {
+  const durationsS = new Float64Array(keys.length);
+  const distancesM = new Float64Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key === Infinity) {
+      durationsS[i] = Infinity;
+      distancesM[i] = Infinity;
+    } else {
+      durationsS[i] = keyTimeMs(key) / 1000;
+      distancesM[i] = keyDistanceDm(key) / 10;
+    }
+  }
+  return { sourceCount, targetCount, durationsS, distancesM };
+}
+
+export function parseWeightSetId(id: string): { vehicleKind: VehicleKind; restrictionIndices: number[] } {
+  const [kind, restrictions] = id.split('+r');
+  if (!VEHICLE_KINDS.includes(kind as VehicleKind)) throw new Error(`unknown weight set ${id}`);
+  return {
+    vehicleKind: kind as VehicleKind,
+    restrictionIndices: restrictions ? restrictions.split('.').map(Number) : [],
+  };
+}
