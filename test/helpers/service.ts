@@ -1,0 +1,53 @@
+import pino from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { startService, type Service } from '../../src/service.js';
+import { createTestDatabase, type Backend } from './backends.js';
+
+export interface TestService extends Service {
+  adminToken: string;
+  /** fetch against the service with an optional bearer token */
+  call(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestService> {
+  const testDb = await createTestDatabase(opts.backend ?? 'pglite');
+  const config = loadConfig({
+    PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO_CITY: opts.demo ? 'always' : 'never',
+    JT808_PORT: '0', LOG_LEVEL: 'silent',
+    ...(testDb.url ? { DATABASE_URL: testDb.url } : {}),
+    ...(opts.dataDir ? { DATA_DIR: opts.dataDir } : {}),
+    ...opts.env,
+  });
+  const service = await startService(config, pino({ level: 'silent' }), { inMemory: !opts.dataDir && !testDb.url });
+  const call: TestService['call'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.rawBody !== undefined) body = options.rawBody;
+    else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${service.url}${path}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+  return {
+    ...service,
+    adminToken: TEST_ADMIN_TOKEN,
+    call,
+    stop: async () => {
+      await service.close();
+      await testDb.drop();
+    },
+  };
+}
