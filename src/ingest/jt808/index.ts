@@ -25,3 +25,5 @@ export { Jt808Server } from './server.js';
 export type { Jt808ServerOptions } from './server.js';
 export { locationBody, batchBody, registerBody, authBody, terminalGeneralReplyBody } from './terminal.js';
 export type { LocationInput, RegisterInput } from './terminal.js';
+export { runJt808Fuzz, seededRandom } from './fuzz.js';
+export type { FuzzOptions, FuzzReport } from './fuzz.js';
