@@ -1,0 +1,318 @@
+// Map matching of a GPS trace with a hidden Markov model after Newson & Krumm (2009), the scheme
+// OSRM and Valhalla use: candidates are road positions near each fix; the emission probability
+// falls with the fix-to-road distance (Gaussian, sigma); the transition probability falls with
+// the difference between the route distance and the straight distance of consecutive fixes
+// (exponential, beta). Viterbi picks the likeliest sequence; the chain restarts where no
+// candidate can follow another (gaps, jumps). Routes between matched positions fill in the
+// edges driven, with entry and exit times interpolated along the distance.
+import { haversineM } from './geo.js';
+import { MinHeap } from './heap.js';
+import type { DirectedSeed, RoadNetwork } from './network.js';
+import type { SnappedPosition } from './snap.js';
+
+export interface GpsFix {
+  lon: number;
+  lat: number;
+  timeMs: number;
+}
+
+export interface MatchOptions {
+  /** GPS noise (standard deviation of the fix-to-road distance). */
+  sigmaM?: number;
+  /** How much longer than the straight line a route between fixes may plausibly be (scale). */
+  betaM?: number;
+  /** Candidate roads are looked for within this distance of a fix. */
+  searchRadiusM?: number;
+  maxCandidates?: number;
+  /** A longer silence between fixes starts a new chain. */
+  maxGapS?: number;
+  /** Routes implying a faster average speed are not considered. */
+  maxSpeedKmh?: number;
+}
+
+/** One arc (or part of it) driven, with the fraction of its segment covered. */
+export interface MatchedEdge {
+  arc: number;
+  segment: number;
+  wayId: number;
+  /** Segment fractions (0 = segment `from` node) where driving on it began and ended. */
+  fromFraction: number;
+  toFraction: number;
+  entryTimeMs: number;
+  exitTimeMs: number;
+}
+
+export interface MatchResult {
+  /** Per input fix (in time order): its matched road position, or null when unmatched. */
+  positions: Array<SnappedPosition | null>;
+  edges: MatchedEdge[];
+  /** Number of times the chain had to restart (gaps, impossible moves). */
+  chainBreaks: number;
+}
+
+interface Piece {
+  arc: number;
+  fromFraction: number;
+  toFraction: number;
+  lengthM: number;
+}
+
+export class MapMatcher {
+  private readonly sigmaM: number;
+  private readonly betaM: number;
+  private readonly searchRadiusM: number;
+  private readonly maxCandidates: number;
+  private readonly maxGapS: number;
+  private readonly maxSpeedMs: number;
+  private readonly distanceKey: Float64Array;
+  private readonly key: Float64Array;
+  private readonly parent: Int32Array;
+  private readonly touched: Int32Array;
+  private touchedCount = 0;
+  private readonly heap = new MinHeap(256);
+
+  constructor(
+    private readonly network: RoadNetwork,
+    options: MatchOptions = {},
+  ) {
+    this.sigmaM = options.sigmaM ?? 15;
+    this.betaM = options.betaM ?? 40;
+    this.searchRadiusM = options.searchRadiusM ?? 60;
+    this.maxCandidates = options.maxCandidates ?? 8;
+    this.maxGapS = options.maxGapS ?? 180;
+    this.maxSpeedMs = (options.maxSpeedKmh ?? 130) / 3.6;
+    const graph = network.graph;
+    // Distance only (decimetres as keys): the vehicle may drive any road, banned or not.
+    this.distanceKey = Float64Array.from(graph.arcDistanceDm);
+    this.key = new Float64Array(graph.nodeCount).fill(Infinity);
+    this.parent = new Int32Array(graph.nodeCount).fill(-1);
+    this.touched = new Int32Array(graph.nodeCount);
+  }
+
+  match(trace: GpsFix[]): MatchResult {
+    const order = trace.map((_, i) => i).sort((a, b) => trace[a].timeMs - trace[b].timeMs || a - b);
+    const fixes = order.map((i) => trace[i]);
+    const positions: Array<SnappedPosition | null> = new Array(fixes.length).fill(null);
+    const candidates = fixes.map((fix) =>
+      this.network.snapIndex.within(fix.lon, fix.lat, this.searchRadiusM).slice(0, this.maxCandidates),
+    );
+
+    // Viterbi over the fixes that have candidates, restarting the chain where it breaks.
+    let chainBreaks = 0;
+    let chain: Array<{ fix: number; score: Float64Array; back: Int32Array }> = [];
+    const chains: Array<typeof chain> = [];
+    for (let f = 0; f < fixes.length; f++) {
+      const here = candidates[f];
+      if (here.length === 0) continue;
+      const emission = here.map((c) => -0.5 * (c.distanceM / this.sigmaM) ** 2);
+      const previous = chain[chain.length - 1];
+      if (previous) {
+        const from = fixes[previous.fix];
+        const to = fixes[f];
+        const dtS = (to.timeMs - from.timeMs) / 1000;
+        if (dtS === 0 && from.lon === to.lon && from.lat === to.lat) continue; // a duplicate fix
+        const score = new Float64Array(here.length).fill(-Infinity);
+        const back = new Int32Array(here.length).fill(-1);
+        if (dtS <= this.maxGapS) {
+          const straightM = haversineM(from.lon, from.lat, to.lon, to.lat);
+          const boundM = this.maxSpeedMs * Math.max(dtS, 1) + 2 * this.searchRadiusM;
+          const prevCandidates = candidates[previous.fix];
+          for (let i = 0; i < prevCandidates.length; i++) {
+            if (previous.score[i] === -Infinity) continue;
+            const routeM = this.routeDistancesM(prevCandidates[i], here, boundM);
+            for (let j = 0; j < here.length; j++) {
+              if (routeM[j] === Infinity) continue;
+              const s = previous.score[i] - Math.abs(routeM[j] - straightM) / this.betaM + emission[j];
+              if (s > score[j]) {
+                score[j] = s;
+                back[j] = i;
+              }
+            }
+          }
+        }
+        if (score.some((s) => s > -Infinity)) {
+          chain.push({ fix: f, score, back });
+          continue;
+        }
+        chains.push(chain);
+        chainBreaks++;
+      }
+      chain = [{ fix: f, score: Float64Array.from(emission), back: new Int32Array(here.length).fill(-1) }];
+    }
+    if (chain.length > 0) chains.push(chain);
+
+    const edges: MatchedEdge[] = [];
+    for (const c of chains) {
+      // Backtrack from the best final state.
+      let best = 0;
+      const last = c[c.length - 1];
+      for (let j = 1; j < last.score.length; j++) if (last.score[j] > last.score[best]) best = j;
+      const picks: number[] = new Array(c.length);
+      for (let k = c.length - 1; k >= 0; k--) {
+        picks[k] = best;
+        best = c[k].back[best];
+      }
+      for (let k = 0; k < c.length; k++) positions[order[c[k].fix]] = candidates[c[k].fix][picks[k]];
+      for (let k = 0; k + 1 < c.length; k++) {
+        const a = candidates[c[k].fix][picks[k]];
+        const b = candidates[c[k + 1].fix][picks[k + 1]];
+        const t0 = fixes[c[k].fix].timeMs;
+        const t1 = fixes[c[k + 1].fix].timeMs;
+        this.appendEdges(edges, this.path(a, b), t0, t1);
+      }
+      if (c.length === 1) {
+        const p = candidates[c[0].fix][picks[0]];
+        const { forward, backward } = this.network.segmentArcs();
+        const arc = forward[p.segment] >= 0 ? forward[p.segment] : backward[p.segment];
+        const t = fixes[c[0].fix].timeMs;
+        const piece = { arc, fromFraction: p.fraction, toFraction: p.fraction, lengthM: 0 };
+        this.appendEdges(edges, [piece], t, t);
+      }
+    }
+    return { positions, edges, chainBreaks };
+  }
+
+  /** Route distance from `from` to each of `targets` (Infinity beyond `boundM` or unreachable). */
+  private routeDistancesM(from: SnappedPosition, targets: SnappedPosition[], boundM: number): Float64Array {
+    const result = new Float64Array(targets.length).fill(Infinity);
+    const boundDm = boundM * 10;
+    this.search(this.network.sourceSeeds(from, this.distanceKey), boundDm);
+    targets.forEach((target, j) => {
+      let best = Infinity;
+      for (const seed of this.network.targetSeeds(target, this.distanceKey)) {
+        best = Math.min(best, this.key[seed.node] + seed.key);
+      }
+      const direct = this.directDm(from, target);
+      result[j] = Math.min(best, direct) / 10;
+    });
+    return result;
+  }
+
+  private directDm(from: SnappedPosition, to: SnappedPosition): number {
+    if (from.segment !== to.segment) return Infinity;
+    const { forward, backward } = this.network.segmentArcs();
+    const lengthDm = this.network.graph.segmentLengthM[from.segment] * 10;
+    if (to.fraction >= from.fraction && forward[from.segment] >= 0) return (to.fraction - from.fraction) * lengthDm;
+    if (to.fraction <= from.fraction && backward[from.segment] >= 0) return (from.fraction - to.fraction) * lengthDm;
+    return Infinity;
+  }
+
+  /** Bounded Dijkstra on distance from the seeds; results stay in this.key / this.parent. */
+  private search(seeds: DirectedSeed[], boundDm: number): void {
+    for (let i = 0; i < this.touchedCount; i++) {
+      this.key[this.touched[i]] = Infinity;
+      this.parent[this.touched[i]] = -1;
+    }
+    this.touchedCount = 0;
+    const heap = this.heap;
+    heap.clear();
+    for (const seed of seeds) {
+      if (seed.key < this.key[seed.node]) {
+        if (this.key[seed.node] === Infinity) this.touched[this.touchedCount++] = seed.node;
+        this.key[seed.node] = seed.key;
+        this.parent[seed.node] = -1;
+        heap.push(seed.key, seed.node);
+      }
+    }
+    const { firstArc, arcHead } = this.network.graph;
+    while (heap.size > 0) {
+      const d = heap.peekKey();
+      const u = heap.pop();
+      if (d > this.key[u]) continue;
+      if (d > boundDm) break;
+      for (let a = firstArc[u]; a < firstArc[u + 1]; a++) {
+        const v = arcHead[a];
+        const nd = d + this.distanceKey[a];
+        if (nd < this.key[v]) {
+          if (this.key[v] === Infinity) this.touched[this.touchedCount++] = v;
+          this.key[v] = nd;
+          this.parent[v] = a;
+          heap.push(nd, v);
+        }
+      }
+    }
+  }
+
+  /** The pieces of road driven from position a to position b (shortest by distance). */
+  private path(a: SnappedPosition, b: SnappedPosition): Piece[] {
+    const graph = this.network.graph;
+    const { forward, backward } = this.network.segmentArcs();
+    const direct = this.directDm(a, b);
+    const sourceSeeds = this.network.sourceSeeds(a, this.distanceKey);
+    const targetSeeds = this.network.targetSeeds(b, this.distanceKey);
+    this.search(sourceSeeds, Infinity);
+    let bestSeed: DirectedSeed | null = null;
+    let bestDm = Infinity;
+    for (const seed of targetSeeds) {
+      if (this.key[seed.node] + seed.key < bestDm) {
+        bestDm = this.key[seed.node] + seed.key;
+        bestSeed = seed;
+      }
+    }
+    const lengthOf = (segment: number, share: number) => graph.segmentLengthM[segment] * Math.abs(share);
+    if (direct <= bestDm || !bestSeed) {
+      if (direct === Infinity) return [];
+      const arc = b.fraction >= a.fraction ? forward[a.segment] : backward[a.segment];
+      return [{ arc, fromFraction: a.fraction, toFraction: b.fraction, lengthM: lengthOf(a.segment, b.fraction - a.fraction) }];
+    }
+    const arcs: number[] = [];
+    let node = bestSeed.node;
+    while (this.parent[node] >= 0) {
+      arcs.push(this.parent[node]);
+      node = graph.arcTail[this.parent[node]];
+    }
+    arcs.reverse();
+    // Which way the start segment was left: the cheapest source seed at the node the path starts from.
+    let startSeed: DirectedSeed | null = null;
+    for (const seed of sourceSeeds) if (seed.node === node && (!startSeed || seed.key < startSeed.key)) startSeed = seed;
+    const pieces: Piece[] = [];
+    if (startSeed) {
+      const arc = startSeed.forward ? forward[a.segment] : backward[a.segment];
+      const end = startSeed.forward ? 1 : 0;
+      pieces.push({ arc, fromFraction: a.fraction, toFraction: end, lengthM: lengthOf(a.segment, end - a.fraction) });
+    }
+    for (const arc of arcs) {
+      const reversed = graph.arcReversed[arc] === 1;
+      pieces.push({
+        arc,
+        fromFraction: reversed ? 1 : 0,
+        toFraction: reversed ? 0 : 1,
+        lengthM: graph.segmentLengthM[graph.arcSegment[arc]],
+      });
+    }
+    const arc = bestSeed.forward ? forward[b.segment] : backward[b.segment];
+    const start = bestSeed.forward ? 0 : 1;
+    pieces.push({ arc, fromFraction: start, toFraction: b.fraction, lengthM: lengthOf(b.segment, b.fraction - start) });
+    return pieces;
+  }
+
+  /** Adds pieces driven between times t0 and t1 (time shared by distance), merging same-arc runs. */
+  private appendEdges(edges: MatchedEdge[], pieces: Piece[], t0: number, t1: number): void {
+    const graph = this.network.graph;
+    const totalM = pieces.reduce((sum, p) => sum + p.lengthM, 0);
+    let doneM = 0;
+    for (const piece of pieces) {
+      if (piece.arc < 0) continue;
+      const entry = totalM > 0 ? t0 + ((t1 - t0) * doneM) / totalM : t0;
+      doneM += piece.lengthM;
+      const exit = totalM > 0 ? t0 + ((t1 - t0) * doneM) / totalM : t1;
+      const last = edges[edges.length - 1];
+      if (last && last.arc === piece.arc && Math.abs(last.toFraction - piece.fromFraction) < 1e-9) {
+        last.toFraction = piece.toFraction;
+        last.exitTimeMs = Math.round(exit);
+        continue;
+      }
+      if (piece.lengthM === 0 && last) continue;
+      const segment = graph.arcSegment[piece.arc];
+      edges.push({
+        arc: piece.arc,
+        segment,
+        wayId: graph.segmentWayId[segment],
+        fromFraction: piece.fromFraction,
+        toFraction: piece.toFraction,
+        entryTimeMs: Math.round(entry),
+        exitTimeMs: Math.round(exit),
+      });
+    }
+  }
+}
