@@ -181,7 +181,7 @@ export function deserializeNetwork(
     if (byteOffset + entry.length * Type.BYTES_PER_ELEMENT > bytes.byteOffset + bytes.length) {
       throw new Error('network cache is truncated');
     }
-    arrays.set(entry.name, new Type(bytes.buffer, byteOffset, entry.length));
+    arrays.set(entry.name, new Type(bytes.buffer as ArrayBuffer, byteOffset, entry.length));
   }
   const get = <T extends TypedArray>(name: string): T => {
     const array = arrays.get(name);
