@@ -1,0 +1,76 @@
+/**
+ * The solver's public entry: Problem JSON in, Solution JSON out. Pure and deterministic
+ * for a seed and an iteration budget (the optional time limit is only a safety cap).
+ */
+import { parseProblem, type Problem, type Solution, type Unserved, type Route } from './problem.js';
+import { compileProblem } from './vrp/compile.js';
+import { search, RoutePool, type SearchProgress, type SearchResult } from './vrp/search.js';
+import { buildRoute, diagnose } from './vrp/plan.js';
+import { allocateFacilities } from './lp/allocation.js';
+import { selectRoutes } from './lp/setPartition.js';
+import { enforceFacilityCapacity } from './vrp/facilityCapacity.js';
+
+export * from './problem.js';
+export { validateSolution, type Violation, type ValidationReport } from './validate.js';
+export { fleetLowerBound } from './lp/fleetBound.js';
+export { allocateFacilities } from './lp/allocation.js';
+
+export interface SolveOptions {
+  seed?: number;
+  /** ruin-and-recreate iterations over the whole problem (shared by the partitions by task count) */
+  maxIterations?: number;
+  /** wall-clock safety cap in ms (makes the result depend on machine speed when it bites) */
+  timeLimitMs?: number;
+  /** share of iterations spent removing vehicles when the objective is vehicles first */
+  fleetShare?: number;
+  /** polish with set partitioning over the routes found (default true) */
+  setPartitioning?: boolean;
+  /** 0..1 progress for a progress bar, with what the search is doing */
+  onProgress?: (fraction: number, detail: SearchProgress & { partition: string }) => void;
+}
+
+export async function solve(input: unknown, opts: SolveOptions = {}): Promise<Solution> {
+  const p: Problem = parseProblem(input);
+  const seed = opts.seed ?? 1;
+  const maxIterations = opts.maxIterations ?? 20000;
+  const allocation = p.facilities.length && p.jobs.length ? await allocateFacilities(p) : null;
+  const compiled = compileProblem(p, { facilitiesByClass: allocation?.facilitiesByClass });
+  const unserved: Unserved[] = [...compiled.unserved];
+  const routes: Route[] = [];
+  const totalTasks = compiled.models.reduce((a, c) => a + c.model.nTasks, 0);
+  let done = 0;
+  let iterations = 0;
+  const usedKg = new Map<string, number>();
+  const start = Date.now();
+  for (const cm of compiled.models) {
+    const share = cm.model.nTasks / Math.max(1, totalTasks);
+    const its = Math.max(50, Math.round(maxIterations * share));
+    const timeLimitMs = opts.timeLimitMs ? Math.max(1, (opts.timeLimitMs - (Date.now() - start)) * share / Math.max(share, 1 - done / Math.max(1, totalTasks))) : undefined;
+    const pool = opts.setPartitioning === false ? undefined : new RoutePool();
+    let result: SearchResult = search(cm.model, {
+      seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, routePool: pool,
+      onProgress: (sp) => opts.onProgress?.((done + cm.model.nTasks * Math.min(1, sp.iteration / its)) / Math.max(1, totalTasks), { ...sp, partition: cm.partition }),
+    });
+    iterations += result.iterations;
+    if (pool && result.unassigned.length === 0 && pool.routes.size > result.routes.length) {
+      const better = await selectRoutes(cm.model, [...pool.routes.values()], result);
+      if (better) result = better;
+    }
+    done += cm.model.nTasks;
+    const fixed = enforceFacilityCapacity(p, cm, result, usedKg);
+    for (const r of fixed.result.routes) routes.push(buildRoute(p, cm, r));
+    for (const t of fixed.result.unassigned) unserved.push(diagnose(p, cm, t));
+    unserved.push(...fixed.unserved);
+  }
+  opts.onProgress?.(1, { phase: 'cost', iteration: iterations, maxIterations, vehicles: routes.length, unassigned: unserved.length, cost: 0, partition: 'all' });
+  const distanceM = routes.reduce((a, r) => a + r.distanceM, 0);
+  const durationS = routes.reduce((a, r) => a + r.durationS, 0);
+  const fixedCost = routes.reduce((a, r) => a + (p.vehicles.find((v) => v.id === r.vehicleId)?.fixedCost ?? 0), 0);
+  return {
+    problem: p.name,
+    routes,
+    unserved,
+    cost: { vehicles: routes.length, distanceM, durationS, fixed: fixedCost, total: routes.reduce((a, r) => a + r.cost, 0) },
+    stats: { iterations, seed },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Search result -> the Solution's routes: a timed schedule per vehicle (with the driver's
+ * break placed where it fits), loads after each stop, and reasons for unplaced tasks.
+ */
+import type { Problem, Route, Stop, Unserved } from '../problem.js';
+import type { CompiledModel } from './compile.js';
+import type { RouteOut } from './search.js';
+import { Seg, concat, depotSeg, isFeasible, nodeSeg } from './segment.js';
+
+interface Timed {
+  stops: Stop[];
+  ok: boolean;
+}
+
+/** Forward schedule of a node sequence; breakAfter = index of the stop after which the break is taken (-1 none). */
+function schedule(p: Problem, cm: CompiledModel, veh: number, nodes: number[], departS: number, breakAfter: number): Timed {
+  const m = cm.model;
+  const vehicle = p.vehicles[cm.vehicles[veh]];
+  const prof = m.vehProfile[veh];
+  const dur = m.profileDur[prof];
+  const group = nodes.map((n) => m.nodeTask[n]).find((t) => t >= 0);
+  const groupName = group === undefined ? '' : m.groupNames[m.taskGroup[group]];
+  const stops: Stop[] = [];
+  let loc = m.vehStart[veh];
+  let t = departS;
+  let kg = 0, m3 = 0;
+  let ok = true;
+  stops.push({ type: 'start', location: loc, arrivalS: t, startS: t, departureS: t, loadKg: 0, loadM3: 0 });
+  const takeBreak = () => {
+    const b = vehicle.break!;
+    const start = Math.max(t, b.window.startS);
+    if (start > b.window.endS) ok = false;
+    stops.push({ type: 'break', location: loc, arrivalS: t, startS: start, departureS: start + b.durationS, loadKg: kg, loadM3: m3 });
+    t = start + b.durationS;
+  };
+  if (breakAfter === 0) takeBreak();
+  nodes.forEach((n, i) => {
+    const arrival = t + dur[loc * m.nLoc + m.nodeStart[n]];
+    const start = Math.max(arrival, m.nodeE[n]);
+    if (start > m.nodeL[n] + 1e-6) ok = false;
+    const ref = cm.nodeRefs[n];
+    if (m.nodeIsIF[n]) { kg = 0; m3 = 0; } else { kg += m.nodeKg[n]; m3 += m.nodeM3[n]; }
+    const stop: Stop = { type: 'job', location: m.nodeStart[n], arrivalS: arrival, startS: start, departureS: start + m.nodeDur[n], loadKg: kg, loadM3: m3 };
+    if (ref.kind === 'job') { stop.id = p.jobs[ref.index].id; stop.visit = ref.visit; }
+    else if (ref.kind === 'muck') {
+      const load = p.muckLoads[ref.index];
+      stop.type = 'muck'; stop.id = load.id; stop.endLocation = m.nodeEnd[n]; stop.facilityId = load.disposalFacilityId;
+    } else if (ref.kind === 'sweep') {
+      stop.type = 'sweep'; stop.id = p.sweepTasks[ref.index].id; stop.visit = ref.visit; stop.endLocation = m.nodeEnd[n];
+    } else { stop.type = 'facility'; stop.id = p.facilities[ref.index].id; }
+    stops.push(stop);
+    t = stop.departureS;
+    loc = m.nodeEnd[n];
+    if (breakAfter === i + 1) takeBreak();
+  });
+  const arrival = t + dur[loc * m.nLoc + m.vehEnd[veh]];
+  if (arrival > vehicle.shift.endS + 1e-6) ok = false;
+  stops.push({ type: 'end', location: m.vehEnd[veh], arrivalS: arrival, startS: arrival, departureS: arrival, loadKg: kg, loadM3: m3 });
+  void groupName;
+  return { stops, ok };
+}
+
+export function buildRoute(p: Problem, cm: CompiledModel, r: RouteOut): Route {
+  const m = cm.model;
+  const veh = r.veh;
+  const vehicle = p.vehicles[cm.vehicles[veh]];
+  // Leave the depot as late as possible without lengthening the day (least waiting).
+  let s = new Seg().copyFrom(depotSeg(m, veh, false));
+  for (const n of r.nodes) s = concat(new Seg(), s, nodeSeg(m, n), m, veh);
+  s = concat(new Seg(), s, depotSeg(m, veh, true), m, veh);
+  const departS = Math.max(vehicle.shift.startS, Math.min(s.l, s.e));
+  let timed = schedule(p, cm, veh, r.nodes, departS, -1);
+  if (vehicle.break) {
+    let placed: Timed | null = null;
+    for (let k = 0; k <= r.nodes.length && !placed; k++) {
+      const cand = schedule(p, cm, veh, r.nodes, departS, k);
+      if (cand.ok) placed = cand;
+    }
+    // no slot keeps every window: report the schedule honestly, the validator will flag it
+    timed = placed ?? schedule(p, cm, veh, r.nodes, departS, r.nodes.length);
+  }
+  const prof = m.vehProfile[veh];
+  let distM = 0;
+  let loc = m.vehStart[veh];
+  for (const n of r.nodes) {
+    distM += m.profileDist[prof][loc * m.nLoc + m.nodeStart[n]] + m.nodeDist[n];
+    loc = m.nodeEnd[n];
+  }
+  distM += m.profileDist[prof][loc * m.nLoc + m.vehEnd[veh]];
+  const durationS = timed.stops[timed.stops.length - 1].arrivalS - timed.stops[0].departureS;
+  const task = r.nodes.map((n) => m.nodeTask[n]).find((t) => t >= 0)!;
+  return {
+    vehicleId: vehicle.id,
+    carries: m.groupNames[m.taskGroup[task]],
+    stops: timed.stops,
+    distanceM: distM,
+    durationS,
+    cost: vehicle.fixedCost + (vehicle.costPerKm * distM) / 1000 + (vehicle.costPerHour * durationS) / 3600,
+  };
+}
+
+/** Why a task the search could not place stays unserved. */
+export function diagnose(p: Problem, cm: CompiledModel, task: number): Unserved {
+  const m = cm.model;
+  const ref = cm.taskRefs[task];
+  const id = ref.kind === 'job' ? p.jobs[ref.index].id : ref.kind === 'muck' ? p.muckLoads[ref.index].id : p.sweepTasks[ref.index].id;
+  const visit = ref.kind === 'muck' ? undefined : ref.visit;
+  const g = m.taskGroup[task];
+  let timeBlocked = false, loadBlocked = false, aloneFits = false;
+  for (let v = 0; v < m.nVeh; v++) {
+    if (!m.taskCompat[task * m.nVeh + v]) continue;
+    for (const n of m.taskNodes[task]) {
+      const tails = m.groupEndEmpty[g] ? m.groupIF[g].map((f) => [f]) : [[]];
+      for (const tail of tails) {
+        let s = new Seg().copyFrom(depotSeg(m, v, false));
+        for (const x of [n, ...tail]) s = concat(new Seg(), s, nodeSeg(m, x), m, v);
+        s = concat(new Seg(), s, depotSeg(m, v, true), m, v);
+        if (isFeasible(s, m, v, m.groupEndEmpty[g] === 1)) aloneFits = true;
+        else if (s.timeWarpS > 1e-6) timeBlocked = true;
+        else loadBlocked = true;
+      }
+    }
+  }
+  if (aloneFits) return { id, visit, reason: 'fleet_exhausted', detail: 'fits on its own, but every compatible vehicle is full or out of shift time' };
+  if (timeBlocked) return { id, visit, reason: 'time_window', detail: 'no compatible vehicle can reach it inside its window and still unload and return within its shift' };
+  return { id, visit, reason: loadBlocked ? 'capacity' : 'time_window', detail: 'exceeds what one trip of any compatible vehicle can carry' };
+}

@@ -1,0 +1,781 @@
+/**
+ * The routing search: greedy/regret construction, then Slack Induction by String Removals
+ * (SISR, Christiaens & Vanden Berghe 2020) ruin-and-recreate under simulated annealing,
+ * with a local-search descent (relocate, or-opt, swap, 2-opt*) on every new best, and for
+ * the vehicles-first objective a fleet-minimisation phase driven by absence counters.
+ *
+ * Every move is checked with O(1) segment concatenation (segment.ts); only feasible
+ * solutions are kept, so a task that cannot be placed stays unassigned (the caller turns
+ * that into a reason). Work is counted in iterations; the wall-clock limit is only a cap.
+ */
+import type { Model } from './model.js';
+import { Rng } from './rng.js';
+import { Seg, concat, depotSeg, isFeasible, loadExcess, nodeSeg, routeCost } from './segment.js';
+
+export interface SearchOptions {
+  seed?: number;
+  /** iterations of ruin-and-recreate (the deterministic work budget) */
+  maxIterations?: number;
+  /** optional wall-clock safety cap */
+  timeLimitMs?: number;
+  /** share of iterations spent on removing vehicles when vehiclesFirst (default 0.4) */
+  fleetShare?: number;
+  onProgress?: (p: SearchProgress) => void;
+  /** every route of the best solution found goes here (for set partitioning) */
+  routePool?: RoutePool;
+}
+
+export interface SearchProgress {
+  phase: 'construct' | 'fleet' | 'cost';
+  iteration: number;
+  maxIterations: number;
+  vehicles: number;
+  unassigned: number;
+  cost: number;
+}
+
+export interface RouteOut {
+  veh: number;
+  nodes: number[];
+}
+
+export interface SearchResult {
+  routes: RouteOut[];
+  unassigned: number[];
+  iterations: number;
+  cost: number;
+}
+
+/** Routes seen in good solutions, keyed by vehicle type and node sequence. */
+export class RoutePool {
+  readonly routes = new Map<string, { veh: number; nodes: number[]; cost: number }>();
+  constructor(readonly maxSize = 20000) {}
+  add(m: Model, veh: number, nodes: number[], cost: number): void {
+    if (this.routes.size >= this.maxSize) return;
+    const key = m.vehType[veh] + ':' + nodes.join(',');
+    if (!this.routes.has(key)) this.routes.set(key, { veh, nodes: nodes.slice(), cost });
+  }
+}
+
+const UNASSIGNED_PENALTY = 1e9;
+
+export function search(m: Model, opts: SearchOptions = {}): SearchResult {
+  return new Search(m, opts).run();
+}
+
+class Search {
+  private readonly rng: Rng;
+  private readonly maxIt: number;
+  private readonly deadline: number;
+  private readonly nodeSegs: Seg[];
+  private readonly startSegs: Seg[];
+  private readonly endSegs: Seg[];
+  private readonly nodes: number[][];
+  private readonly pre: Seg[][];
+  private readonly suf: Seg[][];
+  private readonly rcost: Float64Array;
+  private readonly rgroup: Int32Array;
+  private readonly taskVeh: Int32Array;
+  private unassigned: number[] = [];
+  private readonly adj: Int32Array[];
+  private readonly t1 = new Seg();
+  private readonly t2 = new Seg();
+  private readonly t3 = new Seg();
+  private it = 0;
+  private allowNewRoutes = true;
+  private temperature = 0;
+  // undo log of one ruin-and-recreate step
+  private touched: number[] = [];
+  private saved = new Map<number, number[]>();
+  private savedUnassigned: number[] = [];
+  private readonly absence: Float64Array;
+  private readonly depotLoc: number;
+
+  constructor(private readonly m: Model, private readonly opts: SearchOptions) {
+    this.rng = new Rng(opts.seed ?? 1);
+    this.maxIt = opts.maxIterations ?? 20000;
+    this.deadline = opts.timeLimitMs ? Date.now() + opts.timeLimitMs : Infinity;
+    this.nodeSegs = [];
+    for (let i = 0; i < m.nNodes; i++) this.nodeSegs.push(nodeSeg(m, i));
+    this.startSegs = [];
+    this.endSegs = [];
+    for (let v = 0; v < m.nVeh; v++) {
+      this.startSegs.push(depotSeg(m, v, false));
+      this.endSegs.push(depotSeg(m, v, true));
+    }
+    this.nodes = Array.from({ length: m.nVeh }, () => []);
+    this.pre = Array.from({ length: m.nVeh }, () => []);
+    this.suf = Array.from({ length: m.nVeh }, () => []);
+    this.rcost = new Float64Array(m.nVeh);
+    this.rgroup = new Int32Array(m.nVeh).fill(-1);
+    this.taskVeh = new Int32Array(m.nTasks).fill(-1);
+    this.absence = new Float64Array(m.nTasks).fill(1);
+    this.depotLoc = m.nVeh > 0 ? m.vehStart[0] : 0;
+    for (let v = 0; v < m.nVeh; v++) this.update(v);
+    this.adj = this.buildAdjacency();
+  }
+
+  // ---- bookkeeping ----------------------------------------------------------------------
+
+  private taskLoc(t: number): number {
+    return this.m.nodeStart[this.m.taskNodes[t][0]];
+  }
+
+  /** Neighbour lists of tasks by travel distance (profile 0), capped for large instances. */
+  private buildAdjacency(): Int32Array[] {
+    const m = this.m;
+    const d = m.profileDist[0];
+    const cap = Math.min(m.nTasks, 150);
+    const out: Int32Array[] = [];
+    const idx = Array.from({ length: m.nTasks }, (_, i) => i);
+    const key = new Float64Array(m.nTasks);
+    for (let a = 0; a < m.nTasks; a++) {
+      const la = this.taskLoc(a);
+      for (let b = 0; b < m.nTasks; b++) key[b] = b === a ? -1 : d[la * m.nLoc + this.taskLoc(b)] + d[this.taskLoc(b) * m.nLoc + la];
+      const sorted = cap < m.nTasks ? partialSort(idx, key, cap) : idx.slice().sort((x, y) => key[x] - key[y]);
+      out.push(Int32Array.from(sorted.slice(0, cap)));
+    }
+    return out;
+  }
+
+  /** the route must deliver its load to an IF before returning to the depot */
+  private ifMode(v: number): boolean {
+    const g = this.rgroup[v];
+    return g >= 0 && this.m.groupEndEmpty[g] === 1;
+  }
+
+  private update(v: number): void {
+    const m = this.m;
+    const ns = this.nodes[v];
+    const pre = this.pre[v], suf = this.suf[v];
+    while (pre.length < ns.length + 1) { pre.push(new Seg()); suf.push(new Seg()); }
+    pre[0].copyFrom(this.startSegs[v]);
+    for (let i = 0; i < ns.length; i++) concat(pre[i + 1], pre[i], this.nodeSegs[ns[i]], m, v);
+    suf[ns.length].copyFrom(this.endSegs[v]);
+    for (let i = ns.length - 1; i >= 0; i--) concat(suf[i], this.nodeSegs[ns[i]], suf[i + 1], m, v);
+    if (ns.length === 0) {
+      this.rcost[v] = 0;
+      this.rgroup[v] = -1;
+    } else {
+      concat(this.t3, pre[ns.length], suf[ns.length], m, v);
+      this.rcost[v] = routeCost(this.t3, m, v);
+      let g = -1;
+      for (const n of ns) if (m.nodeTask[n] >= 0) { g = m.taskGroup[m.nodeTask[n]]; break; }
+      this.rgroup[v] = g;
+    }
+  }
+
+  private touch(v: number): void {
+    if (!this.saved.has(v)) {
+      this.saved.set(v, this.nodes[v].slice());
+      this.touched.push(v);
+    }
+  }
+
+  private beginStep(): void {
+    this.saved.clear();
+    this.touched.length = 0;
+    this.savedUnassigned = this.unassigned.slice();
+  }
+
+  private undoStep(): void {
+    for (const t of this.unassigned) this.taskVeh[t] = -1;
+    for (const v of this.touched) {
+      for (const n of this.nodes[v]) if (this.m.nodeTask[n] >= 0) this.taskVeh[this.m.nodeTask[n]] = -1;
+    }
+    for (const v of this.touched) {
+      this.nodes[v] = this.saved.get(v)!;
+      this.update(v);
+      for (const n of this.nodes[v]) if (this.m.nodeTask[n] >= 0) this.taskVeh[this.m.nodeTask[n]] = v;
+    }
+    this.unassigned = this.savedUnassigned;
+  }
+
+  private totalCost(): number {
+    let c = this.unassigned.length * UNASSIGNED_PENALTY;
+    for (let v = 0; v < this.m.nVeh; v++) c += this.rcost[v];
+    return c;
+  }
+
+  private vehiclesUsed(): number {
+    let k = 0;
+    for (let v = 0; v < this.m.nVeh; v++) if (this.nodes[v].length > 0) k++;
+    return k;
+  }
+
+  private snapshot(): SearchResult {
+    const routes: RouteOut[] = [];
+    for (let v = 0; v < this.m.nVeh; v++) if (this.nodes[v].length) routes.push({ veh: v, nodes: this.nodes[v].slice() });
+    return { routes, unassigned: this.unassigned.slice(), iterations: this.it, cost: this.totalCost() };
+  }
+
+  private restore(s: SearchResult): void {
+    this.taskVeh.fill(-1);
+    for (let v = 0; v < this.m.nVeh; v++) { this.nodes[v] = []; }
+    for (const r of s.routes) {
+      this.nodes[r.veh] = r.nodes.slice();
+      for (const n of r.nodes) if (this.m.nodeTask[n] >= 0) this.taskVeh[this.m.nodeTask[n]] = r.veh;
+    }
+    for (let v = 0; v < this.m.nVeh; v++) this.update(v);
+    this.unassigned = s.unassigned.slice();
+  }
+
+  private timeUp(): boolean {
+    return (this.it & 31) === 0 && Date.now() > this.deadline;
+  }
+
+  // ---- recreate -------------------------------------------------------------------------
+
+  private bestV = -1;
+  private bestPos = 0;
+  private bestSeq: number[] = [];
+  private bestDelta = Infinity;
+
+  private consider(v: number, pos: number, seq: number[], delta: number): void {
+    if (delta < this.bestDelta) {
+      this.bestDelta = delta;
+      this.bestV = v;
+      this.bestPos = pos;
+      this.bestSeq = seq;
+    }
+  }
+
+  /** Cost of route v with the node sequence `seq` inserted before position pos; Infinity if infeasible. */
+  private evalInsert(v: number, pos: number, seq: number[], ifm: boolean): number {
+    const m = this.m;
+    let s = concat(this.t1, this.pre[v][pos], this.nodeSegs[seq[0]], m, v);
+    for (let i = 1; i < seq.length; i++) s = concat(this.t1, s, this.nodeSegs[seq[i]], m, v);
+    concat(this.t2, s, this.suf[v][pos], m, v);
+    if (!isFeasible(this.t2, m, v, ifm)) return this.t2.timeWarpS > 1e-6 ? -Infinity : Infinity;
+    return routeCost(this.t2, m, v);
+  }
+
+  /** Find the cheapest feasible insertion of task t (all routes, positions, variants, IF visits). */
+  private findInsertion(t: number, blink: number): void {
+    const m = this.m;
+    this.bestV = -1;
+    this.bestDelta = Infinity;
+    const g = m.taskGroup[t];
+    const ifs = m.groupIF[g];
+    const variants = m.taskNodes[t];
+    const endEmpty = m.groupEndEmpty[g] === 1;
+    const seenType = new Set<number>();
+    for (let v = 0; v < m.nVeh; v++) {
+      if (!m.taskCompat[t * m.nVeh + v]) continue;
+      const len = this.nodes[v].length;
+      if (len === 0) {
+        if (!this.allowNewRoutes || seenType.has(m.vehType[v])) continue;
+        seenType.add(m.vehType[v]);
+        for (const n of variants) {
+          if (!endEmpty) {
+            const c = this.evalInsert(v, 0, [n], false);
+            if (c > -Infinity && c < Infinity) this.consider(v, 0, [n], c);
+          } else {
+            for (const f of ifs) {
+              const c = this.evalInsert(v, 0, [n, f], true);
+              if (c > -Infinity && c < Infinity) this.consider(v, 0, [n, f], c);
+            }
+          }
+        }
+        continue;
+      }
+      if (this.rgroup[v] !== g) continue;
+      const ifm = endEmpty;
+      const old = this.rcost[v];
+      for (let p = 0; p <= len; p++) {
+        if (blink > 0 && this.rng.next() < blink) continue;
+        for (const n of variants) {
+          const c = this.evalInsert(v, p, [n], ifm);
+          if (c > -Infinity && c < Infinity) { this.consider(v, p, [n], c - old); continue; }
+          if (ifs.length === 0 || c === -Infinity) continue;
+          // over capacity only: open a new trip with an IF visit before or after
+          for (const f of ifs) {
+            const c1 = this.evalInsert(v, p, [n, f], true);
+            if (c1 > -Infinity && c1 < Infinity) this.consider(v, p, [n, f], c1 - old);
+            const c2 = this.evalInsert(v, p, [f, n], true);
+            if (c2 > -Infinity && c2 < Infinity) this.consider(v, p, [f, n], c2 - old);
+          }
+        }
+      }
+    }
+  }
+
+  private applyInsertion(t: number): void {
+    const v = this.bestV;
+    this.touch(v);
+    this.nodes[v].splice(this.bestPos, 0, ...this.bestSeq);
+    this.taskVeh[t] = v;
+    this.update(v);
+  }
+
+  private sortRemoved(tasks: number[]): void {
+    const m = this.m;
+    const r = this.rng.next() * 11;
+    if (r < 4) {
+      for (let i = tasks.length - 1; i > 0; i--) { const j = this.rng.int(i + 1); [tasks[i], tasks[j]] = [tasks[j], tasks[i]]; }
+    } else if (r < 8) {
+      const dem = (t: number) => m.nodeKg[m.taskNodes[t][0]] + m.nodeM3[m.taskNodes[t][0]];
+      tasks.sort((a, b) => dem(b) - dem(a));
+    } else {
+      const d = m.profileDist[0];
+      const far = (t: number) => d[this.depotLoc * m.nLoc + this.taskLoc(t)];
+      if (r < 10) tasks.sort((a, b) => far(b) - far(a));
+      else tasks.sort((a, b) => far(a) - far(b));
+    }
+  }
+
+  private recreate(tasks: number[], blink: number): void {
+    this.sortRemoved(tasks);
+    const left: number[] = [];
+    for (const t of tasks) {
+      this.findInsertion(t, blink);
+      if (this.bestV >= 0) this.applyInsertion(t);
+      else left.push(t);
+    }
+    this.unassigned = left;
+  }
+
+  /** Regret-2 construction: insert first the task whose best and second-best routes differ most. */
+  private construct(): void {
+    const m = this.m;
+    const pending = new Set<number>();
+    for (let t = 0; t < m.nTasks; t++) pending.add(t);
+    const left: number[] = [];
+    // Above a few hundred tasks regret is quadratic in practice; plain greedy keeps construction fast.
+    const useRegret = m.nTasks <= 400;
+    while (pending.size) {
+      let pick = -1, pickScore = -Infinity;
+      if (useRegret) {
+        for (const t of pending) {
+          const { best, second } = this.bestTwo(t);
+          if (best === Infinity) { pick = t; pickScore = Infinity; break; }
+          const score = (second === Infinity ? 1e12 : second - best);
+          if (score > pickScore) { pickScore = score; pick = t; }
+        }
+      } else {
+        pick = pending.values().next().value as number;
+      }
+      pending.delete(pick);
+      this.findInsertion(pick, 0);
+      if (this.bestV >= 0) this.applyInsertion(pick);
+      else left.push(pick);
+    }
+    this.unassigned = left;
+  }
+
+  /** Best insertion delta per route, the two best routes' values. */
+  private bestTwo(t: number): { best: number; second: number } {
+    const m = this.m;
+    let best = Infinity, second = Infinity;
+    const g = m.taskGroup[t];
+    const ifs = m.groupIF[g];
+    const seenType = new Set<number>();
+    for (let v = 0; v < m.nVeh; v++) {
+      if (!m.taskCompat[t * m.nVeh + v]) continue;
+      const len = this.nodes[v].length;
+      if (len === 0) {
+        if (seenType.has(m.vehType[v])) continue;
+        seenType.add(m.vehType[v]);
+      } else if (this.rgroup[v] !== g) continue;
+      let rb = Infinity;
+      const old = this.rcost[v];
+      for (let p = 0; p <= len; p++) {
+        for (const n of m.taskNodes[t]) {
+          const endEmpty = m.groupEndEmpty[g] === 1;
+          const seq = endEmpty && len === 0 ? [n, ifs[0]] : [n];
+          const c = this.evalInsert(v, p, seq, endEmpty);
+          if (c > -Infinity && c < Infinity && c - old < rb) rb = c - old;
+        }
+      }
+      if (rb < best) { second = best; best = rb; } else if (rb < second) second = rb;
+    }
+    if (best === Infinity) {
+      // maybe only feasible through an extra IF trip
+      this.findInsertion(t, 0);
+      if (this.bestV >= 0) best = this.bestDelta;
+    }
+    return { best, second };
+  }
+
+  // ---- ruin (SISR) ----------------------------------------------------------------------
+
+  private removeTask(t: number): void {
+    const v = this.taskVeh[t];
+    const ns = this.nodes[v];
+    const i = ns.findIndex((n) => this.m.nodeTask[n] === t);
+    ns.splice(i, 1);
+    this.taskVeh[t] = -1;
+  }
+
+  /** Drop IF visits that no longer serve a purpose, keep the route's end IF. */
+  private cleanRoute(v: number): void {
+    const m = this.m;
+    const ns = this.nodes[v];
+    let hasTask = false;
+    for (const n of ns) if (m.nodeTask[n] >= 0) { hasTask = true; break; }
+    if (!hasTask) { ns.length = 0; this.update(v); return; }
+    // leading IFs and doubled IFs are pure detours
+    const out: number[] = [];
+    for (const n of ns) {
+      if (m.nodeIsIF[n] && (out.length === 0 || m.nodeIsIF[out[out.length - 1]])) continue;
+      out.push(n);
+    }
+    this.nodes[v] = out;
+    this.update(v);
+    // then any IF whose removal keeps the route feasible and is cheaper
+    const ifm = this.ifMode(v);
+    for (let i = out.length - 2; i >= 0; i--) {
+      if (!m.nodeIsIF[out[i]]) continue;
+      concat(this.t2, this.pre[v][i], this.suf[v][i + 1], m, v);
+      if (isFeasible(this.t2, m, v, ifm) && routeCost(this.t2, m, v) < this.rcost[v]) {
+        out.splice(i, 1);
+        this.update(v);
+      }
+    }
+  }
+
+  private ruin(): number[] {
+    const m = this.m;
+    const cBar = 10, lMax = 10;
+    let assigned = 0, used = 0;
+    for (let v = 0; v < m.nVeh; v++) if (this.nodes[v].length) used++;
+    assigned = m.nTasks - this.unassigned.length;
+    if (assigned === 0) return [];
+    const avgLen = assigned / Math.max(1, used);
+    const lsMax = Math.min(lMax, avgLen);
+    const ksMax = (4 * cBar) / (1 + lsMax) - 1;
+    const ks = Math.floor(this.rng.next() * ksMax) + 1;
+    let seed = this.rng.int(m.nTasks);
+    while (this.taskVeh[seed] < 0) seed = this.rng.int(m.nTasks);
+    const ruined = new Set<number>();
+    const removed: number[] = [];
+    const visit = (c: number): boolean => {
+      const v = this.taskVeh[c];
+      if (v < 0 || ruined.has(v)) return false;
+      ruined.add(v);
+      this.touch(v);
+      const taskPos: number[] = [];
+      this.nodes[v].forEach((n) => { if (m.nodeTask[n] >= 0) taskPos.push(m.nodeTask[n]); });
+      const card = taskPos.length;
+      const lmaxT = Math.min(card, lsMax);
+      const l = Math.floor(this.rng.next() * lmaxT) + 1;
+      const k = taskPos.indexOf(c);
+      let start = k - this.rng.int(l);
+      start = Math.max(0, Math.min(start, card - l));
+      // "split string": keep a random substring inside the removed string (SISR's second variant)
+      let keepFrom = -1, keepLen = 0;
+      if (l > 1 && l < card && this.rng.next() < 0.5) {
+        keepLen = 1;
+        while (l + keepLen < card && this.rng.next() > 0.01) keepLen++;
+        keepLen = Math.min(keepLen, card - l);
+        keepFrom = start + 1 + this.rng.int(l - 1);
+      }
+      for (let i = 0; i < l + (keepFrom >= 0 ? keepLen : 0); i++) {
+        const idx = start + i;
+        if (idx >= card) break;
+        if (keepFrom >= 0 && idx >= keepFrom && idx < keepFrom + keepLen) continue;
+        const t = taskPos[idx];
+        this.removeTask(t);
+        removed.push(t);
+      }
+      return true;
+    };
+    visit(seed);
+    for (const c of this.adj[seed]) {
+      if (ruined.size >= ks) break;
+      visit(c);
+    }
+    for (const v of ruined) this.cleanRoute(v);
+    return removed;
+  }
+
+  // ---- local search (feasible descent) --------------------------------------------------
+
+  /** First-improvement descent with relocate (1-3 tasks), swap and 2-opt* between near routes. */
+  private localSearch(): void {
+    const m = this.m;
+    let improved = true;
+    let rounds = 0;
+    while (improved && rounds++ < 50) {
+      improved = false;
+      for (let u = 0; u < m.nTasks; u++) {
+        if (this.taskVeh[u] < 0) continue;
+        const lim = Math.min(this.adj[u].length, 20);
+        for (let k = 0; k < lim; k++) {
+          const w = this.adj[u][k];
+          if (this.taskVeh[w] < 0 || this.taskVeh[u] < 0) continue;
+          if (this.tryRelocate(u, w) || this.trySwap(u, w) || this.tryTwoOptStar(u, w)) { improved = true; }
+        }
+      }
+    }
+  }
+
+  private pos(v: number, t: number): number {
+    const ns = this.nodes[v];
+    for (let i = 0; i < ns.length; i++) if (this.m.nodeTask[ns[i]] === t) return i;
+    return -1;
+  }
+
+  /** Cost of route v when its nodes [i, j) are replaced by seq; Infinity if infeasible. */
+  private evalReplace(v: number, i: number, j: number, seq: number[]): number {
+    const m = this.m;
+    let s: Seg = this.pre[v][i];
+    if (seq.length) {
+      s = concat(this.t1, s, this.nodeSegs[seq[0]], m, v);
+      for (let k = 1; k < seq.length; k++) s = concat(this.t1, s, this.nodeSegs[seq[k]], m, v);
+    }
+    concat(this.t2, s, this.suf[v][j], m, v);
+    if (!isFeasible(this.t2, m, v, this.ifMode(v))) return Infinity;
+    return routeCost(this.t2, m, v);
+  }
+
+  private evalRouteSeq(v: number, seq: number[]): number {
+    const m = this.m;
+    let s = this.t1.copyFrom(this.startSegs[v]);
+    for (const n of seq) s = concat(this.t1, s, this.nodeSegs[n], m, v);
+    concat(this.t2, s, this.endSegs[v], m, v);
+    if (!isFeasible(this.t2, m, v, this.ifMode(v) || (seq.length > 0 && this.groupHasIF(seq)))) return Infinity;
+    return seq.some((n) => m.nodeTask[n] >= 0) ? routeCost(this.t2, m, v) : 0;
+  }
+
+  private groupHasIF(seq: number[]): boolean {
+    for (const n of seq) if (this.m.nodeTask[n] >= 0) return this.m.groupEndEmpty[this.m.taskGroup[this.m.nodeTask[n]]] === 1;
+    return false;
+  }
+
+  private commit(v: number, seq: number[]): void {
+    this.nodes[v] = seq;
+    for (const n of seq) if (this.m.nodeTask[n] >= 0) this.taskVeh[this.m.nodeTask[n]] = v;
+    this.update(v);
+    this.cleanRoute(v);
+  }
+
+  /** Move a string of 1-3 tasks starting at u (either orientation) to just after w, or before w. */
+  private tryRelocate(u: number, w: number): boolean {
+    const m = this.m;
+    const vu = this.taskVeh[u], vw = this.taskVeh[w];
+    const iu = this.pos(vu, u);
+    const nsU = this.nodes[vu];
+    for (let len = 1; len <= 3; len++) {
+      if (iu + len > nsU.length) break;
+      const str = nsU.slice(iu, iu + len);
+      if (str.some((n) => m.nodeIsIF[n])) break;
+      if (vu !== vw) {
+        if (this.rgroup[vw] !== this.rgroup[vu]) return false;
+        let ok = true;
+        for (const n of str) if (!m.taskCompat[m.nodeTask[n] * m.nVeh + vw]) { ok = false; break; }
+        if (!ok) return false;
+        const iw = this.pos(vw, w);
+        const oldCost = this.rcost[vu] + this.rcost[vw];
+        const costU = nsU.length === len ? 0 : this.evalReplace(vu, iu, iu + len, []);
+        if (costU === Infinity) continue;
+        for (const at of [iw + 1, iw]) {
+          for (const s of len > 1 ? [str, str.slice().reverse()] : [str]) {
+            const costW = this.evalReplace(vw, at, at, s);
+            if (costW + costU < oldCost - 1e-7) {
+              const newU = nsU.slice(); newU.splice(iu, len);
+              const newW = this.nodes[vw].slice(); newW.splice(at, 0, ...s);
+              this.commit(vu, newU);
+              this.commit(vw, newW);
+              return true;
+            }
+          }
+        }
+      } else {
+        const iw = this.pos(vw, w);
+        if (iw >= iu && iw < iu + len) continue;
+        const rest = nsU.slice(); rest.splice(iu, len);
+        const iw2 = rest.indexOf(nsU[iw]);
+        for (const at of [iw2 + 1, iw2]) {
+          for (const s of len > 1 ? [str, str.slice().reverse()] : [str]) {
+            const seq = rest.slice(); seq.splice(at, 0, ...s);
+            const c = this.evalRouteSeq(vu, seq);
+            if (c < this.rcost[vu] - 1e-7) { this.commit(vu, seq); return true; }
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Exchange tasks u and w (between routes), trying every node variant of each. */
+  private trySwap(u: number, w: number): boolean {
+    const m = this.m;
+    const vu = this.taskVeh[u], vw = this.taskVeh[w];
+    if (vu === vw || this.rgroup[vu] !== this.rgroup[vw]) return false;
+    if (!m.taskCompat[u * m.nVeh + vw] || !m.taskCompat[w * m.nVeh + vu]) return false;
+    const iu = this.pos(vu, u), iw = this.pos(vw, w);
+    const old = this.rcost[vu] + this.rcost[vw];
+    for (const nu of m.taskNodes[u]) {
+      const cw = this.evalReplace(vw, iw, iw + 1, [nu]);
+      if (cw === Infinity) continue;
+      for (const nw of m.taskNodes[w]) {
+        const cu = this.evalReplace(vu, iu, iu + 1, [nw]);
+        if (cu + cw < old - 1e-7) {
+          const a = this.nodes[vu].slice(); a[iu] = nw;
+          const b = this.nodes[vw].slice(); b[iw] = nu;
+          this.commit(vu, a);
+          this.commit(vw, b);
+          return true;
+        }
+      }
+    }
+    // same route: a different variant of u (arc direction, window) in place
+    return false;
+  }
+
+  /** 2-opt*: route(u) keeps its head up to u and takes route(w)'s tail after w, and vice versa. */
+  private tryTwoOptStar(u: number, w: number): boolean {
+    const m = this.m;
+    const vu = this.taskVeh[u], vw = this.taskVeh[w];
+    if (vu === vw || m.vehType[vu] !== m.vehType[vw] || this.rgroup[vu] !== this.rgroup[vw]) return false;
+    const iu = this.pos(vu, u), iw = this.pos(vw, w);
+    const old = this.rcost[vu] + this.rcost[vw];
+    for (const [a, b] of [[iu + 1, iw + 1], [iu, iw]]) {
+      // new u-route: pre_u[a] + suf_w[b]; new w-route: pre_w[b] + suf_u[a]
+      concat(this.t1, this.pre[vu][a], this.suf[vw][b], m, vu);
+      const ifm = this.ifMode(vu);
+      if (!isFeasible(this.t1, m, vu, ifm)) continue;
+      const c1 = routeCost(this.t1, m, vu);
+      concat(this.t2, this.pre[vw][b], this.suf[vu][a], m, vw);
+      if (!isFeasible(this.t2, m, vw, ifm)) continue;
+      const c2 = routeCost(this.t2, m, vw);
+      const nu = this.nodes[vu], nw = this.nodes[vw];
+      const newU = nu.slice(0, a).concat(nw.slice(b));
+      const newW = nw.slice(0, b).concat(nu.slice(a));
+      const cu = newU.some((n) => m.nodeTask[n] >= 0) ? c1 : 0;
+      const cw = newW.some((n) => m.nodeTask[n] >= 0) ? c2 : 0;
+      if (cu + cw < old - 1e-7) {
+        this.commit(vu, newU);
+        this.commit(vw, newW);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- main loops -----------------------------------------------------------------------
+
+  private progress(phase: SearchProgress['phase'], cost: number): void {
+    this.opts.onProgress?.({ phase, iteration: this.it, maxIterations: this.maxIt, vehicles: this.vehiclesUsed(),
+      unassigned: this.unassigned.length, cost });
+  }
+
+  private poolAdd(): void {
+    const pool = this.opts.routePool;
+    if (!pool) return;
+    for (let v = 0; v < this.m.nVeh; v++) if (this.nodes[v].length) pool.add(this.m, v, this.nodes[v], this.rcost[v]);
+  }
+
+  run(): SearchResult {
+    const m = this.m;
+    if (m.nTasks === 0) return { routes: [], unassigned: [], iterations: 0, cost: 0 };
+    this.construct();
+    this.localSearch();
+    this.progress('construct', this.totalCost());
+    let best = this.snapshot();
+    this.poolAdd();
+    const fleetIt = m.vehiclesFirst ? Math.floor(this.maxIt * (this.opts.fleetShare ?? 0.4)) : 0;
+    if (fleetIt > 0 && this.unassigned.length === 0) best = this.fleetMinimise(best, fleetIt);
+    this.restore(best);
+    this.costPhase(best);
+    return this.bestOut!;
+  }
+
+  private bestOut: SearchResult | null = null;
+
+  /** Remove routes one by one; reinsert their tasks with ruin-and-recreate, no new routes. */
+  private fleetMinimise(best: SearchResult, budget: number): SearchResult {
+    const m = this.m;
+    this.allowNewRoutes = false;
+    const end = this.it + budget;
+    while (this.it < end && !this.timeUp() && this.vehiclesUsed() > 1) {
+      // drop the route with the fewest tasks
+      let vMin = -1, lenMin = Infinity;
+      for (let v = 0; v < m.nVeh; v++) if (this.nodes[v].length && this.nodes[v].length < lenMin) { lenMin = this.nodes[v].length; vMin = v; }
+      const freed: number[] = [];
+      for (const n of this.nodes[vMin]) if (m.nodeTask[n] >= 0) { freed.push(m.nodeTask[n]); this.taskVeh[m.nodeTask[n]] = -1; }
+      this.nodes[vMin] = [];
+      this.update(vMin);
+      this.unassigned = this.unassigned.concat(freed);
+      this.recreate(this.unassigned.slice(), 0);
+      let absSum = this.absenceSum();
+      while (this.unassigned.length > 0 && this.it < end && !this.timeUp()) {
+        this.it++;
+        const beforeN = this.unassigned.length, beforeAbs = absSum;
+        this.beginStep();
+        const removed = this.ruin();
+        this.recreate(this.unassigned.concat(removed), 0.01);
+        const nowAbs = this.absenceSum();
+        if (this.unassigned.length < beforeN || nowAbs < beforeAbs) absSum = nowAbs;
+        else this.undoStep();
+        for (const t of this.unassigned) this.absence[t]++;
+        if ((this.it & 255) === 0) this.progress('fleet', this.totalCost());
+      }
+      if (this.unassigned.length > 0) break;
+      this.localSearch();
+      best = this.snapshot();
+      this.poolAdd();
+      this.progress('fleet', best.cost);
+    }
+    this.allowNewRoutes = true;
+    return best;
+  }
+
+  private absenceSum(): number {
+    let s = 0;
+    for (const t of this.unassigned) s += this.absence[t];
+    return s;
+  }
+
+  /** Simulated-annealing ruin-and-recreate on cost (SISR), local search on each new best. */
+  private costPhase(best: SearchResult): void {
+    const m = this.m;
+    // With vehicles first, only the routes kept by fleet minimisation may be used.
+    this.allowNewRoutes = !m.vehiclesFirst || this.unassigned.length > 0;
+    let cur = this.totalCost();
+    let bestCost = best.cost;
+    let variable = 0;
+    for (let v = 0; v < m.nVeh; v++) if (this.nodes[v].length) variable += this.rcost[v] - m.vehFixed[v];
+    const perTask = Math.max(1e-9, variable / Math.max(1, m.nTasks - this.unassigned.length));
+    const t0 = 0.3 * perTask, tf = 0.003 * perTask;
+    const startIt = this.it;
+    const span = Math.max(1, this.maxIt - startIt);
+    const startMs = Date.now();
+    const spanMs = this.deadline === Infinity ? Infinity : this.deadline - startMs;
+    while (this.it < this.maxIt && !this.timeUp()) {
+      this.it++;
+      const frac = Math.max((this.it - startIt) / span, spanMs === Infinity ? 0 : (Date.now() - startMs) / spanMs);
+      this.temperature = t0 * Math.pow(tf / t0, Math.min(1, frac));
+      this.beginStep();
+      const removed = this.ruin();
+      this.recreate(this.unassigned.concat(removed), 0.01);
+      const c = this.totalCost();
+      if (c < cur - this.temperature * Math.log(this.rng.next())) {
+        cur = c;
+        if (c < bestCost - 1e-9) {
+          this.localSearch();
+          cur = this.totalCost();
+          bestCost = cur;
+          best = this.snapshot();
+          this.poolAdd();
+        }
+      } else {
+        this.undoStep();
+      }
+      if ((this.it & 255) === 0) this.progress('cost', bestCost);
+    }
+    best.iterations = this.it;
+    this.restore(best);
+    this.progress('cost', bestCost);
+    this.bestOut = best;
+  }
+}
+
+function partialSort(idx: number[], key: Float64Array, k: number): number[] {
+  // a full sort is simpler and fast enough up to a few thousand tasks
+  void k;
+  return idx.slice().sort((x, y) => key[x] - key[y]);
+}
+
+export { loadExcess };
