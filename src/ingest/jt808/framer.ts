@@ -92,6 +92,19 @@ export class Jt808Framer {
           if (b === FLAG) this.startFrame();
           break;
         case State.InText:
+          // A "(" in binary junk must not swallow the next real frame.
+          if (b === FLAG) {
+            this.skippedBytes += this.text.length;
+            this.text = '';
+            this.startFrame();
+            break;
+          }
+          if (b < 0x20 || b > 0x7e) {
+            this.skippedBytes += this.text.length + 1;
+            this.text = '';
+            this.state = State.Seeking;
+            break;
+          }
           this.text += String.fromCharCode(b);
           if (b === 0x29 /* ) */) {
             out.push({ kind: 'text', text: this.text });

@@ -49,9 +49,10 @@ export interface Jt808SessionOptions {
   send: (frame: Buffer) => void;
   profiles?: TerminalProfiles;
   /**
-   * Accept positions from a terminal the directory knows even if it never authenticated on this
-   * connection. Off by default: a terminal must send 0x0102 with a code our directory accepts.
-   * Turn on for fleets of Traccar-style trackers that skip registration and authentication.
+   * Trust a terminal id the directory knows: accept its positions even if it never authenticated
+   * on this connection, and accept its 0x0102 whatever the code. Off by default: a terminal must
+   * send 0x0102 with a code our directory accepts (normally the one issued in 0x8100). Turn on
+   * for fleets of Traccar-style trackers that skip registration or use a fixed auth string.
    */
   trustKnownTerminals?: boolean;
   /** Protocol errors tolerated on one connection before shouldClose turns true. */
@@ -93,6 +94,7 @@ export class Jt808Session {
   private address: FrameAddress | undefined;
   private readonly pending = new Map<number, PendingCommand>();
   private profile: TerminalModelProfile = DEFAULT_TERMINAL_PROFILE;
+  private unknownUntilMs = 0;
 
   terminalId: string | undefined;
   vehicleId: string | undefined;
@@ -331,7 +333,11 @@ export class Jt808Session {
   private async handleAuthenticate(header: Jt808Header, body: Buffer): Promise<void> {
     const auth = decodeAuth(body, header.is2019);
     const known = await this.options.directory.findByTerminalId(header.terminalId);
-    const accepted = known !== null && (await this.options.directory.checkAuthCode(header.terminalId, auth.code));
+    // Trusted mode also accepts codes we never issued: Traccar-style trackers authenticate with a
+    // fixed string (e.g. "authentication") and would retry forever on a refusal.
+    const accepted =
+      known !== null &&
+      (this.options.trustKnownTerminals === true || (await this.options.directory.checkAuthCode(header.terminalId, auth.code)));
     if (accepted) {
       this.bindVehicle(known);
       this.authenticated = true;
@@ -349,8 +355,13 @@ export class Jt808Session {
   private async isAuthorized(terminalId: string): Promise<boolean> {
     if (this.authenticated) return true;
     if (!this.options.trustKnownTerminals) return false;
+    // An unknown terminal flooding positions costs one directory lookup per minute, not per frame.
+    if (this.now() < this.unknownUntilMs) return false;
     const known = await this.options.directory.findByTerminalId(terminalId);
-    if (!known) return false;
+    if (!known) {
+      this.unknownUntilMs = this.now() + 60_000;
+      return false;
+    }
     this.bindVehicle(known);
     this.authenticated = true;
     return true;

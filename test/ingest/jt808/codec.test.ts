@@ -47,6 +47,16 @@ describe('framer', () => {
     expect(frames.some((f) => f.kind === 'binary' && decodeMessage(f.payload).ok)).toBe(true);
   });
 
+  it('passes "(...)" text sentences through, but a "(" in junk does not swallow the next frame', () => {
+    const framer = new Jt808Framer();
+    expect(framer.push(Buffer.from('(794104004140,1,001,BASE,2,TIME)', 'latin1'))).toEqual([
+      { kind: 'text', text: '(794104004140,1,001,BASE,2,TIME)' },
+    ]);
+    const frame = encodeFrame(0x0002, ADDRESS_2013, 3, Buffer.alloc(0));
+    expect(framer.push(Buffer.concat([Buffer.from('(ab', 'latin1'), frame])).map((f) => f.kind)).toEqual(['binary']);
+    expect(framer.push(Buffer.concat([Buffer.from([0x28, 0x01, 0x02]), frame])).map((f) => f.kind)).toEqual(['binary']);
+  });
+
   it('treats two adjacent flags as end-of-one, start-of-next', () => {
     const a = encodeFrame(0x0002, ADDRESS_2013, 1, Buffer.alloc(0));
     const b = encodeFrame(0x0002, ADDRESS_2013, 2, Buffer.alloc(0));

@@ -69,6 +69,25 @@ describe('Jt808Session', () => {
     expect(generalReplyOf((await other.send(0x0200, loc(), stranger))[0]).result).toBe(1);
   });
 
+  it('trusted mode accepts a known terminal\'s fixed auth string but still refuses strangers', async () => {
+    const ctx = makeSession({ trustKnownTerminals: true });
+    expect(generalReplyOf((await ctx.send(0x0102, authBody('authentication')))[0]).result).toBe(0);
+    expect(ctx.session.vehicleId).toBe('truck-7');
+    const strict = makeSession();
+    expect(generalReplyOf((await strict.send(0x0102, authBody('authentication')))[0]).result).toBe(1);
+    const stranger = { phoneField: Buffer.from('019999999999', 'hex'), is2019: false };
+    const other = makeSession({ trustKnownTerminals: true });
+    expect(generalReplyOf((await other.send(0x0102, authBody('authentication'), stranger))[0]).result).toBe(1);
+  });
+
+  it('an unknown terminal flooding positions costs one directory lookup, not one per frame', async () => {
+    const ctx = makeSession({ trustKnownTerminals: true });
+    const stranger = { phoneField: Buffer.from('019999999999', 'hex'), is2019: false };
+    for (let i = 0; i < 20; i++) await ctx.send(0x0200, loc(i), stranger);
+    expect(ctx.directory.lookups).toBe(1);
+    expect(ctx.sink.committed).toEqual([]);
+  });
+
   it('acknowledges a location only after the sink commits it', async () => {
     const ctx = makeSession();
     await registerAndAuth(ctx);
