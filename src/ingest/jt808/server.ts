@@ -83,15 +83,16 @@ export class Jt808Server {
     return [...this.byTerminal.keys()];
   }
 
-  sendText(terminalId: string, text: string, options?: TextMessageOptions): Promise<GeneralReply> {
+  /** Rejects when the terminal is offline, the text does not fit, or the terminal does not answer. */
+  async sendText(terminalId: string, text: string, options?: TextMessageOptions): Promise<GeneralReply> {
     return this.sessionOf(terminalId).sendText(text, options);
   }
 
-  queryPosition(terminalId: string): Promise<Fix> {
+  async queryPosition(terminalId: string): Promise<Fix> {
     return this.sessionOf(terminalId).queryPosition();
   }
 
-  setParameters(terminalId: string, params: readonly TerminalParameter[]): Promise<GeneralReply> {
+  async setParameters(terminalId: string, params: readonly TerminalParameter[]): Promise<GeneralReply> {
     return this.sessionOf(terminalId).setParameters(params);
   }
 

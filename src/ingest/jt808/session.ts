@@ -149,18 +149,18 @@ export class Jt808Session {
   }
 
   /** Sends a 0x8300 text; resolves with the terminal's 0x0001 reply (result 0 = shown). */
-  sendText(text: string, options: TextMessageOptions = {}): Promise<GeneralReply> {
+  async sendText(text: string, options: TextMessageOptions = {}): Promise<GeneralReply> {
     const address = this.requireAddress();
     return this.command(MsgId.textMessage, textMessageBody(text, address.is2019, options));
   }
 
   /** Sends 0x8103; resolves with the terminal's 0x0001 reply. */
-  setParameters(params: readonly TerminalParameter[]): Promise<GeneralReply> {
+  async setParameters(params: readonly TerminalParameter[]): Promise<GeneralReply> {
     return this.command(MsgId.setParameters, setParametersBody(params));
   }
 
   /** Sends 0x8201; resolves with the position from the terminal's 0x0201 answer. */
-  queryPosition(): Promise<Fix> {
+  async queryPosition(): Promise<Fix> {
     return this.command(MsgId.positionQuery, Buffer.alloc(0));
   }
 
@@ -185,8 +185,8 @@ export class Jt808Session {
 
   // ---- internals ----
 
-  private command<T>(msgId: number, body: Buffer): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('session closed'));
+  private async command<T>(msgId: number, body: Buffer): Promise<T> {
+    if (this.closed) throw new Error('session closed');
     const address = this.requireAddress();
     const serial = this.nextSerial();
     return new Promise<T>((resolve, reject) => {

@@ -165,6 +165,6 @@ describe('Jt808Server over loopback TCP', () => {
     serial.writeUInt16BE(query.header.serial);
     t.send(0x0201, Buffer.concat([serial, locationBody({ fixTimeMs: T0, lat: 30.5, lon: 114.3 })]));
     expect((await answer).lat).toBeCloseTo(30.5, 6);
-    expect(() => srv.sendText('10000000000', 'x')).toThrow(/not connected/);
+    await expect(srv.sendText('10000000000', 'x')).rejects.toThrow(/not connected/);
   });
 });

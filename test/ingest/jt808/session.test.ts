@@ -177,6 +177,14 @@ describe('Jt808Session', () => {
     expect(ctx.session.pendingCommands).toBe(0);
   });
 
+  it('sendText rejects before the terminal has spoken, and for a text too long for one frame', async () => {
+    const ctx = makeSession();
+    await expect(ctx.session.sendText('hi')).rejects.toThrow(/not identified/);
+    await registerAndAuth(ctx);
+    await expect(ctx.session.sendText('长'.repeat(600))).rejects.toThrow(RangeError);
+    expect(ctx.session.pendingCommands).toBe(0);
+  });
+
   it('sendText fails on timeout and on close', async () => {
     const ctx = makeSession({ commandTimeoutMs: 30 });
     await registerAndAuth(ctx);
