@@ -98,6 +98,33 @@ export function textMessageBody(text: string, is2019: boolean, options: TextMess
   return body;
 }
 
+/**
+ * Splits a long driver text (e.g. a route description) into pieces that each fit one 0x8300
+ * frame, preferring line breaks, never cutting a GBK character in two. Send the pieces in order.
+ */
+export function splitTerminalText(text: string, maxGbkBytes = MAX_BODY_BYTES - 2): string[] {
+  if (maxGbkBytes < 2) throw new RangeError('maxGbkBytes must hold at least one character');
+  const pieces: string[] = [];
+  let current = '';
+  let currentBytes = 0;
+  let lastBreak = -1; // index in current just after the last newline
+  for (const ch of text) {
+    const bytes = iconv.encode(ch, 'gbk').length;
+    if (currentBytes + bytes > maxGbkBytes) {
+      const cut = lastBreak > 0 ? lastBreak : current.length;
+      pieces.push(current.slice(0, cut));
+      current = current.slice(cut);
+      currentBytes = iconv.encode(current, 'gbk').length;
+      lastBreak = -1;
+    }
+    current += ch;
+    currentBytes += bytes;
+    if (ch === '\n') lastBreak = current.length;
+  }
+  if (current.length > 0) pieces.push(current);
+  return pieces;
+}
+
 /** One 0x8103 parameter: numbers are written as DWORD; strings as GBK; buffers as given. */
 export interface TerminalParameter {
   id: number;

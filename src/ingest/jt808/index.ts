@@ -12,7 +12,7 @@ export { decodeGeneralReply, decodeRegister, decodeAuth, decodeBatch, decodeQuer
 export type { GeneralReply, RegisterBody, AuthBody, BatchBody } from './bodies.js';
 export {
   addressFor, buildPayload, encodeFrame, platformGeneralReplyBody, registerReplyBody, textMessageBody,
-  setParametersBody, terminalControlBody, TextFlag, ParamId,
+  setParametersBody, terminalControlBody, TextFlag, ParamId, splitTerminalText,
 } from './encode.js';
 export type { FrameAddress, PacketPosition, TextMessageOptions, TerminalParameter } from './encode.js';
 export { DEFAULT_TERMINAL_PROFILE, TerminalProfiles, parseTerminalModelProfile } from './profile.js';

@@ -4,7 +4,7 @@ import {
   addressFor, buildPayload, decodeBcdTimeGmt8, decodeGeneralReply, decodeLocation, decodeMessage, decodeTerminalId,
   encodeFrame, encodeTerminalId, escapeFrame, Jt808Framer, locationBody, luhnDigit, parseTerminalModelProfile,
   platformGeneralReplyBody, registerReplyBody, setParametersBody, SubpackageAssembler, TerminalProfiles,
-  textMessageBody, type Jt808Header,
+  splitTerminalText, textMessageBody, type Jt808Header,
 } from '../../../src/ingest/jt808/index.js';
 import { ADDRESS_2013, ADDRESS_2019, decodeSent } from './helpers.js';
 
@@ -295,6 +295,21 @@ describe('platform encoders round-trip through our decoder', () => {
     expect([v2019.body[0], v2019.body[1]]).toEqual([0x01, 2]);
     expect(iconv.decode(v2019.body.subarray(2), 'gbk')).toBe(text);
     expect(() => textMessageBody('长'.repeat(600), false)).toThrow(RangeError);
+  });
+
+  it('splits a long route text into frame-sized pieces at line breaks, losing nothing', () => {
+    const lines = Array.from({ length: 60 }, (_, i) => `第${i + 1}站：人民路${i * 3}号垃圾收集点，07:${String(i % 60).padStart(2, '0')}前`);
+    const text = lines.join('\n');
+    const pieces = splitTerminalText(text);
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.join('')).toBe(text);
+    for (const piece of pieces) {
+      expect(() => textMessageBody(piece, true)).not.toThrow();
+      expect(piece.endsWith('\n') || piece === pieces[pieces.length - 1]).toBe(true);
+    }
+    // Without line breaks it still cuts between characters.
+    const flat = splitTerminalText('清'.repeat(25), 10);
+    expect(flat).toEqual(['清'.repeat(5), '清'.repeat(5), '清'.repeat(5), '清'.repeat(5), '清'.repeat(5)]);
   });
 
   it('escapes every 0x7e/0x7d produced by serial, body or checksum', () => {
