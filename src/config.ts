@@ -23,6 +23,9 @@ export const envSchema = z.object({
   IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_000).max(1_000_000_000).default(50_000_000),
   JT808_PORT: port.default(5015),
   JT808_ENABLED: bool.default(true),
+  JT808_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Accept positions from terminals bound to a vehicle without 0x0102 authentication (trackers that skip it). */
+  JT808_TRUST_KNOWN_TERMINALS: bool.default(false),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
 });
 
@@ -41,6 +44,8 @@ export interface Config {
   importBodyLimitBytes: number;
   jt808Port: number;
   jt808Enabled: boolean;
+  jt808Host: string;
+  jt808TrustKnownTerminals: boolean;
   redisUrl?: string;
 }
 
@@ -62,7 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cityProfile, cityProfilePath: e.CITY_PROFILE, adminToken: e.ADMIN_TOKEN,
     demoCity: e.DEMO_CITY, demoSeed: e.DEMO_SEED, logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES, importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
-    jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, redisUrl: e.REDIS_URL,
+    jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL,
   };
 }
 

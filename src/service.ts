@@ -17,6 +17,10 @@ import { addImportRoute, importCity } from './api/import-router.js';
 import { addAdminRoutes } from './api/admin-routes.js';
 import { createApp } from './api/app.js';
 import { generateDemoCity } from './demo/demo-city.js';
+import { Tracking } from './tracking/tracking.js';
+import { addIngestRoutes } from './api/ingest-routes.js';
+import { Jt808Server } from './ingest/jt808/index.js';
+import { normalizeTerminalId } from './tracking/device-directory.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -29,6 +33,10 @@ export interface Service {
   profiles: ProfileRepo;
   api: ApiRoutes;
   httpServer: Server;
+  tracking: Tracking;
+  /** undefined when JT808_ENABLED=false */
+  jt808?: Jt808Server;
+  jt808Port?: number;
   /** Base URL once listening. */
   url: string;
   migrationVersion: number;
@@ -81,11 +89,39 @@ export async function startService(config: Config, logger: Logger, options: { in
       firstStartTokens.unshift(await tokens.issue({ role: 'admin', label: 'first start' }));
     }
 
+    const tracking = new Tracking(db, () => profiles.get());
+    await tracking.start();
+    const onFleetChange = () => tracking.reloadFleet();
+
+    let jt808: Jt808Server | undefined;
+    let jt808Port: number | undefined;
+    if (config.jt808Enabled) {
+      jt808 = new Jt808Server({
+        directory: tracking.directory,
+        sink: { submit: async (fixes) => void (await tracking.pipeline.submit(fixes)) },
+        port: config.jt808Port, host: config.jt808Host, trustKnownTerminals: config.jt808TrustKnownTerminals,
+        onEvent: (e) => {
+          if (e.type === 'rejected') logger.debug({ jt808: e }, 'jt808 frame rejected');
+          else if (e.type === 'registered' || e.type === 'authenticated' || e.type === 'logout') logger.info({ jt808: e }, 'jt808 session');
+        },
+      });
+      jt808Port = (await jt808.listen()).port;
+    }
+    const sendText = jt808 ? async (vehicleId: string, text: string) => {
+      const vehicle = await repo.get(resources.vehicles, vehicleId);
+      if (!vehicle?.terminalId) throw new Error('the vehicle has no JT/T 808 terminal');
+      const bare = normalizeTerminalId(vehicle.terminalId);
+      const online = [vehicle.terminalId, bare.padStart(12, '0'), bare.padStart(20, '0'), bare].find((id) => jt808!.isOnline(id));
+      if (!online) throw new Error(`terminal ${vehicle.terminalId} is not connected`);
+      return jt808.sendText(online, text);
+    } : undefined;
+
     const api = new ApiRoutes(tokens, config.bodyLimitBytes);
     let currentMigration = migrationVersion;
     addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => currentMigration, startedAtMs });
-    addCityRoutes(api, { db, repo, profile: () => profiles.get() });
-    addImportRoute(api, { db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes });
+    addCityRoutes(api, { db, repo, profile: () => profiles.get(), onChange: (name) => (name === 'vehicles' ? onFleetChange() : undefined) });
+    addImportRoute(api, { db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes, onChange: onFleetChange });
+    addIngestRoutes(api, { tracking, db, bodyLimitBytes: config.bodyLimitBytes, sendText });
     const app = createApp(api, { logger, webDir: WEB_DIR });
     const httpServer = createServer(app);
     await new Promise<void>((resolve, reject) => {
@@ -99,14 +135,17 @@ export async function startService(config: Config, logger: Logger, options: { in
 
     let closed = false;
     return {
-      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens,
+      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port,
       close: async () => {
         if (closed) return;
         closed = true;
+        await jt808?.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());
           httpServer.closeAllConnections();
         });
+        // Everything acknowledged is committed already; drain what is in flight, then stop.
+        await tracking.close();
         await db.close();
       },
     };

@@ -90,6 +90,8 @@ export interface CityRouterDeps {
   db: Db;
   repo: CityRepo;
   profile(): CityProfile;
+  /** Told after a committed write (tracking rebinds devices when vehicles change). */
+  onChange?(resource: ResourceName): Promise<void> | void;
 }
 
 export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
@@ -124,6 +126,7 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
           await assertConsistent(def, doc, repo, tx, deps.profile());
           await writeOrExplain(() => repo.write(def, doc, 'insert', tx));
         });
+        await deps.onChange?.(def.name);
         return { status: 201, body: doc, headers: { location: `/api/v1${base}/${doc.id}` } };
       },
     });
@@ -138,6 +141,7 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
           await assertConsistent(def, doc, repo, tx, deps.profile());
           await writeOrExplain(() => repo.write(def, doc, 'upsert', tx));
         });
+        await deps.onChange?.(def.name);
         return doc;
       },
     });
@@ -149,6 +153,7 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
           removed = await repo.remove(def, params.id);
         });
         if (!removed) throw notFound(def.label, params.id);
+        await deps.onChange?.(def.name);
         return { status: 204 };
       },
     });

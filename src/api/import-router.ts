@@ -112,11 +112,15 @@ export async function importCity(db: Db, repo: CityRepo, profiles: ProfileRepo, 
   return { mode: doc.mode, counts };
 }
 
-export function addImportRoute(api: ApiRoutes, deps: { db: Db; repo: CityRepo; profiles: ProfileRepo; bodyLimitBytes: number }): void {
+export function addImportRoute(api: ApiRoutes, deps: { db: Db; repo: CityRepo; profiles: ProfileRepo; bodyLimitBytes: number; onChange?: () => Promise<void> | void }): void {
   api.add({
     method: 'post', path: '/import', roles: ['admin'], bodyLimitBytes: deps.bodyLimitBytes,
     summary: 'Import a whole city (GeoJSON geometries) in one transaction: all or nothing, every error listed with its path; mode merge (default) or replace',
     body: z.unknown(),
-    handler: async ({ body }) => importCity(deps.db, deps.repo, deps.profiles, body),
+    handler: async ({ body }) => {
+      const result = await importCity(deps.db, deps.repo, deps.profiles, body);
+      await deps.onChange?.();
+      return result;
+    },
   });
 }

@@ -35,6 +35,14 @@ export interface RouteDef<B = unknown, Q = unknown, P = unknown> {
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
   bodyLimitBytes?: number;
+  /** Take the body as raw text of any content type (device protocols), instead of validated JSON. */
+  rawBody?: boolean;
+  /**
+   * Let requests without a token reach the handler, which must then authenticate the
+   * caller itself (phones on the OsmAnd protocol cannot send headers: their device id
+   * bound to a vehicle is the credential). The role check still applies to tokens.
+   */
+  allowAnonymous?: boolean;
   /** Status for errors from the body schema: 400 for malformed, 422 where the shape is a domain rule. */
   handler(ctx: HandlerContext<B, Q, P>): Promise<Reply | unknown> | Reply | unknown;
 }
@@ -45,6 +53,7 @@ export interface RouteInfo {
   summary: string;
   roles: readonly Role[] | 'public';
   hasBody: boolean;
+  allowAnonymous: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1_000_000;
@@ -60,12 +69,16 @@ export class ApiRoutes {
   constructor(private readonly tokens: TokenStore, private readonly defaultBodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES) {}
 
   add<B, Q, P>(def: RouteDef<B, Q, P>): void {
-    this.table.push({ method: def.method, path: def.path, summary: def.summary, roles: def.roles, hasBody: !!def.body });
+    this.table.push({ method: def.method, path: def.path, summary: def.summary, roles: def.roles, hasBody: !!def.body, allowAnonymous: !!def.allowAnonymous });
     const jsonParser = express.json({ limit: def.bodyLimitBytes ?? this.defaultBodyLimitBytes, strict: false });
     const handlers: Array<(req: Request, res: Response, next: NextFunction) => unknown> = [];
     handlers.push(async (req, res, next) => {
       const principal = await this.authenticate(req);
       if (def.roles !== 'public') {
+        if (!principal && def.allowAnonymous) {
+          next();
+          return;
+        }
         if (!principal) throw new ApiError(401, 'authentication required', [{ path: 'headers.authorization', message: 'send "Authorization: Bearer <token>"' }]);
         if (!def.roles.includes(principal.role)) {
           throw new ApiError(403, 'forbidden', [{ path: 'headers.authorization', message: `role "${principal.role}" may not ${def.method.toUpperCase()} ${def.path}` }]);
@@ -74,7 +87,9 @@ export class ApiRoutes {
       res.locals.principal = principal;
       next();
     });
-    if (def.body) {
+    if (def.rawBody) {
+      handlers.push(express.text({ type: () => true, limit: def.bodyLimitBytes ?? this.defaultBodyLimitBytes }));
+    } else if (def.body) {
       handlers.push((req, _res, next) => {
         if (!req.is('application/json')) {
           throw new ApiError(415, 'expected a JSON body', [{ path: 'headers.content-type', message: 'send Content-Type: application/json' }]);

@@ -119,6 +119,16 @@ create table if not exists positions (
 create table if not exists positions_default partition of positions default;
 `,
   },
+  {
+    version: 4,
+    name: 'terminal auth codes',
+    sql: `
+create table if not exists terminal_auth (
+  terminal_id text primary key,
+  code_hash text not null,
+  issued_at timestamptz not null default now());
+`,
+  },
 ];
 
 export const latestMigrationVersion = Math.max(...migrations.map((m) => m.version));

@@ -49,7 +49,8 @@ describe('every route checks who is asking', () => {
       const url = concretePath(route.path, route.method);
       const none = await svc.call(route.method.toUpperCase(), url, { body: route.hasBody ? {} : undefined });
       expect(none.status, `${route.method} ${url} without token`).toBe(401);
-      expect(none.body.details[0].path).toBe('headers.authorization');
+      // Device-protocol routes take a bound device id instead of a header: the refusal names that field.
+      expect(none.body.details[0].path).toBe(route.allowAnonymous ? 'query.id' : 'headers.authorization');
       const forged = await svc.call(route.method.toUpperCase(), url, { token: 'sf_forged', body: route.hasBody ? {} : undefined });
       expect(forged.status, `${route.method} ${url} forged token`).toBe(401);
     }

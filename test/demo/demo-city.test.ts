@@ -3,6 +3,7 @@ import { generateDemoCity, DEMO_OSM_FILE, type DemoCity } from '../../src/demo/d
 import { readOsm, type OsmData } from '../../solver/network/osm-read.js';
 import { distanceM } from '../../src/domain/city-consistency.js';
 import { startTestService } from '../helpers/service.js';
+import { latestMigrationVersion } from '../../src/store/schema.js';
 
 let osm: OsmData;
 let city: DemoCity;
@@ -58,7 +59,7 @@ describe('demo city', () => {
     const svc = await startTestService({ demo: true });
     try {
       const health = await svc.call('GET', '/api/v1/health');
-      expect(health.body).toMatchObject({ status: 'ok', store: 'pglite', migrationVersion: 3 });
+      expect(health.body).toMatchObject({ status: 'ok', store: 'pglite', migrationVersion: latestMigrationVersion });
       expect(health.body.counts['collection-points']).toBe(300);
       expect(svc.firstStartTokens.map((t) => t.role).sort()).toEqual(['device', 'dispatcher', 'driver', 'enforcement']);
       const driver = svc.firstStartTokens.find((t) => t.role === 'driver')!;

@@ -1,0 +1,71 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Vehicle } from '../domain/model.js';
+import type { Db } from '../store/db.js';
+
+/**
+ * Which vehicle a device speaks for: a JT/T 808 terminal id or another device id bound to
+ * a vehicle in the city model. Kept in memory (the hot path asks for every fix) and
+ * reloaded when the fleet changes. Also issues and checks JT/T 808 auth codes.
+ */
+export interface DeviceBinding {
+  vehicleId: string;
+  model?: string;
+}
+
+const hashCode = (code: string) => createHash('sha256').update(code).digest('hex');
+
+export class DeviceDirectory {
+  private byTerminal = new Map<string, DeviceBinding>();
+  private byDevice = new Map<string, DeviceBinding>();
+  private vehicles = new Set<string>();
+
+  constructor(private readonly db: Db) {}
+
+  load(vehicles: Vehicle[]): void {
+    const byTerminal = new Map<string, DeviceBinding>();
+    const byDevice = new Map<string, DeviceBinding>();
+    for (const v of vehicles) {
+      if (v.terminalId) byTerminal.set(normalizeTerminalId(v.terminalId), { vehicleId: v.id, model: v.terminalModel });
+      if (v.deviceId) byDevice.set(v.deviceId, { vehicleId: v.id, model: v.terminalModel });
+    }
+    this.byTerminal = byTerminal;
+    this.byDevice = byDevice;
+    this.vehicles = new Set(vehicles.map((v) => v.id));
+  }
+
+  hasVehicle(vehicleId: string): boolean {
+    return this.vehicles.has(vehicleId);
+  }
+
+  /** A device id as sent by OsmAnd / JSON integrators: the device id, else the terminal id. */
+  findDevice(deviceId: string): DeviceBinding | null {
+    return this.byDevice.get(deviceId) ?? this.byTerminal.get(normalizeTerminalId(deviceId)) ?? null;
+  }
+
+  // --- the JT/T 808 session's TerminalDirectory ---
+
+  async findByTerminalId(terminalId: string): Promise<DeviceBinding | null> {
+    return this.byTerminal.get(normalizeTerminalId(terminalId)) ?? this.byDevice.get(terminalId) ?? null;
+  }
+
+  async issueAuthCode(terminalId: string): Promise<string> {
+    const code = randomBytes(8).toString('hex');
+    await this.db.query(
+      `insert into terminal_auth (terminal_id, code_hash) values ($1, $2)
+       on conflict (terminal_id) do update set code_hash = excluded.code_hash, issued_at = now()`,
+      [normalizeTerminalId(terminalId), hashCode(code)],
+    );
+    return code;
+  }
+
+  async checkAuthCode(terminalId: string, code: string): Promise<boolean> {
+    if (!(await this.findByTerminalId(terminalId))) return false;
+    const res = await this.db.query<{ code_hash: string }>('select code_hash from terminal_auth where terminal_id = $1', [normalizeTerminalId(terminalId)]);
+    return res.rows[0]?.code_hash === hashCode(code);
+  }
+}
+
+/** Terminal phone numbers are left-padded BCD: "013800000001" and "13800000001" are one terminal. */
+export function normalizeTerminalId(id: string): string {
+  return /^\d+$/.test(id) ? id.replace(/^0+(?=\d)/, '') : id;
+}

@@ -1,0 +1,19 @@
+const EARTH_RADIUS_M = 6_371_008.8;
+
+/** Great-circle distance between two consecutive fixes (they are 10-30 s apart, so this is the distance driven). */
+export function haversineM(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const toRad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * toRad;
+  const dLon = (lon2 - lon1) * toRad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * toRad) * Math.cos(lat2 * toRad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/** A step implying more than this is a GPS jump, not driving: it adds no distance. */
+export const MAX_PLAUSIBLE_SPEED_KMH = 200;
+
+export function plausibleStepM(lat1: number, lon1: number, t1Ms: number, lat2: number, lon2: number, t2Ms: number): number {
+  const d = haversineM(lat1, lon1, lat2, lon2);
+  const dtS = Math.max((t2Ms - t1Ms) / 1000, 0.001);
+  return (d / dtS) * 3.6 > MAX_PLAUSIBLE_SPEED_KMH ? 0 : d;
+}
