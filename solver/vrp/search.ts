@@ -81,6 +81,7 @@ class Search {
   private readonly t1 = new Seg();
   private readonly t2 = new Seg();
   private readonly t3 = new Seg();
+  private readonly tMid = new Seg();
   private it = 0;
   private allowNewRoutes = true;
   private temperature = 0;
@@ -220,8 +221,10 @@ class Search {
     this.unassigned = s.unassigned.slice();
   }
 
+  private phaseDeadline = Infinity;
+
   private timeUp(): boolean {
-    return (this.it & 31) === 0 && Date.now() > this.deadline;
+    return (this.it & 31) === 0 && Date.now() > Math.min(this.deadline, this.phaseDeadline);
   }
 
   // ---- recreate -------------------------------------------------------------------------
@@ -676,7 +679,12 @@ class Search {
     let best = this.snapshot();
     this.poolAdd();
     const fleetIt = m.vehiclesFirst ? Math.floor(this.maxIt * (this.opts.fleetShare ?? 0.4)) : 0;
-    if (fleetIt > 0 && this.unassigned.length === 0) best = this.fleetMinimise(best, fleetIt);
+    if (fleetIt > 0 && this.unassigned.length === 0) {
+      // the wall-clock cap, when given, is shared the same way as the iterations
+      if (this.deadline !== Infinity) this.phaseDeadline = Date.now() + (this.deadline - Date.now()) * (this.opts.fleetShare ?? 0.4);
+      best = this.fleetMinimise(best, fleetIt);
+      this.phaseDeadline = Infinity;
+    }
     this.restore(best);
     this.costPhase(best);
     return this.bestOut!;
@@ -702,12 +710,22 @@ class Search {
       let absSum = this.absenceSum();
       while (this.unassigned.length > 0 && this.it < end && !this.timeUp()) {
         this.it++;
+        if (this.rng.next() < 0.5) {
+          // ejection step (Nagata & Braysy 2009 style): place the latest unassigned task,
+          // ejecting the least-often-absent task of a route when it does not fit
+          const t = this.unassigned[this.unassigned.length - 1];
+          this.findInsertion(t, 0);
+          if (this.bestV >= 0) { this.unassigned.pop(); this.applyInsertion(t); }
+          else { this.absence[t]++; this.ejectInsert(t); }
+          absSum = this.absenceSum();
+          continue;
+        }
         const beforeN = this.unassigned.length, beforeAbs = absSum;
         this.beginStep();
         const removed = this.ruin();
         this.recreate(this.unassigned.concat(removed), 0.01);
         const nowAbs = this.absenceSum();
-        if (this.unassigned.length < beforeN || nowAbs < beforeAbs) absSum = nowAbs;
+        if (this.unassigned.length < beforeN || (this.unassigned.length === beforeN && nowAbs <= beforeAbs) || nowAbs < beforeAbs) absSum = nowAbs;
         else this.undoStep();
         for (const t of this.unassigned) this.absence[t]++;
         if ((this.it & 255) === 0) this.progress('fleet', this.totalCost());
@@ -720,6 +738,65 @@ class Search {
     }
     this.allowNewRoutes = true;
     return best;
+  }
+
+  /** Insert t by ejecting one task from a nearby route: least absence first, then least cost. */
+  private ejectInsert(t: number): boolean {
+    const m = this.m;
+    const g = m.taskGroup[t];
+    const routes = new Set<number>();
+    const lim = Math.min(this.adj[t].length, 30);
+    for (let k = 0; k < lim; k++) { const v = this.taskVeh[this.adj[t][k]]; if (v >= 0) routes.add(v); }
+    let bestAbs = Infinity, bestCost = Infinity, bv = -1, bi = 0, bj = 0, be = -1;
+    let bseq: number[] = [];
+    const mid = this.tMid, x = this.t1, y = this.t2;
+    for (const v of routes) {
+      if (!m.taskCompat[t * m.nVeh + v] || this.rgroup[v] !== g) continue;
+      const ns = this.nodes[v];
+      const len = ns.length;
+      const ifm = this.ifMode(v);
+      const pre = this.pre[v], suf = this.suf[v];
+      for (let k = 0; k < len; k++) {
+        const e = m.nodeTask[ns[k]];
+        if (e < 0 || this.absence[e] > bestAbs) continue;
+        const a = this.absence[e];
+        for (const n of m.taskNodes[t]) {
+          const sn = this.nodeSegs[n];
+          // insert before the ejected position: pre[p] + n + nodes[p..k) + suf[k+1]
+          let hasMid = false;
+          for (let p = k; p >= 0; p--) {
+            if (p < k) { if (hasMid) concat(mid, this.nodeSegs[ns[p]], mid, m, v); else { mid.copyFrom(this.nodeSegs[ns[p]]); hasMid = true; } }
+            concat(x, pre[p], sn, m, v);
+            if (hasMid) concat(x, x, mid, m, v);
+            concat(y, x, suf[k + 1], m, v);
+            if (!isFeasible(y, m, v, ifm)) continue;
+            const d = routeCost(y, m, v) - this.rcost[v] + this.rng.next() * 1e-9;
+            if (a < bestAbs || d < bestCost) { bestAbs = a; bestCost = d; bv = v; bi = p; bj = k + 1; be = e; bseq = [n, ...ns.slice(p, k)]; }
+          }
+          // insert after it: pre[k] + nodes(k..p) + n + suf[p]
+          hasMid = false;
+          for (let p = k + 2; p <= len; p++) {
+            if (hasMid) concat(mid, mid, this.nodeSegs[ns[p - 1]], m, v); else { mid.copyFrom(this.nodeSegs[ns[p - 1]]); hasMid = true; }
+            concat(x, pre[k], mid, m, v);
+            concat(x, x, sn, m, v);
+            concat(y, x, suf[p], m, v);
+            if (!isFeasible(y, m, v, ifm)) continue;
+            const d = routeCost(y, m, v) - this.rcost[v] + this.rng.next() * 1e-9;
+            if (a < bestAbs || d < bestCost) { bestAbs = a; bestCost = d; bv = v; bi = k; bj = p; be = e; bseq = [...ns.slice(k + 1, p), n]; }
+          }
+        }
+      }
+    }
+    if (bv < 0) return false;
+    const ns = this.nodes[bv];
+    this.nodes[bv] = [...ns.slice(0, bi), ...bseq, ...ns.slice(bj)];
+    this.taskVeh[t] = bv;
+    this.taskVeh[be] = -1;
+    this.update(bv);
+    this.cleanRoute(bv);
+    this.unassigned.pop();
+    this.unassigned.unshift(be);
+    return true;
   }
 
   private absenceSum(): number {
@@ -738,7 +815,8 @@ class Search {
     let variable = 0;
     for (let v = 0; v < m.nVeh; v++) if (this.nodes[v].length) variable += this.rcost[v] - m.vehFixed[v];
     const perTask = Math.max(1e-9, variable / Math.max(1, m.nTasks - this.unassigned.length));
-    const t0 = 0.3 * perTask, tf = 0.003 * perTask;
+    // SISR-style annealing from about one task's cost down to 1% of it (tuned on Solomon R2/RC2)
+    const t0 = perTask, tf = 0.01 * perTask;
     const startIt = this.it;
     const span = Math.max(1, this.maxIt - startIt);
     const startMs = Date.now();
