@@ -21,6 +21,7 @@ import { Tracking } from './tracking/tracking.js';
 import { addIngestRoutes } from './api/ingest-routes.js';
 import { Jt808Server } from './ingest/jt808/index.js';
 import { normalizeTerminalId } from './tracking/device-directory.js';
+import { scheduleJobs } from './jobs/scheduler.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -133,12 +134,14 @@ export async function startService(config: Config, logger: Logger, options: { in
     const url = `http://${host}:${address.port}`;
     currentMigration = migrationVersion;
 
+    const jobs = scheduleJobs({ db, logger });
     let closed = false;
     return {
       db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port,
       close: async () => {
         if (closed) return;
         closed = true;
+        await jobs.stop();
         await jt808?.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());

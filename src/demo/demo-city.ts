@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { readOsm, type OsmData } from '../../solver/network/osm-read.js';
+import { readOsm, type OsmData } from '../../solver/network/index.js';
 import { defaultCityProfile, type CityProfile } from '../domain/city-profile.js';
 import { distanceM } from '../domain/city-consistency.js';
 import type {

@@ -1,0 +1,28 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { Db } from '../store/db.js';
+import { ensurePositionPartitions } from '../store/positions-partitions.js';
+
+/**
+ * The service's timed work. Each job is idempotent, so several instances running it
+ * (or a restart re-running it) do no harm.
+ */
+export interface Jobs {
+  tasks: ScheduledTask[];
+  stop(): Promise<void>;
+}
+
+export function scheduleJobs(deps: { db: Db; logger: Logger }): Jobs {
+  const tasks: ScheduledTask[] = [];
+  // Partitions for the days ahead exist before their first fix arrives (UTC days).
+  tasks.push(cron.schedule('5 * * * *', async () => {
+    const created = await ensurePositionPartitions(deps.db, Date.now());
+    if (created.length > 0) deps.logger.info({ created }, 'position partitions created');
+  }, { name: 'position-partitions', timezone: 'UTC', noOverlap: true, unref: true }));
+  return {
+    tasks,
+    stop: async () => {
+      for (const t of tasks) await t.destroy();
+    },
+  };
+}
