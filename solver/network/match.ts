@@ -115,7 +115,7 @@ export class MapMatcher {
         const back = new Int32Array(here.length).fill(-1);
         if (dtS <= this.maxGapS) {
           const straightM = haversineM(from.lon, from.lat, to.lon, to.lat);
-          const boundM = this.maxSpeedMs * Math.max(dtS, 1) + 2 * this.searchRadiusM;
+          const boundM = this.routeBoundM(dtS);
           const prevCandidates = candidates[previous.fix];
           for (let i = 0; i < prevCandidates.length; i++) {
             if (previous.score[i] === -Infinity) continue;
@@ -158,7 +158,7 @@ export class MapMatcher {
         const b = candidates[c[k + 1].fix][picks[k + 1]];
         const t0 = fixes[c[k].fix].timeMs;
         const t1 = fixes[c[k + 1].fix].timeMs;
-        this.appendEdges(edges, this.path(a, b), t0, t1);
+        this.appendEdges(edges, this.path(a, b, this.routeBoundM((t1 - t0) / 1000)), t0, t1);
       }
       if (c.length === 1) {
         const p = candidates[c[0].fix][picks[0]];
@@ -172,6 +172,11 @@ export class MapMatcher {
     return { positions, edges, chainBreaks };
   }
 
+  /** The longest route a vehicle can plausibly drive between two fixes `dtS` apart. */
+  private routeBoundM(dtS: number): number {
+    return this.maxSpeedMs * Math.max(dtS, 1) + 2 * this.searchRadiusM;
+  }
+
   /** Route distance from `from` to each of `targets` (Infinity beyond `boundM` or unreachable). */
   private routeDistancesM(from: SnappedPosition, targets: SnappedPosition[], boundM: number): Float64Array {
     const result = new Float64Array(targets.length).fill(Infinity);
@@ -183,7 +188,8 @@ export class MapMatcher {
         best = Math.min(best, this.key[seed.node] + seed.key);
       }
       const direct = this.directDm(from, target);
-      result[j] = Math.min(best, direct) / 10;
+      const routeDm = Math.min(best, direct);
+      result[j] = routeDm <= boundDm ? routeDm / 10 : Infinity;
     });
     return result;
   }
@@ -234,13 +240,13 @@ export class MapMatcher {
   }
 
   /** The pieces of road driven from position a to position b (shortest by distance). */
-  private path(a: SnappedPosition, b: SnappedPosition): Piece[] {
+  private path(a: SnappedPosition, b: SnappedPosition, boundM: number): Piece[] {
     const graph = this.network.graph;
     const { forward, backward } = this.network.segmentArcs();
     const direct = this.directDm(a, b);
     const sourceSeeds = this.network.sourceSeeds(a, this.distanceKey);
     const targetSeeds = this.network.targetSeeds(b, this.distanceKey);
-    this.search(sourceSeeds, Infinity);
+    this.search(sourceSeeds, boundM * 10);
     let bestSeed: DirectedSeed | null = null;
     let bestDm = Infinity;
     for (const seed of targetSeeds) {
