@@ -12,7 +12,14 @@ export {
   type GeoJsonMultiPolygon,
 } from './profile.js';
 export { buildGraph, parseMaxspeedKmh, type RoadGraph } from './graph.js';
-export { RoadNetwork, type Leg, type Place, type TravelMatrix, type TravelOptions } from './network.js';
+export {
+  RoadNetwork,
+  type Leg,
+  type Place,
+  type SegmentInfo,
+  type TravelMatrix,
+  type TravelOptions,
+} from './network.js';
 export type { SnappedPosition } from './snap.js';
 export { loadNetwork, type LoadNetworkOptions, type LoadedNetwork } from './cache.js';
 export { generateCity, osmXmlChunks, type SyntheticCityOptions } from './generate.js';

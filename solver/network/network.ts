@@ -47,6 +47,22 @@ export interface TravelMatrix {
   distancesM: Float64Array;
 }
 
+export interface SegmentInfo {
+  segment: number;
+  wayId: number;
+  highway: string;
+  /** 1 = most important; sets how often a segment is swept. */
+  roadGrade: number;
+  lengthM: number;
+  fromNode: number;
+  toNode: number;
+  /** Arc driving from -> to, or -1 (one-way the other way); likewise backward. */
+  forwardArc: number;
+  backwardArc: number;
+  /** Time to sweep/wash the whole segment at the profile's working speed. */
+  workDurationS: number;
+}
+
 interface PreparedWeights {
   weights: WeightSet;
   hierarchy: ContractionHierarchy;
@@ -194,6 +210,34 @@ export class RoadNetwork {
 
   highwayOf(segment: number): string {
     return this.graph.highwayClasses[this.graph.segmentHighway[segment]];
+  }
+
+  /** What the planners need to know about a road segment (the unit swept, washed and monitored). */
+  segmentInfo(segment: number): SegmentInfo {
+    const g = this.graph;
+    const { forward, backward } = this.segmentArcs();
+    return {
+      segment,
+      wayId: g.segmentWayId[segment],
+      highway: this.highwayOf(segment),
+      roadGrade: this.roadGrade(segment),
+      lengthM: g.segmentLengthM[segment],
+      fromNode: g.segmentFrom[segment],
+      toNode: g.segmentTo[segment],
+      forwardArc: forward[segment],
+      backwardArc: backward[segment],
+      workDurationS: this.segmentWorkDurationS(segment),
+    };
+  }
+
+  /** Geometry of a segment from its `from` node to its `to` node, [lon, lat] pairs. */
+  segmentGeometry(segment: number): Array<[number, number]> {
+    const g = this.graph;
+    const points: Array<[number, number]> = [];
+    for (let p = g.segmentGeometryStart[segment]; p < g.segmentGeometryStart[segment + 1]; p++) {
+      points.push([g.pointLon[p], g.pointLat[p]]);
+    }
+    return points;
   }
 
   /** Geometry of an arc in driving direction, [lon, lat] pairs. */

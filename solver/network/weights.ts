@@ -29,6 +29,7 @@ export interface WeightSet {
 
 /** Indices of the profile's restrictions that bind `vehicleKind` at local `hour` (0-23). */
 export function activeRestrictions(profile: NetworkProfile, vehicleKind: VehicleKind, hour: number): number[] {
+  if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new RangeError(`hour must be an integer 0-23, got ${hour}`);
   const active: number[] = [];
   profile.restrictions.forEach((restriction, index) => {
     if (restriction.vehicleKinds.includes(vehicleKind) && restrictionActiveAt(restriction, hour)) active.push(index);
@@ -80,12 +81,17 @@ function markSegmentsInside(graph: RoadGraph, restriction: Restriction, mark: (s
       minLat = Math.min(minLat, lat);
       maxLat = Math.max(maxLat, lat);
     }
+    // Shape points and the midpoints between them: a long straight piece crossing a small
+    // zone without a vertex inside it is still caught (pieces are rarely over 100 m in cities).
+    const inside = (lon: number, lat: number) =>
+      lon >= minLon && lon <= maxLon && lat >= minLat && lat <= maxLat && pointInPolygon(lon, lat, rings);
     for (let s = 0; s < graph.segmentCount; s++) {
       for (let p = graph.segmentGeometryStart[s]; p < graph.segmentGeometryStart[s + 1]; p++) {
-        const lon = graph.pointLon[p];
-        const lat = graph.pointLat[p];
-        if (lon < minLon || lon > maxLon || lat < minLat || lat > maxLat) continue;
-        if (pointInPolygon(lon, lat, rings)) {
+        const hit =
+          inside(graph.pointLon[p], graph.pointLat[p]) ||
+          (p + 1 < graph.segmentGeometryStart[s + 1] &&
+            inside((graph.pointLon[p] + graph.pointLon[p + 1]) / 2, (graph.pointLat[p] + graph.pointLat[p + 1]) / 2));
+        if (hit) {
           mark(s);
           break;
         }

@@ -145,6 +145,25 @@ describe('shortest paths and matrices on Monaco', () => {
     expect(night.durationS).toBeGreaterThan(day.durationS * 1.5);
   });
 
+  it('describes segments for sweeping: road grade by class, work time at the working speed', () => {
+    const g = network.graph;
+    const primary = [...Array(g.segmentCount).keys()].find((s) => network.highwayOf(s) === 'primary')!;
+    const residential = [...Array(g.segmentCount).keys()].find((s) => network.highwayOf(s) === 'residential')!;
+    const info = network.segmentInfo(primary);
+    expect(info.roadGrade).toBe(1);
+    expect(network.segmentInfo(residential).roadGrade).toBe(4);
+    expect(info.workDurationS).toBeCloseTo(info.lengthM / (10 / 3.6), 6);
+    expect(info.wayId).toBeGreaterThan(0);
+    const geometry = network.segmentGeometry(primary);
+    expect(geometry[0]).toEqual([g.nodeLon[info.fromNode], g.nodeLat[info.fromNode]]);
+    expect(geometry[geometry.length - 1]).toEqual([g.nodeLon[info.toNode], g.nodeLat[info.toNode]]);
+  });
+
+  it('rejects an hour that is not 0-23', () => {
+    const a = network.snap(7.4335, 43.7425)!;
+    expect(() => network.route(a, a, { hour: 24 })).toThrow(/hour must be an integer 0-23/);
+  });
+
   it('stays on one two-way segment when both places are on it', () => {
     const g = network.graph;
     const { forward, backward } = network.segmentArcs();
