@@ -8,5 +8,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores on CI: more workers only thrash.
     maxWorkers: 2,
+    // CI prints every test, so its log shows each suite per backend (store [pglite], store [postgres]).
+    reporters: process.env.CI ? ['verbose'] : ['default'],
   },
 });
