@@ -104,8 +104,12 @@ export class PositionWriter {
           batch.push(p);
           rows += p.fixes.length;
         }
-        this.queuedRows -= rows;
-        await this.commit(batch);
+        try {
+          await this.commit(batch);
+        } finally {
+          // Counted until committed: rows in flight hold memory too.
+          this.queuedRows -= rows;
+        }
       }
     } finally {
       this.flushing = false;
