@@ -11,7 +11,7 @@ import { RoadNetwork } from './network.js';
 import { readOsm } from './osm-read.js';
 import { DEFAULT_NETWORK_PROFILE, stableJson, VEHICLE_KINDS, type NetworkProfile } from './profile.js';
 
-const MAGIC = 'SFNET002';
+const MAGIC = 'SFNET003';
 const CACHE_EXTENSION = '.sfnet';
 
 export interface LoadNetworkOptions {
@@ -90,6 +90,7 @@ interface Header {
   highwayClasses: string[];
   counts: { nodeCount: number; segmentCount: number; arcCount: number };
   hierarchyIds: string[];
+  hierarchyAliases: Record<string, string>;
   arrays: Array<{ name: string; type: ArrayTypeName; length: number; offset: number }>;
 }
 
@@ -133,7 +134,18 @@ export function serializeNetwork(
   const arrays: Array<[string, TypedArray]> = [];
   for (const name of GRAPH_ARRAYS) arrays.push([name, graph[name]]);
   for (const kind of VEHICLE_KINDS) arrays.push([`arcTimeMs.${kind}`, graph.arcTimeMs[kind]]);
-  for (const [id, ch] of hierarchies) for (const name of HIERARCHY_ARRAYS) arrays.push([`ch.${id}.${name}`, ch[name]]);
+  // A hierarchy shared by several weight sets is stored once; the others name it.
+  const hierarchyAliases: Record<string, string> = {};
+  const storedAs = new Map<ContractionHierarchy, string>();
+  for (const [id, ch] of hierarchies) {
+    const stored = storedAs.get(ch);
+    if (stored) {
+      hierarchyAliases[id] = stored;
+      continue;
+    }
+    storedAs.set(ch, id);
+    for (const name of HIERARCHY_ARRAYS) arrays.push([`ch.${id}.${name}`, ch[name]]);
+  }
   let offset = 0;
   const entries = arrays.map(([name, array]) => {
     const entry = { name, type: array.constructor.name as ArrayTypeName, length: array.length, offset };
@@ -146,7 +158,8 @@ export function serializeNetwork(
     profileHash,
     highwayClasses: graph.highwayClasses,
     counts: { nodeCount: graph.nodeCount, segmentCount: graph.segmentCount, arcCount: graph.arcCount },
-    hierarchyIds: [...hierarchies.keys()],
+    hierarchyIds: [...storedAs.values()],
+    hierarchyAliases,
     arrays: entries,
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
@@ -200,6 +213,11 @@ export function deserializeNetwork(
     const ch = { nodeCount: graph.nodeCount } as unknown as Record<string, TypedArray>;
     for (const name of HIERARCHY_ARRAYS) ch[name] = get(`ch.${id}.${name}`);
     hierarchies.set(id, ch as unknown as ContractionHierarchy);
+  }
+  for (const [id, stored] of Object.entries(header.hierarchyAliases)) {
+    const ch = hierarchies.get(stored);
+    if (!ch) throw new Error(`network cache lacks hierarchy ${stored}`);
+    hierarchies.set(id, ch);
   }
   return { graph, hierarchies };
 }

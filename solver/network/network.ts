@@ -81,10 +81,13 @@ export class RoadNetwork {
     /** Hierarchies built earlier (e.g. loaded from the cache), by weight-set id. */
     hierarchies: Map<string, ContractionHierarchy> = new Map(),
   ) {
+    const searches = new Map<ContractionHierarchy, ChSearch>();
     for (const [id, hierarchy] of hierarchies) {
       const { vehicleKind, restrictionIndices } = parseWeightSetId(id);
       const weights = buildWeightSet(graph, profile, vehicleKind, restrictionIndices);
-      this.prepared.set(id, { weights, hierarchy, search: new ChSearch(hierarchy) });
+      let search = searches.get(hierarchy);
+      if (!search) searches.set(hierarchy, (search = new ChSearch(hierarchy)));
+      this.prepared.set(id, { weights, hierarchy, search });
     }
   }
 
@@ -275,13 +278,18 @@ export class RoadNetwork {
     if (!prepared) {
       const { vehicleKind, restrictionIndices } = parseWeightSetId(id);
       const weights = buildWeightSet(this.graph, this.profile, vehicleKind, restrictionIndices);
-      const hierarchy = buildContractionHierarchy(
-        this.graph.nodeCount,
-        this.graph.arcTail,
-        this.graph.arcHead,
-        weights.arcKey,
-      );
-      prepared = { weights, hierarchy, search: new ChSearch(hierarchy) };
+      // Kinds often cost the same (sweeper and truck, a zone without roads): share the hierarchy.
+      const twin = [...this.prepared.values()].find((p) => sameKeys(p.weights.arcKey, weights.arcKey));
+      if (twin) prepared = { weights, hierarchy: twin.hierarchy, search: twin.search };
+      else {
+        const hierarchy = buildContractionHierarchy(
+          this.graph.nodeCount,
+          this.graph.arcTail,
+          this.graph.arcHead,
+          weights.arcKey,
+        );
+        prepared = { weights, hierarchy, search: new ChSearch(hierarchy) };
+      }
       this.prepared.set(id, prepared);
     }
     return prepared;
@@ -423,6 +431,12 @@ function usedSeed(seeds: DirectedSeed[], node: number): DirectedSeed {
 /** The share of an arc's cost for driving part of it; time and distance rounded separately. */
 export function portion(key: number, share: number): number {
   return packKey(Math.round(keyTimeMs(key) * share), Math.round(keyDistanceDm(key) * share));
+}
+
+function sameKeys(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function toMatrix(keys: Float64Array, sourceCount: number, targetCount: number): TravelMatrix {

@@ -96,6 +96,29 @@ describe('loadNetwork with a cache directory', () => {
     expect(readdirSync(cacheDir)).toEqual([changed.cacheFile!.split('/').pop()]);
   });
 
+  it('builds one hierarchy for vehicle kinds that cost the same and caches it once', async () => {
+    const cacheDir = join(scratch, 'cache3');
+    const profile = {
+      ...DEFAULT_NETWORK_PROFILE,
+      vehicles: { ...DEFAULT_NETWORK_PROFILE.vehicles, sweeper: DEFAULT_NETWORK_PROFILE.vehicles.truck },
+    };
+    const built = await loadNetwork(centreXml, { cacheDir, profile });
+    const loaded = await loadNetwork(centreXml, { cacheDir, profile });
+    expect(loaded.fromCache).toBe(true);
+    for (const { network } of [built, loaded]) {
+      const hierarchies = network.hierarchies();
+      expect(hierarchies.get('sweeper')).toBe(hierarchies.get('truck'));
+      expect(hierarchies.get('car')).not.toBe(hierarchies.get('truck'));
+    }
+    const places = [
+      { lon: 7.4201, lat: 43.7312 },
+      { lon: 7.4255, lat: 43.7355 },
+    ];
+    const truck = loaded.network.matrix(places, places, { vehicleKind: 'truck' });
+    const sweeper = loaded.network.matrix(places, places, { vehicleKind: 'sweeper' });
+    expect([...sweeper.durationsS]).toEqual([...truck.durationsS]);
+  });
+
   it('imports a user extract from the command line', async () => {
     const out = join(scratch, 'cli-out');
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, 'import', centreXml, '--out', out]);
