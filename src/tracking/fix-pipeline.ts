@@ -62,6 +62,9 @@ export class FixPipeline {
     let vehicleId: string | undefined;
     if (fix.vehicleId && (options.allowVehicleIds || fix.vehicleId === options.boundVehicleId)) {
       vehicleId = this.directory.hasVehicle(fix.vehicleId) ? fix.vehicleId : undefined;
+    } else if (fix.vehicleId && options.boundVehicleId && this.directory.hasVehicle(fix.vehicleId)) {
+      // A bound device naming another fleet vehicle is refused for what it is, not as an unknown device.
+      return 'foreign_vehicle';
     } else {
       vehicleId = this.directory.findDevice(fix.deviceId)?.vehicleId;
     }
