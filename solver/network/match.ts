@@ -7,8 +7,9 @@
 // edges driven, with entry and exit times interpolated along the distance.
 import { haversineM } from './geo.js';
 import { MinHeap } from './heap.js';
-import type { DirectedSeed, RoadNetwork } from './network.js';
+import { portion, type DirectedSeed, type RoadNetwork } from './network.js';
 import type { SnappedPosition } from './snap.js';
+import { DISTANCE_RADIX, packKey } from './weights.js';
 
 export interface GpsFix {
   lon: number;
@@ -65,6 +66,7 @@ export class MapMatcher {
   private readonly maxGapS: number;
   private readonly maxSpeedMs: number;
   private readonly distanceKey: Float64Array;
+  private readonly timeKey: Float64Array;
   private readonly key: Float64Array;
   private readonly parent: Int32Array;
   private readonly touched: Int32Array;
@@ -77,13 +79,21 @@ export class MapMatcher {
   ) {
     this.sigmaM = options.sigmaM ?? 15;
     this.betaM = options.betaM ?? 40;
-    this.searchRadiusM = options.searchRadiusM ?? 60;
-    this.maxCandidates = options.maxCandidates ?? 8;
+    this.searchRadiusM = options.searchRadiusM ?? 100;
+    this.maxCandidates = options.maxCandidates ?? 16;
     this.maxGapS = options.maxGapS ?? 180;
     this.maxSpeedMs = (options.maxSpeedKmh ?? 130) / 3.6;
     const graph = network.graph;
     // Distance only (decimetres as keys): the vehicle may drive any road, banned or not.
     this.distanceKey = Float64Array.from(graph.arcDistanceDm);
+    // Free-flow time first, distance second (as in routing), to fill in the road between fixes.
+    this.timeKey = new Float64Array(graph.arcCount);
+    for (let a = 0; a < graph.arcCount; a++) {
+      const carMs = graph.arcTimeMs.car[a];
+      const truckMs = graph.arcTimeMs.truck[a];
+      const timeMs = carMs >= 0 ? carMs : truckMs >= 0 ? truckMs : Math.round(graph.arcDistanceDm[a] * 18);
+      this.timeKey[a] = packKey(timeMs, graph.arcDistanceDm[a]);
+    }
     this.key = new Float64Array(graph.nodeCount).fill(Infinity);
     this.parent = new Int32Array(graph.nodeCount).fill(-1);
     this.touched = new Int32Array(graph.nodeCount);
@@ -158,7 +168,8 @@ export class MapMatcher {
         const b = candidates[c[k + 1].fix][picks[k + 1]];
         const t0 = fixes[c[k].fix].timeMs;
         const t1 = fixes[c[k + 1].fix].timeMs;
-        this.appendEdges(edges, this.path(a, b, this.routeBoundM((t1 - t0) / 1000)), t0, t1);
+        const dtS = (t1 - t0) / 1000;
+        this.appendEdges(edges, this.path(a, b, this.routeBoundM(dtS), dtS), t0, t1);
       }
       if (c.length === 1) {
         const p = candidates[c[0].fix][picks[0]];
@@ -181,30 +192,39 @@ export class MapMatcher {
   private routeDistancesM(from: SnappedPosition, targets: SnappedPosition[], boundM: number): Float64Array {
     const result = new Float64Array(targets.length).fill(Infinity);
     const boundDm = boundM * 10;
-    this.search(this.network.sourceSeeds(from, this.distanceKey), boundDm);
+    this.search(this.network.sourceSeeds(from, this.distanceKey), boundDm, this.distanceKey);
     targets.forEach((target, j) => {
       let best = Infinity;
       for (const seed of this.network.targetSeeds(target, this.distanceKey)) {
         best = Math.min(best, this.key[seed.node] + seed.key);
       }
-      const direct = this.directDm(from, target);
+      const direct = this.isJitter(from, target)
+        ? (from.offsetM - target.offsetM) * 10
+        : this.directKey(from, target, this.distanceKey);
       const routeDm = Math.min(best, direct);
       result[j] = routeDm <= boundDm ? routeDm / 10 : Infinity;
     });
     return result;
   }
 
-  private directDm(from: SnappedPosition, to: SnappedPosition): number {
+  /** Cost of moving along one segment from `from` to `to` without passing a node (Infinity if not allowed). */
+  private directKey(from: SnappedPosition, to: SnappedPosition, arcKey: Float64Array): number {
     if (from.segment !== to.segment) return Infinity;
     const { forward, backward } = this.network.segmentArcs();
-    const lengthDm = this.network.graph.segmentLengthM[from.segment] * 10;
-    if (to.fraction >= from.fraction && forward[from.segment] >= 0) return (to.fraction - from.fraction) * lengthDm;
-    if (to.fraction <= from.fraction && backward[from.segment] >= 0) return (from.fraction - to.fraction) * lengthDm;
+    const f = forward[from.segment];
+    const b = backward[from.segment];
+    if (to.fraction >= from.fraction && f >= 0) return portion(arcKey[f], to.fraction - from.fraction);
+    if (to.fraction <= from.fraction && b >= 0) return portion(arcKey[b], from.fraction - to.fraction);
     return Infinity;
   }
 
+  /** GPS jitter of a standing or slow vehicle: a small step back against a one-way street. */
+  private isJitter(from: SnappedPosition, to: SnappedPosition): boolean {
+    return from.segment === to.segment && to.offsetM < from.offsetM && from.offsetM - to.offsetM <= this.sigmaM;
+  }
+
   /** Bounded Dijkstra on distance from the seeds; results stay in this.key / this.parent. */
-  private search(seeds: DirectedSeed[], boundDm: number): void {
+  private search(seeds: DirectedSeed[], bound: number, arcKey: Float64Array): void {
     for (let i = 0; i < this.touchedCount; i++) {
       this.key[this.touched[i]] = Infinity;
       this.parent[this.touched[i]] = -1;
@@ -225,10 +245,10 @@ export class MapMatcher {
       const d = heap.peekKey();
       const u = heap.pop();
       if (d > this.key[u]) continue;
-      if (d > boundDm) break;
+      if (d > bound) break;
       for (let a = firstArc[u]; a < firstArc[u + 1]; a++) {
         const v = arcHead[a];
-        const nd = d + this.distanceKey[a];
+        const nd = d + arcKey[a];
         if (nd < this.key[v]) {
           if (this.key[v] === Infinity) this.touched[this.touchedCount++] = v;
           this.key[v] = nd;
@@ -239,24 +259,35 @@ export class MapMatcher {
     }
   }
 
-  /** The pieces of road driven from position a to position b (shortest by distance). */
-  private path(a: SnappedPosition, b: SnappedPosition, boundM: number): Piece[] {
+  /**
+   * The pieces of road driven from position a to position b: the fastest route (as drivers and
+   * the route planner choose), or the shortest one if no route is fast enough for the time taken.
+   */
+  private path(a: SnappedPosition, b: SnappedPosition, boundM: number, dtS: number): Piece[] {
+    if (this.isJitter(a, b) && this.directKey(a, b, this.distanceKey) === Infinity) return [];
+    const timeBoundMs = Math.max(4 * dtS, dtS + 120) * 1000;
+    const byTime = this.cheapest(a, b, this.timeKey, timeBoundMs * DISTANCE_RADIX);
+    return byTime ?? this.cheapest(a, b, this.distanceKey, boundM * 10) ?? [];
+  }
+
+  private cheapest(a: SnappedPosition, b: SnappedPosition, arcKey: Float64Array, bound: number): Piece[] | null {
     const graph = this.network.graph;
     const { forward, backward } = this.network.segmentArcs();
-    const direct = this.directDm(a, b);
-    const sourceSeeds = this.network.sourceSeeds(a, this.distanceKey);
-    const targetSeeds = this.network.targetSeeds(b, this.distanceKey);
-    this.search(sourceSeeds, boundM * 10);
+    const direct = this.directKey(a, b, arcKey);
+    const sourceSeeds = this.network.sourceSeeds(a, arcKey);
+    const targetSeeds = this.network.targetSeeds(b, arcKey);
+    this.search(sourceSeeds, bound, arcKey);
     let bestSeed: DirectedSeed | null = null;
-    let bestDm = Infinity;
+    let bestKey = Infinity;
     for (const seed of targetSeeds) {
-      if (this.key[seed.node] + seed.key < bestDm) {
-        bestDm = this.key[seed.node] + seed.key;
+      if (this.key[seed.node] + seed.key < bestKey) {
+        bestKey = this.key[seed.node] + seed.key;
         bestSeed = seed;
       }
     }
+    if (Math.min(direct, bestKey) > bound) return null;
     const lengthOf = (segment: number, share: number) => graph.segmentLengthM[segment] * Math.abs(share);
-    if (direct <= bestDm || !bestSeed) {
+    if (direct <= bestKey || !bestSeed) {
       if (direct === Infinity) return [];
       const arc = b.fraction >= a.fraction ? forward[a.segment] : backward[a.segment];
       return [{ arc, fromFraction: a.fraction, toFraction: b.fraction, lengthM: lengthOf(a.segment, b.fraction - a.fraction) }];
