@@ -64,6 +64,37 @@ describe('snapping', () => {
   });
 });
 
+describe('map matching on the Monaco extract', () => {
+  it('recovers most driven segments of noisy 10-30 s traces through stacked, winding streets', async () => {
+    const network = new RoadNetwork(buildGraph(await readOsm(demoPbf), DEFAULT_NETWORK_PROFILE), DEFAULT_NETWORK_PROFILE);
+    const matcher = new MapMatcher(network);
+    const random = mulberry32(77);
+    const g = network.graph;
+    let truthCount = 0;
+    let found = 0;
+    let matchedCount = 0;
+    let matchedRight = 0;
+    let legs = 0;
+    while (legs < 30) {
+      const p = Math.floor(random() * g.pointLon.length);
+      const q = Math.floor(random() * g.pointLon.length);
+      const leg = network.route(network.snap(g.pointLon[p], g.pointLat[p])!, network.snap(g.pointLon[q], g.pointLat[q])!);
+      if (!leg || leg.distanceM < 800) continue;
+      legs++;
+      const fixes = simulateTrace(leg, { seed: legs, intervalS: 10 + (legs % 3) * 10, noiseM: 12 });
+      const result = matcher.match(fixes);
+      const truth = new Set(legSegments(leg, g.arcSegment));
+      const matched = new Set(result.edges.map((e) => e.segment));
+      truthCount += truth.size;
+      for (const s of truth) if (matched.has(s)) found++;
+      matchedCount += matched.size;
+      for (const s of matched) if (truth.has(s)) matchedRight++;
+    }
+    expect(found / truthCount).toBeGreaterThan(0.9);
+    expect(matchedRight / matchedCount).toBeGreaterThan(0.9);
+  });
+});
+
 describe('map matching', () => {
   let network: RoadNetwork;
   beforeAll(() => {
