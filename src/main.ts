@@ -19,7 +19,7 @@ const service = await startService(config, logger).catch((err: unknown) => {
   process.exit(1);
 });
 
-logger.info({ url: service.url, store: service.db.kind, migrationVersion: service.migrationVersion, attribution: DEMO_ATTRIBUTION }, 'sanifleet listening');
+logger.info({ url: service.url, jt808Port: service.jt808Port, store: service.db.kind, migrationVersion: service.migrationVersion, attribution: DEMO_ATTRIBUTION }, 'sanifleet listening');
 if (service.firstStartTokens.length > 0) {
   // Printed once: only their hashes are stored.
   const lines = service.firstStartTokens.map((t) => `  ${t.role.padEnd(12)}${t.vehicleId ? `(vehicle ${t.vehicleId}) `.padEnd(28) : ''.padEnd(28)}${t.token}`);
