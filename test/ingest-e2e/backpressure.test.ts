@@ -1,0 +1,156 @@
+import type net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MsgId, type LocationInput } from '../../src/ingest/jt808/index.js';
+import type { Db } from '../../src/store/db.js';
+import { startTestService, type TestService } from '../helpers/service.js';
+import { SimTerminal } from '../helpers/terminal.js';
+
+/**
+ * When the store falls behind, ingestion must push back instead of buffering without bound:
+ * a JT/T 808 connection stops being read (and resumes when commits catch up), and the HTTP
+ * batch endpoint answers 503 once the position writer's queue is full.
+ */
+interface SlowStore {
+  /** Position inserts wait until release() or fail(). */
+  stall(): void;
+  /** Lets stalled and later inserts go through. */
+  release(): void;
+  /** Fails stalled and later inserts (a store that gave up), so nothing of them is written. */
+  fail(): void;
+}
+
+/** Wraps the service's Db so position inserts wait at a gate the test opens. */
+function slowPositionInserts(db: Db): SlowStore {
+  const original = db.query.bind(db);
+  let mode: 'pass' | 'stall' | 'fail' = 'pass';
+  let opened: Promise<void> = Promise.resolve();
+  let open = () => {};
+  (db as { query: Db['query'] }).query = (async (sql: string, params?: unknown[]) => {
+    if (sql.trimStart().startsWith('insert into positions')) {
+      if (mode === 'stall') await opened;
+      if (mode === 'fail') throw new Error('store unavailable');
+    }
+    return original(sql, params);
+  }) as Db['query'];
+  const settle = (next: 'pass' | 'fail') => {
+    mode = next;
+    open();
+  };
+  return {
+    stall: () => {
+      mode = 'stall';
+      opened = new Promise<void>((r) => (open = r));
+    },
+    release: () => settle('pass'),
+    fail: () => settle('fail'),
+  };
+}
+
+/** The server's view of its connections (not part of its public surface). */
+interface ServerConnection {
+  socket: net.Socket;
+  session: { unackedFixes: number; queuedFrames: number };
+  paused: boolean;
+}
+
+const waitUntil = async (what: string, ok: () => boolean, timeoutMs = 15_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('backpressure when the store falls behind', () => {
+  let svc: TestService;
+  let store: SlowStore;
+  let vehicleId: string;
+  let terminalId: string;
+
+  beforeAll(async () => {
+    svc = await startTestService({ demo: true });
+    store = slowPositionInserts(svc.db);
+    const vehicle = (await svc.call('GET', '/api/v1/vehicles?limit=5', { token: svc.adminToken })).body.items.find((v: { terminalId?: string }) => v.terminalId);
+    vehicleId = vehicle.id;
+    terminalId = vehicle.terminalId;
+  }, 60_000);
+
+  afterAll(async () => {
+    store?.release();
+    await svc?.stop();
+  });
+
+  it('pauses reading a JT/T 808 connection while commits stall, keeps un-acked fixes bounded, and resumes when they complete', async () => {
+    const terminal = await SimTerminal.connect(svc.jt808Port!, terminalId);
+    terminal.keepFrames = false;
+    await terminal.login();
+    store.stall();
+
+    // A terminal back from a long coverage gap uploads 30,000 buffered points as fast as TCP takes them.
+    const frames = 1500;
+    const perFrame = 20;
+    const baseMs = Math.floor(Date.now() / 1000) * 1000 - 30 * 3_600_000;
+    const serials: number[] = [];
+    for (let i = 0; i < frames; i++) {
+      const fixes: LocationInput[] = Array.from({ length: perFrame }, (_, j) => ({
+        fixTimeMs: baseMs + (i * perFrame + j) * 1000, lat: 43.73 + j * 1e-5, lon: 7.42 + i * 1e-5, speedKmh: 20,
+      }));
+      serials.push(terminal.sendBatch(fixes, 1));
+    }
+    const sentFixes = frames * perFrame;
+
+    const server = svc.jt808!;
+    await waitUntil('the connection to pause', () => server.pauses > 0);
+    const conn = [...(server as unknown as { connections: Set<ServerConnection> }).connections].find((c) => c.session.unackedFixes > 0)!;
+    expect(conn.paused).toBe(true);
+    const readAtPause = conn.socket.bytesRead;
+    await new Promise((r) => setTimeout(r, 300));
+    // Nothing more is read while paused, and what waits in memory is a small fraction of what was sent.
+    expect(conn.socket.bytesRead).toBe(readAtPause);
+    expect(conn.session.unackedFixes).toBeLessThan(sentFixes / 5);
+    console.info(`paused: read ${readAtPause} of ${terminal.socket.bytesWritten} bytes sent; ${conn.session.unackedFixes} of ${sentFixes} fixes held un-acked, ${conn.session.queuedFrames} frames queued`);
+    expect(svc.tracking.writer.backlogRows).toBeLessThanOrEqual(perFrame);
+    expect(terminal.acked(serials[0]!, MsgId.locationBatch)).toBeUndefined();
+
+    store.release();
+    for (const serial of serials) expect((await terminal.ack(serial, MsgId.locationBatch, 30_000)).result).toBe(0);
+    expect(conn.paused).toBe(false);
+    expect(conn.session.unackedFixes).toBe(0);
+    const rows = await svc.db.query<{ n: number }>('select count(*)::int as n from positions where vehicle_id = $1', [vehicleId]);
+    expect(rows.rows[0]!.n).toBe(sentFixes);
+    await terminal.close();
+  }, 60_000);
+
+  it('answers HTTP batches 503 once the writer queue is full instead of growing it', async () => {
+    store.stall();
+    // The writer holds 200,000 queued rows at most (plus the transaction in flight): 22 batches of 10,000 overflow it.
+    const baseMs = Date.now() - 10 * 3_600_000;
+    const batch = (n: number) => ({
+      positions: Array.from({ length: 10_000 }, (_, i) => ({ vehicleId, fixTime: baseMs + (n * 10_000 + i) * 100, lat: 43.73, lon: 7.42 })),
+    });
+    const statuses: number[] = [];
+    const pending: Array<Promise<void>> = [];
+    for (let n = 0; n < 23; n++) {
+      const body = batch(n);
+      pending.push(svc.call('POST', '/api/v1/positions', { token: svc.adminToken, body }).then((r) => {
+        statuses.push(r.status);
+        if (r.status === 503) expect(r.body.details[0].path).toBe('body');
+      }));
+    }
+    await waitUntil('a 503', () => statuses.includes(503), 30_000);
+    expect(svc.tracking.writer.backlogRows).toBeLessThanOrEqual(200_000);
+    // Those not refused are still waiting for their commit: none was answered 2xx before it.
+    expect(statuses.every((s) => s === 503)).toBe(true);
+    store.fail();
+    await Promise.all(pending);
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.filter((s) => s === 200)).toEqual([]);
+    expect(svc.tracking.writer.backlogRows).toBe(0);
+    store.release();
+
+    // Once the store keeps up again, the same endpoint accepts.
+    const ok = await svc.call('POST', '/api/v1/positions', { token: svc.adminToken, body: { positions: [{ vehicleId, fixTime: Date.now() - 1000, lat: 43.73, lon: 7.42 }] } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.accepted).toBe(1);
+  }, 60_000);
+});
