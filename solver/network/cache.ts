@@ -11,7 +11,7 @@ import { RoadNetwork } from './network.js';
 import { readOsm } from './osm-read.js';
 import { DEFAULT_NETWORK_PROFILE, stableJson, VEHICLE_KINDS, type NetworkProfile } from './profile.js';
 
-const MAGIC = 'SFNET003';
+const MAGIC = 'SFNET004';
 const CACHE_EXTENSION = '.sfnet';
 
 export interface LoadNetworkOptions {
@@ -88,7 +88,7 @@ interface Header {
   sourceHash: string;
   profileHash: string;
   highwayClasses: string[];
-  counts: { nodeCount: number; segmentCount: number; arcCount: number };
+  counts: { nodeCount: number; segmentCount: number; arcCount: number; turnRestrictionsApplied: number };
   hierarchyIds: string[];
   hierarchyAliases: Record<string, string>;
   arrays: Array<{ name: string; type: ArrayTypeName; length: number; offset: number }>;
@@ -157,7 +157,12 @@ export function serializeNetwork(
     sourceHash,
     profileHash,
     highwayClasses: graph.highwayClasses,
-    counts: { nodeCount: graph.nodeCount, segmentCount: graph.segmentCount, arcCount: graph.arcCount },
+    counts: {
+      nodeCount: graph.nodeCount,
+      segmentCount: graph.segmentCount,
+      arcCount: graph.arcCount,
+      turnRestrictionsApplied: graph.turnRestrictionsApplied,
+    },
     hierarchyIds: [...storedAs.values()],
     hierarchyAliases,
     arrays: entries,

@@ -3,7 +3,7 @@
 // Everything is flat typed arrays so that it serialises to one binary file and searches stay fast.
 // The graph is turn-free: turn restrictions and turn costs are not modelled yet.
 import { haversineM } from './geo.js';
-import type { OsmData, OsmWay } from './osm-read.js';
+import type { OsmData, OsmTurnRestriction, OsmWay } from './osm-read.js';
 import { VEHICLE_KINDS, type NetworkProfile, type VehicleKind } from './profile.js';
 
 export interface RoadGraph {
@@ -37,6 +37,8 @@ export interface RoadGraph {
   arcDistanceDm: Int32Array;
   /** Free-flow travel time in milliseconds per vehicle kind; -1 where that kind may not drive. */
   arcTimeMs: Record<VehicleKind, Int32Array>;
+  /** Turn restrictions (via a node) built into the graph by splitting junctions. */
+  turnRestrictionsApplied: number;
 }
 
 const FORWARD = 1;
@@ -124,17 +126,21 @@ export function buildGraph(osm: OsmData, profile: NetworkProfile): RoadGraph {
   }
 
   const segmentCount = segmentFrom.length;
-  const nodeCount = nodeOsmId.length;
-  // Arcs: count per tail, then fill in CSR order.
-  const outDegree = new Int32Array(nodeCount + 1);
+  // Arcs as plain lists first: turn restrictions may still split junctions and clone arcs.
+  const arcs: ArcList = { tail: [], head: [], segment: [], reversed: [] };
   for (let s = 0; s < segmentCount; s++) {
     if (segmentFrom[s] === segmentTo[s] && segmentLengthM[s] === 0) continue;
-    if (segmentDirections[s] & FORWARD) outDegree[segmentFrom[s]]++;
-    if (segmentDirections[s] & BACKWARD) outDegree[segmentTo[s]]++;
+    if (segmentDirections[s] & FORWARD) pushArc(arcs, segmentFrom[s], segmentTo[s], s, 0);
+    if (segmentDirections[s] & BACKWARD) pushArc(arcs, segmentTo[s], segmentFrom[s], s, 1);
   }
+  const turnRestrictionsApplied = applyTurnRestrictions(osm, vertexOf, segmentWayId, arcs, nodeLon, nodeLat, nodeOsmId);
+  const nodeCount = nodeOsmId.length;
+
+  // CSR by tail, stable in arc creation order.
+  const arcCount = arcs.tail.length;
   const firstArc = new Int32Array(nodeCount + 1);
-  for (let v = 0; v < nodeCount; v++) firstArc[v + 1] = firstArc[v] + outDegree[v];
-  const arcCount = firstArc[nodeCount];
+  for (let i = 0; i < arcCount; i++) firstArc[arcs.tail[i] + 1]++;
+  for (let v = 0; v < nodeCount; v++) firstArc[v + 1] += firstArc[v];
   const fill = firstArc.slice(0, nodeCount);
   const arcHead = new Int32Array(arcCount);
   const arcTail = new Int32Array(arcCount);
@@ -145,12 +151,13 @@ export function buildGraph(osm: OsmData, profile: NetworkProfile): RoadGraph {
     VehicleKind,
     Int32Array
   >;
-  const addArc = (s: number, tail: number, head: number, reversed: boolean): void => {
-    const a = fill[tail]++;
-    arcHead[a] = head;
-    arcTail[a] = tail;
+  for (let i = 0; i < arcCount; i++) {
+    const a = fill[arcs.tail[i]]++;
+    const s = arcs.segment[i];
+    arcHead[a] = arcs.head[i];
+    arcTail[a] = arcs.tail[i];
     arcSegment[a] = s;
-    arcReversed[a] = reversed ? 1 : 0;
+    arcReversed[a] = arcs.reversed[i];
     arcDistanceDm[a] = Math.round(segmentLengthM[s] * 10);
     const highway = highwayClasses[segmentHighway[s]];
     for (const kind of VEHICLE_KINDS) {
@@ -160,11 +167,6 @@ export function buildGraph(osm: OsmData, profile: NetworkProfile): RoadGraph {
       const speedKmh = Math.min(segmentSpeedKmh[s] * vehicle.speedFactor, vehicle.maxSpeedKmh);
       arcTimeMs[kind][a] = banned ? -1 : Math.max(1, Math.round((segmentLengthM[s] / (speedKmh / 3.6)) * 1000));
     }
-  };
-  for (let s = 0; s < segmentCount; s++) {
-    if (segmentFrom[s] === segmentTo[s] && segmentLengthM[s] === 0) continue;
-    if (segmentDirections[s] & FORWARD) addArc(s, segmentFrom[s], segmentTo[s], false);
-    if (segmentDirections[s] & BACKWARD) addArc(s, segmentTo[s], segmentFrom[s], true);
   }
 
   return {
@@ -190,7 +192,116 @@ export function buildGraph(osm: OsmData, profile: NetworkProfile): RoadGraph {
     arcReversed,
     arcDistanceDm,
     arcTimeMs,
+    turnRestrictionsApplied,
   };
+}
+
+interface ArcList {
+  tail: number[];
+  head: number[];
+  segment: number[];
+  reversed: number[];
+}
+
+function pushArc(arcs: ArcList, tail: number, head: number, segment: number, reversed: number): void {
+  arcs.tail.push(tail);
+  arcs.head.push(head);
+  arcs.segment.push(segment);
+  arcs.reversed.push(reversed);
+}
+
+/**
+ * Turn restrictions via a node, by splitting the junction: arriving arcs that may leave by the
+ * same set of arcs share one copy of the junction, which has only those leaving arcs. The graph
+ * stays node-based (so CH and Dijkstra are unchanged) yet forbids exactly the restricted turns.
+ * Restrictions via ways, and those exempting motor cars, are not applied. Returns how many were.
+ */
+function applyTurnRestrictions(
+  osm: OsmData,
+  vertexOf: Map<number, number>,
+  segmentWayId: number[],
+  arcs: ArcList,
+  nodeLon: number[],
+  nodeLat: number[],
+  nodeOsmId: number[],
+): number {
+  const byVertex = new Map<number, OsmTurnRestriction[]>();
+  for (const r of osm.turnRestrictions ?? []) {
+    if (r.viaNodeId === undefined || r.except.includes('motorcar') || r.except.includes('motor_vehicle')) continue;
+    if (!/^(no|only)_/.test(r.restriction)) continue;
+    const v = vertexOf.get(r.viaNodeId);
+    if (v === undefined) continue;
+    const list = byVertex.get(v);
+    if (list) list.push(r);
+    else byVertex.set(v, [r]);
+  }
+  // Arcs at the restricted junctions, kept up to date as arcs are cloned and redirected.
+  const arriving = new Map<number, number[]>();
+  const leaving = new Map<number, number[]>();
+  for (const v of byVertex.keys()) {
+    arriving.set(v, []);
+    leaving.set(v, []);
+  }
+  for (let i = 0; i < arcs.tail.length; i++) {
+    arriving.get(arcs.head[i])?.push(i);
+    leaving.get(arcs.tail[i])?.push(i);
+  }
+  const removed = new Set<number>();
+  let applied = 0;
+  for (const [v, restrictions] of byVertex) {
+    const incoming = arriving.get(v)!.filter((i) => !removed.has(i) && arcs.head[i] === v);
+    const outgoing = leaving.get(v)!.filter((i) => !removed.has(i));
+    if (incoming.some((i) => arcs.tail[i] === v)) continue; // a loop at the junction: leave it alone
+    const allowedFrom = (arrival: number): number[] => {
+      const fromWay = segmentWayId[arcs.segment[arrival]];
+      return outgoing.filter((leave) => {
+        const toWay = segmentWayId[arcs.segment[leave]];
+        for (const r of restrictions) {
+          if (r.fromWayId !== fromWay) continue;
+          if (r.restriction.startsWith('no_') && r.toWayId === toWay) return false;
+          if (r.restriction.startsWith('only_') && r.toWayId !== toWay) return false;
+        }
+        return true;
+      });
+    };
+    const groups = new Map<string, { allowed: number[]; arrivals: number[] }>();
+    for (const arrival of incoming) {
+      const allowed = allowedFrom(arrival);
+      const key = allowed.join(',');
+      const group = groups.get(key);
+      if (group) group.arrivals.push(arrival);
+      else groups.set(key, { allowed, arrivals: [arrival] });
+    }
+    const fullKey = outgoing.join(',');
+    if (groups.size === 0 || (groups.size === 1 && groups.has(fullKey))) continue; // nothing bites here
+    applied += restrictions.length;
+    // The unrestricted group (or the first) keeps the junction itself; the others get copies.
+    const ordered = [...groups.entries()].sort(([a], [b]) => (a === fullKey ? -1 : b === fullKey ? 1 : 0));
+    ordered.forEach(([, group], index) => {
+      if (index === 0) {
+        for (const leave of outgoing) if (!group.allowed.includes(leave)) removed.add(leave);
+        return;
+      }
+      const copy = nodeOsmId.length;
+      nodeLon.push(nodeLon[v]);
+      nodeLat.push(nodeLat[v]);
+      nodeOsmId.push(nodeOsmId[v]);
+      for (const arrival of group.arrivals) arcs.head[arrival] = copy;
+      for (const leave of group.allowed) {
+        const head = arcs.head[leave];
+        pushArc(arcs, copy, head, arcs.segment[leave], arcs.reversed[leave]);
+        arriving.get(head)?.push(arcs.tail.length - 1);
+      }
+    });
+  }
+  if (removed.size > 0) {
+    const indices = arcs.tail.map((_, i) => i).filter((i) => !removed.has(i));
+    arcs.tail = indices.map((i) => arcs.tail[i]);
+    arcs.head = indices.map((i) => arcs.head[i]);
+    arcs.segment = indices.map((i) => arcs.segment[i]);
+    arcs.reversed = indices.map((i) => arcs.reversed[i]);
+  }
+  return applied;
 }
 
 const NO_ACCESS = new Set(['no', 'private', 'agricultural', 'forestry', 'emergency', 'military']);

@@ -328,8 +328,12 @@ export class MapMatcher {
     const graph = this.network.graph;
     const totalM = pieces.reduce((sum, p) => sum + p.lengthM, 0);
     let doneM = 0;
+    const { forward, backward } = this.network.segmentArcs();
     for (const piece of pieces) {
       if (piece.arc < 0) continue;
+      // Report one arc per segment direction, whichever clone of a split junction was used.
+      const segmentOfArc = graph.arcSegment[piece.arc];
+      piece.arc = graph.arcReversed[piece.arc] ? backward[segmentOfArc] : forward[segmentOfArc];
       const entry = totalM > 0 ? t0 + ((t1 - t0) * doneM) / totalM : t0;
       doneM += piece.lengthM;
       const exit = totalM > 0 ? t0 + ((t1 - t0) * doneM) / totalM : t1;

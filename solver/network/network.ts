@@ -74,6 +74,7 @@ export class RoadNetwork {
   private readonly mainComponent = new Map<VehicleKind, Uint8Array>();
   private snapIndexCache: SnapIndex | null = null;
   private segmentArcsCache: { forward: Int32Array; backward: Int32Array } | null = null;
+  private arcsBySegmentCache: { first: Int32Array; arcs: Int32Array } | null = null;
 
   constructor(
     readonly graph: RoadGraph,
@@ -250,12 +251,16 @@ export class RoadNetwork {
     return points;
   }
 
-  /** Forward (from -> to) and backward arc of every segment, -1 where that direction is closed. */
+  /**
+   * Forward (from -> to) and backward arc of every segment, -1 where that direction is closed.
+   * At junctions split by turn restrictions a direction has clones; this is the first of them
+   * (clones share segment, head, length and costs).
+   */
   segmentArcs(): { forward: Int32Array; backward: Int32Array } {
     if (this.segmentArcsCache) return this.segmentArcsCache;
     const forward = new Int32Array(this.graph.segmentCount).fill(-1);
     const backward = new Int32Array(this.graph.segmentCount).fill(-1);
-    for (let a = 0; a < this.graph.arcCount; a++) {
+    for (let a = this.graph.arcCount - 1; a >= 0; a--) {
       if (this.graph.arcReversed[a]) backward[this.graph.arcSegment[a]] = a;
       else forward[this.graph.arcSegment[a]] = a;
     }
@@ -323,15 +328,34 @@ export class RoadNetwork {
     return seeds;
   }
 
-  /** Seeds of a search arriving at `p`: from the segment end it is entered from, plus the rest. */
+  /**
+   * Seeds of a search arriving at `p`: from the segment end it is entered from, plus the rest.
+   * A junction split by turn restrictions has several copies, each a possible entry.
+   */
   targetSeeds(p: SnappedPosition, arcKey: Float64Array): DirectedSeed[] {
-    const { forward, backward } = this.segmentArcs();
+    const { first, arcs } = this.arcsBySegment();
     const seeds: DirectedSeed[] = [];
-    const f = forward[p.segment];
-    const b = backward[p.segment];
-    if (f >= 0 && arcKey[f] !== Infinity) seeds.push({ node: this.graph.arcTail[f], key: portion(arcKey[f], p.fraction), forward: true });
-    if (b >= 0 && arcKey[b] !== Infinity) seeds.push({ node: this.graph.arcTail[b], key: portion(arcKey[b], 1 - p.fraction), forward: false });
+    for (let i = first[p.segment]; i < first[p.segment + 1]; i++) {
+      const a = arcs[i];
+      if (arcKey[a] === Infinity) continue;
+      const forward = this.graph.arcReversed[a] === 0;
+      const key = portion(arcKey[a], forward ? p.fraction : 1 - p.fraction);
+      seeds.push({ node: this.graph.arcTail[a], key, forward });
+    }
     return seeds;
+  }
+
+  /** Every arc of every segment (clones at split junctions included), CSR by segment. */
+  private arcsBySegment(): { first: Int32Array; arcs: Int32Array } {
+    if (this.arcsBySegmentCache) return this.arcsBySegmentCache;
+    const g = this.graph;
+    const first = new Int32Array(g.segmentCount + 1);
+    for (let a = 0; a < g.arcCount; a++) first[g.arcSegment[a] + 1]++;
+    for (let s = 0; s < g.segmentCount; s++) first[s + 1] += first[s];
+    const fill = first.slice(0, g.segmentCount);
+    const arcs = new Int32Array(g.arcCount);
+    for (let a = 0; a < g.arcCount; a++) arcs[fill[g.arcSegment[a]]++] = a;
+    return (this.arcsBySegmentCache = { first, arcs });
   }
 
   /** Staying on one segment without passing a node, when direction allows. */

@@ -12,10 +12,25 @@ export interface OsmWay {
   nodeIds: number[];
 }
 
+/** A turn restriction relation (type=restriction) with its from/via/to members. */
+export interface OsmTurnRestriction {
+  id: number;
+  /** e.g. no_left_turn, only_straight_on (from `restriction`, or `restriction:motorcar`). */
+  restriction: string;
+  fromWayId: number;
+  /** Via node; restrictions via ways are kept with viaNodeId undefined (not applied yet). */
+  viaNodeId?: number;
+  toWayId: number;
+  /** Vehicle classes exempted (the `except` tag, split at ';'). */
+  except: string[];
+}
+
 export interface OsmData {
   /** Only the nodes used by the kept ways: OSM node id -> [lon, lat] (WGS84 degrees). */
   nodes: Map<number, [lon: number, lat: number]>;
   ways: OsmWay[];
+  /** Turn restrictions; absent when the source has none (e.g. a generated city). */
+  turnRestrictions?: OsmTurnRestriction[];
 }
 
 /** Reads `filePath` (.osm.pbf, or anything else as OSM XML) and keeps highway ways only. */
@@ -37,6 +52,7 @@ class OsmCollector {
   private nodeLon = new Float64Array(1 << 16);
   private nodeLat = new Float64Array(1 << 16);
   readonly ways: OsmWay[] = [];
+  readonly turnRestrictions: OsmTurnRestriction[] = [];
 
   addNode(id: number, lon: number, lat: number): void {
     if (this.nodeCount === this.nodeIds.length) {
@@ -56,6 +72,24 @@ class OsmCollector {
     this.ways.push({ id, tags, nodeIds });
   }
 
+  addRelation(id: number, tags: Record<string, string>, members: RelationMember[]): void {
+    if (tags.type !== 'restriction') return;
+    const restriction = tags['restriction:motorcar'] ?? tags.restriction;
+    if (!restriction) return;
+    const from = members.find((m) => m.role === 'from' && m.type === 'way');
+    const to = members.find((m) => m.role === 'to' && m.type === 'way');
+    const via = members.find((m) => m.role === 'via');
+    if (!from || !to || !via) return;
+    this.turnRestrictions.push({
+      id,
+      restriction,
+      fromWayId: from.ref,
+      viaNodeId: via.type === 'node' ? via.ref : undefined,
+      toWayId: to.ref,
+      except: (tags.except ?? '').split(';').map((v) => v.trim()).filter(Boolean),
+    });
+  }
+
   finish(): OsmData {
     const used = new Set<number>();
     for (const way of this.ways) for (const nodeId of way.nodeIds) used.add(nodeId);
@@ -73,8 +107,16 @@ class OsmCollector {
         : way.nodeIds.filter((nodeId) => nodes.has(nodeId));
       if (present.length >= 2) ways.push(present === way.nodeIds ? way : { ...way, nodeIds: present });
     }
-    return { nodes, ways };
+    const keptWays = new Set(ways.map((w) => w.id));
+    const turnRestrictions = this.turnRestrictions.filter((r) => keptWays.has(r.fromWayId) && keptWays.has(r.toWayId));
+    return turnRestrictions.length > 0 ? { nodes, ways, turnRestrictions } : { nodes, ways };
   }
+}
+
+interface RelationMember {
+  type: string;
+  ref: number;
+  role: string;
 }
 
 function grow(array: Float64Array, capacity: number) {
@@ -89,6 +131,12 @@ interface PbfNode {
   lat: number;
   lon: number;
 }
+interface PbfRelation {
+  type: 'relation';
+  id: number;
+  members: RelationMember[];
+  tags?: Record<string, string>;
+}
 interface PbfWay {
   type: 'way';
   id: number;
@@ -97,13 +145,14 @@ interface PbfWay {
 }
 
 async function readPbf(filePath: string, collector: OsmCollector): Promise<void> {
-  const parser = new OSMTransform({ withTags: { node: false, way: true, relation: false }, withInfo: false });
+  const parser = new OSMTransform({ withTags: { node: false, way: true, relation: true }, withInfo: false });
   const sink = new Writable({
     objectMode: true,
     write(items: unknown[], _encoding, next) {
-      for (const item of items as Array<PbfNode | PbfWay | { type?: undefined }>) {
+      for (const item of items as Array<PbfNode | PbfWay | PbfRelation | { type?: undefined }>) {
         if (item.type === 'node') collector.addNode(item.id, item.lon, item.lat);
         else if (item.type === 'way') collector.addWay(item.id, item.tags ?? {}, item.refs);
+        else if (item.type === 'relation') collector.addRelation(item.id, item.tags ?? {}, item.members);
       }
       next();
     },
@@ -122,6 +171,7 @@ const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 async function readXml(filePath: string, collector: OsmCollector): Promise<void> {
   let pending = '';
   let way: OsmWay | null = null;
+  let relation: { id: number; tags: Record<string, string>; members: RelationMember[] } | null = null;
   const stream = createReadStream(filePath, { encoding: 'utf8', highWaterMark: 1 << 20 });
   for await (const chunk of stream as AsyncIterable<string>) {
     const text = pending + chunk;
@@ -136,16 +186,27 @@ async function readXml(filePath: string, collector: OsmCollector): Promise<void>
         if (name === 'way' && way) {
           collector.addWay(way.id, way.tags, way.nodeIds);
           way = null;
+        } else if (name === 'relation' && relation) {
+          collector.addRelation(relation.id, relation.tags, relation.members);
+          relation = null;
         }
         continue;
       }
       if (name === 'nd') {
         if (way) way.nodeIds.push(Number(attributes(match[3]).ref));
       } else if (name === 'tag') {
-        if (way) {
+        const owner = way ?? relation;
+        if (owner) {
           const a = attributes(match[3]);
-          if (a.k !== undefined) way.tags[a.k] = a.v ?? '';
+          if (a.k !== undefined) owner.tags[a.k] = a.v ?? '';
         }
+      } else if (name === 'member') {
+        if (relation) {
+          const a = attributes(match[3]);
+          relation.members.push({ type: a.type ?? '', ref: Number(a.ref), role: a.role ?? '' });
+        }
+      } else if (name === 'relation') {
+        relation = selfClosing ? null : { id: Number(attributes(match[3]).id), tags: {}, members: [] };
       } else if (name === 'node') {
         const a = attributes(match[3]);
         if (a.id !== undefined && a.lat !== undefined && a.lon !== undefined) {
