@@ -1,0 +1,202 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import type { Logger } from 'pino';
+import type { Principal, TokenStore } from '../api/auth.js';
+import type { VehicleState } from '../domain/vehicle-state.js';
+import type { FleetEvents, FleetStateSource } from '../tracking/fleet-events.js';
+import { Coalescer } from './coalescer.js';
+import { inScope, isNewer, parseFilter, scopeFor, ScopeError, type LiveScope } from './scope.js';
+
+/**
+ * Live push to the dispatch, driver and enforcement pages over socket.io.
+ *
+ * Events to the client: 'fleet:snapshot' (VehicleState[] in scope, on connect and after
+ * each subscribe) and 'fleet:update' (VehicleState[], newest per vehicle, at most
+ * maxBatchesPerSecond a second). From the client: 'subscribe' (a LiveFilter; the ack gets
+ * `{ ok: true, count }` or `{ error, details }`).
+ *
+ * With Redis, every instance relays its local states to the others (serverSideEmit) and
+ * each instance coalesces for its own clients only, so a client never gets a batch twice.
+ */
+export interface LiveHubOptions {
+  httpServer: HttpServer;
+  tokens: Pick<TokenStore, 'verify'>;
+  events: FleetEvents;
+  states: FleetStateSource;
+  redisUrl?: string;
+  /** Per client; default 4. */
+  maxBatchesPerSecond?: number;
+  logger: Logger;
+  /** How often connected clients' tokens are checked again (revocation); default 60 s. */
+  recheckTokensMs?: number;
+}
+
+export interface LiveHub {
+  io: Server;
+  /** Disconnects the clients and leaves Redis; the HTTP server stays up (its owner closes it). */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BATCHES_PER_SECOND = 4;
+const RELAY_EVENT = 'fleet:state';
+
+interface ClientData {
+  principal: Principal;
+  token: string;
+  scope: LiveScope;
+}
+
+export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
+  const { httpServer, tokens, events, states, logger } = options;
+  const maxBatchesPerSecond = options.maxBatchesPerSecond ?? DEFAULT_MAX_BATCHES_PER_SECOND;
+  if (!(maxBatchesPerSecond > 0)) throw new RangeError('maxBatchesPerSecond must be positive');
+
+  const io = new Server(httpServer, { serveClient: true, cors: { origin: false } });
+  const redisClients: Array<{ close(): Promise<void> }> = [];
+  if (options.redisUrl) {
+    const pub = createClient({ url: options.redisUrl });
+    const sub = pub.duplicate();
+    for (const c of [pub, sub]) c.on('error', (err: unknown) => logger.warn({ err }, 'live hub: redis error'));
+    redisClients.push(pub, sub);
+    try {
+      await Promise.all([pub.connect(), sub.connect()]);
+    } catch (err) {
+      await Promise.allSettled(redisClients.map((c) => c.close()));
+      io.engine.close();
+      throw err;
+    }
+    io.adapter(createAdapter(pub, sub));
+  }
+
+  // States relayed from other instances: the local tracker never saw their fixes, so the
+  // snapshot takes them from here when they are newer than what tracking holds.
+  const remoteLatest = new Map<string, VehicleState>();
+  const coalescers = new Map<string, Coalescer>();
+
+  const snapshotFor = (scope: LiveScope): VehicleState[] => {
+    const byId = new Map<string, VehicleState>();
+    for (const s of states.snapshot()) byId.set(s.vehicleId, s);
+    for (const [id, s] of remoteLatest) {
+      const local = byId.get(id);
+      if (!local || isNewer(s, local)) byId.set(id, s);
+    }
+    return [...byId.values()].filter((s) => inScope(scope, s));
+  };
+
+  const fanOut = (state: VehicleState): void => {
+    for (const socket of io.of('/').sockets.values()) {
+      const data = socket.data as ClientData;
+      if (data.scope && inScope(data.scope, state)) coalescers.get(socket.id)?.push(state);
+    }
+  };
+
+  const onLocalState = (state: VehicleState): void => {
+    fanOut(state);
+    if (options.redisUrl) io.serverSideEmit(RELAY_EVENT, state);
+  };
+  events.on('state', onLocalState);
+  io.on(RELAY_EVENT as 'connection', ((state: VehicleState) => {
+    if (!state || typeof state.vehicleId !== 'string') return;
+    const known = remoteLatest.get(state.vehicleId);
+    if (known && !isNewer(state, known)) return;
+    remoteLatest.set(state.vehicleId, state);
+    fanOut(state);
+  }) as never);
+
+  io.use((socket, next) => {
+    const token = tokenOf(socket);
+    if (!token) return next(refusal('unauthorized', [{ path: 'auth.token', message: 'send the API token in auth.token or "Authorization: Bearer <token>"' }]));
+    tokens.verify(token).then((principal) => {
+      if (!principal) return next(refusal('unauthorized', [{ path: 'auth.token', message: 'token not recognised or revoked' }]));
+      try {
+        const scope = scopeFor(principal, socket.handshake.auth?.filter);
+        socket.data = { principal, token, scope } satisfies ClientData;
+        next();
+      } catch (err) {
+        if (err instanceof ScopeError) return next(refusal(err.message, err.details));
+        next(err as Error);
+      }
+    }, (err: unknown) => {
+      logger.error({ err }, 'live hub: token check failed');
+      next(refusal('unavailable', [{ path: 'auth.token', message: 'the token could not be checked; retry' }]));
+    });
+  });
+
+  io.on('connection', (socket) => {
+    const data = socket.data as ClientData;
+    const coalescer = new Coalescer(maxBatchesPerSecond, (batch) => socket.emit('fleet:update', batch));
+    coalescers.set(socket.id, coalescer);
+    socket.emit('fleet:snapshot', snapshotFor(data.scope));
+    logger.debug({ tokenId: data.principal.tokenId, role: data.principal.role }, 'live client connected');
+
+    socket.on('subscribe', (raw: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (x: unknown) => void) : () => undefined;
+      if (data.scope.kind === 'vehicle') {
+        reply({ error: 'forbidden', details: [{ path: 'filter', message: 'a driver sees their own vehicle only' }] });
+        return;
+      }
+      try {
+        data.scope = { kind: 'fleet', filter: parseFilter(raw) };
+      } catch (err) {
+        if (!(err instanceof ScopeError)) throw err;
+        reply({ error: err.message, details: err.details });
+        return;
+      }
+      // Queued states may be outside the new filter; the snapshot replaces them.
+      coalescer.clear();
+      const snapshot = snapshotFor(data.scope);
+      socket.emit('fleet:snapshot', snapshot);
+      reply({ ok: true, count: snapshot.length });
+    });
+    socket.on('disconnect', () => {
+      coalescer.close();
+      coalescers.delete(socket.id);
+    });
+  });
+
+  // A revoked token must not keep watching: check the connected ones again now and then.
+  const recheck = setInterval(() => {
+    for (const socket of io.of('/').sockets.values()) {
+      const data = socket.data as ClientData;
+      tokens.verify(data.token).then((p) => {
+        if (!p) socket.disconnect(true);
+      }, () => undefined);
+    }
+  }, options.recheckTokensMs ?? 60_000);
+  recheck.unref();
+
+  let closed = false;
+  return {
+    io,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(recheck);
+      events.off('state', onLocalState);
+      for (const c of coalescers.values()) c.close();
+      coalescers.clear();
+      io.local.disconnectSockets(true);
+      await io.of('/').adapter.close?.();
+      // Not io.close(): that would also close the HTTP server, which belongs to the service.
+      io.engine.close();
+      await Promise.allSettled(redisClients.map((c) => c.close()));
+    },
+  };
+}
+
+function tokenOf(socket: Socket): string | undefined {
+  const fromAuth = socket.handshake.auth?.token;
+  if (typeof fromAuth === 'string' && fromAuth.length > 0) return fromAuth;
+  const header = socket.handshake.headers.authorization;
+  const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return m?.[1];
+}
+
+/** A connect_error the client can read: message plus `data.details` like the HTTP API's errors. */
+function refusal(message: string, details: Array<{ path: string; message: string }>): Error {
+  const err = new Error(message) as Error & { data: unknown };
+  err.data = { error: message, details };
+  return err;
+}
