@@ -26,6 +26,8 @@ export interface LiveHubOptions {
   events: FleetEvents;
   states: FleetStateSource;
   redisUrl?: string;
+  /** Redis channel prefix: instances sharing it share live push; default 'sanifleet:live'. */
+  redisKey?: string;
   /** Per client; default 4. */
   maxBatchesPerSecond?: number;
   logger: Logger;
@@ -56,18 +58,24 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
   const io = new Server(httpServer, { serveClient: true, cors: { origin: false } });
   const redisClients: Array<{ close(): Promise<void> }> = [];
   if (options.redisUrl) {
-    const pub = createClient({ url: options.redisUrl });
+    // An unreachable Redis at start stops the start (a clear error beats a hub that
+    // silently pushes to this instance only); once connected, reconnect with backoff.
+    let ready = false;
+    const reconnectStrategy = (retries: number, cause: Error): number | Error =>
+      ready ? Math.min(100 * 2 ** retries, 5_000) : retries >= 3 ? new Error(`live hub: cannot reach Redis (${cause.message})`) : 200;
+    const pub = createClient({ url: options.redisUrl, socket: { reconnectStrategy } });
     const sub = pub.duplicate();
     for (const c of [pub, sub]) c.on('error', (err: unknown) => logger.warn({ err }, 'live hub: redis error'));
     redisClients.push(pub, sub);
     try {
       await Promise.all([pub.connect(), sub.connect()]);
+      ready = true;
     } catch (err) {
       await Promise.allSettled(redisClients.map((c) => c.close()));
       io.engine.close();
       throw err;
     }
-    io.adapter(createAdapter(pub, sub));
+    io.adapter(createAdapter(pub, sub, { key: options.redisKey ?? 'sanifleet:live' }));
   }
 
   // States relayed from other instances: the local tracker never saw their fixes, so the

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { client, fleet, ids, moved, sleep, startHub, until, type HubFixture, type LiveClient } from './fixtures.js';
+
+const hubs: HubFixture[] = [];
+const clients: LiveClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.socket.close();
+  for (const h of hubs.splice(0)) await h.close();
+});
+
+describe('live hub: Redis at start', () => {
+  it('refuses to start when Redis cannot be reached, rather than pushing to one instance only', async () => {
+    await expect(startHub({ redisUrl: 'redis://127.0.0.1:1' })).rejects.toThrow(/cannot reach Redis/);
+  });
+});
+
+// Two instances need a real Redis: CI sets TEST_REDIS_URL (and runs Redis).
+if (process.env.TEST_REDIS_URL) {
+  describe('live hub: two instances over Redis', () => {
+    it('a state tracked on instance A reaches a client of instance B, once, and B\'s later snapshots include it', async () => {
+      // A channel of our own, so parallel runs on the same Redis do not hear each other.
+      const redisKey = `sanifleet-test-${randomBytes(6).toString('hex')}`;
+      const a = await startHub({ redisUrl: process.env.TEST_REDIS_URL, redisKey });
+      hubs.push(a);
+      const b = await startHub({ redisUrl: process.env.TEST_REDIS_URL, redisKey });
+      hubs.push(b);
+
+      const onB = client(b.url, { token: 'tok-dispatch', filter: { kind: ['muck_truck'] } });
+      const onA = client(a.url, { token: 'tok-dispatch' });
+      clients.push(onB, onA);
+      await Promise.all([onB.ready, onA.ready]);
+
+      const truck = moved(fleet().find((s) => s.vehicleId === 'muck-1')!, 50_000);
+      const collector = moved(fleet().find((s) => s.vehicleId === 'col-food')!, 50_000);
+      a.emit(truck);
+      a.emit(collector);
+      await until(() => onB.updates.length > 0, 5000);
+      await until(() => onA.updates.flatMap((u) => u.batch).length >= 2, 5000);
+      await sleep(400);
+
+      // B's client got the truck (its filter), not the collector, and exactly once.
+      const gotOnB = onB.updates.flatMap((u) => u.batch);
+      expect(gotOnB.map((s) => s.vehicleId)).toEqual(['muck-1']);
+      expect(gotOnB[0]!.latest).toEqual(truck.latest);
+      // A's own client is not sent A's states a second time through Redis.
+      expect(ids(onA.updates.flatMap((u) => u.batch))).toEqual(['col-food', 'muck-1']);
+
+      // B's tracking never saw the fix; a client connecting to B later still gets it.
+      const late = client(b.url, { token: 'tok-admin' });
+      clients.push(late);
+      const snapshot = await late.ready;
+      expect(snapshot.find((s) => s.vehicleId === 'muck-1')!.latest).toEqual(truck.latest);
+      expect(snapshot).toHaveLength(fleet().length);
+    });
+  });
+}
