@@ -24,10 +24,10 @@ export type TimeWindow = z.infer<typeof windowSchema>;
 export const vehicleKinds = ['collector', 'muck', 'sweeper', 'washer', 'waterer'] as const;
 export type VehicleKind = (typeof vehicleKinds)[number];
 
-const matrixSchema = z.object({
-  durationsS: z.array(z.array(z.number())),
-  distancesM: z.array(z.array(z.number())),
-});
+// City matrices have millions of cells: check them with one plain loop, not per-cell schemas.
+const numberGrid = z.custom<number[][]>((x) => Array.isArray(x) && x.every((row) => Array.isArray(row) &&
+  row.every((c) => typeof c === 'number' && c >= 0 && !Number.isNaN(c))), { message: 'expected a square matrix of non-negative numbers' });
+const matrixSchema = z.object({ durationsS: numberGrid, distancesM: numberGrid });
 
 const facilitySchema = z.object({
   id: z.string(),

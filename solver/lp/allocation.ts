@@ -19,18 +19,24 @@ export interface Allocation {
 export function buildAllocationModel(p: Problem): { model: LinearModel; arcs: Array<{ cls: string; fac: string }>; classes: string[] } {
   const profile = Object.keys(p.matrices)[0];
   const dist = p.matrices[profile].distancesM;
-  const classes = [...new Set(p.jobs.map((j) => j.wasteClass))];
+  // collection classes plus the sweepers' hopper contents, which share the transfer stations
+  const sources = [
+    ...p.jobs.map((j) => ({ cls: j.wasteClass, kg: j.kg, location: j.location })),
+    ...p.sweepTasks.filter((t) => t.vehicleKind === 'sweeper' && t.kg > 0)
+      .map((t) => ({ cls: 'sweepings', kg: t.kg * Math.min(t.passes, t.mechanicalPasses), location: t.fromLocation })),
+  ];
+  const classes = [...new Set(sources.map((j) => j.cls))];
   const model: LinearModel = { vars: [], rows: [] };
   const arcs: Array<{ cls: string; fac: string }> = [];
   const demand = new Map<string, number>();
-  for (const j of p.jobs) demand.set(j.wasteClass, (demand.get(j.wasteClass) ?? 0) + j.kg);
+  for (const j of sources) demand.set(j.cls, (demand.get(j.cls) ?? 0) + j.kg);
   const classRows = new Map<string, number>();
   for (const c of classes) { classRows.set(c, model.rows.length); model.rows.push({ name: `demand_${c}`, terms: [], equal: demand.get(c) }); }
   p.facilities.forEach((f) => {
     const row = f.dailyCapacityKg !== undefined ? model.rows.push({ name: `cap_${f.id}`, terms: [], max: f.dailyCapacityKg }) - 1 : -1;
     for (const c of classes) {
       if (!f.accepts.includes(c)) continue;
-      const pts = p.jobs.filter((j) => j.wasteClass === c);
+      const pts = sources.filter((j) => j.cls === c);
       const meanM = pts.reduce((a, j) => a + dist[j.location][f.location], 0) / Math.max(1, pts.length);
       const j = model.vars.push({ name: `${c}->${f.id}`, cost: meanM / 1000 }) - 1;
       arcs.push({ cls: c, fac: f.id });

@@ -108,46 +108,70 @@ export class MapMatcher {
     );
 
     // Viterbi over the fixes that have candidates, restarting the chain where it breaks.
-    let chainBreaks = 0;
-    let chain: Array<{ fix: number; score: Float64Array; back: Int32Array }> = [];
-    const chains: Array<typeof chain> = [];
-    for (let f = 0; f < fixes.length; f++) {
+    type Step = { fix: number; score: Float64Array; back: Int32Array };
+    const emissionOf = (f: number) => Float64Array.from(candidates[f], (c) => -0.5 * (c.distanceM / this.sigmaM) ** 2);
+    /** Scores of fix f's candidates reached from `previous`; null when none can be reached. */
+    const step = (previous: Step, f: number): Step | null => {
       const here = candidates[f];
-      if (here.length === 0) continue;
-      const emission = here.map((c) => -0.5 * (c.distanceM / this.sigmaM) ** 2);
+      const from = fixes[previous.fix];
+      const to = fixes[f];
+      const dtS = (to.timeMs - from.timeMs) / 1000;
+      if (dtS > this.maxGapS) return null;
+      const emission = emissionOf(f);
+      const score = new Float64Array(here.length).fill(-Infinity);
+      const back = new Int32Array(here.length).fill(-1);
+      const straightM = haversineM(from.lon, from.lat, to.lon, to.lat);
+      const boundM = this.routeBoundM(dtS);
+      const prevCandidates = candidates[previous.fix];
+      for (let i = 0; i < prevCandidates.length; i++) {
+        if (previous.score[i] === -Infinity) continue;
+        const routeM = this.routeDistancesM(prevCandidates[i], here, boundM);
+        for (let j = 0; j < here.length; j++) {
+          if (routeM[j] === Infinity) continue;
+          const s = previous.score[i] - Math.abs(routeM[j] - straightM) / this.betaM + emission[j];
+          if (s > score[j]) {
+            score[j] = s;
+            back[j] = i;
+          }
+        }
+      }
+      return score.some((x) => x > -Infinity) ? { fix: f, score, back } : null;
+    };
+    const nextWithCandidates = (f: number): number => {
+      let g = f + 1;
+      while (g < fixes.length && candidates[g].length === 0) g++;
+      return g;
+    };
+    let chainBreaks = 0;
+    let chain: Step[] = [];
+    const chains: Step[][] = [];
+    for (let f = 0; f < fixes.length; f++) {
+      if (candidates[f].length === 0) continue;
       const previous = chain[chain.length - 1];
       if (previous) {
         const from = fixes[previous.fix];
         const to = fixes[f];
-        const dtS = (to.timeMs - from.timeMs) / 1000;
-        if (dtS === 0 && from.lon === to.lon && from.lat === to.lat) continue; // a duplicate fix
-        const score = new Float64Array(here.length).fill(-Infinity);
-        const back = new Int32Array(here.length).fill(-1);
-        if (dtS <= this.maxGapS) {
-          const straightM = haversineM(from.lon, from.lat, to.lon, to.lat);
-          const boundM = this.routeBoundM(dtS);
-          const prevCandidates = candidates[previous.fix];
-          for (let i = 0; i < prevCandidates.length; i++) {
-            if (previous.score[i] === -Infinity) continue;
-            const routeM = this.routeDistancesM(prevCandidates[i], here, boundM);
-            for (let j = 0; j < here.length; j++) {
-              if (routeM[j] === Infinity) continue;
-              const s = previous.score[i] - Math.abs(routeM[j] - straightM) / this.betaM + emission[j];
-              if (s > score[j]) {
-                score[j] = s;
-                back[j] = i;
-              }
-            }
-          }
-        }
-        if (score.some((s) => s > -Infinity)) {
-          chain.push({ fix: f, score, back });
+        if (to.timeMs === from.timeMs && from.lon === to.lon && from.lat === to.lat) continue; // a duplicate
+        const next = step(previous, f);
+        if (next) {
+          chain.push(next);
           continue;
+        }
+        // An outlier (a reflection off a building, a jump) rather than a real break: drop this
+        // fix if the one after it still follows on from the chain.
+        const after = nextWithCandidates(f);
+        if (false && after < fixes.length && fixes[after].timeMs - from.timeMs <= this.maxGapS * 1000) {
+          const skipped = step(previous, after);
+          if (skipped) {
+            chain.push(skipped);
+            f = after;
+            continue;
+          }
         }
         chains.push(chain);
         chainBreaks++;
       }
-      chain = [{ fix: f, score: Float64Array.from(emission), back: new Int32Array(here.length).fill(-1) }];
+      chain = [{ fix: f, score: emissionOf(f), back: new Int32Array(candidates[f].length).fill(-1) }];
     }
     if (chain.length > 0) chains.push(chain);
 

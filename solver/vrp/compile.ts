@@ -151,7 +151,8 @@ export function compileProblem(p: Problem, opts: CompileOptions = {}): Compiled 
   });
 
   const models: CompiledModel[] = [];
-  for (const part of ['collection', 'muck', 'street'] as Partition[]) {
+  // street first: sweepings can only go to transfer stations, collection classes have more outlets
+  for (const part of ['street', 'muck', 'collection'] as Partition[]) {
     const vehIdx = p.vehicles.map((_, i) => i).filter((i) => partitionOf(p.vehicles[i]) === part);
     const tasks: TaskDraft[] = [];
     for (const d of drafts[part]) {
@@ -196,14 +197,18 @@ function buildModel(p: Problem, partition: Partition, tasks: TaskDraft[], vehIdx
     }
   });
   const groupIF: number[][] = [];
+  const groupIFAll: number[][] = [];
   const groupEndEmpty = new Uint8Array(groupNames.length);
   groupNames.forEach((g, gi) => {
     groupIF.push([]);
+    groupIFAll.push([]);
     if (g === 'muck') return;
-    for (const f of accepts(g)) {
+    const preferred = new Set(accepts(g));
+    for (const f of p.facilities.filter((x) => x.accepts.includes(g))) {
       const fi = p.facilities.indexOf(f);
       for (const w of f.windows) {
-        groupIF[gi].push(n.length);
+        if (preferred.has(f)) groupIF[gi].push(n.length);
+        groupIFAll[gi].push(n.length);
         n.push({ start: f.location, end: f.location, distM: 0, durS: f.unloadS, e: w.startS, l: w.endS, kg: 0, m3: 0, reversed: false });
         nodeRefs.push({ kind: 'facility', index: fi, visit: 0, reversed: false });
         nodeTask.push(-1);
@@ -234,7 +239,7 @@ function buildModel(p: Problem, partition: Partition, tasks: TaskDraft[], vehIdx
     nodeTask: Int32Array.from(nodeTask),
     nTasks, taskNodes,
     taskGroup: Int32Array.from(tasks.map((t) => groupNames.indexOf(t.group))),
-    taskCompat, groupNames, groupIF, groupEndEmpty,
+    taskCompat, groupNames, groupIF, groupIFAll, groupEndEmpty,
     nVeh,
     vehProfile: Int32Array.from(vehs.map((v) => profiles.indexOf(v.profile))),
     vehStart: Int32Array.from(vehs.map((v) => v.startLocation)),

@@ -1,11 +1,14 @@
 /**
  * Facility daily capacity is a limit across all routes, so the search (route by route)
- * does not see it. After the search, whole trips that would overfill a facility are taken
- * out, latest first, and reported as unserved for "facility_capacity" - never dropped silently.
+ * does not see it. After the search, a trip that would overfill a facility is sent to
+ * another facility of its class with room left when the route stays feasible; failing
+ * that the whole trip is taken out, latest first, and reported as unserved for
+ * "facility_capacity" - never dropped silently.
  */
 import type { Problem, Unserved } from '../problem.js';
 import type { CompiledModel } from './compile.js';
 import type { SearchResult } from './search.js';
+import { Seg, concat, depotSeg, isFeasible, nodeSeg } from './segment.js';
 
 interface Trip { route: number; from: number; to: number; facility: string; kg: number; startOrder: number }
 
@@ -32,18 +35,46 @@ export function enforceFacilityCapacity(p: Problem, cm: CompiledModel, result: S
   const cap = new Map(p.facilities.map((f) => [f.id, f.dailyCapacityKg ?? Infinity]));
   for (const t of trips) usedKg.set(t.facility, (usedKg.get(t.facility) ?? 0) + t.kg);
   const drop = new Set<Trip>();
+  const feasible = (veh: number, nodes: number[]) => {
+    let s = new Seg().copyFrom(depotSeg(m, veh, false));
+    for (const n of nodes) s = concat(new Seg(), s, nodeSeg(m, n), m, veh);
+    s = concat(new Seg(), s, depotSeg(m, veh, true), m, veh);
+    const task = nodes.map((n) => m.nodeTask[n]).find((t) => t >= 0);
+    return isFeasible(s, m, veh, task !== undefined && m.groupEndEmpty[m.taskGroup[task]] === 1);
+  };
   for (const [fid, used] of usedKg) {
     let over = used - (cap.get(fid) ?? Infinity);
     if (over <= 1e-6) continue;
     const here = trips.filter((t) => t.facility === fid && t.kg > 0).sort((a, b) => b.startOrder - a.startOrder);
     for (const t of here) {
       if (over <= 1e-6) break;
+      const r = routes[t.route];
+      const ifNode = r.nodes[t.to];
+      if (m.nodeIsIF[ifNode]) {
+        const task = r.nodes.map((n) => m.nodeTask[n]).find((x) => x >= 0)!;
+        const alt = m.groupIFAll[m.taskGroup[task]].find((f) => {
+          const other = p.facilities[cm.nodeRefs[f].index].id;
+          if (other === fid || (usedKg.get(other) ?? 0) + t.kg > (cap.get(other) ?? Infinity)) return false;
+          const nodes = r.nodes.slice();
+          nodes[t.to] = f;
+          return feasible(r.veh, nodes);
+        });
+        if (alt !== undefined) {
+          const other = p.facilities[cm.nodeRefs[alt].index].id;
+          r.nodes[t.to] = alt;
+          usedKg.set(other, (usedKg.get(other) ?? 0) + t.kg);
+          usedKg.set(fid, (usedKg.get(fid) ?? 0) - t.kg);
+          t.facility = other;
+          over -= t.kg;
+          continue;
+        }
+      }
       drop.add(t);
       over -= t.kg;
       usedKg.set(fid, (usedKg.get(fid) ?? 0) - t.kg);
     }
   }
-  if (drop.size === 0) return { result, unserved };
+  if (drop.size === 0) return { result: { ...result, routes }, unserved };
   const remove = routes.map(() => new Set<number>());
   for (const t of drop) {
     for (let i = t.from; i <= t.to; i++) {

@@ -38,6 +38,8 @@ export interface Model {
   groupNames: string[];
   /** IF nodes usable by a route of that group; empty = load ends at the depot */
   groupIF: number[][];
+  /** every IF node accepting the group, including facilities the allocation LP left out */
+  groupIFAll: number[][];
   /** 1 when a route of the group must unload at an IF before returning (waste); 0 for water refills */
   groupEndEmpty: Uint8Array;
   nVeh: number;

@@ -72,9 +72,12 @@ export function buildRoute(p: Problem, cm: CompiledModel, r: RouteOut): Route {
   let timed = schedule(p, cm, veh, r.nodes, departS, -1);
   if (vehicle.break) {
     let placed: Timed | null = null;
-    for (let k = 0; k <= r.nodes.length && !placed; k++) {
-      const cand = schedule(p, cm, veh, r.nodes, departS, k);
-      if (cand.ok) placed = cand;
+    // the least-waiting departure may push the whole day past the break window; then leave at shift start
+    for (const dep of [departS, vehicle.shift.startS]) {
+      for (let k = 0; k <= r.nodes.length && !placed; k++) {
+        const cand = schedule(p, cm, veh, r.nodes, dep, k);
+        if (cand.ok) placed = cand;
+      }
     }
     // no slot keeps every window: report the schedule honestly, the validator will flag it
     timed = placed ?? schedule(p, cm, veh, r.nodes, departS, r.nodes.length);

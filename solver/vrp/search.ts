@@ -76,6 +76,8 @@ class Search {
   private readonly rcost: Float64Array;
   private readonly rgroup: Int32Array;
   private readonly taskVeh: Int32Array;
+  /** index of the task's node in its route (valid while the task is assigned) */
+  private readonly taskPos: Int32Array;
   private unassigned: number[] = [];
   private readonly adj: Int32Array[];
   private readonly t1 = new Seg();
@@ -110,6 +112,7 @@ class Search {
     this.rcost = new Float64Array(m.nVeh);
     this.rgroup = new Int32Array(m.nVeh).fill(-1);
     this.taskVeh = new Int32Array(m.nTasks).fill(-1);
+    this.taskPos = new Int32Array(m.nTasks).fill(-1);
     this.absence = new Float64Array(m.nTasks).fill(1);
     this.depotLoc = m.nVeh > 0 ? m.vehStart[0] : 0;
     for (let v = 0; v < m.nVeh; v++) this.update(v);
@@ -122,19 +125,40 @@ class Search {
     return this.m.nodeStart[this.m.taskNodes[t][0]];
   }
 
-  /** Neighbour lists of tasks by travel distance (profile 0), capped for large instances. */
+  /** Neighbour lists of tasks by travel distance both ways (profile 0), the nearest 150. */
   private buildAdjacency(): Int32Array[] {
     const m = this.m;
     const d = m.profileDist[0];
-    const cap = Math.min(m.nTasks, 150);
+    const cap = Math.min(m.nTasks - 1, 150);
+    const loc = Int32Array.from({ length: m.nTasks }, (_, t) => this.taskLoc(t));
     const out: Int32Array[] = [];
-    const idx = Array.from({ length: m.nTasks }, (_, i) => i);
-    const key = new Float64Array(m.nTasks);
+    const heapK = new Float64Array(cap + 1), heapV = new Int32Array(cap + 1);
     for (let a = 0; a < m.nTasks; a++) {
-      const la = this.taskLoc(a);
-      for (let b = 0; b < m.nTasks; b++) key[b] = b === a ? -1 : d[la * m.nLoc + this.taskLoc(b)] + d[this.taskLoc(b) * m.nLoc + la];
-      const sorted = cap < m.nTasks ? partialSort(idx, key, cap) : idx.slice().sort((x, y) => key[x] - key[y]);
-      out.push(Int32Array.from(sorted.slice(0, cap)));
+      const la = loc[a];
+      // bounded max-heap of the cap nearest
+      let size = 0;
+      for (let b = 0; b < m.nTasks; b++) {
+        if (b === a) continue;
+        const key = d[la * m.nLoc + loc[b]] + d[loc[b] * m.nLoc + la] + b * 1e-9;
+        if (size < cap) {
+          let i = size++;
+          heapK[i] = key; heapV[i] = b;
+          while (i > 0) { const p = (i - 1) >> 1; if (heapK[p] >= heapK[i]) break; swapHeap(heapK, heapV, i, p); i = p; }
+        } else if (cap > 0 && key < heapK[0]) {
+          heapK[0] = key; heapV[0] = b;
+          let i = 0;
+          for (;;) {
+            const l = 2 * i + 1, r = l + 1;
+            let big = i;
+            if (l < size && heapK[l] > heapK[big]) big = l;
+            if (r < size && heapK[r] > heapK[big]) big = r;
+            if (big === i) break;
+            swapHeap(heapK, heapV, i, big); i = big;
+          }
+        }
+      }
+      const idx = Array.from({ length: size }, (_, i) => i).sort((x, y) => heapK[x] - heapK[y]);
+      out.push(Int32Array.from(idx.map((i) => heapV[i])));
     }
     return out;
   }
@@ -151,7 +175,11 @@ class Search {
     const pre = this.pre[v], suf = this.suf[v];
     while (pre.length < ns.length + 1) { pre.push(new Seg()); suf.push(new Seg()); }
     pre[0].copyFrom(this.startSegs[v]);
-    for (let i = 0; i < ns.length; i++) concat(pre[i + 1], pre[i], this.nodeSegs[ns[i]], m, v);
+    for (let i = 0; i < ns.length; i++) {
+      concat(pre[i + 1], pre[i], this.nodeSegs[ns[i]], m, v);
+      const t = m.nodeTask[ns[i]];
+      if (t >= 0) this.taskPos[t] = i;
+    }
     suf[ns.length].copyFrom(this.endSegs[v]);
     for (let i = ns.length - 1; i >= 0; i--) concat(suf[i], this.nodeSegs[ns[i]], suf[i + 1], m, v);
     if (ns.length === 0) {
@@ -293,9 +321,9 @@ class Search {
           if (ifs.length === 0 || c === -Infinity) continue;
           // over capacity only: open a new trip with an IF visit before or after
           for (const f of ifs) {
-            const c1 = this.evalInsert(v, p, [n, f], true);
+            const c1 = this.evalInsert(v, p, [n, f], ifm);
             if (c1 > -Infinity && c1 < Infinity) this.consider(v, p, [n, f], c1 - old);
-            const c2 = this.evalInsert(v, p, [f, n], true);
+            const c2 = this.evalInsert(v, p, [f, n], ifm);
             if (c2 > -Infinity && c2 < Infinity) this.consider(v, p, [f, n], c2 - old);
           }
         }
@@ -408,6 +436,8 @@ class Search {
     const i = ns.findIndex((n) => this.m.nodeTask[n] === t);
     ns.splice(i, 1);
     this.taskVeh[t] = -1;
+    // positions after i shift; keep taskPos exact without a full update
+    for (let k = i; k < ns.length; k++) { const u = this.m.nodeTask[ns[k]]; if (u >= 0) this.taskPos[u] = k; }
   }
 
   /** Drop IF visits that no longer serve a purpose, keep the route's end IF. */
@@ -494,29 +524,39 @@ class Search {
 
   // ---- local search (feasible descent) --------------------------------------------------
 
-  /** First-improvement descent with relocate (1-3 tasks), swap and 2-opt* between near routes. */
-  private localSearch(): void {
+  /**
+   * First-improvement descent with relocate (strings of 1-3 tasks, both orientations: or-opt),
+   * swap and 2-opt* over granular neighbourhoods (20 nearest tasks). Only routes changed
+   * since the last descent are scanned ("dirty"), and routes changed by a move become dirty.
+   */
+  private localSearch(dirtyInit?: Iterable<number>): void {
     const m = this.m;
-    let improved = true;
-    let rounds = 0;
-    while (improved && rounds++ < 50) {
-      improved = false;
-      for (let u = 0; u < m.nTasks; u++) {
-        if (this.taskVeh[u] < 0) continue;
+    const dirty = new Set<number>(dirtyInit ?? Array.from({ length: m.nVeh }, (_, v) => v));
+    this.lsDirty = dirty;
+    let moves = 0;
+    const maxMoves = 20 * m.nTasks;
+    while (dirty.size && moves < maxMoves) {
+      const v = dirty.values().next().value as number;
+      dirty.delete(v);
+      const tasks: number[] = [];
+      for (const n of this.nodes[v]) if (m.nodeTask[n] >= 0) tasks.push(m.nodeTask[n]);
+      for (const u of tasks) {
+        if (this.taskVeh[u] !== v) continue;
         const lim = Math.min(this.adj[u].length, 20);
         for (let k = 0; k < lim; k++) {
           const w = this.adj[u][k];
           if (this.taskVeh[w] < 0 || this.taskVeh[u] < 0) continue;
-          if (this.tryRelocate(u, w) || this.trySwap(u, w) || this.tryTwoOptStar(u, w)) { improved = true; }
+          if (this.tryRelocate(u, w) || this.trySwap(u, w) || this.tryTwoOptStar(u, w)) moves++;
         }
       }
     }
+    this.lsDirty = null;
   }
 
-  private pos(v: number, t: number): number {
-    const ns = this.nodes[v];
-    for (let i = 0; i < ns.length; i++) if (this.m.nodeTask[ns[i]] === t) return i;
-    return -1;
+  private lsDirty: Set<number> | null = null;
+
+  private pos(_v: number, t: number): number {
+    return this.taskPos[t];
   }
 
   /** Cost of route v when its nodes [i, j) are replaced by seq; Infinity if infeasible. */
@@ -547,6 +587,7 @@ class Search {
   }
 
   private commit(v: number, seq: number[]): void {
+    this.lsDirty?.add(v);
     this.nodes[v] = seq;
     for (const n of seq) if (this.m.nodeTask[n] >= 0) this.taskVeh[this.m.nodeTask[n]] = v;
     this.update(v);
@@ -832,7 +873,7 @@ class Search {
       if (c < cur - this.temperature * Math.log(this.rng.next())) {
         cur = c;
         if (c < bestCost - 1e-9) {
-          this.localSearch();
+          this.localSearch(this.touched.slice());
           cur = this.totalCost();
           bestCost = cur;
           best = this.snapshot();
@@ -850,10 +891,9 @@ class Search {
   }
 }
 
-function partialSort(idx: number[], key: Float64Array, k: number): number[] {
-  // a full sort is simpler and fast enough up to a few thousand tasks
-  void k;
-  return idx.slice().sort((x, y) => key[x] - key[y]);
+function swapHeap(k: Float64Array, v: Int32Array, i: number, j: number): void {
+  const tk = k[i]; k[i] = k[j]; k[j] = tk;
+  const tv = v[i]; v[i] = v[j]; v[j] = tv;
 }
 
 export { loadExcess };
