@@ -160,7 +160,7 @@ export class MapMatcher {
         // An outlier (a reflection off a building, a jump) rather than a real break: drop this
         // fix if the one after it still follows on from the chain.
         const after = nextWithCandidates(f);
-        if (false && after < fixes.length && fixes[after].timeMs - from.timeMs <= this.maxGapS * 1000) {
+        if (after < fixes.length && fixes[after].timeMs - from.timeMs <= this.maxGapS * 1000) {
           const skipped = step(previous, after);
           if (skipped) {
             chain.push(skipped);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateCity, mulberry32 } from '../../solver/network/generate.js';
 import { buildGraph } from '../../solver/network/graph.js';
-import { haversineM } from '../../solver/network/geo.js';
+import { haversineM, metresPerDegree } from '../../solver/network/geo.js';
 import { MapMatcher } from '../../solver/network/match.js';
 import { RoadNetwork } from '../../solver/network/network.js';
 import { readOsm } from '../../solver/network/osm-read.js';
@@ -164,6 +164,23 @@ describe('map matching', () => {
     });
     const last = result.edges[result.edges.length - 1];
     expect(last.exitTimeMs).toBe(fixes[fixes.length - 1].timeMs);
+  });
+
+  it('drops a single wild fix (a jump no vehicle could make) instead of breaking the chain', () => {
+    const a = network.snap(104.005, 30.605)!;
+    const b = network.snap(104.04, 30.61)!;
+    const leg = network.route(a, b)!;
+    const fixes = simulateTrace(leg, { seed: 4, intervalS: 10, noiseM: 5 });
+    const wild = Math.floor(fixes.length / 2);
+    const { yM } = metresPerDegree(30.6);
+    fixes[wild] = { ...fixes[wild], lat: fixes[wild].lat + 1500 / yM }; // 1.5 km off, 10 s later
+    const result = new MapMatcher(network).match(fixes);
+    expect(result.chainBreaks).toBe(0);
+    expect(result.positions[wild]).toBeNull();
+    expect(result.positions.filter((p) => p === null)).toHaveLength(1);
+    const truth = new Set(legSegments(leg, network.graph.arcSegment));
+    const matched = new Set(result.edges.map((e) => e.segment));
+    expect([...matched].filter((s) => !truth.has(s))).toEqual([]);
   });
 
   it('restarts the chain across a long silence instead of inventing a route', () => {
