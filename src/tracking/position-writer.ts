@@ -83,7 +83,13 @@ export class PositionWriter {
     return new Promise<WriteResult>((resolve, reject) => {
       this.queue.push({ fixes, resolve, reject });
       this.queuedRows += fixes.length;
-      if (!this.flushing) void this.flushLoop();
+      if (!this.flushing) {
+        this.flushing = true;
+        // Start on the next turn of the event loop, not now: every socket read in this turn
+        // queues its fixes first. PGlite runs a statement without yielding, so a commit
+        // started at once would take one submission and block the reads of all the others.
+        setImmediate(() => void this.flushLoop());
+      }
     });
   }
 
