@@ -171,6 +171,7 @@ const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 async function readXml(filePath: string, collector: OsmCollector): Promise<void> {
   let pending = '';
   let way: OsmWay | null = null;
+  let skipUntilWayEnd = false;
   let relation: { id: number; tags: Record<string, string>; members: RelationMember[] } | null = null;
   const stream = createReadStream(filePath, { encoding: 'utf8', highWaterMark: 1 << 20 });
   for await (const chunk of stream as AsyncIterable<string>) {
@@ -182,6 +183,10 @@ async function readXml(filePath: string, collector: OsmCollector): Promise<void>
       const closing = match[1] === '/';
       const name = match[2];
       const selfClosing = match[4] === '/';
+      if (skipUntilWayEnd) {
+        if (closing && name === 'way') skipUntilWayEnd = false;
+        continue;
+      }
       if (closing) {
         if (name === 'way' && way) {
           collector.addWay(way.id, way.tags, way.nodeIds);
@@ -215,8 +220,9 @@ async function readXml(filePath: string, collector: OsmCollector): Promise<void>
       } else if (name === 'way') {
         const a = attributes(match[3]);
         way = { id: Number(a.id), tags: {}, nodeIds: [] };
-        if (selfClosing) {
-          collector.addWay(way.id, way.tags, way.nodeIds);
+        // JOSM files keep deleted objects, marked; the OSM API marks them visible="false".
+        if (selfClosing || a.action === 'delete' || a.visible === 'false') {
+          if (!selfClosing) skipUntilWayEnd = true;
           way = null;
         }
       }

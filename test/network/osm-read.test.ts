@@ -47,7 +47,7 @@ describe('readOsm', () => {
     }
   });
 
-  it('handles XML entities, single quotes, ">" inside values and non-highway ways', async () => {
+  it('handles XML entities, single quotes, ">" inside values, non-highway and deleted ways', async () => {
     const file = join(scratch, 'tricky.osm');
     writeFileSync(
       file,
@@ -64,6 +64,8 @@ describe('readOsm', () => {
   <tag k="name" v="Nanjing Rd &amp; &quot;East&quot; &gt; &#x4E1C;&#20140; a>b"/>
  </way>
  <way id="11"><nd ref="3"/><nd ref="4"/><tag k="building" v="yes"/></way>
+ <way id="12" action="delete"><nd ref="3"/><nd ref="4"/><tag k="highway" v="primary"/></way>
+ <way id="13" visible="false"><nd ref="3"/><nd ref="4"/><tag k="highway" v="primary"/></way>
  <relation id="5"><member type="way" ref="10" role=""/><tag k="type" v="route"/></relation>
 </osm>
 `,
