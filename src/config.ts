@@ -27,6 +27,8 @@ export const envSchema = z.object({
   /** Accept positions from terminals bound to a vehicle without 0x0102 authentication (trackers that skip it). */
   JT808_TRUST_KNOWN_TERMINALS: bool.default(false),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  /** Raster tiles behind the dispatch map, e.g. https://tiles.example/{z}/{x}/{y}.png; unset = our roads on a plain background. */
+  MAP_TILE_URL: z.string().regex(/^https?:\/\/.*\{z\}.*\{x\}.*\{y\}/, 'must be an http(s) URL template with {z}, {x} and {y}').optional(),
 });
 
 export interface Config {
@@ -47,6 +49,7 @@ export interface Config {
   jt808Host: string;
   jt808TrustKnownTerminals: boolean;
   redisUrl?: string;
+  mapTileUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -67,7 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cityProfile, cityProfilePath: e.CITY_PROFILE, adminToken: e.ADMIN_TOKEN,
     demoCity: e.DEMO_CITY, demoSeed: e.DEMO_SEED, logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES, importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
-    jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL,
+    jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL, mapTileUrl: e.MAP_TILE_URL,
   };
 }
 
