@@ -22,6 +22,8 @@ import { addIngestRoutes } from './api/ingest-routes.js';
 import { Jt808Server } from './ingest/jt808/index.js';
 import { normalizeTerminalId } from './tracking/device-directory.js';
 import { scheduleJobs } from './jobs/scheduler.js';
+import { addMapRoutes } from './api/map-routes.js';
+import { startLiveHub, type LiveHub } from './live/hub.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -35,6 +37,7 @@ export interface Service {
   api: ApiRoutes;
   httpServer: Server;
   tracking: Tracking;
+  live: LiveHub;
   /** undefined when JT808_ENABLED=false */
   jt808?: Jt808Server;
   jt808Port?: number;
@@ -123,8 +126,10 @@ export async function startService(config: Config, logger: Logger, options: { in
     addCityRoutes(api, { db, repo, profile: () => profiles.get(), onChange: (name) => (name === 'vehicles' ? onFleetChange() : undefined) });
     addImportRoute(api, { db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes, onChange: onFleetChange });
     addIngestRoutes(api, { tracking, db, bodyLimitBytes: config.bodyLimitBytes, sendText });
+    addMapRoutes(api, { db, profile: () => profiles.get(), tileUrl: config.mapTileUrl });
     const app = createApp(api, { logger, webDir: WEB_DIR });
     const httpServer = createServer(app);
+    const live = await startLiveHub({ httpServer, tokens, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, logger });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -137,12 +142,13 @@ export async function startService(config: Config, logger: Logger, options: { in
     const jobs = scheduleJobs({ db, logger });
     let closed = false;
     return {
-      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port,
+      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port, live,
       close: async () => {
         if (closed) return;
         closed = true;
         await jobs.stop();
         await jt808?.close();
+        await live.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());
           httpServer.closeAllConnections();
