@@ -96,6 +96,16 @@ describe('loadNetwork with a cache directory', () => {
     expect(readdirSync(cacheDir)).toEqual([changed.cacheFile!.split('/').pop()]);
   });
 
+  it('rebuilds over a damaged cache file instead of failing', async () => {
+    const cacheDir = join(scratch, 'cache4');
+    const first = await loadNetwork(centreXml, { cacheDir });
+    writeFileSync(first.cacheFile!, Buffer.from('garbage that is not a network cache'));
+    const again = await loadNetwork(centreXml, { cacheDir });
+    expect(again.fromCache).toBe(false);
+    expect(again.network.graph.nodeCount).toBe(first.network.graph.nodeCount);
+    expect((await loadNetwork(centreXml, { cacheDir })).fromCache).toBe(true);
+  });
+
   it('builds one hierarchy for vehicle kinds that cost the same and caches it once', async () => {
     const cacheDir = join(scratch, 'cache3');
     const profile = {
