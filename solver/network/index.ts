@@ -16,6 +16,7 @@ export {
   RoadNetwork,
   type Leg,
   type Place,
+  type SegmentFeature,
   type SegmentInfo,
   type TravelMatrix,
   type TravelOptions,

@@ -47,6 +47,21 @@ export interface TravelMatrix {
   distancesM: Float64Array;
 }
 
+export interface SegmentFeature {
+  type: 'Feature';
+  id: number;
+  geometry: { type: 'LineString'; coordinates: Array<[number, number]> };
+  properties: {
+    segment: number;
+    wayId: number;
+    highway: string;
+    roadGrade: number;
+    lengthM: number;
+    /** Directions open to traffic: both, only from -> to, or only to -> from. */
+    oneway: 'no' | 'forward' | 'backward';
+  };
+}
+
 export interface SegmentInfo {
   segment: number;
   wayId: number;
@@ -232,6 +247,36 @@ export class RoadNetwork {
       backwardArc: backward[segment],
       workDurationS: this.segmentWorkDurationS(segment),
     };
+  }
+
+  /**
+   * The road segments as a GeoJSON FeatureCollection of LineStrings (for the map), with
+   * segment id, OSM way id, highway class, road grade, length and one-way direction.
+   */
+  toGeoJson(accept: (segment: number) => boolean = () => true): {
+    type: 'FeatureCollection';
+    features: SegmentFeature[];
+  } {
+    const { forward, backward } = this.segmentArcs();
+    const features: SegmentFeature[] = [];
+    for (let s = 0; s < this.graph.segmentCount; s++) {
+      if (!accept(s)) continue;
+      const oneway = forward[s] >= 0 && backward[s] >= 0 ? 'no' : forward[s] >= 0 ? 'forward' : 'backward';
+      features.push({
+        type: 'Feature',
+        id: s,
+        geometry: { type: 'LineString', coordinates: this.segmentGeometry(s) },
+        properties: {
+          segment: s,
+          wayId: this.graph.segmentWayId[s],
+          highway: this.highwayOf(s),
+          roadGrade: this.roadGrade(s),
+          lengthM: Math.round(this.graph.segmentLengthM[s] * 10) / 10,
+          oneway,
+        },
+      });
+    }
+    return { type: 'FeatureCollection', features };
   }
 
   /** Geometry of a segment from its `from` node to its `to` node, [lon, lat] pairs. */

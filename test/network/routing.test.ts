@@ -159,6 +159,18 @@ describe('shortest paths and matrices on Monaco', () => {
     expect(geometry[geometry.length - 1]).toEqual([g.nodeLon[info.toNode], g.nodeLat[info.toNode]]);
   });
 
+  it('exports the road segments as GeoJSON for the map', () => {
+    const geojson = network.toGeoJson();
+    expect(geojson.features).toHaveLength(network.graph.segmentCount);
+    const oneWays = geojson.features.filter((f) => f.properties.oneway !== 'no');
+    expect(oneWays.length).toBeGreaterThan(500);
+    const feature = geojson.features[10];
+    expect(feature.geometry.coordinates.length).toBeGreaterThanOrEqual(2);
+    expect(feature.properties.wayId).toBe(network.graph.segmentWayId[10]);
+    const primaries = network.toGeoJson((s) => network.highwayOf(s) === 'primary').features;
+    expect(primaries.every((f) => f.properties.roadGrade === 1)).toBe(true);
+  });
+
   it('rejects an hour that is not 0-23', () => {
     const a = network.snap(7.4335, 43.7425)!;
     expect(() => network.route(a, a, { hour: 24 })).toThrow(/hour must be an integer 0-23/);
