@@ -17,7 +17,25 @@ export function zoneOffsetMs(ms: number, timeZone: string): number {
   return asUtc - Math.floor(ms / 1000) * 1000;
 }
 
+/**
+ * Recent local days per zone as [start, next day's start): the tracker asks for every fix,
+ * and Intl formatting costs more than the rest of a fix's handling together.
+ */
+const recentDays = new Map<string, Array<[number, number]>>();
+
 export function localDayStartMs(ms: number, timeZone: string): number {
+  let days = recentDays.get(timeZone);
+  if (!days) recentDays.set(timeZone, (days = []));
+  for (const [start, end] of days) if (ms >= start && ms < end) return start;
+  const start = computeLocalDayStartMs(ms, timeZone);
+  // Local days last 23-25 h, so 30 h on is inside the next one.
+  const end = computeLocalDayStartMs(start + 30 * 3_600_000, timeZone);
+  days.unshift([start, end]);
+  if (days.length > 8) days.pop();
+  return start;
+}
+
+function computeLocalDayStartMs(ms: number, timeZone: string): number {
   const offset = zoneOffsetMs(ms, timeZone);
   const local = ms + offset;
   const dayStartLocal = Math.floor(local / 86_400_000) * 86_400_000;
