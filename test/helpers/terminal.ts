@@ -46,6 +46,8 @@ export class SimTerminal {
   private readonly frameWaiters: Array<{ match: (m: Jt808Message) => boolean; resolve: (m: Jt808Message) => void }> = [];
   /** Set false when the test wants only counters, not every frame kept (long benchmark runs). */
   keepFrames = true;
+  /** Set false when acks are consumed through onAck only (ack() then cannot see them). */
+  trackAcks = true;
 
   private constructor(readonly socket: net.Socket, readonly terminalId: string, private readonly options: SimTerminalOptions) {
     this.address = addressFor(terminalId, options.is2019 ?? false);
@@ -167,7 +169,7 @@ export class SimTerminal {
       const reply = decodeGeneralReply(body);
       if (reply) {
         const key = `${reply.replyMsgId}:${reply.replySerial}`;
-        this.acks.set(key, reply);
+        if (this.trackAcks) this.acks.set(key, reply);
         this.options.onAck?.(reply);
         const waiter = this.ackWaiters.get(key);
         if (waiter) {
