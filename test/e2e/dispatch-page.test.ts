@@ -88,10 +88,22 @@ describe('dispatch page', () => {
     await page.screenshot({ path: '/tmp/dispatch-page.png' });
   });
 
+  it('lists the fleet beside the map; a click on the truck\'s row opens its popup', async () => {
+    await page.locator('.leaflet-popup-close-button').click();
+    await page.locator('.leaflet-popup').waitFor({ state: 'detached' });
+    const row = page.locator(`#vehicle-list li[data-vehicle-id="${vehicle.id}"]`);
+    expect(await row.textContent()).toContain('25 km/h');
+    const vehicles = await svc.call('GET', '/api/v1/vehicles?limit=1000', { token: svc.adminToken });
+    expect(await page.locator('#vehicle-list li').count()).toBe(vehicles.body.total);
+    await row.click();
+    await page.locator(`.vehicle-popup[data-vehicle-id="${vehicle.id}"]`).waitFor();
+    await page.screenshot({ path: '/tmp/dispatch-page-list.png' });
+  });
+
   it('hides the truck when the dispatcher unticks its kind, and shows it again', async () => {
-    await page.keyboard.press('Escape');
     await page.locator('#filter-kind input[value="muck_truck"]').uncheck();
     await marker().waitFor({ state: 'detached', timeout: 5000 });
+    expect(await page.locator('#vehicle-list li[data-vehicle-id]').allTextContents()).not.toContain(expect.stringContaining(vehicle.plate));
     await page.locator('#filter-kind input[value="muck_truck"]').check();
     await marker().waitFor({ state: 'visible', timeout: 5000 });
     expect(pageErrors).toEqual([]);

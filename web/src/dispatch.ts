@@ -5,6 +5,7 @@ import type { LiveFilter } from '../../src/live/scope.js';
 import { forgetToken, getJson, HttpError, initialToken, storeToken } from './lib/api.js';
 import { classColour, kinds, wasteClasses } from './lib/labels.js';
 import { VehicleMarkers } from './lib/markers.js';
+import { VehicleList } from './lib/vehicle-list.js';
 import { cityTimeFormatter } from './lib/vehicle-popup.js';
 
 /** The dispatch page: our roads (no internet needed), live vehicles over socket.io, filters. */
@@ -40,6 +41,9 @@ let socket: Socket | undefined;
 let roadsLayer: L.GeoJSON | undefined;
 let tileLayer: L.TileLayer | undefined;
 let markers: VehicleMarkers | undefined;
+const vehicleList = new VehicleList($('vehicle-list'), (id) => {
+  if (!markers?.focus(id, map)) setStatus('此车暂无定位 this vehicle has no fix yet', 'warn');
+});
 let fitted = false;
 
 function setStatus(text: string, kind: 'ok' | 'warn' | 'error'): void {
@@ -186,6 +190,7 @@ function connect(token: string): void {
   });
   s.on('fleet:snapshot', (states: VehicleState[]) => {
     markers?.replaceAll(states);
+    vehicleList.replaceAll(states);
     if (!fitted) {
       const b = markers?.bounds();
       if (b) map.fitBounds(b.pad(0.2));
@@ -194,7 +199,10 @@ function connect(token: string): void {
     showCount();
   });
   s.on('fleet:update', (batch: VehicleState[]) => {
-    for (const state of batch) markers?.upsert(state);
+    for (const state of batch) {
+      markers?.upsert(state);
+      vehicleList.upsert(state);
+    }
     showCount();
   });
 }

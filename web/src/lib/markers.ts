@@ -47,6 +47,15 @@ export class VehicleMarkers {
     if (held.marker.isPopupOpen()) held.marker.setPopupContent(popupHtml(s, this.formatTime, this.timeZone));
   }
 
+  /** Centres the map on a vehicle and opens its popup; false when it has no position. */
+  focus(vehicleId: string, map: L.Map): boolean {
+    const held = this.markers.get(vehicleId);
+    if (!held) return false;
+    map.setView(held.marker.getLatLng(), Math.max(map.getZoom(), 16));
+    held.marker.openPopup();
+    return true;
+  }
+
   get count(): number {
     return this.states.size;
   }
