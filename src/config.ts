@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { cityProfileSchema, type CityProfile } from './domain/city-profile.js';
+import { DEMO_OSM_FILE } from './demo/demo-files.js';
 
 /**
  * Configuration: environment variables plus an optional city-profile file, validated at
@@ -26,6 +27,9 @@ export const envSchema = z.object({
   JT808_HOST: z.string().min(1).default('0.0.0.0'),
   /** Accept positions from terminals bound to a vehicle without 0x0102 authentication (trackers that skip it). */
   JT808_TRUST_KNOWN_TERMINALS: bool.default(false),
+  /** The city's road network (.osm.pbf or .osm); "none" runs without one. Default: the demo extract. */
+  OSM_FILE: z.string().min(1).optional(),
+  NETWORK_CACHE_DIR: z.string().min(1).default('./data/cache/network'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   /** Raster tiles behind the dispatch map, e.g. https://tiles.example/{z}/{x}/{y}.png; unset = our roads on a plain background. */
   MAP_TILE_URL: z.string().regex(/^https?:\/\/.*\{z\}.*\{x\}.*\{y\}/, 'must be an http(s) URL template with {z}, {x} and {y}').optional(),
@@ -49,6 +53,9 @@ export interface Config {
   jt808Host: string;
   jt808TrustKnownTerminals: boolean;
   redisUrl?: string;
+  /** undefined = no road network */
+  osmFile?: string;
+  networkCacheDir: string;
   mapTileUrl?: string;
 }
 
@@ -70,7 +77,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cityProfile, cityProfilePath: e.CITY_PROFILE, adminToken: e.ADMIN_TOKEN,
     demoCity: e.DEMO_CITY, demoSeed: e.DEMO_SEED, logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES, importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
-    jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL, mapTileUrl: e.MAP_TILE_URL,
+    jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL,
+    osmFile: e.OSM_FILE === 'none' ? undefined : (e.OSM_FILE ?? DEMO_OSM_FILE), networkCacheDir: e.NETWORK_CACHE_DIR, mapTileUrl: e.MAP_TILE_URL,
   };
 }
 

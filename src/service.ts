@@ -22,6 +22,8 @@ import { addIngestRoutes } from './api/ingest-routes.js';
 import { Jt808Server } from './ingest/jt808/index.js';
 import { normalizeTerminalId } from './tracking/device-directory.js';
 import { scheduleJobs } from './jobs/scheduler.js';
+import { loadNetwork, type LoadedNetwork } from '../solver/network/index.js';
+import { networkProfileFor } from './planning/network-profile.js';
 import { addMapRoutes } from './api/map-routes.js';
 import { startLiveHub, type LiveHub } from './live/hub.js';
 
@@ -37,6 +39,8 @@ export interface Service {
   api: ApiRoutes;
   httpServer: Server;
   tracking: Tracking;
+  /** The road network, loading in the background from start (undefined without OSM_FILE). */
+  network?: Promise<LoadedNetwork>;
   live: LiveHub;
   /** undefined when JT808_ENABLED=false */
   jt808?: Jt808Server;
@@ -93,6 +97,23 @@ export async function startService(config: Config, logger: Logger, options: { in
       firstStartTokens.unshift(await tokens.issue({ role: 'admin', label: 'first start' }));
     }
 
+    // The road network loads beside the HTTP start: from the cache in milliseconds, built once otherwise.
+    let network: Promise<LoadedNetwork> | undefined;
+    let networkStatus: Record<string, unknown> = { status: config.osmFile ? 'loading' : 'none' };
+    if (config.osmFile) {
+      const zones = (await db.query<{ doc: any }>('select doc from restricted_zones order by id')).rows.map((r) => r.doc);
+      network = loadNetwork(config.osmFile, { profile: networkProfileFor(profiles.get(), zones), cacheDir: config.networkCacheDir });
+      network.then((loaded) => {
+        const stats = { nodes: loaded.network.graph.nodeCount, segments: loaded.network.graph.segmentCount };
+        networkStatus = { status: 'ready', fromCache: loaded.fromCache, loadMs: Math.round(loaded.timingsMs.total), ...stats };
+        logger.info({ network: networkStatus }, 'road network loaded');
+      }, (err: unknown) => {
+        networkStatus = { status: 'failed', error: (err as Error).message };
+        logger.error({ err }, 'road network failed to load');
+      });
+      network.catch(() => undefined);
+    }
+
     const tracking = new Tracking(db, () => profiles.get());
     await tracking.start();
     const onFleetChange = () => tracking.reloadFleet();
@@ -122,7 +143,7 @@ export async function startService(config: Config, logger: Logger, options: { in
 
     const api = new ApiRoutes(tokens, config.bodyLimitBytes);
     let currentMigration = migrationVersion;
-    addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => currentMigration, startedAtMs });
+    addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => currentMigration, startedAtMs, networkStatus: () => networkStatus });
     addCityRoutes(api, { db, repo, profile: () => profiles.get(), onChange: (name) => (name === 'vehicles' ? onFleetChange() : undefined) });
     addImportRoute(api, { db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes, onChange: onFleetChange });
     addIngestRoutes(api, { tracking, db, bodyLimitBytes: config.bodyLimitBytes, sendText });
@@ -142,7 +163,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     const jobs = scheduleJobs({ db, logger });
     let closed = false;
     return {
-      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port, live,
+      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port, live, network,
       close: async () => {
         if (closed) return;
         closed = true;
@@ -155,6 +176,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         });
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
+        await network?.catch(() => undefined);
         await db.close();
       },
     };

@@ -16,6 +16,7 @@ export interface AdminRouteDeps {
   profiles: ProfileRepo;
   migrationVersion(): number;
   startedAtMs: number;
+  networkStatus?: () => Record<string, unknown>;
 }
 
 /** Health, the route index, the city profile and API tokens. */
@@ -34,6 +35,7 @@ export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
         migrationVersion: deps.migrationVersion(),
         city: deps.profiles.get().name,
         uptimeS: Math.round((Date.now() - deps.startedAtMs) / 1000),
+        roadNetwork: deps.networkStatus?.() ?? { status: 'none' },
         counts,
       };
     },

@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { DEMO_OSM_FILE } from './demo-files.js';
 import { readOsm, type OsmData } from '../../solver/network/index.js';
 import { defaultCityProfile, type CityProfile } from '../domain/city-profile.js';
 import { distanceM } from '../domain/city-consistency.js';
@@ -14,8 +14,7 @@ import { between, pick, seededRandom } from './random.js';
  * facilities, collection points, construction sites, permits whose corridors follow real
  * roads, graded road segments and a mixed fleet. Seeded: the same seed gives the same city.
  */
-export const DEMO_OSM_FILE = fileURLToPath(new URL('../../data/demo/osm/monaco-drivable.osm.pbf', import.meta.url));
-export const DEMO_ATTRIBUTION = 'Map data © OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)';
+export { DEMO_ATTRIBUTION, DEMO_OSM_FILE } from './demo-files.js';
 
 /** The principality itself (monaco.poly's bounding box): demand is placed inside it. */
 const CITY_BOX = { minLon: 7.409205, minLat: 43.72335, maxLon: 7.448637, maxLat: 43.75169 };

@@ -36,7 +36,7 @@ const count = async (resource: string) => (await svc.call('GET', `/api/v1/${reso
 const paths = (res: { body: any }) => (res.body.details as Array<{ path: string }>).map((d) => d.path);
 
 describe.each(Object.keys(valid))('bad input on %s', (resource) => {
-  const fresh = () => ({ ...structuredClone(valid[resource]!), id: undefined as string | undefined });
+  const fresh = (): Record<string, any> => ({ ...structuredClone(valid[resource]!), id: undefined as string | undefined });
 
   it('rejects an unknown field with 400 naming it', async () => {
     const before = await count(resource);

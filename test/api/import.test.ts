@@ -52,9 +52,8 @@ describe('city import', () => {
   });
 
   it('rolls back everything when the database refuses an item mid-way', async () => {
-    const city = smallCity();
-    city.vehicles = [{ ...city.vehicles[0]!, id: 'col-9', plate: '沪A00002', terminalId: '55' }];
-    const res = await importCity({ depots: [{ id: 'depot-new', name: 'New', location: { type: 'Point', coordinates: [7.4, 43.7] } }], vehicles: city.vehicles });
+    const vehicles = [{ ...smallCity().vehicles[0]!, id: 'col-9', plate: '沪A00002', terminalId: '55' }];
+    const res = await importCity({ depots: [{ id: 'depot-new', name: 'New', location: { type: 'Point', coordinates: [7.4, 43.7] } }], vehicles });
     expect(res.status).toBe(409);
     expect(res.body.details[0].path).toBe('body.vehicles.0.plate');
     expect((await svc.call('GET', '/api/v1/depots/depot-new', { token: svc.adminToken })).status).toBe(404);

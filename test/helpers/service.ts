@@ -1,4 +1,6 @@
 import pino from 'pino';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { startService, type Service } from '../../src/service.js';
 import { createTestDatabase, type Backend } from './backends.js';
@@ -12,11 +14,13 @@ export interface TestService extends Service {
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
-export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestService> {
+export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean } = {}): Promise<TestService> {
   const testDb = await createTestDatabase(opts.backend ?? 'pglite');
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO_CITY: opts.demo ? 'always' : 'never',
     JT808_PORT: '0', LOG_LEVEL: 'silent',
+    // Most suites need no road network; those that do share one cache directory.
+    OSM_FILE: opts.roadNetwork ? '' : 'none', NETWORK_CACHE_DIR: join(tmpdir(), 'sanifleet-test-network-cache'),
     ...(testDb.url ? { DATABASE_URL: testDb.url } : {}),
     ...(opts.dataDir ? { DATA_DIR: opts.dataDir } : {}),
     ...opts.env,
