@@ -100,15 +100,24 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     }
   };
 
+  // A terminal that moves to another instance (a reconnect behind the load balancer)
+  // leaves an older state behind on the first: whichever instance produced it, a state
+  // older than the best this instance knows is never pushed, so markers never jump back.
+  const supersededRemotely = (state: VehicleState): boolean => {
+    const remote = remoteLatest.get(state.vehicleId);
+    return !!remote && remote !== state && !isNewer(state, remote);
+  };
+
   const onLocalState = (state: VehicleState): void => {
-    fanOut(state);
     if (options.redisUrl) io.serverSideEmit(RELAY_EVENT, state);
+    if (!supersededRemotely(state)) fanOut(state);
   };
   events.on('state', onLocalState);
   io.on(RELAY_EVENT as 'connection', ((state: VehicleState) => {
     if (!state || typeof state.vehicleId !== 'string') return;
-    const known = remoteLatest.get(state.vehicleId);
-    if (known && !isNewer(state, known)) return;
+    if (supersededRemotely(state)) return;
+    const local = states.get(state.vehicleId);
+    if (local && !isNewer(state, local)) return;
     remoteLatest.set(state.vehicleId, state);
     fanOut(state);
   }) as never);

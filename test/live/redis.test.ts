@@ -53,5 +53,30 @@ if (process.env.TEST_REDIS_URL) {
       expect(snapshot.find((s) => s.vehicleId === 'muck-1')!.latest).toEqual(truck.latest);
       expect(snapshot).toHaveLength(fleet().length);
     });
+
+    it('a truck whose terminal moved from A to B never jumps back when A emits its older state', async () => {
+      const redisKey = `sanifleet-test-${randomBytes(6).toString('hex')}`;
+      const a = await startHub({ redisUrl: process.env.TEST_REDIS_URL, redisKey });
+      hubs.push(a);
+      const b = await startHub({ redisUrl: process.env.TEST_REDIS_URL, redisKey });
+      hubs.push(b);
+      const onA = client(a.url, { token: 'tok-dispatch' });
+      const onB = client(b.url, { token: 'tok-dispatch' });
+      clients.push(onA, onB);
+      await Promise.all([onA.ready, onB.ready]);
+
+      const truck = fleet().find((s) => s.vehicleId === 'muck-1')!;
+      const newer = moved(truck, 70_000);
+      b.emit(newer);
+      await until(() => onA.updates.some((u) => u.batch.some((s) => s.latest?.fixTimeMs === 70_000)), 5000);
+      // A's tracker still holds the truck's state from before the terminal moved, and emits it (e.g. marking it offline).
+      a.emit({ ...moved(truck, 65_000), motion: 'offline', updatedAtMs: 80_000 });
+      await sleep(500);
+
+      for (const c of [onA, onB]) {
+        const seen = c.updates.flatMap((u) => u.batch).filter((s) => s.vehicleId === 'muck-1');
+        expect(seen.map((s) => s.latest!.fixTimeMs)).toEqual([70_000]);
+      }
+    });
   });
 }
