@@ -1,7 +1,7 @@
 /**
  * Solver benchmarks: `npm run bench:solver -- [--sets a,b] [--time S] [--quick] [--seed N] [--only NAME]`.
  * Sets: solomon (hierarchical), solomon-dist (distance only), cvrp-a, cvrp-p, cvrp-x, carp-gdb,
- * carp-val, waste (MCARPTIF), city (generated city day). Every solution goes through the
+ * carp-val, waste (MCARPTIF), city (generated city day), lp (LP engines compared; not in the default list). Every solution goes through the
  * independent validator. Prints a table per set and then exactly one JSON line per set.
  */
 import { readdirSync } from 'node:fs';
@@ -12,6 +12,13 @@ import { loadCvrp } from '../solver/bench/cvrp.js';
 import { loadCarp, loadMcarptif } from '../solver/bench/carp.js';
 import { readCsv } from '../solver/bench/common.js';
 import { generateCity } from '../solver/bench/city.js';
+import { parseProblem } from '../solver/problem.js';
+import { buildAllocationModel } from '../solver/lp/allocation.js';
+import { buildFleetBoundModel } from '../solver/lp/fleetBound.js';
+import { buildSetPartitioningModel } from '../solver/lp/setPartition.js';
+import { solveWithHighs, solveWithJsLp, type LinearModel } from '../solver/lp/lp.js';
+import { compileProblem } from '../solver/vrp/compile.js';
+import { search, RoutePool } from '../solver/vrp/search.js';
 
 const DATA = join(import.meta.dirname, '..', 'data', 'bench');
 const args = process.argv.slice(2);
@@ -149,6 +156,37 @@ async function city(): Promise<void> {
     violations: report.violations.length, distanceKm: round(sol.cost.distanceM / 1000, 1), wallS: round(wall, 1), timeLimitS: timeS }));
 }
 
+/** javascript-lp-solver against HiGHS (wasm) on our own models: same optimum, time each. */
+async function lp(): Promise<void> {
+  const models: Array<{ name: string; model: LinearModel }> = [];
+  for (const [seedC, scale] of [[7, 1], [11, 0.5]] as const) {
+    const city = parseProblem(generateCity({ seed: seedC, scale }));
+    models.push({ name: `allocation city x${scale}`, model: buildAllocationModel(city).model });
+    models.push({ name: `fleet bound city x${scale}`, model: buildFleetBoundModel(city).model });
+  }
+  for (const name of quick ? ['C101'] : ['C101', 'R101', 'RC105', 'R202']) {
+    const compiled = compileProblem(parseProblem(loadSolomon(join(DATA, 'solomon', `${name}.txt`))));
+    const pool = new RoutePool();
+    search(compiled.models[0].model, { seed, maxIterations: quick ? 500 : 3000, routePool: pool });
+    models.push({ name: `set partitioning ${name} (${pool.routes.size} routes)`, model: buildSetPartitioningModel(compiled.models[0].model, [...pool.routes.values()]) });
+  }
+  console.log('\n## LP engines on our models (javascript-lp-solver vs HiGHS wasm)');
+  console.log('| model | vars | rows | jsLP objective | jsLP ms | HiGHS objective | HiGHS ms |');
+  console.log('|---|---|---|---|---|---|---|');
+  const rows = [];
+  for (const { name, model } of models) {
+    let t0 = performance.now();
+    const a = solveWithJsLp(model, 60000);
+    const jsMs = performance.now() - t0;
+    t0 = performance.now();
+    const b = await solveWithHighs(model, 60);
+    const hMs = performance.now() - t0;
+    rows.push({ name, vars: model.vars.length, rows: model.rows.length, jslp: { objective: round(a.objective, 3), feasible: a.feasible, ms: round(jsMs, 1) }, highs: { objective: round(b.objective, 3), feasible: b.feasible, ms: round(hMs, 1) } });
+    console.log(`| ${name} | ${model.vars.length} | ${model.rows.length} | ${a.feasible ? a.objective.toFixed(3) : 'infeasible'} | ${jsMs.toFixed(1)} | ${b.feasible ? b.objective.toFixed(3) : 'infeasible'} | ${hMs.toFixed(1)} |`);
+  }
+  console.log(JSON.stringify({ set: 'lp', models: rows }));
+}
+
 for (const s of sets) {
   if (s === 'solomon') await solomon(false);
   else if (s === 'solomon-dist') await solomon(true);
@@ -159,5 +197,6 @@ for (const s of sets) {
   else if (s === 'carp-val') await carp('val');
   else if (s === 'waste') await waste();
   else if (s === 'city') await city();
+  else if (s === 'lp') await lp();
   else console.error(`unknown set ${s}`);
 }

@@ -53,7 +53,9 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
     });
     iterations += result.iterations;
     if (pool && result.unassigned.length === 0 && pool.routes.size > result.routes.length) {
-      const better = await selectRoutes(cm.model, [...pool.routes.values()], result);
+      // a few percent of the partition's time cap (set partitioning is a polish, not the search)
+      const spLimitS = timeLimitMs ? Math.max(0.2, Math.min(5, (timeLimitMs / 1000) * 0.05)) : 10;
+      const better = await selectRoutes(cm.model, [...pool.routes.values()], result, 'highs', spLimitS);
       if (better) result = better;
     }
     done += cm.model.nTasks;

@@ -68,8 +68,8 @@ export function generateCity(opts: CityOptions = {}): ProblemInput {
   const muckShift = { startS: 20 * H, endS: 31 * H };
   addVehicles(12, (i) => ({ kind: 'muck', profile: 'truck', capacityKg: 16000, capacityM3: 12, sealed: i !== 11, coverSensorOk: i !== 10, shift: muckShift, fixedCost: 800, costPerKm: 5, costPerHour: 80 }), 'muck');
   const sweepShift = { startS: 3 * H, endS: 12 * H };
-  addVehicles(20, () => ({ kind: 'sweeper', profile: 'sweeper', capacityKg: 1500, capacityM3: 6, shift: sweepShift, break: { durationS: 1800, window: { startS: 7.5 * H, endS: 9.5 * H } }, fixedCost: 300, costPerKm: 2, costPerHour: 50 }), 'sweep');
-  addVehicles(10, () => ({ kind: 'washer', profile: 'sweeper', capacityKg: 0, capacityM3: 8, shift: { startS: 1 * H, endS: 8 * H }, fixedCost: 300, costPerKm: 2, costPerHour: 50 }), 'wash');
+  addVehicles(22, () => ({ kind: 'sweeper', profile: 'sweeper', capacityKg: 1500, capacityM3: 6, shift: sweepShift, break: { durationS: 1800, window: { startS: 7.5 * H, endS: 9.5 * H } }, fixedCost: 300, costPerKm: 2, costPerHour: 50 }), 'sweep');
+  addVehicles(8, () => ({ kind: 'washer', profile: 'sweeper', capacityKg: 0, capacityM3: 8, shift: { startS: 1 * H, endS: 8 * H }, fixedCost: 300, costPerKm: 2, costPerHour: 50 }), 'wash');
 
   const jobs: NonNullable<ProblemInput['jobs']> = [];
   const addJobs = (cls: string, k: number, kg: [number, number], windows: Array<{ startS: number; endS: number }>, serviceS: number) => {
@@ -82,7 +82,7 @@ export function generateCity(opts: CityOptions = {}): ProblemInput {
       });
     }
   };
-  addJobs('residual', 1000, [150, 600], [{ startS: 5 * H, endS: 10 * H }], 120);
+  addJobs('residual', 1000, [150, 600], [{ startS: 4.5 * H, endS: 10 * H }, { startS: 13 * H, endS: 15.5 * H }], 120);
   addJobs('food', 500, [100, 300], [{ startS: 5 * H, endS: 9 * H }, { startS: 12 * H, endS: 15 * H }], 120);
   addJobs('recyclable', 400, [40, 160], [{ startS: 8 * H, endS: 15 * H }], 90);
   addJobs('hazardous', 100, [5, 30], [{ startS: 9 * H, endS: 15 * H }], 120);

@@ -82,6 +82,6 @@ export async function solveWithHighs(model: LinearModel, timeLimitS = 20): Promi
   return { feasible, objective: feasible ? sol.ObjectiveValue : Infinity, values };
 }
 
-export async function solveLp(model: LinearModel, backend: LpBackend): Promise<LpResult> {
-  return backend === 'highs' ? solveWithHighs(model) : solveWithJsLp(model);
+export async function solveLp(model: LinearModel, backend: LpBackend, timeLimitS = 20): Promise<LpResult> {
+  return backend === 'highs' ? solveWithHighs(model, timeLimitS) : solveWithJsLp(model, timeLimitS * 1000);
 }

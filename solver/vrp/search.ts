@@ -259,30 +259,54 @@ class Search {
 
   private bestV = -1;
   private bestPos = 0;
-  private bestSeq: number[] = [];
+  private bestA = -1;
+  private bestB = -1;
   private bestDelta = Infinity;
 
-  private consider(v: number, pos: number, seq: number[], delta: number): void {
+  private consider(v: number, pos: number, a: number, b: number, delta: number): void {
     if (delta < this.bestDelta) {
       this.bestDelta = delta;
       this.bestV = v;
       this.bestPos = pos;
-      this.bestSeq = seq;
+      this.bestA = a;
+      this.bestB = b;
     }
   }
 
-  /** Cost of route v with the node sequence `seq` inserted before position pos; Infinity if infeasible. */
-  private evalInsert(v: number, pos: number, seq: number[], ifm: boolean): number {
+  /**
+   * Cost of route v with node a (then b, when b >= 0) inserted before position pos:
+   * Infinity if infeasible by load only, -Infinity if the time windows break.
+   */
+  private evalInsert(v: number, pos: number, a: number, b: number, ifm: boolean): number {
     const m = this.m;
-    let s = concat(this.t1, this.pre[v][pos], this.nodeSegs[seq[0]], m, v);
-    for (let i = 1; i < seq.length; i++) s = concat(this.t1, s, this.nodeSegs[seq[i]], m, v);
+    let s = concat(this.t1, this.pre[v][pos], this.nodeSegs[a], m, v);
+    if (b >= 0) s = concat(this.t1, s, this.nodeSegs[b], m, v);
     concat(this.t2, s, this.suf[v][pos], m, v);
     if (!isFeasible(this.t2, m, v, ifm)) return this.t2.timeWarpS > 1e-6 ? -Infinity : Infinity;
     return routeCost(this.t2, m, v);
   }
 
-  /** Find the cheapest feasible insertion of task t (all routes, positions, variants, IF visits). */
-  private findInsertion(t: number, blink: number): void {
+  /** Try every variant of t (and an extra IF trip when only the load is in the way) at position p of route v. */
+  private tryPosition(v: number, p: number, variants: number[], ifs: number[], ifm: boolean, old: number): void {
+    for (const n of variants) {
+      const c = this.evalInsert(v, p, n, -1, ifm);
+      if (c > -Infinity && c < Infinity) { this.consider(v, p, n, -1, c - old); continue; }
+      if (ifs.length === 0 || c === -Infinity) continue;
+      for (const f of ifs) {
+        const c1 = this.evalInsert(v, p, n, f, ifm);
+        if (c1 > -Infinity && c1 < Infinity) this.consider(v, p, n, f, c1 - old);
+        const c2 = this.evalInsert(v, p, f, n, ifm);
+        if (c2 > -Infinity && c2 < Infinity) this.consider(v, p, f, n, c2 - old);
+      }
+    }
+  }
+
+  /** Granular insertion above this many tasks: only next to the task's nearest neighbours. */
+  private static readonly GRANULAR_TASKS = 400;
+  private readonly candKeys = new Set<number>();
+
+  /** Find the cheapest feasible insertion of task t (routes, positions, variants, IF visits). */
+  private findInsertion(t: number, blink: number, wide = true): void {
     const m = this.m;
     this.bestV = -1;
     this.bestDelta = Infinity;
@@ -292,49 +316,66 @@ class Search {
     const endEmpty = m.groupEndEmpty[g] === 1;
     const seenType = new Set<number>();
     for (let v = 0; v < m.nVeh; v++) {
-      if (!m.taskCompat[t * m.nVeh + v]) continue;
-      const len = this.nodes[v].length;
-      if (len === 0) {
-        if (!this.allowNewRoutes || seenType.has(m.vehType[v])) continue;
-        seenType.add(m.vehType[v]);
-        for (const n of variants) {
-          if (!endEmpty) {
-            const c = this.evalInsert(v, 0, [n], false);
-            if (c > -Infinity && c < Infinity) this.consider(v, 0, [n], c);
-          } else {
-            for (const f of ifs) {
-              const c = this.evalInsert(v, 0, [n, f], true);
-              if (c > -Infinity && c < Infinity) this.consider(v, 0, [n, f], c);
-            }
-          }
-        }
-        continue;
-      }
-      if (this.rgroup[v] !== g) continue;
-      const ifm = endEmpty;
-      const old = this.rcost[v];
-      for (let p = 0; p <= len; p++) {
-        if (blink > 0 && this.rng.next() < blink) continue;
-        for (const n of variants) {
-          const c = this.evalInsert(v, p, [n], ifm);
-          if (c > -Infinity && c < Infinity) { this.consider(v, p, [n], c - old); continue; }
-          if (ifs.length === 0 || c === -Infinity) continue;
-          // over capacity only: open a new trip with an IF visit before or after
+      if (!m.taskCompat[t * m.nVeh + v] || this.nodes[v].length > 0) continue;
+      if (!this.allowNewRoutes || seenType.has(m.vehType[v])) continue;
+      seenType.add(m.vehType[v]);
+      for (const n of variants) {
+        if (!endEmpty) {
+          const c = this.evalInsert(v, 0, n, -1, false);
+          if (c > -Infinity && c < Infinity) this.consider(v, 0, n, -1, c);
+        } else {
           for (const f of ifs) {
-            const c1 = this.evalInsert(v, p, [n, f], ifm);
-            if (c1 > -Infinity && c1 < Infinity) this.consider(v, p, [n, f], c1 - old);
-            const c2 = this.evalInsert(v, p, [f, n], ifm);
-            if (c2 > -Infinity && c2 < Infinity) this.consider(v, p, [f, n], c2 - old);
+            const c = this.evalInsert(v, 0, n, f, true);
+            if (c > -Infinity && c < Infinity) this.consider(v, 0, n, f, c);
           }
         }
       }
+    }
+    if (m.nTasks > Search.GRANULAR_TASKS) {
+      // positions next to the 40 nearest assigned tasks; a wider ring of routes only if none fits
+      const keys = this.candKeys;
+      keys.clear();
+      const near = this.adj[t];
+      const lim = Math.min(near.length, 40);
+      const before = this.bestDelta;
+      for (let k = 0; k < lim; k++) {
+        const w = near[k];
+        const v = this.taskVeh[w];
+        if (v < 0 || this.rgroup[v] !== g || !m.taskCompat[t * m.nVeh + v]) continue;
+        const old = this.rcost[v];
+        for (const p of [this.taskPos[w], this.taskPos[w] + 1]) {
+          const key = v * 1048576 + p;
+          if (keys.has(key)) continue;
+          keys.add(key);
+          if (blink > 0 && this.rng.next() < blink) continue;
+          this.tryPosition(v, p, variants, ifs, endEmpty, old);
+        }
+      }
+      if (this.bestDelta < before || !wide) return;
+      const routes = new Set<number>();
+      for (const w of near) { const v = this.taskVeh[w]; if (v >= 0) routes.add(v); }
+      for (const v of routes) this.scanRoute(t, v, blink, variants, ifs, endEmpty);
+      return;
+    }
+    for (let v = 0; v < m.nVeh; v++) this.scanRoute(t, v, blink, variants, ifs, endEmpty);
+  }
+
+  private scanRoute(t: number, v: number, blink: number, variants: number[], ifs: number[], endEmpty: boolean): void {
+    const m = this.m;
+    const len = this.nodes[v].length;
+    if (len === 0 || !m.taskCompat[t * m.nVeh + v] || this.rgroup[v] !== m.taskGroup[t]) return;
+    const old = this.rcost[v];
+    for (let p = 0; p <= len; p++) {
+      if (blink > 0 && this.rng.next() < blink) continue;
+      this.tryPosition(v, p, variants, ifs, endEmpty, old);
     }
   }
 
   private applyInsertion(t: number): void {
     const v = this.bestV;
     this.touch(v);
-    this.nodes[v].splice(this.bestPos, 0, ...this.bestSeq);
+    if (this.bestB >= 0) this.nodes[v].splice(this.bestPos, 0, this.bestA, this.bestB);
+    else this.nodes[v].splice(this.bestPos, 0, this.bestA);
     this.taskVeh[t] = v;
     this.update(v);
   }
@@ -355,11 +396,12 @@ class Search {
     }
   }
 
-  private recreate(tasks: number[], blink: number): void {
+  private recreate(tasks: number[], blink: number, stillOut: Set<number> | null = null): void {
     this.sortRemoved(tasks);
     const left: number[] = [];
     for (const t of tasks) {
-      this.findInsertion(t, blink);
+      // tasks that were already out get only the granular look, or large problems crawl
+      this.findInsertion(t, blink, !stillOut?.has(t));
       if (this.bestV >= 0) this.applyInsertion(t);
       else left.push(t);
     }
@@ -374,6 +416,10 @@ class Search {
     const left: number[] = [];
     // Above a few hundred tasks regret is quadratic in practice; plain greedy keeps construction fast.
     const useRegret = m.nTasks <= 400;
+    // large problems: plain greedy, tightest deadlines first
+    const lateOf = (t: number) => Math.max(...m.taskNodes[t].map((n) => m.nodeL[n]));
+    const order = Array.from({ length: m.nTasks }, (_, t) => t).sort((a, b) => lateOf(a) - lateOf(b) || a - b);
+    let orderAt = 0;
     while (pending.size) {
       let pick = -1, pickScore = -Infinity;
       if (useRegret) {
@@ -384,7 +430,7 @@ class Search {
           if (score > pickScore) { pickScore = score; pick = t; }
         }
       } else {
-        pick = pending.values().next().value as number;
+        pick = order[orderAt++];
       }
       pending.delete(pick);
       this.findInsertion(pick, 0);
@@ -413,8 +459,7 @@ class Search {
       for (let p = 0; p <= len; p++) {
         for (const n of m.taskNodes[t]) {
           const endEmpty = m.groupEndEmpty[g] === 1;
-          const seq = endEmpty && len === 0 ? [n, ifs[0]] : [n];
-          const c = this.evalInsert(v, p, seq, endEmpty);
+          const c = this.evalInsert(v, p, n, endEmpty && len === 0 ? ifs[0] : -1, endEmpty);
           if (c > -Infinity && c < Infinity && c - old < rb) rb = c - old;
         }
       }
@@ -572,20 +617,6 @@ class Search {
     return routeCost(this.t2, m, v);
   }
 
-  private evalRouteSeq(v: number, seq: number[]): number {
-    const m = this.m;
-    let s = this.t1.copyFrom(this.startSegs[v]);
-    for (const n of seq) s = concat(this.t1, s, this.nodeSegs[n], m, v);
-    concat(this.t2, s, this.endSegs[v], m, v);
-    if (!isFeasible(this.t2, m, v, this.ifMode(v) || (seq.length > 0 && this.groupHasIF(seq)))) return Infinity;
-    return seq.some((n) => m.nodeTask[n] >= 0) ? routeCost(this.t2, m, v) : 0;
-  }
-
-  private groupHasIF(seq: number[]): boolean {
-    for (const n of seq) if (this.m.nodeTask[n] >= 0) return this.m.groupEndEmpty[this.m.taskGroup[this.m.nodeTask[n]]] === 1;
-    return false;
-  }
-
   private commit(v: number, seq: number[]): void {
     this.lsDirty?.add(v);
     this.nodes[v] = seq;
@@ -628,13 +659,18 @@ class Search {
       } else {
         const iw = this.pos(vw, w);
         if (iw >= iu && iw < iu + len) continue;
-        const rest = nsU.slice(); rest.splice(iu, len);
-        const iw2 = rest.indexOf(nsU[iw]);
-        for (const at of [iw2 + 1, iw2]) {
+        for (const at of [iw + 1, iw]) {
+          // only the stretch between the old and new place changes: evaluate just that part
+          const lo = Math.min(iu, at), hi = Math.max(iu + len, at);
+          if (hi - lo > 16 || (at >= iu && at <= iu + len)) continue;
           for (const s of len > 1 ? [str, str.slice().reverse()] : [str]) {
-            const seq = rest.slice(); seq.splice(at, 0, ...s);
-            const c = this.evalRouteSeq(vu, seq);
-            if (c < this.rcost[vu] - 1e-7) { this.commit(vu, seq); return true; }
+            const mid = at < iu ? [...s, ...nsU.slice(at, iu)] : [...nsU.slice(iu + len, at), ...s];
+            const c = this.evalReplace(vu, lo, hi, mid);
+            if (c < this.rcost[vu] - 1e-7) {
+              const seq = [...nsU.slice(0, lo), ...mid, ...nsU.slice(hi)];
+              this.commit(vu, seq);
+              return true;
+            }
           }
         }
       }
@@ -763,8 +799,9 @@ class Search {
         }
         const beforeN = this.unassigned.length, beforeAbs = absSum;
         this.beginStep();
+        const out = new Set(this.unassigned);
         const removed = this.ruin();
-        this.recreate(this.unassigned.concat(removed), 0.01);
+        this.recreate(this.unassigned.concat(removed), 0.01, m.nTasks > 400 ? out : null);
         const nowAbs = this.absenceSum();
         if (this.unassigned.length < beforeN || (this.unassigned.length === beforeN && nowAbs <= beforeAbs) || nowAbs < beforeAbs) absSum = nowAbs;
         else this.undoStep();
@@ -867,8 +904,9 @@ class Search {
       const frac = Math.max((this.it - startIt) / span, spanMs === Infinity ? 0 : (Date.now() - startMs) / spanMs);
       this.temperature = t0 * Math.pow(tf / t0, Math.min(1, frac));
       this.beginStep();
+      const out = new Set(this.unassigned);
       const removed = this.ruin();
-      this.recreate(this.unassigned.concat(removed), 0.01);
+      this.recreate(this.unassigned.concat(removed), 0.01, out);
       const c = this.totalCost();
       if (c < cur - this.temperature * Math.log(this.rng.next())) {
         cur = c;
