@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { client, refusal } from './fixtures.js';
 import { OSM_ATTRIBUTION } from '../../src/api/map-routes.js';
+import { loadConfig } from '../../src/config.js';
 
 let svc: TestService;
 const tokenOf = (role: string) => svc.firstStartTokens.find((t) => t.role === role)!.token;
@@ -43,6 +44,11 @@ describe('map routes on the demo city', () => {
     const after = await svc.call('GET', '/api/v1/map/roads', { token: tokenOf('enforcement'), headers: { 'if-none-match': before.headers.get('etag')! } });
     expect(after.status).toBe(200);
     expect(after.body.features.find((x: any) => x.id === seg.id).properties.name).toBe(body.name);
+  });
+
+  it('refuses a MAP_TILE_URL that is not a tile template, naming the variable', () => {
+    expect(() => loadConfig({ MAP_TILE_URL: 'https://tiles.example.test/tile.png' })).toThrow(/MAP_TILE_URL=.*\{z\}, \{x\} and \{y\}/);
+    expect(loadConfig({ MAP_TILE_URL: 'https://t.example/{z}/{x}/{y}.png' }).mapTileUrl).toBe('https://t.example/{z}/{x}/{y}.png');
   });
 
   it('admits the map roles only', async () => {
