@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { CityProfile } from '../domain/city-profile.js';
 import type { Db } from '../store/db.js';
 import type { Role } from './auth.js';
@@ -29,7 +30,7 @@ const mapRoles: readonly Role[] = ['admin', 'dispatcher', 'enforcement', 'driver
  * and last update) and served with an ETag, so a page reload costs one small query.
  */
 export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): void {
-  let cache: { version: string; etag: string; body: string } | undefined;
+  let cache: { version: string; etag: string; body: string; gzipped: Buffer } | undefined;
   let building: Promise<NonNullable<typeof cache>> | undefined;
 
   const roadLayer = async (): Promise<NonNullable<typeof cache>> => {
@@ -49,7 +50,8 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): void {
         properties: { name: doc.name, grade: doc.grade, highway: doc.highway, district: doc.district, oneway: !!doc.oneway },
       }));
       const body = JSON.stringify({ type: 'FeatureCollection', attribution: OSM_ATTRIBUTION, features });
-      return { version, etag: `"roads-${createHash('sha1').update(version).digest('hex').slice(0, 16)}"`, body };
+      // Compressed once per version: road GeoJSON shrinks about fivefold.
+      return { version, etag: `"roads-${createHash('sha1').update(version).digest('hex').slice(0, 16)}"`, body, gzipped: gzipSync(body) };
     })();
     try {
       cache = await building;
@@ -67,7 +69,14 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): void {
       res.setHeader('ETag', layer.etag);
       res.setHeader('Cache-Control', 'private, no-cache');
       if (req.headers['if-none-match'] === layer.etag) return { status: 304 };
-      res.status(200).type('application/geo+json').send(layer.body);
+      res.setHeader('Vary', 'Accept-Encoding');
+      res.status(200).type('application/geo+json');
+      if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+        res.setHeader('Content-Encoding', 'gzip');
+        res.send(layer.gzipped);
+      } else {
+        res.send(layer.body);
+      }
       return undefined;
     },
   });

@@ -28,6 +28,8 @@ describe('map routes on the demo city', () => {
     expect(f.geometry.type).toBe('LineString');
     expect([1, 2, 3, 4]).toContain(f.properties.grade);
     expect(res.body.features.some((x: any) => typeof x.properties.name === 'string' && x.properties.name.length > 0)).toBe(true);
+    // fetch asks for gzip and inflates: the layer travels compressed.
+    expect(res.headers.get('content-encoding')).toBe('gzip');
     const etag = res.headers.get('etag')!;
     const again = await svc.call('GET', '/api/v1/map/roads', { token: tokenOf('driver'), headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
