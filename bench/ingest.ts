@@ -11,7 +11,7 @@
  * PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL names a server; a fresh database is
  * created and dropped.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -101,6 +101,21 @@ function fixLatencies(
 }
 
 const nowMs = () => performance.timeOrigin + performance.now();
+
+/**
+ * CPU seconds of this process's main thread (the service) from /proc: the per-thread figure
+ * tells what one core does, however many other jobs share the machine. NaN off Linux.
+ */
+function mainThreadCpuS(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 function parseArgs(argv: string[]): Options {
   const get = (name: string) => {
@@ -235,11 +250,15 @@ async function runOne(kind: StoreKind, opts: Options) {
     const committed0 = svc.tracking.writer.committedRows;
     const tx0 = svc.tracking.writer.transactions;
     const elu0 = performance.eventLoopUtilization();
+    const cpu0 = mainThreadCpuS();
+    const processCpu0 = process.cpuUsage();
     const t0 = nowMs();
     await next('measure-end');
     const committed1 = svc.tracking.writer.committedRows;
     const tx1 = svc.tracking.writer.transactions;
     const elu = performance.eventLoopUtilization(elu0);
+    const serviceCpuS = mainThreadCpuS() - cpu0;
+    const processCpu = process.cpuUsage(processCpu0);
     const t1 = nowMs();
     const result = (await next('result')).result as WorkerResult;
     clearInterval(rssTimer);
@@ -265,6 +284,10 @@ async function runOne(kind: StoreKind, opts: Options) {
       socketP99Ms: result.socketConnected ? +percentile(toSocket.sorted, 99).toFixed(1) : NaN,
       socketUnmatched: toSocket.unmatched,
       serviceEventLoopUtil: +elu.utilization.toFixed(2),
+      /** Service thread CPU per wall second (1 = one full core) and what a full core would commit. */
+      serviceCores: +(serviceCpuS / seconds).toFixed(2),
+      perServiceCoreS: Math.round((committed1 - committed0) / serviceCpuS),
+      processCores: +((processCpu.user + processCpu.system) / 1e6 / seconds).toFixed(2),
       deferred: result.deferred,
       failedAcks: result.failedAcks,
       rssAtStartMB: Math.round(rssAfterStart / 1e6),
