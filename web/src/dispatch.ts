@@ -179,7 +179,12 @@ function connect(token: string): void {
   const s = io({ auth: { token, filter: currentFilter() }, transports: ['websocket', 'polling'] });
   socket = s;
   s.on('connect', () => setStatus('实时 live', 'ok'));
-  s.on('disconnect', (reason) => setStatus(`已断开 disconnected (${reason})`, 'warn'));
+  s.on('disconnect', (reason) => {
+    setStatus(`已断开 disconnected (${reason})`, 'warn');
+    // The server hung up (token revoked, instance restarting): socket.io does not retry
+    // that on its own; a new handshake either resumes or says why not.
+    if (reason === 'io server disconnect') setTimeout(() => s.connect(), 1000);
+  });
   s.on('connect_error', (err) => {
     if (err.message === 'unauthorized' || err.message === 'forbidden') {
       s.close();
