@@ -43,6 +43,7 @@ export interface LiveHub {
 
 export const DEFAULT_MAX_BATCHES_PER_SECOND = 4;
 const RELAY_EVENT = 'fleet:state';
+const MAX_SUBSCRIBES_PER_SECOND = 5;
 
 interface ClientData {
   principal: Principal;
@@ -148,8 +149,17 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     socket.emit('fleet:snapshot', snapshotFor(data.scope));
     logger.debug({ tokenId: data.principal.tokenId, role: data.principal.role }, 'live client connected');
 
+    // Each subscribe costs a full snapshot: a page that spams filter changes gets refused.
+    const recentSubscribesMs: number[] = [];
     socket.on('subscribe', (raw: unknown, ack?: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (x: unknown) => void) : () => undefined;
+      const nowMs = Date.now();
+      while (recentSubscribesMs.length > 0 && recentSubscribesMs[0]! <= nowMs - 1000) recentSubscribesMs.shift();
+      if (recentSubscribesMs.length >= MAX_SUBSCRIBES_PER_SECOND) {
+        reply({ error: 'too many requests', details: [{ path: 'filter', message: `at most ${MAX_SUBSCRIBES_PER_SECOND} filter changes a second` }] });
+        return;
+      }
+      recentSubscribesMs.push(nowMs);
       if (data.scope.kind === 'vehicle') {
         reply({ error: 'forbidden', details: [{ path: 'filter', message: 'a driver sees their own vehicle only' }] });
         return;

@@ -92,6 +92,17 @@ describe('live hub: who sees what', () => {
     expect(bad.error).toBe('invalid filter');
   });
 
+  it('refuses a flood of filter changes (each one costs a snapshot) and serves them again a second later', async () => {
+    fx = await startHub();
+    const c = open(fx.url, { token: 'tok-dispatch' });
+    await c.ready;
+    const acks = await Promise.all(Array.from({ length: 8 }, () => c.socket.emitWithAck('subscribe', { kind: ['sweeper'] })));
+    expect(acks.filter((a) => a.ok)).toHaveLength(5);
+    expect(acks.filter((a) => a.error === 'too many requests')).toHaveLength(3);
+    await sleep(1050);
+    expect(await c.socket.emitWithAck('subscribe', {})).toEqual({ ok: true, count: fleet().length });
+  });
+
   it('gives enforcement the whole fleet', async () => {
     fx = await startHub();
     const c = open(fx.url, { token: 'tok-enforce' });
