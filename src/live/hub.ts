@@ -58,6 +58,9 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
 
   const io = new Server(httpServer, { serveClient: true, cors: { origin: false } });
   const redisClients: Array<{ close(): Promise<void> }> = [];
+  // While Redis is down, states are not relayed (the client would queue them without bound);
+  // the others catch up with the next state of each vehicle.
+  let relayReady = (): boolean => false;
   if (options.redisUrl) {
     // An unreachable Redis at start stops the start (a clear error beats a hub that
     // silently pushes to this instance only); once connected, reconnect with backoff.
@@ -77,6 +80,7 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
       throw err;
     }
     io.adapter(createAdapter(pub, sub, { key: options.redisKey ?? 'sanifleet:live' }));
+    relayReady = () => pub.isReady;
   }
 
   // States relayed from other instances: the local tracker never saw their fixes, so the
@@ -110,7 +114,7 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
   };
 
   const onLocalState = (state: VehicleState): void => {
-    if (options.redisUrl) io.serverSideEmit(RELAY_EVENT, state);
+    if (relayReady()) io.serverSideEmit(RELAY_EVENT, state);
     if (!supersededRemotely(state)) fanOut(state);
   };
   events.on('state', onLocalState);

@@ -86,7 +86,7 @@ function checkboxGroup(containerId: string, name: string, items: Array<{ id: str
     input.checked = true;
     input.name = name;
     input.value = item.id;
-    input.addEventListener('change', () => sendFilter());
+    input.addEventListener('change', () => scheduleFilter());
     const swatch = document.createElement('span');
     swatch.className = item.ring ? 'swatch swatch-ring' : 'swatch';
     swatch.style.setProperty(item.ring ? 'border-color' : 'background', item.swatch);
@@ -111,6 +111,13 @@ function currentFilter(): LiveFilter {
   if (wasteClass) filter.wasteClass = wasteClass as LiveFilter['wasteClass'];
   if (district) filter.district = district;
   return filter;
+}
+
+// Ticking several boxes in a row makes one filter change, not one per click.
+let filterTimer: ReturnType<typeof setTimeout> | undefined;
+function scheduleFilter(): void {
+  clearTimeout(filterTimer);
+  filterTimer = setTimeout(sendFilter, 250);
 }
 
 function sendFilter(): void {
