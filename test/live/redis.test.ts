@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { client, fleet, ids, moved, sleep, startHub, until, type HubFixture, type LiveClient } from './fixtures.js';
+import { startTestService, type TestService } from '../helpers/service.js';
+import { SimTerminal } from '../helpers/terminal.js';
 
 const hubs: HubFixture[] = [];
 const clients: LiveClient[] = [];
@@ -52,6 +54,32 @@ if (process.env.TEST_REDIS_URL) {
       const snapshot = await late.ready;
       expect(snapshot.find((s) => s.vehicleId === 'muck-1')!.latest).toEqual(truck.latest);
       expect(snapshot).toHaveLength(fleet().length);
+    });
+
+    it('two service instances: a JT/T 808 fix on instance A reaches a dispatcher connected to instance B', async () => {
+      const services: TestService[] = [];
+      let terminal: SimTerminal | undefined;
+      try {
+        const env = { REDIS_URL: process.env.TEST_REDIS_URL! };
+        services.push(...(await Promise.all([startTestService({ demo: true, env }), startTestService({ demo: true, env })])));
+        const [a, b] = services as [TestService, TestService];
+        const list = await a.call('GET', '/api/v1/vehicles?kind=collector&limit=5', { token: a.adminToken });
+        const vehicle = list.body.items.find((v: { terminalId?: string }) => v.terminalId);
+        const onB = client(b.url, { token: b.adminToken, filter: { kind: ['collector'] } });
+        clients.push(onB);
+        await onB.ready;
+
+        terminal = await SimTerminal.connect(a.jt808Port!, vehicle.terminalId);
+        await terminal.login();
+        const fixTimeMs = Math.floor(Date.now() / 1000) * 1000 - 3000;
+        expect((await terminal.ack(terminal.sendLocation({ fixTimeMs, lat: 43.7371, lon: 7.4213, speedKmh: 12 }))).result).toBe(0);
+        await until(() => onB.updates.some((u) => u.batch.some((s) => s.vehicleId === vehicle.id && s.latest?.fixTimeMs === fixTimeMs)), 5000);
+        // B's own tracking never saw the fix: the push came through Redis.
+        expect(b.tracking.tracker.get(vehicle.id)?.latest?.fixTimeMs).not.toBe(fixTimeMs);
+      } finally {
+        await terminal?.close();
+        for (const s of services) await s.stop();
+      }
     });
 
     it('a truck whose terminal moved from A to B never jumps back when A emits its older state', async () => {
