@@ -30,6 +30,8 @@ export const envSchema = z.object({
   /** The city's road network (.osm.pbf or .osm); "none" runs without one. Default: the demo extract. */
   OSM_FILE: z.string().min(1).optional(),
   NETWORK_CACHE_DIR: z.string().min(1).default('./data/cache/network'),
+  /** Live-push batches a client receives per second at most (updates are coalesced per vehicle in between). */
+  LIVE_MAX_BATCHES_PER_SECOND: z.coerce.number().min(0.1).max(50).default(4),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   /** Raster tiles behind the dispatch map, e.g. https://tiles.example/{z}/{x}/{y}.png; unset = our roads on a plain background. */
   MAP_TILE_URL: z.string().regex(/^https?:\/\/.*\{z\}.*\{x\}.*\{y\}/, 'must be an http(s) URL template with {z}, {x} and {y}').optional(),
@@ -53,6 +55,7 @@ export interface Config {
   jt808Host: string;
   jt808TrustKnownTerminals: boolean;
   redisUrl?: string;
+  liveMaxBatchesPerSecond: number;
   /** undefined = no road network */
   osmFile?: string;
   networkCacheDir: string;
@@ -77,7 +80,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cityProfile, cityProfilePath: e.CITY_PROFILE, adminToken: e.ADMIN_TOKEN,
     demoCity: e.DEMO_CITY, demoSeed: e.DEMO_SEED, logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES, importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
-    jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL,
+    jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL, liveMaxBatchesPerSecond: e.LIVE_MAX_BATCHES_PER_SECOND,
     osmFile: e.OSM_FILE === 'none' ? undefined : (e.OSM_FILE ?? DEMO_OSM_FILE), networkCacheDir: e.NETWORK_CACHE_DIR, mapTileUrl: e.MAP_TILE_URL,
   };
 }

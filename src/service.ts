@@ -150,7 +150,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     addMapRoutes(api, { db, profile: () => profiles.get(), tileUrl: config.mapTileUrl });
     const app = createApp(api, { logger, webDir: WEB_DIR });
     const httpServer = createServer(app);
-    const live = await startLiveHub({ httpServer, tokens, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, logger });
+    const live = await startLiveHub({ httpServer, tokens, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
