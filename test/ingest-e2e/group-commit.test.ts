@@ -31,9 +31,9 @@ describe.each(backends)('position writer group commit (%s)', (backend) => {
       deviceId: `t${i}`, vehicleId: `v${i}`, fixTimeMs: t0, lat: 43.73, lon: 7.42, speedKmh: 0, headingDeg: 0, altitudeM: 0,
       positioned: true, alarms: [], source: 'jt808',
     });
-    // 40 "socket reads" that fire in the same timers phase, each submitting one fix.
+    // 40 callbacks of one loop phase (like the socket reads of one poll), each submitting one fix.
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => new Promise<number>((resolve, reject) => {
-      setTimeout(() => writer.write([fix(i)]).then((r) => resolve(r.inserted.length), reject), 0);
+      setImmediate(() => writer.write([fix(i)]).then((r) => resolve(r.inserted.length), reject));
     })));
     expect(results).toEqual(new Array(40).fill(1));
     expect(writer.committedRows).toBe(40);
