@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends } from '../helpers/backends.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 /**
@@ -50,7 +51,7 @@ function freshen(entry: OsmandCase, fixTimeMs: number): { path: string; body?: s
   return { path: query.replace(`timestamp=${raw}`, `timestamp=${replacement}`), expectedMs };
 }
 
-describe('HTTP ingestion into the service', () => {
+describe.each(backends)('HTTP ingestion into the service (%s)', (backend) => {
   let svc: TestService;
   let template: Record<string, unknown>;
   let vehicles: Array<{ id: string; terminalId?: string }>;
@@ -63,7 +64,7 @@ describe('HTTP ingestion into the service', () => {
     svc.call('GET', `/api/v1/vehicles/${vehicleId}/track?from=${new Date(fromMs).toISOString()}&to=${new Date(toMs).toISOString()}${extra}`, { token });
 
   beforeAll(async () => {
-    svc = await startTestService({ demo: true });
+    svc = await startTestService({ backend, demo: true });
     vehicles = (await admin('GET', '/api/v1/vehicles?limit=100')).body.items;
     template = { ...(vehicles.find((v) => (v as { kind?: string }).kind === 'collector') as Record<string, unknown>) };
     delete template.terminalId;
