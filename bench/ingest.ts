@@ -243,8 +243,15 @@ async function runOne(kind: StoreKind, opts: Options) {
     };
 
     await next('ready');
+    // RSS covers the whole process (service, simulator worker, PGlite's wasm memory);
+    // heapUsed is the main isolate's, i.e. the service's own JS heap.
     let peakRss = process.memoryUsage().rss;
-    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+    let peakHeap = process.memoryUsage().heapUsed;
+    const rssTimer = setInterval(() => {
+      const m = process.memoryUsage();
+      peakRss = Math.max(peakRss, m.rss);
+      peakHeap = Math.max(peakHeap, m.heapUsed);
+    }, 200);
     w.postMessage('go');
     await next('measure-start');
     const committed0 = svc.tracking.writer.committedRows;
@@ -292,6 +299,7 @@ async function runOne(kind: StoreKind, opts: Options) {
       failedAcks: result.failedAcks,
       rssAtStartMB: Math.round(rssAfterStart / 1e6),
       peakRssMB: Math.round(peakRss / 1e6),
+      serviceHeapPeakMB: Math.round(peakHeap / 1e6),
     };
   } finally {
     await worker?.terminate();
