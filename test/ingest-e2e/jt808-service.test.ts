@@ -15,14 +15,16 @@ describe.each(backends)('JT/T 808 into the service (%s)', (backend) => {
   let svc: TestService;
   let vehicleId: string;
   let terminalId: string;
+  let others: Array<{ id: string; terminalId: string }>;
   const terminals: SimTerminal[] = [];
 
   beforeAll(async () => {
     svc = await startTestService({ backend, demo: true });
-    const list = await svc.call('GET', '/api/v1/vehicles?limit=5', { token: svc.adminToken });
-    const vehicle = list.body.items.find((v: { terminalId?: string }) => v.terminalId);
-    vehicleId = vehicle.id;
-    terminalId = vehicle.terminalId;
+    const list = await svc.call('GET', '/api/v1/vehicles?limit=10', { token: svc.adminToken });
+    const bound = list.body.items.filter((v: { terminalId?: string }) => v.terminalId);
+    vehicleId = bound[0].id;
+    terminalId = bound[0].terminalId;
+    others = bound.slice(1, 3);
   }, 60_000);
 
   afterAll(async () => {
@@ -105,6 +107,35 @@ describe.each(backends)('JT/T 808 into the service (%s)', (backend) => {
     expect(await positionRows()).toEqual(before);
     const stats = (await svc.call('GET', '/api/v1/ingest/stats', { token: svc.adminToken })).body;
     expect(stats.rejected).toMatchObject({ future: 1, stale: 1 });
+  });
+
+  it('derives trip, stop, load and offline state from what terminals report', async () => {
+    const nowMs = Math.floor(Date.now() / 1000) * 1000;
+    const [truck, parked] = others;
+    const t = await connect(truck!.terminalId);
+    await t.login();
+    // Drives loaded for a minute (status bits 8-9 = 11: full), then stops.
+    const fullLoad = 0x3 | (3 << 8);
+    const drive = Array.from({ length: 6 }, (_, i) => ({ fixTimeMs: nowMs - 60_000 + i * 10_000, lat: 43.74 + i * 0.0005, lon: 7.43, speedKmh: 18, statusWord: fullLoad }));
+    const stop = { fixTimeMs: nowMs - 5_000, lat: 43.7425, lon: 7.43, speedKmh: 0, statusWord: fullLoad };
+    for (const fix of [...drive, stop]) expect((await t.ack(t.sendLocation(fix))).result).toBe(0);
+    const state = (await svc.call('GET', `/api/v1/vehicles/${truck!.id}/state`, { token: svc.adminToken })).body;
+    expect(state).toMatchObject({ motion: 'stopped', loadState: 'full', tripStartedAtMs: drive[0]!.fixTimeMs });
+    expect(state.tripDistanceM).toBeGreaterThan(5 * 50);
+    expect(state.tripDistanceM).toBeLessThan(5 * 60);
+    // The default terminal profile guesses no vendor bits: cover state stays unknown, not "open".
+    expect(state.coverClosed).toBeUndefined();
+
+    // A terminal whose last fix is older than the profile's offline threshold is offline.
+    const p = await connect(parked!.terminalId);
+    await p.login();
+    const offlineAfterS = svc.profiles.get().tracking.offlineAfterS;
+    expect((await p.ack(p.sendLocation({ fixTimeMs: nowMs - (offlineAfterS + 60) * 1000, lat: 43.75, lon: 7.43, speedKmh: 30 }))).result).toBe(0);
+    const parkedState = (await svc.call('GET', `/api/v1/vehicles/${parked!.id}/state`, { token: svc.adminToken })).body;
+    expect(parkedState.motion).toBe('offline');
+    const offline = (await svc.call('GET', '/api/v1/fleet/state?motion=offline', { token: svc.adminToken })).body;
+    expect(offline.items.map((s: { vehicleId: string }) => s.vehicleId)).toContain(parked!.id);
+    expect(offline.items.map((s: { vehicleId: string }) => s.vehicleId)).not.toContain(truck!.id);
   });
 
   it("delivers the dispatcher's text to the cab as 0x8300 and returns the terminal's 0x0001 answer", async () => {
