@@ -271,6 +271,11 @@ async function runOne(kind: StoreKind, opts: Options) {
     clearInterval(rssTimer);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
+    // Every acknowledged fix must be in the log: a bench that loses data measures nothing.
+    await svc.tracking.writer.drain();
+    const storedRows = Number((await svc.db.query<{ n: string }>('select count(*) as n from positions')).rows[0]!.n);
+    if (storedRows !== svc.tracking.writer.committedRows) throw new Error(`stored ${storedRows} rows but committed ${svc.tracking.writer.committedRows}`);
+    if (result.acked > storedRows) throw new Error(`${result.acked} fixes acked but only ${storedRows} stored`);
     const ack = Float64Array.from(result.ackLatencyMs).sort();
     const sends = { terminal: result.sentTerminal, fixTimeMs: result.sentFixTimeMs, atMs: result.sentAtMs };
     const toEvent = fixLatencies(sends, { terminal: Int32Array.from(eventTerminal), fixTimeMs: Float64Array.from(eventFixTime), atMs: Float64Array.from(eventAt) }, opts.terminals);
