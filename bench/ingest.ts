@@ -4,7 +4,7 @@
  * live latency (send → the vehicle's state leaves the tracker), and peak RSS.
  *
  *   npm run bench:ingest -- [--terminals 1000] [--rate 20000|max] [--duration 20] [--warmup 3]
- *                           [--window 4] [--store pglite|postgres|both]
+ *                           [--window 4] [--store pglite|postgres|both] [--live-rate 4]
  *
  * The service runs on this process's main thread; the terminals run in a worker thread, so
  * they share the machine's cores with the service (and with PostgreSQL when it is the store).
@@ -34,6 +34,8 @@ interface Options {
   warmupS: number;
   window: number;
   stores: StoreKind[];
+  /** LIVE_MAX_BATCHES_PER_SECOND for the service (per client); undefined = the service default. */
+  liveRate?: number;
 }
 
 interface WorkerInput {
@@ -141,6 +143,7 @@ function parseArgs(argv: string[]): Options {
     warmupS: num('warmup', 3),
     window: Math.max(1, Math.round(num('window', 4))),
     stores: store === 'both' ? ['pglite', 'postgres'] : [store as StoreKind],
+    liveRate: get('live-rate') === undefined ? undefined : num('live-rate', DEFAULT_MAX_BATCHES_PER_SECOND),
   };
 }
 
@@ -182,6 +185,7 @@ async function runOne(kind: StoreKind, opts: Options) {
     const config = loadConfig({
       PORT: '0', HOST: '127.0.0.1', JT808_PORT: '0', JT808_HOST: '127.0.0.1', ADMIN_TOKEN, DEMO_CITY: 'never', LOG_LEVEL: 'silent',
       DATA_DIR: dataDir, ...(pgDb ? { DATABASE_URL: pgDb.url } : {}),
+      ...(opts.liveRate !== undefined ? { LIVE_MAX_BATCHES_PER_SECOND: String(opts.liveRate) } : {}),
     });
     service = await startService(config, pino({ level: 'silent' }));
     const svc = service;
@@ -470,9 +474,9 @@ async function main(): Promise<void> {
     `\n${opts.terminals} terminals on loopback TCP, ${opts.durationS} s measured after ${opts.warmupS} s warm-up, window ${opts.window} frames/terminal.` +
     `\nThe terminals (worker thread) share the machine's cores with the service (main thread) and PostgreSQL; peak RSS is the whole bench process.` +
     `\nevent = send → the tracker publishes a state with that fix (or a newer one) on service.tracking.events;` +
-    `\nsocket = send → that state arrives at a dispatcher's socket.io client (the hub coalesces to ${DEFAULT_MAX_BATCHES_PER_SECOND} batches/s per client).`,
+    `\nsocket = send → that state arrives at a dispatcher's socket.io client (the hub coalesces to ${opts.liveRate ?? DEFAULT_MAX_BATCHES_PER_SECOND} batches/s per client).`,
   );
-  console.log(JSON.stringify({ bench: 'ingest', terminals: opts.terminals, rate: opts.rate || 'max', durationS: opts.durationS, window: opts.window, results: rows }));
+  console.log(JSON.stringify({ bench: 'ingest', terminals: opts.terminals, rate: opts.rate || 'max', durationS: opts.durationS, window: opts.window, liveBatchesPerS: opts.liveRate ?? DEFAULT_MAX_BATCHES_PER_SECOND, results: rows }));
 }
 
 if (isMainThread) {
