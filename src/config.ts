@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { cityProfileSchema, type CityProfile } from './domain/city-profile.js';
-import { DEMO_OSM_FILE } from './demo/demo-files.js';
+import { DEMO_OSM_FILE, DEMO_TERMINAL_PROFILES } from './demo/demo-files.js';
+import { parseTerminalModelProfile, type TerminalModelProfile } from './ingest/jt808/profile.js';
 
 /**
  * Configuration: environment variables plus an optional city-profile file, validated at
@@ -31,7 +32,9 @@ export const envSchema = z.object({
   OSM_FILE: z.string().min(1).optional(),
   NETWORK_CACHE_DIR: z.string().min(1).default('./data/cache/network'),
   /** Live-push batches a client receives per second at most (updates are coalesced per vehicle in between). */
-  LIVE_MAX_BATCHES_PER_SECOND: z.coerce.number().min(0.1).max(50).default(4),
+  LIVE_MAX_BATCHES_PER_SECOND: z.coerce.number().min(0.1).max(50).default(10),
+  /** JSON file: per terminal model, where cover / lift / payload sit in its frames. Default: the demo's. */
+  TERMINAL_PROFILES: z.string().min(1).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   /** Raster tiles behind the dispatch map, e.g. https://tiles.example/{z}/{x}/{y}.png; unset = our roads on a plain background. */
   MAP_TILE_URL: z.string().regex(/^https?:\/\/.*\{z\}.*\{x\}.*\{y\}/, 'must be an http(s) URL template with {z}, {x} and {y}').optional(),
@@ -55,6 +58,7 @@ export interface Config {
   jt808Host: string;
   jt808TrustKnownTerminals: boolean;
   redisUrl?: string;
+  terminalProfiles: Record<string, TerminalModelProfile>;
   liveMaxBatchesPerSecond: number;
   /** undefined = no road network */
   osmFile?: string;
@@ -80,7 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cityProfile, cityProfilePath: e.CITY_PROFILE, adminToken: e.ADMIN_TOKEN,
     demoCity: e.DEMO_CITY, demoSeed: e.DEMO_SEED, logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES, importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
-    jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL, liveMaxBatchesPerSecond: e.LIVE_MAX_BATCHES_PER_SECOND,
+    jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL, terminalProfiles: loadTerminalProfilesFile(e.TERMINAL_PROFILES ?? DEMO_TERMINAL_PROFILES), liveMaxBatchesPerSecond: e.LIVE_MAX_BATCHES_PER_SECOND,
     osmFile: e.OSM_FILE === 'none' ? undefined : (e.OSM_FILE ?? DEMO_OSM_FILE), networkCacheDir: e.NETWORK_CACHE_DIR, mapTileUrl: e.MAP_TILE_URL,
   };
 }
@@ -101,4 +105,26 @@ export function loadCityProfileFile(path: string): CityProfile {
     throw new ConfigError(`CITY_PROFILE=${path} is not a valid city profile:\n${lines.join('\n')}`);
   }
   return r.data;
+}
+
+export function loadTerminalProfilesFile(path: string): Record<string, TerminalModelProfile> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`TERMINAL_PROFILES=${path}: cannot read it as JSON (${(err as Error).message})`);
+  }
+  const models = (raw as { models?: unknown })?.models;
+  if (!models || typeof models !== 'object' || Array.isArray(models)) {
+    throw new ConfigError(`TERMINAL_PROFILES=${path}: expected {"models": {"<terminal model>": {...}}}`);
+  }
+  const out: Record<string, TerminalModelProfile> = {};
+  for (const [model, profile] of Object.entries(models)) {
+    try {
+      out[model] = parseTerminalModelProfile(profile);
+    } catch (err) {
+      throw new ConfigError(`TERMINAL_PROFILES=${path}: models.${model}: ${(err as Error).message}`);
+    }
+  }
+  return out;
 }

@@ -19,7 +19,7 @@ import { createApp } from './api/app.js';
 import { generateDemoCity } from './demo/demo-city.js';
 import { Tracking } from './tracking/tracking.js';
 import { addIngestRoutes } from './api/ingest-routes.js';
-import { Jt808Server } from './ingest/jt808/index.js';
+import { Jt808Server, TerminalProfiles } from './ingest/jt808/index.js';
 import { normalizeTerminalId } from './tracking/device-directory.js';
 import { scheduleJobs } from './jobs/scheduler.js';
 import { loadNetwork, type LoadedNetwork } from '../solver/network/index.js';
@@ -125,6 +125,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         directory: tracking.directory,
         sink: { submit: async (fixes) => void (await tracking.pipeline.submit(fixes)) },
         port: config.jt808Port, host: config.jt808Host, trustKnownTerminals: config.jt808TrustKnownTerminals,
+        profiles: new TerminalProfiles(config.terminalProfiles),
         onEvent: (e) => {
           if (e.type === 'rejected') logger.debug({ jt808: e }, 'jt808 frame rejected');
           else if (e.type === 'registered' || e.type === 'authenticated' || e.type === 'logout') logger.info({ jt808: e }, 'jt808 session');

@@ -38,3 +38,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ CITY_PROFILE: notJson })).toThrow(/cannot read it as JSON/);
   });
 });
+
+describe('terminal-model profiles file', () => {
+  it('loads the demo profiles by default and names a bad entry', () => {
+    expect(loadConfig({}).terminalProfiles['muck-generic']?.coverClosed).toMatchObject({ from: 'item', itemId: 225 });
+    const dir = mkdtempSync(join(tmpdir(), 'sanifleet-tp-'));
+    const bad = join(dir, 'tp.json');
+    writeFileSync(bad, JSON.stringify({ models: { m1: { name: 'm1', coverClosed: { from: 'status', bit: 40 } } } }));
+    expect(() => loadConfig({ TERMINAL_PROFILES: bad })).toThrow(/TERMINAL_PROFILES=.*models\.m1: .*coverClosed\.bit/);
+  });
+});
