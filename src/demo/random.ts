@@ -1,14 +1,7 @@
-/** mulberry32: a small, fast, seedable PRNG — the demo must come out the same for a seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../solver/network/index.js';
+
+/** The demo must come out the same for a seed: one seeded PRNG for the whole project. */
+export const seededRandom = mulberry32;
 
 export function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)]!;

@@ -1,3 +1,4 @@
+import { mulberry32 as seededRandom } from '../../../solver/network/index.js';
 import type { Fix } from '../../domain/fix.js';
 import { decodeBatch } from './bodies.js';
 import { encodeFrame, type FrameAddress } from './encode.js';
@@ -40,17 +41,8 @@ export interface FuzzReport {
   firstProblem?: string;
 }
 
-/** mulberry32: small, fast, good enough to drive a fuzzer reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The fuzzer's cases are reproducible from their seed. */
+export { seededRandom };
 
 const TERMINAL_ID = '13800138000';
 const ADDRESS: FrameAddress = { phoneField: Buffer.from('013800138000', 'hex'), is2019: false };
