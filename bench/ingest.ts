@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import pino from 'pino';
-import pg from 'pg';
+import { createScratchDatabase } from '../src/store/scratch-database.js';
 import { loadConfig } from '../src/config.js';
 import { startService, type Service } from '../src/service.js';
 import { DEFAULT_MAX_BATCHES_PER_SECOND } from '../src/live/hub.js';
@@ -155,30 +155,12 @@ function percentile(sorted: Float64Array, p: number): number {
 const terminalIdOf = (i: number) => `0139${String(i).padStart(8, '0')}`;
 const vehicleIdOf = (i: number) => `bench-${String(i).padStart(5, '0')}`;
 
-async function freshPostgres(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `sanifleet_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
 
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 
 async function runOne(kind: StoreKind, opts: Options) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sanifleet-bench-'));
-  const pgDb = kind === 'postgres' ? await freshPostgres((process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL)!) : undefined;
+  const pgDb = kind === 'postgres' ? await createScratchDatabase((process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL)!) : undefined;
   let service: Service | undefined;
   let worker: Worker | undefined;
   try {

@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
+import { createScratchDatabase } from '../../src/store/scratch-database.js';
 
 /**
  * The store suites run on embedded PGlite always, and on a PostgreSQL server too when
@@ -17,21 +16,5 @@ export interface TestDatabase {
 
 export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'pglite') return { drop: async () => undefined };
-  const baseUrl = process.env.TEST_DATABASE_URL!;
-  const name = `sanifleet_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  return createScratchDatabase(process.env.TEST_DATABASE_URL!, 'sanifleet_test');
 }
