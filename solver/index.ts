@@ -47,9 +47,16 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
     const its = Math.max(50, Math.round(maxIterations * share));
     const timeLimitMs = opts.timeLimitMs ? Math.max(1, (opts.timeLimitMs - (Date.now() - start)) * share / Math.max(share, 1 - done / Math.max(1, totalTasks))) : undefined;
     const pool = opts.setPartitioning === false ? undefined : new RoutePool();
+    const partStartMs = Date.now();
     let result: SearchResult = search(cm.model, {
       seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, routePool: pool,
-      onProgress: (sp) => opts.onProgress?.((done + cm.model.nTasks * Math.min(1, sp.iteration / its)) / Math.max(1, totalTasks), { ...sp, partition: cm.partition }),
+      // progress only (never a decision): whichever of the work and the time cap is further along
+      onProgress: (sp) => {
+        const partStart = partStartMs;
+        const byTime = timeLimitMs ? (Date.now() - partStart) / timeLimitMs : 0;
+        const f = Math.min(1, Math.max(sp.iteration / its, byTime));
+        opts.onProgress?.((done + cm.model.nTasks * f) / Math.max(1, totalTasks), { ...sp, partition: cm.partition });
+      },
     });
     iterations += result.iterations;
     if (pool && result.unassigned.length === 0 && pool.routes.size > result.routes.length) {

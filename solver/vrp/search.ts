@@ -86,6 +86,10 @@ class Search {
   private readonly tMid = new Seg();
   private it = 0;
   private allowNewRoutes = true;
+  /** with allowNewRoutes off, routes may still be reopened up to this many (cost phase) */
+  private maxRoutes = 0;
+  private unassignedPenalty = UNASSIGNED_PENALTY;
+
   private temperature = 0;
   // undo log of one ruin-and-recreate step
   private touched: number[] = [];
@@ -221,7 +225,7 @@ class Search {
   }
 
   private totalCost(): number {
-    let c = this.unassigned.length * UNASSIGNED_PENALTY;
+    let c = this.unassigned.length * this.unassignedPenalty;
     for (let v = 0; v < this.m.nVeh; v++) c += this.rcost[v];
     return c;
   }
@@ -273,6 +277,20 @@ class Search {
     }
   }
 
+  /** Insertion semantics: -Infinity = time windows break, Infinity = load only. */
+  private segCost(s: Seg, v: number, ifm: boolean): number {
+    const tw = s.timeWarpS, ex = loadExcess(s, this.m, v, ifm);
+    if (tw > 1e-6) return -Infinity;
+    if (ex > 1e-6) return Infinity;
+    return routeCost(s, this.m, v);
+  }
+
+  /** Local-search semantics: Infinity for any infeasibility. */
+  private lsCost(s: Seg, v: number, ifm: boolean): number {
+    const c = this.segCost(s, v, ifm);
+    return c === -Infinity ? Infinity : c;
+  }
+
   /**
    * Cost of route v with node a (then b, when b >= 0) inserted before position pos:
    * Infinity if infeasible by load only, -Infinity if the time windows break.
@@ -282,8 +300,7 @@ class Search {
     let s = concat(this.t1, this.pre[v][pos], this.nodeSegs[a], m, v);
     if (b >= 0) s = concat(this.t1, s, this.nodeSegs[b], m, v);
     concat(this.t2, s, this.suf[v][pos], m, v);
-    if (!isFeasible(this.t2, m, v, ifm)) return this.t2.timeWarpS > 1e-6 ? -Infinity : Infinity;
-    return routeCost(this.t2, m, v);
+    return this.segCost(this.t2, v, ifm);
   }
 
   /** Try every variant of t (and an extra IF trip when only the load is in the way) at position p of route v. */
@@ -315,9 +332,10 @@ class Search {
     const variants = m.taskNodes[t];
     const endEmpty = m.groupEndEmpty[g] === 1;
     const seenType = new Set<number>();
+    const mayOpen = this.allowNewRoutes || this.vehiclesUsed() < this.maxRoutes;
     for (let v = 0; v < m.nVeh; v++) {
       if (!m.taskCompat[t * m.nVeh + v] || this.nodes[v].length > 0) continue;
-      if (!this.allowNewRoutes || seenType.has(m.vehType[v])) continue;
+      if (!mayOpen || seenType.has(m.vehType[v])) continue;
       seenType.add(m.vehType[v]);
       for (const n of variants) {
         if (!endEmpty) {
@@ -505,7 +523,7 @@ class Search {
     for (let i = out.length - 2; i >= 0; i--) {
       if (!m.nodeIsIF[out[i]]) continue;
       concat(this.t2, this.pre[v][i], this.suf[v][i + 1], m, v);
-      if (isFeasible(this.t2, m, v, ifm) && routeCost(this.t2, m, v) < this.rcost[v]) {
+      if (this.lsCost(this.t2, v, ifm) < this.rcost[v]) {
         out.splice(i, 1);
         this.update(v);
       }
@@ -613,8 +631,7 @@ class Search {
       for (let k = 1; k < seq.length; k++) s = concat(this.t1, s, this.nodeSegs[seq[k]], m, v);
     }
     concat(this.t2, s, this.suf[v][j], m, v);
-    if (!isFeasible(this.t2, m, v, this.ifMode(v))) return Infinity;
-    return routeCost(this.t2, m, v);
+    return this.lsCost(this.t2, v, this.ifMode(v));
   }
 
   private commit(v: number, seq: number[]): void {
@@ -715,11 +732,11 @@ class Search {
       // new u-route: pre_u[a] + suf_w[b]; new w-route: pre_w[b] + suf_u[a]
       concat(this.t1, this.pre[vu][a], this.suf[vw][b], m, vu);
       const ifm = this.ifMode(vu);
-      if (!isFeasible(this.t1, m, vu, ifm)) continue;
-      const c1 = routeCost(this.t1, m, vu);
+      const c1 = this.lsCost(this.t1, vu, ifm);
+      if (c1 === Infinity) continue;
       concat(this.t2, this.pre[vw][b], this.suf[vu][a], m, vw);
-      if (!isFeasible(this.t2, m, vw, ifm)) continue;
-      const c2 = routeCost(this.t2, m, vw);
+      const c2 = this.lsCost(this.t2, vw, ifm);
+      if (c2 === Infinity) continue;
       const nu = this.nodes[vu], nw = this.nodes[vw];
       const newU = nu.slice(0, a).concat(nw.slice(b));
       const newW = nw.slice(0, b).concat(nu.slice(a));
@@ -774,7 +791,16 @@ class Search {
     const m = this.m;
     this.allowNewRoutes = false;
     const end = this.it + budget;
-    while (this.it < end && !this.timeUp() && this.vehiclesUsed() > 1) {
+    // no point removing routes below the load lower bound of each group
+    const loadKg = new Map<number, number>();
+    for (let t = 0; t < m.nTasks; t++) { const g = m.taskGroup[t]; loadKg.set(g, (loadKg.get(g) ?? 0) + m.nodeKg[m.taskNodes[t][0]]); }
+    let lowerBound = 0;
+    for (const [g, kg] of loadKg) {
+      let cap = 0;
+      for (let v = 0; v < m.nVeh; v++) for (let t = 0; t < m.nTasks; t++) if (m.taskGroup[t] === g && m.taskCompat[t * m.nVeh + v]) { cap = Math.max(cap, m.vehCapKg[v]); break; }
+      lowerBound += m.groupIF[g].length > 0 || cap <= 0 ? 1 : Math.max(1, Math.ceil(kg / cap - 1e-9));
+    }
+    while (this.it < end && !this.timeUp() && this.vehiclesUsed() > lowerBound) {
       // drop the route with the fewest tasks
       let vMin = -1, lenMin = Infinity;
       for (let v = 0; v < m.nVeh; v++) if (this.nodes[v].length && this.nodes[v].length < lenMin) { lenMin = this.nodes[v].length; vMin = v; }
@@ -888,6 +914,7 @@ class Search {
     const m = this.m;
     // With vehicles first, only the routes kept by fleet minimisation may be used.
     this.allowNewRoutes = !m.vehiclesFirst || this.unassigned.length > 0;
+    this.maxRoutes = best.routes.length;
     let cur = this.totalCost();
     let bestCost = best.cost;
     let variable = 0;
@@ -895,6 +922,13 @@ class Search {
     const perTask = Math.max(1e-9, variable / Math.max(1, m.nTasks - this.unassigned.length));
     // SISR-style annealing from about one task's cost down to 1% of it (tuned on Solomon R2/RC2)
     const t0 = perTask, tf = 0.01 * perTask;
+    // A tight fleet rejects most ruin-and-recreate steps if a task left out costs "infinity":
+    // price it at a few tasks' cost so the walk can pass through, but only complete
+    // solutions (or ones with fewer tasks out) become the best.
+    this.unassignedPenalty = 10 * perTask;
+    let bestOut = best.unassigned.length;
+    cur = this.totalCost();
+    bestCost = cur;
     const startIt = this.it;
     const span = Math.max(1, this.maxIt - startIt);
     const startMs = Date.now();
@@ -910,21 +944,26 @@ class Search {
       const c = this.totalCost();
       if (c < cur - this.temperature * Math.log(this.rng.next())) {
         cur = c;
-        if (c < bestCost - 1e-9) {
+        const out = this.unassigned.length;
+        if (out < bestOut || (out === bestOut && c < bestCost - 1e-9)) {
           this.localSearch(this.touched.slice());
+          this.unassignedPenalty = 10 * perTask;
           cur = this.totalCost();
           bestCost = cur;
+          bestOut = out;
           best = this.snapshot();
-          this.poolAdd();
+          if (out === 0) this.poolAdd();
         }
       } else {
         this.undoStep();
       }
       if ((this.it & 255) === 0) this.progress('cost', bestCost);
     }
-    best.iterations = this.it;
+    this.unassignedPenalty = UNASSIGNED_PENALTY;
     this.restore(best);
-    this.progress('cost', bestCost);
+    best = this.snapshot();
+    best.iterations = this.it;
+    this.progress('cost', best.cost);
     this.bestOut = best;
   }
 }
