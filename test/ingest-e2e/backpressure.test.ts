@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MsgId, type LocationInput } from '../../src/ingest/jt808/index.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestService, type TestService } from '../helpers/service.js';
@@ -38,6 +38,7 @@ function slowPositionInserts(db: Db): SlowStore {
   };
   return {
     stall: () => {
+      if (mode === 'stall') return;
       mode = 'stall';
       opened = new Promise<void>((r) => (open = r));
     },
@@ -75,6 +76,9 @@ describe('backpressure when the store falls behind', () => {
     terminalId = vehicle.terminalId;
   }, 60_000);
 
+  // A failed test must not leave the next one behind a closed gate.
+  afterEach(() => store?.release());
+
   afterAll(async () => {
     store?.release();
     await svc?.stop();
@@ -104,9 +108,14 @@ describe('backpressure when the store falls behind', () => {
     const conn = [...(server as unknown as { connections: Set<ServerConnection> }).connections].find((c) => c.session.unackedFixes > 0)!;
     expect(conn.paused).toBe(true);
     const readAtPause = conn.socket.bytesRead;
+    // A paused socket still fills its own read buffer once (one high-water mark), then reads nothing more.
+    await waitUntil('reading to stop', () => conn.socket.readableLength >= conn.socket.readableHighWaterMark || conn.socket.bytesRead === terminal.socket.bytesWritten, 15_000);
+    const readWhenFull = conn.socket.bytesRead;
     await new Promise((r) => setTimeout(r, 300));
-    // Nothing more is read while paused, and what waits in memory is a small fraction of what was sent.
-    expect(conn.socket.bytesRead).toBe(readAtPause);
+    expect(conn.socket.bytesRead).toBe(readWhenFull);
+    expect(readWhenFull - readAtPause).toBeLessThanOrEqual(conn.socket.readableHighWaterMark);
+    expect(readWhenFull).toBeLessThan(terminal.socket.bytesWritten / 2);
+    // What waits in memory is a small fraction of what was sent.
     expect(conn.session.unackedFixes).toBeLessThan(sentFixes / 5);
     console.info(`paused: read ${readAtPause} of ${terminal.socket.bytesWritten} bytes sent; ${conn.session.unackedFixes} of ${sentFixes} fixes held un-acked, ${conn.session.queuedFrames} frames queued`);
     expect(svc.tracking.writer.backlogRows).toBeLessThanOrEqual(perFrame);
