@@ -773,6 +773,13 @@ class Search {
     let best = this.snapshot();
     this.poolAdd();
     const fleetIt = m.vehiclesFirst ? Math.floor(this.maxIt * (this.opts.fleetShare ?? 0.4)) : 0;
+    if (this.unassigned.length > 0 && !this.deadlineIsClose()) {
+      // construction left tasks out: pack them in (ejections + absence counters) before costs
+      if (this.deadline !== Infinity) this.phaseDeadline = Date.now() + (this.deadline - Date.now()) * 0.3;
+      best = this.fleetMinimise(best, Math.floor(this.maxIt * 0.3), false);
+      this.phaseDeadline = Infinity;
+      this.restore(best);
+    }
     if (fleetIt > 0 && this.unassigned.length === 0) {
       // the wall-clock cap, when given, is shared the same way as the iterations
       if (this.deadline !== Infinity) this.phaseDeadline = Date.now() + (this.deadline - Date.now()) * (this.opts.fleetShare ?? 0.4);
@@ -787,7 +794,7 @@ class Search {
   private bestOut: SearchResult | null = null;
 
   /** Remove routes one by one; reinsert their tasks with ruin-and-recreate, no new routes. */
-  private fleetMinimise(best: SearchResult, budget: number): SearchResult {
+  private fleetMinimise(best: SearchResult, budget: number, removeRoutes = true): SearchResult {
     const m = this.m;
     this.allowNewRoutes = false;
     const end = this.it + budget;
@@ -800,15 +807,20 @@ class Search {
       for (let v = 0; v < m.nVeh; v++) for (let t = 0; t < m.nTasks; t++) if (m.taskGroup[t] === g && m.taskCompat[t * m.nVeh + v]) { cap = Math.max(cap, m.vehCapKg[v]); break; }
       lowerBound += m.groupIF[g].length > 0 || cap <= 0 ? 1 : Math.max(1, Math.ceil(kg / cap - 1e-9));
     }
-    while (this.it < end && !this.timeUp() && this.vehiclesUsed() > lowerBound) {
-      // drop the route with the fewest tasks
-      let vMin = -1, lenMin = Infinity;
-      for (let v = 0; v < m.nVeh; v++) if (this.nodes[v].length && this.nodes[v].length < lenMin) { lenMin = this.nodes[v].length; vMin = v; }
-      const freed: number[] = [];
-      for (const n of this.nodes[vMin]) if (m.nodeTask[n] >= 0) { freed.push(m.nodeTask[n]); this.taskVeh[m.nodeTask[n]] = -1; }
-      this.nodes[vMin] = [];
-      this.update(vMin);
-      this.unassigned = this.unassigned.concat(freed);
+    // packing only (tasks left out by construction): start with the tasks already out
+    let packFirst = this.unassigned.length > 0;
+    while (this.it < end && !this.timeUp() && (packFirst || this.vehiclesUsed() > lowerBound)) {
+      if (!packFirst) {
+        // drop the route with the fewest tasks
+        let vMin = -1, lenMin = Infinity;
+        for (let v = 0; v < m.nVeh; v++) if (this.nodes[v].length && this.nodes[v].length < lenMin) { lenMin = this.nodes[v].length; vMin = v; }
+        const freed: number[] = [];
+        for (const n of this.nodes[vMin]) if (m.nodeTask[n] >= 0) { freed.push(m.nodeTask[n]); this.taskVeh[m.nodeTask[n]] = -1; }
+        this.nodes[vMin] = [];
+        this.update(vMin);
+        this.unassigned = this.unassigned.concat(freed);
+      }
+      packFirst = false;
       this.recreate(this.unassigned.slice(), 0);
       let absSum = this.absenceSum();
       while (this.unassigned.length > 0 && this.it < end && !this.timeUp()) {
@@ -834,11 +846,15 @@ class Search {
         for (const t of this.unassigned) this.absence[t]++;
         if ((this.it & 255) === 0) this.progress('fleet', this.totalCost());
       }
-      if (this.unassigned.length > 0) break;
+      if (this.unassigned.length > 0) {
+        if (this.unassigned.length < best.unassigned.length) best = this.snapshot();
+        break;
+      }
       this.localSearch();
       best = this.snapshot();
       this.poolAdd();
       this.progress('fleet', best.cost);
+      if (!removeRoutes) break;
     }
     this.allowNewRoutes = true;
     return best;
@@ -901,6 +917,10 @@ class Search {
     this.unassigned.pop();
     this.unassigned.unshift(be);
     return true;
+  }
+
+  private deadlineIsClose(): boolean {
+    return Date.now() > this.deadline;
   }
 
   private absenceSum(): number {
