@@ -87,6 +87,14 @@ async function solomon(distanceOnly: boolean): Promise<void> {
     : { set: 'solomon', instances: rows.length, timeLimitS: timeS, vehicles, bksVehicles, distance: round(rows.reduce((a, r) => a + r.value, 0)),
       instancesAtBksVehicles: atBks.length, meanGapAtBksVehiclesPct: round(mean(atBks.map((r) => r.gapPct!)), 3),
       valid: rows.filter((r) => r.valid).length, wallSMean: round(mean(rows.map((r) => r.timeS))), vroom: VROOM.solomonHier };
+  console.log('\n| Solomon, 56 x ' + timeS + ' s | ours | VROOM -x 5 (2 threads, ~1.9 s) | best known |');
+  console.log('|---|---|---|---|');
+  if (distanceOnly) {
+    console.log(`| mean gap to distance-only best | ${(summary as { meanGapPct: number }).meanGapPct.toFixed(2)}% | +${VROOM.solomonDist.meanGapPct}% | 0 |`);
+  } else {
+    console.log(`| vehicles | ${vehicles} | ${VROOM.solomonHier.vehicles} | ${bksVehicles} |`);
+    console.log(`| mean distance gap where vehicles = best known | ${(summary as { meanGapAtBksVehiclesPct: number }).meanGapAtBksVehiclesPct.toFixed(2)}% on ${atBks.length} | +${VROOM.solomonHier.meanGapAtBksVehiclesPct}% on ${VROOM.solomonHier.instancesAtBksVehicles} | 0 |`);
+  }
   console.log(JSON.stringify(summary));
 }
 
