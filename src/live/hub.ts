@@ -41,7 +41,7 @@ export interface LiveHub {
   close(): Promise<void>;
 }
 
-export const DEFAULT_MAX_BATCHES_PER_SECOND = 4;
+export const DEFAULT_MAX_BATCHES_PER_SECOND = 10;
 const RELAY_EVENT = 'fleet:state';
 const MAX_SUBSCRIBES_PER_SECOND = 5;
 
