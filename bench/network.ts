@@ -18,7 +18,7 @@ import { MapMatcher } from '../solver/network/match.js';
 import { RoadNetwork } from '../solver/network/network.js';
 import { DEFAULT_NETWORK_PROFILE } from '../solver/network/profile.js';
 import type { SnappedPosition } from '../solver/network/snap.js';
-import { legSegments, simulateTrace } from '../solver/network/trace.js';
+import { legSegments, MatchScore, simulateTrace } from '../solver/network/trace.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -107,10 +107,7 @@ function measure(network: RoadNetwork, seedValue: number): CityFigures {
   const matcher = new MapMatcher(network);
   let fixes = 0;
   let matchMs = 0;
-  let truthCount = 0;
-  let found = 0;
-  let matchedCount = 0;
-  let matchedRight = 0;
+  const score = new MatchScore();
   for (let i = 0; i < 60; i++) {
     const leg = network.route(positions[i], positions[1999 - i]);
     if (!leg || leg.distanceM < 500) continue;
@@ -119,12 +116,7 @@ function measure(network: RoadNetwork, seedValue: number): CityFigures {
     const result = matcher.match(trace);
     matchMs += performance.now() - t0;
     fixes += trace.length;
-    const truth = new Set(legSegments(leg, g.arcSegment));
-    const matched = new Set(result.edges.map((e) => e.segment));
-    truthCount += truth.size;
-    for (const s of truth) if (matched.has(s)) found++;
-    matchedCount += matched.size;
-    for (const s of matched) if (truth.has(s)) matchedRight++;
+    score.add(legSegments(leg, g.arcSegment), result.edges.map((e) => e.segment));
   }
   const ch = network.hierarchies().get('car')!;
   return {
@@ -139,8 +131,8 @@ function measure(network: RoadNetwork, seedValue: number): CityFigures {
     matrixCellsCheckedAgainstDijkstra: fast.durationsS.length,
     matrixCellsDiffering: differing,
     matchFixesPerS: Math.round(fixes / (matchMs / 1000)),
-    matchRecall: round(found / truthCount, 3),
-    matchPrecision: round(matchedRight / matchedCount, 3),
+    matchRecall: round(score.recall, 3),
+    matchPrecision: round(score.precision, 3),
   };
 }
 

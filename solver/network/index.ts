@@ -25,7 +25,7 @@ export type { SnappedPosition } from './snap.js';
 export { loadNetwork, type LoadNetworkOptions, type LoadedNetwork } from './cache.js';
 export { generateCity, osmXmlChunks, mulberry32, type SyntheticCityOptions } from './generate.js';
 export { MapMatcher, type GpsFix, type MatchOptions, type MatchResult, type MatchedEdge } from './match.js';
-export { simulateTrace, legSegments, type TraceOptions } from './trace.js';
+export { simulateTrace, legSegments, MatchScore, type TraceOptions } from './trace.js';
 export { dijkstra, type Seed, type ShortestPathTree } from './dijkstra.js';
 export { haversineM } from './geo.js';
 

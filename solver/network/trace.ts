@@ -51,3 +51,31 @@ export function legSegments(leg: Leg, arcSegment: Int32Array): number[] {
   const segments = [leg.from.segment, ...leg.arcs.map((arc) => arcSegment[arc]), leg.to.segment];
   return segments.filter((segment, i) => i === 0 || segment !== segments[i - 1]);
 }
+
+/**
+ * Tallies how well map matching recovered known paths: recall = share of the true
+ * segments found, precision = share of the matched segments that are true.
+ */
+export class MatchScore {
+  truth = 0;
+  found = 0;
+  matched = 0;
+  matchedRight = 0;
+
+  add(truthSegments: Iterable<number>, matchedSegments: Iterable<number>): void {
+    const truth = new Set(truthSegments);
+    const matched = new Set(matchedSegments);
+    this.truth += truth.size;
+    this.matched += matched.size;
+    for (const s of truth) if (matched.has(s)) this.found++;
+    for (const s of matched) if (truth.has(s)) this.matchedRight++;
+  }
+
+  get recall(): number {
+    return this.truth === 0 ? 0 : this.found / this.truth;
+  }
+
+  get precision(): number {
+    return this.matched === 0 ? 0 : this.matchedRight / this.matched;
+  }
+}

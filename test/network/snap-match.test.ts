@@ -6,7 +6,7 @@ import { MapMatcher } from '../../solver/network/match.js';
 import { RoadNetwork } from '../../solver/network/network.js';
 import { readOsm } from '../../solver/network/osm-read.js';
 import { DEFAULT_NETWORK_PROFILE } from '../../solver/network/profile.js';
-import { legSegments, simulateTrace } from '../../solver/network/trace.js';
+import { legSegments, MatchScore, simulateTrace } from '../../solver/network/trace.js';
 
 const demoPbf = new URL('../../data/demo/osm/monaco-drivable.osm.pbf', import.meta.url).pathname;
 
@@ -70,10 +70,7 @@ describe('map matching on the Monaco extract', () => {
     const matcher = new MapMatcher(network);
     const random = mulberry32(77);
     const g = network.graph;
-    let truthCount = 0;
-    let found = 0;
-    let matchedCount = 0;
-    let matchedRight = 0;
+    const score = new MatchScore();
     let legs = 0;
     while (legs < 30) {
       const p = Math.floor(random() * g.pointLon.length);
@@ -83,15 +80,10 @@ describe('map matching on the Monaco extract', () => {
       legs++;
       const fixes = simulateTrace(leg, { seed: legs, intervalS: 10 + (legs % 3) * 10, noiseM: 12 });
       const result = matcher.match(fixes);
-      const truth = new Set(legSegments(leg, g.arcSegment));
-      const matched = new Set(result.edges.map((e) => e.segment));
-      truthCount += truth.size;
-      for (const s of truth) if (matched.has(s)) found++;
-      matchedCount += matched.size;
-      for (const s of matched) if (truth.has(s)) matchedRight++;
+      score.add(legSegments(leg, g.arcSegment), result.edges.map((e) => e.segment));
     }
-    expect(found / truthCount).toBeGreaterThan(0.9);
-    expect(matchedRight / matchedCount).toBeGreaterThan(0.9);
+    expect(score.recall).toBeGreaterThan(0.9);
+    expect(score.precision).toBeGreaterThan(0.9);
   });
 });
 
@@ -107,10 +99,7 @@ describe('map matching', () => {
   function run(noiseM: number, intervalS: number, dropShare = 0) {
     const random = mulberry32(noiseM * 100 + intervalS);
     const matcher = new MapMatcher(network, { sigmaM: Math.max(10, noiseM) });
-    let truthCount = 0;
-    let found = 0;
-    let matchedCount = 0;
-    let matchedRight = 0;
+    const score = new MatchScore();
     let timesOk = true;
     for (let trial = 0; trial < 25; trial++) {
       const a = network.snap(104.0 + random() * 0.045, 30.6 + random() * 0.04)!;
@@ -119,12 +108,7 @@ describe('map matching', () => {
       if (!leg || leg.distanceM < 800) continue;
       const fixes = simulateTrace(leg, { seed: trial, intervalS, noiseM, startTimeMs: 1.7e12, dropShare });
       const result = matcher.match(fixes);
-      const truth = new Set(legSegments(leg, network.graph.arcSegment));
-      const matched = new Set(result.edges.map((e) => e.segment));
-      truthCount += truth.size;
-      for (const s of truth) if (matched.has(s)) found++;
-      matchedCount += matched.size;
-      for (const s of matched) if (truth.has(s)) matchedRight++;
+      score.add(legSegments(leg, network.graph.arcSegment), result.edges.map((e) => e.segment));
       for (let k = 0; k < result.edges.length; k++) {
         const e = result.edges[k];
         if (e.exitTimeMs < e.entryTimeMs) timesOk = false;
@@ -133,7 +117,7 @@ describe('map matching', () => {
       const first = result.edges[0];
       if (first && first.entryTimeMs !== fixes[0].timeMs) timesOk = false;
     }
-    return { recall: found / truthCount, precision: matchedRight / matchedCount, timesOk, truthCount };
+    return { recall: score.recall, precision: score.precision, timesOk, truthCount: score.truth };
   }
 
   it('recovers the driven segments from 15 s fixes with 10 m noise', () => {
