@@ -143,8 +143,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     } : undefined;
 
     const api = new ApiRoutes(tokens, config.bodyLimitBytes);
-    let currentMigration = migrationVersion;
-    addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => currentMigration, startedAtMs, networkStatus: () => networkStatus });
+    addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => migrationVersion, startedAtMs, networkStatus: () => networkStatus });
     addCityRoutes(api, { db, repo, profile: () => profiles.get(), onChange: (name) => (name === 'vehicles' ? onFleetChange() : undefined) });
     addImportRoute(api, { db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes, onChange: onFleetChange });
     addIngestRoutes(api, { tracking, db, bodyLimitBytes: config.bodyLimitBytes, sendText });
@@ -159,7 +158,6 @@ export async function startService(config: Config, logger: Logger, options: { in
     const address = httpServer.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${address.port}`;
-    currentMigration = migrationVersion;
 
     const jobs = scheduleJobs({ db, logger });
     let closed = false;

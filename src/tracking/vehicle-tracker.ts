@@ -17,7 +17,6 @@ const TRIP_BREAK_MS = 5 * 60_000;
 
 interface Internal extends VehicleState {
   lastMovingMs?: number;
-  lastOdometerM?: number;
 }
 
 /** Today's distance per vehicle from the log, by the same step rule as the live sum. */
@@ -51,9 +50,9 @@ export class VehicleTracker implements FleetStateSource {
   /** Loads the fleet and each vehicle's latest fix and distance today from the store. */
   async load(vehicles: Vehicle[]): Promise<void> {
     for (const v of vehicles) this.upsertVehicle(v);
-    const latest = await this.db.query<{ vehicle_id: string; fix_time: Date; lat: number; lon: number; speed_kmh: number; heading_deg: number; acc_on: boolean | null; positioned: boolean; alarms: string[]; load_state: string | null; cover_closed: boolean | null; body_lifted: boolean | null; load_kg: number | null; odometer_m: number | null }>(
+    const latest = await this.db.query<{ vehicle_id: string; fix_time: Date; lat: number; lon: number; speed_kmh: number; heading_deg: number; acc_on: boolean | null; positioned: boolean; alarms: string[]; load_state: string | null; cover_closed: boolean | null; body_lifted: boolean | null; load_kg: number | null }>(
       `select distinct on (vehicle_id) vehicle_id, fix_time, lat, lon, speed_kmh, heading_deg, acc_on, positioned, alarms,
-              load_state, cover_closed, body_lifted, load_kg, odometer_m
+              load_state, cover_closed, body_lifted, load_kg
        from positions order by vehicle_id, fix_time desc`);
     for (const r of latest.rows) {
       const s = this.states.get(r.vehicle_id);
@@ -63,7 +62,6 @@ export class VehicleTracker implements FleetStateSource {
       s.coverClosed = r.cover_closed ?? undefined;
       s.bodyLifted = r.body_lifted ?? undefined;
       s.loadKg = r.load_kg ?? undefined;
-      s.lastOdometerM = r.odometer_m ?? undefined;
       s.motion = this.motionOf(s);
     }
     const dayStart = localDayStartMs(this.now(), this.profile().timeZone);
@@ -141,7 +139,6 @@ export class VehicleTracker implements FleetStateSource {
         if (f.coverClosed !== undefined) s.coverClosed = f.coverClosed;
         if (f.bodyLifted !== undefined) s.bodyLifted = f.bodyLifted;
         if (f.loadKg !== undefined) s.loadKg = f.loadKg;
-        if (f.odometerM !== undefined) s.lastOdometerM = f.odometerM;
       }
       s.motion = this.motionOf(s);
       s.updatedAtMs = nowMs;
@@ -211,6 +208,6 @@ export class VehicleTracker implements FleetStateSource {
 }
 
 function publicState(s: Internal): VehicleState {
-  const { lastMovingMs: _m, lastOdometerM: _o, ...rest } = s;
+  const { lastMovingMs: _m, ...rest } = s;
   return { ...rest, distanceTodayM: Math.round(rest.distanceTodayM), tripDistanceM: Math.round(rest.tripDistanceM) };
 }
