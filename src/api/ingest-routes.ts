@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Fix } from '../domain/fix.js';
 import { entityId, vehicleKind, wasteClass } from '../domain/model.js';
 import { parseOsmandRequest } from '../ingest/osmand.js';
+import type { Db } from '../store/db.js';
 import type { Tracking } from '../tracking/tracking.js';
 import { QueueFullError } from '../tracking/position-writer.js';
 import { queryTrack } from '../tracking/track.js';
@@ -15,7 +16,7 @@ import type { ApiRoutes } from './routes.js';
  */
 export interface IngestRouteDeps {
   tracking: Tracking;
-  db: import('../store/db.js').Db;
+  db: Db;
   bodyLimitBytes: number;
   sendText?: (vehicleId: string, text: string) => Promise<{ result: number }>;
 }
