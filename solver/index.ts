@@ -23,6 +23,11 @@ export interface SolveOptions {
   timeLimitMs?: number;
   /** share of iterations spent removing vehicles when the objective is vehicles first */
   fleetShare?: number;
+  /**
+   * price time warp during the cost phase instead of refusing it (penalised education and
+   * repair); default: on for the vehicles-first objective, where the fleet is fixed
+   */
+  penaliseTimeWarp?: boolean;
   /** polish with set partitioning over the routes found (default true) */
   setPartitioning?: boolean;
   /** 0..1 progress for a progress bar, with what the search is doing */
@@ -49,7 +54,7 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
     const pool = opts.setPartitioning === false ? undefined : new RoutePool();
     const partStartMs = Date.now();
     let result: SearchResult = search(cm.model, {
-      seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, routePool: pool,
+      seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, penaliseTimeWarp: opts.penaliseTimeWarp, routePool: pool,
       // progress only (never a decision): whichever of the work and the time cap is further along
       onProgress: (sp) => {
         const partStart = partStartMs;

@@ -21,6 +21,8 @@ export interface SearchOptions {
   /** share of iterations spent on removing vehicles when vehiclesFirst (default 0.4) */
   fleetShare?: number;
   onProgress?: (p: SearchProgress) => void;
+  /** price time warp in the cost phase instead of refusing it (default: with vehicles first) */
+  penaliseTimeWarp?: boolean;
   /** every route of the best solution found goes here (for set partitioning) */
   routePool?: RoutePool;
 }
@@ -58,6 +60,16 @@ export class RoutePool {
 }
 
 const UNASSIGNED_PENALTY = 1e9;
+/** share of time-warped solutions that get a repair (Vidal 2013 repairs half of them) */
+const REPAIR_SHARE = 0.5;
+/** steps a penalised walk may stay late (or short of tasks) before it restarts from the best plan */
+const RESTART_AFTER = 1000;
+/** a repair looks at the late task and this many tasks before it */
+const REPAIR_SPAN = 3;
+/** the time-warp price starts at this many times a second of driving (measured on Solomon R2/RC2) */
+const TW_WEIGHT_START = 10;
+/** steps between two adjustments of the time-warp price */
+const TW_WEIGHT_PERIOD = 50;
 
 export function search(m: Model, opts: SearchOptions = {}): SearchResult {
   return new Search(m, opts).run();
@@ -73,7 +85,14 @@ class Search {
   private readonly nodes: number[][];
   private readonly pre: Seg[][];
   private readonly suf: Seg[][];
+  /** route cost, plus the time-warp penalty while the search is penalised */
   private readonly rcost: Float64Array;
+  /** route cost without penalty, and the route's time warp */
+  private readonly rbase: Float64Array;
+  private readonly rtw: Float64Array;
+  private readonly rdist: Float64Array;
+  /** price of one second of time warp; 0 = time windows are hard */
+  private twWeight = 0;
   private readonly rgroup: Int32Array;
   private readonly taskVeh: Int32Array;
   /** index of the task's node in its route (valid while the task is assigned) */
@@ -97,6 +116,8 @@ class Search {
   private savedUnassigned: number[] = [];
   private readonly absence: Float64Array;
   private readonly depotLoc: number;
+  /** no vehicle prices time: distances give a lower bound of a move's cost */
+  private readonly distanceBound: boolean;
 
   constructor(private readonly m: Model, private readonly opts: SearchOptions) {
     this.rng = new Rng(opts.seed ?? 1);
@@ -114,11 +135,15 @@ class Search {
     this.pre = Array.from({ length: m.nVeh }, () => []);
     this.suf = Array.from({ length: m.nVeh }, () => []);
     this.rcost = new Float64Array(m.nVeh);
+    this.rbase = new Float64Array(m.nVeh);
+    this.rtw = new Float64Array(m.nVeh);
+    this.rdist = new Float64Array(m.nVeh);
     this.rgroup = new Int32Array(m.nVeh).fill(-1);
     this.taskVeh = new Int32Array(m.nTasks).fill(-1);
     this.taskPos = new Int32Array(m.nTasks).fill(-1);
     this.absence = new Float64Array(m.nTasks).fill(1);
     this.depotLoc = m.nVeh > 0 ? m.vehStart[0] : 0;
+    this.distanceBound = m.vehCostPerS.every((c) => c === 0);
     for (let v = 0; v < m.nVeh; v++) this.update(v);
     this.adj = this.buildAdjacency();
   }
@@ -187,11 +212,14 @@ class Search {
     suf[ns.length].copyFrom(this.endSegs[v]);
     for (let i = ns.length - 1; i >= 0; i--) concat(suf[i], this.nodeSegs[ns[i]], suf[i + 1], m, v);
     if (ns.length === 0) {
-      this.rcost[v] = 0;
+      this.rcost[v] = this.rbase[v] = this.rtw[v] = this.rdist[v] = 0;
       this.rgroup[v] = -1;
     } else {
       concat(this.t3, pre[ns.length], suf[ns.length], m, v);
-      this.rcost[v] = routeCost(this.t3, m, v);
+      this.rbase[v] = routeCost(this.t3, m, v);
+      this.rtw[v] = this.t3.timeWarpS > 1e-6 ? this.t3.timeWarpS : 0;
+      this.rdist[v] = this.t3.distM;
+      this.rcost[v] = this.rbase[v] + this.twWeight * this.rtw[v];
       let g = -1;
       for (const n of ns) if (m.nodeTask[n] >= 0) { g = m.taskGroup[m.nodeTask[n]]; break; }
       this.rgroup[v] = g;
@@ -277,12 +305,27 @@ class Search {
     }
   }
 
-  /** Insertion semantics: -Infinity = time windows break, Infinity = load only. */
+  /**
+   * Insertion semantics: -Infinity = time windows break, Infinity = load only. While the
+   * search is penalised, time warp is priced instead (load stays a hard limit).
+   */
   private segCost(s: Seg, v: number, ifm: boolean): number {
-    const tw = s.timeWarpS, ex = loadExcess(s, this.m, v, ifm);
-    if (tw > 1e-6) return -Infinity;
-    if (ex > 1e-6) return Infinity;
-    return routeCost(s, this.m, v);
+    const tw = s.timeWarpS > 1e-6 ? s.timeWarpS : 0;
+    if (tw > 0 && this.twWeight === 0) return -Infinity;
+    if (loadExcess(s, this.m, v, ifm) > 1e-6) return Infinity;
+    return routeCost(s, this.m, v) + this.twWeight * tw;
+  }
+
+  /** Price time warp at w per second (0 = hard windows) and reprice every route. */
+  private setTwWeight(w: number): void {
+    this.twWeight = w;
+    for (let v = 0; v < this.m.nVeh; v++) this.rcost[v] = this.rbase[v] + w * this.rtw[v];
+  }
+
+  private totalTw(): number {
+    let tw = 0;
+    for (let v = 0; v < this.m.nVeh; v++) tw += this.rtw[v];
+    return tw;
   }
 
   /** Local-search semantics: Infinity for any infeasibility. */
@@ -597,6 +640,7 @@ class Search {
     const dirty = new Set<number>(dirtyInit ?? Array.from({ length: m.nVeh }, (_, v) => v));
     this.lsDirty = dirty;
     let moves = 0;
+    this.lsMoved.length = 0;
     const maxMoves = 20 * m.nTasks;
     while (dirty.size && moves < maxMoves) {
       const v = dirty.values().next().value as number;
@@ -605,36 +649,61 @@ class Search {
       for (const n of this.nodes[v]) if (m.nodeTask[n] >= 0) tasks.push(m.nodeTask[n]);
       for (const u of tasks) {
         if (this.taskVeh[u] !== v) continue;
-        const lim = Math.min(this.adj[u].length, 20);
-        for (let k = 0; k < lim; k++) {
-          const w = this.adj[u][k];
-          if (this.taskVeh[w] < 0 || this.taskVeh[u] < 0) continue;
-          if (this.tryRelocate(u, w) || this.trySwap(u, w) || this.tryTwoOptStar(u, w)) moves++;
-        }
+        moves += this.improveAround(u, false);
       }
     }
     this.lsDirty = null;
   }
 
+  /**
+   * Try moves between u and its 20 nearest tasks; the number of moves made. With firstOnly
+   * it stops at the first move and records the two tasks in lsMoved; otherwise it goes on
+   * through the list (a descent over whole routes converges better that way on Solomon C2).
+   */
+  private improveAround(u: number, firstOnly: boolean): number {
+    const lim = Math.min(this.adj[u].length, 20);
+    let moves = 0;
+    for (let k = 0; k < lim; k++) {
+      const w = this.adj[u][k];
+      if (this.taskVeh[w] < 0 || this.taskVeh[u] < 0) continue;
+      if (this.tryRelocate(u, w) || this.trySwap(u, w) || this.tryTwoOptStar(u, w)) {
+        moves++;
+        if (firstOnly) { this.lsMoved.push(u, w); return 1; }
+      }
+    }
+    return moves;
+  }
+
+  private readonly lsMoved: number[] = [];
+
+  /**
+   * Descent focused on a few tasks (those just reinserted): each is tried against its
+   * neighbours, and the two tasks of every move made are tried again. Much cheaper than a
+   * descent over whole routes when a step changed only a handful of tasks.
+   */
+  private focusedSearch(focus: number[]): void {
+    const m = this.m;
+    const queued = new Uint8Array(m.nTasks);
+    const queue: number[] = [];
+    for (const t of focus) if (!queued[t]) { queued[t] = 1; queue.push(t); }
+    let moves = 0;
+    const maxMoves = 20 * m.nTasks;
+    while (queue.length && moves < maxMoves) {
+      const u = queue.pop()!;
+      queued[u] = 0;
+      if (this.taskVeh[u] < 0) continue;
+      this.lsMoved.length = 0;
+      if (this.improveAround(u, true) === 0) continue;
+      moves++;
+      for (const t of this.lsMoved) if (!queued[t]) { queued[t] = 1; queue.push(t); }
+    }
+  }
+
   private lsDirty: Set<number> | null = null;
 
-  private pos(_v: number, t: number): number {
-    return this.taskPos[t];
-  }
-
-  /** Cost of route v when its nodes [i, j) are replaced by seq; Infinity if infeasible. */
-  private evalReplace(v: number, i: number, j: number, seq: number[]): number {
-    const m = this.m;
-    let s: Seg = this.pre[v][i];
-    if (seq.length) {
-      s = concat(this.t1, s, this.nodeSegs[seq[0]], m, v);
-      for (let k = 1; k < seq.length; k++) s = concat(this.t1, s, this.nodeSegs[seq[k]], m, v);
-    }
-    concat(this.t2, s, this.suf[v][j], m, v);
-    return this.lsCost(this.t2, v, this.ifMode(v));
-  }
-
   private commit(v: number, seq: number[]): void {
+    // a descent inside a ruin-and-recreate step must be undoable with it
+    this.touch(v);
     this.lsDirty?.add(v);
     this.nodes[v] = seq;
     for (const n of seq) if (this.m.nodeTask[n] >= 0) this.taskVeh[this.m.nodeTask[n]] = v;
@@ -642,50 +711,123 @@ class Search {
     this.cleanRoute(v);
   }
 
-  /** Move a string of 1-3 tasks starting at u (either orientation) to just after w, or before w. */
+  private readonly sFwd = new Seg();
+  private readonly sRev = new Seg();
+  private readonly tA = new Seg();
+  private readonly tB = new Seg();
+
+  /**
+   * Fixed plus distance cost of the route a + s + b for vehicle v, from matrix lookups only:
+   * a lower bound of its cost when time has no price (time warp and waiting only add).
+   */
+  private joinCost(v: number, a: Seg, s: Seg | null, b: Seg): number {
+    const m = this.m;
+    const d = m.profileDist[m.vehProfile[v]], n = m.nLoc;
+    const dist = s
+      ? a.distM + d[a.last * n + s.first] + s.distM + d[s.last * n + b.first] + b.distM
+      : a.distM + d[a.last * n + b.first] + b.distM;
+    return m.vehFixed[v] + m.vehCostPerM[v] * dist;
+  }
+
+  /** Cost of the route pre[v][i] + s + suf[v][j] (s may be null); Infinity if infeasible. */
+  private evalWith(v: number, i: number, s: Seg | null, j: number): number {
+    const m = this.m;
+    let x: Seg = this.pre[v][i];
+    if (s) x = concat(this.tA, x, s, m, v);
+    concat(this.tB, x, this.suf[v][j], m, v);
+    return this.lsCost(this.tB, v, this.ifMode(v));
+  }
+
+  /** Does node range [i, j) of route v hold a task (not only IF visits)? */
+  private hasTaskIn(v: number, i: number, j: number): boolean {
+    const ns = this.nodes[v];
+    for (let k = i; k < j; k++) if (this.m.nodeTask[ns[k]] >= 0) return true;
+    return false;
+  }
+
+  /**
+   * Move a string of 1-3 tasks starting at u (either orientation) to just after w, or before w.
+   * Evaluated on segments only; arrays are built just for the move that is made.
+   */
   private tryRelocate(u: number, w: number): boolean {
     const m = this.m;
     const vu = this.taskVeh[u], vw = this.taskVeh[w];
-    const iu = this.pos(vu, u);
+    const iu = this.taskPos[u], iw = this.taskPos[w];
     const nsU = this.nodes[vu];
+    const sF = this.sFwd, sR = this.sRev;
+    if (vu !== vw && (this.rgroup[vw] !== this.rgroup[vu])) return false;
     for (let len = 1; len <= 3; len++) {
       if (iu + len > nsU.length) break;
-      const str = nsU.slice(iu, iu + len);
-      if (str.some((n) => m.nodeIsIF[n])) break;
+      const n = nsU[iu + len - 1];
+      if (m.nodeIsIF[n]) break;
+      if (vu !== vw && !m.taskCompat[m.nodeTask[n] * m.nVeh + vw]) break;
+      if (len === 1) { sF.copyFrom(this.nodeSegs[n]); sR.copyFrom(this.nodeSegs[n]); }
+      else { concat(sF, sF, this.nodeSegs[n], m, vw); concat(sR, this.nodeSegs[n], sR, m, vw); }
       if (vu !== vw) {
-        if (this.rgroup[vw] !== this.rgroup[vu]) return false;
-        let ok = true;
-        for (const n of str) if (!m.taskCompat[m.nodeTask[n] * m.nVeh + vw]) { ok = false; break; }
-        if (!ok) return false;
-        const iw = this.pos(vw, w);
         const oldCost = this.rcost[vu] + this.rcost[vw];
-        const costU = nsU.length === len ? 0 : this.evalReplace(vu, iu, iu + len, []);
-        if (costU === Infinity) continue;
-        for (const at of [iw + 1, iw]) {
-          for (const s of len > 1 ? [str, str.slice().reverse()] : [str]) {
-            const costW = this.evalReplace(vw, at, at, s);
+        const uKeeps = this.hasTaskIn(vu, 0, iu) || this.hasTaskIn(vu, iu + len, nsU.length);
+        let costU = -1;
+        for (let k = 0; k < 2; k++) {
+          const at = k === 0 ? iw + 1 : iw;
+          for (let o = 0; o < (len > 1 ? 2 : 1); o++) {
+            const str = o === 0 ? sF : sR;
+            if (this.distanceBound) {
+              // distances alone, plus the time warp route w keeps (an insertion cannot remove any),
+              // already lose: skip the segment work
+              const lb = (uKeeps ? this.joinCost(vu, this.pre[vu][iu], null, this.suf[vu][iu + len]) : 0) +
+                this.joinCost(vw, this.pre[vw][at], str, this.suf[vw][at]) + this.twWeight * this.rtw[vw];
+              if (lb >= oldCost - 1e-7) continue;
+            }
+            if (costU < 0) costU = uKeeps ? this.evalWith(vu, iu, null, iu + len) : 0;
+            if (costU === Infinity) break;
+            const costW = this.evalWith(vw, at, str, at);
             if (costW + costU < oldCost - 1e-7) {
+              const str = nsU.slice(iu, iu + len);
+              if (o === 1) str.reverse();
               const newU = nsU.slice(); newU.splice(iu, len);
-              const newW = this.nodes[vw].slice(); newW.splice(at, 0, ...s);
+              const newW = this.nodes[vw].slice(); newW.splice(at, 0, ...str);
               this.commit(vu, newU);
               this.commit(vw, newW);
               return true;
             }
           }
+          if (costU === Infinity) break;
         }
       } else {
-        const iw = this.pos(vw, w);
         if (iw >= iu && iw < iu + len) continue;
-        for (const at of [iw + 1, iw]) {
-          // only the stretch between the old and new place changes: evaluate just that part
+        for (let k = 0; k < 2; k++) {
+          const at = k === 0 ? iw + 1 : iw;
+          // only the stretch between the old and new place changes
           const lo = Math.min(iu, at), hi = Math.max(iu + len, at);
           if (hi - lo > 16 || (at >= iu && at <= iu + len)) continue;
-          for (const s of len > 1 ? [str, str.slice().reverse()] : [str]) {
-            const mid = at < iu ? [...s, ...nsU.slice(at, iu)] : [...nsU.slice(iu + len, at), ...s];
-            const c = this.evalReplace(vu, lo, hi, mid);
+          for (let o = 0; o < (len > 1 ? 2 : 1); o++) {
+            const str = o === 0 ? sF : sR;
+            if (this.distanceBound) {
+              const d = m.profileDist[m.vehProfile[vu]], nl = m.nLoc;
+              const P = this.pre[vu][iu].last, N = this.suf[vu][iu + len].first;
+              const A = this.pre[vu][at].last, B = this.suf[vu][at].first;
+              const dist = this.rdist[vu] - (d[P * nl + sF.first] + sF.distM + d[sF.last * nl + N] - d[P * nl + N]) +
+                (d[A * nl + str.first] + str.distM + d[str.last * nl + B] - d[A * nl + B]);
+              if (m.vehFixed[vu] + m.vehCostPerM[vu] * dist >= this.rcost[vu] - 1e-7) continue;
+            }
+            // at < iu: pre[at] + str + nodes[at..iu) + suf[iu+len]; else pre[iu] + nodes[iu+len..at) + str + suf[at]
+            let x: Seg;
+            if (at < iu) {
+              x = concat(this.tMid, this.pre[vu][at], str, m, vu);
+              for (let q = at; q < iu; q++) x = concat(this.tMid, x, this.nodeSegs[nsU[q]], m, vu);
+              concat(this.tB, x, this.suf[vu][iu + len], m, vu);
+            } else {
+              x = this.pre[vu][iu];
+              for (let q = iu + len; q < at; q++) x = concat(this.tMid, x, this.nodeSegs[nsU[q]], m, vu);
+              x = concat(this.tMid, x, str, m, vu);
+              concat(this.tB, x, this.suf[vu][at], m, vu);
+            }
+            const c = this.lsCost(this.tB, vu, this.ifMode(vu));
             if (c < this.rcost[vu] - 1e-7) {
-              const seq = [...nsU.slice(0, lo), ...mid, ...nsU.slice(hi)];
-              this.commit(vu, seq);
+              const s = nsU.slice(iu, iu + len);
+              if (o === 1) s.reverse();
+              const mid = at < iu ? [...s, ...nsU.slice(at, iu)] : [...nsU.slice(iu + len, at), ...s];
+              this.commit(vu, [...nsU.slice(0, lo), ...mid, ...nsU.slice(hi)]);
               return true;
             }
           }
@@ -701,13 +843,19 @@ class Search {
     const vu = this.taskVeh[u], vw = this.taskVeh[w];
     if (vu === vw || this.rgroup[vu] !== this.rgroup[vw]) return false;
     if (!m.taskCompat[u * m.nVeh + vw] || !m.taskCompat[w * m.nVeh + vu]) return false;
-    const iu = this.pos(vu, u), iw = this.pos(vw, w);
+    const iu = this.taskPos[u], iw = this.taskPos[w];
     const old = this.rcost[vu] + this.rcost[vw];
     for (const nu of m.taskNodes[u]) {
-      const cw = this.evalReplace(vw, iw, iw + 1, [nu]);
+      if (this.distanceBound && m.taskNodes[w].length === 1) {
+        const nw = m.taskNodes[w][0];
+        const lb = this.joinCost(vw, this.pre[vw][iw], this.nodeSegs[nu], this.suf[vw][iw + 1]) +
+          this.joinCost(vu, this.pre[vu][iu], this.nodeSegs[nw], this.suf[vu][iu + 1]);
+        if (lb >= old - 1e-7) continue;
+      }
+      const cw = this.evalWith(vw, iw, this.nodeSegs[nu], iw + 1);
       if (cw === Infinity) continue;
       for (const nw of m.taskNodes[w]) {
-        const cu = this.evalReplace(vu, iu, iu + 1, [nw]);
+        const cu = this.evalWith(vu, iu, this.nodeSegs[nw], iu + 1);
         if (cu + cw < old - 1e-7) {
           const a = this.nodes[vu].slice(); a[iu] = nw;
           const b = this.nodes[vw].slice(); b[iw] = nu;
@@ -717,7 +865,6 @@ class Search {
         }
       }
     }
-    // same route: a different variant of u (arc direction, window) in place
     return false;
   }
 
@@ -726,23 +873,32 @@ class Search {
     const m = this.m;
     const vu = this.taskVeh[u], vw = this.taskVeh[w];
     if (vu === vw || m.vehType[vu] !== m.vehType[vw] || this.rgroup[vu] !== this.rgroup[vw]) return false;
-    const iu = this.pos(vu, u), iw = this.pos(vw, w);
+    const iu = this.taskPos[u], iw = this.taskPos[w];
     const old = this.rcost[vu] + this.rcost[vw];
-    for (const [a, b] of [[iu + 1, iw + 1], [iu, iw]]) {
+    const nu = this.nodes[vu], nw = this.nodes[vw];
+    const ifm = this.ifMode(vu);
+    for (let k = 0; k < 2; k++) {
+      const a = k === 0 ? iu + 1 : iu, b = k === 0 ? iw + 1 : iw;
       // new u-route: pre_u[a] + suf_w[b]; new w-route: pre_w[b] + suf_u[a]
-      concat(this.t1, this.pre[vu][a], this.suf[vw][b], m, vu);
-      const ifm = this.ifMode(vu);
-      const c1 = this.lsCost(this.t1, vu, ifm);
-      if (c1 === Infinity) continue;
-      concat(this.t2, this.pre[vw][b], this.suf[vu][a], m, vw);
-      const c2 = this.lsCost(this.t2, vw, ifm);
-      if (c2 === Infinity) continue;
-      const nu = this.nodes[vu], nw = this.nodes[vw];
-      const newU = nu.slice(0, a).concat(nw.slice(b));
-      const newW = nw.slice(0, b).concat(nu.slice(a));
-      const cu = newU.some((n) => m.nodeTask[n] >= 0) ? c1 : 0;
-      const cw = newW.some((n) => m.nodeTask[n] >= 0) ? c2 : 0;
-      if (cu + cw < old - 1e-7) {
+      const uHas = this.hasTaskIn(vu, 0, a) || this.hasTaskIn(vw, b, nw.length);
+      const wHas = this.hasTaskIn(vw, 0, b) || this.hasTaskIn(vu, a, nu.length);
+      if (this.distanceBound &&
+        (uHas ? this.joinCost(vu, this.pre[vu][a], null, this.suf[vw][b]) : 0) +
+        (wHas ? this.joinCost(vw, this.pre[vw][b], null, this.suf[vu][a]) : 0) >= old - 1e-7) continue;
+      let c1 = 0, c2 = 0;
+      if (uHas) {
+        concat(this.t1, this.pre[vu][a], this.suf[vw][b], m, vu);
+        c1 = this.lsCost(this.t1, vu, ifm);
+        if (c1 === Infinity) continue;
+      }
+      if (wHas) {
+        concat(this.t2, this.pre[vw][b], this.suf[vu][a], m, vw);
+        c2 = this.lsCost(this.t2, vw, ifm);
+        if (c2 === Infinity) continue;
+      }
+      if (c1 + c2 < old - 1e-7) {
+        const newU = nu.slice(0, a).concat(nw.slice(b));
+        const newW = nw.slice(0, b).concat(nu.slice(a));
         this.commit(vu, newU);
         this.commit(vw, newW);
         return true;
@@ -805,7 +961,8 @@ class Search {
     for (const [g, kg] of loadKg) {
       let cap = 0;
       for (let v = 0; v < m.nVeh; v++) for (let t = 0; t < m.nTasks; t++) if (m.taskGroup[t] === g && m.taskCompat[t * m.nVeh + v]) { cap = Math.max(cap, m.vehCapKg[v]); break; }
-      lowerBound += m.groupIF[g].length > 0 || cap <= 0 ? 1 : Math.max(1, Math.ceil(kg / cap - 1e-9));
+      const byLoad = m.groupIF[g].length > 0 || cap <= 0 ? 1 : Math.max(1, Math.ceil(kg / cap - 1e-9));
+      lowerBound += Math.max(byLoad, this.workTimeBound(g));
     }
     // packing only (tasks left out by construction): start with the tasks already out
     let packFirst = this.unassigned.length > 0;
@@ -858,6 +1015,47 @@ class Search {
     }
     this.allowNewRoutes = true;
     return best;
+  }
+
+  /**
+   * Vehicles a group needs at least by working time: every task takes its service plus the
+   * shortest drive into it from anywhere, and no shift is longer than the longest one. Stops
+   * fleet minimisation from spending its budget on a fleet that cannot exist (Solomon R2/C2).
+   */
+  private workTimeBound(g: number): number {
+    const m = this.m;
+    const tasks: number[] = [];
+    for (let t = 0; t < m.nTasks; t++) if (m.taskGroup[t] === g) tasks.push(t);
+    let shiftS = 0;
+    const profiles = new Set<number>();
+    const from = new Map<number, number>();
+    const addFrom = (loc: number) => from.set(loc, (from.get(loc) ?? 0) + 1);
+    for (let v = 0; v < m.nVeh; v++) {
+      if (!tasks.some((t) => m.taskCompat[t * m.nVeh + v])) continue;
+      shiftS = Math.max(shiftS, m.vehL[v] - m.vehE[v]);
+      profiles.add(m.vehProfile[v]);
+      addFrom(m.vehStart[v]);
+    }
+    if (shiftS <= 0 || tasks.length === 0) return 1;
+    for (const t of tasks) for (const n of m.taskNodes[t]) addFrom(m.nodeEnd[n]);
+    for (const n of m.groupIFAll[g]) addFrom(m.nodeEnd[n]);
+    let totalS = 0;
+    for (const t of tasks) {
+      let best = Infinity;
+      for (const n of m.taskNodes[t]) {
+        const to = m.nodeStart[n];
+        // a place shared with another task or the depot can be arrived at from zero distance
+        let minIn = (from.get(to) ?? 0) > (m.nodeEnd[n] === to ? 1 : 0) ? 0 : Infinity;
+        for (const p of profiles) {
+          const dur = m.profileDur[p];
+          for (const [loc] of from) if (loc !== to && dur[loc * m.nLoc + to] < minIn) minIn = dur[loc * m.nLoc + to];
+        }
+        if (minIn === Infinity) minIn = 0;
+        best = Math.min(best, m.nodeDur[n] + minIn);
+      }
+      totalS += best;
+    }
+    return Math.max(1, Math.ceil(totalS / shiftS - 1e-9));
   }
 
   /** Insert t by ejecting one task from a nearby route: least absence first, then least cost. */
@@ -919,6 +1117,55 @@ class Search {
     return true;
   }
 
+  /** One second of time warp priced like one second of driving (Vidal 2013 starts at 1 too). */
+  private initialTwWeight(): number {
+    const m = this.m;
+    const d = m.profileDist[0], t = m.profileDur[0];
+    let dist = 0, dur = 0;
+    const step = Math.max(1, Math.floor(m.nLoc / 50));
+    for (let i = 0; i < m.nLoc; i += step) for (let j = 0; j < m.nLoc; j += step) { dist += d[i * m.nLoc + j]; dur += t[i * m.nLoc + j]; }
+    const speed = dur > 0 ? dist / dur : 1;
+    return Math.max(1e-6, m.vehCostPerS[0] + m.vehCostPerM[0] * speed);
+  }
+
+  /** Descents at 10x then 100x the time-warp price on the routes that break windows. */
+  private repair(): void {
+    const w = this.twWeight;
+    for (const k of [10, 100]) {
+      this.setTwWeight(w * k);
+      const bad: number[] = [];
+      for (let v = 0; v < this.m.nVeh; v++) if (this.rtw[v] > 0) this.timeWarpSpots(v, bad);
+      this.focusedSearch(bad);
+      if (this.totalTw() === 0) break;
+    }
+    this.setTwWeight(w);
+  }
+
+  /**
+   * The tasks of route v where it arrives after a window closes, with the tasks just before
+   * them: moving one of those is what can remove the time warp.
+   */
+  private timeWarpSpots(v: number, out: number[]): void {
+    const m = this.m;
+    const ns = this.nodes[v];
+    const dur = m.profileDur[m.vehProfile[v]];
+    let t = m.vehE[v], at = m.vehStart[v];
+    for (let i = 0; i < ns.length; i++) {
+      const n = ns[i];
+      let arrive = t + dur[at * m.nLoc + m.nodeStart[n]];
+      if (arrive > m.nodeL[n] + 1e-6) {
+        for (let k = Math.max(0, i - REPAIR_SPAN); k <= i; k++) if (m.nodeTask[ns[k]] >= 0) out.push(m.nodeTask[ns[k]]);
+        arrive = m.nodeL[n];
+      }
+      t = Math.max(arrive, m.nodeE[n]) + m.nodeDur[n];
+      at = m.nodeEnd[n];
+    }
+    if (t + dur[at * m.nLoc + m.vehEnd[v]] > m.vehL[v] + 1e-6) {
+      // late back at the depot: any of the last tasks may go
+      for (let k = Math.max(0, ns.length - 1 - REPAIR_SPAN); k < ns.length; k++) if (m.nodeTask[ns[k]] >= 0) out.push(m.nodeTask[ns[k]]);
+    }
+  }
+
   private deadlineIsClose(): boolean {
     return Date.now() > this.deadline;
   }
@@ -953,6 +1200,13 @@ class Search {
     const span = Math.max(1, this.maxIt - startIt);
     const startMs = Date.now();
     const spanMs = this.deadline === Infinity ? Infinity : this.deadline - startMs;
+    const penalised = this.opts.penaliseTimeWarp ?? m.vehiclesFirst;
+    let twW = penalised ? TW_WEIGHT_START * this.initialTwWeight() : 0;
+    // past this price a second of lateness costs more than leaving a task out: no use going higher
+    const twMax = Math.max(twW, 10 * this.unassignedPenalty);
+    let feasibleSeen = 0, educated = 0, lastFeasibleIt = this.it;
+    const twStart = twW;
+    this.setTwWeight(twW);
     while (this.it < this.maxIt && !this.timeUp()) {
       this.it++;
       const frac = Math.max((this.it - startIt) / span, spanMs === Infinity ? 0 : (Date.now() - startMs) / spanMs);
@@ -961,12 +1215,28 @@ class Search {
       const out = new Set(this.unassigned);
       const removed = this.ruin();
       this.recreate(this.unassigned.concat(removed), 0.01, out);
+      if (penalised) {
+        // education (Vidal 2013): a penalised descent, then a repair when windows are broken
+        this.focusedSearch(removed);
+        educated++;
+        if (this.totalTw() === 0) feasibleSeen++;
+        else if (this.rng.next() < REPAIR_SHARE) this.repair();
+        if (educated === TW_WEIGHT_PERIOD) {
+          // keep about a fifth to two fifths of the educated solutions feasible
+          const share = feasibleSeen / educated;
+          if (share < 0.2) twW = Math.min(twW * 1.2, twMax); else if (share > 0.4) twW *= 0.85;
+          educated = feasibleSeen = 0;
+          this.setTwWeight(twW);
+          cur = this.totalCost();
+        }
+      }
       const c = this.totalCost();
       if (c < cur - this.temperature * Math.log(this.rng.next())) {
         cur = c;
         const out = this.unassigned.length;
-        if (out < bestOut || (out === bestOut && c < bestCost - 1e-9)) {
-          this.localSearch(this.touched.slice());
+        const feasible = !penalised || this.totalTw() === 0;
+        if (feasible && (out < bestOut || (out === bestOut && c < bestCost - 1e-9))) {
+          if (!penalised) this.localSearch(this.touched.slice());
           this.unassignedPenalty = 10 * perTask;
           cur = this.totalCost();
           bestCost = cur;
@@ -977,8 +1247,20 @@ class Search {
       } else {
         this.undoStep();
       }
+      if (penalised) {
+        // a walk that stays on the wrong side of the windows goes back to the best solution
+        if (this.totalTw() === 0 && this.unassigned.length <= bestOut) lastFeasibleIt = this.it;
+        else if (this.it - lastFeasibleIt > RESTART_AFTER) {
+          this.restore(best);
+          twW = Math.max(twStart, twW / 10);
+          this.setTwWeight(twW);
+          cur = this.totalCost();
+          lastFeasibleIt = this.it;
+        }
+      }
       if ((this.it & 255) === 0) this.progress('cost', bestCost);
     }
+    this.setTwWeight(0);
     this.unassignedPenalty = UNASSIGNED_PENALTY;
     this.restore(best);
     best = this.snapshot();

@@ -58,35 +58,41 @@ export function depotSeg(m: Model, v: number, atEnd: boolean): Seg {
   return s;
 }
 
-/** out = a ⊕ b for vehicle v (out may alias a or b). */
+/** out = a ⊕ b for vehicle v (out may alias a or b). Hot path: locals and no Math calls. */
 export function concat(out: Seg, a: Seg, b: Seg, m: Model, v: number): Seg {
   const p = m.vehProfile[v];
   const ij = a.last * m.nLoc + b.first;
   const t = m.profileDur[p][ij];
-  const delta = a.durS - a.timeWarpS + t;
-  const wait = Math.max(b.e - delta - a.l, 0);
-  const dtw = Math.max(a.e + delta - b.l, 0);
-  const durS = a.durS + b.durS + t + wait;
-  const tw = a.timeWarpS + b.timeWarpS + dtw;
-  const e = Math.max(b.e - delta, a.e) - wait;
-  const l = Math.min(b.l - delta, a.l) + dtw;
+  const aDur = a.durS, aTw = a.timeWarpS, aE = a.e, aL = a.l, bE = b.e, bL = b.l;
+  const delta = aDur - aTw + t;
+  let wait = bE - delta - aL;
+  if (wait < 0) wait = 0;
+  let dtw = aE + delta - bL;
+  if (dtw < 0) dtw = 0;
+  const e1 = bE - delta, l1 = bL - delta;
   const distM = a.distM + b.distM + m.profileDist[p][ij];
-  let kgHead: number, kgTail: number, kgExcess: number, m3Head: number, m3Tail: number, m3Excess: number;
-  if (!a.hasIF) {
-    kgHead = a.kgHead + b.kgHead; m3Head = a.m3Head + b.m3Head;
-    kgTail = b.kgTail; m3Tail = b.m3Tail; kgExcess = b.kgExcess; m3Excess = b.m3Excess;
-  } else if (!b.hasIF) {
-    kgHead = a.kgHead; m3Head = a.m3Head;
-    kgTail = a.kgTail + b.kgHead; m3Tail = a.m3Tail + b.m3Head; kgExcess = a.kgExcess; m3Excess = a.m3Excess;
+  const aIF = a.hasIF, bIF = b.hasIF;
+  if (!aIF) {
+    const kgHead = a.kgHead + b.kgHead, m3Head = a.m3Head + b.m3Head;
+    out.kgTail = b.kgTail; out.m3Tail = b.m3Tail; out.kgExcess = b.kgExcess; out.m3Excess = b.m3Excess;
+    out.kgHead = kgHead; out.m3Head = m3Head;
+  } else if (!bIF) {
+    const kgTail = a.kgTail + b.kgHead, m3Tail = a.m3Tail + b.m3Head;
+    out.kgHead = a.kgHead; out.m3Head = a.m3Head; out.kgExcess = a.kgExcess; out.m3Excess = a.m3Excess;
+    out.kgTail = kgTail; out.m3Tail = m3Tail;
   } else {
-    kgHead = a.kgHead; m3Head = a.m3Head; kgTail = b.kgTail; m3Tail = b.m3Tail;
-    kgExcess = a.kgExcess + b.kgExcess + Math.max(0, a.kgTail + b.kgHead - m.vehCapKg[v]);
-    m3Excess = a.m3Excess + b.m3Excess + Math.max(0, a.m3Tail + b.m3Head - m.vehCapM3[v]);
+    const xKg = a.kgTail + b.kgHead - m.vehCapKg[v], xM3 = a.m3Tail + b.m3Head - m.vehCapM3[v];
+    const kgExcess = a.kgExcess + b.kgExcess + (xKg > 0 ? xKg : 0);
+    const m3Excess = a.m3Excess + b.m3Excess + (xM3 > 0 ? xM3 : 0);
+    out.kgHead = a.kgHead; out.m3Head = a.m3Head; out.kgTail = b.kgTail; out.m3Tail = b.m3Tail;
+    out.kgExcess = kgExcess; out.m3Excess = m3Excess;
   }
-  out.first = a.first; out.last = b.last; out.distM = distM; out.durS = durS; out.e = e; out.l = l;
-  out.timeWarpS = tw; out.hasIF = a.hasIF || b.hasIF;
-  out.kgHead = kgHead; out.kgTail = kgTail; out.kgExcess = kgExcess;
-  out.m3Head = m3Head; out.m3Tail = m3Tail; out.m3Excess = m3Excess;
+  out.durS = aDur + b.durS + t + wait;
+  out.timeWarpS = aTw + b.timeWarpS + dtw;
+  out.e = (e1 > aE ? e1 : aE) - wait;
+  out.l = (l1 < aL ? l1 : aL) + dtw;
+  out.distM = distM;
+  out.first = a.first; out.last = b.last; out.hasIF = aIF || bIF;
   return out;
 }
 

@@ -26,6 +26,19 @@ describe('classic benchmarks through the Problem type', () => {
     expect(validateSolution(p, sol).valid).toBe(true);
   });
 
+  it('with the fleet fixed, pricing late arrivals (penalised cost phase) gives a shorter valid plan than refusing them, for the same work', async () => {
+    const p = loadSolomon(join(DATA, 'solomon', 'R207.txt'));
+    const priced = await solve(p, { seed: 1, maxIterations: 3000 });
+    const refused = await solve(p, { seed: 1, maxIterations: 3000, penaliseTimeWarp: false });
+    expect(priced.cost.vehicles).toBe(refused.cost.vehicles);
+    expect(priced.cost.distanceM).toBeLessThan(refused.cost.distanceM * 0.97);
+    for (const sol of [priced, refused]) {
+      const report = validateSolution(p, sol);
+      expect(report.violations).toEqual([]);
+      expect(report.recomputed.distanceM).toBeCloseTo(sol.cost.distanceM, 6);
+    }
+  });
+
   it('solves CVRP A-n32-k5 within 2% of the optimum 784 with rounded distances', async () => {
     const p = loadCvrp(join(DATA, 'cvrp', 'A', 'A-n32-k5.vrp'));
     const sol = await solve(p, { seed: 1, maxIterations: 3000 });
