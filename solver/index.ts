@@ -25,7 +25,7 @@ export interface SolveOptions {
   fleetShare?: number;
   /**
    * price time warp during the cost phase instead of refusing it (penalised education and
-   * repair); default: on for the vehicles-first objective, where the fleet is fixed
+   * repair); default: on when some task's window is narrower than the shifts
    */
   penaliseTimeWarp?: boolean;
   /** polish with set partitioning over the routes found (default true) */

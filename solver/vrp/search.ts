@@ -1117,6 +1117,20 @@ class Search {
     return true;
   }
 
+  /**
+   * Does any task have a window narrower than the shifts? Without one, time warp can only
+   * come from the shift itself and the plain walk does as well for less work (CVRP, CARP).
+   */
+  private windowsBind(): boolean {
+    const m = this.m;
+    let minE = Infinity, maxL = -Infinity;
+    for (let v = 0; v < m.nVeh; v++) { minE = Math.min(minE, m.vehE[v]); maxL = Math.max(maxL, m.vehL[v]); }
+    for (let n = 0; n < m.nNodes; n++) {
+      if (m.nodeTask[n] >= 0 && (m.nodeE[n] > minE + 1e-6 || m.nodeL[n] + m.nodeDur[n] < maxL - 1e-6)) return true;
+    }
+    return false;
+  }
+
   /** One second of time warp priced like one second of driving (Vidal 2013 starts at 1 too). */
   private initialTwWeight(): number {
     const m = this.m;
@@ -1200,7 +1214,7 @@ class Search {
     const span = Math.max(1, this.maxIt - startIt);
     const startMs = Date.now();
     const spanMs = this.deadline === Infinity ? Infinity : this.deadline - startMs;
-    const penalised = this.opts.penaliseTimeWarp ?? m.vehiclesFirst;
+    const penalised = this.opts.penaliseTimeWarp ?? this.windowsBind();
     let twW = penalised ? TW_WEIGHT_START * this.initialTwWeight() : 0;
     // past this price a second of lateness costs more than leaving a task out: no use going higher
     const twMax = Math.max(twW, 10 * this.unassignedPenalty);
