@@ -25,7 +25,8 @@ export interface SolveOptions {
   fleetShare?: number;
   /**
    * price time warp during the cost phase instead of refusing it (penalised education and
-   * repair); default: on when some task's window is narrower than the shifts
+   * repair); default: on when some task's window is narrower than the shifts, the routes
+   * make no unloading trips, and no driver break or facility daily capacity is planned after
    */
   penaliseTimeWarp?: boolean;
   /** polish with set partitioning over the routes found (default true) */
@@ -42,6 +43,10 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
   const compiled = compileProblem(p, { facilitiesByClass: allocation?.facilitiesByClass });
   const unserved: Unserved[] = [...compiled.unserved];
   const routes: Route[] = [];
+  // Driver breaks and facility daily capacities are placed / repaired after the search and
+  // need slack in the schedule; plans pressed against the windows by the penalised phase left
+  // none on the city day (a break outside its window, points dropped for facility capacity).
+  const penaliseByDefault = p.vehicles.some((v) => v.break) || p.facilities.some((f) => f.dailyCapacityKg !== undefined) ? false : undefined;
   const totalTasks = compiled.models.reduce((a, c) => a + c.model.nTasks, 0);
   let done = 0;
   let iterations = 0;
@@ -54,7 +59,7 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
     const pool = opts.setPartitioning === false ? undefined : new RoutePool();
     const partStartMs = Date.now();
     let result: SearchResult = search(cm.model, {
-      seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, penaliseTimeWarp: opts.penaliseTimeWarp, routePool: pool,
+      seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, penaliseTimeWarp: opts.penaliseTimeWarp ?? penaliseByDefault, routePool: pool,
       // progress only (never a decision): whichever of the work and the time cap is further along
       onProgress: (sp) => {
         const partStart = partStartMs;

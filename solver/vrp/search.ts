@@ -1118,11 +1118,16 @@ class Search {
   }
 
   /**
-   * Does any task have a window narrower than the shifts? Without one, time warp can only
-   * come from the shift itself and the plain walk does as well for less work (CVRP, CARP).
+   * Does any task have a window narrower than the shifts (and no unloading trips)? Without
+   * one, time warp can only come from the shift itself and the plain walk does as well for
+   * less work (CVRP, CARP).
    */
   private windowsBind(): boolean {
     const m = this.m;
+    // With unloading trips, facility capacity is repaired after the search by moving trips to
+    // other facilities; plans pressed against the windows leave that repair no room (the city
+    // day lost 44 points to facility_capacity with this phase on), so those keep the plain walk.
+    if (m.nodeIsIF.some((x) => x === 1)) return false;
     let minE = Infinity, maxL = -Infinity;
     for (let v = 0; v < m.nVeh; v++) { minE = Math.min(minE, m.vehE[v]); maxL = Math.max(maxL, m.vehL[v]); }
     for (let n = 0; n < m.nNodes; n++) {
