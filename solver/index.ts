@@ -5,7 +5,7 @@
 import { parseProblem, type Problem, type Solution, type Unserved, type Route } from './problem.js';
 import { compileProblem } from './vrp/compile.js';
 import { search, RoutePool, type SearchProgress, type SearchResult } from './vrp/search.js';
-import { buildRoute, diagnose } from './vrp/plan.js';
+import { buildRoute, diagnose, fitBreak } from './vrp/plan.js';
 import { allocateFacilities } from './lp/allocation.js';
 import { selectRoutes } from './lp/setPartition.js';
 import { enforceFacilityCapacity } from './vrp/facilityCapacity.js';
@@ -77,7 +77,11 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
     }
     done += cm.model.nTasks;
     const fixed = enforceFacilityCapacity(p, cm, result, usedKg);
-    for (const r of fixed.result.routes) routes.push(buildRoute(p, cm, r));
+    for (const r of fixed.result.routes) {
+      const { route, dropped } = fitBreak(p, cm, r);
+      if (route) routes.push(buildRoute(p, cm, route));
+      unserved.push(...dropped);
+    }
     for (const t of fixed.result.unassigned) unserved.push(diagnose(p, cm, t));
     unserved.push(...fixed.unserved);
   }

@@ -60,27 +60,65 @@ function schedule(p: Problem, cm: CompiledModel, veh: number, nodes: number[], d
   return { stops, ok };
 }
 
+/** Leave the depot as late as possible without lengthening the day (least waiting). */
+function leastWaitingDeparture(p: Problem, cm: CompiledModel, r: RouteOut): number {
+  const m = cm.model;
+  let s = new Seg().copyFrom(depotSeg(m, r.veh, false));
+  for (const n of r.nodes) s = concat(new Seg(), s, nodeSeg(m, n), m, r.veh);
+  s = concat(new Seg(), s, depotSeg(m, r.veh, true), m, r.veh);
+  return Math.max(p.vehicles[cm.vehicles[r.veh]].shift.startS, Math.min(s.l, s.e));
+}
+
+/** The schedule with the driver's break in the first place that keeps every window, or null. */
+function placeBreak(p: Problem, cm: CompiledModel, r: RouteOut, departS: number): Timed | null {
+  const vehicle = p.vehicles[cm.vehicles[r.veh]];
+  // the least-waiting departure may push the whole day past the break window; then leave at shift start
+  for (const dep of [departS, vehicle.shift.startS]) {
+    for (let k = 0; k <= r.nodes.length; k++) {
+      const cand = schedule(p, cm, r.veh, r.nodes, dep, k);
+      if (cand.ok) return cand;
+    }
+  }
+  return null;
+}
+
+/**
+ * The break is placed after routing; a route pressed against its windows can leave it no
+ * room. Then take tasks out (the first whose removal makes room, else the last) until it
+ * fits, so no plan breaks the break rule; what is taken out is reported with the reason.
+ */
+export function fitBreak(p: Problem, cm: CompiledModel, r: RouteOut): { route: RouteOut | null; dropped: Unserved[] } {
+  const m = cm.model;
+  const vehicle = p.vehicles[cm.vehicles[r.veh]];
+  if (!vehicle.break) return { route: r, dropped: [] };
+  let nodes = r.nodes.slice();
+  const dropped: Unserved[] = [];
+  const fits = (ns: number[]) => placeBreak(p, cm, { veh: r.veh, nodes: ns }, leastWaitingDeparture(p, cm, { veh: r.veh, nodes: ns })) !== null;
+  while (nodes.some((n) => m.nodeTask[n] >= 0) && !fits(nodes)) {
+    const taskIdx = nodes.map((n, i) => (m.nodeTask[n] >= 0 ? i : -1)).filter((i) => i >= 0);
+    let out = taskIdx[taskIdx.length - 1];
+    for (let k = taskIdx.length - 1; k >= 0; k--) {
+      const trial = nodes.filter((_, i) => i !== taskIdx[k]);
+      if (fits(trial)) { out = taskIdx[k]; break; }
+    }
+    const u = diagnose(p, cm, m.nodeTask[nodes[out]]);
+    dropped.push({ ...u, reason: 'time_window', detail: `no room left for the driver's break of ${vehicle.id} with this point on the route` });
+    nodes = nodes.filter((_, i) => i !== out);
+  }
+  if (!nodes.some((n) => m.nodeTask[n] >= 0)) return { route: null, dropped };
+  return { route: { veh: r.veh, nodes }, dropped };
+}
+
 export function buildRoute(p: Problem, cm: CompiledModel, r: RouteOut): Route {
   const m = cm.model;
   const veh = r.veh;
   const vehicle = p.vehicles[cm.vehicles[veh]];
-  // Leave the depot as late as possible without lengthening the day (least waiting).
-  let s = new Seg().copyFrom(depotSeg(m, veh, false));
-  for (const n of r.nodes) s = concat(new Seg(), s, nodeSeg(m, n), m, veh);
-  s = concat(new Seg(), s, depotSeg(m, veh, true), m, veh);
-  const departS = Math.max(vehicle.shift.startS, Math.min(s.l, s.e));
+  const departS = leastWaitingDeparture(p, cm, r);
   let timed = schedule(p, cm, veh, r.nodes, departS, -1);
   if (vehicle.break) {
-    let placed: Timed | null = null;
-    // the least-waiting departure may push the whole day past the break window; then leave at shift start
-    for (const dep of [departS, vehicle.shift.startS]) {
-      for (let k = 0; k <= r.nodes.length && !placed; k++) {
-        const cand = schedule(p, cm, veh, r.nodes, dep, k);
-        if (cand.ok) placed = cand;
-      }
-    }
     // no slot keeps every window: report the schedule honestly, the validator will flag it
-    timed = placed ?? schedule(p, cm, veh, r.nodes, departS, r.nodes.length);
+    // (solve() first takes tasks out with fitBreak, so this does not reach a plan)
+    timed = placeBreak(p, cm, r, departS) ?? schedule(p, cm, veh, r.nodes, departS, r.nodes.length);
   }
   const prof = m.vehProfile[veh];
   let distM = 0;

@@ -14,6 +14,20 @@ async function reasons(p: ProblemInput): Promise<Record<string, string>> {
 }
 
 describe('what cannot be served comes back with its reason', () => {
+  it('a point whose window leaves no room for the driver\'s break is reported, never planned over the break', async () => {
+    // the break must start 3000-3100 s and lasts 1000 s; b1 must start 3000-3050 s: not both
+    const p = lineProblem(8, {
+      facilities: [facility()],
+      vehicles: [collector('c1', { break: { durationS: 1000, window: { startS: 3000, endS: 3100 } } })],
+      jobs: [job('a1', 2), job('b1', 3, { windows: [{ startS: 3000, endS: 3050 }], serviceS: 600 })],
+    });
+    const sol = await solve(p, { seed: 1, maxIterations: 300 });
+    expect(validateSolution(p, sol).violations).toEqual([]);
+    expect(sol.unserved.map((u) => [u.id, u.reason])).toEqual([['b1', 'time_window']]);
+    expect(sol.unserved[0].detail).toMatch(/break/);
+    expect(sol.routes[0].stops.map((x) => x.type)).toContain('break');
+  });
+
   it('food waste with only unsealed trucks: no compatible vehicle', async () => {
     const p = lineProblem(8, {
       facilities: [facility({ accepts: ['residual', 'food'] })],
