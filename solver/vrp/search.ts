@@ -21,7 +21,7 @@ export interface SearchOptions {
   /** share of iterations spent on removing vehicles when vehiclesFirst (default 0.4) */
   fleetShare?: number;
   onProgress?: (p: SearchProgress) => void;
-  /** price time warp in the cost phase instead of refusing it (default: with vehicles first) */
+  /** price time warp in the cost phase instead of refusing it (default: when task windows bind) */
   penaliseTimeWarp?: boolean;
   /** every route of the best solution found goes here (for set partitioning) */
   routePool?: RoutePool;
@@ -1039,6 +1039,7 @@ class Search {
     if (shiftS <= 0 || tasks.length === 0) return 1;
     for (const t of tasks) for (const n of m.taskNodes[t]) addFrom(m.nodeEnd[n]);
     for (const n of m.groupIFAll[g]) addFrom(m.nodeEnd[n]);
+    const fromLocs = Int32Array.from(from.keys());
     let totalS = 0;
     for (const t of tasks) {
       let best = Infinity;
@@ -1048,7 +1049,7 @@ class Search {
         let minIn = (from.get(to) ?? 0) > (m.nodeEnd[n] === to ? 1 : 0) ? 0 : Infinity;
         for (const p of profiles) {
           const dur = m.profileDur[p];
-          for (const [loc] of from) if (loc !== to && dur[loc * m.nLoc + to] < minIn) minIn = dur[loc * m.nLoc + to];
+          for (const loc of fromLocs) if (loc !== to && dur[loc * m.nLoc + to] < minIn) minIn = dur[loc * m.nLoc + to];
         }
         if (minIn === Infinity) minIn = 0;
         best = Math.min(best, m.nodeDur[n] + minIn);
@@ -1118,16 +1119,11 @@ class Search {
   }
 
   /**
-   * Does any task have a window narrower than the shifts (and no unloading trips)? Without
-   * one, time warp can only come from the shift itself and the plain walk does as well for
-   * less work (CVRP, CARP).
+   * Does any task have a window narrower than the shifts? Without one, time warp can only
+   * come from the shift itself and the plain walk does as well for less work (CVRP, CARP).
    */
   private windowsBind(): boolean {
     const m = this.m;
-    // With unloading trips, facility capacity is repaired after the search by moving trips to
-    // other facilities; plans pressed against the windows leave that repair no room (the city
-    // day lost 44 points to facility_capacity with this phase on), so those keep the plain walk.
-    if (m.nodeIsIF.some((x) => x === 1)) return false;
     let minE = Infinity, maxL = -Infinity;
     for (let v = 0; v < m.nVeh; v++) { minE = Math.min(minE, m.vehE[v]); maxL = Math.max(maxL, m.vehL[v]); }
     for (let n = 0; n < m.nNodes; n++) {
@@ -1147,7 +1143,7 @@ class Search {
     return Math.max(1e-6, m.vehCostPerS[0] + m.vehCostPerM[0] * speed);
   }
 
-  /** Descents at 10x then 100x the time-warp price on the routes that break windows. */
+  /** Descents at 10x then 100x the time-warp price around the late tasks of every late route. */
   private repair(): void {
     const w = this.twWeight;
     for (const k of [10, 100]) {
