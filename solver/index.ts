@@ -29,6 +29,8 @@ export interface SolveOptions {
    * make no unloading trips, and no driver break or facility daily capacity is planned after
    */
   penaliseTimeWarp?: boolean;
+  /** restart a stuck route removal from the last complete plan with another route (default true) */
+  fleetRestarts?: boolean;
   /** polish with set partitioning over the routes found (default true) */
   setPartitioning?: boolean;
   /** 0..1 progress for a progress bar, with what the search is doing */
@@ -60,7 +62,7 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
     const pool = opts.setPartitioning === false ? undefined : new RoutePool();
     const partStartMs = Date.now();
     let result: SearchResult = search(cm.model, {
-      seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined), routePool: pool,
+      seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, fleetRestarts: opts.fleetRestarts, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined), routePool: pool,
       // progress only (never a decision): whichever of the work and the time cap is further along
       onProgress: (sp) => {
         const byTime = timeLimitMs ? (Date.now() - partStartMs) / timeLimitMs : 0;

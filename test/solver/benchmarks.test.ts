@@ -26,6 +26,19 @@ describe('classic benchmarks through the Problem type', () => {
     expect(validateSolution(p, sol).valid).toBe(true);
   });
 
+  it('reaches the best-known 17 vehicles on R102 by restarting a stuck route removal, where one long attempt stays at 18', async () => {
+    const p = loadSolomon(join(DATA, 'solomon', 'R102.txt'));
+    const opts = { seed: 1, maxIterations: 15000, fleetShare: 0.8, setPartitioning: false };
+    const restarted = await solve(p, opts);
+    const oneAttempt = await solve(p, { ...opts, fleetRestarts: false });
+    expect(restarted.cost.vehicles).toBe(17);
+    expect(oneAttempt.cost.vehicles).toBe(18);
+    for (const sol of [restarted, oneAttempt]) {
+      expect(sol.unserved).toEqual([]);
+      expect(validateSolution(p, sol).violations).toEqual([]);
+    }
+  });
+
   it('with the fleet fixed, pricing late arrivals (penalised cost phase) gives a shorter valid plan than refusing them, for the same work', async () => {
     const p = loadSolomon(join(DATA, 'solomon', 'R207.txt'));
     const priced = await solve(p, { seed: 1, maxIterations: 3000 });
