@@ -3,7 +3,7 @@
  * for a seed and an iteration budget (the optional time limit is only a safety cap).
  */
 import { parseProblem, type Problem, type Solution, type Unserved, type Route } from './problem.js';
-import { compileProblem } from './vrp/compile.js';
+import { compileProblem, visitWindows } from './vrp/compile.js';
 import { search, RoutePool, type SearchProgress, type SearchResult } from './vrp/search.js';
 import { buildRoute, diagnose, fitBreak } from './vrp/plan.js';
 import { allocateFacilities } from './lp/allocation.js';
@@ -31,19 +31,60 @@ export interface SolveOptions {
   penaliseTimeWarp?: boolean;
   /** restart a stuck route removal from the last complete plan with another route (default true) */
   fleetRestarts?: boolean;
+  /** internal: no second try for items taken out after the search (the second try itself) */
+  noRetry?: boolean;
   /** polish with set partitioning over the routes found (default true) */
   setPartitioning?: boolean;
   /** 0..1 progress for a progress bar, with what the search is doing */
   onProgress?: (fraction: number, detail: SearchProgress & { partition: string }) => void;
 }
 
+/** share of the time cap kept for the second try of items taken out after the search */
+const RETRY_TIME_SHARE = 0.08;
+
 export async function solve(input: unknown, opts: SolveOptions = {}): Promise<Solution> {
   const p: Problem = parseProblem(input);
   const seed = opts.seed ?? 1;
   const maxIterations = opts.maxIterations ?? 20000;
+  const startMs = Date.now();
+  // Facility capacities and breaks are settled after the search and may take items out;
+  // those get a second try on the idle vehicles, so part of the time cap is kept for it.
+  const mayRetry = !opts.noRetry && (p.vehicles.some((v) => v.break) || p.facilities.some((f) => f.dailyCapacityKg !== undefined));
+  const firstOpts = mayRetry && opts.timeLimitMs ? { ...opts, timeLimitMs: opts.timeLimitMs * (1 - RETRY_TIME_SHARE) } : opts;
+  const first = await solvePartitions(p, firstOpts, seed, maxIterations);
+  if (mayRetry && first.takenOut.length) {
+    const timeLeftMs = opts.timeLimitMs ? Math.max(500, opts.timeLimitMs - (Date.now() - startMs)) : undefined;
+    await retryTakenOut(p, first, { ...opts, timeLimitMs: timeLeftMs, seed }, maxIterations);
+  }
+  const { routes, unserved, iterations } = first;
+  opts.onProgress?.(1, { phase: 'cost', iteration: iterations, maxIterations, vehicles: routes.length, unassigned: unserved.length, cost: 0, partition: 'all' });
+  const distanceM = routes.reduce((a, r) => a + r.distanceM, 0);
+  const durationS = routes.reduce((a, r) => a + r.durationS, 0);
+  const fixedCost = routes.reduce((a, r) => a + (p.vehicles.find((v) => v.id === r.vehicleId)?.fixedCost ?? 0), 0);
+  return {
+    problem: p.name,
+    routes,
+    unserved,
+    cost: { vehicles: routes.length, distanceM, durationS, fixed: fixedCost, total: routes.reduce((a, r) => a + r.cost, 0) },
+    stats: { iterations, seed },
+  };
+}
+
+interface PartialPlan {
+  routes: Route[];
+  unserved: Unserved[];
+  /** unserved items taken out after the search (facility capacity, no room for a break) */
+  takenOut: Unserved[];
+  /** kg delivered to each facility by the routes */
+  usedKg: Map<string, number>;
+  iterations: number;
+}
+
+async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, maxIterations: number): Promise<PartialPlan> {
   const allocation = p.facilities.length && (p.jobs.length || p.sweepTasks.length) ? await allocateFacilities(p) : null;
   const compiled = compileProblem(p, { facilitiesByClass: allocation?.facilitiesByClass });
   const unserved: Unserved[] = [...compiled.unserved];
+  const takenOut: Unserved[] = [];
   const routes: Route[] = [];
   // Driver breaks, facility daily capacities and the facility of each unloading trip are
   // settled after the search and need slack in the schedule; plans pressed against the
@@ -82,20 +123,67 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
     for (const r of fixed.result.routes) {
       const { route, dropped } = fitBreak(p, cm, r);
       if (route) routes.push(buildRoute(p, cm, route));
-      unserved.push(...dropped);
+      takenOut.push(...dropped);
     }
     for (const t of fixed.result.unassigned) unserved.push(diagnose(p, cm, t));
-    unserved.push(...fixed.unserved);
+    takenOut.push(...fixed.unserved);
   }
-  opts.onProgress?.(1, { phase: 'cost', iteration: iterations, maxIterations, vehicles: routes.length, unassigned: unserved.length, cost: 0, partition: 'all' });
-  const distanceM = routes.reduce((a, r) => a + r.distanceM, 0);
-  const durationS = routes.reduce((a, r) => a + r.durationS, 0);
-  const fixedCost = routes.reduce((a, r) => a + (p.vehicles.find((v) => v.id === r.vehicleId)?.fixedCost ?? 0), 0);
-  return {
-    problem: p.name,
-    routes,
-    unserved,
-    cost: { vehicles: routes.length, distanceM, durationS, fixed: fixedCost, total: routes.reduce((a, r) => a + r.cost, 0) },
-    stats: { iterations, seed },
-  };
+  unserved.push(...takenOut);
+  return { routes, unserved, takenOut, usedKg, iterations };
+}
+
+/** joins an item's id and visit (or pass) number into the id of a one-visit item of the retry */
+const VISIT_SEP = '\u0001';
+
+/**
+ * Second try for items taken out after the search (日产日清 wants them served): a plan of
+ * their own on the vehicles the first plan left idle, against what each facility has left
+ * of its daily capacity. Each visit taken out becomes a one-visit item inside its own slice
+ * of the point's windows (the slices keep the gap to the point's other visits, wherever
+ * those are planned); the retry's stops are given back their item's id and visit number.
+ * What it serves leaves the unserved list; the rest keeps the first reason.
+ */
+async function retryTakenOut(p: Problem, plan: PartialPlan, opts: SolveOptions, maxIterations: number): Promise<void> {
+  const key = (id: string, visit: number | undefined) => id + VISIT_SEP + (visit ?? 0);
+  const out = new Set(plan.takenOut.map((u) => key(u.id, u.visit)));
+  const jobs: Problem['jobs'] = [];
+  for (const j of p.jobs) {
+    for (let v = 0; v < j.visitsPerDay; v++) {
+      if (!out.has(key(j.id, v))) continue;
+      jobs.push({ ...j, id: key(j.id, v), visitsPerDay: 1, minGapS: 0, kg: j.kg / j.visitsPerDay, m3: j.m3 / j.visitsPerDay, windows: visitWindows(j, v) });
+    }
+  }
+  const sweepTasks: Problem['sweepTasks'] = [];
+  for (const t of p.sweepTasks) {
+    for (let v = 0; v < Math.min(t.passes, t.mechanicalPasses); v++) {
+      if (out.has(key(t.id, v))) sweepTasks.push({ ...t, id: key(t.id, v), passes: 1, mechanicalPasses: 1 });
+    }
+  }
+  const muckLoads = p.muckLoads.filter((l) => out.has(key(l.id, undefined))).map((l) => ({ ...l, id: key(l.id, undefined) }));
+  const busy = new Set(plan.routes.map((r) => r.vehicleId));
+  const vehicles = p.vehicles.filter((v) => !busy.has(v.id));
+  const items = jobs.length + muckLoads.length + sweepTasks.length;
+  if (items === 0 || vehicles.length === 0) return;
+  const facilities = p.facilities.map((f) => f.dailyCapacityKg === undefined ? f
+    : { ...f, dailyCapacityKg: Math.max(0, f.dailyCapacityKg - (plan.usedKg.get(f.id) ?? 0)) });
+  const total = p.jobs.length + p.muckLoads.length + p.sweepTasks.length;
+  const retry = await solve({ ...p, jobs, muckLoads, sweepTasks, vehicles, facilities }, {
+    ...opts, noRetry: true, onProgress: undefined,
+    maxIterations: Math.max(2000, Math.round(maxIterations * items / Math.max(1, total))),
+  });
+  const served = new Set<string>();
+  for (const r of retry.routes) {
+    for (const s of r.stops) {
+      if (s.id === undefined || !s.id.includes(VISIT_SEP) || s.type === 'facility') continue;
+      const [id, visit] = s.id.split(VISIT_SEP);
+      s.id = id;
+      if (s.type !== 'muck') s.visit = Number(visit);
+      served.add(key(id, s.type === 'muck' ? undefined : s.visit));
+    }
+  }
+  if (served.size === 0) return;
+  plan.routes.push(...retry.routes);
+  plan.unserved = plan.unserved.filter((u) => !served.has(key(u.id, u.visit)));
+  plan.takenOut = plan.takenOut.filter((u) => !served.has(key(u.id, u.visit)));
+  plan.iterations += retry.stats.iterations;
 }

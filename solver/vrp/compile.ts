@@ -4,7 +4,7 @@
  * or task crosses between them. Tasks no vehicle can ever serve are kept out of the model
  * and reported with their reason here.
  */
-import type { Problem, Unserved, Vehicle, TimeWindow } from '../problem.js';
+import type { Problem, Unserved, Vehicle, TimeWindow, CollectionJob } from '../problem.js';
 import { assignVehicleTypes, type Model } from './model.js';
 
 export type Partition = 'collection' | 'muck' | 'street';
@@ -63,6 +63,22 @@ interface TaskDraft {
   m3: number;
 }
 
+/**
+ * The windows of one visit of a point: visits are spread over consecutive slices of its day
+ * so that any two starts are at least minGapS apart, whichever vehicles do them.
+ */
+export function visitWindows(job: CollectionJob, visit: number): TimeWindow[] {
+  const k = job.visitsPerDay;
+  const e0 = Math.min(...job.windows.map((w) => w.startS));
+  const l0 = Math.max(...job.windows.map((w) => w.endS));
+  const slice = k === 1 ? l0 - e0 : (l0 - e0 - (k - 1) * job.minGapS) / k;
+  if (slice < 0) return [];
+  const lo = e0 + visit * (slice + job.minGapS), hi = k === 1 ? l0 : lo + slice;
+  return job.windows
+    .map((w) => ({ startS: Math.max(w.startS, lo), endS: Math.min(w.endS, hi) }))
+    .filter((w) => w.endS >= w.startS);
+}
+
 export function compileProblem(p: Problem, opts: CompileOptions = {}): Compiled {
   const profiles = Object.keys(p.matrices);
   const profileDist = profiles.map((k) => flatten(p.matrices[k].distancesM));
@@ -80,17 +96,9 @@ export function compileProblem(p: Problem, opts: CompileOptions = {}): Compiled 
       for (let visit = 0; visit < k; visit++) unserved.push({ id: job.id, visit, reason: 'facility', detail: `no facility accepts class "${job.wasteClass}"` });
       return;
     }
-    // Visits of one point are spread over consecutive slices of its day so that any two
-    // starts are at least minGapS apart, whichever vehicles do them.
-    const e0 = Math.min(...job.windows.map((w) => w.startS));
-    const l0 = Math.max(...job.windows.map((w) => w.endS));
-    const slice = k === 1 ? l0 - e0 : (l0 - e0 - (k - 1) * job.minGapS) / k;
     for (let visit = 0; visit < k; visit++) {
       const ref: NodeRef = { kind: 'job', index, visit, reversed: false };
-      const lo = e0 + visit * (slice + job.minGapS), hi = k === 1 ? l0 : lo + slice;
-      const windows: TimeWindow[] = slice < 0 ? [] : job.windows
-        .map((w) => ({ startS: Math.max(w.startS, lo), endS: Math.min(w.endS, hi) }))
-        .filter((w) => w.endS >= w.startS);
+      const windows = visitWindows(job, visit);
       if (windows.length === 0) {
         unserved.push({ id: job.id, visit, reason: 'time_window', detail: `${k} visits ${job.minGapS}s apart do not fit in the collection windows` });
         continue;

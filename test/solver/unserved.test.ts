@@ -28,6 +28,45 @@ describe('what cannot be served comes back with its reason', () => {
     expect(sol.routes[0].stops.map((x) => x.type)).toContain('break');
   });
 
+  it('a point taken off a route for the driver\'s break gets a second try on an idle vehicle whose break is elsewhere', async () => {
+    const p = lineProblem(8, {
+      facilities: [facility()],
+      vehicles: [
+        collector('c1', { break: { durationS: 1000, window: { startS: 3000, endS: 3100 } } }),
+        collector('c2', { break: { durationS: 1000, window: { startS: 9000, endS: 12000 } } }),
+      ],
+      jobs: [job('a1', 2), job('b1', 3, { windows: [{ startS: 3000, endS: 3050 }], serviceS: 600 })],
+    });
+    const first = await solve(p, { seed: 1, maxIterations: 300, noRetry: true });
+    expect(first.unserved.map((u) => [u.id, u.reason])).toEqual([['b1', 'time_window']]);
+    const sol = await solve(p, { seed: 1, maxIterations: 300 });
+    expect(sol.unserved).toEqual([]);
+    expect(validateSolution(p, sol).violations).toEqual([]);
+    const b1 = sol.routes.find((r) => r.stops.some((s) => s.id === 'b1'))!;
+    expect(b1.vehicleId).toBe('c2');
+    expect(b1.stops.map((s) => s.type)).toContain('break');
+  });
+
+  it('the second try serves a lone later visit of a twice-a-day point inside its own slice, keeping the gap', async () => {
+    // visits 1,000 s apart within 0-4100 s: visit 0 in 0-1550 s, visit 1 in 2550-4100 s;
+    // c1's 2,000 s break must start by 2550 s, so visit 1 cannot be on c1
+    const p = lineProblem(8, {
+      facilities: [facility()],
+      vehicles: [
+        collector('c1', { break: { durationS: 2000, window: { startS: 2500, endS: 2550 } } }),
+        collector('c2', { break: { durationS: 1000, window: { startS: 9000, endS: 12000 } } }),
+      ],
+      jobs: [job('a1', 2), job('b1', 3, { visitsPerDay: 2, minGapS: 1000, windows: [{ startS: 0, endS: 4100 }], serviceS: 600 })],
+    });
+    const first = await solve(p, { seed: 1, maxIterations: 300, noRetry: true });
+    expect(first.unserved.map((u) => [u.id, u.visit, u.reason])).toEqual([['b1', 1, 'time_window']]);
+    const sol = await solve(p, { seed: 1, maxIterations: 300 });
+    expect(sol.unserved).toEqual([]);
+    expect(validateSolution(p, sol).violations).toEqual([]);
+    const visits = sol.routes.flatMap((r) => r.stops.filter((s) => s.id === 'b1').map((s) => [r.vehicleId, s.visit]));
+    expect(visits).toEqual(expect.arrayContaining([['c1', 0], ['c2', 1]]));
+  });
+
   it('food waste with only unsealed trucks: no compatible vehicle', async () => {
     const p = lineProblem(8, {
       facilities: [facility({ accepts: ['residual', 'food'] })],
