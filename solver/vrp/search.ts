@@ -11,6 +11,7 @@
 import type { Model } from './model.js';
 import { Rng } from './rng.js';
 import { Seg, concat, depotSeg, isFeasible, loadExcess, nodeSeg, routeCost } from './segment.js';
+import { placeIntermediateFacilities } from './ifPlacement.js';
 
 export interface SearchOptions {
   seed?: number;
@@ -127,6 +128,8 @@ class Search {
   private readonly depotLoc: number;
   /** no vehicle prices time: distances give a lower bound of a move's cost */
   private readonly distanceBound: boolean;
+  /** some group unloads at intermediate facilities */
+  private readonly hasIFs: boolean;
 
   constructor(private readonly m: Model, private readonly opts: SearchOptions) {
     this.rng = new Rng(opts.seed ?? 1);
@@ -153,6 +156,7 @@ class Search {
     this.absence = new Float64Array(m.nTasks).fill(1);
     this.depotLoc = m.nVeh > 0 ? m.vehStart[0] : 0;
     this.distanceBound = m.vehCostPerS.every((c) => c === 0);
+    this.hasIFs = m.groupIF.some((f) => f.length > 0);
     for (let v = 0; v < m.nVeh; v++) this.update(v);
     this.adj = this.buildAdjacency();
   }
@@ -1281,6 +1285,7 @@ class Search {
         const feasible = !penalised || this.totalTw() === 0;
         if (feasible && (out < bestOut || (out === bestOut && c < bestCost - 1e-9))) {
           if (!penalised) this.localSearch(this.touched.slice());
+          if (this.hasIFs) for (const v of this.touched) this.replanTrips(v);
           this.unassignedPenalty = 10 * perTask;
           cur = this.totalCost();
           bestCost = cur;
@@ -1307,10 +1312,26 @@ class Search {
     this.setTwWeight(0);
     this.unassignedPenalty = UNASSIGNED_PENALTY;
     this.restore(best);
+    if (this.hasIFs) for (let v = 0; v < m.nVeh; v++) this.replanTrips(v);
     best = this.snapshot();
     best.iterations = this.it;
     this.progress('cost', best.cost);
     this.bestOut = best;
+  }
+
+  /**
+   * Re-place route v's unloading trips at least cost for its task order (ifPlacement.ts);
+   * insertion adds an IF visit only where the load forces one, and may leave a dearer one.
+   */
+  private replanTrips(v: number): void {
+    const m = this.m;
+    const g = this.rgroup[v];
+    if (g < 0 || m.groupIF[g].length === 0 || this.twWeight > 0) return;
+    const res = placeIntermediateFacilities(m, v, this.nodes[v], m.groupIF[g], m.groupEndEmpty[g] === 1);
+    if (!res || res.cost >= this.rbase[v] - 1e-6) return;
+    this.touch(v);
+    this.nodes[v] = res.nodes;
+    this.update(v);
   }
 }
 
