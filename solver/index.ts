@@ -4,11 +4,12 @@
  */
 import { parseProblem, type Problem, type Solution, type Unserved, type Route } from './problem.js';
 import { compileProblem, visitWindows } from './vrp/compile.js';
-import { search, RoutePool, type SearchProgress, type SearchResult } from './vrp/search.js';
+import { search, RoutePool, type RouteOut, type SearchProgress, type SearchResult } from './vrp/search.js';
 import { buildRoute, diagnose, fitBreak } from './vrp/plan.js';
 import { allocateFacilities } from './lp/allocation.js';
 import { selectRoutes } from './lp/setPartition.js';
 import { enforceFacilityCapacity } from './vrp/facilityCapacity.js';
+import { reinsertTasks } from './vrp/reinsert.js';
 
 export * from './problem.js';
 export { validateSolution, type Violation, type ValidationReport } from './validate.js';
@@ -120,11 +121,17 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
     }
     done += cm.model.nTasks;
     const fixed = enforceFacilityCapacity(p, cm, result, usedKg);
+    const kept: RouteOut[] = [];
+    const breakOut: Array<{ task: number; unserved: Unserved }> = [];
     for (const r of fixed.result.routes) {
-      const { route, dropped } = fitBreak(p, cm, r);
-      if (route) routes.push(buildRoute(p, cm, route));
-      takenOut.push(...dropped);
+      const { route, dropped, droppedTasks } = fitBreak(p, cm, r);
+      if (route) kept.push(route);
+      dropped.forEach((u, i) => breakOut.push({ task: droppedTasks[i], unserved: u }));
     }
+    // what a break pushed off one route may fit on another busy one
+    const placed = breakOut.length ? reinsertTasks(p, cm, kept, breakOut.map((b) => b.task), usedKg) : new Set<number>();
+    for (const b of breakOut) if (!placed.has(b.task)) takenOut.push(b.unserved);
+    for (const r of kept) routes.push(buildRoute(p, cm, r));
     for (const t of fixed.result.unassigned) unserved.push(diagnose(p, cm, t));
     takenOut.push(...fixed.unserved);
   }

@@ -87,13 +87,14 @@ function placeBreak(p: Problem, cm: CompiledModel, r: RouteOut, departS: number)
  * room. Then take tasks out (the first whose removal makes room, else the last) until it
  * fits, so no plan breaks the break rule; what is taken out is reported with the reason.
  */
-export function fitBreak(p: Problem, cm: CompiledModel, r: RouteOut): { route: RouteOut | null; dropped: Unserved[] } {
+export function fitBreak(p: Problem, cm: CompiledModel, r: RouteOut): { route: RouteOut | null; dropped: Unserved[]; droppedTasks: number[] } {
   const m = cm.model;
   const vehicle = p.vehicles[cm.vehicles[r.veh]];
-  if (!vehicle.break) return { route: r, dropped: [] };
+  if (!vehicle.break) return { route: r, dropped: [], droppedTasks: [] };
   let nodes = r.nodes.slice();
   const dropped: Unserved[] = [];
-  const fits = (ns: number[]) => placeBreak(p, cm, { veh: r.veh, nodes: ns }, leastWaitingDeparture(p, cm, { veh: r.veh, nodes: ns })) !== null;
+  const droppedTasks: number[] = [];
+  const fits = (ns: number[]) => breakFits(p, cm, { veh: r.veh, nodes: ns });
   while (nodes.some((n) => m.nodeTask[n] >= 0) && !fits(nodes)) {
     const taskIdx = nodes.map((n, i) => (m.nodeTask[n] >= 0 ? i : -1)).filter((i) => i >= 0);
     let out = taskIdx[taskIdx.length - 1];
@@ -103,10 +104,17 @@ export function fitBreak(p: Problem, cm: CompiledModel, r: RouteOut): { route: R
     }
     const u = diagnose(p, cm, m.nodeTask[nodes[out]]);
     dropped.push({ ...u, reason: 'time_window', detail: `no room left for the driver's break of ${vehicle.id} with this point on the route` });
+    droppedTasks.push(m.nodeTask[nodes[out]]);
     nodes = nodes.filter((_, i) => i !== out);
   }
-  if (!nodes.some((n) => m.nodeTask[n] >= 0)) return { route: null, dropped };
-  return { route: { veh: r.veh, nodes }, dropped };
+  if (!nodes.some((n) => m.nodeTask[n] >= 0)) return { route: null, dropped, droppedTasks };
+  return { route: { veh: r.veh, nodes }, dropped, droppedTasks };
+}
+
+/** Does the driver's break (if any) find a place in this route that keeps every window? */
+export function breakFits(p: Problem, cm: CompiledModel, r: RouteOut): boolean {
+  if (!p.vehicles[cm.vehicles[r.veh]].break) return true;
+  return placeBreak(p, cm, r, leastWaitingDeparture(p, cm, r)) !== null;
 }
 
 export function buildRoute(p: Problem, cm: CompiledModel, r: RouteOut): Route {
