@@ -40,6 +40,16 @@ export interface SolveOptions {
   onProgress?: (fraction: number, detail: SearchProgress & { partition: string }) => void;
 }
 
+/**
+ * Driver breaks and facility daily capacities are settled after the search: they need slack
+ * in the schedule (plans pressed against the windows by the penalised phase left none on the
+ * city day: a break outside its window, 44 points dropped for facility capacity), and what
+ * they take out gets a second try.
+ */
+function settledAfterSearch(p: Problem): boolean {
+  return p.vehicles.some((v) => v.break) || p.facilities.some((f) => f.dailyCapacityKg !== undefined);
+}
+
 /** share of the time cap kept for the second try of items taken out after the search */
 const RETRY_TIME_SHARE = 0.08;
 
@@ -48,9 +58,8 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
   const seed = opts.seed ?? 1;
   const maxIterations = opts.maxIterations ?? 20000;
   const startMs = Date.now();
-  // Facility capacities and breaks are settled after the search and may take items out;
-  // those get a second try on the idle vehicles, so part of the time cap is kept for it.
-  const mayRetry = !opts.noRetry && (p.vehicles.some((v) => v.break) || p.facilities.some((f) => f.dailyCapacityKg !== undefined));
+  // part of the time cap is kept for the second try on the idle vehicles
+  const mayRetry = !opts.noRetry && settledAfterSearch(p);
   const firstOpts = mayRetry && opts.timeLimitMs ? { ...opts, timeLimitMs: opts.timeLimitMs * (1 - RETRY_TIME_SHARE) } : opts;
   const first = await solvePartitions(p, firstOpts, seed, maxIterations);
   if (mayRetry && first.takenOut.length) {
@@ -87,11 +96,8 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
   const unserved: Unserved[] = [...compiled.unserved];
   const takenOut: Unserved[] = [];
   const routes: Route[] = [];
-  // Driver breaks, facility daily capacities and the facility of each unloading trip are
-  // settled after the search and need slack in the schedule; plans pressed against the
-  // windows by the penalised phase left none on the city day (a break outside its window,
-  // 44 points dropped for facility capacity). Those keep the plain walk.
-  const settledAfter = p.vehicles.some((v) => v.break) || p.facilities.some((f) => f.dailyCapacityKg !== undefined);
+  // work settled after the search, and unloading trips, keep the plain walk (no time warp priced)
+  const settledAfter = settledAfterSearch(p);
   const totalTasks = compiled.models.reduce((a, c) => a + c.model.nTasks, 0);
   let done = 0;
   let iterations = 0;

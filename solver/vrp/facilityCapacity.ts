@@ -8,7 +8,7 @@
 import type { Problem, Unserved } from '../problem.js';
 import type { CompiledModel } from './compile.js';
 import type { SearchResult } from './search.js';
-import { Seg, concat, depotSeg, isFeasible, nodeSeg } from './segment.js';
+import { isFeasible, routeSeg } from './segment.js';
 
 interface Trip { route: number; from: number; to: number; facility: string; kg: number; startOrder: number }
 
@@ -36,9 +36,7 @@ export function enforceFacilityCapacity(p: Problem, cm: CompiledModel, result: S
   for (const t of trips) usedKg.set(t.facility, (usedKg.get(t.facility) ?? 0) + t.kg);
   const drop = new Set<Trip>();
   const feasible = (veh: number, nodes: number[]) => {
-    let s = new Seg().copyFrom(depotSeg(m, veh, false));
-    for (const n of nodes) s = concat(new Seg(), s, nodeSeg(m, n), m, veh);
-    s = concat(new Seg(), s, depotSeg(m, veh, true), m, veh);
+    const s = routeSeg(m, veh, nodes);
     const task = nodes.map((n) => m.nodeTask[n]).find((t) => t >= 0);
     return isFeasible(s, m, veh, task !== undefined && m.groupEndEmpty[m.taskGroup[task]] === 1);
   };

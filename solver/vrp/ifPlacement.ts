@@ -32,13 +32,14 @@ export function placeIntermediateFacilities(m: Model, v: number, taskNodes: numb
   const labels: Label[][] = Array.from({ length: n + 1 }, () => []);
   const start = new Seg().copyFrom(depotSeg(m, v, false));
   labels[0].push({ seg: start, cost: 0, finishS: start.e, prev: null, cut: 0, ifNode: -1 });
-  let best = null as Label | null, bestCost = Infinity;
+  // the cheapest whole route: the label it extends, where its last trip ends, and its facility
+  let best = null as { prev: Label; cut: number; ifNode: number } | null, bestCost = Infinity;
   const cur = new Seg(), withIF = new Seg(), whole = new Seg();
   const consider = (seg: Seg, prev: Label, cut: number, ifNode: number) => {
     concat(whole, seg, endSeg, m, v);
     if (!isFeasible(whole, m, v, false)) return;
     const cost = routeCost(whole, m, v);
-    if (cost < bestCost - EPS) { bestCost = cost; best = { seg: start, cost, finishS: 0, prev, cut, ifNode }; }
+    if (cost < bestCost - EPS) { bestCost = cost; best = { prev, cut, ifNode }; }
   };
   for (let i = 0; i < n; i++) {
     for (const from of labels[i]) {
@@ -62,7 +63,7 @@ export function placeIntermediateFacilities(m: Model, v: number, taskNodes: numb
   }
   if (best === null) return null;
   const nodes: number[] = [];
-  for (let l: Label | null = best; l !== null && l.prev !== null; l = l.prev) {
+  for (let l: { prev: Label | null; cut: number; ifNode: number } = best; l.prev !== null; l = l.prev) {
     const trip: number[] = tasks.slice(l.prev.cut, l.cut);
     if (l.ifNode >= 0) trip.push(l.ifNode);
     nodes.unshift(...trip);

@@ -5,7 +5,7 @@
 import type { Problem, Route, Stop, Unserved } from '../problem.js';
 import type { CompiledModel } from './compile.js';
 import type { RouteOut } from './search.js';
-import { Seg, concat, depotSeg, isFeasible, nodeSeg } from './segment.js';
+import { isFeasible, routeSeg } from './segment.js';
 
 interface Timed {
   stops: Stop[];
@@ -62,10 +62,7 @@ function schedule(p: Problem, cm: CompiledModel, veh: number, nodes: number[], d
 
 /** Leave the depot as late as possible without lengthening the day (least waiting). */
 function leastWaitingDeparture(p: Problem, cm: CompiledModel, r: RouteOut): number {
-  const m = cm.model;
-  let s = new Seg().copyFrom(depotSeg(m, r.veh, false));
-  for (const n of r.nodes) s = concat(new Seg(), s, nodeSeg(m, n), m, r.veh);
-  s = concat(new Seg(), s, depotSeg(m, r.veh, true), m, r.veh);
+  const s = routeSeg(cm.model, r.veh, r.nodes);
   return Math.max(p.vehicles[cm.vehicles[r.veh]].shift.startS, Math.min(s.l, s.e));
 }
 
@@ -161,9 +158,7 @@ export function diagnose(p: Problem, cm: CompiledModel, task: number): Unserved 
     for (const n of m.taskNodes[task]) {
       const tails = m.groupEndEmpty[g] ? m.groupIF[g].map((f) => [f]) : [[]];
       for (const tail of tails) {
-        let s = new Seg().copyFrom(depotSeg(m, v, false));
-        for (const x of [n, ...tail]) s = concat(new Seg(), s, nodeSeg(m, x), m, v);
-        s = concat(new Seg(), s, depotSeg(m, v, true), m, v);
+        const s = routeSeg(m, v, [n, ...tail]);
         if (isFeasible(s, m, v, m.groupEndEmpty[g] === 1)) aloneFits = true;
         else if (s.timeWarpS > 1e-6) timeBlocked = true;
         else loadBlocked = true;

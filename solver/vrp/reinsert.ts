@@ -8,12 +8,12 @@ import type { Problem } from '../problem.js';
 import type { CompiledModel } from './compile.js';
 import type { RouteOut } from './search.js';
 import { breakFits } from './plan.js';
-import { Seg, concat, depotSeg, isFeasible, nodeSeg, routeCost } from './segment.js';
+import { isFeasible, routeCost, routeSeg } from './segment.js';
 
 /** candidate positions checked for the break per task, cheapest first (a schedule each) */
 const MAX_BREAK_CHECKS = 60;
 
-interface Candidate { route: number; nodes: number[]; delta: number; facility: string | null }
+interface Candidate { route: number; nodes: number[]; delta: number; facility: string | null; kg: number }
 
 /** Place what it can of `tasks` into `routes` (changed in place); returns the tasks placed. */
 export function reinsertTasks(p: Problem, cm: CompiledModel, routes: RouteOut[], tasks: number[], usedKg: Map<string, number>): Set<number> {
@@ -38,7 +38,7 @@ export function reinsertTasks(p: Problem, cm: CompiledModel, routes: RouteOut[],
           let facility: string | null = null;
           for (let k = pos + 1; k < nodes.length; k++) if (m.nodeIsIF[nodes[k]]) { facility = p.facilities[cm.nodeRefs[nodes[k]].index].id; break; }
           if (facility !== null && (usedKg.get(facility) ?? 0) + m.nodeKg[n] > (capOf.get(facility) ?? Infinity) + 1e-6) continue;
-          cands.push({ route: ri, nodes, delta: cost - old, facility });
+          cands.push({ route: ri, nodes, delta: cost - old, facility, kg: m.nodeKg[n] });
         }
       }
     });
@@ -46,7 +46,7 @@ export function reinsertTasks(p: Problem, cm: CompiledModel, routes: RouteOut[],
     const pick = cands.slice(0, MAX_BREAK_CHECKS).find((c) => breakFits(p, cm, { veh: routes[c.route].veh, nodes: c.nodes }));
     if (!pick) continue;
     routes[pick.route] = { veh: routes[pick.route].veh, nodes: pick.nodes };
-    if (pick.facility !== null) usedKg.set(pick.facility, (usedKg.get(pick.facility) ?? 0) + m.nodeKg[m.taskNodes[t][0]]);
+    if (pick.facility !== null) usedKg.set(pick.facility, (usedKg.get(pick.facility) ?? 0) + pick.kg);
     placed.add(t);
   }
   return placed;
@@ -55,8 +55,6 @@ export function reinsertTasks(p: Problem, cm: CompiledModel, routes: RouteOut[],
 /** Cost of the route, or null when it breaks a window, the shift or a capacity. */
 function evaluate(cm: CompiledModel, veh: number, nodes: number[], ifMode: boolean): number | null {
   const m = cm.model;
-  let s = new Seg().copyFrom(depotSeg(m, veh, false));
-  for (const n of nodes) s = concat(s, s, nodeSeg(m, n), m, veh);
-  s = concat(s, s, depotSeg(m, veh, true), m, veh);
+  const s = routeSeg(m, veh, nodes);
   return isFeasible(s, m, veh, ifMode) ? routeCost(s, m, veh) : null;
 }

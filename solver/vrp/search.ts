@@ -1002,8 +1002,7 @@ class Search {
       this.recreate(this.unassigned.slice(), 0);
       let absSum = this.absenceSum();
       const attemptEnd = removeRoutes && (this.opts.fleetRestarts ?? true) ? this.it + attemptIt : Infinity;
-      while (this.unassigned.length > 0 && this.it < end && !this.timeUp()) {
-        if (this.it >= attemptEnd) break;
+      while (this.unassigned.length > 0 && this.it < end && this.it < attemptEnd && !this.timeUp()) {
         this.it++;
         if (this.rng.next() < 0.5) {
           // ejection step (Nagata & Braysy 2009 style): place the latest unassigned task,

@@ -115,6 +115,13 @@ export function isFeasible(s: Seg, m: Model, v: number, ifMode: boolean): boolea
   return s.timeWarpS <= EPS && loadExcess(s, m, v, ifMode) <= EPS;
 }
 
+/** The whole route of vehicle v over `nodes`, depot to depot, as one segment. */
+export function routeSeg(m: Model, v: number, nodes: readonly number[]): Seg {
+  const s = new Seg().copyFrom(depotSeg(m, v, false));
+  for (const n of nodes) concat(s, s, nodeSeg(m, n), m, v);
+  return concat(s, s, depotSeg(m, v, true), m, v);
+}
+
 export function routeCost(s: Seg, m: Model, v: number): number {
   return m.vehFixed[v] + m.vehCostPerM[v] * s.distM + m.vehCostPerS[v] * s.durS;
 }

@@ -4,7 +4,7 @@ import { compileProblem } from '../../solver/vrp/compile.js';
 import { placeIntermediateFacilities } from '../../solver/vrp/ifPlacement.js';
 import type { Model } from '../../solver/vrp/model.js';
 import { Rng } from '../../solver/vrp/rng.js';
-import { Seg, concat, depotSeg, isFeasible, nodeSeg, routeCost } from '../../solver/vrp/segment.js';
+import { isFeasible, routeCost, routeSeg } from '../../solver/vrp/segment.js';
 import { collector } from './helpers.js';
 
 /** Random points on a 10 km square, 36 km/h; two facilities; windows and loads drawn from the seed. */
@@ -30,9 +30,7 @@ function randomProblem(seed: number, nJobs: number): ProblemInput {
 }
 
 function routeOf(m: Model, v: number, nodes: number[]): { feasible: boolean; cost: number } {
-  let s = new Seg().copyFrom(depotSeg(m, v, false));
-  for (const n of nodes) s = concat(new Seg(), s, nodeSeg(m, n), m, v);
-  s = concat(new Seg(), s, depotSeg(m, v, true), m, v);
+  const s = routeSeg(m, v, nodes);
   return { feasible: isFeasible(s, m, v, true), cost: routeCost(s, m, v) };
 }
 
