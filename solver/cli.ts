@@ -1,7 +1,8 @@
 /**
  * Command line: `npm run solver -- <command> ...`
  *   solve <problem.json> [--seed N] [--iterations N] [--time S] [--out solution.json]
- *   validate <problem.json> <solution.json>          (exit code 1 when a rule is broken)
+ *   validate <problem.json> <solution.json>          (exit code 1 when a rule is broken; the report says
+ *       valid, complete and unservedCount)
  *   bench <instance file> [--format F] [--time S] [--seed N] [--objective vehicles|cost] [--out solution.json]
  *       F: solomon | cvrp | carp | mcarptif (guessed from the file when omitted); solves,
  *       validates and prints the figures (use bench/solver.ts for whole benchmark sets)
@@ -9,7 +10,7 @@
  *   city [--seed N] [--scale X] [--out problem.json]           a generated city day
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { solve, validateSolution, type ProblemInput, type Solution } from './index.js';
+import { solve, validateSolution, type ProblemInput } from './index.js';
 import { parseSolomon } from './bench/solomon.js';
 import { parseCvrp } from './bench/cvrp.js';
 import { parseCarp, parseMcarptif } from './bench/carp.js';
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
     }
     case 'validate': {
       if (!positional[1]) throw new Error('usage: validate <problem.json> <solution.json>');
-      const report = validateSolution(readJson(positional[0]), readJson(positional[1]) as Solution);
+      const report = validateSolution(readJson(positional[0]), readJson(positional[1]));
       output(report);
       return report.valid ? 0 : 1;
     }
@@ -85,8 +86,10 @@ async function main(): Promise<number> {
       const wallS = (performance.now() - t0) / 1000;
       const report = validateSolution(problem, sol);
       if (opt('out')) writeFileSync(opt('out')!, JSON.stringify(sol));
-      console.log(JSON.stringify({ instance: problem.name, vehicles: sol.cost.vehicles, distance: sol.cost.distanceM, cost: sol.cost.total,
-        unserved: sol.unserved.length, valid: report.valid, violations: report.violations.slice(0, 5), wallS }));
+      // every figure from the validator's recomputation, not from what the solver states
+      const r = report.recomputed;
+      console.log(JSON.stringify({ instance: problem.name, vehicles: r.vehicles, distance: r.distanceM, cost: r.cost,
+        unserved: report.unservedCount, complete: report.complete, valid: report.valid, violations: report.violations.slice(0, 5), wallS }));
       return report.valid ? 0 : 1;
     }
     case 'convert': {

@@ -12,7 +12,7 @@ import { enforceFacilityCapacity } from './vrp/facilityCapacity.js';
 import { reinsertTasks } from './vrp/reinsert.js';
 
 export * from './problem.js';
-export { validateSolution, type Violation, type ValidationReport } from './validate.js';
+export { validateSolution, rules, ruleDescriptions, FIGURE_TOLERANCE, type Rule, type Violation, type ValidationReport } from './validate.js';
 export { fleetLowerBound } from './lp/fleetBound.js';
 export { allocateFacilities } from './lp/allocation.js';
 

@@ -214,3 +214,45 @@ export interface Solution {
   /** counts of work done, for reproducibility */
   stats: { iterations: number; seed: number };
 }
+
+/**
+ * The Solution's shape, for reading one from outside (a file, another solver): every number
+ * finite (zod 4 refuses NaN and ±Infinity), indices and visit numbers non-negative integers.
+ * The rules a plan must keep are the validator's job (`validate.ts`), not this schema's.
+ */
+const stopSchema = z.object({
+  type: z.enum(['start', 'job', 'muck', 'sweep', 'facility', 'break', 'end']),
+  id: z.string().optional(),
+  visit: z.number().int().nonnegative().optional(),
+  location: z.number().int().nonnegative(),
+  endLocation: z.number().int().nonnegative().optional(),
+  arrivalS: z.number(),
+  startS: z.number(),
+  departureS: z.number(),
+  loadKg: z.number(),
+  loadM3: z.number(),
+  facilityId: z.string().optional(),
+});
+
+export const solutionSchema = z.object({
+  problem: z.string(),
+  routes: z.array(z.object({
+    vehicleId: z.string(),
+    carries: z.string(),
+    stops: z.array(stopSchema),
+    distanceM: z.number(),
+    durationS: z.number(),
+    cost: z.number(),
+  })),
+  unserved: z.array(z.object({
+    id: z.string(),
+    visit: z.number().int().nonnegative().optional(),
+    // any string here: a reason outside UnservedReason is the validator's `unserved_reason`
+    reason: z.string(),
+    detail: z.string(),
+  })),
+  cost: z.object({ vehicles: z.number().int().nonnegative(), distanceM: z.number(), durationS: z.number(), fixed: z.number(), total: z.number() }),
+  stats: z.object({ iterations: z.number(), seed: z.number() }),
+});
+
+export const unservedReasons: readonly UnservedReason[] = ['no_compatible_vehicle', 'capacity', 'time_window', 'facility', 'facility_capacity', 'fleet_exhausted'];

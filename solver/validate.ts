@@ -1,255 +1,158 @@
 /**
- * The independent plan checker: recomputes a Solution from the Problem alone (no code shared
- * with the search) and reports every hard rule of docs/domain.md that the plan breaks.
+ * The independent plan checker: recomputes a Solution from the Problem alone (it shares the
+ * Problem's parser and the Solution's shape with the solver, no search code) and reports every
+ * hard rule of the domain that the plan breaks, and every number the plan states that the
+ * recomputation does not give back.
+ *
+ *   valid          the plan breaks no rule (no violations)
+ *   complete       every required task visit is served by a route
+ *   unservedCount  required task visits no route serves (counted from the routes, not the list)
+ * An incomplete plan can be valid: only when every visit left out is listed with a known reason
+ * and a detail, and no idle vehicle could have served it alone (`unserved_servable`).
  */
-import { parseProblem, type Problem, type Solution, type Stop } from './problem.js';
+import { parseProblem, solutionSchema, unservedReasons, type Problem, type Route, type Vehicle } from './problem.js';
+import { checkRoute, indexProblem, jobKey, muckKey, sweepKey, sweepPasses, type ProblemIndex } from './validate/route.js';
+import { idleVehicleFor, type TaskVisit } from './validate/idle.js';
+import { EPS_LOAD, EPS_S, sameFigure, type Violation } from './validate/rules.js';
 
-export type Rule =
-  | 'schema'
-  | 'vehicle'
-  | 'depot'
-  | 'shift'
-  | 'travel_time'
-  | 'time_window'
-  | 'break'
-  | 'capacity'
-  | 'unload_before_return'
-  | 'mixed_classes'
-  | 'vehicle_class'
-  | 'facility_accepts'
-  | 'facility_hours'
-  | 'facility_capacity'
-  | 'sealed'
-  | 'hazardous'
-  | 'permit_vehicle'
-  | 'permit_hours'
-  | 'permit_corridor'
-  | 'sweep_direction'
-  | 'sweep_deadline'
-  | 'sweep_kind'
-  | 'coverage'
-  | 'visit_gap'
-  | 'cost';
-
-export interface Violation {
-  rule: Rule;
-  vehicleId?: string;
-  stop?: number;
-  id?: string;
-  detail: string;
-}
+export { rules, ruleDescriptions, FIGURE_TOLERANCE, type Rule, type Violation } from './validate/rules.js';
 
 export interface ValidationReport {
   valid: boolean;
+  complete: boolean;
+  unservedCount: number;
   violations: Violation[];
-  recomputed: { vehicles: number; distanceM: number; durationS: number; cost: number; served: number; unserved: number };
+  /** from the routes' stops and the Problem alone; all zero when the problem or the solution cannot be read */
+  recomputed: { vehicles: number; distanceM: number; durationS: number; fixed: number; cost: number; required: number; served: number };
 }
 
-const EPS_S = 1e-3;
-const EPS_KG = 1e-6;
+const MAX_SCHEMA_ISSUES = 20;
 
-function inAny(t: number, windows: Array<{ startS: number; endS: number }>): boolean {
-  return windows.some((w) => t >= w.startS - EPS_S && t <= w.endS + EPS_S);
+function unreadable(violations: Violation[], required: number): ValidationReport {
+  return { valid: false, complete: false, unservedCount: required, violations,
+    recomputed: { vehicles: 0, distanceM: 0, durationS: 0, fixed: 0, cost: 0, required, served: 0 } };
 }
 
-export function validateSolution(problemInput: unknown, solution: Solution): ValidationReport {
-  const violations: Violation[] = [];
+/** Every task visit the plan must serve or list unserved. */
+function requiredVisits(p: Problem): Map<string, TaskVisit> {
+  const required = new Map<string, TaskVisit>();
+  for (const j of p.jobs) for (let k = 0; k < j.visitsPerDay; k++) required.set(jobKey(j.id, k), { kind: 'job', id: j.id, visit: k });
+  for (const l of p.muckLoads) required.set(muckKey(l.id), { kind: 'muck', id: l.id });
+  for (const w of p.sweepTasks) for (let k = 0; k < sweepPasses(w); k++) required.set(sweepKey(w.id, k), { kind: 'sweep', id: w.id, pass: k });
+  return required;
+}
+
+/** The required-visit key an unserved entry names, or why it names none. */
+function unservedKey(ix: ProblemIndex, id: string, visit: number | undefined): { key: string } | { unknown: string } {
+  const j = ix.jobs.get(id);
+  if (j) return (visit ?? 0) < j.visitsPerDay ? { key: jobKey(id, visit ?? 0) } : { unknown: `visit ${visit} of a point visited ${j.visitsPerDay} times a day` };
+  if (ix.loads.has(id)) return (visit ?? 0) === 0 ? { key: muckKey(id) } : { unknown: `visit ${visit} of a muck load (one trip each)` };
+  const w = ix.sweeps.get(id);
+  if (w) return (visit ?? 0) < sweepPasses(w) ? { key: sweepKey(id, visit ?? 0) } : { unknown: `pass ${visit} of a segment with ${sweepPasses(w)} mechanical passes` };
+  return { unknown: `no job, muck load or sweep task ${id}` };
+}
+
+export function validateSolution(problemInput: unknown, solutionInput: unknown): ValidationReport {
   let p: Problem;
   try {
     p = parseProblem(problemInput);
   } catch (e) {
-    return { valid: false, violations: [{ rule: 'schema', detail: (e as Error).message }], recomputed: { vehicles: 0, distanceM: 0, durationS: 0, cost: 0, served: 0, unserved: 0 } };
+    return unreadable([{ rule: 'schema', detail: (e as Error).message }], 0);
   }
-  const vehicles = new Map(p.vehicles.map((v) => [v.id, v]));
-  const jobs = new Map(p.jobs.map((j) => [j.id, j]));
-  const loads = new Map(p.muckLoads.map((l) => [l.id, l]));
-  const sweeps = new Map(p.sweepTasks.map((s) => [s.id, s]));
-  const facilities = new Map(p.facilities.map((f) => [f.id, f]));
-  const acceptedClasses = new Set(p.facilities.flatMap((f) => f.accepts));
+  const required = requiredVisits(p);
+  const parsed = solutionSchema.safeParse(solutionInput);
+  if (!parsed.success) {
+    return unreadable(parsed.error.issues.slice(0, MAX_SCHEMA_ISSUES).map((issue) =>
+      ({ rule: 'schema' as const, detail: `solution.${issue.path.join('.')}: ${issue.message}` })), required.size);
+  }
+  const solution = parsed.data;
+  const ix = indexProblem(p);
+  const violations: Violation[] = [];
+  const report = (v: Violation) => violations.push(v);
+
+  // ---- each route on its own ----
+  const routedVehicles = new Set<string>();
   const served = new Map<string, number>();
   const jobStarts = new Map<string, number[]>();
   const delivered = new Map<string, number>();
-  const usedVehicles = new Set<string>();
-  let totalDist = 0, totalDur = 0, totalCost = 0;
-  const count = (key: string) => served.set(key, (served.get(key) ?? 0) + 1);
+  const totals = { vehicles: 0, distanceM: 0, durationS: 0, fixed: 0, cost: 0 };
+  solution.routes.forEach((route: Route) => {
+    if (routedVehicles.has(route.vehicleId)) report({ rule: 'duplicate', vehicleId: route.vehicleId, detail: 'vehicle has more than one route' });
+    routedVehicles.add(route.vehicleId);
+    const figures = checkRoute(ix, route, report, { statedFigures: true });
+    if (!figures) return;
+    totals.vehicles++;
+    totals.distanceM += figures.distanceM;
+    totals.durationS += figures.durationS;
+    totals.fixed += figures.vehicle.fixedCost;
+    totals.cost += figures.cost;
+    for (const { key } of figures.served) served.set(key, (served.get(key) ?? 0) + 1);
+    for (const { jobId, startS } of figures.jobStarts) (jobStarts.get(jobId) ?? jobStarts.set(jobId, []).get(jobId)!).push(startS);
+    for (const [fid, kg] of figures.delivered) delivered.set(fid, (delivered.get(fid) ?? 0) + kg);
+  });
 
-  for (const route of solution.routes) {
-    const v = vehicles.get(route.vehicleId);
-    const at = (stop: number | undefined, rule: Rule, detail: string, id?: string) =>
-      violations.push({ rule, vehicleId: route.vehicleId, stop, id, detail });
-    if (!v) { at(undefined, 'vehicle', `unknown vehicle ${route.vehicleId}`); continue; }
-    if (usedVehicles.has(v.id)) at(undefined, 'vehicle', 'vehicle has more than one route');
-    usedVehicles.add(v.id);
-    const m = p.matrices[v.profile];
-    const stops = route.stops;
-    if (stops.length < 2 || stops[0].type !== 'start' || stops[stops.length - 1].type !== 'end') {
-      at(undefined, 'depot', 'a route must begin with a start stop and finish with an end stop');
-      continue;
-    }
-    if (stops[0].location !== v.startLocation) at(0, 'depot', 'does not start at the vehicle depot');
-    if (stops[stops.length - 1].location !== v.endLocation) at(stops.length - 1, 'depot', 'does not end at the vehicle depot');
-    if (stops[0].departureS < v.shift.startS - EPS_S) at(0, 'shift', 'leaves before the shift starts');
-    if (stops[stops.length - 1].arrivalS > v.shift.endS + EPS_S) at(stops.length - 1, 'shift', 'returns after the shift ends');
-
-    let loc = stops[0].location;
-    let t = stops[0].departureS;
-    let dist = 0;
-    let kg = 0, m3 = 0;
-    let cls: string | null = null;
-    let breaks = 0;
-    for (let i = 1; i < stops.length; i++) {
-      const s: Stop = stops[i];
-      const travelS = m.durationsS[loc][s.location];
-      dist += m.distancesM[loc][s.location];
-      if (s.arrivalS < t + travelS - EPS_S) at(i, 'travel_time', `arrives ${(t + travelS - s.arrivalS).toFixed(1)} s too early for the travel time`);
-      if (s.startS < s.arrivalS - EPS_S) at(i, 'travel_time', 'starts before arriving');
-      let needS = 0;
-      let endLoc = s.location;
-      switch (s.type) {
-        case 'job': {
-          const j = s.id ? jobs.get(s.id) : undefined;
-          if (!j) { at(i, 'coverage', `unknown job ${s.id}`); break; }
-          if (s.location !== j.location) at(i, 'coverage', 'job served at the wrong location', j.id);
-          const visit = s.visit ?? 0;
-          if (visit < 0 || visit >= j.visitsPerDay) at(i, 'coverage', `visit ${visit} out of range`, j.id);
-          count(`job:${j.id}:${visit}`);
-          (jobStarts.get(j.id) ?? jobStarts.set(j.id, []).get(j.id)!).push(s.startS);
-          needS = j.serviceS;
-          if (!inAny(s.startS, j.windows)) at(i, 'time_window', `service starts at ${s.startS.toFixed(0)} s, outside the collection windows`, j.id);
-          if (cls !== null && cls !== j.wasteClass) at(i, 'mixed_classes', `${j.wasteClass} on a ${cls} route`, j.id);
-          cls ??= j.wasteClass;
-          if (v.kind !== 'collector' || !v.classes.includes(j.wasteClass)) at(i, 'vehicle_class', `${v.kind} ${v.id} may not carry ${j.wasteClass}`, j.id);
-          if (j.wasteClass === 'food' && !(v.sealed && v.coverSensorOk)) at(i, 'sealed', 'food waste needs a sealed vehicle with a working cover sensor', j.id);
-          if (j.wasteClass === 'hazardous' && !v.hazardousRated) at(i, 'hazardous', 'hazardous waste needs a hazardous-rated vehicle', j.id);
-          kg += j.kg / j.visitsPerDay;
-          m3 += j.m3 / j.visitsPerDay;
-          break;
-        }
-        case 'muck': {
-          const l = s.id ? loads.get(s.id) : undefined;
-          if (!l) { at(i, 'coverage', `unknown muck load ${s.id}`); break; }
-          count(`muck:${l.id}`);
-          const fac = facilities.get(l.disposalFacilityId);
-          if (s.location !== l.siteLocation) at(i, 'coverage', 'loaded at the wrong site', l.id);
-          if (!fac) { at(i, 'facility_accepts', 'designated disposal site does not exist', l.id); break; }
-          if (s.facilityId !== undefined && s.facilityId !== fac.id) at(i, 'facility_accepts', `unloaded at ${s.facilityId}, not the designated ${fac.id}`, l.id);
-          if (!fac.accepts.includes('muck')) at(i, 'facility_accepts', `${fac.id} does not accept construction waste`, l.id);
-          endLoc = fac.location;
-          if (s.endLocation !== undefined && s.endLocation !== fac.location) at(i, 'permit_corridor', 'the loaded leg does not end at the disposal site', l.id);
-          const unloadStart = s.startS + l.loadS + l.permit.corridorDurationS;
-          needS = l.loadS + l.permit.corridorDurationS + fac.unloadS;
-          dist += l.permit.corridorDistanceM;
-          if (!inAny(unloadStart, fac.windows)) at(i, 'facility_hours', `unloads at ${unloadStart.toFixed(0)} s, outside ${fac.id}'s hours`, l.id);
-          if (s.startS < l.permit.window.startS - EPS_S || s.startS + needS > l.permit.window.endS + EPS_S) at(i, 'permit_hours', 'trip outside the permit hours', l.id);
-          if (!l.permit.vehicleIds.includes(v.id) || v.kind !== 'muck') at(i, 'permit_vehicle', `${v.id} is not on permit ${l.permit.id}`, l.id);
-          if (!v.sealed || !v.coverSensorOk) at(i, 'sealed', 'construction waste needs a sealed truck with a working cover sensor', l.id);
-          if (v.capacityKg < l.kg - EPS_KG || v.capacityM3 < l.m3 - EPS_KG) at(i, 'capacity', 'the load exceeds the truck capacity', l.id);
-          if (cls !== null && cls !== 'muck') at(i, 'mixed_classes', `muck on a ${cls} route`, l.id);
-          cls = 'muck';
-          delivered.set(fac.id, (delivered.get(fac.id) ?? 0) + l.kg);
-          break;
-        }
-        case 'sweep': {
-          const w = s.id ? sweeps.get(s.id) : undefined;
-          if (!w) { at(i, 'coverage', `unknown sweep task ${s.id}`); break; }
-          count(`sweep:${w.id}:${s.visit ?? 0}`);
-          const forward = s.location === w.fromLocation && (s.endLocation ?? w.toLocation) === w.toLocation;
-          const backward = s.location === w.toLocation && s.endLocation === w.fromLocation;
-          if (!forward && !(backward && !w.oneWay)) at(i, 'sweep_direction', w.oneWay ? 'one-way segment swept against its direction' : 'pass does not follow the segment', w.id);
-          endLoc = forward ? w.toLocation : w.fromLocation;
-          needS = w.lengthM / (w.workSpeedKmh / 3.6);
-          dist += w.lengthM;
-          if (v.kind !== w.vehicleKind) at(i, 'sweep_kind', `a ${w.vehicleKind} task done by a ${v.kind}`, w.id);
-          if (s.startS < w.earliestS - EPS_S) at(i, 'sweep_deadline', 'pass starts before the segment may be swept', w.id);
-          if (s.startS + needS > w.deadlineS + EPS_S) at(i, 'sweep_deadline', `pass ends at ${(s.startS + needS).toFixed(0)} s, after the deadline`, w.id);
-          const g = w.vehicleKind === 'sweeper' ? 'sweepings' : 'water';
-          if (cls !== null && cls !== g) at(i, 'mixed_classes', `${g} task on a ${cls} route`, w.id);
-          cls = g;
-          kg += w.kg;
-          m3 += w.m3;
-          break;
-        }
-        case 'facility': {
-          const f = s.id ? facilities.get(s.id) : undefined;
-          if (!f) { at(i, 'facility_accepts', `unknown facility ${s.id}`); break; }
-          if (s.location !== f.location) at(i, 'facility_accepts', 'facility visit at the wrong location', f.id);
-          if (cls !== null && !f.accepts.includes(cls)) at(i, 'facility_accepts', `${f.id} does not accept ${cls}`, f.id);
-          if (!inAny(s.startS, f.windows)) at(i, 'facility_hours', `unloads at ${s.startS.toFixed(0)} s, outside opening hours`, f.id);
-          needS = f.unloadS;
-          if (cls !== 'water') delivered.set(f.id, (delivered.get(f.id) ?? 0) + kg);
-          kg = 0; m3 = 0;
-          break;
-        }
-        case 'break': {
-          breaks++;
-          if (!v.break) { at(i, 'break', 'break on a vehicle without a break rule'); break; }
-          needS = v.break.durationS;
-          if (s.startS < v.break.window.startS - EPS_S || s.startS > v.break.window.endS + EPS_S) at(i, 'break', 'break starts outside its window');
-          if (s.location !== loc) at(i, 'break', 'break taken away from the previous stop');
-          break;
-        }
-        case 'end':
-          break;
-        default:
-          at(i, 'schema', `unknown stop type ${(s as Stop).type}`);
-      }
-      if (s.departureS < s.startS + needS - EPS_S) at(i, 'travel_time', `leaves ${(s.startS + needS - s.departureS).toFixed(1)} s before the work is done`);
-      if (kg > v.capacityKg + EPS_KG || m3 > v.capacityM3 + EPS_KG) at(i, 'capacity', `load ${kg.toFixed(1)} kg / ${m3.toFixed(2)} m3 over capacity`);
-      loc = s.type === 'end' ? loc : endLoc;
-      t = s.departureS;
-    }
-    if (v.break && breaks !== 1) at(undefined, 'break', `needs exactly one break, has ${breaks}`);
-    if (cls !== null && cls !== 'water' && cls !== 'muck' && acceptedClasses.has(cls) && (kg > EPS_KG || m3 > EPS_KG)) {
-      at(stops.length - 1, 'unload_before_return', `returns to the depot with ${kg.toFixed(1)} kg of ${cls} on board`);
-    }
-    const durS = stops[stops.length - 1].arrivalS - stops[0].departureS;
-    const cost = v.fixedCost + (v.costPerKm * dist) / 1000 + (v.costPerHour * durS) / 3600;
-    if (Math.abs(dist - route.distanceM) > 1e-6 * Math.max(1, dist)) at(undefined, 'cost', `reported ${route.distanceM} m, recomputed ${dist} m`);
-    if (Math.abs(cost - route.cost) > 1e-6 * Math.max(1, cost)) at(undefined, 'cost', `reported cost ${route.cost}, recomputed ${cost}`);
-    totalDist += dist; totalDur += durS; totalCost += cost;
-  }
-
-  // facility daily capacity across all routes
+  // ---- rules across routes ----
   for (const [fid, kg] of delivered) {
-    const f = facilities.get(fid)!;
-    if (f.dailyCapacityKg !== undefined && kg > f.dailyCapacityKg + EPS_KG) {
-      violations.push({ rule: 'facility_capacity', id: fid, detail: `receives ${kg.toFixed(0)} kg, capacity ${f.dailyCapacityKg} kg` });
+    const f = ix.facilities.get(fid)!;
+    if (f.dailyCapacityKg !== undefined && kg > f.dailyCapacityKg + EPS_LOAD) {
+      report({ rule: 'facility_capacity', id: fid, detail: `receives ${kg.toFixed(0)} kg, capacity ${f.dailyCapacityKg} kg` });
     }
   }
-  // visit gaps between the visits of one point
   for (const [id, starts] of jobStarts) {
-    const j = jobs.get(id)!;
+    const j = ix.jobs.get(id)!;
     starts.sort((a, b) => a - b);
     for (let k = 1; k < starts.length; k++) {
-      if (starts[k] - starts[k - 1] < j.minGapS - EPS_S) violations.push({ rule: 'visit_gap', id, detail: `visits ${(starts[k] - starts[k - 1]).toFixed(0)} s apart, minimum ${j.minGapS} s` });
+      if (starts[k] - starts[k - 1] < j.minGapS - EPS_S) report({ rule: 'visit_gap', id, detail: `visits ${(starts[k] - starts[k - 1]).toFixed(0)} s apart, minimum ${j.minGapS} s` });
     }
   }
-  // coverage: everything served exactly once or reported unserved with a reason
-  const unservedKeys = new Map<string, number>();
-  for (const u of solution.unserved) {
-    const key = jobs.has(u.id) ? `job:${u.id}:${u.visit ?? 0}` : loads.has(u.id) ? `muck:${u.id}` : sweeps.has(u.id) ? `sweep:${u.id}:${u.visit ?? 0}` : `?:${u.id}`;
-    unservedKeys.set(key, (unservedKeys.get(key) ?? 0) + 1);
-    if (!u.reason || !u.detail) violations.push({ rule: 'coverage', id: u.id, detail: 'unserved entry without a reason' });
-  }
-  const required: string[] = [];
-  for (const j of p.jobs) for (let k = 0; k < j.visitsPerDay; k++) required.push(`job:${j.id}:${k}`);
-  for (const l of p.muckLoads) required.push(`muck:${l.id}`);
-  for (const w of p.sweepTasks) for (let k = 0; k < Math.min(w.passes, w.mechanicalPasses); k++) required.push(`sweep:${w.id}:${k}`);
-  const requiredSet = new Set(required);
-  let servedCount = 0;
-  for (const key of required) {
-    const n = (served.get(key) ?? 0);
-    const u = unservedKeys.get(key) ?? 0;
-    servedCount += n > 0 ? 1 : 0;
-    if (n + u === 0) violations.push({ rule: 'coverage', id: key, detail: 'neither served nor reported unserved' });
-    else if (n > 1) violations.push({ rule: 'coverage', id: key, detail: `served ${n} times` });
-    else if (n === 1 && u > 0) violations.push({ rule: 'coverage', id: key, detail: 'both served and reported unserved' });
-  }
-  for (const key of served.keys()) if (!requiredSet.has(key)) violations.push({ rule: 'coverage', id: key, detail: 'served but not required' });
 
+  // ---- the stated totals ----
+  const stated = solution.cost;
+  if (stated.vehicles !== totals.vehicles) report({ rule: 'totals', detail: `states ${stated.vehicles} vehicles, ${totals.vehicles} routes` });
+  for (const [name, value] of [['distanceM', totals.distanceM], ['durationS', totals.durationS], ['fixed', totals.fixed], ['total', totals.cost]] as const) {
+    if (!sameFigure(stated[name], value)) report({ rule: 'totals', detail: `states cost.${name} ${stated[name]}, recomputed ${value}` });
+  }
+
+  // ---- unserved entries ----
+  const listed = new Map<string, number>();
+  for (const u of solution.unserved) {
+    const named = unservedKey(ix, u.id, u.visit);
+    if ('unknown' in named) report({ rule: 'unknown_id', id: u.id, detail: `unserved entry: ${named.unknown}` });
+    else listed.set(named.key, (listed.get(named.key) ?? 0) + 1);
+    if (!(unservedReasons as readonly string[]).includes(u.reason)) report({ rule: 'unserved_reason', id: u.id, detail: `unknown reason "${u.reason}" (one of ${unservedReasons.join(', ')})` });
+    if (u.detail.trim() === '') report({ rule: 'unserved_reason', id: u.id, detail: 'unserved entry without a detail' });
+  }
+
+  // ---- coverage: every required visit served exactly once or listed unserved once ----
+  let servedCount = 0;
+  const leftOut: TaskVisit[] = [];
+  for (const [key, task] of required) {
+    const n = served.get(key) ?? 0;
+    const u = listed.get(key) ?? 0;
+    if (n > 0) servedCount++;
+    if (n + u === 0) report({ rule: 'coverage', id: key, detail: 'neither served nor listed unserved' });
+    if (n > 1) report({ rule: 'duplicate', id: key, detail: `served ${n} times` });
+    if (u > 1) report({ rule: 'duplicate', id: key, detail: `listed unserved ${u} times` });
+    if (n > 0 && u > 0) report({ rule: 'duplicate', id: key, detail: 'both served and listed unserved' });
+    if (n === 0 && u > 0) leftOut.push(task);
+  }
+
+  // ---- what is left out must be out of the idle vehicles' reach ----
+  if (leftOut.length) {
+    const idle: Vehicle[] = p.vehicles.filter((v) => !routedVehicles.has(v.id));
+    for (const task of leftOut) {
+      const vehicleId = idle.length ? idleVehicleFor(ix, idle, task, { delivered, jobStarts }) : null;
+      const key = task.kind === 'job' ? jobKey(task.id, task.visit) : task.kind === 'muck' ? muckKey(task.id) : sweepKey(task.id, task.pass);
+      if (vehicleId) report({ rule: 'unserved_servable', id: key, vehicleId, detail: `listed unserved, but ${vehicleId} has no route and could serve it alone` });
+    }
+  }
+
+  const unservedCount = required.size - servedCount;
   return {
     valid: violations.length === 0,
+    complete: unservedCount === 0,
+    unservedCount,
     violations,
-    recomputed: { vehicles: solution.routes.length, distanceM: totalDist, durationS: totalDur, cost: totalCost, served: servedCount, unserved: solution.unserved.length },
+    recomputed: { ...totals, required: required.size, served: servedCount },
   };
 }
