@@ -12,6 +12,15 @@ import type { Model } from './model.js';
 import { Rng } from './rng.js';
 import { Seg, concat, depotSeg, isFeasible, loadExcess, nodeSeg, routeCost } from './segment.js';
 import { placeIntermediateFacilities } from './ifPlacement.js';
+import {
+  ANNEAL_END_TASKS, ANNEAL_START_TASKS, CLOCK_CHECK_MASK, DEFAULT_FLEET_SHARE, DEFAULT_MAX_ITERATIONS, EJECTION_NEIGHBOURS,
+  EJECTION_STEP_SHARE, FLEET_ATTEMPT_GROWTH, FLEET_ATTEMPT_TASKS, GRANULAR_INSERTION_NEIGHBOURS, GRANULAR_INSERTION_TASKS,
+  INTRA_RELOCATE_MAX_SPAN, LS_MAX_MOVES_PER_TASK, LS_NEIGHBOURS, NEIGHBOUR_LIST, OR_OPT_MAX_STRING, PACKING_SHARE,
+  PROGRESS_MASK, REGRET_MAX_TASKS, REPAIR_PRICE_FACTORS, REPAIR_SHARE, REPAIR_SPAN, RESTART_AFTER, RESTART_PRICE_DIVISOR,
+  ROUTE_POOL_MAX, SISR_AVG_REMOVED, SISR_BLINK_RATE, SISR_MAX_STRING, SISR_ORDER_WEIGHTS, SISR_SPLIT_BETA, SISR_SPLIT_SHARE,
+  TW_FEASIBLE_HIGH, TW_FEASIBLE_LOW, TW_SPEED_SAMPLE, TW_WEIGHT_CAP_PENALTIES, TW_WEIGHT_DOWN, TW_WEIGHT_PERIOD, TW_WEIGHT_START,
+  TW_WEIGHT_UP, UNASSIGNED_PENALTY, UNASSIGNED_TASK_PRICE,
+} from './parameters.js';
 
 export interface SearchOptions {
   seed?: number;
@@ -54,32 +63,13 @@ export interface SearchResult {
 /** Routes seen in good solutions, keyed by vehicle type and node sequence. */
 export class RoutePool {
   readonly routes = new Map<string, { veh: number; nodes: number[]; cost: number }>();
-  constructor(readonly maxSize = 20000) {}
+  constructor(readonly maxSize = ROUTE_POOL_MAX) {}
   add(m: Model, veh: number, nodes: number[], cost: number): void {
     if (this.routes.size >= this.maxSize) return;
     const key = m.vehType[veh] + ':' + nodes.join(',');
     if (!this.routes.has(key)) this.routes.set(key, { veh, nodes: nodes.slice(), cost });
   }
 }
-
-const UNASSIGNED_PENALTY = 1e9;
-/** share of time-warped solutions that get a repair (Vidal 2013 repairs half of them) */
-const REPAIR_SHARE = 0.5;
-/** steps a penalised walk may stay late (or short of tasks) before it restarts from the best plan */
-const RESTART_AFTER = 1000;
-/** a repair looks at the late task and this many tasks before it */
-const REPAIR_SPAN = 3;
-/** the time-warp price starts at this many times a second of driving (measured on Solomon R2/RC2) */
-const TW_WEIGHT_START = 10;
-/**
- * A route-removal attempt gets this many steps per task before it restarts, and each restart
- * this much longer (measured on the eight hardest Solomon R1/RC1 instances, four seeds: 5
- * vehicles over the best known with restarts, 14 with one attempt to the end).
- */
-const FLEET_ATTEMPT_TASKS = 100;
-const FLEET_ATTEMPT_GROWTH = 1.5;
-/** steps between two adjustments of the time-warp price */
-const TW_WEIGHT_PERIOD = 50;
 
 export function search(m: Model, opts: SearchOptions = {}): SearchResult {
   return new Search(m, opts).run();
@@ -133,7 +123,7 @@ class Search {
 
   constructor(private readonly m: Model, private readonly opts: SearchOptions) {
     this.rng = new Rng(opts.seed ?? 1);
-    this.maxIt = opts.maxIterations ?? 20000;
+    this.maxIt = opts.maxIterations ?? DEFAULT_MAX_ITERATIONS;
     this.deadline = opts.timeLimitMs ? Date.now() + opts.timeLimitMs : Infinity;
     this.nodeSegs = [];
     for (let i = 0; i < m.nNodes; i++) this.nodeSegs.push(nodeSeg(m, i));
@@ -167,11 +157,11 @@ class Search {
     return this.m.nodeStart[this.m.taskNodes[t][0]];
   }
 
-  /** Neighbour lists of tasks by travel distance both ways (profile 0), the nearest 150. */
+  /** Neighbour lists of tasks by travel distance both ways (profile 0), the nearest NEIGHBOUR_LIST. */
   private buildAdjacency(): Int32Array[] {
     const m = this.m;
     const d = m.profileDist[0];
-    const cap = Math.min(m.nTasks - 1, 150);
+    const cap = Math.min(m.nTasks - 1, NEIGHBOUR_LIST);
     const loc = Int32Array.from({ length: m.nTasks }, (_, t) => this.taskLoc(t));
     const out: Int32Array[] = [];
     const heapK = new Float64Array(cap + 1), heapV = new Int32Array(cap + 1);
@@ -297,7 +287,7 @@ class Search {
   private phaseDeadline = Infinity;
 
   private timeUp(): boolean {
-    return (this.it & 31) === 0 && Date.now() > Math.min(this.deadline, this.phaseDeadline);
+    return (this.it & CLOCK_CHECK_MASK) === 0 && Date.now() > Math.min(this.deadline, this.phaseDeadline);
   }
 
   // ---- recreate -------------------------------------------------------------------------
@@ -374,8 +364,6 @@ class Search {
     }
   }
 
-  /** Granular insertion above this many tasks: only next to the task's nearest neighbours. */
-  private static readonly GRANULAR_TASKS = 400;
   private readonly candKeys = new Set<number>();
 
   /** Find the cheapest feasible insertion of task t (routes, positions, variants, IF visits). */
@@ -405,12 +393,12 @@ class Search {
         }
       }
     }
-    if (m.nTasks > Search.GRANULAR_TASKS) {
-      // positions next to the 40 nearest assigned tasks; a wider ring of routes only if none fits
+    if (m.nTasks > GRANULAR_INSERTION_TASKS) {
+      // positions next to the nearest assigned tasks; a wider ring of routes only if none fits
       const keys = this.candKeys;
       keys.clear();
       const near = this.adj[t];
-      const lim = Math.min(near.length, 40);
+      const lim = Math.min(near.length, GRANULAR_INSERTION_NEIGHBOURS);
       const before = this.bestDelta;
       for (let k = 0; k < lim; k++) {
         const w = near[k];
@@ -456,16 +444,17 @@ class Search {
 
   private sortRemoved(tasks: number[]): void {
     const m = this.m;
-    const r = this.rng.next() * 11;
-    if (r < 4) {
+    const w = SISR_ORDER_WEIGHTS;
+    const r = this.rng.next() * (w.random + w.demand + w.far + w.close);
+    if (r < w.random) {
       for (let i = tasks.length - 1; i > 0; i--) { const j = this.rng.int(i + 1); [tasks[i], tasks[j]] = [tasks[j], tasks[i]]; }
-    } else if (r < 8) {
+    } else if (r < w.random + w.demand) {
       const dem = (t: number) => m.nodeKg[m.taskNodes[t][0]] + m.nodeM3[m.taskNodes[t][0]];
       tasks.sort((a, b) => dem(b) - dem(a));
     } else {
       const d = m.profileDist[0];
       const far = (t: number) => d[this.depotLoc * m.nLoc + this.taskLoc(t)];
-      if (r < 10) tasks.sort((a, b) => far(b) - far(a));
+      if (r < w.random + w.demand + w.far) tasks.sort((a, b) => far(b) - far(a));
       else tasks.sort((a, b) => far(a) - far(b));
     }
   }
@@ -489,7 +478,7 @@ class Search {
     for (let t = 0; t < m.nTasks; t++) pending.add(t);
     const left: number[] = [];
     // Above a few hundred tasks regret is quadratic in practice; plain greedy keeps construction fast.
-    const useRegret = m.nTasks <= 400;
+    const useRegret = m.nTasks <= REGRET_MAX_TASKS;
     // large problems: plain greedy, tightest deadlines first
     const lateOf = (t: number) => Math.max(...m.taskNodes[t].map((n) => m.nodeL[n]));
     const order = Array.from({ length: m.nTasks }, (_, t) => t).sort((a, b) => lateOf(a) - lateOf(b) || a - b);
@@ -588,7 +577,7 @@ class Search {
 
   private ruin(): number[] {
     const m = this.m;
-    const cBar = 10, lMax = 10;
+    const cBar = SISR_AVG_REMOVED, lMax = SISR_MAX_STRING;
     let assigned = 0, used = 0;
     for (let v = 0; v < m.nVeh; v++) if (this.nodes[v].length) used++;
     assigned = m.nTasks - this.unassigned.length;
@@ -616,9 +605,9 @@ class Search {
       start = Math.max(0, Math.min(start, card - l));
       // "split string": keep a random substring inside the removed string (SISR's second variant)
       let keepFrom = -1, keepLen = 0;
-      if (l > 1 && l < card && this.rng.next() < 0.5) {
+      if (l > 1 && l < card && this.rng.next() < SISR_SPLIT_SHARE) {
         keepLen = 1;
-        while (l + keepLen < card && this.rng.next() > 0.01) keepLen++;
+        while (l + keepLen < card && this.rng.next() > SISR_SPLIT_BETA) keepLen++;
         keepLen = Math.min(keepLen, card - l);
         keepFrom = start + 1 + this.rng.int(l - 1);
       }
@@ -654,7 +643,7 @@ class Search {
     this.lsDirty = dirty;
     let moves = 0;
     this.lsMoved.length = 0;
-    const maxMoves = 20 * m.nTasks;
+    const maxMoves = LS_MAX_MOVES_PER_TASK * m.nTasks;
     while (dirty.size && moves < maxMoves) {
       const v = dirty.values().next().value as number;
       dirty.delete(v);
@@ -674,7 +663,7 @@ class Search {
    * through the list (a descent over whole routes converges better that way on Solomon C2).
    */
   private improveAround(u: number, firstOnly: boolean): number {
-    const lim = Math.min(this.adj[u].length, 20);
+    const lim = Math.min(this.adj[u].length, LS_NEIGHBOURS);
     let moves = 0;
     for (let k = 0; k < lim; k++) {
       const w = this.adj[u][k];
@@ -700,7 +689,7 @@ class Search {
     const queue: number[] = [];
     for (const t of focus) if (!queued[t]) { queued[t] = 1; queue.push(t); }
     let moves = 0;
-    const maxMoves = 20 * m.nTasks;
+    const maxMoves = LS_MAX_MOVES_PER_TASK * m.nTasks;
     while (queue.length && moves < maxMoves) {
       const u = queue.pop()!;
       queued[u] = 0;
@@ -769,7 +758,7 @@ class Search {
     const nsU = this.nodes[vu];
     const sF = this.sFwd, sR = this.sRev;
     if (vu !== vw && (this.rgroup[vw] !== this.rgroup[vu])) return false;
-    for (let len = 1; len <= 3; len++) {
+    for (let len = 1; len <= OR_OPT_MAX_STRING; len++) {
       if (iu + len > nsU.length) break;
       const n = nsU[iu + len - 1];
       if (m.nodeIsIF[n]) break;
@@ -812,7 +801,7 @@ class Search {
           const at = k === 0 ? iw + 1 : iw;
           // only the stretch between the old and new place changes
           const lo = Math.min(iu, at), hi = Math.max(iu + len, at);
-          if (hi - lo > 16 || (at >= iu && at <= iu + len)) continue;
+          if (hi - lo > INTRA_RELOCATE_MAX_SPAN || (at >= iu && at <= iu + len)) continue;
           for (let o = 0; o < (len > 1 ? 2 : 1); o++) {
             const str = o === 0 ? sF : sR;
             if (this.distanceBound) {
@@ -941,17 +930,17 @@ class Search {
     this.progress('construct', this.totalCost());
     let best = this.snapshot();
     this.poolAdd();
-    const fleetIt = m.vehiclesFirst ? Math.floor(this.maxIt * (this.opts.fleetShare ?? 0.4)) : 0;
+    const fleetIt = m.vehiclesFirst ? Math.floor(this.maxIt * (this.opts.fleetShare ?? DEFAULT_FLEET_SHARE)) : 0;
     if (this.unassigned.length > 0 && !this.deadlineIsClose()) {
       // construction left tasks out: pack them in (ejections + absence counters) before costs
-      if (this.deadline !== Infinity) this.phaseDeadline = Date.now() + (this.deadline - Date.now()) * 0.3;
-      best = this.fleetMinimise(best, Math.floor(this.maxIt * 0.3), false);
+      if (this.deadline !== Infinity) this.phaseDeadline = Date.now() + (this.deadline - Date.now()) * PACKING_SHARE;
+      best = this.fleetMinimise(best, Math.floor(this.maxIt * PACKING_SHARE), false);
       this.phaseDeadline = Infinity;
       this.restore(best);
     }
     if (fleetIt > 0 && this.unassigned.length === 0) {
       // the wall-clock cap, when given, is shared the same way as the iterations
-      if (this.deadline !== Infinity) this.phaseDeadline = Date.now() + (this.deadline - Date.now()) * (this.opts.fleetShare ?? 0.4);
+      if (this.deadline !== Infinity) this.phaseDeadline = Date.now() + (this.deadline - Date.now()) * (this.opts.fleetShare ?? DEFAULT_FLEET_SHARE);
       best = this.fleetMinimise(best, fleetIt);
       this.phaseDeadline = Infinity;
     }
@@ -1004,7 +993,7 @@ class Search {
       const attemptEnd = removeRoutes && (this.opts.fleetRestarts ?? true) ? this.it + attemptIt : Infinity;
       while (this.unassigned.length > 0 && this.it < end && this.it < attemptEnd && !this.timeUp()) {
         this.it++;
-        if (this.rng.next() < 0.5) {
+        if (this.rng.next() < EJECTION_STEP_SHARE) {
           // ejection step (Nagata & Braysy 2009 style): place the latest unassigned task,
           // ejecting the least-often-absent task of a route when it does not fit
           const t = this.unassigned[this.unassigned.length - 1];
@@ -1018,12 +1007,12 @@ class Search {
         this.beginStep();
         const out = new Set(this.unassigned);
         const removed = this.ruin();
-        this.recreate(this.unassigned.concat(removed), 0.01, m.nTasks > 400 ? out : null);
+        this.recreate(this.unassigned.concat(removed), SISR_BLINK_RATE, m.nTasks > GRANULAR_INSERTION_TASKS ? out : null);
         const nowAbs = this.absenceSum();
         if (this.unassigned.length < beforeN || (this.unassigned.length === beforeN && nowAbs <= beforeAbs) || nowAbs < beforeAbs) absSum = nowAbs;
         else this.undoStep();
         for (const t of this.unassigned) this.absence[t]++;
-        if ((this.it & 255) === 0) this.progress('fleet', this.totalCost());
+        if ((this.it & PROGRESS_MASK) === 0) this.progress('fleet', this.totalCost());
       }
       if (this.unassigned.length > 0 && this.it >= attemptEnd && this.it < end && !this.timeUp()) {
         // a stuck attempt: the time to success has a heavy tail, so restart from the last
@@ -1096,7 +1085,7 @@ class Search {
     const m = this.m;
     const g = m.taskGroup[t];
     const routes = new Set<number>();
-    const lim = Math.min(this.adj[t].length, 30);
+    const lim = Math.min(this.adj[t].length, EJECTION_NEIGHBOURS);
     for (let k = 0; k < lim; k++) { const v = this.taskVeh[this.adj[t][k]]; if (v >= 0) routes.add(v); }
     let bestAbs = Infinity, bestCost = Infinity, bv = -1, bi = 0, bj = 0, be = -1;
     let bseq: number[] = [];
@@ -1169,7 +1158,7 @@ class Search {
     const m = this.m;
     const d = m.profileDist[0], t = m.profileDur[0];
     let dist = 0, dur = 0;
-    const step = Math.max(1, Math.floor(m.nLoc / 50));
+    const step = Math.max(1, Math.floor(m.nLoc / TW_SPEED_SAMPLE));
     for (let i = 0; i < m.nLoc; i += step) for (let j = 0; j < m.nLoc; j += step) { dist += d[i * m.nLoc + j]; dur += t[i * m.nLoc + j]; }
     const speed = dur > 0 ? dist / dur : 1;
     return Math.max(1e-6, m.vehCostPerS[0] + m.vehCostPerM[0] * speed);
@@ -1178,7 +1167,7 @@ class Search {
   /** Descents at 10x then 100x the time-warp price around the late tasks of every late route. */
   private repair(): void {
     const w = this.twWeight;
-    for (const k of [10, 100]) {
+    for (const k of REPAIR_PRICE_FACTORS) {
       this.setTwWeight(w * k);
       const bad: number[] = [];
       for (let v = 0; v < this.m.nVeh; v++) if (this.rtw[v] > 0) this.timeWarpSpots(v, bad);
@@ -1235,11 +1224,11 @@ class Search {
     for (let v = 0; v < m.nVeh; v++) if (this.nodes[v].length) variable += this.rcost[v] - m.vehFixed[v];
     const perTask = Math.max(1e-9, variable / Math.max(1, m.nTasks - this.unassigned.length));
     // SISR-style annealing from about one task's cost down to 1% of it (tuned on Solomon R2/RC2)
-    const t0 = perTask, tf = 0.01 * perTask;
+    const t0 = ANNEAL_START_TASKS * perTask, tf = ANNEAL_END_TASKS * perTask;
     // A tight fleet rejects most ruin-and-recreate steps if a task left out costs "infinity":
     // price it at a few tasks' cost so the walk can pass through, but only complete
     // solutions (or ones with fewer tasks out) become the best.
-    this.unassignedPenalty = 10 * perTask;
+    this.unassignedPenalty = UNASSIGNED_TASK_PRICE * perTask;
     let bestOut = best.unassigned.length;
     cur = this.totalCost();
     bestCost = cur;
@@ -1250,7 +1239,7 @@ class Search {
     const penalised = this.opts.penaliseTimeWarp ?? this.windowsBind();
     let twW = penalised ? TW_WEIGHT_START * this.initialTwWeight() : 0;
     // past this price a second of lateness costs more than leaving a task out: no use going higher
-    const twMax = Math.max(twW, 10 * this.unassignedPenalty);
+    const twMax = Math.max(twW, TW_WEIGHT_CAP_PENALTIES * this.unassignedPenalty);
     let feasibleSeen = 0, educated = 0, lastFeasibleIt = this.it;
     const twStart = twW;
     this.setTwWeight(twW);
@@ -1261,7 +1250,7 @@ class Search {
       this.beginStep();
       const out = new Set(this.unassigned);
       const removed = this.ruin();
-      this.recreate(this.unassigned.concat(removed), 0.01, out);
+      this.recreate(this.unassigned.concat(removed), SISR_BLINK_RATE, out);
       if (penalised) {
         // education (Vidal 2013): a penalised descent, then a repair when windows are broken
         this.focusedSearch(removed);
@@ -1271,7 +1260,7 @@ class Search {
         if (educated === TW_WEIGHT_PERIOD) {
           // keep about a fifth to two fifths of the educated solutions feasible
           const share = feasibleSeen / educated;
-          if (share < 0.2) twW = Math.min(twW * 1.2, twMax); else if (share > 0.4) twW *= 0.85;
+          if (share < TW_FEASIBLE_LOW) twW = Math.min(twW * TW_WEIGHT_UP, twMax); else if (share > TW_FEASIBLE_HIGH) twW *= TW_WEIGHT_DOWN;
           educated = feasibleSeen = 0;
           this.setTwWeight(twW);
           cur = this.totalCost();
@@ -1285,7 +1274,7 @@ class Search {
         if (feasible && (out < bestOut || (out === bestOut && c < bestCost - 1e-9))) {
           if (!penalised) this.localSearch(this.touched.slice());
           if (this.hasIFs) for (const v of this.touched) this.replanTrips(v);
-          this.unassignedPenalty = 10 * perTask;
+          this.unassignedPenalty = UNASSIGNED_TASK_PRICE * perTask;
           cur = this.totalCost();
           bestCost = cur;
           bestOut = out;
@@ -1300,13 +1289,13 @@ class Search {
         if (this.totalTw() === 0 && this.unassigned.length <= bestOut) lastFeasibleIt = this.it;
         else if (this.it - lastFeasibleIt > RESTART_AFTER) {
           this.restore(best);
-          twW = Math.max(twStart, twW / 10);
+          twW = Math.max(twStart, twW / RESTART_PRICE_DIVISOR);
           this.setTwWeight(twW);
           cur = this.totalCost();
           lastFeasibleIt = this.it;
         }
       }
-      if ((this.it & 255) === 0) this.progress('cost', bestCost);
+      if ((this.it & PROGRESS_MASK) === 0) this.progress('cost', bestCost);
     }
     this.setTwWeight(0);
     this.unassignedPenalty = UNASSIGNED_PENALTY;
