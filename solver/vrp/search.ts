@@ -9,8 +9,7 @@
  * that into a reason). Work is counted in iterations; the wall-clock limit is only a cap.
  */
 import type { Model } from './model.js';
-import { Rng } from './rng.js';
-import { Seg, concat, depotSeg, isFeasible, loadExcess, nodeSeg, routeCost } from './segment.js';
+import { Seg, concat, isFeasible, routeCost } from './segment.js';
 import { placeIntermediateFacilities } from './ifPlacement.js';
 import {
   ANNEAL_END_TASKS, ANNEAL_START_TASKS, CLOCK_CHECK_MASK, DEFAULT_FLEET_SHARE, DEFAULT_MAX_ITERATIONS, EJECTION_NEIGHBOURS,
@@ -22,281 +21,21 @@ import {
   TW_WEIGHT_UP, UNASSIGNED_PENALTY, UNASSIGNED_TASK_PRICE,
 } from './parameters.js';
 
-export interface SearchOptions {
-  seed?: number;
-  /** iterations of ruin-and-recreate (the deterministic work budget) */
-  maxIterations?: number;
-  /** optional wall-clock safety cap */
-  timeLimitMs?: number;
-  /** share of iterations spent on removing vehicles when vehiclesFirst (default 0.4) */
-  fleetShare?: number;
-  onProgress?: (p: SearchProgress) => void;
-  /** price time warp in the cost phase instead of refusing it (default: when task windows bind) */
-  penaliseTimeWarp?: boolean;
-  /** restart a stuck route removal from the last complete plan, with another route (default true) */
-  fleetRestarts?: boolean;
-  /** every route of the best solution found goes here (for set partitioning) */
-  routePool?: RoutePool;
-}
+import { SearchState } from './search/state.js';
+import { taskLoc } from './search/neighbours.js';
+import type { SearchOptions, SearchResult } from './search/types.js';
 
-export interface SearchProgress {
-  phase: 'construct' | 'fleet' | 'cost';
-  iteration: number;
-  maxIterations: number;
-  vehicles: number;
-  unassigned: number;
-  cost: number;
-}
-
-export interface RouteOut {
-  veh: number;
-  nodes: number[];
-}
-
-export interface SearchResult {
-  routes: RouteOut[];
-  unassigned: number[];
-  iterations: number;
-  cost: number;
-}
-
-/** Routes seen in good solutions, keyed by vehicle type and node sequence. */
-export class RoutePool {
-  readonly routes = new Map<string, { veh: number; nodes: number[]; cost: number }>();
-  constructor(readonly maxSize = ROUTE_POOL_MAX) {}
-  add(m: Model, veh: number, nodes: number[], cost: number): void {
-    if (this.routes.size >= this.maxSize) return;
-    const key = m.vehType[veh] + ':' + nodes.join(',');
-    if (!this.routes.has(key)) this.routes.set(key, { veh, nodes: nodes.slice(), cost });
-  }
-}
+export type { SearchOptions, SearchProgress, RouteOut, SearchResult } from './search/types.js';
+export { RoutePool } from './search/routePool.js';
 
 export function search(m: Model, opts: SearchOptions = {}): SearchResult {
   return new Search(m, opts).run();
 }
 
-class Search {
-  private readonly rng: Rng;
-  private readonly maxIt: number;
-  private readonly deadline: number;
-  private readonly nodeSegs: Seg[];
-  private readonly startSegs: Seg[];
-  private readonly endSegs: Seg[];
-  private readonly nodes: number[][];
-  private readonly pre: Seg[][];
-  private readonly suf: Seg[][];
-  /** route cost, plus the time-warp penalty while the search is penalised */
-  private readonly rcost: Float64Array;
-  /** route cost without penalty, and the route's time warp */
-  private readonly rbase: Float64Array;
-  private readonly rtw: Float64Array;
-  private readonly rdist: Float64Array;
-  /** price of one second of time warp; 0 = time windows are hard */
-  private twWeight = 0;
-  private readonly rgroup: Int32Array;
-  private readonly taskVeh: Int32Array;
-  /** index of the task's node in its route (valid while the task is assigned) */
-  private readonly taskPos: Int32Array;
-  private unassigned: number[] = [];
-  private readonly adj: Int32Array[];
-  private readonly t1 = new Seg();
-  private readonly t2 = new Seg();
-  private readonly t3 = new Seg();
-  private readonly tMid = new Seg();
-  private it = 0;
-  private allowNewRoutes = true;
-  /** with allowNewRoutes off, routes may still be reopened up to this many (cost phase) */
-  private maxRoutes = 0;
-  private unassignedPenalty = UNASSIGNED_PENALTY;
-
+class Search extends SearchState {
   private temperature = 0;
-  // undo log of one ruin-and-recreate step
-  private touched: number[] = [];
-  private saved = new Map<number, number[]>();
-  private savedUnassigned: number[] = [];
-  private readonly absence: Float64Array;
-  private readonly depotLoc: number;
-  /** no vehicle prices time: distances give a lower bound of a move's cost */
-  private readonly distanceBound: boolean;
-  /** some group unloads at intermediate facilities */
-  private readonly hasIFs: boolean;
-
-  constructor(private readonly m: Model, private readonly opts: SearchOptions) {
-    this.rng = new Rng(opts.seed ?? 1);
-    this.maxIt = opts.maxIterations ?? DEFAULT_MAX_ITERATIONS;
-    this.deadline = opts.timeLimitMs ? Date.now() + opts.timeLimitMs : Infinity;
-    this.nodeSegs = [];
-    for (let i = 0; i < m.nNodes; i++) this.nodeSegs.push(nodeSeg(m, i));
-    this.startSegs = [];
-    this.endSegs = [];
-    for (let v = 0; v < m.nVeh; v++) {
-      this.startSegs.push(depotSeg(m, v, false));
-      this.endSegs.push(depotSeg(m, v, true));
-    }
-    this.nodes = Array.from({ length: m.nVeh }, () => []);
-    this.pre = Array.from({ length: m.nVeh }, () => []);
-    this.suf = Array.from({ length: m.nVeh }, () => []);
-    this.rcost = new Float64Array(m.nVeh);
-    this.rbase = new Float64Array(m.nVeh);
-    this.rtw = new Float64Array(m.nVeh);
-    this.rdist = new Float64Array(m.nVeh);
-    this.rgroup = new Int32Array(m.nVeh).fill(-1);
-    this.taskVeh = new Int32Array(m.nTasks).fill(-1);
-    this.taskPos = new Int32Array(m.nTasks).fill(-1);
-    this.absence = new Float64Array(m.nTasks).fill(1);
-    this.depotLoc = m.nVeh > 0 ? m.vehStart[0] : 0;
-    this.distanceBound = m.vehCostPerS.every((c) => c === 0);
-    this.hasIFs = m.groupIF.some((f) => f.length > 0);
-    for (let v = 0; v < m.nVeh; v++) this.update(v);
-    this.adj = this.buildAdjacency();
-  }
-
-  // ---- bookkeeping ----------------------------------------------------------------------
-
-  private taskLoc(t: number): number {
-    return this.m.nodeStart[this.m.taskNodes[t][0]];
-  }
-
-  /** Neighbour lists of tasks by travel distance both ways (profile 0), the nearest NEIGHBOUR_LIST. */
-  private buildAdjacency(): Int32Array[] {
-    const m = this.m;
-    const d = m.profileDist[0];
-    const cap = Math.min(m.nTasks - 1, NEIGHBOUR_LIST);
-    const loc = Int32Array.from({ length: m.nTasks }, (_, t) => this.taskLoc(t));
-    const out: Int32Array[] = [];
-    const heapK = new Float64Array(cap + 1), heapV = new Int32Array(cap + 1);
-    for (let a = 0; a < m.nTasks; a++) {
-      const la = loc[a];
-      // bounded max-heap of the cap nearest
-      let size = 0;
-      for (let b = 0; b < m.nTasks; b++) {
-        if (b === a) continue;
-        const key = d[la * m.nLoc + loc[b]] + d[loc[b] * m.nLoc + la] + b * 1e-9;
-        if (size < cap) {
-          let i = size++;
-          heapK[i] = key; heapV[i] = b;
-          while (i > 0) { const p = (i - 1) >> 1; if (heapK[p] >= heapK[i]) break; swapHeap(heapK, heapV, i, p); i = p; }
-        } else if (cap > 0 && key < heapK[0]) {
-          heapK[0] = key; heapV[0] = b;
-          let i = 0;
-          for (;;) {
-            const l = 2 * i + 1, r = l + 1;
-            let big = i;
-            if (l < size && heapK[l] > heapK[big]) big = l;
-            if (r < size && heapK[r] > heapK[big]) big = r;
-            if (big === i) break;
-            swapHeap(heapK, heapV, i, big); i = big;
-          }
-        }
-      }
-      const idx = Array.from({ length: size }, (_, i) => i).sort((x, y) => heapK[x] - heapK[y]);
-      out.push(Int32Array.from(idx.map((i) => heapV[i])));
-    }
-    return out;
-  }
-
-  /** the route must deliver its load to an IF before returning to the depot */
-  private ifMode(v: number): boolean {
-    const g = this.rgroup[v];
-    return g >= 0 && this.m.groupEndEmpty[g] === 1;
-  }
-
-  private update(v: number): void {
-    const m = this.m;
-    const ns = this.nodes[v];
-    const pre = this.pre[v], suf = this.suf[v];
-    while (pre.length < ns.length + 1) { pre.push(new Seg()); suf.push(new Seg()); }
-    pre[0].copyFrom(this.startSegs[v]);
-    for (let i = 0; i < ns.length; i++) {
-      concat(pre[i + 1], pre[i], this.nodeSegs[ns[i]], m, v);
-      const t = m.nodeTask[ns[i]];
-      if (t >= 0) this.taskPos[t] = i;
-    }
-    suf[ns.length].copyFrom(this.endSegs[v]);
-    for (let i = ns.length - 1; i >= 0; i--) concat(suf[i], this.nodeSegs[ns[i]], suf[i + 1], m, v);
-    if (ns.length === 0) {
-      this.rcost[v] = this.rbase[v] = this.rtw[v] = this.rdist[v] = 0;
-      this.rgroup[v] = -1;
-    } else {
-      concat(this.t3, pre[ns.length], suf[ns.length], m, v);
-      this.rbase[v] = routeCost(this.t3, m, v);
-      this.rtw[v] = this.t3.timeWarpS > 1e-6 ? this.t3.timeWarpS : 0;
-      this.rdist[v] = this.t3.distM;
-      this.rcost[v] = this.rbase[v] + this.twWeight * this.rtw[v];
-      let g = -1;
-      for (const n of ns) if (m.nodeTask[n] >= 0) { g = m.taskGroup[m.nodeTask[n]]; break; }
-      this.rgroup[v] = g;
-    }
-  }
-
-  private touch(v: number): void {
-    if (!this.saved.has(v)) {
-      this.saved.set(v, this.nodes[v].slice());
-      this.touched.push(v);
-    }
-  }
-
-  private beginStep(): void {
-    this.saved.clear();
-    this.touched.length = 0;
-    this.savedUnassigned = this.unassigned.slice();
-  }
-
-  private undoStep(): void {
-    for (const t of this.unassigned) this.taskVeh[t] = -1;
-    for (const v of this.touched) {
-      for (const n of this.nodes[v]) if (this.m.nodeTask[n] >= 0) this.taskVeh[this.m.nodeTask[n]] = -1;
-    }
-    for (const v of this.touched) {
-      this.nodes[v] = this.saved.get(v)!;
-      this.update(v);
-      for (const n of this.nodes[v]) if (this.m.nodeTask[n] >= 0) this.taskVeh[this.m.nodeTask[n]] = v;
-    }
-    this.unassigned = this.savedUnassigned;
-  }
-
-  private totalCost(): number {
-    let c = this.unassigned.length * this.unassignedPenalty;
-    for (let v = 0; v < this.m.nVeh; v++) c += this.rcost[v];
-    return c;
-  }
-
-  private vehiclesUsed(): number {
-    let k = 0;
-    for (let v = 0; v < this.m.nVeh; v++) if (this.nodes[v].length > 0) k++;
-    return k;
-  }
-
-  private snapshot(): SearchResult {
-    const routes: RouteOut[] = [];
-    for (let v = 0; v < this.m.nVeh; v++) if (this.nodes[v].length) routes.push({ veh: v, nodes: this.nodes[v].slice() });
-    return { routes, unassigned: this.unassigned.slice(), iterations: this.it, cost: this.totalCost() };
-  }
-
-  private restore(s: SearchResult): void {
-    this.taskVeh.fill(-1);
-    for (let v = 0; v < this.m.nVeh; v++) { this.nodes[v] = []; }
-    for (const r of s.routes) {
-      this.nodes[r.veh] = r.nodes.slice();
-      for (const n of r.nodes) if (this.m.nodeTask[n] >= 0) this.taskVeh[this.m.nodeTask[n]] = r.veh;
-    }
-    for (let v = 0; v < this.m.nVeh; v++) this.update(v);
-    this.unassigned = s.unassigned.slice();
-  }
-
-  private phaseDeadline = Infinity;
-
-  private timeUp(): boolean {
-    return (this.it & CLOCK_CHECK_MASK) === 0 && Date.now() > Math.min(this.deadline, this.phaseDeadline);
-  }
 
   // ---- recreate -------------------------------------------------------------------------
-
-  private bestV = -1;
-  private bestPos = 0;
-  private bestA = -1;
-  private bestB = -1;
-  private bestDelta = Infinity;
 
   private consider(v: number, pos: number, a: number, b: number, delta: number): void {
     if (delta < this.bestDelta) {
@@ -306,35 +45,6 @@ class Search {
       this.bestA = a;
       this.bestB = b;
     }
-  }
-
-  /**
-   * Insertion semantics: -Infinity = time windows break, Infinity = load only. While the
-   * search is penalised, time warp is priced instead (load stays a hard limit).
-   */
-  private segCost(s: Seg, v: number, ifm: boolean): number {
-    const tw = s.timeWarpS > 1e-6 ? s.timeWarpS : 0;
-    if (tw > 0 && this.twWeight === 0) return -Infinity;
-    if (loadExcess(s, this.m, v, ifm) > 1e-6) return Infinity;
-    return routeCost(s, this.m, v) + this.twWeight * tw;
-  }
-
-  /** Price time warp at w per second (0 = hard windows) and reprice every route. */
-  private setTwWeight(w: number): void {
-    this.twWeight = w;
-    for (let v = 0; v < this.m.nVeh; v++) this.rcost[v] = this.rbase[v] + w * this.rtw[v];
-  }
-
-  private totalTw(): number {
-    let tw = 0;
-    for (let v = 0; v < this.m.nVeh; v++) tw += this.rtw[v];
-    return tw;
-  }
-
-  /** Local-search semantics: Infinity for any infeasibility. */
-  private lsCost(s: Seg, v: number, ifm: boolean): number {
-    const c = this.segCost(s, v, ifm);
-    return c === -Infinity ? Infinity : c;
   }
 
   /**
@@ -364,7 +74,6 @@ class Search {
     }
   }
 
-  private readonly candKeys = new Set<number>();
 
   /** Find the cheapest feasible insertion of task t (routes, positions, variants, IF visits). */
   private findInsertion(t: number, blink: number, wide = true): void {
@@ -453,7 +162,7 @@ class Search {
       tasks.sort((a, b) => dem(b) - dem(a));
     } else {
       const d = m.profileDist[0];
-      const far = (t: number) => d[this.depotLoc * m.nLoc + this.taskLoc(t)];
+      const far = (t: number) => d[this.depotLoc * m.nLoc + taskLoc(this.m, t)];
       if (r < w.random + w.demand + w.far) tasks.sort((a, b) => far(b) - far(a));
       else tasks.sort((a, b) => far(a) - far(b));
     }
@@ -676,8 +385,6 @@ class Search {
     return moves;
   }
 
-  private readonly lsMoved: number[] = [];
-
   /**
    * Descent focused on a few tasks (those just reinserted): each is tried against its
    * neighbours, and the two tasks of every move made are tried again. Much cheaper than a
@@ -701,8 +408,6 @@ class Search {
     }
   }
 
-  private lsDirty: Set<number> | null = null;
-
   private commit(v: number, seq: number[]): void {
     // a descent inside a ruin-and-recreate step must be undoable with it
     this.touch(v);
@@ -712,11 +417,6 @@ class Search {
     this.update(v);
     this.cleanRoute(v);
   }
-
-  private readonly sFwd = new Seg();
-  private readonly sRev = new Seg();
-  private readonly tA = new Seg();
-  private readonly tB = new Seg();
 
   /**
    * Fixed plus distance cost of the route a + s + b for vehicle v, from matrix lookups only:
@@ -910,17 +610,6 @@ class Search {
   }
 
   // ---- main loops -----------------------------------------------------------------------
-
-  private progress(phase: SearchProgress['phase'], cost: number): void {
-    this.opts.onProgress?.({ phase, iteration: this.it, maxIterations: this.maxIt, vehicles: this.vehiclesUsed(),
-      unassigned: this.unassigned.length, cost });
-  }
-
-  private poolAdd(): void {
-    const pool = this.opts.routePool;
-    if (!pool) return;
-    for (let v = 0; v < this.m.nVeh; v++) if (this.nodes[v].length) pool.add(this.m, v, this.nodes[v], this.rcost[v]);
-  }
 
   run(): SearchResult {
     const m = this.m;
@@ -1202,10 +891,6 @@ class Search {
     }
   }
 
-  private deadlineIsClose(): boolean {
-    return Date.now() > this.deadline;
-  }
-
   private absenceSum(): number {
     let s = 0;
     for (const t of this.unassigned) s += this.absence[t];
@@ -1323,9 +1008,4 @@ class Search {
   }
 }
 
-function swapHeap(k: Float64Array, v: Int32Array, i: number, j: number): void {
-  const tk = k[i]; k[i] = k[j]; k[j] = tk;
-  const tv = v[i]; v[i] = v[j]; v[j] = tv;
-}
 
-export { loadExcess };
