@@ -10,7 +10,6 @@
  */
 import type { Model } from './model.js';
 import { Seg, concat, isFeasible, routeCost } from './segment.js';
-import { placeIntermediateFacilities } from './ifPlacement.js';
 import {
   ANNEAL_END_TASKS, ANNEAL_START_TASKS, CLOCK_CHECK_MASK, DEFAULT_FLEET_SHARE, DEFAULT_MAX_ITERATIONS, EJECTION_NEIGHBOURS,
   EJECTION_STEP_SHARE, FLEET_ATTEMPT_GROWTH, FLEET_ATTEMPT_TASKS, GRANULAR_INSERTION_NEIGHBOURS, GRANULAR_INSERTION_TASKS,
@@ -22,6 +21,8 @@ import {
 } from './parameters.js';
 
 import { SearchState } from './search/state.js';
+import { applyInsertion, evalInsert, findInsertion } from './search/insertion.js';
+import { cleanRoute, replanTrips } from './search/facilityTrips.js';
 import { taskLoc } from './search/neighbours.js';
 import type { SearchOptions, SearchResult } from './search/types.js';
 
@@ -37,119 +38,6 @@ class Search extends SearchState {
 
   // ---- recreate -------------------------------------------------------------------------
 
-  private consider(v: number, pos: number, a: number, b: number, delta: number): void {
-    if (delta < this.bestDelta) {
-      this.bestDelta = delta;
-      this.bestV = v;
-      this.bestPos = pos;
-      this.bestA = a;
-      this.bestB = b;
-    }
-  }
-
-  /**
-   * Cost of route v with node a (then b, when b >= 0) inserted before position pos:
-   * Infinity if infeasible by load only, -Infinity if the time windows break.
-   */
-  private evalInsert(v: number, pos: number, a: number, b: number, ifm: boolean): number {
-    const m = this.m;
-    let s = concat(this.t1, this.pre[v][pos], this.nodeSegs[a], m, v);
-    if (b >= 0) s = concat(this.t1, s, this.nodeSegs[b], m, v);
-    concat(this.t2, s, this.suf[v][pos], m, v);
-    return this.segCost(this.t2, v, ifm);
-  }
-
-  /** Try every variant of t (and an extra IF trip when only the load is in the way) at position p of route v. */
-  private tryPosition(v: number, p: number, variants: number[], ifs: number[], ifm: boolean, old: number): void {
-    for (const n of variants) {
-      const c = this.evalInsert(v, p, n, -1, ifm);
-      if (c > -Infinity && c < Infinity) { this.consider(v, p, n, -1, c - old); continue; }
-      if (ifs.length === 0 || c === -Infinity) continue;
-      for (const f of ifs) {
-        const c1 = this.evalInsert(v, p, n, f, ifm);
-        if (c1 > -Infinity && c1 < Infinity) this.consider(v, p, n, f, c1 - old);
-        const c2 = this.evalInsert(v, p, f, n, ifm);
-        if (c2 > -Infinity && c2 < Infinity) this.consider(v, p, f, n, c2 - old);
-      }
-    }
-  }
-
-
-  /** Find the cheapest feasible insertion of task t (routes, positions, variants, IF visits). */
-  private findInsertion(t: number, blink: number, wide = true): void {
-    const m = this.m;
-    this.bestV = -1;
-    this.bestDelta = Infinity;
-    const g = m.taskGroup[t];
-    const ifs = m.groupIF[g];
-    const variants = m.taskNodes[t];
-    const endEmpty = m.groupEndEmpty[g] === 1;
-    const seenType = new Set<number>();
-    const mayOpen = this.allowNewRoutes || this.vehiclesUsed() < this.maxRoutes;
-    for (let v = 0; v < m.nVeh; v++) {
-      if (!m.taskCompat[t * m.nVeh + v] || this.nodes[v].length > 0) continue;
-      if (!mayOpen || seenType.has(m.vehType[v])) continue;
-      seenType.add(m.vehType[v]);
-      for (const n of variants) {
-        if (!endEmpty) {
-          const c = this.evalInsert(v, 0, n, -1, false);
-          if (c > -Infinity && c < Infinity) this.consider(v, 0, n, -1, c);
-        } else {
-          for (const f of ifs) {
-            const c = this.evalInsert(v, 0, n, f, true);
-            if (c > -Infinity && c < Infinity) this.consider(v, 0, n, f, c);
-          }
-        }
-      }
-    }
-    if (m.nTasks > GRANULAR_INSERTION_TASKS) {
-      // positions next to the nearest assigned tasks; a wider ring of routes only if none fits
-      const keys = this.candKeys;
-      keys.clear();
-      const near = this.adj[t];
-      const lim = Math.min(near.length, GRANULAR_INSERTION_NEIGHBOURS);
-      const before = this.bestDelta;
-      for (let k = 0; k < lim; k++) {
-        const w = near[k];
-        const v = this.taskVeh[w];
-        if (v < 0 || this.rgroup[v] !== g || !m.taskCompat[t * m.nVeh + v]) continue;
-        const old = this.rcost[v];
-        for (const p of [this.taskPos[w], this.taskPos[w] + 1]) {
-          const key = v * 1048576 + p;
-          if (keys.has(key)) continue;
-          keys.add(key);
-          if (blink > 0 && this.rng.next() < blink) continue;
-          this.tryPosition(v, p, variants, ifs, endEmpty, old);
-        }
-      }
-      if (this.bestDelta < before || !wide) return;
-      const routes = new Set<number>();
-      for (const w of near) { const v = this.taskVeh[w]; if (v >= 0) routes.add(v); }
-      for (const v of routes) this.scanRoute(t, v, blink, variants, ifs, endEmpty);
-      return;
-    }
-    for (let v = 0; v < m.nVeh; v++) this.scanRoute(t, v, blink, variants, ifs, endEmpty);
-  }
-
-  private scanRoute(t: number, v: number, blink: number, variants: number[], ifs: number[], endEmpty: boolean): void {
-    const m = this.m;
-    const len = this.nodes[v].length;
-    if (len === 0 || !m.taskCompat[t * m.nVeh + v] || this.rgroup[v] !== m.taskGroup[t]) return;
-    const old = this.rcost[v];
-    for (let p = 0; p <= len; p++) {
-      if (blink > 0 && this.rng.next() < blink) continue;
-      this.tryPosition(v, p, variants, ifs, endEmpty, old);
-    }
-  }
-
-  private applyInsertion(t: number): void {
-    const v = this.bestV;
-    this.touch(v);
-    if (this.bestB >= 0) this.nodes[v].splice(this.bestPos, 0, this.bestA, this.bestB);
-    else this.nodes[v].splice(this.bestPos, 0, this.bestA);
-    this.taskVeh[t] = v;
-    this.update(v);
-  }
 
   private sortRemoved(tasks: number[]): void {
     const m = this.m;
@@ -173,8 +61,8 @@ class Search extends SearchState {
     const left: number[] = [];
     for (const t of tasks) {
       // tasks that were already out get only the granular look, or large problems crawl
-      this.findInsertion(t, blink, !stillOut?.has(t));
-      if (this.bestV >= 0) this.applyInsertion(t);
+      findInsertion(this, t, blink, !stillOut?.has(t));
+      if (this.bestV >= 0) applyInsertion(this, t);
       else left.push(t);
     }
     this.unassigned = left;
@@ -205,8 +93,8 @@ class Search extends SearchState {
         pick = order[orderAt++];
       }
       pending.delete(pick);
-      this.findInsertion(pick, 0);
-      if (this.bestV >= 0) this.applyInsertion(pick);
+      findInsertion(this, pick, 0);
+      if (this.bestV >= 0) applyInsertion(this, pick);
       else left.push(pick);
     }
     this.unassigned = left;
@@ -231,7 +119,7 @@ class Search extends SearchState {
       for (let p = 0; p <= len; p++) {
         for (const n of m.taskNodes[t]) {
           const endEmpty = m.groupEndEmpty[g] === 1;
-          const c = this.evalInsert(v, p, n, endEmpty && len === 0 ? ifs[0] : -1, endEmpty);
+          const c = evalInsert(this, v, p, n, endEmpty && len === 0 ? ifs[0] : -1, endEmpty);
           if (c > -Infinity && c < Infinity && c - old < rb) rb = c - old;
         }
       }
@@ -239,7 +127,7 @@ class Search extends SearchState {
     }
     if (best === Infinity) {
       // maybe only feasible through an extra IF trip
-      this.findInsertion(t, 0);
+      findInsertion(this, t, 0);
       if (this.bestV >= 0) best = this.bestDelta;
     }
     return { best, second };
@@ -255,33 +143,6 @@ class Search extends SearchState {
     this.taskVeh[t] = -1;
     // positions after i shift; keep taskPos exact without a full update
     for (let k = i; k < ns.length; k++) { const u = this.m.nodeTask[ns[k]]; if (u >= 0) this.taskPos[u] = k; }
-  }
-
-  /** Drop IF visits that no longer serve a purpose, keep the route's end IF. */
-  private cleanRoute(v: number): void {
-    const m = this.m;
-    const ns = this.nodes[v];
-    let hasTask = false;
-    for (const n of ns) if (m.nodeTask[n] >= 0) { hasTask = true; break; }
-    if (!hasTask) { ns.length = 0; this.update(v); return; }
-    // leading IFs and doubled IFs are pure detours
-    const out: number[] = [];
-    for (const n of ns) {
-      if (m.nodeIsIF[n] && (out.length === 0 || m.nodeIsIF[out[out.length - 1]])) continue;
-      out.push(n);
-    }
-    this.nodes[v] = out;
-    this.update(v);
-    // then any IF whose removal keeps the route feasible and is cheaper
-    const ifm = this.ifMode(v);
-    for (let i = out.length - 2; i >= 0; i--) {
-      if (!m.nodeIsIF[out[i]]) continue;
-      concat(this.t2, this.pre[v][i], this.suf[v][i + 1], m, v);
-      if (this.lsCost(this.t2, v, ifm) < this.rcost[v]) {
-        out.splice(i, 1);
-        this.update(v);
-      }
-    }
   }
 
   private ruin(): number[] {
@@ -335,7 +196,7 @@ class Search extends SearchState {
       if (ruined.size >= ks) break;
       visit(c);
     }
-    for (const v of ruined) this.cleanRoute(v);
+    for (const v of ruined) cleanRoute(this, v);
     return removed;
   }
 
@@ -415,7 +276,7 @@ class Search extends SearchState {
     this.nodes[v] = seq;
     for (const n of seq) if (this.m.nodeTask[n] >= 0) this.taskVeh[this.m.nodeTask[n]] = v;
     this.update(v);
-    this.cleanRoute(v);
+    cleanRoute(this, v);
   }
 
   /**
@@ -686,8 +547,8 @@ class Search extends SearchState {
           // ejection step (Nagata & Braysy 2009 style): place the latest unassigned task,
           // ejecting the least-often-absent task of a route when it does not fit
           const t = this.unassigned[this.unassigned.length - 1];
-          this.findInsertion(t, 0);
-          if (this.bestV >= 0) { this.unassigned.pop(); this.applyInsertion(t); }
+          findInsertion(this, t, 0);
+          if (this.bestV >= 0) { this.unassigned.pop(); applyInsertion(this, t); }
           else { this.absence[t]++; this.ejectInsert(t); }
           absSum = this.absenceSum();
           continue;
@@ -822,7 +683,7 @@ class Search extends SearchState {
     this.taskVeh[t] = bv;
     this.taskVeh[be] = -1;
     this.update(bv);
-    this.cleanRoute(bv);
+    cleanRoute(this, bv);
     this.unassigned.pop();
     this.unassigned.unshift(be);
     return true;
@@ -958,7 +819,7 @@ class Search extends SearchState {
         const feasible = !penalised || this.totalTw() === 0;
         if (feasible && (out < bestOut || (out === bestOut && c < bestCost - 1e-9))) {
           if (!penalised) this.localSearch(this.touched.slice());
-          if (this.hasIFs) for (const v of this.touched) this.replanTrips(v);
+          if (this.hasIFs) for (const v of this.touched) replanTrips(this, v);
           this.unassignedPenalty = UNASSIGNED_TASK_PRICE * perTask;
           cur = this.totalCost();
           bestCost = cur;
@@ -985,27 +846,13 @@ class Search extends SearchState {
     this.setTwWeight(0);
     this.unassignedPenalty = UNASSIGNED_PENALTY;
     this.restore(best);
-    if (this.hasIFs) for (let v = 0; v < m.nVeh; v++) this.replanTrips(v);
+    if (this.hasIFs) for (let v = 0; v < m.nVeh; v++) replanTrips(this, v);
     best = this.snapshot();
     best.iterations = this.it;
     this.progress('cost', best.cost);
     this.bestOut = best;
   }
 
-  /**
-   * Re-place route v's unloading trips at least cost for its task order (ifPlacement.ts);
-   * insertion adds an IF visit only where the load forces one, and may leave a dearer one.
-   */
-  private replanTrips(v: number): void {
-    const m = this.m;
-    const g = this.rgroup[v];
-    if (g < 0 || m.groupIF[g].length === 0 || this.twWeight > 0) return;
-    const res = placeIntermediateFacilities(m, v, this.nodes[v], m.groupIF[g], m.groupEndEmpty[g] === 1);
-    if (!res || res.cost >= this.rbase[v] - 1e-6) return;
-    this.touch(v);
-    this.nodes[v] = res.nodes;
-    this.update(v);
-  }
 }
 
 
