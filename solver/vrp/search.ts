@@ -23,6 +23,8 @@ import {
 import { SearchState } from './search/state.js';
 import { applyInsertion, evalInsert, findInsertion } from './search/insertion.js';
 import { cleanRoute, replanTrips } from './search/facilityTrips.js';
+import { recreate, ruin } from './search/ruinRecreate.js';
+import { construct } from './search/construction.js';
 import { taskLoc } from './search/neighbours.js';
 import type { SearchOptions, SearchResult } from './search/types.js';
 
@@ -39,166 +41,7 @@ class Search extends SearchState {
   // ---- recreate -------------------------------------------------------------------------
 
 
-  private sortRemoved(tasks: number[]): void {
-    const m = this.m;
-    const w = SISR_ORDER_WEIGHTS;
-    const r = this.rng.next() * (w.random + w.demand + w.far + w.close);
-    if (r < w.random) {
-      for (let i = tasks.length - 1; i > 0; i--) { const j = this.rng.int(i + 1); [tasks[i], tasks[j]] = [tasks[j], tasks[i]]; }
-    } else if (r < w.random + w.demand) {
-      const dem = (t: number) => m.nodeKg[m.taskNodes[t][0]] + m.nodeM3[m.taskNodes[t][0]];
-      tasks.sort((a, b) => dem(b) - dem(a));
-    } else {
-      const d = m.profileDist[0];
-      const far = (t: number) => d[this.depotLoc * m.nLoc + taskLoc(this.m, t)];
-      if (r < w.random + w.demand + w.far) tasks.sort((a, b) => far(b) - far(a));
-      else tasks.sort((a, b) => far(a) - far(b));
-    }
-  }
-
-  private recreate(tasks: number[], blink: number, stillOut: Set<number> | null = null): void {
-    this.sortRemoved(tasks);
-    const left: number[] = [];
-    for (const t of tasks) {
-      // tasks that were already out get only the granular look, or large problems crawl
-      findInsertion(this, t, blink, !stillOut?.has(t));
-      if (this.bestV >= 0) applyInsertion(this, t);
-      else left.push(t);
-    }
-    this.unassigned = left;
-  }
-
-  /** Regret-2 construction: insert first the task whose best and second-best routes differ most. */
-  private construct(): void {
-    const m = this.m;
-    const pending = new Set<number>();
-    for (let t = 0; t < m.nTasks; t++) pending.add(t);
-    const left: number[] = [];
-    // Above a few hundred tasks regret is quadratic in practice; plain greedy keeps construction fast.
-    const useRegret = m.nTasks <= REGRET_MAX_TASKS;
-    // large problems: plain greedy, tightest deadlines first
-    const lateOf = (t: number) => Math.max(...m.taskNodes[t].map((n) => m.nodeL[n]));
-    const order = Array.from({ length: m.nTasks }, (_, t) => t).sort((a, b) => lateOf(a) - lateOf(b) || a - b);
-    let orderAt = 0;
-    while (pending.size) {
-      let pick = -1, pickScore = -Infinity;
-      if (useRegret) {
-        for (const t of pending) {
-          const { best, second } = this.bestTwo(t);
-          if (best === Infinity) { pick = t; pickScore = Infinity; break; }
-          const score = (second === Infinity ? 1e12 : second - best);
-          if (score > pickScore) { pickScore = score; pick = t; }
-        }
-      } else {
-        pick = order[orderAt++];
-      }
-      pending.delete(pick);
-      findInsertion(this, pick, 0);
-      if (this.bestV >= 0) applyInsertion(this, pick);
-      else left.push(pick);
-    }
-    this.unassigned = left;
-  }
-
-  /** Best insertion delta per route, the two best routes' values. */
-  private bestTwo(t: number): { best: number; second: number } {
-    const m = this.m;
-    let best = Infinity, second = Infinity;
-    const g = m.taskGroup[t];
-    const ifs = m.groupIF[g];
-    const seenType = new Set<number>();
-    for (let v = 0; v < m.nVeh; v++) {
-      if (!m.taskCompat[t * m.nVeh + v]) continue;
-      const len = this.nodes[v].length;
-      if (len === 0) {
-        if (seenType.has(m.vehType[v])) continue;
-        seenType.add(m.vehType[v]);
-      } else if (this.rgroup[v] !== g) continue;
-      let rb = Infinity;
-      const old = this.rcost[v];
-      for (let p = 0; p <= len; p++) {
-        for (const n of m.taskNodes[t]) {
-          const endEmpty = m.groupEndEmpty[g] === 1;
-          const c = evalInsert(this, v, p, n, endEmpty && len === 0 ? ifs[0] : -1, endEmpty);
-          if (c > -Infinity && c < Infinity && c - old < rb) rb = c - old;
-        }
-      }
-      if (rb < best) { second = best; best = rb; } else if (rb < second) second = rb;
-    }
-    if (best === Infinity) {
-      // maybe only feasible through an extra IF trip
-      findInsertion(this, t, 0);
-      if (this.bestV >= 0) best = this.bestDelta;
-    }
-    return { best, second };
-  }
-
   // ---- ruin (SISR) ----------------------------------------------------------------------
-
-  private removeTask(t: number): void {
-    const v = this.taskVeh[t];
-    const ns = this.nodes[v];
-    const i = ns.findIndex((n) => this.m.nodeTask[n] === t);
-    ns.splice(i, 1);
-    this.taskVeh[t] = -1;
-    // positions after i shift; keep taskPos exact without a full update
-    for (let k = i; k < ns.length; k++) { const u = this.m.nodeTask[ns[k]]; if (u >= 0) this.taskPos[u] = k; }
-  }
-
-  private ruin(): number[] {
-    const m = this.m;
-    const cBar = SISR_AVG_REMOVED, lMax = SISR_MAX_STRING;
-    let assigned = 0, used = 0;
-    for (let v = 0; v < m.nVeh; v++) if (this.nodes[v].length) used++;
-    assigned = m.nTasks - this.unassigned.length;
-    if (assigned === 0) return [];
-    const avgLen = assigned / Math.max(1, used);
-    const lsMax = Math.min(lMax, avgLen);
-    const ksMax = (4 * cBar) / (1 + lsMax) - 1;
-    const ks = Math.floor(this.rng.next() * ksMax) + 1;
-    let seed = this.rng.int(m.nTasks);
-    while (this.taskVeh[seed] < 0) seed = this.rng.int(m.nTasks);
-    const ruined = new Set<number>();
-    const removed: number[] = [];
-    const visit = (c: number): boolean => {
-      const v = this.taskVeh[c];
-      if (v < 0 || ruined.has(v)) return false;
-      ruined.add(v);
-      this.touch(v);
-      const taskPos: number[] = [];
-      this.nodes[v].forEach((n) => { if (m.nodeTask[n] >= 0) taskPos.push(m.nodeTask[n]); });
-      const card = taskPos.length;
-      const lmaxT = Math.min(card, lsMax);
-      const l = Math.floor(this.rng.next() * lmaxT) + 1;
-      const k = taskPos.indexOf(c);
-      let start = k - this.rng.int(l);
-      start = Math.max(0, Math.min(start, card - l));
-      // "split string": keep a random substring inside the removed string (SISR's second variant)
-      let keepFrom = -1, keepLen = 0;
-      if (l > 1 && l < card && this.rng.next() < SISR_SPLIT_SHARE) {
-        keepLen = 1;
-        while (l + keepLen < card && this.rng.next() > SISR_SPLIT_BETA) keepLen++;
-        keepLen = Math.min(keepLen, card - l);
-        keepFrom = start + 1 + this.rng.int(l - 1);
-      }
-      for (let i = 0; i < l + (keepFrom >= 0 ? keepLen : 0); i++) {
-        const idx = start + i;
-        if (idx >= card) break;
-        if (keepFrom >= 0 && idx >= keepFrom && idx < keepFrom + keepLen) continue;
-        const t = taskPos[idx];
-        this.removeTask(t);
-        removed.push(t);
-      }
-      return true;
-    };
-    visit(seed);
-    for (const c of this.adj[seed]) {
-      if (ruined.size >= ks) break;
-      visit(c);
-    }
-    for (const v of ruined) cleanRoute(this, v);
-    return removed;
-  }
 
   // ---- local search (feasible descent) --------------------------------------------------
 
@@ -475,7 +318,7 @@ class Search extends SearchState {
   run(): SearchResult {
     const m = this.m;
     if (m.nTasks === 0) return { routes: [], unassigned: [], iterations: 0, cost: 0 };
-    this.construct();
+    construct(this);
     this.localSearch();
     this.progress('construct', this.totalCost());
     let best = this.snapshot();
@@ -538,7 +381,7 @@ class Search extends SearchState {
         this.unassigned = this.unassigned.concat(freed);
       }
       packFirst = false;
-      this.recreate(this.unassigned.slice(), 0);
+      recreate(this, this.unassigned.slice(), 0);
       let absSum = this.absenceSum();
       const attemptEnd = removeRoutes && (this.opts.fleetRestarts ?? true) ? this.it + attemptIt : Infinity;
       while (this.unassigned.length > 0 && this.it < end && this.it < attemptEnd && !this.timeUp()) {
@@ -556,8 +399,8 @@ class Search extends SearchState {
         const beforeN = this.unassigned.length, beforeAbs = absSum;
         this.beginStep();
         const out = new Set(this.unassigned);
-        const removed = this.ruin();
-        this.recreate(this.unassigned.concat(removed), SISR_BLINK_RATE, m.nTasks > GRANULAR_INSERTION_TASKS ? out : null);
+        const removed = ruin(this);
+        recreate(this, this.unassigned.concat(removed), SISR_BLINK_RATE, m.nTasks > GRANULAR_INSERTION_TASKS ? out : null);
         const nowAbs = this.absenceSum();
         if (this.unassigned.length < beforeN || (this.unassigned.length === beforeN && nowAbs <= beforeAbs) || nowAbs < beforeAbs) absSum = nowAbs;
         else this.undoStep();
@@ -795,8 +638,8 @@ class Search extends SearchState {
       this.temperature = t0 * Math.pow(tf / t0, Math.min(1, frac));
       this.beginStep();
       const out = new Set(this.unassigned);
-      const removed = this.ruin();
-      this.recreate(this.unassigned.concat(removed), SISR_BLINK_RATE, out);
+      const removed = ruin(this);
+      recreate(this, this.unassigned.concat(removed), SISR_BLINK_RATE, out);
       if (penalised) {
         // education (Vidal 2013): a penalised descent, then a repair when windows are broken
         this.focusedSearch(removed);
