@@ -25,6 +25,7 @@ import { applyInsertion, evalInsert, findInsertion } from './search/insertion.js
 import { cleanRoute, replanTrips } from './search/facilityTrips.js';
 import { recreate, ruin } from './search/ruinRecreate.js';
 import { construct } from './search/construction.js';
+import { focusedSearch, localSearch } from './search/localSearch.js';
 import { taskLoc } from './search/neighbours.js';
 import type { SearchOptions, SearchResult } from './search/types.js';
 
@@ -45,281 +46,13 @@ class Search extends SearchState {
 
   // ---- local search (feasible descent) --------------------------------------------------
 
-  /**
-   * First-improvement descent with relocate (strings of 1-3 tasks, both orientations: or-opt),
-   * swap and 2-opt* over granular neighbourhoods (20 nearest tasks). Only routes changed
-   * since the last descent are scanned ("dirty"), and routes changed by a move become dirty.
-   */
-  private localSearch(dirtyInit?: Iterable<number>): void {
-    const m = this.m;
-    const dirty = new Set<number>(dirtyInit ?? Array.from({ length: m.nVeh }, (_, v) => v));
-    this.lsDirty = dirty;
-    let moves = 0;
-    this.lsMoved.length = 0;
-    const maxMoves = LS_MAX_MOVES_PER_TASK * m.nTasks;
-    while (dirty.size && moves < maxMoves) {
-      const v = dirty.values().next().value as number;
-      dirty.delete(v);
-      const tasks: number[] = [];
-      for (const n of this.nodes[v]) if (m.nodeTask[n] >= 0) tasks.push(m.nodeTask[n]);
-      for (const u of tasks) {
-        if (this.taskVeh[u] !== v) continue;
-        moves += this.improveAround(u, false);
-      }
-    }
-    this.lsDirty = null;
-  }
-
-  /**
-   * Try moves between u and its 20 nearest tasks; the number of moves made. With firstOnly
-   * it stops at the first move and records the two tasks in lsMoved; otherwise it goes on
-   * through the list (a descent over whole routes converges better that way on Solomon C2).
-   */
-  private improveAround(u: number, firstOnly: boolean): number {
-    const lim = Math.min(this.adj[u].length, LS_NEIGHBOURS);
-    let moves = 0;
-    for (let k = 0; k < lim; k++) {
-      const w = this.adj[u][k];
-      if (this.taskVeh[w] < 0 || this.taskVeh[u] < 0) continue;
-      if (this.tryRelocate(u, w) || this.trySwap(u, w) || this.tryTwoOptStar(u, w)) {
-        moves++;
-        if (firstOnly) { this.lsMoved.push(u, w); return 1; }
-      }
-    }
-    return moves;
-  }
-
-  /**
-   * Descent focused on a few tasks (those just reinserted): each is tried against its
-   * neighbours, and the two tasks of every move made are tried again. Much cheaper than a
-   * descent over whole routes when a step changed only a handful of tasks.
-   */
-  private focusedSearch(focus: number[]): void {
-    const m = this.m;
-    const queued = new Uint8Array(m.nTasks);
-    const queue: number[] = [];
-    for (const t of focus) if (!queued[t]) { queued[t] = 1; queue.push(t); }
-    let moves = 0;
-    const maxMoves = LS_MAX_MOVES_PER_TASK * m.nTasks;
-    while (queue.length && moves < maxMoves) {
-      const u = queue.pop()!;
-      queued[u] = 0;
-      if (this.taskVeh[u] < 0) continue;
-      this.lsMoved.length = 0;
-      if (this.improveAround(u, true) === 0) continue;
-      moves++;
-      for (const t of this.lsMoved) if (!queued[t]) { queued[t] = 1; queue.push(t); }
-    }
-  }
-
-  private commit(v: number, seq: number[]): void {
-    // a descent inside a ruin-and-recreate step must be undoable with it
-    this.touch(v);
-    this.lsDirty?.add(v);
-    this.nodes[v] = seq;
-    for (const n of seq) if (this.m.nodeTask[n] >= 0) this.taskVeh[this.m.nodeTask[n]] = v;
-    this.update(v);
-    cleanRoute(this, v);
-  }
-
-  /**
-   * Fixed plus distance cost of the route a + s + b for vehicle v, from matrix lookups only:
-   * a lower bound of its cost when time has no price (time warp and waiting only add).
-   */
-  private joinCost(v: number, a: Seg, s: Seg | null, b: Seg): number {
-    const m = this.m;
-    const d = m.profileDist[m.vehProfile[v]], n = m.nLoc;
-    const dist = s
-      ? a.distM + d[a.last * n + s.first] + s.distM + d[s.last * n + b.first] + b.distM
-      : a.distM + d[a.last * n + b.first] + b.distM;
-    return m.vehFixed[v] + m.vehCostPerM[v] * dist;
-  }
-
-  /** Cost of the route pre[v][i] + s + suf[v][j] (s may be null); Infinity if infeasible. */
-  private evalWith(v: number, i: number, s: Seg | null, j: number): number {
-    const m = this.m;
-    let x: Seg = this.pre[v][i];
-    if (s) x = concat(this.tA, x, s, m, v);
-    concat(this.tB, x, this.suf[v][j], m, v);
-    return this.lsCost(this.tB, v, this.ifMode(v));
-  }
-
-  /** Does node range [i, j) of route v hold a task (not only IF visits)? */
-  private hasTaskIn(v: number, i: number, j: number): boolean {
-    const ns = this.nodes[v];
-    for (let k = i; k < j; k++) if (this.m.nodeTask[ns[k]] >= 0) return true;
-    return false;
-  }
-
-  /**
-   * Move a string of 1-3 tasks starting at u (either orientation) to just after w, or before w.
-   * Evaluated on segments only; arrays are built just for the move that is made.
-   */
-  private tryRelocate(u: number, w: number): boolean {
-    const m = this.m;
-    const vu = this.taskVeh[u], vw = this.taskVeh[w];
-    const iu = this.taskPos[u], iw = this.taskPos[w];
-    const nsU = this.nodes[vu];
-    const sF = this.sFwd, sR = this.sRev;
-    if (vu !== vw && (this.rgroup[vw] !== this.rgroup[vu])) return false;
-    for (let len = 1; len <= OR_OPT_MAX_STRING; len++) {
-      if (iu + len > nsU.length) break;
-      const n = nsU[iu + len - 1];
-      if (m.nodeIsIF[n]) break;
-      if (vu !== vw && !m.taskCompat[m.nodeTask[n] * m.nVeh + vw]) break;
-      if (len === 1) { sF.copyFrom(this.nodeSegs[n]); sR.copyFrom(this.nodeSegs[n]); }
-      else { concat(sF, sF, this.nodeSegs[n], m, vw); concat(sR, this.nodeSegs[n], sR, m, vw); }
-      if (vu !== vw) {
-        const oldCost = this.rcost[vu] + this.rcost[vw];
-        const uKeeps = this.hasTaskIn(vu, 0, iu) || this.hasTaskIn(vu, iu + len, nsU.length);
-        let costU = -1;
-        for (let k = 0; k < 2; k++) {
-          const at = k === 0 ? iw + 1 : iw;
-          for (let o = 0; o < (len > 1 ? 2 : 1); o++) {
-            const str = o === 0 ? sF : sR;
-            if (this.distanceBound) {
-              // distances alone, plus the time warp route w keeps (an insertion cannot remove any),
-              // already lose: skip the segment work
-              const lb = (uKeeps ? this.joinCost(vu, this.pre[vu][iu], null, this.suf[vu][iu + len]) : 0) +
-                this.joinCost(vw, this.pre[vw][at], str, this.suf[vw][at]) + this.twWeight * this.rtw[vw];
-              if (lb >= oldCost - 1e-7) continue;
-            }
-            if (costU < 0) costU = uKeeps ? this.evalWith(vu, iu, null, iu + len) : 0;
-            if (costU === Infinity) break;
-            const costW = this.evalWith(vw, at, str, at);
-            if (costW + costU < oldCost - 1e-7) {
-              const str = nsU.slice(iu, iu + len);
-              if (o === 1) str.reverse();
-              const newU = nsU.slice(); newU.splice(iu, len);
-              const newW = this.nodes[vw].slice(); newW.splice(at, 0, ...str);
-              this.commit(vu, newU);
-              this.commit(vw, newW);
-              return true;
-            }
-          }
-          if (costU === Infinity) break;
-        }
-      } else {
-        if (iw >= iu && iw < iu + len) continue;
-        for (let k = 0; k < 2; k++) {
-          const at = k === 0 ? iw + 1 : iw;
-          // only the stretch between the old and new place changes
-          const lo = Math.min(iu, at), hi = Math.max(iu + len, at);
-          if (hi - lo > INTRA_RELOCATE_MAX_SPAN || (at >= iu && at <= iu + len)) continue;
-          for (let o = 0; o < (len > 1 ? 2 : 1); o++) {
-            const str = o === 0 ? sF : sR;
-            if (this.distanceBound) {
-              const d = m.profileDist[m.vehProfile[vu]], nl = m.nLoc;
-              const P = this.pre[vu][iu].last, N = this.suf[vu][iu + len].first;
-              const A = this.pre[vu][at].last, B = this.suf[vu][at].first;
-              const dist = this.rdist[vu] - (d[P * nl + sF.first] + sF.distM + d[sF.last * nl + N] - d[P * nl + N]) +
-                (d[A * nl + str.first] + str.distM + d[str.last * nl + B] - d[A * nl + B]);
-              if (m.vehFixed[vu] + m.vehCostPerM[vu] * dist >= this.rcost[vu] - 1e-7) continue;
-            }
-            // at < iu: pre[at] + str + nodes[at..iu) + suf[iu+len]; else pre[iu] + nodes[iu+len..at) + str + suf[at]
-            let x: Seg;
-            if (at < iu) {
-              x = concat(this.tMid, this.pre[vu][at], str, m, vu);
-              for (let q = at; q < iu; q++) x = concat(this.tMid, x, this.nodeSegs[nsU[q]], m, vu);
-              concat(this.tB, x, this.suf[vu][iu + len], m, vu);
-            } else {
-              x = this.pre[vu][iu];
-              for (let q = iu + len; q < at; q++) x = concat(this.tMid, x, this.nodeSegs[nsU[q]], m, vu);
-              x = concat(this.tMid, x, str, m, vu);
-              concat(this.tB, x, this.suf[vu][at], m, vu);
-            }
-            const c = this.lsCost(this.tB, vu, this.ifMode(vu));
-            if (c < this.rcost[vu] - 1e-7) {
-              const s = nsU.slice(iu, iu + len);
-              if (o === 1) s.reverse();
-              const mid = at < iu ? [...s, ...nsU.slice(at, iu)] : [...nsU.slice(iu + len, at), ...s];
-              this.commit(vu, [...nsU.slice(0, lo), ...mid, ...nsU.slice(hi)]);
-              return true;
-            }
-          }
-        }
-      }
-    }
-    return false;
-  }
-
-  /** Exchange tasks u and w (between routes), trying every node variant of each. */
-  private trySwap(u: number, w: number): boolean {
-    const m = this.m;
-    const vu = this.taskVeh[u], vw = this.taskVeh[w];
-    if (vu === vw || this.rgroup[vu] !== this.rgroup[vw]) return false;
-    if (!m.taskCompat[u * m.nVeh + vw] || !m.taskCompat[w * m.nVeh + vu]) return false;
-    const iu = this.taskPos[u], iw = this.taskPos[w];
-    const old = this.rcost[vu] + this.rcost[vw];
-    for (const nu of m.taskNodes[u]) {
-      if (this.distanceBound && m.taskNodes[w].length === 1) {
-        const nw = m.taskNodes[w][0];
-        const lb = this.joinCost(vw, this.pre[vw][iw], this.nodeSegs[nu], this.suf[vw][iw + 1]) +
-          this.joinCost(vu, this.pre[vu][iu], this.nodeSegs[nw], this.suf[vu][iu + 1]);
-        if (lb >= old - 1e-7) continue;
-      }
-      const cw = this.evalWith(vw, iw, this.nodeSegs[nu], iw + 1);
-      if (cw === Infinity) continue;
-      for (const nw of m.taskNodes[w]) {
-        const cu = this.evalWith(vu, iu, this.nodeSegs[nw], iu + 1);
-        if (cu + cw < old - 1e-7) {
-          const a = this.nodes[vu].slice(); a[iu] = nw;
-          const b = this.nodes[vw].slice(); b[iw] = nu;
-          this.commit(vu, a);
-          this.commit(vw, b);
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** 2-opt*: route(u) keeps its head up to u and takes route(w)'s tail after w, and vice versa. */
-  private tryTwoOptStar(u: number, w: number): boolean {
-    const m = this.m;
-    const vu = this.taskVeh[u], vw = this.taskVeh[w];
-    if (vu === vw || m.vehType[vu] !== m.vehType[vw] || this.rgroup[vu] !== this.rgroup[vw]) return false;
-    const iu = this.taskPos[u], iw = this.taskPos[w];
-    const old = this.rcost[vu] + this.rcost[vw];
-    const nu = this.nodes[vu], nw = this.nodes[vw];
-    const ifm = this.ifMode(vu);
-    for (let k = 0; k < 2; k++) {
-      const a = k === 0 ? iu + 1 : iu, b = k === 0 ? iw + 1 : iw;
-      // new u-route: pre_u[a] + suf_w[b]; new w-route: pre_w[b] + suf_u[a]
-      const uHas = this.hasTaskIn(vu, 0, a) || this.hasTaskIn(vw, b, nw.length);
-      const wHas = this.hasTaskIn(vw, 0, b) || this.hasTaskIn(vu, a, nu.length);
-      if (this.distanceBound &&
-        (uHas ? this.joinCost(vu, this.pre[vu][a], null, this.suf[vw][b]) : 0) +
-        (wHas ? this.joinCost(vw, this.pre[vw][b], null, this.suf[vu][a]) : 0) >= old - 1e-7) continue;
-      let c1 = 0, c2 = 0;
-      if (uHas) {
-        concat(this.t1, this.pre[vu][a], this.suf[vw][b], m, vu);
-        c1 = this.lsCost(this.t1, vu, ifm);
-        if (c1 === Infinity) continue;
-      }
-      if (wHas) {
-        concat(this.t2, this.pre[vw][b], this.suf[vu][a], m, vw);
-        c2 = this.lsCost(this.t2, vw, ifm);
-        if (c2 === Infinity) continue;
-      }
-      if (c1 + c2 < old - 1e-7) {
-        const newU = nu.slice(0, a).concat(nw.slice(b));
-        const newW = nw.slice(0, b).concat(nu.slice(a));
-        this.commit(vu, newU);
-        this.commit(vw, newW);
-        return true;
-      }
-    }
-    return false;
-  }
-
   // ---- main loops -----------------------------------------------------------------------
 
   run(): SearchResult {
     const m = this.m;
     if (m.nTasks === 0) return { routes: [], unassigned: [], iterations: 0, cost: 0 };
     construct(this);
-    this.localSearch();
+    localSearch(this);
     this.progress('construct', this.totalCost());
     let best = this.snapshot();
     this.poolAdd();
@@ -419,7 +152,7 @@ class Search extends SearchState {
         if (this.unassigned.length < best.unassigned.length) best = this.snapshot();
         break;
       }
-      this.localSearch();
+      localSearch(this);
       attempt = 0;
       attemptIt = FLEET_ATTEMPT_TASKS * m.nTasks;
       best = this.snapshot();
@@ -564,7 +297,7 @@ class Search extends SearchState {
       this.setTwWeight(w * k);
       const bad: number[] = [];
       for (let v = 0; v < this.m.nVeh; v++) if (this.rtw[v] > 0) this.timeWarpSpots(v, bad);
-      this.focusedSearch(bad);
+      focusedSearch(this, bad);
       if (this.totalTw() === 0) break;
     }
     this.setTwWeight(w);
@@ -642,7 +375,7 @@ class Search extends SearchState {
       recreate(this, this.unassigned.concat(removed), SISR_BLINK_RATE, out);
       if (penalised) {
         // education (Vidal 2013): a penalised descent, then a repair when windows are broken
-        this.focusedSearch(removed);
+        focusedSearch(this, removed);
         educated++;
         if (this.totalTw() === 0) feasibleSeen++;
         else if (this.rng.next() < REPAIR_SHARE) this.repair();
@@ -661,7 +394,7 @@ class Search extends SearchState {
         const out = this.unassigned.length;
         const feasible = !penalised || this.totalTw() === 0;
         if (feasible && (out < bestOut || (out === bestOut && c < bestCost - 1e-9))) {
-          if (!penalised) this.localSearch(this.touched.slice());
+          if (!penalised) localSearch(this, this.touched.slice());
           if (this.hasIFs) for (const v of this.touched) replanTrips(this, v);
           this.unassignedPenalty = UNASSIGNED_TASK_PRICE * perTask;
           cur = this.totalCost();
