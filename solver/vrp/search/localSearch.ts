@@ -8,6 +8,7 @@
 import { LS_MAX_MOVES_PER_TASK, LS_NEIGHBOURS } from '../parameters.js';
 import type { SearchState } from './state.js';
 import { tryRelocate } from './operators/relocate.js';
+import { tryOrOpt } from './operators/orOpt.js';
 import { trySwap } from './operators/swap.js';
 import { tryTwoOptStar } from './operators/twoOptStar.js';
 
@@ -47,7 +48,7 @@ export function improveAround(st: SearchState, u: number, firstOnly: boolean): n
   for (let k = 0; k < lim; k++) {
     const w = st.adj[u][k];
     if (st.taskVeh[w] < 0 || st.taskVeh[u] < 0) continue;
-    if (tryRelocate(st, u, w) || trySwap(st, u, w) || tryTwoOptStar(st, u, w)) {
+    if (tryRelocate(st, u, w) || tryOrOpt(st, u, w) || trySwap(st, u, w) || tryTwoOptStar(st, u, w)) {
       moves++;
       if (firstOnly) { st.lsMoved.push(u, w); return 1; }
     }

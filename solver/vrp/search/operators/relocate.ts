@@ -1,30 +1,37 @@
 /**
- * Relocate: move a string of tasks starting at u (either orientation) next to w, in another
- * route or the same one.
+ * Relocate: move task u next to w, in another route or the same one. The string move it is
+ * made of also serves or-opt (orOpt.ts: strings of 2 and more, both orientations).
  */
 import { Seg, concat } from '../../segment.js';
-import { INTRA_RELOCATE_MAX_SPAN, OR_OPT_MAX_STRING } from '../../parameters.js';
+import { INTRA_RELOCATE_MAX_SPAN } from '../../parameters.js';
 import type { SearchState } from '../state.js';
 import { commit, evalWith, hasTaskIn, joinCost } from './moveEval.js';
 
-/**
- * Move a string of 1-3 tasks starting at u (either orientation) to just after w, or before w.
- * Evaluated on segments only; arrays are built just for the move that is made.
- */
+/** Move task u to just after w, or before w; true when it was worth it and made. */
 export function tryRelocate(st: SearchState, u: number, w: number): boolean {
+  return tryMoveString(st, u, w, 1, 1);
+}
+
+/**
+ * Move a string of minLen to maxLen tasks starting at u (either orientation) to just after w,
+ * or before w: the shortest string first, the first improving move is made. Evaluated on
+ * segments only; arrays are built just for the move that is made.
+ */
+export function tryMoveString(st: SearchState, u: number, w: number, minLen: number, maxLen: number): boolean {
   const m = st.m;
   const vu = st.taskVeh[u], vw = st.taskVeh[w];
   const iu = st.taskPos[u], iw = st.taskPos[w];
   const nsU = st.nodes[vu];
   const sF = st.sFwd, sR = st.sRev;
   if (vu !== vw && (st.rgroup[vw] !== st.rgroup[vu])) return false;
-  for (let len = 1; len <= OR_OPT_MAX_STRING; len++) {
+  for (let len = 1; len <= maxLen; len++) {
     if (iu + len > nsU.length) break;
     const n = nsU[iu + len - 1];
     if (m.nodeIsIF[n]) break;
     if (vu !== vw && !m.taskCompat[m.nodeTask[n] * m.nVeh + vw]) break;
     if (len === 1) { sF.copyFrom(st.nodeSegs[n]); sR.copyFrom(st.nodeSegs[n]); }
     else { concat(sF, sF, st.nodeSegs[n], m, vw); concat(sR, st.nodeSegs[n], sR, m, vw); }
+    if (len < minLen) continue;
     if (vu !== vw) {
       const oldCost = st.rcost[vu] + st.rcost[vw];
       const uKeeps = hasTaskIn(st, vu, 0, iu) || hasTaskIn(st, vu, iu + len, nsU.length);
