@@ -13,8 +13,8 @@ import { trySwap } from './operators/swap.js';
 import { tryTwoOptStar } from './operators/twoOptStar.js';
 
 /**
- * First-improvement descent with relocate (strings of 1-3 tasks, both orientations: or-opt),
- * swap and 2-opt* over granular neighbourhoods (20 nearest tasks). Only routes changed
+ * First-improvement descent with relocate, or-opt (strings of 2-3 tasks, both orientations),
+ * swap and 2-opt* over granular neighbourhoods (LS_NEIGHBOURS nearest tasks). Only routes changed
  * since the last descent are scanned ("dirty"), and routes changed by a move become dirty.
  */
 export function localSearch(st: SearchState, dirtyInit?: Iterable<number>): void {
@@ -38,7 +38,7 @@ export function localSearch(st: SearchState, dirtyInit?: Iterable<number>): void
 }
 
 /**
- * Try moves between u and its 20 nearest tasks; the number of moves made. With firstOnly
+ * Try moves between u and its LS_NEIGHBOURS nearest tasks; the number of moves made. With firstOnly
  * it stops at the first move and records the two tasks in lsMoved; otherwise it goes on
  * through the list (a descent over whole routes converges better that way on Solomon C2).
  */
