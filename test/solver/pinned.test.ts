@@ -10,8 +10,9 @@
  * phase (route removal, ejections, a restarted attempt, penalised cost phase with repair),
  * a 100-customer Solomon RC2 (penalised phase), CVRP and CARP (plain annealing with the
  * distance bound, two-direction arc tasks), MCARPTIF (unloading trips inserted, dropped and
- * re-placed), one MCARPTIF above 400 tasks (greedy construction, granular insertion) and a
- * small generated city day (several partitions, breaks, facility capacities, packing).
+ * re-placed), one MCARPTIF above 400 tasks (greedy construction, granular insertion), a town
+ * with one-way streets (asymmetric matrix, penalised phase) and a small generated city day
+ * (several partitions, breaks, facility capacities, packing).
  * Set partitioning is off except in one case: HiGHS runs under a wall-clock limit.
  *
  * A deliberate change of the search's behaviour changes these figures: re-pin them then,
@@ -28,6 +29,8 @@ import { loadCarp, loadMcarptif } from '../../solver/bench/carp.js';
 import { generateCity } from '../../solver/bench/city.js';
 import { compileProblem } from '../../solver/vrp/compile.js';
 import { RoutePool, search } from '../../solver/vrp/search.js';
+import { Rng } from '../../solver/vrp/rng.js';
+import { collector } from './helpers.js';
 
 const DATA = join(import.meta.dirname, '..', '..', 'data', 'bench');
 
@@ -42,6 +45,33 @@ function solomonHead(file: string, n: number): ProblemInput {
     if (/^\s*\d/.test(lines[k])) rows++;
   }
   return parseSolomon(out.join('\n'));
+}
+
+/**
+ * Sixty points on a 10 km square whose streets are one-way in part: a trip from a lower to a
+ * higher index whose indices sum to a multiple of three takes a 40% detour (an asymmetric
+ * matrix, as real roads give), with windows of one to three hours and residual waste.
+ */
+function oneWayTown(): ProblemInput {
+  const rng = new Rng(11);
+  const n = 61;
+  const xy = Array.from({ length: n }, () => [Math.round(rng.next() * 10000), Math.round(rng.next() * 10000)]);
+  const distancesM: number[][] = [], durationsS: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    distancesM.push([]); durationsS.push([]);
+    for (let j = 0; j < n; j++) {
+      const straight = Math.hypot(xy[i][0] - xy[j][0], xy[i][1] - xy[j][1]);
+      const d = Math.round(straight * (i < j && (i + j) % 3 === 0 ? 1.4 : 1));
+      distancesM[i].push(d);
+      durationsS[i].push(Math.round(d / 8)); // 8 m/s
+    }
+  }
+  const jobs = Array.from({ length: n - 1 }, (_, k) => {
+    const startS = 3600 * (1 + rng.int(6));
+    return { id: `p${k + 1}`, location: k + 1, wasteClass: 'residual' as const, kg: 50 + rng.int(150), windows: [{ startS, endS: startS + 3600 * (1 + rng.int(3)) }], serviceS: 120 };
+  });
+  const vehicles = Array.from({ length: 8 }, (_, k) => collector(`v${k + 1}`, { capacityKg: 1500, shift: { startS: 0, endS: 36000 } }));
+  return { name: 'one-way town', matrices: { truck: { distancesM, durationsS } }, vehicles, jobs };
 }
 
 function sha(x: unknown): string {
@@ -114,6 +144,13 @@ const cases: Array<{ name: string; problem: () => ProblemInput; opts: SolveOptio
     problem: () => loadMcarptif(join(DATA, 'waste', 'Lpr-IF', 'Lpr_IF-c-04.txt')),
     opts: { seed: 1, maxIterations: 60, setPartitioning: false },
     pinned: { vehicles: 7, distanceM: 168965, totalCost: 174365, unserved: 0, iterations: 60, solutionHash: '95449fbb715d532d', progressHash: 'b97499099d129628' },
+  },
+  {
+    name: 'one-way town (asymmetric matrix, windows)',
+    problem: oneWayTown,
+    opts: { seed: 1, maxIterations: 1500, setPartitioning: false },
+    // pinned on the split code and checked equal on e177a03 (before the split); the plan validates
+    pinned: { vehicles: 6, distanceM: 117441, totalCost: 117.441, unserved: 0, iterations: 1500, solutionHash: 'cb80f0cae6ff84ab', progressHash: '33234998153fca85' },
   },
   {
     name: 'generated city day (small)',
