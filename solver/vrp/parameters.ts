@@ -1,0 +1,165 @@
+/**
+ * Every tuned constant of the route search (solver/vrp/search/), in one place, each with where
+ * it comes from. "Measured" names the runs that chose it; "from <paper>" means the published
+ * value was taken as it is and not re-measured here; "not measured; set by hand in <commit>"
+ * is exactly that, and a candidate for a measurement.
+ *
+ * The search is deterministic for a seed and an iteration budget: none of these depends on
+ * the clock. Changing one changes the pinned results in test/solver/pinned.test.ts.
+ */
+
+// ---- defaults of the options --------------------------------------------------------------
+
+/** Ruin-and-recreate steps when the caller gives no budget. Not measured; set by hand in c6784da. */
+export const DEFAULT_MAX_ITERATIONS = 20000;
+/**
+ * Share of the steps (and of the time cap) spent removing vehicles when the objective is
+ * vehicles first. Not measured; set by hand in c6784da (the Solomon figures in solver/README.md
+ * were all run with it).
+ */
+export const DEFAULT_FLEET_SHARE = 0.4;
+/** Routes kept for set partitioning at most (memory guard). Not measured; set by hand in c6784da. */
+export const ROUTE_POOL_MAX = 20000;
+
+// ---- neighbourhoods -------------------------------------------------------------------------
+
+/**
+ * Length of each task's neighbour list (nearest by travel distance both ways). Every user
+ * below reads a prefix of it. Not measured; set by hand in 0148f3a.
+ */
+export const NEIGHBOUR_LIST = 150;
+/** Local search tries each task against this many nearest tasks. Not measured; set by hand in c6784da. */
+export const LS_NEIGHBOURS = 20;
+/** Ejection insertion looks at the routes of this many nearest tasks. Not measured; set by hand in 6550bf8. */
+export const EJECTION_NEIGHBOURS = 30;
+/**
+ * Above this many tasks, insertion is granular: only next to the nearest assigned tasks, and
+ * a task already out before a step gets only that look. Not measured; set by hand in 31ced9b.
+ */
+export const GRANULAR_INSERTION_TASKS = 400;
+/** Granular insertion looks next to this many nearest tasks. Not measured; set by hand in 31ced9b. */
+export const GRANULAR_INSERTION_NEIGHBOURS = 40;
+/**
+ * Regret-2 construction up to this many tasks; above it, greedy by deadline (regret is
+ * quadratic in practice). Not measured; set by hand in c6784da.
+ */
+export const REGRET_MAX_TASKS = 400;
+
+// ---- SISR ruin and recreate (Christiaens & Vanden Berghe 2020) -----------------------------
+
+/** Average number of tasks removed per ruin (the paper's c-bar). From the paper; not re-measured. */
+export const SISR_AVG_REMOVED = 10;
+/** Longest removed string (the paper's L_max). From the paper; not re-measured. */
+export const SISR_MAX_STRING = 10;
+/** Share of ruined strings that keep a substring in place ("split string"). From the paper; not re-measured. */
+export const SISR_SPLIT_SHARE = 0.5;
+/** The kept substring grows while a draw exceeds this (the paper's beta). From the paper; not re-measured. */
+export const SISR_SPLIT_BETA = 0.01;
+/** Share of insertion positions skipped at random ("blinks", the paper's alpha). From the paper; not re-measured. */
+export const SISR_BLINK_RATE = 0.01;
+/**
+ * Weights of the orders in which removed tasks are reinserted: random, largest demand first,
+ * farthest from the depot first, closest first. The paper's 4 : 4 : 2 : 1; not re-measured.
+ */
+export const SISR_ORDER_WEIGHTS = { random: 4, demand: 4, far: 2, close: 1 } as const;
+
+// ---- simulated annealing (the cost phase) --------------------------------------------------
+
+/**
+ * Start and end temperature, in multiples of the average variable cost of a task.
+ * Measured in 6550bf8 on Solomon R2/RC2 ("tuned on Solomon R2/RC2"; it replaced 0.3 and
+ * 0.003); the runs themselves are not recorded.
+ */
+export const ANNEAL_START_TASKS = 1;
+export const ANNEAL_END_TASKS = 0.01;
+/** A task left out while the search runs (fleet minimisation, packing): effectively "never". Set by hand in c6784da. */
+export const UNASSIGNED_PENALTY = 1e9;
+/**
+ * In the cost phase a task left out costs this many average tasks, so a tight fleet can pass
+ * through incomplete plans (only complete ones become the best). Not measured; set by hand in 90eb558.
+ */
+export const UNASSIGNED_TASK_PRICE = 10;
+
+// ---- local search --------------------------------------------------------------------------
+
+/** A descent makes at most this many moves per task. Not measured; set by hand in 0148f3a (whole routes) and 9cd5096 (focused). */
+export const LS_MAX_MOVES_PER_TASK = 20;
+/** Relocate moves strings of 1 task, or-opt strings of 2 up to this many. Not measured; set by hand in c6784da. */
+export const OR_OPT_MAX_STRING = 3;
+/**
+ * Inside one route, a string moves at most this far (nodes between its old and new place,
+ * itself included), so the evaluation stays short. Not measured; set by hand in 31ced9b.
+ */
+export const INTRA_RELOCATE_MAX_SPAN = 16;
+
+// ---- fleet minimisation --------------------------------------------------------------------
+
+/**
+ * Share of the steps (and of the time cap) for packing in the tasks construction left out,
+ * before the fleet and cost phases. Not measured; set by hand in b459907.
+ */
+export const PACKING_SHARE = 0.3;
+/**
+ * Share of fleet-minimisation steps that are ejection insertions (Nagata & Bräysy 2009 style)
+ * rather than ruin and recreate. Not measured; set by hand in 6550bf8.
+ */
+export const EJECTION_STEP_SHARE = 0.5;
+/**
+ * A route-removal attempt gets this many steps per task before it restarts, and each restart
+ * this much longer. Measured in 22cfa79 on the eight hardest Solomon R1/RC1 instances, four
+ * seeds: 5 vehicles over the best known with restarts, 14 with one attempt to the end; all
+ * 56 Solomon at 10 s: 405–408 vehicles against 410–412 (solver/README.md). The values 100
+ * and 1.5 themselves were not compared with others.
+ */
+export const FLEET_ATTEMPT_TASKS = 100;
+export const FLEET_ATTEMPT_GROWTH = 1.5;
+
+// ---- penalised cost phase (time warp priced, after Vidal et al. 2013) ----------------------
+
+/**
+ * The time-warp price starts at this many times the cost of a second of driving. Measured in
+ * 9cd5096 on Solomon R2/RC2 (the runs are not recorded).
+ */
+export const TW_WEIGHT_START = 10;
+/** Steps between two adjustments of the time-warp price. Not measured; set by hand in 9cd5096. */
+export const TW_WEIGHT_PERIOD = 50;
+/**
+ * The price goes up when fewer than the low share of the educated steps end without time
+ * warp, down when more than the high share do. Not measured; set by hand in 9cd5096 (HGS aims
+ * at 20% feasible).
+ */
+export const TW_FEASIBLE_LOW = 0.2;
+export const TW_FEASIBLE_HIGH = 0.4;
+/** Factors of a price adjustment, up and down. HGS's 1.2 and 0.85 (Vidal 2022); not re-measured. */
+export const TW_WEIGHT_UP = 1.2;
+export const TW_WEIGHT_DOWN = 0.85;
+/**
+ * The price stops rising at this many times the price of a task left out (past it lateness
+ * costs more than leaving tasks out). Not measured; set by hand in 9cd5096.
+ */
+export const TW_WEIGHT_CAP_PENALTIES = 10;
+/** Share of time-warped steps that get a repair. Vidal et al. 2013 repair half; not re-measured. */
+export const REPAIR_SHARE = 0.5;
+/** A repair runs descents at these multiples of the current price, in turn. Not measured; set by hand in 9cd5096. */
+export const REPAIR_PRICE_FACTORS: readonly number[] = [10, 100];
+/** A repair looks at the late task and this many tasks before it. Not measured; set by hand in 9cd5096. */
+export const REPAIR_SPAN = 3;
+/**
+ * Steps a penalised walk may stay late (or short of tasks) before it goes back to the best
+ * plan, with the price divided by RESTART_PRICE_DIVISOR (not below the start price). Not
+ * measured; set by hand in 9cd5096.
+ */
+export const RESTART_AFTER = 1000;
+export const RESTART_PRICE_DIVISOR = 10;
+/**
+ * The speed that converts a second into metres for the start price is sampled on a grid of
+ * about this many locations per side of the matrix (engineering, not tuning). Set in 9cd5096.
+ */
+export const TW_SPEED_SAMPLE = 50;
+
+// ---- cadence (engineering, not tuning) -----------------------------------------------------
+
+/** The wall-clock cap, when given, is read every 32 steps (mask). */
+export const CLOCK_CHECK_MASK = 31;
+/** Progress is reported every 256 steps (mask). */
+export const PROGRESS_MASK = 255;

@@ -1,0 +1,115 @@
+/**
+ * The cost phase: SISR ruin and recreate under simulated annealing with the fleet found,
+ * a local-search descent on every new best, unloading trips re-placed on every new best.
+ * When task windows bind (and nothing is settled after the search), the walk is penalised:
+ * time warp is priced instead of refused, every step gets a focused descent (education),
+ * half of the late results a repair, the price adapts to keep a share of the steps on time,
+ * and a walk that stays late goes back to the best plan. Only plans without time warp
+ * become the best.
+ */
+import {
+  ANNEAL_END_TASKS, ANNEAL_START_TASKS, PROGRESS_MASK, REPAIR_SHARE, RESTART_AFTER, RESTART_PRICE_DIVISOR, SISR_BLINK_RATE,
+  TW_FEASIBLE_HIGH, TW_FEASIBLE_LOW, TW_WEIGHT_CAP_PENALTIES, TW_WEIGHT_DOWN, TW_WEIGHT_PERIOD, TW_WEIGHT_START, TW_WEIGHT_UP,
+  UNASSIGNED_PENALTY, UNASSIGNED_TASK_PRICE,
+} from '../parameters.js';
+import { replanTrips } from './facilityTrips.js';
+import { focusedSearch, localSearch } from './localSearch.js';
+import { initialTwWeight, repair, windowsBind } from './penalised.js';
+import { recreate, ruin } from './ruinRecreate.js';
+import type { SearchState } from './state.js';
+import type { SearchResult } from './types.js';
+
+/** Simulated-annealing ruin-and-recreate on cost (SISR), local search on each new best; the best plan found. */
+export function costPhase(st: SearchState, best: SearchResult): SearchResult {
+  const m = st.m;
+  // With vehicles first, only the routes kept by fleet minimisation may be used.
+  st.allowNewRoutes = !m.vehiclesFirst || st.unassigned.length > 0;
+  st.maxRoutes = best.routes.length;
+  let cur = st.totalCost();
+  let bestCost = best.cost;
+  let variable = 0;
+  for (let v = 0; v < m.nVeh; v++) if (st.nodes[v].length) variable += st.rcost[v] - m.vehFixed[v];
+  const perTask = Math.max(1e-9, variable / Math.max(1, m.nTasks - st.unassigned.length));
+  // SISR-style annealing from about one task's cost down to 1% of it (tuned on Solomon R2/RC2)
+  const t0 = ANNEAL_START_TASKS * perTask, tf = ANNEAL_END_TASKS * perTask;
+  // A tight fleet rejects most ruin-and-recreate steps if a task left out costs "infinity":
+  // price it at a few tasks' cost so the walk can pass through, but only complete
+  // solutions (or ones with fewer tasks out) become the best.
+  st.unassignedPenalty = UNASSIGNED_TASK_PRICE * perTask;
+  let bestOut = best.unassigned.length;
+  cur = st.totalCost();
+  bestCost = cur;
+  const startIt = st.it;
+  const span = Math.max(1, st.maxIt - startIt);
+  const startMs = Date.now();
+  const spanMs = st.deadline === Infinity ? Infinity : st.deadline - startMs;
+  const penalised = st.opts.penaliseTimeWarp ?? windowsBind(st);
+  let twW = penalised ? TW_WEIGHT_START * initialTwWeight(st) : 0;
+  // past this price a second of lateness costs more than leaving a task out: no use going higher
+  const twMax = Math.max(twW, TW_WEIGHT_CAP_PENALTIES * st.unassignedPenalty);
+  let feasibleSeen = 0, educated = 0, lastFeasibleIt = st.it;
+  const twStart = twW;
+  st.setTwWeight(twW);
+  while (st.it < st.maxIt && !st.timeUp()) {
+    st.it++;
+    const frac = Math.max((st.it - startIt) / span, spanMs === Infinity ? 0 : (Date.now() - startMs) / spanMs);
+    const temperature = t0 * Math.pow(tf / t0, Math.min(1, frac));
+    st.beginStep();
+    const out = new Set(st.unassigned);
+    const removed = ruin(st);
+    recreate(st, st.unassigned.concat(removed), SISR_BLINK_RATE, out);
+    if (penalised) {
+      // education (Vidal 2013): a penalised descent, then a repair when windows are broken
+      focusedSearch(st, removed);
+      educated++;
+      if (st.totalTw() === 0) feasibleSeen++;
+      else if (st.rng.next() < REPAIR_SHARE) repair(st);
+      if (educated === TW_WEIGHT_PERIOD) {
+        // keep about a fifth to two fifths of the educated solutions feasible
+        const share = feasibleSeen / educated;
+        if (share < TW_FEASIBLE_LOW) twW = Math.min(twW * TW_WEIGHT_UP, twMax); else if (share > TW_FEASIBLE_HIGH) twW *= TW_WEIGHT_DOWN;
+        educated = feasibleSeen = 0;
+        st.setTwWeight(twW);
+        cur = st.totalCost();
+      }
+    }
+    const c = st.totalCost();
+    if (c < cur - temperature * Math.log(st.rng.next())) {
+      cur = c;
+      const out = st.unassigned.length;
+      const feasible = !penalised || st.totalTw() === 0;
+      if (feasible && (out < bestOut || (out === bestOut && c < bestCost - 1e-9))) {
+        if (!penalised) localSearch(st, st.touched.slice());
+        if (st.hasIFs) for (const v of st.touched) replanTrips(st, v);
+        st.unassignedPenalty = UNASSIGNED_TASK_PRICE * perTask;
+        cur = st.totalCost();
+        bestCost = cur;
+        bestOut = out;
+        best = st.snapshot();
+        if (out === 0) st.poolAdd();
+      }
+    } else {
+      st.undoStep();
+    }
+    if (penalised) {
+      // a walk that stays on the wrong side of the windows goes back to the best solution
+      if (st.totalTw() === 0 && st.unassigned.length <= bestOut) lastFeasibleIt = st.it;
+      else if (st.it - lastFeasibleIt > RESTART_AFTER) {
+        st.restore(best);
+        twW = Math.max(twStart, twW / RESTART_PRICE_DIVISOR);
+        st.setTwWeight(twW);
+        cur = st.totalCost();
+        lastFeasibleIt = st.it;
+      }
+    }
+    if ((st.it & PROGRESS_MASK) === 0) st.progress('cost', bestCost);
+  }
+  st.setTwWeight(0);
+  st.unassignedPenalty = UNASSIGNED_PENALTY;
+  st.restore(best);
+  if (st.hasIFs) for (let v = 0; v < m.nVeh; v++) replanTrips(st, v);
+  best = st.snapshot();
+  best.iterations = st.it;
+  st.progress('cost', best.cost);
+  return best;
+}

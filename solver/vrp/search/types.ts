@@ -1,0 +1,40 @@
+/** What the route search takes and gives (the public side of solver/vrp/search.ts). */
+import type { RoutePool } from './routePool.js';
+
+export interface SearchOptions {
+  seed?: number;
+  /** iterations of ruin-and-recreate (the deterministic work budget) */
+  maxIterations?: number;
+  /** optional wall-clock safety cap */
+  timeLimitMs?: number;
+  /** share of iterations spent on removing vehicles when vehiclesFirst (default 0.4) */
+  fleetShare?: number;
+  onProgress?: (p: SearchProgress) => void;
+  /** price time warp in the cost phase instead of refusing it (default: when task windows bind) */
+  penaliseTimeWarp?: boolean;
+  /** restart a stuck route removal from the last complete plan, with another route (default true) */
+  fleetRestarts?: boolean;
+  /** every route of the best solution found goes here (for set partitioning) */
+  routePool?: RoutePool;
+}
+
+export interface SearchProgress {
+  phase: 'construct' | 'fleet' | 'cost';
+  iteration: number;
+  maxIterations: number;
+  vehicles: number;
+  unassigned: number;
+  cost: number;
+}
+
+export interface RouteOut {
+  veh: number;
+  nodes: number[];
+}
+
+export interface SearchResult {
+  routes: RouteOut[];
+  unassigned: number[];
+  iterations: number;
+  cost: number;
+}
