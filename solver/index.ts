@@ -50,6 +50,9 @@ function settledAfterSearch(p: Problem): boolean {
   return p.vehicles.some((v) => v.break) || p.facilities.some((f) => f.dailyCapacityKg !== undefined);
 }
 
+/** branch-and-bound nodes for set partitioning when no time cap is given (deterministic runs) */
+const SET_PARTITIONING_MAX_NODES = 20_000;
+
 /** share of the time cap kept for the second try of items taken out after the search */
 const RETRY_TIME_SHARE = 0.08;
 
@@ -121,8 +124,10 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
     iterations += result.iterations;
     if (pool && result.unassigned.length === 0 && pool.routes.size > result.routes.length) {
       // a few percent of the partition's time cap (set partitioning is a polish, not the search)
-      const spLimitS = timeLimitMs ? Math.max(0.2, Math.min(5, (timeLimitMs / 1000) * 0.05)) : 10;
-      const better = await selectRoutes(cm.model, [...pool.routes.values()], result, 'highs', spLimitS);
+      // without a time cap the answer must not depend on the machine: a node budget, proven optima only
+      const spLimitS = timeLimitMs ? Math.max(0.2, Math.min(5, (timeLimitMs / 1000) * 0.05)) : 600;
+      const limits = timeLimitMs ? {} : { maxNodes: SET_PARTITIONING_MAX_NODES };
+      const better = await selectRoutes(cm.model, [...pool.routes.values()], result, 'highs', spLimitS, limits);
       if (better) result = better;
     }
     done += cm.model.nTasks;

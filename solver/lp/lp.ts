@@ -72,16 +72,28 @@ export function toLpFormat(model: LinearModel): string {
   return lines.join('\n');
 }
 
-export async function solveWithHighs(model: LinearModel, timeLimitS = 20): Promise<LpResult> {
+/**
+ * A work limit instead of the clock: with `maxNodes` the branch and bound stops after that many
+ * nodes and only a proven optimum is taken, so the answer is the same on a fast or a loaded
+ * machine (the time limit stays as a safety cap that a deterministic caller sets far away).
+ */
+export interface HighsLimits {
+  maxNodes?: number;
+}
+
+export async function solveWithHighs(model: LinearModel, timeLimitS = 20, limits: HighsLimits = {}): Promise<LpResult> {
   highsPromise ??= highsLoader();
   const highs = await highsPromise;
-  const sol = highs.solve(toLpFormat(model), { time_limit: timeLimitS, output_flag: false });
+  const options: Record<string, unknown> = { time_limit: timeLimitS, output_flag: false };
+  if (limits.maxNodes !== undefined) options.mip_max_nodes = limits.maxNodes;
+  const sol = highs.solve(toLpFormat(model), options);
   const values = new Float64Array(model.vars.length);
-  const feasible = sol.Status === 'Optimal' || (sol.Status === 'Time limit reached' && Number.isFinite(sol.ObjectiveValue));
+  const acceptIncumbent = limits.maxNodes === undefined && sol.Status === 'Time limit reached';
+  const feasible = sol.Status === 'Optimal' || (acceptIncumbent && Number.isFinite(sol.ObjectiveValue));
   if (feasible) model.vars.forEach((_, j) => { values[j] = sol.Columns[`x${j}`]?.Primal ?? 0; });
   return { feasible, objective: feasible ? sol.ObjectiveValue : Infinity, values };
 }
 
-export async function solveLp(model: LinearModel, backend: LpBackend, timeLimitS = 20): Promise<LpResult> {
-  return backend === 'highs' ? solveWithHighs(model, timeLimitS) : solveWithJsLp(model, timeLimitS * 1000);
+export async function solveLp(model: LinearModel, backend: LpBackend, timeLimitS = 20, limits: HighsLimits = {}): Promise<LpResult> {
+  return backend === 'highs' ? solveWithHighs(model, timeLimitS, limits) : solveWithJsLp(model, timeLimitS * 1000);
 }
