@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SkippedWithReasonReporter } from './test/helpers/skipped-reporter.js';
 
 export default defineConfig({
   test: {
@@ -9,6 +10,7 @@ export default defineConfig({
     // Two cores on CI: more workers only thrash.
     maxWorkers: 2,
     // CI prints every test, so its log shows each suite per backend (store [pglite], store [postgres]).
-    reporters: process.env.CI ? ['verbose'] : ['default'],
+    // Skipped suites (a server that is not there) are listed with their reason after the summary.
+    reporters: [process.env.CI ? 'verbose' : 'default', new SkippedWithReasonReporter()],
   },
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MsgId, type LocationInput } from '../../src/ingest/jt808/index.js';
-import { backends, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
 import { SimTerminal } from '../helpers/terminal.js';
 import { startChildService, type ChildService } from './child-service.js';
 
@@ -17,7 +17,7 @@ const TERMINALS = 6;
 /** Frames a terminal keeps un-acked at once (real terminals pipeline during blind-area uploads). */
 const WINDOW = 16;
 
-describe.each(backends)('acknowledged fixes survive a crash (%s)', (backend) => {
+describeEachBackend('acknowledged fixes survive a crash (%s)', (backend) => {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c();

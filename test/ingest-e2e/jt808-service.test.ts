@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haversineM } from '../../src/tracking/geo.js';
 import { localDayStartMs } from '../../src/tracking/local-day.js';
 import { MsgId } from '../../src/ingest/jt808/index.js';
-import { backends } from '../helpers/backends.js';
+import { describeEachBackend } from '../helpers/backends.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { SimTerminal } from '../helpers/terminal.js';
 
@@ -11,7 +11,7 @@ import { SimTerminal } from '../helpers/terminal.js';
  * session, the fix pipeline, the position log on each store backend, vehicle state and
  * the dispatcher's text back to the cab.
  */
-describe.each(backends)('JT/T 808 into the service (%s)', (backend) => {
+describeEachBackend('JT/T 808 into the service (%s)', (backend) => {
   let svc: TestService;
   let vehicleId: string;
   let terminalId: string;
