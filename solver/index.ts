@@ -120,8 +120,9 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
     });
     iterations += result.iterations;
     if (pool && result.unassigned.length === 0 && pool.routes.size > result.routes.length) {
-      // a few percent of the partition's time cap (set partitioning is a polish, not the search)
-      const spLimitS = timeLimitMs ? Math.max(0.2, Math.min(5, (timeLimitMs / 1000) * 0.05)) : 10;
+      // a few percent of the partition's time cap (set partitioning is a polish, not the search);
+      // without a time cap it is bounded by work (nodes), so the plan never depends on the machine
+      const spLimitS = timeLimitMs ? Math.max(0.2, Math.min(5, (timeLimitMs / 1000) * 0.05)) : undefined;
       const better = await selectRoutes(cm.model, [...pool.routes.values()], result, 'highs', spLimitS);
       if (better) result = better;
     }

@@ -72,16 +72,41 @@ export function toLpFormat(model: LinearModel): string {
   return lines.join('\n');
 }
 
-export async function solveWithHighs(model: LinearModel, timeLimitS = 20): Promise<LpResult> {
+/**
+ * Without a time limit a MIP stops after this many branch-and-bound nodes: a fixed amount of
+ * work, so the answer is the same on a quiet and on a loaded machine, as the solver's
+ * iteration budgets promise. The set-partitioning and fleet-bound models of the tests and
+ * benches close far below it (all optimal in under a second).
+ */
+export const MIP_MAX_NODES = 10_000;
+
+/** HiGHS options for a limit: wall-clock seconds when the caller has a time budget, else nodes. */
+export function highsLimits(timeLimitS?: number): Record<string, number> {
+  return timeLimitS === undefined ? { mip_max_nodes: MIP_MAX_NODES } : { time_limit: timeLimitS };
+}
+
+/**
+ * Statuses that stop at a limit but may hold a usable incumbent. The wasm build reports the
+ * node limit as 'Unknown' (with the incumbent's objective when there is one).
+ */
+const LIMIT_STATUSES = new Set(['Time limit reached', 'Iteration limit reached', 'Unknown']);
+
+export async function solveWithHighs(model: LinearModel, timeLimitS?: number): Promise<LpResult> {
   highsPromise ??= highsLoader();
   const highs = await highsPromise;
-  const sol = highs.solve(toLpFormat(model), { time_limit: timeLimitS, output_flag: false });
+  const sol = highs.solve(toLpFormat(model), { ...highsLimits(timeLimitS), output_flag: false });
   const values = new Float64Array(model.vars.length);
-  const feasible = sol.Status === 'Optimal' || (sol.Status === 'Time limit reached' && Number.isFinite(sol.ObjectiveValue));
+  const hasIncumbent = Number.isFinite(sol.ObjectiveValue) && (model.vars.length === 0 || sol.Columns['x0']?.Primal !== undefined);
+  const feasible = sol.Status === 'Optimal' || (LIMIT_STATUSES.has(sol.Status) && hasIncumbent);
   if (feasible) model.vars.forEach((_, j) => { values[j] = sol.Columns[`x${j}`]?.Primal ?? 0; });
   return { feasible, objective: feasible ? sol.ObjectiveValue : Infinity, values };
 }
 
-export async function solveLp(model: LinearModel, backend: LpBackend, timeLimitS = 20): Promise<LpResult> {
-  return backend === 'highs' ? solveWithHighs(model, timeLimitS) : solveWithJsLp(model, timeLimitS * 1000);
+/**
+ * `timeLimitS` caps the wall clock for callers under a time budget; without it HiGHS stops by
+ * nodes (deterministic). javascript-lp-solver only solves the continuous allocation LP here,
+ * which ends by itself; its timeout stays a safety cap.
+ */
+export async function solveLp(model: LinearModel, backend: LpBackend, timeLimitS?: number): Promise<LpResult> {
+  return backend === 'highs' ? solveWithHighs(model, timeLimitS) : solveWithJsLp(model, (timeLimitS ?? 20) * 1000);
 }

@@ -36,7 +36,8 @@ export function buildSetPartitioningModel(m: Model, pool: PoolRoute[]): LinearMo
 }
 
 /** A cheaper combination of pool routes than `current`, or null. */
-export async function selectRoutes(m: Model, pool: PoolRoute[], current: SearchResult, backend: LpBackend = 'highs', timeLimitS = 10): Promise<SearchResult | null> {
+/** `timeLimitS`: a wall-clock cap for a solve under a time budget; without it the MIP is bounded by nodes. */
+export async function selectRoutes(m: Model, pool: PoolRoute[], current: SearchResult, backend: LpBackend = 'highs', timeLimitS?: number): Promise<SearchResult | null> {
   // the pool's tasks must be exactly the current solution's (it always holds the current routes)
   const lp = buildSetPartitioningModel(m, pool);
   const res = await solveLp(lp, backend, timeLimitS);
