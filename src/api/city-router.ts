@@ -5,7 +5,7 @@ import { entityId } from '../domain/model.js';
 import type { Db, Queryable } from '../store/db.js';
 import { newId, type CityRepo, type ListOptions } from '../store/city-repo.js';
 import { resources, type ResourceDef, type ResourceName } from '../store/resources.js';
-import type { Principal, Role } from './auth.js';
+import type { Principal, Role } from '../domain/principal.js';
 import { cityLookup } from './city-lookup.js';
 import { ApiError, fromDatabaseError, notFound } from './errors.js';
 import type { ApiRoutes } from './routes.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roles, type Role } from '../../src/api/auth.js';
+import { roles, type Role } from '../../src/domain/principal.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { smallCity } from '../helpers/city-fixture.js';
 
