@@ -15,6 +15,7 @@ export * from './problem.js';
 export { validateSolution, type Violation, type ValidationReport } from './validate.js';
 export { fleetLowerBound } from './lp/fleetBound.js';
 export { allocateFacilities } from './lp/allocation.js';
+export { mulberry32, Rng } from './random.js';
 
 export interface SolveOptions {
   seed?: number;

@@ -23,7 +23,7 @@ export {
 } from './network.js';
 export type { SnappedPosition } from './snap.js';
 export { loadNetwork, type LoadNetworkOptions, type LoadedNetwork } from './cache.js';
-export { generateCity, osmXmlChunks, mulberry32, type SyntheticCityOptions } from './generate.js';
+export { generateCity, osmXmlChunks, type SyntheticCityOptions } from './generate.js';
 export { MapMatcher, type GpsFix, type MatchOptions, type MatchResult, type MatchedEdge } from './match.js';
 export { simulateTrace, legSegments, MatchScore, type TraceOptions } from './trace.js';
 export { dijkstra, type Seed, type ShortestPathTree } from './dijkstra.js';

@@ -9,7 +9,7 @@
  * that into a reason). Work is counted in iterations; the wall-clock limit is only a cap.
  */
 import type { Model } from './model.js';
-import { Rng } from './rng.js';
+import { Rng } from '../random.js';
 import { Seg, concat, depotSeg, isFeasible, loadExcess, nodeSeg, routeCost } from './segment.js';
 import { placeIntermediateFacilities } from './ifPlacement.js';
 

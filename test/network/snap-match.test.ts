@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateCity, mulberry32 } from '../../solver/network/generate.js';
+import { generateCity } from '../../solver/network/generate.js';
+import { mulberry32 } from '../../solver/random.js';
 import { buildGraph } from '../../solver/network/graph.js';
 import { haversineM, metresPerDegree } from '../../solver/network/geo.js';
 import { MapMatcher } from '../../solver/network/match.js';
