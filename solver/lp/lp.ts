@@ -4,14 +4,18 @@
  * this neutral form; solver/README.md has the figures that chose the default per model.
  */
 import jsLpModule from 'javascript-lp-solver';
-import highsModule from 'highs';
 
 // Both packages are CommonJS; under NodeNext their default import is module.exports.
 type JsLp = { Solve(model: unknown): unknown };
 const jsLp = ((jsLpModule as unknown as { default?: JsLp }).default ?? (jsLpModule as unknown as JsLp));
 type HighsInstance = { solve(lp: string, options?: Record<string, unknown>): { Status: string; ObjectiveValue: number; Columns: Record<string, { Primal?: number }> } };
 type HighsLoader = () => Promise<HighsInstance>;
-const highsLoader = ((highsModule as unknown as { default?: HighsLoader }).default ?? (highsModule as unknown as HighsLoader));
+/** HiGHS (a 3.5 MB wasm build) is loaded on the first MIP, not when the solver is imported. */
+async function highsLoader(): Promise<HighsInstance> {
+  const highsModule: unknown = await import('highs');
+  const load = ((highsModule as { default?: HighsLoader }).default ?? (highsModule as HighsLoader));
+  return load();
+}
 
 export interface LinearModel {
   /** minimise sum(cost * x) */
