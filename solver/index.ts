@@ -16,6 +16,7 @@ export { validateSolution, type Violation, type ValidationReport } from './valid
 export { fleetLowerBound } from './lp/fleetBound.js';
 export { allocateFacilities } from './lp/allocation.js';
 export { mulberry32, Rng } from './random.js';
+export { EARTH_RADIUS_M, haversineM } from './geo.js';
 
 export interface SolveOptions {
   seed?: number;

@@ -4,7 +4,7 @@
 // It is produced as OSM data, so it goes through the same import as a real extract, and
 // `osmXmlChunks` writes it as .osm XML for any other engine to be measured on the same network.
 import type { OsmData, OsmWay } from './osm-read.js';
-import { metresPerDegree } from './geo.js';
+import { metresPerDegree } from '../geo.js';
 import { mulberry32 } from '../random.js';
 
 export interface SyntheticCityOptions {

@@ -27,7 +27,6 @@ export { generateCity, osmXmlChunks, type SyntheticCityOptions } from './generat
 export { MapMatcher, type GpsFix, type MatchOptions, type MatchResult, type MatchedEdge } from './match.js';
 export { simulateTrace, legSegments, MatchScore, type TraceOptions } from './trace.js';
 export { dijkstra, type Seed, type ShortestPathTree } from './dijkstra.js';
-export { haversineM } from './geo.js';
 
 import { buildGraph } from './graph.js';
 import { RoadNetwork } from './network.js';

@@ -2,7 +2,7 @@
 // The vehicle moves along the leg's geometry at the leg's average speed; each fix gets
 // Gaussian noise in metres (seeded) and, optionally, some fixes are dropped to make gaps.
 import { mulberry32 } from '../random.js';
-import { haversineM, metresPerDegree } from './geo.js';
+import { haversineM, metresPerDegree } from '../geo.js';
 import type { GpsFix } from './match.js';
 import type { Leg } from './network.js';
 

@@ -1,7 +1,7 @@
 import { DEMO_OSM_FILE } from './demo-files.js';
 import { readOsm, type OsmData } from '../../solver/network/index.js';
 import { defaultCityProfile, type CityProfile } from '../domain/city-profile.js';
-import { distanceM } from '../domain/city-consistency.js';
+import { distanceM } from '../domain/geo.js';
 import type {
   CollectionPointInput, ConstructionSiteInput, DepotInput, FacilityInput, PermitInput,
   RestrictedZoneInput, RoadSegmentInput, VehicleInput, WasteClass,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haversineM } from '../../src/tracking/geo.js';
+import { haversineM } from '../../solver/index.js';
 import { localDayStartMs } from '../../src/tracking/local-day.js';
 import { MsgId } from '../../src/ingest/jt808/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
@@ -82,8 +82,8 @@ describeEachBackend('JT/T 808 into the service (%s)', (backend) => {
     expect(state.latest.lat).toBeCloseTo(path[7]![0], 6);
     expect(state.motion).toBe('moving');
     let expectedM = 0;
-    for (let i = 1; i < path.length; i++) expectedM += haversineM(path[i - 1]![0], path[i - 1]![1], path[i]![0], path[i]![1]);
-    const straightM = haversineM(path[2]![0], path[2]![1], path[6]![0], path[6]![1]);
+    for (let i = 1; i < path.length; i++) expectedM += haversineM(path[i - 1]![1], path[i - 1]![0], path[i]![1], path[i]![0]);
+    const straightM = haversineM(path[2]![1], path[2]![0], path[6]![1], path[6]![0]);
     expect(expectedM - straightM).toBeGreaterThan(100);
     expect(Math.abs(state.distanceTodayM - expectedM)).toBeLessThanOrEqual(1);
 
