@@ -6,7 +6,7 @@ import type {
   CollectionPointInput, ConstructionSiteInput, DepotInput, FacilityInput, PermitInput,
   RestrictedZoneInput, RoadSegmentInput, VehicleInput, WasteClass,
 } from '../domain/model.js';
-import type { CityDocument } from '../api/import-router.js';
+import type { CityDocument } from '../store/city-document.js';
 import { between, pick, seededRandom } from './random.js';
 
 /**
