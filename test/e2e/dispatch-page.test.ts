@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { SimTerminal } from '../helpers/terminal.js';
+import { SimTerminal } from '../../simulations/jt808-terminal.js';
 import { buildWeb, launchChromium } from './browser.js';
 import { describeWith } from '../helpers/servers.js';
 

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MsgId, type LocationInput } from '../../src/ingest/jt808/index.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { SimTerminal } from '../helpers/terminal.js';
+import { SimTerminal } from '../../simulations/jt808-terminal.js';
 
 /**
  * When the store falls behind, ingestion must push back instead of buffering without bound:

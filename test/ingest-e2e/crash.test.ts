@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MsgId, type LocationInput } from '../../src/ingest/jt808/index.js';
 import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
-import { SimTerminal } from '../helpers/terminal.js';
+import { SimTerminal } from '../../simulations/jt808-terminal.js';
 import { startChildService, type ChildService } from './child-service.js';
 
 /**

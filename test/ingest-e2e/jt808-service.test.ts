@@ -4,7 +4,7 @@ import { localDayStartMs } from '../../src/tracking/local-day.js';
 import { MsgId } from '../../src/ingest/jt808/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { SimTerminal } from '../helpers/terminal.js';
+import { SimTerminal } from '../../simulations/jt808-terminal.js';
 
 /**
  * The JT/T 808 path through the whole service: a terminal on a real TCP socket, the

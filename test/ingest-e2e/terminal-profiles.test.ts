@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { SimTerminal } from '../helpers/terminal.js';
+import { SimTerminal } from '../../simulations/jt808-terminal.js';
 
 /**
  * Cover, body lift and payload have no standard JT/T 808 encoding: the service reads them

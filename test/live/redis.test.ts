@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { client, fleet, ids, moved, sleep, startHub, until, type HubFixture, type LiveClient } from './fixtures.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { SimTerminal } from '../helpers/terminal.js';
+import { SimTerminal } from '../../simulations/jt808-terminal.js';
 import { describeWith, serverUrls } from '../helpers/servers.js';
 
 const hubs: HubFixture[] = [];
