@@ -26,7 +26,7 @@ describeWith('chromium', 'dispatch page', () => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
     // The page must work with no internet: anything not from our service is refused.
     await page.route((url) => !url.href.startsWith(svc.url), (route) => route.abort());
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await terminal?.close();

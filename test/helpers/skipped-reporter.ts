@@ -24,19 +24,27 @@ export class SkippedWithReasonReporter implements Reporter {
   }
 }
 
-/** Full names of the skipped suites (not their tests, once is enough) and skipped tests elsewhere. */
+/**
+ * Full names of the skipped suites (not their tests, once is enough) and of tests skipped on
+ * purpose elsewhere. Tests vitest skips because their suite's hook failed are not listed:
+ * the failure is reported already.
+ */
 export function skippedIn(parent: TestModule | TestSuite): string[] {
   const out: string[] = [];
   for (const child of parent.children) {
     if (child.type === 'suite') {
       if (child.options.mode === 'skip' || child.options.mode === 'todo') out.push(child.fullName);
       else out.push(...skippedIn(child));
-    } else if (isSkipped(child)) {
+    } else if (isSkipped(child) && (child.options.mode !== 'run' || !suiteFailed(child.parent))) {
       const note = child.result().state === 'skipped' ? (child.result() as { note?: string }).note : undefined;
       out.push(note ? `${child.fullName} (${note})` : child.fullName);
     }
   }
   return out;
+}
+
+function suiteFailed(parent: TestModule | TestSuite): boolean {
+  return parent.state() === 'failed' || (parent.type === 'suite' && suiteFailed(parent.parent));
 }
 
 function isSkipped(test: TestCase): boolean {

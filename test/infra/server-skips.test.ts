@@ -19,7 +19,7 @@ function runFixture(extraEnv: Record<string, string>): { status: number | null; 
   delete env.CI;
   if (!extraEnv.TEST_REQUIRE_SERVERS) delete env.TEST_REQUIRE_SERVERS;
   delete env.VITEST;
-  const res = spawnSync(process.execPath, [vitestCli, 'run', '--config', 'test/fixtures/server-skips/vitest.config.ts'], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
+  const res = spawnSync(process.execPath, [vitestCli, 'run', '--config', 'test/fixtures/server-skips/vitest.config.ts'], { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
   return { status: res.status, out: `${res.stdout}\n${res.stderr}` };
 }
 

@@ -118,5 +118,5 @@ describeEachBackend('acknowledged fixes survive a crash (%s)', (backend) => {
     // Committed-but-unacked fixes may be there too (the ack was lost with the process), never fewer.
     expect(stored).toBeGreaterThanOrEqual(ackedCount);
     await svc.stop();
-  }, 180_000);
+  });
 });

@@ -77,7 +77,7 @@ describeEachBackend('HTTP ingestion into the service (%s)', (backend) => {
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       vehicleOfDevice.set(deviceId, id);
     }
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await svc?.stop();

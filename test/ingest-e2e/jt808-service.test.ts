@@ -25,7 +25,7 @@ describeEachBackend('JT/T 808 into the service (%s)', (backend) => {
     vehicleId = bound[0].id;
     terminalId = bound[0].terminalId;
     others = bound.slice(1, 3);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     for (const t of terminals) await t.close();

@@ -12,7 +12,7 @@ describe('terminal-model profiles in the service', () => {
   const terminals: SimTerminal[] = [];
   beforeAll(async () => {
     svc = await startTestService({ demo: true });
-  }, 60_000);
+  });
   afterAll(async () => {
     for (const t of terminals) await t.close();
     await svc?.stop();
