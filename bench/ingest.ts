@@ -22,7 +22,7 @@ import { loadConfig } from '../src/config.js';
 import { startService, type Service } from '../src/service.js';
 import { DEFAULT_MAX_BATCHES_PER_SECOND } from '../src/live/hub.js';
 import { io as connectLive } from 'socket.io-client';
-import { SimTerminal } from '../test/helpers/terminal.js';
+import { SimTerminal } from '../simulations/jt808-terminal.js';
 
 type StoreKind = 'pglite' | 'postgres';
 

@@ -15,6 +15,8 @@ export * from './problem.js';
 export { validateSolution, rules, ruleDescriptions, FIGURE_TOLERANCE, type Rule, type Violation, type ValidationReport } from './validate.js';
 export { fleetLowerBound } from './lp/fleetBound.js';
 export { allocateFacilities } from './lp/allocation.js';
+export { mulberry32, Rng } from './random.js';
+export { EARTH_RADIUS_M, haversineM } from './geo.js';
 
 export interface SolveOptions {
   seed?: number;
@@ -49,9 +51,6 @@ export interface SolveOptions {
 function settledAfterSearch(p: Problem): boolean {
   return p.vehicles.some((v) => v.break) || p.facilities.some((f) => f.dailyCapacityKg !== undefined);
 }
-
-/** branch-and-bound nodes for set partitioning when no time cap is given (deterministic runs) */
-const SET_PARTITIONING_MAX_NODES = 20_000;
 
 /** share of the time cap kept for the second try of items taken out after the search */
 const RETRY_TIME_SHARE = 0.08;
@@ -123,11 +122,10 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
     });
     iterations += result.iterations;
     if (pool && result.unassigned.length === 0 && pool.routes.size > result.routes.length) {
-      // a few percent of the partition's time cap (set partitioning is a polish, not the search)
-      // without a time cap the answer must not depend on the machine: a node budget, proven optima only
-      const spLimitS = timeLimitMs ? Math.max(0.2, Math.min(5, (timeLimitMs / 1000) * 0.05)) : 600;
-      const limits = timeLimitMs ? {} : { maxNodes: SET_PARTITIONING_MAX_NODES };
-      const better = await selectRoutes(cm.model, [...pool.routes.values()], result, 'highs', spLimitS, limits);
+      // a few percent of the partition's time cap (set partitioning is a polish, not the search);
+      // without a time cap it is bounded by work (nodes), so the plan never depends on the machine
+      const spLimitS = timeLimitMs ? Math.max(0.2, Math.min(5, (timeLimitMs / 1000) * 0.05)) : undefined;
+      const better = await selectRoutes(cm.model, [...pool.routes.values()], result, 'highs', spLimitS);
       if (better) result = better;
     }
     done += cm.model.nTasks;

@@ -5,7 +5,7 @@
  * Used by the benchmark and tests; the numbers follow docs/domain.md.
  */
 import type { ProblemInput } from '../problem.js';
-import { Rng } from '../vrp/rng.js';
+import { Rng } from '../random.js';
 
 export interface CityOptions {
   seed?: number;

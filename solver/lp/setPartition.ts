@@ -5,7 +5,7 @@
  */
 import type { Model } from '../vrp/model.js';
 import type { SearchResult } from '../vrp/search.js';
-import { solveLp, type HighsLimits, type LinearModel, type LpBackend } from './lp.js';
+import { solveLp, type LinearModel, type LpBackend } from './lp.js';
 
 export interface PoolRoute {
   veh: number;
@@ -36,10 +36,11 @@ export function buildSetPartitioningModel(m: Model, pool: PoolRoute[]): LinearMo
 }
 
 /** A cheaper combination of pool routes than `current`, or null. */
-export async function selectRoutes(m: Model, pool: PoolRoute[], current: SearchResult, backend: LpBackend = 'highs', timeLimitS = 10, limits: HighsLimits = {}): Promise<SearchResult | null> {
+/** `timeLimitS`: a wall-clock cap for a solve under a time budget; without it the MIP is bounded by nodes. */
+export async function selectRoutes(m: Model, pool: PoolRoute[], current: SearchResult, backend: LpBackend = 'highs', timeLimitS?: number): Promise<SearchResult | null> {
   // the pool's tasks must be exactly the current solution's (it always holds the current routes)
   const lp = buildSetPartitioningModel(m, pool);
-  const res = await solveLp(lp, backend, timeLimitS, limits);
+  const res = await solveLp(lp, backend, timeLimitS);
   if (!res.feasible) return null;
   const chosen = pool.filter((_, j) => res.values[j] > 0.5);
   const cost = chosen.reduce((a, r) => a + r.cost, 0);

@@ -4,7 +4,8 @@
 // It is produced as OSM data, so it goes through the same import as a real extract, and
 // `osmXmlChunks` writes it as .osm XML for any other engine to be measured on the same network.
 import type { OsmData, OsmWay } from './osm-read.js';
-import { metresPerDegree } from './geo.js';
+import { metresPerDegree } from '../geo.js';
+import { mulberry32 } from '../random.js';
 
 export interface SyntheticCityOptions {
   seed: number;
@@ -141,16 +142,4 @@ export function* osmXmlChunks(osm: OsmData, generator = 'sanifleet generateCity'
 
 function escapeXml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
-}
-
-/** Small fast seeded PRNG (Mulberry32), uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -2,7 +2,7 @@
 // way between two junctions (geometry kept), an arc is a segment driven in one allowed direction.
 // Everything is flat typed arrays so that it serialises to one binary file and searches stay fast.
 // The graph is turn-free: turn restrictions and turn costs are not modelled yet.
-import { haversineM } from './geo.js';
+import { haversineM } from '../geo.js';
 import type { OsmData, OsmTurnRestriction, OsmWay } from './osm-read.js';
 import { VEHICLE_KINDS, type NetworkProfile, type VehicleKind } from './profile.js';
 

@@ -23,18 +23,7 @@ export {
 } from './network.js';
 export type { SnappedPosition } from './snap.js';
 export { loadNetwork, type LoadNetworkOptions, type LoadedNetwork } from './cache.js';
-export { generateCity, osmXmlChunks, mulberry32, type SyntheticCityOptions } from './generate.js';
+export { generateCity, osmXmlChunks, type SyntheticCityOptions } from './generate.js';
 export { MapMatcher, type GpsFix, type MatchOptions, type MatchResult, type MatchedEdge } from './match.js';
 export { simulateTrace, legSegments, MatchScore, type TraceOptions } from './trace.js';
 export { dijkstra, type Seed, type ShortestPathTree } from './dijkstra.js';
-export { haversineM } from './geo.js';
-
-import { buildGraph } from './graph.js';
-import { RoadNetwork } from './network.js';
-import type { OsmData } from './osm-read.js';
-import { DEFAULT_NETWORK_PROFILE, type NetworkProfile } from './profile.js';
-
-/** A network straight from OSM data (no cache); hierarchies are built on first use. */
-export function networkFromOsm(osm: OsmData, profile: NetworkProfile = DEFAULT_NETWORK_PROFILE): RoadNetwork {
-  return new RoadNetwork(buildGraph(osm, profile), profile);
-}

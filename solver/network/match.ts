@@ -5,7 +5,7 @@
 // (exponential, beta). Viterbi picks the likeliest sequence; the chain restarts where no
 // candidate can follow another (gaps, jumps). Routes between matched positions fill in the
 // edges driven, with entry and exit times interpolated along the distance.
-import { haversineM } from './geo.js';
+import { haversineM } from '../geo.js';
 import { MinHeap } from './heap.js';
 import { portion, type DirectedSeed, type RoadNetwork } from './network.js';
 import type { SnappedPosition } from './snap.js';

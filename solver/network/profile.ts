@@ -1,7 +1,6 @@
 // What a city says about its roads and vehicles: which OSM highway classes are drivable, at
 // what default speed, what each vehicle kind may use, and which zones are banned or penalised
 // at which hours. The city profile passes one of these; the defaults follow Chinese urban practice.
-import { createHash } from 'node:crypto';
 
 export type VehicleKind = 'car' | 'truck' | 'sweeper';
 export const VEHICLE_KINDS: readonly VehicleKind[] = ['car', 'truck', 'sweeper'];
@@ -97,12 +96,6 @@ export function restrictionActiveAt(restriction: Restriction, hour: number): boo
   const { fromHour, toHour } = restriction;
   if (fromHour === toHour) return true;
   return fromHour < toHour ? hour >= fromHour && hour < toHour : hour >= fromHour || hour < toHour;
-}
-
-/** Stable digest of everything in the profile that shapes the built graph (restrictions excluded). */
-export function graphProfileHash(profile: NetworkProfile): string {
-  const { restrictions: _restrictions, ...graphPart } = profile;
-  return createHash('sha256').update(stableJson(graphPart)).digest('hex').slice(0, 16);
 }
 
 export function stableJson(value: unknown): string {

@@ -1,6 +1,6 @@
 // Nearest-road lookups: a static uniform grid over every straight piece of segment geometry,
 // in a local metric projection. Used to put collection points, facilities and GPS fixes on roads.
-import { haversineM, metresPerDegree } from './geo.js';
+import { haversineM, metresPerDegree } from '../geo.js';
 import type { RoadGraph } from './graph.js';
 
 /** A position on a segment: `fraction` 0 at the segment's `from` node, 1 at its `to` node. */

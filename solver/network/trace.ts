@@ -1,8 +1,8 @@
 // Synthetic GPS traces along a known leg: for map-matching tests, benchmarks and replays.
 // The vehicle moves along the leg's geometry at the leg's average speed; each fix gets
 // Gaussian noise in metres (seeded) and, optionally, some fixes are dropped to make gaps.
-import { mulberry32 } from './generate.js';
-import { haversineM, metresPerDegree } from './geo.js';
+import { mulberry32 } from '../random.js';
+import { haversineM, metresPerDegree } from '../geo.js';
 import type { GpsFix } from './match.js';
 import type { Leg } from './network.js';
 

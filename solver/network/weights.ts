@@ -3,7 +3,7 @@
 // first and breaks ties by distance, so every search (plain Dijkstra, CH, matrices) finds the same
 // unique optimum and returns bit-identical times and distances. Exact while a path stays under
 // 2^27 ms (37 h) and 2^26 dm (6,700 km), far beyond any city trip.
-import { pointInPolygon } from './geo.js';
+import { pointInPolygon } from '../geo.js';
 import type { RoadGraph } from './graph.js';
 import { restrictionActiveAt, type NetworkProfile, type Restriction, type VehicleKind } from './profile.js';
 

@@ -5,7 +5,8 @@ import type { Db } from '../store/db.js';
 import type { CityRepo } from '../store/city-repo.js';
 import type { ProfileRepo } from '../store/profile-repo.js';
 import { resourceOrder, resources } from '../store/resources.js';
-import { roles, type TokenStore } from './auth.js';
+import { roles } from '../domain/principal.js';
+import type { TokenStore } from './auth.js';
 import { ApiError, fromDatabaseError } from './errors.js';
 import type { ApiRoutes } from './routes.js';
 

@@ -1,17 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db, Queryable } from '../store/db.js';
 import { newId } from '../store/city-repo.js';
-
-export const roles = ['admin', 'dispatcher', 'driver', 'enforcement', 'device'] as const;
-export type Role = (typeof roles)[number];
-
-export interface Principal {
-  tokenId: string;
-  role: Role;
-  /** Set for drivers (always) and for device tokens bound to one vehicle. */
-  vehicleId?: string;
-  label?: string;
-}
+import type { CredentialVerifier, Principal, Role } from '../domain/principal.js';
 
 export interface IssuedToken extends Principal {
   /** The secret itself: shown once, stored only as a hash. */
@@ -32,7 +22,7 @@ const CACHE_TTL_MS = 30_000;
  * API tokens. Tokens are 256-bit random strings, so a plain SHA-256 is enough to keep
  * them unusable if the table leaks (no password stretching needed).
  */
-export class TokenStore {
+export class TokenStore implements CredentialVerifier {
   private readonly cache = new Map<string, { principal: Principal | null; expiresMs: number }>();
 
   constructor(private readonly db: Db) {}

@@ -5,7 +5,7 @@ import { entityId } from '../domain/model.js';
 import type { Db, Queryable } from '../store/db.js';
 import { newId, type CityRepo, type ListOptions } from '../store/city-repo.js';
 import { resources, type ResourceDef, type ResourceName } from '../store/resources.js';
-import type { Principal, Role } from './auth.js';
+import type { Principal, Role } from '../domain/principal.js';
 import { cityLookup } from './city-lookup.js';
 import { ApiError, fromDatabaseError, notFound } from './errors.js';
 import type { ApiRoutes } from './routes.js';
@@ -99,7 +99,7 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
   for (const def of Object.values(resources)) {
     const base = `/${def.name}`;
     api.add({
-      method: 'get', path: base, summary: `List ${def.label}s (filters: ${Object.keys(def.filters).join(', ')}; limit, offset)`,
+      method: 'get', path: base, summary: `List ${def.name.replaceAll('-', ' ')} (filters: ${Object.keys(def.filters).join(', ')}; limit, offset)`,
       roles: readRoles[def.name], query: listQuerySchema(def),
       handler: async ({ query, principal }) => {
         const { limit, offset, bbox, ...filters } = query as Record<string, any>;
@@ -112,7 +112,8 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
         const doc = await repo.get(def, params.id);
         if (!doc) throw notFound(def.label, params.id);
         if (!isInDriverScope(def, doc, principal)) {
-          throw new ApiError(403, 'forbidden', [{ path: 'params.id', message: `a driver may only read their own vehicle's ${def.label}` }]);
+          const what = def.name === 'vehicles' ? 'vehicle' : `vehicle's ${def.name.replaceAll('-', ' ')}`;
+          throw new ApiError(403, 'forbidden', [{ path: 'params.id', message: `a driver may only read their own ${what}` }]);
         }
         return doc;
       },

@@ -3,30 +3,13 @@ import { cityProfileSchema } from '../domain/city-profile.js';
 import type { Db } from '../store/db.js';
 import { newId, type CityRepo } from '../store/city-repo.js';
 import type { ProfileRepo } from '../store/profile-repo.js';
-import { resourceOrder, resources, type ResourceName } from '../store/resources.js';
+import { resourceOrder, resources } from '../store/resources.js';
+import { cityDocumentEnvelope, importKeys } from '../store/city-document.js';
 import { consistencyIssues } from './city-router.js';
 import { ApiError, fromDatabaseError, zodDetails, type ErrorDetail } from './errors.js';
 import type { ApiRoutes } from './routes.js';
 
 type Doc = Record<string, any>;
-
-/** Import document keys (camelCase) ↔ resource names. */
-export const importKeys: Record<ResourceName, string> = {
-  depots: 'depots', facilities: 'facilities', vehicles: 'vehicles', 'collection-points': 'collectionPoints',
-  'construction-sites': 'constructionSites', permits: 'permits', 'road-segments': 'roadSegments', 'restricted-zones': 'restrictedZones',
-};
-
-const envelope = z.strictObject({
-  mode: z.enum(['merge', 'replace']).default('merge'),
-  profile: z.unknown().optional(),
-  ...Object.fromEntries(resourceOrder.map((name) => [importKeys[name], z.array(z.unknown()).max(200_000).optional()])),
-});
-
-export interface CityDocument {
-  mode?: 'merge' | 'replace';
-  profile?: unknown;
-  [key: string]: unknown;
-}
 
 export interface ImportResult {
   mode: 'merge' | 'replace';
@@ -40,7 +23,7 @@ export interface ImportResult {
  * refusal by the database mid-way rolls everything back.
  */
 export async function importCity(db: Db, repo: CityRepo, profiles: ProfileRepo, input: unknown): Promise<ImportResult> {
-  const env = envelope.safeParse(input);
+  const env = cityDocumentEnvelope.safeParse(input);
   if (!env.success) throw new ApiError(400, 'invalid city document', zodDetails(env.error, 'body'));
   const doc = env.data as Record<string, unknown> & { mode: 'merge' | 'replace'; profile?: unknown };
   const errors: ErrorDetail[] = [];

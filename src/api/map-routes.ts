@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { CityProfile } from '../domain/city-profile.js';
 import type { Db } from '../store/db.js';
-import type { Role } from './auth.js';
+import type { Role } from '../domain/principal.js';
 import type { ApiRoutes } from './routes.js';
 
 /** Our road data comes from OpenStreetMap: its licence asks for this line wherever it is drawn. */

@@ -1,7 +1,8 @@
 import express, { type Request, type Response, type NextFunction } from 'express';
 import type { z } from 'zod';
 import { ApiError, validationError } from './errors.js';
-import type { Principal, Role, TokenStore } from './auth.js';
+import type { Principal, Role } from '../domain/principal.js';
+import type { TokenStore } from './auth.js';
 
 /**
  * Every route is declared through `ApiRoutes.add` with the roles it admits, so the role

@@ -1,12 +1,12 @@
 import { DEMO_OSM_FILE } from './demo-files.js';
 import { readOsm, type OsmData } from '../../solver/network/index.js';
 import { defaultCityProfile, type CityProfile } from '../domain/city-profile.js';
-import { distanceM } from '../domain/city-consistency.js';
+import { distanceM } from '../domain/geo.js';
 import type {
   CollectionPointInput, ConstructionSiteInput, DepotInput, FacilityInput, PermitInput,
   RestrictedZoneInput, RoadSegmentInput, VehicleInput, WasteClass,
 } from '../domain/model.js';
-import type { CityDocument } from '../api/import-router.js';
+import type { CityDocument } from '../store/city-document.js';
 import { between, pick, seededRandom } from './random.js';
 
 /**

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../solver/network/index.js';
+import { mulberry32 } from '../../solver/index.js';
 
 /** The demo must come out the same for a seed: one seeded PRNG for the whole project. */
 export const seededRandom = mulberry32;

@@ -1,6 +1,6 @@
-import { distance as turfDistance } from '@turf/turf';
 import type { CityProfile } from './city-profile.js';
 import type { Facility, Permit, Vehicle, ConstructionSite, Depot } from './model.js';
+import { distanceM } from './geo.js';
 
 /**
  * Rules that span records: references resolve, a permit's corridor joins its site to its
@@ -18,10 +18,6 @@ export interface ConsistencyIssue {
   /** Field path inside the record, e.g. "corridor.line". */
   path: string;
   message: string;
-}
-
-export function distanceM(a: [number, number] | number[], b: [number, number] | number[]): number {
-  return turfDistance([a[0]!, a[1]!], [b[0]!, b[1]!], { units: 'meters' });
 }
 
 export async function checkVehicle(v: Vehicle, lookup: CityLookup): Promise<ConsistencyIssue[]> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { haversineM } from '../../solver/index.js';
 
 /**
  * GeoJSON geometry schemas (RFC 7946, WGS84 lon/lat). Every geometry that enters the
@@ -56,4 +57,9 @@ function signedRingArea(ring: Position[]): number {
     area += a[0] * b[1] - b[0] * a[1];
   }
   return area / 2;
+}
+
+/** Great-circle distance in metres between two GeoJSON positions ([lon, lat, …]). */
+export function distanceM(a: readonly number[], b: readonly number[]): number {
+  return haversineM(a[0]!, a[1]!, b[0]!, b[1]!);
 }

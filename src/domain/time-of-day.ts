@@ -17,17 +17,3 @@ export function minutesOfDay(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
   return h * 60 + m;
 }
-
-/** The window as [startMin, endMin) with endMin > startMin; an overnight window ends past 1440. */
-export function windowMinutes(w: TimeWindow): [number, number] {
-  const start = minutesOfDay(w.from);
-  let end = minutesOfDay(w.to);
-  if (end <= start) end += 1440;
-  return [start, end];
-}
-
-/** Is a local minute-of-day inside the window (overnight windows included)? */
-export function isInsideWindow(w: TimeWindow, minuteOfDay: number): boolean {
-  const [start, end] = windowMinutes(w);
-  return (minuteOfDay >= start && minuteOfDay < end) || (minuteOfDay + 1440 >= start && minuteOfDay + 1440 < end);
-}

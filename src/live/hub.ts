@@ -3,7 +3,7 @@ import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
-import type { Principal, TokenStore } from '../api/auth.js';
+import type { CredentialVerifier, Principal } from '../domain/principal.js';
 import type { VehicleState } from '../domain/vehicle-state.js';
 import type { FleetEvents, FleetStateSource } from '../tracking/fleet-events.js';
 import { Coalescer } from './coalescer.js';
@@ -22,7 +22,7 @@ import { inScope, isNewer, parseFilter, scopeFor, ScopeError, type LiveScope } f
  */
 export interface LiveHubOptions {
   httpServer: HttpServer;
-  tokens: Pick<TokenStore, 'verify'>;
+  tokens: CredentialVerifier;
   events: FleetEvents;
   states: FleetStateSource;
   redisUrl?: string;

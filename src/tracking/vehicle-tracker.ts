@@ -3,7 +3,7 @@ import type { Vehicle } from '../domain/model.js';
 import type { Motion, VehicleState } from '../domain/vehicle-state.js';
 import type { Db } from '../store/db.js';
 import type { FleetEvents, FleetStateSource } from './fleet-events.js';
-import { plausibleStepM } from './geo.js';
+import { plausibleStepM, STEP_DISTANCE_SQL, STEP_IS_JUMP_SQL, stepRuleParams } from './geo.js';
 import { localDayStartMs } from './local-day.js';
 import type { StoredFix } from './position-writer.js';
 
@@ -19,7 +19,7 @@ interface Internal extends VehicleState {
   lastMovingMs?: number;
 }
 
-/** Today's distance per vehicle from the log, by the same step rule as the live sum. */
+/** Today's distance per vehicle from the log, by the same step rule as the live sum ($1 day start, $2 vehicle or null, $3-$4 the step rule). */
 const DISTANCE_SQL = `
 with steps as (
   select vehicle_id, fix_time, lat, lon,
@@ -27,12 +27,10 @@ with steps as (
   from positions where fix_time >= $1 and ($2::text is null or vehicle_id = $2)
   window w as (partition by vehicle_id order by fix_time)
 ), d as (
-  select vehicle_id, fix_time, ptime,
-         2 * 6371008.8 * asin(least(1, sqrt(power(sin(radians(lat - plat) / 2), 2)
-           + cos(radians(plat)) * cos(radians(lat)) * power(sin(radians(lon - plon) / 2), 2)))) as m
+  select vehicle_id, fix_time, ptime, ${STEP_DISTANCE_SQL} as m
   from steps where plat is not null
 )
-select vehicle_id, coalesce(sum(case when m / greatest(extract(epoch from fix_time - ptime), 0.001) * 3.6 > 200 then 0 else m end), 0) as meters
+select vehicle_id, coalesce(sum(case when ${STEP_IS_JUMP_SQL} then 0 else m end), 0) as meters
 from d group by vehicle_id`;
 
 export class VehicleTracker implements FleetStateSource {
@@ -65,7 +63,7 @@ export class VehicleTracker implements FleetStateSource {
       s.motion = this.motionOf(s);
     }
     const dayStart = localDayStartMs(this.now(), this.profile().timeZone);
-    const dist = await this.db.query<{ vehicle_id: string; meters: number }>(DISTANCE_SQL, [new Date(dayStart), null]);
+    const dist = await this.db.query<{ vehicle_id: string; meters: number }>(DISTANCE_SQL, [new Date(dayStart), null, ...stepRuleParams()]);
     for (const r of dist.rows) {
       const s = this.states.get(r.vehicle_id);
       if (s) s.distanceTodayM = Number(r.meters);
@@ -198,7 +196,7 @@ export class VehicleTracker implements FleetStateSource {
   }
 
   private async recomputeDistance(vehicleId: string, dayStartMs: number): Promise<void> {
-    const res = await this.db.query<{ meters: number }>(DISTANCE_SQL, [new Date(dayStartMs), vehicleId]);
+    const res = await this.db.query<{ meters: number }>(DISTANCE_SQL, [new Date(dayStartMs), vehicleId, ...stepRuleParams()]);
     const s = this.states.get(vehicleId);
     if (!s) return;
     s.distanceTodayM = Number(res.rows[0]?.meters ?? 0);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roles, type Role } from '../../src/api/auth.js';
+import { roles, type Role } from '../../src/domain/principal.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { smallCity } from '../helpers/city-fixture.js';
 
@@ -38,6 +38,15 @@ function concretePath(path: string, method: string): string {
 }
 
 describe('every route checks who is asking', () => {
+  it('names each list by its plural ("List facilities", never "facilitys")', async () => {
+    const listed = await svc.call('GET', '/api/v1', { token: svc.adminToken });
+    const summaries: string[] = listed.body.routes.map((r: { summary: string }) => r.summary);
+    expect(summaries.filter((s) => /facilitys|ys\b/.test(s))).toEqual([]);
+    for (const plural of ['depots', 'facilities', 'vehicles', 'collection points', 'construction sites', 'permits', 'road segments', 'restricted zones']) {
+      expect(summaries.some((s) => s.startsWith(`List ${plural} (`)), plural).toBe(true);
+    }
+  });
+
   it('declares a role list for every route, and only /health is public', () => {
     expect(svc.api.table.length).toBeGreaterThan(40);
     const publicRoutes = svc.api.table.filter((r) => r.roles === 'public').map((r) => r.path);
@@ -84,6 +93,7 @@ describe('every route checks who is asking', () => {
     expect(own.body.id).toBe('col-1');
     const other = await svc.call('GET', '/api/v1/vehicles/col-2', { token: tokens.driver });
     expect(other.status).toBe(403);
+    expect(other.body.details[0].message).toBe('a driver may only read their own vehicle');
     const list = await svc.call('GET', '/api/v1/vehicles', { token: tokens.driver });
     expect(list.body.items.map((v: { id: string }) => v.id)).toEqual(['col-1']);
     expect(list.body.total).toBe(1);
@@ -91,6 +101,7 @@ describe('every route checks who is asking', () => {
     expect(permits.body.items).toEqual([]);
     const permit = await svc.call('GET', '/api/v1/permits/permit-1', { token: tokens.driver });
     expect(permit.status).toBe(403);
+    expect(permit.body.details[0].message).toBe("a driver may only read their own vehicle's permits");
   });
 
   it('shows dispatchers the whole fleet and keeps enforcement read-only', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { generateDemoCity, DEMO_OSM_FILE, type DemoCity } from '../../src/demo/demo-city.js';
 import { readOsm, type OsmData } from '../../solver/network/osm-read.js';
-import { distanceM } from '../../src/domain/city-consistency.js';
+import { distanceM } from '../../src/domain/geo.js';
 import { startTestService } from '../helpers/service.js';
 import { latestMigrationVersion } from '../../src/store/schema.js';
 

@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
-/** Debian's Chromium (CI installs it); never a downloaded browser. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+import { CHROMIUM_PATH } from '../helpers/servers.js';
+
+/** Debian's Chromium (CI installs it); never a downloaded browser. Suites using it: describeWith('chromium', …). */
+export { CHROMIUM_PATH };
 
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: apt-get install -y chromium`);

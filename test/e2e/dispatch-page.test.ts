@@ -1,14 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { SimTerminal } from '../helpers/terminal.js';
+import { SimTerminal } from '../../simulations/jt808-terminal.js';
 import { buildWeb, launchChromium } from './browser.js';
+import { describeWith } from '../helpers/servers.js';
 
 /**
  * The dispatch page in real Chromium against the whole service: a JT/T 808 terminal
  * reports over TCP and the dispatcher sees the truck appear and move on the map.
  */
-describe('dispatch page', () => {
+describeWith('chromium', 'dispatch page', () => {
   let svc: TestService;
   let browser: Browser;
   let page: Page;
@@ -25,7 +26,7 @@ describe('dispatch page', () => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
     // The page must work with no internet: anything not from our service is refused.
     await page.route((url) => !url.href.startsWith(svc.url), (route) => route.abort());
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await terminal?.close();

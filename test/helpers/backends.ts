@@ -1,12 +1,22 @@
+import { describe } from 'vitest';
 import { createScratchDatabase } from '../../src/store/scratch-database.js';
+import { describeWith, serverUrls } from './servers.js';
 
 /**
- * The store suites run on embedded PGlite always, and on a PostgreSQL server too when
- * TEST_DATABASE_URL is set (CI sets it). Each suite gets its own fresh database.
+ * The store suites run on embedded PGlite always, and on a PostgreSQL server when
+ * TEST_DATABASE_URL is set (`.ci/run` sets it); without it the PostgreSQL copy is a visible
+ * skip. Each suite gets its own fresh database.
  */
 export type Backend = 'pglite' | 'postgres';
 
-export const backends: Backend[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+/**
+ * A suite once per backend; `%s` in the name becomes the backend. The PostgreSQL copy
+ * needs the server (see servers.ts).
+ */
+export function describeEachBackend(name: string, body: (backend: Backend) => void): void {
+  describe(name.replace('%s', 'pglite'), () => body('pglite'));
+  describeWith('postgres', name.replace('%s', 'postgres'), () => body('postgres'));
+}
 
 export interface TestDatabase {
   /** undefined for PGlite (in memory) */
@@ -16,5 +26,6 @@ export interface TestDatabase {
 
 export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'pglite') return { drop: async () => undefined };
-  return createScratchDatabase(process.env.TEST_DATABASE_URL!, 'sanifleet_test');
+  if (!serverUrls.postgres) throw new Error('the postgres backend needs TEST_DATABASE_URL');
+  return createScratchDatabase(serverUrls.postgres, 'sanifleet_test');
 }

@@ -3,14 +3,14 @@ import { openDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { ensurePositionPartitions } from '../../src/store/positions-partitions.js';
 import { PositionWriter, type StoredFix } from '../../src/tracking/position-writer.js';
-import { backends, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
 
 /**
  * Group commit as the TCP server drives it: each terminal's fix arrives in its own I/O
  * callback. Submissions made in one turn of the event loop must share a transaction — on
  * PGlite too, whose statements run without yielding to the loop.
  */
-describe.each(backends)('position writer group commit (%s)', (backend) => {
+describeEachBackend('position writer group commit (%s)', (backend) => {
   let db: Db;
   let testDb: TestDatabase;
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../helpers/backends.js';
+import { describeEachBackend } from '../helpers/backends.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 /**
@@ -51,7 +51,7 @@ function freshen(entry: OsmandCase, fixTimeMs: number): { path: string; body?: s
   return { path: query.replace(`timestamp=${raw}`, `timestamp=${replacement}`), expectedMs };
 }
 
-describe.each(backends)('HTTP ingestion into the service (%s)', (backend) => {
+describeEachBackend('HTTP ingestion into the service (%s)', (backend) => {
   let svc: TestService;
   let template: Record<string, unknown>;
   let vehicles: Array<{ id: string; terminalId?: string }>;
@@ -77,7 +77,7 @@ describe.each(backends)('HTTP ingestion into the service (%s)', (backend) => {
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       vehicleOfDevice.set(deviceId, id);
     }
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await svc?.stop();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { SimTerminal } from '../helpers/terminal.js';
+import { SimTerminal } from '../../simulations/jt808-terminal.js';
 
 /**
  * Cover, body lift and payload have no standard JT/T 808 encoding: the service reads them
@@ -12,7 +12,7 @@ describe('terminal-model profiles in the service', () => {
   const terminals: SimTerminal[] = [];
   beforeAll(async () => {
     svc = await startTestService({ demo: true });
-  }, 60_000);
+  });
   afterAll(async () => {
     for (const t of terminals) await t.close();
     await svc?.stop();

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { Principal } from '../../src/api/auth.js';
+import type { Principal } from '../../src/domain/principal.js';
 import type { VehicleState } from '../../src/domain/vehicle-state.js';
 import { FleetEvents, type FleetStateSource } from '../../src/tracking/fleet-events.js';
 import { startLiveHub, type LiveHub, type LiveHubOptions } from '../../src/live/hub.js';

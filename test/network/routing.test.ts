@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dijkstra, treePath } from '../../solver/network/dijkstra.js';
-import { generateCity, mulberry32 } from '../../solver/network/generate.js';
-import { pointInPolygon } from '../../solver/network/geo.js';
+import { generateCity } from '../../solver/network/generate.js';
+import { mulberry32 } from '../../solver/random.js';
+import { pointInPolygon } from '../../solver/geo.js';
 import { buildGraph } from '../../solver/network/graph.js';
 import { RoadNetwork } from '../../solver/network/network.js';
 import { readOsm } from '../../solver/network/osm-read.js';

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateCity, mulberry32 } from '../../solver/network/generate.js';
+import { generateCity } from '../../solver/network/generate.js';
+import { mulberry32 } from '../../solver/random.js';
 import { buildGraph } from '../../solver/network/graph.js';
-import { haversineM, metresPerDegree } from '../../solver/network/geo.js';
+import { haversineM, metresPerDegree } from '../../solver/geo.js';
 import { MapMatcher } from '../../solver/network/match.js';
 import { RoadNetwork } from '../../solver/network/network.js';
 import { readOsm } from '../../solver/network/osm-read.js';

@@ -4,10 +4,11 @@ import { solve, validateSolution } from '../../solver/index.js';
 import { loadSolomon } from '../../solver/bench/solomon.js';
 import { loadCvrp } from '../../solver/bench/cvrp.js';
 import { loadCarp, loadMcarptif } from '../../solver/bench/carp.js';
+import { SOLVER_HANG_GUARD_MS } from './timeouts.js';
 
 const DATA = join(import.meta.dirname, '..', '..', 'data', 'bench');
 
-describe('classic benchmarks through the Problem type', () => {
+describe('classic benchmarks through the Problem type', { timeout: SOLVER_HANG_GUARD_MS }, () => {
   it('solves Solomon C101 to the best-known 10 vehicles / 828.94 and the plan validates', async () => {
     const p = loadSolomon(join(DATA, 'solomon', 'C101.txt'));
     const sol = await solve(p, { seed: 1, maxIterations: 1500 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { solve, validateSolution } from '../../solver/index.js';
 import { generateCity } from '../../solver/bench/city.js';
+import { SOLVER_HANG_GUARD_MS } from './timeouts.js';
 
-describe('a small generated city day (collectors, muck trucks, sweepers, washers)', () => {
+describe('a small generated city day (collectors, muck trucks, sweepers, washers)', { timeout: SOLVER_HANG_GUARD_MS }, () => {
   it('plans every vehicle kind with zero hard-rule violations and explains anything left', async () => {
     const p = generateCity({ seed: 3, gridSize: 14, scale: 0.06 });
     const sol = await solve(p, { seed: 1, maxIterations: 1500 });

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { solve } from '../../solver/index.js';
 import { loadSolomon } from '../../solver/bench/solomon.js';
+import { SOLVER_HANG_GUARD_MS } from './timeouts.js';
 
-describe('determinism', () => {
+describe('determinism', { timeout: SOLVER_HANG_GUARD_MS }, () => {
   it('gives the identical solution JSON for the same seed and work limit', async () => {
     const p = loadSolomon(join(import.meta.dirname, '..', '..', 'data', 'bench', 'solomon', 'RC201.txt'));
     const a = await solve(p, { seed: 42, maxIterations: 800 });

@@ -3,7 +3,7 @@ import { parseProblem, type ProblemInput } from '../../solver/index.js';
 import { compileProblem } from '../../solver/vrp/compile.js';
 import { placeIntermediateFacilities } from '../../solver/vrp/ifPlacement.js';
 import type { Model } from '../../solver/vrp/model.js';
-import { Rng } from '../../solver/vrp/rng.js';
+import { Rng } from '../../solver/random.js';
 import { isFeasible, routeCost, routeSeg } from '../../solver/vrp/segment.js';
 import { collector } from './helpers.js';
 

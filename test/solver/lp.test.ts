@@ -40,20 +40,3 @@ describe('LP models', () => {
     }
   });
 });
-
-describe('HiGHS with a node budget (deterministic set partitioning)', () => {
-  // a 0-1 knapsack whose LP bound is fractional, so the root node alone proves nothing
-  const weights = Array.from({ length: 40 }, (_, i) => 31 + ((i * 37) % 53));
-  const knapsack = {
-    vars: weights.map((w, i) => ({ name: `x${i}`, cost: -(w + ((i * 17) % 11)), integer: true, upper: 1 })),
-    rows: [{ name: 'cap', terms: weights.map((w, i) => [i, w] as [number, number]), max: 1001 }],
-  };
-
-  it('refuses an answer the node budget cut short, whatever the clock, and proves the optimum with enough nodes', async () => {
-    const cut = await solveWithHighs(knapsack, 600, { maxNodes: 0 });
-    expect(cut.feasible).toBe(false);
-    const full = await solveWithHighs(knapsack, 600, { maxNodes: 100_000 });
-    expect(full.feasible).toBe(true);
-    expect(full.objective).toBe(-1138);
-  });
-});

@@ -29,7 +29,7 @@ import { loadCarp, loadMcarptif } from '../../solver/bench/carp.js';
 import { generateCity } from '../../solver/bench/city.js';
 import { compileProblem } from '../../solver/vrp/compile.js';
 import { RoutePool, search } from '../../solver/vrp/search.js';
-import { Rng } from '../../solver/vrp/rng.js';
+import { Rng } from '../../solver/random.js';
 import { collector } from './helpers.js';
 
 const DATA = join(import.meta.dirname, '..', '..', 'data', 'bench');

@@ -8,11 +8,11 @@ import { latestMigrationVersion } from '../../src/store/schema.js';
 import { ensurePositionPartitions } from '../../src/store/positions-partitions.js';
 import { CityRepo } from '../../src/store/city-repo.js';
 import { resources } from '../../src/store/resources.js';
-import { backends, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
 import { smallCity } from '../helpers/city-fixture.js';
 
-/** The store suite, once per backend (PGlite always; PostgreSQL when TEST_DATABASE_URL is set). */
-describe.each(backends)('store [%s]', (backend) => {
+/** The store suite, once per backend (PGlite always; PostgreSQL when TEST_DATABASE_URL is set, else a visible skip). */
+describeEachBackend('store [%s]', (backend) => {
   let testDb: TestDatabase;
   let dataDir: string | undefined;
   let db: Db;

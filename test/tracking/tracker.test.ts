@@ -8,7 +8,7 @@ import type { VehicleState } from '../../src/domain/vehicle-state.js';
 import { FleetEvents } from '../../src/tracking/fleet-events.js';
 import { VehicleTracker } from '../../src/tracking/vehicle-tracker.js';
 import { PositionWriter, type StoredFix } from '../../src/tracking/position-writer.js';
-import { haversineM } from '../../src/tracking/geo.js';
+import { haversineM } from '../../solver/index.js';
 
 /** The tracker and the writer together, on a real (in-memory) store, with a controlled clock. */
 const profile = defaultCityProfile();
@@ -58,7 +58,7 @@ describe('vehicle state from committed fixes', () => {
     expect(s.latest!.fixTimeMs).toBe(T0 + 40_000);
     expect(s.loadState).toBe('half');
     expect(s.coverClosed).toBe(true);
-    const expected = haversineM(43.73, 7.42, 43.731, 7.42) + haversineM(43.731, 7.42, 43.732, 7.42);
+    const expected = haversineM(7.42, 43.73, 7.42, 43.731) + haversineM(7.42, 43.731, 7.42, 43.732);
     expect(Math.abs(s.distanceTodayM - expected)).toBeLessThan(1);
     expect(s.tripStartedAtMs).toBe(T0);
   });
@@ -71,7 +71,7 @@ describe('vehicle state from committed fixes', () => {
     // The late points lie on the same straight path, so the recomputed distance is the same length.
     await tracker.settle();
     const s = tracker.get('v1')!;
-    const direct = haversineM(43.73, 7.42, 43.732, 7.42);
+    const direct = haversineM(7.42, 43.73, 7.42, 43.732);
     expect(Math.abs(s.distanceTodayM - direct)).toBeLessThan(1);
   });
 

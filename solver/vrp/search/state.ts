@@ -10,7 +10,7 @@
  * (`update`), so prefix/suffix segments, costs and task positions always match `nodes`.
  */
 import type { Model } from '../model.js';
-import { Rng } from '../rng.js';
+import { Rng } from '../../random.js';
 import { Seg, concat, depotSeg, loadExcess, nodeSeg, routeCost } from '../segment.js';
 import { CLOCK_CHECK_MASK, DEFAULT_MAX_ITERATIONS, UNASSIGNED_PENALTY } from '../parameters.js';
 import { buildNeighbourLists } from './neighbours.js';

@@ -46,7 +46,3 @@ export const ESCAPE = 0x7d;
 export const MAX_BODY_BYTES = 1023;
 /** 2019 header (17) + packet fields (4) + body + checksum. */
 export const MAX_FRAME_BYTES = 17 + 4 + MAX_BODY_BYTES + 1;
-
-export function hexId(msgId: number): string {
-  return '0x' + msgId.toString(16).padStart(4, '0');
-}

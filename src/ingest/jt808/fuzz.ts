@@ -1,4 +1,4 @@
-import { mulberry32 as seededRandom } from '../../../solver/network/index.js';
+import { mulberry32 as seededRandom } from '../../../solver/index.js';
 import type { Fix } from '../../domain/fix.js';
 import { decodeBatch } from './bodies.js';
 import { encodeFrame, type FrameAddress } from './encode.js';

@@ -1,6 +1,6 @@
 import { MsgId } from './constants.js';
 import { xorChecksum } from './framer.js';
-import { decodeTerminalId, fieldHex } from './terminal-id.js';
+import { decodeTerminalId } from './terminal-id.js';
 
 export interface Jt808Header {
   msgId: number;
@@ -76,8 +76,4 @@ export function decodeMessage(frame: Buffer): DecodeMessageResult {
     return { ok: false, reason: 'packet', header };
   }
   return { ok: true, message: { header, body: frame.subarray(offset, checksumAt) } };
-}
-
-export function describeHeader(h: Jt808Header): string {
-  return `${h.terminalId} 0x${h.msgId.toString(16).padStart(4, '0')} #${h.serial} phone=${fieldHex(h.phoneField, 0, h.phoneField.length)}`;
 }

@@ -4,12 +4,13 @@ import {
   addressFor, authBody, batchBody, decodeGeneralReply, decodeMessage, encodeFrame, Jt808Framer, locationBody, MsgId,
   registerBody, terminalGeneralReplyBody,
   type FrameAddress, type GeneralReply, type Jt808Message, type LocationInput, type RegisterInput,
-} from '../../src/ingest/jt808/index.js';
+} from '../src/ingest/jt808/index.js';
 
 /**
  * A simulated JT/T 808 terminal on a real TCP socket: the device side of the protocol,
- * built from the codec's own terminal encoders. Tests and the ingest benchmark use it to
- * speak to the service exactly as a truck would.
+ * built from the codec's own terminal encoders. Tests, the ingest benchmark (and the fleet
+ * simulator to come) use it to speak to the service exactly as a truck would; it lives with
+ * the simulations, so the benchmark needs nothing from test/.
  */
 export interface SimTerminalOptions {
   host?: string;

@@ -1,9 +1,13 @@
 // Spherical helpers in metres, plus a local equirectangular projection: within a city the
 // projection error (< 0.1% over 50 km) is far below GPS noise, and it keeps snapping cheap.
+// The project's one great-circle distance: src/ takes it (and the radius, for the one SQL
+// aggregate that sums distances in the store) through solver/index.ts.
 
-const EARTH_RADIUS_M = 6_371_008.8;
+/** Mean earth radius (IUGG), the one turf and OSRM use. */
+export const EARTH_RADIUS_M = 6_371_008.8;
 const RAD = Math.PI / 180;
 
+/** Great-circle distance in metres; arguments in GeoJSON order (lon before lat). */
 export function haversineM(lon1: number, lat1: number, lon2: number, lat2: number): number {
   const dLat = (lat2 - lat1) * RAD;
   const dLon = (lon2 - lon1) * RAD;
