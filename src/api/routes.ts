@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type NextFunction } from 'express';
 import type { z } from 'zod';
 import { ApiError, validationError } from './errors.js';
+import { nulPaths } from './nul-check.js';
 import type { Principal, Role, TokenStore } from './auth.js';
 
 /**
@@ -99,6 +100,11 @@ export class ApiRoutes {
       handlers.push(jsonParser);
     }
     handlers.push(async (req, res) => {
+      // Device protocols (raw bodies) are validated by their own parsers in src/ingest.
+      if (!def.rawBody) {
+        const nul = [...nulPaths(req.params, 'params'), ...nulPaths(req.query, 'query'), ...nulPaths(req.body, 'body')];
+        if (nul.length > 0) throw new ApiError(400, 'invalid request', nul);
+      }
       const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T => {
         if (!schema) return value as T;
         const r = schema.safeParse(value);
