@@ -6,7 +6,8 @@ import type { CityRepo } from '../store/city-repo.js';
 import type { ProfileRepo } from '../store/profile-repo.js';
 import { resourceOrder, resources } from '../store/resources.js';
 import { roles, type TokenStore } from './auth.js';
-import { ApiError, fromDatabaseError } from './errors.js';
+import { ApiError, fromDatabaseError, zodDetails } from './errors.js';
+import { mergePatch, missingKeys } from '../domain/json-documents.js';
 import type { ApiRoutes } from './routes.js';
 
 export interface AdminRouteDeps {
@@ -18,6 +19,9 @@ export interface AdminRouteDeps {
   startedAtMs: number;
   networkStatus?: () => Record<string, unknown>;
 }
+
+/** A merge patch of the city profile: a JSON object, checked member by member once merged. */
+const profilePatchSchema = z.record(z.string(), z.unknown());
 
 /** Health, the route index, the city profile and API tokens. */
 export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
@@ -52,14 +56,37 @@ export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
     summary: 'The city profile: time zone, hours, speed limits, corridor widths, windows, sweeping table',
     handler: () => deps.profiles.get(),
   });
+  const saveProfile = async (profile: CityProfile): Promise<CityProfile> => {
+    await deps.profiles.save(profile);
+    deps.profiles.use(profile);
+    return profile;
+  };
   api.add({
     method: 'put', path: '/city-profile', roles: ['admin'], body: cityProfileSchema,
-    summary: 'Replace the city profile (missing values take the defaults)',
+    summary: 'Replace the whole city profile: every key GET returns, at every level, must be present (PATCH changes a part)',
+    handler: async ({ body, req }) => {
+      // A PUT carries the whole resource: a key left out is refused rather than reset to its default.
+      const missing = missingKeys(req.body, body);
+      if (missing.length > 0) {
+        throw new ApiError(400, 'invalid request', missing.map((p) => ({
+          path: ['body', ...p].join('.'), message: 'required: a PUT carries the whole profile (use PATCH to change a part)',
+        })));
+      }
+      return saveProfile(body as CityProfile);
+    },
+  });
+  api.add({
+    method: 'patch', path: '/city-profile', roles: ['admin'], body: profilePatchSchema,
+    bodyTypes: ['application/json', 'application/merge-patch+json'],
+    summary: 'Change part of the city profile (JSON merge patch, RFC 7396: objects merge deep, arrays and values replace, null restores the default); unknown keys refused, the result validated',
     handler: async ({ body }) => {
-      const profile = body as CityProfile;
-      await deps.profiles.save(profile);
-      deps.profiles.use(profile);
-      return profile;
+      const unknownRemovals: string[][] = [];
+      const merged = mergePatch(deps.profiles.get(), body, unknownRemovals);
+      const details = unknownRemovals.map((p) => ({ path: ['body', ...p].join('.'), message: 'unknown field' }));
+      const r = cityProfileSchema.safeParse(merged);
+      if (!r.success) details.push(...zodDetails(r.error, 'body'));
+      if (details.length > 0) throw new ApiError(400, 'invalid request', details);
+      return saveProfile(r.data!);
     },
   });
 

@@ -36,6 +36,8 @@ export interface RouteDef<B = unknown, Q = unknown, P = unknown> {
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
   bodyLimitBytes?: number;
+  /** JSON media types the body may be sent as; default application/json. */
+  bodyTypes?: readonly string[];
   /** Take the body as raw text of any content type (device protocols), instead of validated JSON. */
   rawBody?: boolean;
   /**
@@ -71,7 +73,14 @@ export class ApiRoutes {
 
   add<B, Q, P>(def: RouteDef<B, Q, P>): void {
     this.table.push({ method: def.method, path: def.path, summary: def.summary, roles: def.roles, hasBody: !!def.body, allowAnonymous: !!def.allowAnonymous });
-    const jsonParser = express.json({ limit: def.bodyLimitBytes ?? this.defaultBodyLimitBytes, strict: false });
+    const bodyTypes = [...(def.bodyTypes ?? ['application/json'])];
+    const jsonParser = express.json({
+      limit: def.bodyLimitBytes ?? this.defaultBodyLimitBytes, strict: false, type: bodyTypes,
+      // The parser turns an empty body into {}; remember the size so "no body" stays visible.
+      verify: (req, _res, buf) => {
+        (req as Request & { bodyBytes?: number }).bodyBytes = buf.length;
+      },
+    });
     const handlers: Array<(req: Request, res: Response, next: NextFunction) => unknown> = [];
     handlers.push(async (req, res, next) => {
       const principal = await this.authenticate(req);
@@ -92,12 +101,18 @@ export class ApiRoutes {
       handlers.push(express.text({ type: () => true, limit: def.bodyLimitBytes ?? this.defaultBodyLimitBytes }));
     } else if (def.body) {
       handlers.push((req, _res, next) => {
-        if (!req.is('application/json')) {
-          throw new ApiError(415, 'expected a JSON body', [{ path: 'headers.content-type', message: 'send Content-Type: application/json' }]);
+        if (!req.is(bodyTypes)) {
+          throw new ApiError(415, 'expected a JSON body', [{ path: 'headers.content-type', message: `send Content-Type: ${bodyTypes.join(' or ')}` }]);
         }
         next();
       });
       handlers.push(jsonParser);
+      handlers.push((req, _res, next) => {
+        if (!(req as Request & { bodyBytes?: number }).bodyBytes) {
+          throw new ApiError(400, 'a JSON body is required', [{ path: 'body', message: `${def.method.toUpperCase()} ${def.path} takes a JSON body; the request has none` }]);
+        }
+        next();
+      });
     }
     handlers.push(async (req, res) => {
       // Device protocols (raw bodies) are validated by their own parsers in src/ingest.
