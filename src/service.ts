@@ -63,7 +63,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     await ensurePositionPartitions(db, Date.now());
     const repo = new CityRepo(db);
     const profiles = new ProfileRepo(db);
-    const tokens = new TokenStore(db);
+    const tokens = new TokenStore(db, { onError: (err, what) => logger.warn({ err }, `${what} failed`) });
 
     // The profile file, when given, is the city's word at every start; else what is stored.
     const stored = await profiles.load();
@@ -175,6 +175,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         });
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
+        await tokens.settle();
         await network?.catch(() => undefined);
         await db.close();
       },

@@ -94,7 +94,10 @@ export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
     role: z.enum(roles),
     vehicleId: entityId.optional(),
     label: z.string().min(1).max(200).optional(),
+    /** Optional end of validity; left out, the token works until revoked. */
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
   }).superRefine((t, ctx) => {
+    if (t.expiresAt && Date.parse(t.expiresAt) <= Date.now()) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' });
     if (t.role === 'driver' && !t.vehicleId) ctx.addIssue({ code: 'custom', path: ['vehicleId'], message: 'a driver token is bound to one vehicle' });
     if (t.vehicleId && t.role !== 'driver' && t.role !== 'device') ctx.addIssue({ code: 'custom', path: ['vehicleId'], message: `a ${t.role} token is not bound to a vehicle` });
   });
@@ -106,14 +109,16 @@ export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
         throw new ApiError(422, 'unknown reference', [{ path: 'body.vehicleId', message: `no vehicle with id "${body.vehicleId}"` }]);
       }
       try {
-        return { status: 201, body: await deps.tokens.issue(body) };
+        const issued = await deps.tokens.issue({ ...body, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined });
+        const { expiresAtMs: _ms, ...shown } = issued;
+        return { status: 201, body: shown };
       } catch (err) {
         throw fromDatabaseError(err) ?? err;
       }
     },
   });
   api.add({
-    method: 'get', path: '/tokens', roles: ['admin'], summary: 'List API tokens (never the secrets)',
+    method: 'get', path: '/tokens', roles: ['admin'], summary: 'List API tokens with their expiry and last use (never the secrets)',
     handler: async () => ({ items: await deps.tokens.list() }),
   });
   api.add({

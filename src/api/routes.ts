@@ -152,8 +152,11 @@ export class ApiRoutes {
     if (!header) return undefined;
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) throw new ApiError(401, 'malformed Authorization header', [{ path: 'headers.authorization', message: 'expected "Bearer <token>"' }]);
-    const principal = await this.tokens.verify(m[1]!);
-    if (!principal) throw new ApiError(401, 'invalid or revoked token', [{ path: 'headers.authorization', message: 'token not recognised' }]);
-    return principal;
+    const checked = await this.tokens.check(m[1]!);
+    if ('refused' in checked) {
+      if (checked.refused === 'expired') throw new ApiError(401, 'token expired', [{ path: 'headers.authorization', message: 'the token has expired: sign in again or ask an admin for a new token' }]);
+      throw new ApiError(401, 'invalid or revoked token', [{ path: 'headers.authorization', message: 'token not recognised' }]);
+    }
+    return checked.principal;
   }
 }

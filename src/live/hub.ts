@@ -44,6 +44,8 @@ export interface LiveHub {
 export const DEFAULT_MAX_BATCHES_PER_SECOND = 10;
 const RELAY_EVENT = 'fleet:state';
 const MAX_SUBSCRIBES_PER_SECOND = 5;
+/** setTimeout's limit (~24.8 days); a later expiry is caught by the periodic recheck. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface ClientData {
   principal: Principal;
@@ -131,7 +133,7 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     const token = tokenOf(socket);
     if (!token) return next(refusal('unauthorized', [{ path: 'auth.token', message: 'send the API token in auth.token or "Authorization: Bearer <token>"' }]));
     tokens.verify(token).then((principal) => {
-      if (!principal) return next(refusal('unauthorized', [{ path: 'auth.token', message: 'token not recognised or revoked' }]));
+      if (!principal) return next(refusal('unauthorized', [{ path: 'auth.token', message: 'token not recognised, revoked or expired' }]));
       try {
         const scope = scopeFor(principal, socket.handshake.auth?.filter);
         socket.data = { principal, token, scope } satisfies ClientData;
@@ -151,6 +153,10 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     const coalescer = new Coalescer(maxBatchesPerSecond, (batch) => socket.emit('fleet:update', batch));
     coalescers.set(socket.id, coalescer);
     socket.emit('fleet:snapshot', snapshotFor(data.scope));
+    // A credential with an end (an expiring token, a session) is cut at that end, not at the next recheck.
+    const remainingMs = data.principal.expiresAtMs === undefined ? undefined : Math.max(0, data.principal.expiresAtMs - Date.now());
+    const expiry = remainingMs === undefined || remainingMs > MAX_TIMER_MS ? undefined : setTimeout(() => socket.disconnect(true), remainingMs);
+    expiry?.unref();
     logger.debug({ tokenId: data.principal.tokenId, role: data.principal.role }, 'live client connected');
 
     // Each subscribe costs a full snapshot: a page that spams filter changes gets refused.
@@ -182,6 +188,7 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
       reply({ ok: true, count: snapshot.length });
     });
     socket.on('disconnect', () => {
+      clearTimeout(expiry);
       coalescer.close();
       coalescers.delete(socket.id);
     });

@@ -129,6 +129,16 @@ create table if not exists terminal_auth (
   issued_at timestamptz not null default now());
 `,
   },
+  {
+    version: 5,
+    name: 'api token expiry and last use',
+    // Expiry is optional (devices and integrations often run for years); last use is
+    // stamped at most once a minute per token, so it tells a stale token from a live one.
+    sql: `
+alter table api_tokens add column if not exists expires_at timestamptz;
+alter table api_tokens add column if not exists last_used_at timestamptz;
+`,
+  },
 ];
 
 export const latestMigrationVersion = Math.max(...migrations.map((m) => m.version));
