@@ -57,7 +57,7 @@ export const WEB_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 export async function startService(config: Config, logger: Logger, options: { inMemory?: boolean } = {}): Promise<Service> {
   const startedAtMs = Date.now();
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir, purpose: 'the sanifleet service' });
   try {
     const migrationVersion = await migrate(db);
     await ensurePositionPartitions(db, Date.now());

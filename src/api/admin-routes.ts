@@ -5,7 +5,7 @@ import type { Db } from '../store/db.js';
 import type { CityRepo } from '../store/city-repo.js';
 import type { ProfileRepo } from '../store/profile-repo.js';
 import { resourceOrder, resources } from '../store/resources.js';
-import { roles, type TokenStore } from './auth.js';
+import { roles, tokenBindingProblem, type TokenStore } from './auth.js';
 import { ApiError, fromDatabaseError, zodDetails } from './errors.js';
 import { mergePatch, missingKeys } from '../domain/json-documents.js';
 import type { ApiRoutes } from './routes.js';
@@ -98,8 +98,8 @@ export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   }).superRefine((t, ctx) => {
     if (t.expiresAt && Date.parse(t.expiresAt) <= Date.now()) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' });
-    if (t.role === 'driver' && !t.vehicleId) ctx.addIssue({ code: 'custom', path: ['vehicleId'], message: 'a driver token is bound to one vehicle' });
-    if (t.vehicleId && t.role !== 'driver' && t.role !== 'device') ctx.addIssue({ code: 'custom', path: ['vehicleId'], message: `a ${t.role} token is not bound to a vehicle` });
+    const binding = tokenBindingProblem(t.role, t.vehicleId);
+    if (binding) ctx.addIssue({ code: 'custom', path: ['vehicleId'], message: binding });
   });
   api.add({
     method: 'post', path: '/tokens', roles: ['admin'], body: tokenBody,

@@ -35,6 +35,13 @@ export interface TokenInfo {
 /** Why a presented token was refused: the page tells "sign in again" apart from "wrong token". */
 export type TokenCheck = { principal: Principal } | { refused: 'invalid' | 'expired' };
 
+/** Which roles a token may bind to a vehicle: a driver always is, a device may be, nobody else. */
+export function tokenBindingProblem(role: Role, vehicleId: string | undefined): string | undefined {
+  if (role === 'driver' && !vehicleId) return 'a driver token is bound to one vehicle';
+  if (vehicleId && role !== 'driver' && role !== 'device') return `a ${role} token is not bound to a vehicle`;
+  return undefined;
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
