@@ -5,7 +5,8 @@ import type { Db } from '../store/db.js';
 import type { CityRepo } from '../store/city-repo.js';
 import type { ProfileRepo } from '../store/profile-repo.js';
 import { resourceOrder, resources } from '../store/resources.js';
-import { roles, tokenBindingProblem, type TokenStore } from './auth.js';
+import { tokenBindingProblem, type TokenStore } from '../auth/api-tokens.js';
+import { roles } from '../auth/principal.js';
 import { ApiError, fromDatabaseError, zodDetails } from './errors.js';
 import { mergePatch, missingKeys } from '../domain/json-documents.js';
 import type { ApiRoutes } from './routes.js';
@@ -46,13 +47,13 @@ export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
   });
 
   api.add({
-    method: 'get', path: '/', roles: ['admin', 'dispatcher', 'enforcement', 'driver', 'device'],
+    method: 'get', path: '/', roles,
     summary: 'This route table: every route with the roles it admits',
     handler: () => ({ routes: api.table.map((r) => ({ method: r.method.toUpperCase(), path: `/api/v1${r.path}`, roles: r.roles, summary: r.summary })) }),
   });
 
   api.add({
-    method: 'get', path: '/city-profile', roles: ['admin', 'dispatcher', 'enforcement', 'driver'],
+    method: 'get', path: '/city-profile', roles: ['admin', 'dispatcher', 'enforcement', 'driver', 'planner'],
     summary: 'The city profile: time zone, hours, speed limits, corridor widths, windows, sweeping table',
     handler: () => deps.profiles.get(),
   });
@@ -102,11 +103,11 @@ export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
     if (binding) ctx.addIssue({ code: 'custom', path: ['vehicleId'], message: binding });
   });
   api.add({
-    method: 'post', path: '/tokens', roles: ['admin'], body: tokenBody,
+    method: 'post', path: '/tokens', roles: ['admin'], body: tokenBody, successStatus: 201,
     summary: 'Issue an API token (the secret is in this answer only)',
     handler: async ({ body }) => {
       if (body.vehicleId && !(await deps.repo.exists(resources.vehicles, body.vehicleId))) {
-        throw new ApiError(422, 'unknown reference', [{ path: 'body.vehicleId', message: `no vehicle with id "${body.vehicleId}"` }]);
+        throw new ApiError(422, 'unknown reference', [{ path: 'body.vehicleId', message: `no vehicle with id "${body.vehicleId}"` }], 'reference.broken');
       }
       try {
         const issued = await deps.tokens.issue({ ...body, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined });
@@ -122,7 +123,7 @@ export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
     handler: async () => ({ items: await deps.tokens.list() }),
   });
   api.add({
-    method: 'delete', path: '/tokens/:id', roles: ['admin'], params: z.strictObject({ id: entityId }),
+    method: 'delete', path: '/tokens/:id', roles: ['admin'], params: z.strictObject({ id: entityId }), successStatus: 204,
     summary: 'Revoke an API token',
     handler: async ({ params, principal }) => {
       if (params.id === principal?.tokenId) {

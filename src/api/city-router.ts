@@ -5,23 +5,23 @@ import { entityId } from '../domain/model.js';
 import type { Db, Queryable } from '../store/db.js';
 import { newId, type CityRepo, type ListOptions } from '../store/city-repo.js';
 import { resources, type ResourceDef, type ResourceName } from '../store/resources.js';
-import type { Principal, Role } from './auth.js';
+import type { Principal, Role } from '../auth/principal.js';
 import { cityLookup } from './city-lookup.js';
 import { ApiError, fromDatabaseError, notFound } from './errors.js';
 import type { ApiRoutes } from './routes.js';
 
 type Doc = Record<string, any>;
 
-/** Who may read each resource. Writes are for admins and dispatchers. */
+/** Who may read each resource (planners read the whole city). Writes are for admins and dispatchers. */
 export const readRoles: Record<ResourceName, readonly Role[]> = {
-  depots: ['admin', 'dispatcher', 'enforcement', 'driver'],
-  facilities: ['admin', 'dispatcher', 'enforcement', 'driver'],
-  vehicles: ['admin', 'dispatcher', 'enforcement', 'driver'],
-  'collection-points': ['admin', 'dispatcher', 'enforcement'],
-  'construction-sites': ['admin', 'dispatcher', 'enforcement'],
-  permits: ['admin', 'dispatcher', 'enforcement', 'driver'],
-  'road-segments': ['admin', 'dispatcher', 'enforcement'],
-  'restricted-zones': ['admin', 'dispatcher', 'enforcement', 'driver'],
+  depots: ['admin', 'dispatcher', 'enforcement', 'planner', 'driver'],
+  facilities: ['admin', 'dispatcher', 'enforcement', 'planner', 'driver'],
+  vehicles: ['admin', 'dispatcher', 'enforcement', 'planner', 'driver'],
+  'collection-points': ['admin', 'dispatcher', 'enforcement', 'planner'],
+  'construction-sites': ['admin', 'dispatcher', 'enforcement', 'planner'],
+  permits: ['admin', 'dispatcher', 'enforcement', 'planner', 'driver'],
+  'road-segments': ['admin', 'dispatcher', 'enforcement', 'planner'],
+  'restricted-zones': ['admin', 'dispatcher', 'enforcement', 'planner', 'driver'],
 };
 export const writeRoles: readonly Role[] = ['admin', 'dispatcher'];
 
@@ -73,7 +73,7 @@ export async function assertConsistent(
 ): Promise<void> {
   const issues = await consistencyIssues(def, doc, repo, q, profile, batch);
   if (issues.length > 0) {
-    throw new ApiError(422, `inconsistent ${def.label}`, issues.map((i) => ({ path: `${pathPrefix}.${i.path}`, message: i.message })));
+    throw new ApiError(422, `inconsistent ${def.label}`, issues.map((i) => ({ path: `${pathPrefix}.${i.path}`, message: i.message })), 'rule.violated');
   }
 }
 
@@ -118,7 +118,7 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
       },
     });
     api.add({
-      method: 'post', path: base, summary: `Create a ${def.label}`, roles: writeRoles, body: def.schema,
+      method: 'post', path: base, summary: `Create a ${def.label}`, roles: writeRoles, body: def.schema, successStatus: 201,
       handler: async ({ body }) => {
         const doc = { ...(body as Doc), id: (body as Doc).id ?? newId(def.idPrefix) };
         await db.transaction(async (tx) => {
@@ -146,7 +146,7 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
       },
     });
     api.add({
-      method: 'delete', path: `${base}/:id`, summary: `Delete a ${def.label}`, roles: writeRoles, params: idParams,
+      method: 'delete', path: `${base}/:id`, summary: `Delete a ${def.label}`, roles: writeRoles, params: idParams, successStatus: 204,
       handler: async ({ params }) => {
         let removed = false;
         await writeOrExplain(async () => {

@@ -6,7 +6,7 @@ import type { Db } from '../store/db.js';
 import type { Tracking } from '../tracking/tracking.js';
 import { QueueFullError } from '../tracking/position-writer.js';
 import { queryTrack } from '../tracking/track.js';
-import type { Principal } from './auth.js';
+import type { Principal } from '../auth/principal.js';
 import { ApiError } from './errors.js';
 import type { ApiRoutes } from './routes.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { CityProfile } from '../domain/city-profile.js';
 import type { Db } from '../store/db.js';
-import type { Role } from './auth.js';
+import type { Role } from '../auth/principal.js';
 import type { ApiRoutes } from './routes.js';
 
 /** Our road data comes from OpenStreetMap: its licence asks for this line wherever it is drawn. */
@@ -22,7 +22,7 @@ export interface RoadFeature {
   properties: { name?: string; grade: number; highway?: string; district?: string; oneway: boolean };
 }
 
-const mapRoles: readonly Role[] = ['admin', 'dispatcher', 'enforcement', 'driver'];
+const mapRoles: readonly Role[] = ['admin', 'dispatcher', 'enforcement', 'driver', 'planner'];
 
 /**
  * Read-only map data for the web pages: the road network as GeoJSON and the map's

@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { roles, tokenBindingProblem, TokenStore } from '../api/auth.js';
+import { tokenBindingProblem, TokenStore } from '../auth/api-tokens.js';
+import { roles } from '../auth/principal.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { entityId } from '../domain/model.js';
 import { CityRepo } from '../store/city-repo.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { vehicleKind, wasteClass } from '../domain/model.js';
 import type { VehicleState } from '../domain/vehicle-state.js';
-import type { Principal } from '../api/auth.js';
+import type { Principal } from '../auth/principal.js';
 
 /**
  * What one live client may see (its role's scope) and what it asked to see (its filter).

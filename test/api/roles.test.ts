@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roles, type Role } from '../../src/api/auth.js';
+import { roles, type Role } from '../../src/auth/principal.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { smallCity } from '../helpers/city-fixture.js';
 
@@ -38,10 +38,10 @@ function concretePath(path: string, method: string): string {
 }
 
 describe('every route checks who is asking', () => {
-  it('declares a role list for every route, and only /health is public', () => {
+  it('declares a role list for every route, and only /health and /auth/login are public', () => {
     expect(svc.api.table.length).toBeGreaterThan(40);
     const publicRoutes = svc.api.table.filter((r) => r.roles === 'public').map((r) => r.path);
-    expect(publicRoutes).toEqual(['/health']);
+    expect(publicRoutes.sort()).toEqual(['/auth/login', '/health']);
   });
 
   it('answers 401 without a token and with a forged token, on every non-public route', async () => {

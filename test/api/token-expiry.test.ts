@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LAST_USED_WRITE_INTERVAL_MS, TokenStore } from '../../src/api/auth.js';
+import { LAST_USED_WRITE_INTERVAL_MS, TokenStore } from '../../src/auth/api-tokens.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { backends, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
@@ -119,7 +119,7 @@ describe('live hub: a socket is cut when its credential expires', () => {
   it('disconnects at the expiry, long before the periodic recheck', async () => {
     // The recheck runs hourly here: only the expiry itself can end this connection in time.
     fx = await startHub({ recheckTokensMs: 3_600_000 });
-    principals['tok-short'] = { tokenId: 't-short', role: 'dispatcher', expiresAtMs: Date.now() + 300 };
+    principals['tok-short'] = { credential: 'session', tokenId: 't-short', role: 'dispatcher', expiresAtMs: Date.now() + 300 };
     const c = client(fx.url, { token: 'tok-short' });
     await c.ready;
     expect(c.socket.connected).toBe(true);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenStore } from '../../src/api/auth.js';
+import { TokenStore } from '../../src/auth/api-tokens.js';
 import { runAdminCli } from '../../src/cli/admin.js';
 import { lockPathFor } from '../../src/store/data-dir-lock.js';
 import { openDb } from '../../src/store/db.js';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { Principal } from '../../src/api/auth.js';
+import type { Principal } from '../../src/auth/principal.js';
 import type { VehicleState } from '../../src/domain/vehicle-state.js';
 import { FleetEvents, type FleetStateSource } from '../../src/tracking/fleet-events.js';
 import { startLiveHub, type LiveHub, type LiveHubOptions } from '../../src/live/hub.js';
@@ -39,11 +39,11 @@ export class MemoryStates implements FleetStateSource {
 }
 
 export const principals: Record<string, Principal> = {
-  'tok-admin': { tokenId: 't1', role: 'admin' },
-  'tok-dispatch': { tokenId: 't2', role: 'dispatcher' },
-  'tok-driver': { tokenId: 't3', role: 'driver', vehicleId: 'col-res' },
-  'tok-enforce': { tokenId: 't4', role: 'enforcement' },
-  'tok-device': { tokenId: 't5', role: 'device', vehicleId: 'muck-1' },
+  'tok-admin': { credential: 'api_token', tokenId: 't1', role: 'admin' },
+  'tok-dispatch': { credential: 'api_token', tokenId: 't2', role: 'dispatcher' },
+  'tok-driver': { credential: 'api_token', tokenId: 't3', role: 'driver', vehicleId: 'col-res' },
+  'tok-enforce': { credential: 'api_token', tokenId: 't4', role: 'enforcement' },
+  'tok-device': { credential: 'api_token', tokenId: 't5', role: 'device', vehicleId: 'muck-1' },
 };
 
 export interface HubFixture {

@@ -1,19 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db, Queryable } from '../store/db.js';
 import { newId } from '../store/city-repo.js';
-
-export const roles = ['admin', 'dispatcher', 'driver', 'enforcement', 'device'] as const;
-export type Role = (typeof roles)[number];
-
-export interface Principal {
-  tokenId: string;
-  role: Role;
-  /** Set for drivers (always) and for device tokens bound to one vehicle. */
-  vehicleId?: string;
-  label?: string;
-  /** When the credential stops working (epoch ms); undefined = never. */
-  expiresAtMs?: number;
-}
+import type { Principal, Role, TokenCheck } from './principal.js';
 
 export interface IssuedToken extends Principal {
   /** The secret itself: shown once, stored only as a hash. */
@@ -31,9 +19,6 @@ export interface TokenInfo {
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
-
-/** Why a presented token was refused: the page tells "sign in again" apart from "wrong token". */
-export type TokenCheck = { principal: Principal } | { refused: 'invalid' | 'expired' };
 
 /** Which roles a token may bind to a vehicle: a driver always is, a device may be, nobody else. */
 export function tokenBindingProblem(role: Role, vehicleId: string | undefined): string | undefined {
@@ -85,7 +70,7 @@ export class TokenStore {
       id, hashToken(token), input.role, input.vehicleId ?? null, input.label ?? null, input.expiresAt ?? null,
     ]);
     return {
-      tokenId: id, role: input.role, vehicleId: input.vehicleId, label: input.label, token,
+      credential: 'api_token', tokenId: id, role: input.role, vehicleId: input.vehicleId, label: input.label, token,
       expiresAtMs: input.expiresAt?.getTime(), expiresAt: input.expiresAt?.toISOString() ?? null,
     };
   }
@@ -110,7 +95,7 @@ export class TokenStore {
       // The lookup is by hash; compare again in constant time so timing says nothing of near misses.
       principal = row && timingSafeEqual(Buffer.from(row.token_hash), Buffer.from(hash))
         ? {
-          tokenId: row.id, role: row.role, vehicleId: row.vehicle_id ?? undefined, label: row.label ?? undefined,
+          credential: 'api_token', tokenId: row.id, role: row.role, vehicleId: row.vehicle_id ?? undefined, label: row.label ?? undefined,
           expiresAtMs: row.expires_at ? new Date(row.expires_at).getTime() : undefined,
         }
         : null;
