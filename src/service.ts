@@ -177,10 +177,21 @@ export async function startService(config: Config, logger: Logger, options: { in
     addAuthRoutes(api, { users, sessions, limiter: new LoginLimiter() });
     addUserRoutes(api, { db, repo, users, sessions });
     addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => migrationVersion, startedAtMs, networkStatus: () => networkStatus });
-    addCityRoutes(api, { db, repo, profile: () => profiles.get(), onChange: (name) => (name === 'vehicles' ? onFleetChange() : undefined) });
-    addImportRoute(api, { db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes, onChange: onFleetChange });
+    // The map's road layer is re-read after a write here at once, after one elsewhere within seconds.
+    let mapRoutes: { invalidate(): void } | undefined;
+    addCityRoutes(api, {
+      db, repo, profile: () => profiles.get(),
+      onChange: (name) => (name === 'vehicles' ? onFleetChange() : name === 'road-segments' ? mapRoutes?.invalidate() : undefined),
+    });
+    addImportRoute(api, {
+      db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes,
+      onChange: async () => {
+        mapRoutes?.invalidate();
+        await onFleetChange();
+      },
+    });
     addIngestRoutes(api, { tracking, db, bodyLimitBytes: config.bodyLimitBytes, sendText });
-    addMapRoutes(api, { db, profile: () => profiles.get(), tileUrl: config.mapTileUrl });
+    mapRoutes = addMapRoutes(api, { db, profile: () => profiles.get(), tileUrl: config.mapTileUrl });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);

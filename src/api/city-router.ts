@@ -40,7 +40,7 @@ function isInDriverScope(def: ResourceDef, doc: Doc, principal: Principal | unde
   return true;
 }
 
-const bboxParam = z.string().transform((s, ctx) => {
+export const bboxParam = z.string().transform((s, ctx) => {
   const parts = s.split(',').map(Number);
   const [minLon, minLat, maxLon, maxLat] = parts as [number, number, number, number];
   if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n)) || minLon > maxLon || minLat > maxLat
