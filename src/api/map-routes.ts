@@ -6,7 +6,7 @@ import type { Role } from '../auth/principal.js';
 import type { ApiRoutes } from './routes.js';
 import { z } from 'zod';
 import { bboxParam } from './city-router.js';
-import { decimalsForZoom, gradesForZoom, MAX_VIEW_FEATURES, RoadIndex, snapToTiles } from './road-view.js';
+import { decimalsForZoom, gradesForZoom, MAX_VIEW_FEATURES, MERGED_UP_TO_ZOOM, mergeRuns, pixelDegrees, RoadIndex, snapToTiles } from './road-view.js';
 
 /** Our road data comes from OpenStreetMap: its licence asks for this line wherever it is drawn. */
 export const OSM_ATTRIBUTION = 'Map data © OpenStreetMap contributors, ODbL';
@@ -22,7 +22,8 @@ export interface RoadFeature {
   type: 'Feature';
   id: string;
   geometry: { type: 'LineString'; coordinates: number[][] };
-  properties: { name?: string; grade: number; highway?: string; district?: string; oneway: boolean };
+  /** `segments`: how many stored segments a merged line (low zoom) stands for. */
+  properties: { name?: string; grade: number; highway?: string; district?: string; oneway: boolean; segments?: number };
 }
 
 const mapRoles: readonly Role[] = ['admin', 'dispatcher', 'enforcement', 'driver', 'planner'];
@@ -43,6 +44,8 @@ export interface MapRoutes {
 interface RoadLayer {
   version: string;
   index: RoadIndex;
+  /** Streets merged from their segments, for low zooms; built on first use. */
+  merged?: RoadIndex;
   whole?: { etag: string; body: string; gzipped: Buffer };
   views: Map<string, { etag: string; body: string; gzipped: Buffer }>;
 }
@@ -74,13 +77,18 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): MapRoutes {
     if (layer?.version === version) return layer;
     // Concurrent first requests share one build instead of each reading the whole table.
     building ??= (async () => {
-      const res = await deps.db.query<{ id: string; doc: Record<string, any> }>('select id, doc from road_segments order by id');
-      const features: RoadFeature[] = res.rows.map(({ id, doc }) => ({
+      // Only what the map draws leaves the store (not the whole record).
+      const res = await deps.db.query<{ id: string; grade: number; name: string | null; highway: string | null; district: string | null; oneway: boolean | null; coordinates: number[][] | string }>(
+        `select id, grade, doc->>'name' as name, doc->>'highway' as highway, district, (doc->>'oneway')::boolean as oneway,
+                doc->'geometry'->'coordinates' as coordinates
+         from road_segments order by id`,
+      );
+      const features: RoadFeature[] = res.rows.map((r) => ({
         type: 'Feature',
-        id,
+        id: r.id,
         // 6 decimals ≈ 0.1 m: plenty for drawing, and a third smaller than full doubles.
-        geometry: { type: 'LineString', coordinates: (doc.geometry.coordinates as number[][]).map((p) => [round6(p[0]!), round6(p[1]!)]) },
-        properties: { name: doc.name, grade: doc.grade, highway: doc.highway, district: doc.district, oneway: !!doc.oneway },
+        geometry: { type: 'LineString', coordinates: (typeof r.coordinates === 'string' ? JSON.parse(r.coordinates) as number[][] : r.coordinates).map((p) => [round6(p[0]!), round6(p[1]!)]) },
+        properties: { name: r.name ?? undefined, grade: r.grade, highway: r.highway ?? undefined, district: r.district ?? undefined, oneway: !!r.oneway },
       }));
       return { version, index: new RoadIndex(features), views: new Map() };
     })();
@@ -112,10 +120,16 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): MapRoutes {
         let cached = l.views.get(key);
         if (!cached) {
           const grades = zoom === undefined ? [1, 2, 3, 4] : gradesForZoom(zoom);
-          const view = l.index.view({ bbox, grades, decimals: zoom === undefined ? 6 : decimalsForZoom(zoom), max: MAX_VIEW_FEATURES });
+          const lowZoom = zoom !== undefined && zoom <= MERGED_UP_TO_ZOOM;
+          if (lowZoom) l.merged ??= new RoadIndex(mergeRuns(l.index.features));
+          const view = (lowZoom ? l.merged! : l.index).view({
+            bbox, grades, max: MAX_VIEW_FEATURES,
+            decimals: zoom === undefined ? 6 : decimalsForZoom(zoom),
+            toleranceDeg: zoom === undefined ? undefined : pixelDegrees(zoom) / 2,
+          });
           cached = packed(key, JSON.stringify({
             type: 'FeatureCollection', attribution: OSM_ATTRIBUTION,
-            ...(bbox ? { bbox } : {}), ...(zoom !== undefined ? { zoom } : {}), grades, truncated: view.truncated, features: view.features,
+            ...(bbox ? { bbox } : {}), ...(zoom !== undefined ? { zoom } : {}), grades, merged: lowZoom, truncated: view.truncated, features: view.features,
           }));
           if (l.views.size >= MAX_CACHED_VIEWS) l.views.delete(l.views.keys().next().value!);
           l.views.set(key, cached);

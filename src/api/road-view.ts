@@ -18,6 +18,14 @@ export function gradesForZoom(zoom: number): number[] {
   return [1, 2, 3, 4];
 }
 
+/** Up to this zoom the view draws streets merged from their segments (one line per run). */
+export const MERGED_UP_TO_ZOOM = 13;
+
+/** One 256 px tile pixel at this zoom, in degrees of longitude. */
+export function pixelDegrees(zoom: number): number {
+  return 360 / (256 * 2 ** zoom);
+}
+
 /** Decimal places that keep a coordinate within about one 256 px tile pixel at this zoom. */
 export function decimalsForZoom(zoom: number): number {
   const pixelsPerDegree = (2 ** zoom * 256) / 360;
@@ -84,8 +92,8 @@ export class RoadIndex {
     this.order = Uint32Array.from([...features.keys()].sort((a, b) => this.grades[a]! - this.grades[b]!));
   }
 
-  /** Features in the box (or everywhere) of the given grades, at most `max`, with coordinates rounded. */
-  view(options: { bbox?: BBox; grades: number[]; decimals: number; max: number }): { features: RoadFeature[]; truncated: boolean } {
+  /** Features in the box (or everywhere) of the given grades, at most `max`, rounded and simplified to `toleranceDeg`. */
+  view(options: { bbox?: BBox; grades: number[]; decimals: number; max: number; toleranceDeg?: number }): { features: RoadFeature[]; truncated: boolean } {
     const wanted = new Uint8Array(8);
     for (const g of options.grades) wanted[g] = 1;
     const b = options.bbox;
@@ -109,8 +117,114 @@ export class RoadIndex {
       }
       // A road shorter than a pixel at this zoom draws nothing.
       if (coordinates.length < 2) continue;
-      features.push({ ...f, geometry: { type: 'LineString', coordinates } });
+      const drawn = options.toleranceDeg ? simplify(coordinates, options.toleranceDeg) : coordinates;
+      features.push({ ...f, geometry: { type: 'LineString', coordinates: drawn } });
     }
     return { features, truncated };
   }
+}
+
+/**
+ * Douglas-Peucker: the fewest points that stay within `tolerance` (degrees) of the line.
+ * Iterative, so a street of thousands of points cannot overflow the stack.
+ */
+export function simplify(points: number[][], tolerance: number): number[][] {
+  if (points.length <= 2) return points;
+  const keep = new Uint8Array(points.length);
+  keep[0] = 1;
+  keep[points.length - 1] = 1;
+  const stack: Array<[number, number]> = [[0, points.length - 1]];
+  const t2 = tolerance * tolerance;
+  while (stack.length > 0) {
+    const [a, b] = stack.pop()!;
+    const [ax, ay] = points[a] as [number, number];
+    const [bx, by] = points[b] as [number, number];
+    const dx = bx - ax;
+    const dy = by - ay;
+    const len2 = dx * dx + dy * dy;
+    let worst = -1;
+    let worstD2 = t2;
+    for (let i = a + 1; i < b; i++) {
+      const [px, py] = points[i] as [number, number];
+      const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2));
+      const ex = ax + t * dx - px;
+      const ey = ay + t * dy - py;
+      const d2 = ex * ex + ey * ey;
+      if (d2 > worstD2) {
+        worstD2 = d2;
+        worst = i;
+      }
+    }
+    if (worst >= 0) {
+      keep[worst] = 1;
+      stack.push([a, worst], [worst, b]);
+    }
+  }
+  return points.filter((_, i) => keep[i]);
+}
+
+/**
+ * Streets as the eye sees them from afar: segments of the same grade, name and class
+ * that meet end to end are chained into one line (a city stored block by block has
+ * hundreds of thousands of segments, most too short to see at low zoom). A merged line
+ * takes the id of its first segment and counts its segments in `properties.segments`.
+ */
+export function mergeRuns(features: RoadFeature[]): RoadFeature[] {
+  const keyOf = (p: number[]) => `${p[0]},${p[1]}`;
+  const groupOf = (f: RoadFeature) => `${f.properties.grade}|${f.properties.highway ?? ''}|${f.properties.name ?? ''}`;
+  const groups = new Map<string, RoadFeature[]>();
+  for (const f of features) {
+    const g = groupOf(f);
+    const list = groups.get(g);
+    if (list) list.push(f);
+    else groups.set(g, [f]);
+  }
+  const merged: RoadFeature[] = [];
+  for (const list of groups.values()) {
+    // Endpoint -> segments touching it; a run continues only through a point shared by exactly two.
+    const atPoint = new Map<string, number[]>();
+    list.forEach((f, i) => {
+      const c = f.geometry.coordinates;
+      for (const k of [keyOf(c[0]!), keyOf(c[c.length - 1]!)]) {
+        const at = atPoint.get(k);
+        if (at) at.push(i);
+        else atPoint.set(k, [i]);
+      }
+    });
+    const used = new Uint8Array(list.length);
+    const next = (point: number[], from: number): number | undefined => {
+      const at = atPoint.get(keyOf(point))!;
+      if (at.length !== 2) return undefined;
+      const other = at[0] === from ? at[1]! : at[0]!;
+      return used[other] ? undefined : other;
+    };
+    /** The run's points walking away from `point` through segment i, oriented to start there. */
+    const oriented = (i: number, point: number[]): number[][] => {
+      const c = list[i]!.geometry.coordinates;
+      return keyOf(c[0]!) === keyOf(point) ? c : [...c].reverse();
+    };
+    for (let start = 0; start < list.length; start++) {
+      if (used[start]) continue;
+      used[start] = 1;
+      const first = list[start]!;
+      let line = [...first.geometry.coordinates];
+      let count = 1;
+      // Grow forward from the last point, then backward from the first.
+      for (const forward of [true, false]) {
+        let current = start;
+        for (;;) {
+          const end = forward ? line[line.length - 1]! : line[0]!;
+          const n = next(end, current);
+          if (n === undefined) break;
+          used[n] = 1;
+          count++;
+          const pts = oriented(n, end);
+          line = forward ? [...line, ...pts.slice(1)] : [...[...pts].reverse().slice(0, -1), ...line];
+          current = n;
+        }
+      }
+      merged.push(count === 1 ? first : { ...first, geometry: { type: 'LineString', coordinates: line }, properties: { ...first.properties, segments: count } });
+    }
+  }
+  return merged;
 }

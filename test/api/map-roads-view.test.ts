@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoadFeature } from '../../src/api/map-routes.js';
-import { decimalsForZoom, gradesForZoom, RoadIndex, snapToTiles, type BBox } from '../../src/api/road-view.js';
+import { decimalsForZoom, gradesForZoom, mergeRuns, RoadIndex, simplify, snapToTiles, type BBox } from '../../src/api/road-view.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { smallCity } from '../helpers/city-fixture.js';
 
@@ -49,6 +49,29 @@ describe('road view', () => {
     expect(coarse.features.find((f) => f.id === 'e-tertiary')!.geometry.coordinates).toEqual([[7.45, 43.72], [7.451, 43.721]]);
     // 15 m long: one point at 3 decimals, nothing to draw.
     expect(ids(coarse)).not.toContain('c-residential');
+  });
+
+  it('chains a street stored block by block into one line for low zooms, and no further', () => {
+    const named = (id: string, name: string, coordinates: number[][]): RoadFeature => ({ ...road(id, 1, coordinates), properties: { grade: 1, name, oneway: false } });
+    const merged = mergeRuns([
+      named('s2', 'Main', [[1, 0], [2, 0]]),
+      named('s1', 'Main', [[0, 0], [1, 0]]),
+      named('s3', 'Main', [[3, 0], [2, 0]]), // stored the other way round
+      named('x1', 'Cross', [[1, -1], [1, 0]]),
+      named('x2', 'Cross', [[1, 0], [1, 1]]),
+      named('t1', 'Main', [[2, 0], [2, 1]]), // a third Main segment at (2,0): the run stops there
+    ]);
+    const byName = (n: string) => merged.filter((f) => f.properties.name === n).map((f) => f.geometry.coordinates);
+    expect(byName('Cross')).toEqual([[[1, -1], [1, 0], [1, 1]]]);
+    expect(byName('Main')).toHaveLength(3);
+    expect(byName('Main')).toContainEqual([[0, 0], [1, 0], [2, 0]]);
+    expect(merged.find((f) => f.properties.name === 'Cross')!.properties.segments).toBe(2);
+  });
+
+  it('simplifies a line to the points that matter at the tolerance', () => {
+    const wobbly = [[0, 0], [1, 0.001], [2, -0.001], [3, 0], [3, 1]];
+    expect(simplify(wobbly, 0.01)).toEqual([[0, 0], [3, 0], [3, 1]]);
+    expect(simplify(wobbly, 0.0001)).toEqual(wobbly);
   });
 
   it('snaps a box outward to the tile grid, so small pans ask for the same view', () => {
