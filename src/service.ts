@@ -36,7 +36,7 @@ import { normalizeTerminalId } from './tracking/device-directory.js';
 import { scheduleJobs } from './jobs/scheduler.js';
 import { loadNetwork, type LoadedNetwork } from '../solver/network/index.js';
 import { networkProfileFor } from './planning/network-profile.js';
-import { addMapRoutes } from './api/map-routes.js';
+import { addMapRoutes, type MapRoutes } from './api/map-routes.js';
 import { startLiveHub, type LiveHub } from './live/hub.js';
 
 /**
@@ -178,7 +178,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     addUserRoutes(api, { db, repo, users, sessions });
     addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => migrationVersion, startedAtMs, networkStatus: () => networkStatus });
     // The map's road layer is re-read after a write here at once, after one elsewhere within seconds.
-    let mapRoutes: { invalidate(): void } | undefined;
+    let mapRoutes: MapRoutes | undefined;
     addCityRoutes(api, {
       db, repo, profile: () => profiles.get(),
       onChange: (name) => (name === 'vehicles' ? onFleetChange() : name === 'road-segments' ? mapRoutes?.invalidate() : undefined),
@@ -205,6 +205,12 @@ export async function startService(config: Config, logger: Logger, options: { in
     const url = `http://${host}:${address.port}`;
 
     const jobs = scheduleJobs({ db, logger, sessions });
+    // A large city's road layer takes seconds to read: read it now, not on the first page's request.
+    const warmStartMs = Date.now();
+    const roadLayerWarm = mapRoutes.warm().then(
+      ({ roads }) => logger.info({ roads, ms: Date.now() - warmStartMs }, 'map road layer ready'),
+      (err: unknown) => logger.warn({ err }, 'map road layer could not be read at start; the first request reads it'),
+    );
     let closed = false;
     return {
       db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, jt808, jt808Port, live, network,
@@ -221,6 +227,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
         await tokens.settle();
+        await roadLayerWarm;
         await network?.catch(() => undefined);
         await db.close();
       },

@@ -39,6 +39,8 @@ const mapRoles: readonly Role[] = ['admin', 'dispatcher', 'enforcement', 'driver
 export interface MapRoutes {
   /** A write changed the roads: the next request reads the table again. */
   invalidate(): void;
+  /** Reads the road layer now (at start, in the background), so the first page does not wait for it. */
+  warm(): Promise<{ roads: number }>;
 }
 
 interface RoadLayer {
@@ -173,6 +175,7 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): MapRoutes {
     invalidate: () => {
       checked = undefined;
     },
+    warm: async () => ({ roads: (await roadLayer()).index.features.length }),
   };
 }
 
