@@ -16,6 +16,9 @@ import { startTestService } from '../helpers/service.js';
  * once), lists and revokes; refuses bad usage with exit 2; and on PGlite refuses to open
  * a data directory the service holds (exit 1, the store untouched).
  */
+/** These tests create an embedded store on disk and start processes: minutes on a loaded 2-core machine, not a speed test. */
+const SLOW_MS = 300_000;
+
 const run = async (argv: string[], env: Record<string, string>) => {
   const out: string[] = [];
   const err: string[] = [];
@@ -67,7 +70,7 @@ describe('admin CLI on an embedded store (PGlite)', () => {
     const again = await run(['token', 'revoke', tokenId], { DATA_DIR: dataDir });
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/no active token/);
-  });
+  }, SLOW_MS);
 
   it('refuses bad usage and configuration with exit 2, naming the problem', async () => {
     expect((await run([], { DATA_DIR: dataDir })).code).toBe(2);
@@ -107,7 +110,7 @@ describe('admin CLI on an embedded store (PGlite)', () => {
     }
     expect(existsSync(lockPathFor(dataDir))).toBe(false);
     expect((await run(['token', 'list'], { DATA_DIR: dataDir })).code).toBe(0);
-  });
+  }, SLOW_MS);
 
   it('runs as `npm run admin` in its own process, and is refused there too while the store is held', async () => {
     const exec = promisify(execFile);
@@ -123,7 +126,7 @@ describe('admin CLI on an embedded store (PGlite)', () => {
     } finally {
       await held.close();
     }
-  });
+  }, SLOW_MS);
 
   it('takes over the lock of a process that died without releasing it', async () => {
     const exec = promisify(execFile);
@@ -139,7 +142,7 @@ process.kill(process.pid, 'SIGKILL');
     const res = await run(['token', 'list'], { DATA_DIR: dataDir });
     expect(res.err).toBe('');
     expect(res.code).toBe(0);
-  });
+  }, SLOW_MS);
 });
 
 const serverUrl = process.env.TEST_DATABASE_URL;
@@ -161,5 +164,5 @@ describe.skipIf(!serverUrl)('admin CLI on a PostgreSQL server (TEST_DATABASE_URL
     } finally {
       await svc.stop();
     }
-  });
+  }, SLOW_MS);
 });
