@@ -26,6 +26,12 @@ if (service.firstStartTokens.length > 0) {
   process.stdout.write(`\nAPI tokens created at this first start (shown once, store them now):\n${lines.join('\n')}\n\n`);
 }
 
+if (service.firstStartUsers.length > 0) {
+  // Demo city only: one user per role; the passwords are stored as scrypt hashes and never shown again.
+  const lines = service.firstStartUsers.map(({ user, password }) => `  ${user.name.padEnd(14)}${password}   (${user.role}${user.vehicleId ? `, vehicle ${user.vehicleId}` : ''})`);
+  process.stdout.write(`Demo users created at this first start (sign in at ${service.url}/ ; shown once, store them now):\n  ${'name'.padEnd(14)}password\n${lines.join('\n')}\n\n`);
+}
+
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

@@ -10,8 +10,19 @@ import { ensurePositionPartitions } from './store/positions-partitions.js';
 import { CityRepo } from './store/city-repo.js';
 import { ProfileRepo } from './store/profile-repo.js';
 import { resources } from './store/resources.js';
-import { hashToken, TokenStore, type IssuedToken } from './api/auth.js';
-import { roles } from './domain/principal.js';
+import { hashToken, TokenStore, type IssuedToken } from './auth/api-tokens.js';
+import { roles, userRoles, type UserRole } from './domain/principal.js';
+import { UserStore, summary, type UserSummary } from './auth/users.js';
+import { SessionStore } from './auth/sessions.js';
+import { LoginLimiter } from './auth/login-limiter.js';
+import { PrincipalResolver } from './auth/principals.js';
+import { generatePassword, hashPassword } from './auth/passwords.js';
+import { addAuthRoutes } from './api/auth-routes.js';
+import { addUserRoutes } from './api/user-routes.js';
+import { openApiRouter } from './api/openapi.js';
+import { cityProfileSchema } from './domain/city-profile.js';
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
 import { ApiRoutes } from './api/routes.js';
 import { addCityRoutes } from './api/city-router.js';
 import { addImportRoute, importCity } from './api/import-router.js';
@@ -25,7 +36,7 @@ import { normalizeTerminalId } from './tracking/device-directory.js';
 import { scheduleJobs } from './jobs/scheduler.js';
 import { loadNetwork, type LoadedNetwork } from '../solver/network/index.js';
 import { networkProfileFor } from './planning/network-profile.js';
-import { addMapRoutes } from './api/map-routes.js';
+import { addMapRoutes, type MapRoutes } from './api/map-routes.js';
 import { startLiveHub, type LiveHub } from './live/hub.js';
 
 /**
@@ -36,6 +47,8 @@ export interface Service {
   db: Db;
   repo: CityRepo;
   tokens: TokenStore;
+  users: UserStore;
+  sessions: SessionStore;
   profiles: ProfileRepo;
   api: ApiRoutes;
   httpServer: Server;
@@ -51,20 +64,35 @@ export interface Service {
   migrationVersion: number;
   /** Tokens created at this start (admin when none existed, one per role for the demo); shown once. */
   firstStartTokens: IssuedToken[];
+  /** Demo users created at this start (demo city only), with their passwords; shown once. */
+  firstStartUsers: Array<{ user: UserSummary; password: string }>;
   close(): Promise<void>;
 }
 
 export const WEB_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The city-model schemas and the profile, described once in the OpenAPI components. */
+function namedSchemas(): Record<string, z.ZodType> {
+  const named: Record<string, z.ZodType> = { CityProfile: cityProfileSchema };
+  for (const def of Object.values(resources)) {
+    named[def.label.split(' ').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')] = def.schema;
+  }
+  return named;
+}
 
 export async function startService(config: Config, logger: Logger, options: { inMemory?: boolean } = {}): Promise<Service> {
   const startedAtMs = Date.now();
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir, purpose: 'the sanifleet service' });
   try {
     const migrationVersion = await migrate(db);
     await ensurePositionPartitions(db, Date.now());
     const repo = new CityRepo(db);
     const profiles = new ProfileRepo(db);
-    const tokens = new TokenStore(db);
+    const tokens = new TokenStore(db, { onError: (err, what) => logger.warn({ err }, `${what} failed`) });
+    const users = new UserStore(db);
+    const sessions = new SessionStore(db);
+    const principals = new PrincipalResolver(tokens, sessions);
 
     // The profile file, when given, is the city's word at every start; else what is stored.
     const stored = await profiles.load();
@@ -73,6 +101,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     profiles.use(profile);
 
     const firstStartTokens: IssuedToken[] = [];
+    const firstStartUsers: Array<{ user: UserSummary; password: string }> = [];
     const empty = (await repo.count(resources.depots)) === 0 && (await repo.count(resources.vehicles)) === 0;
     if (config.demoCity === 'always' || (config.demoCity === 'auto' && empty)) {
       const t0 = Date.now();
@@ -80,8 +109,9 @@ export async function startService(config: Config, logger: Logger, options: { in
       if (config.cityProfile) delete (city as { profile?: unknown }).profile;
       const result = await importCity(db, repo, profiles, city);
       logger.info({ counts: result.counts, ms: Date.now() - t0, seed: config.demoSeed }, 'demo city loaded');
+      const driverVehicle = city.vehicles.find((v) => v.kind === 'collector')!.id;
+      if ((await users.count()) === 0) firstStartUsers.push(...(await createDemoUsers(users, driverVehicle)));
       if ((await tokens.countActive()) === 0) {
-        const driverVehicle = city.vehicles.find((v) => v.kind === 'collector')!.id;
         const deviceVehicle = city.vehicles.find((v) => v.kind === 'muck_truck')!.id;
         for (const role of roles.filter((r) => r !== 'admin')) {
           firstStartTokens.push(await tokens.issue({
@@ -143,15 +173,29 @@ export async function startService(config: Config, logger: Logger, options: { in
       return jt808.sendText(online, text);
     } : undefined;
 
-    const api = new ApiRoutes(tokens, config.bodyLimitBytes);
+    const api = new ApiRoutes(principals, config.bodyLimitBytes);
+    addAuthRoutes(api, { users, sessions, limiter: new LoginLimiter() });
+    addUserRoutes(api, { db, repo, users, sessions });
     addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => migrationVersion, startedAtMs, networkStatus: () => networkStatus });
-    addCityRoutes(api, { db, repo, profile: () => profiles.get(), onChange: (name) => (name === 'vehicles' ? onFleetChange() : undefined) });
-    addImportRoute(api, { db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes, onChange: onFleetChange });
+    // The map's road layer is re-read after a write here at once, after one elsewhere within seconds.
+    let mapRoutes: MapRoutes | undefined;
+    addCityRoutes(api, {
+      db, repo, profile: () => profiles.get(),
+      onChange: (name) => (name === 'vehicles' ? onFleetChange() : name === 'road-segments' ? mapRoutes?.invalidate() : undefined),
+    });
+    addImportRoute(api, {
+      db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes,
+      onChange: async () => {
+        mapRoutes?.invalidate();
+        await onFleetChange();
+      },
+    });
     addIngestRoutes(api, { tracking, db, bodyLimitBytes: config.bodyLimitBytes, sendText });
-    addMapRoutes(api, { db, profile: () => profiles.get(), tileUrl: config.mapTileUrl });
-    const app = createApp(api, { logger, webDir: WEB_DIR });
+    mapRoutes = addMapRoutes(api, { db, profile: () => profiles.get(), tileUrl: config.mapTileUrl });
+    const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
+    const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);
-    const live = await startLiveHub({ httpServer, tokens, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
+    const live = await startLiveHub({ httpServer, tokens: principals, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -160,10 +204,16 @@ export async function startService(config: Config, logger: Logger, options: { in
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${address.port}`;
 
-    const jobs = scheduleJobs({ db, logger });
+    const jobs = scheduleJobs({ db, logger, sessions });
+    // A large city's road layer takes seconds to read: read it now, not on the first page's request.
+    const warmStartMs = Date.now();
+    const roadLayerWarm = mapRoutes.warm().then(
+      ({ roads }) => logger.info({ roads, ms: Date.now() - warmStartMs }, 'map road layer ready'),
+      (err: unknown) => logger.warn({ err }, 'map road layer could not be read at start; the first request reads it'),
+    );
     let closed = false;
     return {
-      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port, live, network,
+      db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, jt808, jt808Port, live, network,
       close: async () => {
         if (closed) return;
         closed = true;
@@ -176,6 +226,8 @@ export async function startService(config: Config, logger: Logger, options: { in
         });
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
+        await tokens.settle();
+        await roadLayerWarm;
         await network?.catch(() => undefined);
         await db.close();
       },
@@ -184,4 +236,21 @@ export async function startService(config: Config, logger: Logger, options: { in
     await db.close().catch(() => undefined);
     throw err;
   }
+}
+
+const demoDisplayNames: Record<UserRole, string> = {
+  admin: '演示管理员', dispatcher: '演示调度员', driver: '演示司机', enforcement: '演示执法员', planner: '演示规划员',
+};
+
+/** One demo user per role, named after it, with a random password (printed once by main.ts). */
+async function createDemoUsers(users: UserStore, driverVehicleId: string): Promise<Array<{ user: UserSummary; password: string }>> {
+  const created: Array<{ user: UserSummary; password: string }> = [];
+  for (const role of userRoles) {
+    const password = generatePassword();
+    const user = await users.create({
+      name: role, displayName: demoDisplayNames[role], role, ...(role === 'driver' ? { vehicleId: driverVehicleId } : {}),
+    }, await hashPassword(password));
+    created.push({ user: summary(user), password });
+  }
+  return created;
 }

@@ -5,9 +5,10 @@ import type { Db } from '../store/db.js';
 import type { CityRepo } from '../store/city-repo.js';
 import type { ProfileRepo } from '../store/profile-repo.js';
 import { resourceOrder, resources } from '../store/resources.js';
+import { tokenBindingProblem, type TokenStore } from '../auth/api-tokens.js';
 import { roles } from '../domain/principal.js';
-import type { TokenStore } from './auth.js';
-import { ApiError, fromDatabaseError } from './errors.js';
+import { ApiError, fromDatabaseError, zodDetails } from './errors.js';
+import { mergePatch, missingKeys } from '../domain/json-documents.js';
 import type { ApiRoutes } from './routes.js';
 
 export interface AdminRouteDeps {
@@ -19,6 +20,9 @@ export interface AdminRouteDeps {
   startedAtMs: number;
   networkStatus?: () => Record<string, unknown>;
 }
+
+/** A merge patch of the city profile: a JSON object, checked member by member once merged. */
+const profilePatchSchema = z.record(z.string(), z.unknown());
 
 /** Health, the route index, the city profile and API tokens. */
 export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
@@ -43,24 +47,47 @@ export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
   });
 
   api.add({
-    method: 'get', path: '/', roles: ['admin', 'dispatcher', 'enforcement', 'driver', 'device'],
+    method: 'get', path: '/', roles,
     summary: 'This route table: every route with the roles it admits',
     handler: () => ({ routes: api.table.map((r) => ({ method: r.method.toUpperCase(), path: `/api/v1${r.path}`, roles: r.roles, summary: r.summary })) }),
   });
 
   api.add({
-    method: 'get', path: '/city-profile', roles: ['admin', 'dispatcher', 'enforcement', 'driver'],
+    method: 'get', path: '/city-profile', roles: ['admin', 'dispatcher', 'enforcement', 'driver', 'planner'],
     summary: 'The city profile: time zone, hours, speed limits, corridor widths, windows, sweeping table',
     handler: () => deps.profiles.get(),
   });
+  const saveProfile = async (profile: CityProfile): Promise<CityProfile> => {
+    await deps.profiles.save(profile);
+    deps.profiles.use(profile);
+    return profile;
+  };
   api.add({
     method: 'put', path: '/city-profile', roles: ['admin'], body: cityProfileSchema,
-    summary: 'Replace the city profile (missing values take the defaults)',
+    summary: 'Replace the whole city profile: every key GET returns, at every level, must be present (PATCH changes a part)',
+    handler: async ({ body, req }) => {
+      // A PUT carries the whole resource: a key left out is refused rather than reset to its default.
+      const missing = missingKeys(req.body, body);
+      if (missing.length > 0) {
+        throw new ApiError(400, 'invalid request', missing.map((p) => ({
+          path: ['body', ...p].join('.'), message: 'required: a PUT carries the whole profile (use PATCH to change a part)',
+        })));
+      }
+      return saveProfile(body as CityProfile);
+    },
+  });
+  api.add({
+    method: 'patch', path: '/city-profile', roles: ['admin'], body: profilePatchSchema,
+    bodyTypes: ['application/json', 'application/merge-patch+json'],
+    summary: 'Change part of the city profile (JSON merge patch, RFC 7396: objects merge deep, arrays and values replace, null restores the default); unknown keys refused, the result validated',
     handler: async ({ body }) => {
-      const profile = body as CityProfile;
-      await deps.profiles.save(profile);
-      deps.profiles.use(profile);
-      return profile;
+      const unknownRemovals: string[][] = [];
+      const merged = mergePatch(deps.profiles.get(), body, unknownRemovals);
+      const details = unknownRemovals.map((p) => ({ path: ['body', ...p].join('.'), message: 'unknown field' }));
+      const r = cityProfileSchema.safeParse(merged);
+      if (!r.success) details.push(...zodDetails(r.error, 'body'));
+      if (details.length > 0) throw new ApiError(400, 'invalid request', details);
+      return saveProfile(r.data!);
     },
   });
 
@@ -68,30 +95,35 @@ export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
     role: z.enum(roles),
     vehicleId: entityId.optional(),
     label: z.string().min(1).max(200).optional(),
+    /** Optional end of validity; left out, the token works until revoked. */
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
   }).superRefine((t, ctx) => {
-    if (t.role === 'driver' && !t.vehicleId) ctx.addIssue({ code: 'custom', path: ['vehicleId'], message: 'a driver token is bound to one vehicle' });
-    if (t.vehicleId && t.role !== 'driver' && t.role !== 'device') ctx.addIssue({ code: 'custom', path: ['vehicleId'], message: `a ${t.role} token is not bound to a vehicle` });
+    if (t.expiresAt && Date.parse(t.expiresAt) <= Date.now()) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' });
+    const binding = tokenBindingProblem(t.role, t.vehicleId);
+    if (binding) ctx.addIssue({ code: 'custom', path: ['vehicleId'], message: binding });
   });
   api.add({
-    method: 'post', path: '/tokens', roles: ['admin'], body: tokenBody,
+    method: 'post', path: '/tokens', roles: ['admin'], body: tokenBody, successStatus: 201,
     summary: 'Issue an API token (the secret is in this answer only)',
     handler: async ({ body }) => {
       if (body.vehicleId && !(await deps.repo.exists(resources.vehicles, body.vehicleId))) {
-        throw new ApiError(422, 'unknown reference', [{ path: 'body.vehicleId', message: `no vehicle with id "${body.vehicleId}"` }]);
+        throw new ApiError(422, 'unknown reference', [{ path: 'body.vehicleId', message: `no vehicle with id "${body.vehicleId}"` }], 'reference.broken');
       }
       try {
-        return { status: 201, body: await deps.tokens.issue(body) };
+        const issued = await deps.tokens.issue({ ...body, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined });
+        const { expiresAtMs: _ms, ...shown } = issued;
+        return { status: 201, body: shown };
       } catch (err) {
         throw fromDatabaseError(err) ?? err;
       }
     },
   });
   api.add({
-    method: 'get', path: '/tokens', roles: ['admin'], summary: 'List API tokens (never the secrets)',
+    method: 'get', path: '/tokens', roles: ['admin'], summary: 'List API tokens with their expiry and last use (never the secrets)',
     handler: async () => ({ items: await deps.tokens.list() }),
   });
   api.add({
-    method: 'delete', path: '/tokens/:id', roles: ['admin'], params: z.strictObject({ id: entityId }),
+    method: 'delete', path: '/tokens/:id', roles: ['admin'], params: z.strictObject({ id: entityId }), successStatus: 204,
     summary: 'Revoke an API token',
     handler: async ({ params, principal }) => {
       if (params.id === principal?.tokenId) {

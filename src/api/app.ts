@@ -18,22 +18,27 @@ export function createApp(api: ApiRoutes, options: { logger: Logger; webDir?: st
   });
   for (const r of options.extraRouters ?? []) app.use(r);
   app.use('/api/v1', api.router);
-  app.use('/api', (req, _res, next) => next(new ApiError(404, 'no such route', [{ path: 'url', message: `${req.method} ${req.originalUrl} is not an API route (GET /api/v1 lists them)` }])));
+  app.use('/api', (req, _res, next) => next(new ApiError(404, 'no such route', [{ path: 'url', message: `${req.method} ${req.originalUrl} is not an API route (GET /api/v1 lists them)` }], 'route.not_found')));
   if (options.webDir && existsSync(options.webDir)) app.use(express.static(options.webDir, { index: 'index.html' }));
-  app.use((req, _res, next) => next(new ApiError(404, 'not found', [{ path: 'url', message: `${req.method} ${req.originalUrl}` }])));
+  app.use((req, _res, next) => next(new ApiError(404, 'not found', [{ path: 'url', message: `${req.method} ${req.originalUrl}` }], 'not_found')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = err as { type?: string; status?: number; message?: string };
-    let apiErr: ApiError;
-    if (err instanceof ApiError) apiErr = err;
-    else if (e?.type === 'entity.too.large') apiErr = new ApiError(413, 'request body too large', [{ path: 'body', message: `the limit is ${(e as { limit?: number }).limit ?? '?'} bytes` }]);
-    else if (e?.type === 'entity.parse.failed') apiErr = new ApiError(400, 'malformed JSON', [{ path: 'body', message: e.message ?? 'cannot parse' }]);
-    else if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') apiErr = new ApiError(415, 'unsupported body encoding', [{ path: 'headers.content-type', message: e.message ?? '' }]);
-    else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) apiErr = new ApiError(e.status, e.message ?? 'bad request', [{ path: 'request', message: e.message ?? '' }]);
-    else {
-      options.logger.error({ err }, 'unhandled error');
-      apiErr = new ApiError(500, 'internal error');
-    }
-    res.status(apiErr.status).json({ error: apiErr.message, details: apiErr.details });
+    const apiErr = toApiError(err, options.logger);
+    for (const [k, v] of Object.entries(apiErr.headers)) res.setHeader(k, v);
+    res.status(apiErr.status).json({ error: apiErr.message, code: apiErr.code, details: apiErr.details });
   });
   return app;
+}
+
+/** Any error a handler or a body parser throws, as the API's error (status, stable code, details). */
+function toApiError(err: unknown, logger: Logger): ApiError {
+  const e = err as { type?: string; status?: number; message?: string; limit?: number };
+  if (err instanceof ApiError) return err;
+  if (e?.type === 'entity.too.large') return new ApiError(413, 'request body too large', [{ path: 'body', message: `the limit is ${e.limit ?? '?'} bytes` }], 'body.too_large');
+  if (e?.type === 'entity.parse.failed') return new ApiError(400, 'malformed JSON', [{ path: 'body', message: e.message ?? 'cannot parse' }], 'body.malformed_json');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return new ApiError(415, 'unsupported body encoding', [{ path: 'headers.content-type', message: e.message ?? '' }], 'body.unsupported_encoding');
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new ApiError(e.status, e.message ?? 'bad request', [{ path: 'request', message: e.message ?? '' }]);
+  logger.error({ err }, 'unhandled error');
+  return new ApiError(500, 'internal error', [], 'internal');
 }

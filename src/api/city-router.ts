@@ -12,16 +12,16 @@ import type { ApiRoutes } from './routes.js';
 
 type Doc = Record<string, any>;
 
-/** Who may read each resource. Writes are for admins and dispatchers. */
+/** Who may read each resource (planners read the whole city). Writes are for admins and dispatchers. */
 export const readRoles: Record<ResourceName, readonly Role[]> = {
-  depots: ['admin', 'dispatcher', 'enforcement', 'driver'],
-  facilities: ['admin', 'dispatcher', 'enforcement', 'driver'],
-  vehicles: ['admin', 'dispatcher', 'enforcement', 'driver'],
-  'collection-points': ['admin', 'dispatcher', 'enforcement'],
-  'construction-sites': ['admin', 'dispatcher', 'enforcement'],
-  permits: ['admin', 'dispatcher', 'enforcement', 'driver'],
-  'road-segments': ['admin', 'dispatcher', 'enforcement'],
-  'restricted-zones': ['admin', 'dispatcher', 'enforcement', 'driver'],
+  depots: ['admin', 'dispatcher', 'enforcement', 'planner', 'driver'],
+  facilities: ['admin', 'dispatcher', 'enforcement', 'planner', 'driver'],
+  vehicles: ['admin', 'dispatcher', 'enforcement', 'planner', 'driver'],
+  'collection-points': ['admin', 'dispatcher', 'enforcement', 'planner'],
+  'construction-sites': ['admin', 'dispatcher', 'enforcement', 'planner'],
+  permits: ['admin', 'dispatcher', 'enforcement', 'planner', 'driver'],
+  'road-segments': ['admin', 'dispatcher', 'enforcement', 'planner'],
+  'restricted-zones': ['admin', 'dispatcher', 'enforcement', 'planner', 'driver'],
 };
 export const writeRoles: readonly Role[] = ['admin', 'dispatcher'];
 
@@ -40,7 +40,7 @@ function isInDriverScope(def: ResourceDef, doc: Doc, principal: Principal | unde
   return true;
 }
 
-const bboxParam = z.string().transform((s, ctx) => {
+export const bboxParam = z.string().transform((s, ctx) => {
   const parts = s.split(',').map(Number);
   const [minLon, minLat, maxLon, maxLat] = parts as [number, number, number, number];
   if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n)) || minLon > maxLon || minLat > maxLat
@@ -73,7 +73,7 @@ export async function assertConsistent(
 ): Promise<void> {
   const issues = await consistencyIssues(def, doc, repo, q, profile, batch);
   if (issues.length > 0) {
-    throw new ApiError(422, `inconsistent ${def.label}`, issues.map((i) => ({ path: `${pathPrefix}.${i.path}`, message: i.message })));
+    throw new ApiError(422, `inconsistent ${def.label}`, issues.map((i) => ({ path: `${pathPrefix}.${i.path}`, message: i.message })), 'rule.violated');
   }
 }
 
@@ -119,7 +119,7 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
       },
     });
     api.add({
-      method: 'post', path: base, summary: `Create a ${def.label}`, roles: writeRoles, body: def.schema,
+      method: 'post', path: base, summary: `Create a ${def.label}`, roles: writeRoles, body: def.schema, successStatus: 201,
       handler: async ({ body }) => {
         const doc = { ...(body as Doc), id: (body as Doc).id ?? newId(def.idPrefix) };
         await db.transaction(async (tx) => {
@@ -147,7 +147,7 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
       },
     });
     api.add({
-      method: 'delete', path: `${base}/:id`, summary: `Delete a ${def.label}`, roles: writeRoles, params: idParams,
+      method: 'delete', path: `${base}/:id`, summary: `Delete a ${def.label}`, roles: writeRoles, params: idParams, successStatus: 204,
       handler: async ({ params }) => {
         let removed = false;
         await writeOrExplain(async () => {

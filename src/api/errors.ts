@@ -1,23 +1,41 @@
 import { z } from 'zod';
+import type { ErrorCode } from '../domain/error-codes.js';
+
+export { errorCodes, type ErrorCode } from '../domain/error-codes.js';
 
 export interface ErrorDetail {
   path: string;
   message: string;
 }
 
-/** Every failed request answers `{ error, details: [{ path, message }] }` with a fitting status. */
+const defaultCodes: Record<number, ErrorCode> = {
+  400: 'validation.failed', 401: 'auth.required', 403: 'auth.forbidden', 404: 'not_found', 409: 'conflict',
+  413: 'body.too_large', 415: 'body.not_json', 422: 'rule.violated', 429: 'auth.rate_limited', 503: 'service.unavailable',
+};
+
+export function defaultErrorCode(status: number): ErrorCode {
+  return defaultCodes[status] ?? (status >= 500 ? 'internal' : 'validation.failed');
+}
+
+/** Every failed request answers `{ error, code, details: [{ path, message }] }` with a fitting status. */
 export class ApiError extends Error {
+  readonly code: ErrorCode;
+
   constructor(
     readonly status: number,
     message: string,
     readonly details: ErrorDetail[] = [],
+    code?: ErrorCode,
+    /** Extra response headers (Retry-After). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
+    this.code = code ?? defaultErrorCode(status);
   }
 }
 
 export const notFound = (what: string, id: string): ApiError =>
-  new ApiError(404, `${what} not found`, [{ path: 'params.id', message: `no ${what} with id "${id}"` }]);
+  new ApiError(404, `${what} not found`, [{ path: 'params.id', message: `no ${what} with id "${id}"` }], 'not_found');
 
 /** Flattens zod issues into dotted paths under a prefix (body, query, params). */
 export function zodDetails(error: z.ZodError, prefix: string): ErrorDetail[] {
@@ -55,6 +73,8 @@ const constraintFields: Record<string, string> = {
   permits_disposal_fk: 'disposalFacilityId',
   permit_vehicles_vehicle_fk: 'vehicleIds',
   api_tokens_vehicle_fk: 'vehicleId',
+  users_name_key: 'name',
+  users_vehicle_fk: 'vehicleId',
 };
 
 /** Maps PostgreSQL integrity errors to 409/422; anything else is not ours to explain. */
@@ -64,16 +84,16 @@ export function fromDatabaseError(err: unknown, pathPrefix = 'body'): ApiError |
   const field = e.constraint ? constraintFields[e.constraint] : undefined;
   const path = field ? `${pathPrefix}.${field}` : pathPrefix;
   if (e.code === '23505') {
-    return new ApiError(409, 'conflict', [{ path, message: `already in use${e.detail ? `: ${e.detail}` : ''}` }]);
+    return new ApiError(409, 'conflict', [{ path, message: `already in use${e.detail ? `: ${e.detail}` : ''}` }], 'conflict');
   }
   if (e.code === '23503') {
     const deleting = /still referenced|is still referenced/.test(e.detail ?? e.message ?? '');
     return deleting
-      ? new ApiError(409, 'still referenced', [{ path: 'params.id', message: e.detail ?? 'other records refer to it' }])
-      : new ApiError(422, 'unknown reference', [{ path, message: e.detail ?? 'refers to a record that does not exist' }]);
+      ? new ApiError(409, 'still referenced', [{ path: 'params.id', message: e.detail ?? 'other records refer to it' }], 'reference.in_use')
+      : new ApiError(422, 'unknown reference', [{ path, message: e.detail ?? 'refers to a record that does not exist' }], 'reference.broken');
   }
   if (e.code === '23514' || e.code === '22P02' || e.code === '22003') {
-    return new ApiError(422, 'rejected by the store', [{ path, message: e.message ?? 'constraint violated' }]);
+    return new ApiError(422, 'rejected by the store', [{ path, message: e.message ?? 'constraint violated' }], 'rule.violated');
   }
   return undefined;
 }

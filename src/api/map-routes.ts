@@ -4,6 +4,9 @@ import type { CityProfile } from '../domain/city-profile.js';
 import type { Db } from '../store/db.js';
 import type { Role } from '../domain/principal.js';
 import type { ApiRoutes } from './routes.js';
+import { z } from 'zod';
+import { bboxParam } from './city-router.js';
+import { decimalsForZoom, gradesForZoom, MAX_VIEW_FEATURES, MERGED_UP_TO_ZOOM, mergeRuns, pixelDegrees, RoadIndex, snapToTiles } from './road-view.js';
 
 /** Our road data comes from OpenStreetMap: its licence asks for this line wherever it is drawn. */
 export const OSM_ATTRIBUTION = 'Map data © OpenStreetMap contributors, ODbL';
@@ -19,63 +22,132 @@ export interface RoadFeature {
   type: 'Feature';
   id: string;
   geometry: { type: 'LineString'; coordinates: number[][] };
-  properties: { name?: string; grade: number; highway?: string; district?: string; oneway: boolean };
+  /** `segments`: how many stored segments a merged line (low zoom) stands for. */
+  properties: { name?: string; grade: number; highway?: string; district?: string; oneway: boolean; segments?: number };
 }
 
-const mapRoles: readonly Role[] = ['admin', 'dispatcher', 'enforcement', 'driver'];
+const mapRoles: readonly Role[] = ['admin', 'dispatcher', 'enforcement', 'driver', 'planner'];
 
 /**
  * Read-only map data for the web pages: the road network as GeoJSON and the map's
- * configuration. The road layer is built once per version of the road table (row count
- * and last update) and served with an ETag, so a page reload costs one small query.
+ * configuration. The road layer is read once per version of the road table (row count
+ * and last update, checked at most every VERSION_TTL_MS or after a write through this
+ * service) and kept in memory; each answer carries an ETag, so a page reload costs a
+ * 304. Without parameters the whole network is sent (small cities); with `zoom` and
+ * `bbox` only what the view shows (road-view.ts).
  */
-export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): void {
-  let cache: { version: string; etag: string; body: string; gzipped: Buffer } | undefined;
-  let building: Promise<NonNullable<typeof cache>> | undefined;
+export interface MapRoutes {
+  /** A write changed the roads: the next request reads the table again. */
+  invalidate(): void;
+  /** Reads the road layer now (at start, in the background), so the first page does not wait for it. */
+  warm(): Promise<{ roads: number }>;
+}
 
-  const roadLayer = async (): Promise<NonNullable<typeof cache>> => {
+interface RoadLayer {
+  version: string;
+  index: RoadIndex;
+  /** Streets merged from their segments, for low zooms; built on first use. */
+  merged?: RoadIndex;
+  whole?: { etag: string; body: string; gzipped: Buffer };
+  views: Map<string, { etag: string; body: string; gzipped: Buffer }>;
+}
+
+const VERSION_TTL_MS = 2_000;
+const MAX_CACHED_VIEWS = 64;
+
+const roadsQuery = z.strictObject({
+  bbox: bboxParam.optional().describe('minLon,minLat,maxLon,maxLat: only roads crossing this box (snapped outward to the tile grid of the zoom)'),
+  zoom: z.coerce.number().int().min(0).max(22).optional().describe('web-map zoom: grade 1 up to 11, grades 1-2 at 12-13, 1-3 at 14, all from 15; coordinates rounded to about a pixel'),
+});
+
+export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): MapRoutes {
+  let layer: RoadLayer | undefined;
+  let checked: { version: string; atMs: number } | undefined;
+  let building: Promise<RoadLayer> | undefined;
+
+  const currentVersion = async (): Promise<string> => {
+    if (checked && Date.now() - checked.atMs < VERSION_TTL_MS) return checked.version;
     const v = await deps.db.query<{ n: number; m: string | null }>(
       'select count(*)::int as n, max(updated_at)::text as m from road_segments',
     );
-    const version = `${v.rows[0]?.n ?? 0}@${v.rows[0]?.m ?? ''}`;
-    if (cache?.version === version) return cache;
+    checked = { version: `${v.rows[0]?.n ?? 0}@${v.rows[0]?.m ?? ''}`, atMs: Date.now() };
+    return checked.version;
+  };
+
+  const roadLayer = async (): Promise<RoadLayer> => {
+    const version = await currentVersion();
+    if (layer?.version === version) return layer;
     // Concurrent first requests share one build instead of each reading the whole table.
     building ??= (async () => {
-      const res = await deps.db.query<{ id: string; doc: Record<string, any> }>('select id, doc from road_segments order by id');
-      const features: RoadFeature[] = res.rows.map(({ id, doc }) => ({
+      // Only what the map draws leaves the store (not the whole record).
+      const res = await deps.db.query<{ id: string; grade: number; name: string | null; highway: string | null; district: string | null; oneway: boolean | null; coordinates: number[][] | string }>(
+        `select id, grade, doc->>'name' as name, doc->>'highway' as highway, district, (doc->>'oneway')::boolean as oneway,
+                doc->'geometry'->'coordinates' as coordinates
+         from road_segments order by id`,
+      );
+      const features: RoadFeature[] = res.rows.map((r) => ({
         type: 'Feature',
-        id,
+        id: r.id,
         // 6 decimals ≈ 0.1 m: plenty for drawing, and a third smaller than full doubles.
-        geometry: { type: 'LineString', coordinates: (doc.geometry.coordinates as number[][]).map((p) => [round6(p[0]!), round6(p[1]!)]) },
-        properties: { name: doc.name, grade: doc.grade, highway: doc.highway, district: doc.district, oneway: !!doc.oneway },
+        geometry: { type: 'LineString', coordinates: (typeof r.coordinates === 'string' ? JSON.parse(r.coordinates) as number[][] : r.coordinates).map((p) => [round6(p[0]!), round6(p[1]!)]) },
+        properties: { name: r.name ?? undefined, grade: r.grade, highway: r.highway ?? undefined, district: r.district ?? undefined, oneway: !!r.oneway },
       }));
-      const body = JSON.stringify({ type: 'FeatureCollection', attribution: OSM_ATTRIBUTION, features });
-      // Compressed once per version: road GeoJSON shrinks about fivefold.
-      return { version, etag: `"roads-${createHash('sha1').update(version).digest('hex').slice(0, 16)}"`, body, gzipped: gzipSync(body) };
+      return { version, index: new RoadIndex(features), views: new Map() };
     })();
     try {
-      cache = await building;
-      return cache;
+      layer = await building;
+      return layer;
     } finally {
       building = undefined;
     }
   };
 
+  const etagOf = (key: string): string => `"roads-${createHash('sha1').update(key).digest('hex').slice(0, 16)}"`;
+  // Compressed once per cached answer: road GeoJSON shrinks about fivefold.
+  const packed = (key: string, body: string) => ({ etag: etagOf(key), body, gzipped: gzipSync(body) });
+
   api.add({
-    method: 'get', path: '/map/roads', roles: mapRoles,
-    summary: 'The road network as a GeoJSON FeatureCollection (name, grade, highway, district, oneway) for the map',
-    handler: async ({ req, res }) => {
-      const layer = await roadLayer();
-      res.setHeader('ETag', layer.etag);
+    method: 'get', path: '/map/roads', roles: mapRoles, query: roadsQuery,
+    summary: `The road network as a GeoJSON FeatureCollection (name, grade, highway, district, oneway) for the map; with zoom and bbox only the view (at most ${MAX_VIEW_FEATURES} roads, major grades first, "truncated": true beyond), without them the whole network`,
+    handler: async ({ req, res, query }) => {
+      const l = await roadLayer();
+      let answer: { etag: string; body: string; gzipped: Buffer };
+      if (query.bbox === undefined && query.zoom === undefined) {
+        l.whole ??= packed(l.version, JSON.stringify({ type: 'FeatureCollection', attribution: OSM_ATTRIBUTION, features: l.index.features }));
+        answer = l.whole;
+      } else {
+        const zoom = query.zoom;
+        const bbox = query.bbox && zoom !== undefined ? snapToTiles(query.bbox, zoom) : query.bbox;
+        const key = `${l.version}|${bbox?.join(',') ?? '*'}|${zoom ?? '*'}`;
+        let cached = l.views.get(key);
+        if (!cached) {
+          const grades = zoom === undefined ? [1, 2, 3, 4] : gradesForZoom(zoom);
+          const lowZoom = zoom !== undefined && zoom <= MERGED_UP_TO_ZOOM;
+          if (lowZoom) l.merged ??= new RoadIndex(mergeRuns(l.index.features));
+          const view = (lowZoom ? l.merged! : l.index).view({
+            bbox, grades, max: MAX_VIEW_FEATURES,
+            decimals: zoom === undefined ? 6 : decimalsForZoom(zoom),
+            toleranceDeg: zoom === undefined ? undefined : pixelDegrees(zoom) / 2,
+          });
+          cached = packed(key, JSON.stringify({
+            type: 'FeatureCollection', attribution: OSM_ATTRIBUTION,
+            ...(bbox ? { bbox } : {}), ...(zoom !== undefined ? { zoom } : {}), grades, merged: lowZoom, truncated: view.truncated, features: view.features,
+          }));
+          if (l.views.size >= MAX_CACHED_VIEWS) l.views.delete(l.views.keys().next().value!);
+          l.views.set(key, cached);
+        }
+        answer = cached;
+      }
+      res.setHeader('ETag', answer.etag);
       res.setHeader('Cache-Control', 'private, no-cache');
-      if (req.headers['if-none-match'] === layer.etag) return { status: 304 };
       res.setHeader('Vary', 'Accept-Encoding');
+      if (req.headers['if-none-match'] === answer.etag) return { status: 304 };
       res.status(200).type('application/geo+json');
       if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
         res.setHeader('Content-Encoding', 'gzip');
-        res.send(layer.gzipped);
+        res.send(answer.gzipped);
       } else {
-        res.send(layer.body);
+        res.send(answer.body);
       }
       return undefined;
     },
@@ -98,6 +170,13 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): void {
       };
     },
   });
+
+  return {
+    invalidate: () => {
+      checked = undefined;
+    },
+    warm: async () => ({ roads: (await roadLayer()).index.features.length }),
+  };
 }
 
 function round6(x: number): number {

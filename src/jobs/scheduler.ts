@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
+import type { SessionStore } from '../auth/sessions.js';
 import { ensurePositionPartitions } from '../store/positions-partitions.js';
 
 /**
@@ -12,13 +13,21 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-export function scheduleJobs(deps: { db: Db; logger: Logger }): Jobs {
+export function scheduleJobs(deps: { db: Db; logger: Logger; sessions?: Pick<SessionStore, 'deleteExpired'> }): Jobs {
   const tasks: ScheduledTask[] = [];
   // Partitions for the days ahead exist before their first fix arrives (UTC days).
   tasks.push(cron.schedule('5 * * * *', async () => {
     const created = await ensurePositionPartitions(deps.db, Date.now());
     if (created.length > 0) deps.logger.info({ created }, 'position partitions created');
   }, { name: 'position-partitions', timezone: 'UTC', noOverlap: true, unref: true }));
+  // Sessions a week past their end are of no use to anyone: drop them once a day.
+  const sessions = deps.sessions;
+  if (sessions) {
+    tasks.push(cron.schedule('17 3 * * *', async () => {
+      const deleted = await sessions.deleteExpired();
+      if (deleted > 0) deps.logger.info({ deleted }, 'expired sessions deleted');
+    }, { name: 'expired-sessions', timezone: 'UTC', noOverlap: true, unref: true }));
+  }
   return {
     tasks,
     stop: async () => {

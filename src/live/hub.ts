@@ -3,10 +3,11 @@ import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
-import type { CredentialVerifier, Principal } from '../domain/principal.js';
+import type { Principal, PrincipalSource } from '../domain/principal.js';
 import type { VehicleState } from '../domain/vehicle-state.js';
 import type { FleetEvents, FleetStateSource } from '../tracking/fleet-events.js';
 import { Coalescer } from './coalescer.js';
+import type { ErrorCode } from '../domain/error-codes.js';
 import { inScope, isNewer, parseFilter, scopeFor, ScopeError, type LiveScope } from './scope.js';
 
 /**
@@ -22,7 +23,7 @@ import { inScope, isNewer, parseFilter, scopeFor, ScopeError, type LiveScope } f
  */
 export interface LiveHubOptions {
   httpServer: HttpServer;
-  tokens: CredentialVerifier;
+  tokens: Pick<PrincipalSource, 'verify'>;
   events: FleetEvents;
   states: FleetStateSource;
   redisUrl?: string;
@@ -44,6 +45,8 @@ export interface LiveHub {
 export const DEFAULT_MAX_BATCHES_PER_SECOND = 10;
 const RELAY_EVENT = 'fleet:state';
 const MAX_SUBSCRIBES_PER_SECOND = 5;
+/** setTimeout's limit (~24.8 days); a later expiry is caught by the periodic recheck. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface ClientData {
   principal: Principal;
@@ -129,20 +132,20 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
 
   io.use((socket, next) => {
     const token = tokenOf(socket);
-    if (!token) return next(refusal('unauthorized', [{ path: 'auth.token', message: 'send the API token in auth.token or "Authorization: Bearer <token>"' }]));
+    if (!token) return next(refusal('unauthorized', [{ path: 'auth.token', message: 'send the API token in auth.token or "Authorization: Bearer <token>"' }], 'auth.required'));
     tokens.verify(token).then((principal) => {
-      if (!principal) return next(refusal('unauthorized', [{ path: 'auth.token', message: 'token not recognised or revoked' }]));
+      if (!principal) return next(refusal('unauthorized', [{ path: 'auth.token', message: 'token not recognised, revoked or expired' }], 'auth.invalid_token'));
       try {
         const scope = scopeFor(principal, socket.handshake.auth?.filter);
         socket.data = { principal, token, scope } satisfies ClientData;
         next();
       } catch (err) {
-        if (err instanceof ScopeError) return next(refusal(err.message, err.details));
+        if (err instanceof ScopeError) return next(refusal(err.message, err.details, scopeErrorCode(err)));
         next(err as Error);
       }
     }, (err: unknown) => {
       logger.error({ err }, 'live hub: token check failed');
-      next(refusal('unavailable', [{ path: 'auth.token', message: 'the token could not be checked; retry' }]));
+      next(refusal('unavailable', [{ path: 'auth.token', message: 'the token could not be checked; retry' }], 'service.unavailable'));
     });
   });
 
@@ -151,6 +154,10 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     const coalescer = new Coalescer(maxBatchesPerSecond, (batch) => socket.emit('fleet:update', batch));
     coalescers.set(socket.id, coalescer);
     socket.emit('fleet:snapshot', snapshotFor(data.scope));
+    // A credential with an end (an expiring token, a session) is cut at that end, not at the next recheck.
+    const remainingMs = data.principal.expiresAtMs === undefined ? undefined : Math.max(0, data.principal.expiresAtMs - Date.now());
+    const expiry = remainingMs === undefined || remainingMs > MAX_TIMER_MS ? undefined : setTimeout(() => socket.disconnect(true), remainingMs);
+    expiry?.unref();
     logger.debug({ tokenId: data.principal.tokenId, role: data.principal.role }, 'live client connected');
 
     // Each subscribe costs a full snapshot: a page that spams filter changes gets refused.
@@ -160,19 +167,19 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
       const nowMs = Date.now();
       while (recentSubscribesMs.length > 0 && recentSubscribesMs[0]! <= nowMs - 1000) recentSubscribesMs.shift();
       if (recentSubscribesMs.length >= MAX_SUBSCRIBES_PER_SECOND) {
-        reply({ error: 'too many requests', details: [{ path: 'filter', message: `at most ${MAX_SUBSCRIBES_PER_SECOND} filter changes a second` }] });
+        reply({ error: 'too many requests', code: 'rate_limited', details: [{ path: 'filter', message: `at most ${MAX_SUBSCRIBES_PER_SECOND} filter changes a second` }] });
         return;
       }
       recentSubscribesMs.push(nowMs);
       if (data.scope.kind === 'vehicle') {
-        reply({ error: 'forbidden', details: [{ path: 'filter', message: 'a driver sees their own vehicle only' }] });
+        reply({ error: 'forbidden', code: 'auth.forbidden', details: [{ path: 'filter', message: 'a driver sees their own vehicle only' }] });
         return;
       }
       try {
         data.scope = { kind: 'fleet', filter: parseFilter(raw) };
       } catch (err) {
         if (!(err instanceof ScopeError)) throw err;
-        reply({ error: err.message, details: err.details });
+        reply({ error: err.message, code: scopeErrorCode(err), details: err.details });
         return;
       }
       // Queued states may be outside the new filter; the snapshot replaces them.
@@ -182,6 +189,7 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
       reply({ ok: true, count: snapshot.length });
     });
     socket.on('disconnect', () => {
+      clearTimeout(expiry);
       coalescer.close();
       coalescers.delete(socket.id);
     });
@@ -225,9 +233,13 @@ function tokenOf(socket: Socket): string | undefined {
   return m?.[1];
 }
 
-/** A connect_error the client can read: message plus `data.details` like the HTTP API's errors. */
-function refusal(message: string, details: Array<{ path: string; message: string }>): Error {
+/** A connect_error the client can read: message plus `data.code` and `data.details` like the HTTP API's errors. */
+function refusal(message: string, details: Array<{ path: string; message: string }>, code: ErrorCode): Error {
   const err = new Error(message) as Error & { data: unknown };
-  err.data = { error: message, details };
+  err.data = { error: message, code, details };
   return err;
+}
+
+function scopeErrorCode(err: ScopeError): ErrorCode {
+  return err.message === 'forbidden' ? 'auth.forbidden' : 'validation.failed';
 }

@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { acquireDataDirLock } from './data-dir-lock.js';
 
 /**
  * One SQL surface over two engines: embedded PGlite (a data directory, no server) and a
@@ -30,15 +31,25 @@ export interface OpenDbOptions {
   databaseUrl?: string;
   /** PGlite data directory; undefined = in memory (tests). */
   dataDir?: string;
+  /** Who holds the PGlite directory, for the message another opener gets (default: this command line). */
+  purpose?: string;
 }
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir, options.purpose);
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Db> {
-  const db = dataDir ? new PGlite(dataDir) : new PGlite();
-  await db.waitReady;
+async function openPglite(dataDir: string | undefined, purpose = process.argv.slice(1).join(' ')): Promise<Db> {
+  // One process per data directory: PGlite itself does not lock it (see data-dir-lock.ts).
+  const lock = dataDir ? acquireDataDirLock(dataDir, purpose) : undefined;
+  let db: PGlite;
+  try {
+    db = dataDir ? new PGlite(dataDir) : new PGlite();
+    await db.waitReady;
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const run = async <T>(q: Pick<PGlite, 'query'>, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
     const res = await q.query<T>(sql, params as unknown[] | undefined);
     return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
@@ -50,7 +61,13 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
       await db.exec(sql);
     },
     transaction: (fn) => db.transaction((tx) => fn({ query: (sql, params) => run(tx, sql, params) })),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
 

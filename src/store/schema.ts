@@ -129,6 +129,52 @@ create table if not exists terminal_auth (
   issued_at timestamptz not null default now());
 `,
   },
+  {
+    version: 5,
+    name: 'api token expiry and last use',
+    // Expiry is optional (devices and integrations often run for years); last use is
+    // stamped at most once a minute per token, so it tells a stale token from a live one.
+    sql: `
+alter table api_tokens add column if not exists expires_at timestamptz;
+alter table api_tokens add column if not exists last_used_at timestamptz;
+`,
+  },
+  {
+    version: 8,
+    name: 'users and sessions',
+    // People log in by name (unique in any case) with a scrypt password hash; a driver is
+    // bound to a vehicle, nobody else is. Sessions are stored as token hashes like API
+    // tokens. The planner role joins the token roles too.
+    sql: `
+create table if not exists users (
+  id text primary key,
+  name text not null,
+  display_name text not null,
+  role text not null constraint users_role_check check (role in ('admin', 'dispatcher', 'driver', 'enforcement', 'planner')),
+  vehicle_id text constraint users_vehicle_fk references vehicles(id),
+  contractor text,
+  district text,
+  password_hash text not null,
+  password_changed_at timestamptz not null default now(),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  disabled_at timestamptz,
+  constraint users_driver_vehicle check ((role = 'driver') = (vehicle_id is not null)));
+create unique index if not exists users_name_key on users (lower(name));
+
+create table if not exists sessions (
+  id text primary key,
+  token_hash text not null constraint sessions_hash_key unique,
+  user_id text not null constraint sessions_user_fk references users(id) on delete cascade,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  revoked_at timestamptz);
+create index if not exists sessions_user on sessions (user_id);
+
+alter table api_tokens drop constraint if exists api_tokens_role_check;
+alter table api_tokens add constraint api_tokens_role_check check (role in ('admin', 'dispatcher', 'driver', 'enforcement', 'planner', 'device'));
+`,
+  },
 ];
 
 export const latestMigrationVersion = Math.max(...migrations.map((m) => m.version));

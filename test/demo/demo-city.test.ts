@@ -61,7 +61,7 @@ describe('demo city', () => {
       const health = await svc.call('GET', '/api/v1/health');
       expect(health.body).toMatchObject({ status: 'ok', store: 'pglite', migrationVersion: latestMigrationVersion });
       expect(health.body.counts['collection-points']).toBe(300);
-      expect(svc.firstStartTokens.map((t) => t.role).sort()).toEqual(['device', 'dispatcher', 'driver', 'enforcement']);
+      expect(svc.firstStartTokens.map((t) => t.role).sort()).toEqual(['device', 'dispatcher', 'driver', 'enforcement', 'planner']);
       const driver = svc.firstStartTokens.find((t) => t.role === 'driver')!;
       const own = await svc.call('GET', `/api/v1/vehicles/${driver.vehicleId}`, { token: driver.token });
       expect(own.status).toBe(200);

@@ -39,11 +39,11 @@ export class MemoryStates implements FleetStateSource {
 }
 
 export const principals: Record<string, Principal> = {
-  'tok-admin': { tokenId: 't1', role: 'admin' },
-  'tok-dispatch': { tokenId: 't2', role: 'dispatcher' },
-  'tok-driver': { tokenId: 't3', role: 'driver', vehicleId: 'col-res' },
-  'tok-enforce': { tokenId: 't4', role: 'enforcement' },
-  'tok-device': { tokenId: 't5', role: 'device', vehicleId: 'muck-1' },
+  'tok-admin': { credential: 'api_token', tokenId: 't1', role: 'admin' },
+  'tok-dispatch': { credential: 'api_token', tokenId: 't2', role: 'dispatcher' },
+  'tok-driver': { credential: 'api_token', tokenId: 't3', role: 'driver', vehicleId: 'col-res' },
+  'tok-enforce': { credential: 'api_token', tokenId: 't4', role: 'enforcement' },
+  'tok-device': { credential: 'api_token', tokenId: 't5', role: 'device', vehicleId: 'muck-1' },
 };
 
 export interface HubFixture {
