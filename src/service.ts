@@ -8,6 +8,7 @@ import { openDb, type Db } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { ensurePositionPartitions } from './store/positions-partitions.js';
 import { CityRepo } from './store/city-repo.js';
+import { unresolvedTerminalIdConflicts } from './store/device-keys.js';
 import { ProfileRepo } from './store/profile-repo.js';
 import { resources } from './store/resources.js';
 import { hashToken, roles, TokenStore, type IssuedToken } from './api/auth.js';
@@ -20,7 +21,7 @@ import { generateDemoCity } from './demo/demo-city.js';
 import { Tracking } from './tracking/tracking.js';
 import { addIngestRoutes } from './api/ingest-routes.js';
 import { Jt808Server, TerminalProfiles } from './ingest/jt808/index.js';
-import { normalizeTerminalId } from './tracking/device-directory.js';
+import { canonicalTerminalId } from './domain/terminal-id.js';
 import { scheduleJobs } from './jobs/scheduler.js';
 import { loadNetwork, type LoadedNetwork } from '../solver/network/index.js';
 import { networkProfileFor } from './planning/network-profile.js';
@@ -60,6 +61,9 @@ export async function startService(config: Config, logger: Logger, options: { in
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir });
   try {
     const migrationVersion = await migrate(db);
+    for (const c of await unresolvedTerminalIdConflicts(db)) {
+      logger.warn({ conflict: c }, `vehicle ${c.vehicleId} lost its ${c.field} "${c.storedValue}" in migration 7: vehicle ${c.keptByVehicleId} holds the same id "${c.canonicalValue}"; bind it to its own id or delete the row from terminal_id_conflicts`);
+    }
     await ensurePositionPartitions(db, Date.now());
     const repo = new CityRepo(db);
     const profiles = new ProfileRepo(db);
@@ -136,10 +140,10 @@ export async function startService(config: Config, logger: Logger, options: { in
     const sendText = jt808 ? async (vehicleId: string, text: string) => {
       const vehicle = await repo.get(resources.vehicles, vehicleId);
       if (!vehicle?.terminalId) throw new Error('the vehicle has no JT/T 808 terminal');
-      const bare = normalizeTerminalId(vehicle.terminalId);
-      const online = [vehicle.terminalId, bare.padStart(12, '0'), bare.padStart(20, '0'), bare].find((id) => jt808!.isOnline(id));
-      if (!online) throw new Error(`terminal ${vehicle.terminalId} is not connected`);
-      return jt808.sendText(online, text);
+      // Sessions and vehicle records both hold the canonical id.
+      const terminalId = canonicalTerminalId(vehicle.terminalId);
+      if (!jt808.isOnline(terminalId)) throw new Error(`terminal ${terminalId} is not connected`);
+      return jt808.sendText(terminalId, text);
     } : undefined;
 
     const api = new ApiRoutes(tokens, config.bodyLimitBytes);
