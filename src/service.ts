@@ -130,6 +130,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         sink: { submit: async (fixes) => void (await tracking.pipeline.submit(fixes)) },
         port: config.jt808Port, host: config.jt808Host, trustKnownTerminals: config.jt808TrustKnownTerminals,
         profiles: new TerminalProfiles(config.terminalProfiles),
+        logger: logger.child({ component: 'jt808' }),
         onEvent: (e) => {
           if (e.type === 'rejected') logger.debug({ jt808: e }, 'jt808 frame rejected');
           else if (e.type === 'registered' || e.type === 'authenticated' || e.type === 'logout') logger.info({ jt808: e }, 'jt808 session');

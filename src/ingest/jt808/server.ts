@@ -4,7 +4,7 @@ import type { GeneralReply } from './bodies.js';
 import type { TerminalParameter, TextMessageOptions } from './encode.js';
 import type { TerminalProfiles } from './profile.js';
 import type { ReassemblyOptions } from './reassembly.js';
-import { Jt808Session, type FixSink, type Jt808SessionEvent, type TerminalDirectory } from './session.js';
+import { Jt808Session, type FixSink, type Jt808Logger, type Jt808SessionEvent, type TerminalDirectory } from './session.js';
 
 export interface Jt808ServerOptions {
   directory: TerminalDirectory;
@@ -24,6 +24,8 @@ export interface Jt808ServerOptions {
   commandTimeoutMs?: number;
   reassembly?: ReassemblyOptions;
   maxConnections?: number;
+  /** Sessions log handler exceptions and sink failures here at warn. */
+  logger?: Jt808Logger;
   onEvent?: (event: Jt808SessionEvent & { remote: string }) => void;
 }
 
@@ -114,6 +116,7 @@ export class Jt808Server {
       maxProtocolErrors: this.options.maxProtocolErrors,
       commandTimeoutMs: this.options.commandTimeoutMs,
       reassembly: this.options.reassembly,
+      logger: this.options.logger,
       send: (frame) => {
         if (!socket.destroyed) socket.write(frame);
       },

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import type { Fix } from '../../domain/fix.js';
 import { decodeAuth, decodeBatch, decodeGeneralReply, decodeRegister, type GeneralReply } from './bodies.js';
 import { GeneralResult, MsgId, RegisterResult, type GeneralResultCode } from './constants.js';
@@ -42,6 +43,17 @@ export type Jt808SessionEvent =
   | { type: 'vendor'; detail: string }
   | { type: 'logout'; terminalId: string };
 
+/** Where the session reports failures it answers for (pino's Logger fits). */
+export interface Jt808Logger {
+  warn(details: object, message: string): void;
+}
+
+/** Used when the owner gives no logger: failures still reach a log, never vanish. */
+const defaultLogger: Jt808Logger = pino({ level: 'warn', base: { component: 'jt808' } });
+
+/** At most one sink-failure warning per session per this long (a store that is down fails every frame). */
+const SINK_WARN_INTERVAL_MS = 10_000;
+
 export interface Jt808SessionOptions {
   directory: TerminalDirectory;
   sink: FixSink;
@@ -61,6 +73,8 @@ export interface Jt808SessionOptions {
   commandTimeoutMs?: number;
   reassembly?: ReassemblyOptions;
   now?: () => number;
+  /** Handler exceptions and sink failures are logged here at warn, with their cause. */
+  logger?: Jt808Logger;
   onEvent?: (event: Jt808SessionEvent) => void;
   /** Called whenever unackedFixes decreases, so the server can resume a paused socket. */
   onAcked?: () => void;
@@ -95,6 +109,11 @@ export class Jt808Session {
   private readonly pending = new Map<number, PendingCommand>();
   private profile: TerminalModelProfile = DEFAULT_TERMINAL_PROFILE;
   private unknownUntilMs = 0;
+  private readonly logger: Jt808Logger;
+  /** Frames this session answered with (replies, not platform commands): tells whether a failed handler answered. */
+  private answersSent = 0;
+  private sinkWarnAtMs = -Infinity;
+  private sinkFailuresUnlogged = 0;
 
   terminalId: string | undefined;
   vehicleId: string | undefined;
@@ -114,6 +133,7 @@ export class Jt808Session {
     this.maxProtocolErrors = options.maxProtocolErrors ?? 20;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? defaultLogger;
   }
 
   /** Feeds raw TCP bytes; resolves when every frame they completed has been handled. */
@@ -130,8 +150,7 @@ export class Jt808Session {
       this.unackedFixes += estimate;
       this.queuedFrames++;
       this.chain = this.chain
-        .then(() => this.handleFrame(frame))
-        .catch(() => this.protocolError('internal'))
+        .then(() => this.handleFrameGuarded(frame))
         .finally(() => {
           this.queuedFrames--;
           if (estimate > 0) {
@@ -221,8 +240,44 @@ export class Jt808Session {
     if (this.protocolErrors >= this.maxProtocolErrors) this.shouldClose = true;
   }
 
+  /**
+   * Runs a frame's handler; an exception (a directory or store call that failed, a bug) is
+   * counted as an 'internal' reject, logged at warn with its cause, and answered with result 1
+   * (failure) when the frame expects an answer and got none, so the terminal retries.
+   */
+  private async handleFrameGuarded(frame: Jt808Frame): Promise<void> {
+    const answeredBefore = this.answersSent;
+    try {
+      await this.handleFrame(frame);
+    } catch (err) {
+      const decoded = frame.kind === 'binary' ? decodeMessage(frame.payload) : undefined;
+      const header = decoded ? (decoded.ok ? decoded.message.header : decoded.header) : undefined;
+      this.protocolError('internal', header);
+      const answer = header !== undefined && !isVendorId(header.msgId) && !NO_REPLY.has(header.msgId) && this.answersSent === answeredBefore;
+      this.logger.warn(
+        { err, terminalId: header?.terminalId ?? this.terminalId, msgId: header?.msgId, serial: header?.serial, answeredFailure: answer },
+        `jt808 handler failed${header ? ` on 0x${header.msgId.toString(16).padStart(4, '0')}` : ''}: ${(err as Error)?.message ?? String(err)}`,
+      );
+      if (answer) this.reply(header, GeneralResult.failure);
+    }
+  }
+
+  /** A sink that refuses is answered with result 1 each time; the log gets the cause, throttled per session. */
+  private sinkFailed(err: unknown, header: Jt808Header, fixes: number): void {
+    const nowMs = this.now();
+    this.sinkFailuresUnlogged++;
+    if (nowMs - this.sinkWarnAtMs < SINK_WARN_INTERVAL_MS) return;
+    this.logger.warn(
+      { err, terminalId: header.terminalId, msgId: header.msgId, serial: header.serial, fixes, failuresSinceLastLog: this.sinkFailuresUnlogged },
+      `jt808 fixes not committed, answered result 1: ${(err as Error)?.message ?? String(err)}`,
+    );
+    this.sinkWarnAtMs = nowMs;
+    this.sinkFailuresUnlogged = 0;
+  }
+
   private reply(header: Jt808Header, result: GeneralResultCode): void {
     if (this.closed) return;
+    this.answersSent++;
     const address: FrameAddress = {
       phoneField: header.phoneField,
       is2019: header.is2019,
@@ -327,7 +382,10 @@ export class Jt808Session {
       replyBody = registerReplyBody(header.serial, RegisterResult.ok, code);
     }
     this.emit({ type: 'registered', terminalId: header.terminalId, accepted: known !== null });
-    if (!this.closed) this.options.send(encodeFrame(MsgId.registerReply, address, this.nextSerial(), replyBody));
+    if (!this.closed) {
+      this.answersSent++;
+      this.options.send(encodeFrame(MsgId.registerReply, address, this.nextSerial(), replyBody));
+    }
   }
 
   private async handleAuthenticate(header: Jt808Header, body: Buffer): Promise<void> {
@@ -412,7 +470,8 @@ export class Jt808Session {
     if (invalid > 0) this.emit({ type: 'rejected', reason: 'location', terminalId: header.terminalId, msgId: header.msgId });
     try {
       await this.options.sink.submit(fixes);
-    } catch {
+    } catch (err) {
+      this.sinkFailed(err, header, fixes.length);
       this.emit({ type: 'rejected', reason: 'sinkFailed', terminalId: header.terminalId, msgId: header.msgId });
       // Result 1 makes the terminal keep the points and resend them.
       if (!isQueryReply) this.reply(header, GeneralResult.failure);

@@ -113,6 +113,40 @@ describe('Jt808Session', () => {
     expect(ctx.sink.committed.length).toBe(1);
   });
 
+  it('logs a failing handler at warn with its cause, terminal id and message id, answers result 1 and carries on', async () => {
+    const ctx = makeSession();
+    ctx.directory.issueAuthCode = async () => {
+      throw new Error('auth store down');
+    };
+    const events: string[] = [];
+    const session = ctx.session as unknown as { options: { onEvent?: (e: { type: string; reason?: string }) => void } };
+    session.options.onEvent = (e) => events.push(e.type === 'rejected' ? `rejected:${e.reason}` : e.type);
+    const [answer] = await ctx.send(0x0100, registerBody({ terminalModel: 'X1' }));
+    expect(generalReplyOf(answer)).toEqual({ replySerial: 0, replyMsgId: 0x0100, result: 1 });
+    expect(events).toContain('rejected:internal');
+    const [warning] = ctx.log.warnings();
+    expect(warning).toMatchObject({ terminalId: TERMINAL, msgId: 0x0100, serial: 0, answeredFailure: true, err: { message: 'auth store down' } });
+    expect(warning!.err.stack).toContain('auth store down');
+    expect(warning!.msg).toContain('0x0100');
+    // The connection goes on: the next frame is handled normally.
+    expect(generalReplyOf((await ctx.send(0x0002, Buffer.alloc(0)))[0]).result).toBe(0);
+    expect(ctx.log.warnings()).toHaveLength(1);
+  });
+
+  it('logs a sink failure at warn with its cause, at most once per 10 s per session with the count in between', async () => {
+    let nowMs = 1_000_000;
+    const ctx = makeSession({ now: () => nowMs });
+    await registerAndAuth(ctx);
+    ctx.sink.failNext = 3;
+    for (let i = 0; i < 3; i++) {
+      expect(generalReplyOf((await ctx.send(0x0200, loc(i)))[0]).result).toBe(1);
+      nowMs += 6_000;
+    }
+    const warnings = ctx.log.warnings();
+    expect(warnings.map((w) => w.failuresSinceLastLog)).toEqual([1, 2]);
+    expect(warnings[0]).toMatchObject({ terminalId: TERMINAL, msgId: 0x0200, fixes: 1, err: { message: 'database down' } });
+  });
+
   it('hands a batch to the sink in one commit; type 1 marks blind-area re-uploads', async () => {
     const ctx = makeSession();
     await registerAndAuth(ctx);
