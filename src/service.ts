@@ -8,6 +8,7 @@ import { openDb, type Db } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { ensurePositionPartitions } from './store/positions-partitions.js';
 import { CityRepo } from './store/city-repo.js';
+import { unresolvedTerminalIdConflicts } from './store/device-keys.js';
 import { ProfileRepo } from './store/profile-repo.js';
 import { resources } from './store/resources.js';
 import { hashToken, TokenStore, type IssuedToken } from './auth/api-tokens.js';
@@ -32,7 +33,7 @@ import { generateDemoCity } from './demo/demo-city.js';
 import { Tracking } from './tracking/tracking.js';
 import { addIngestRoutes } from './api/ingest-routes.js';
 import { Jt808Server, TerminalProfiles } from './ingest/jt808/index.js';
-import { normalizeTerminalId } from './tracking/device-directory.js';
+import { canonicalTerminalId } from './domain/terminal-id.js';
 import { scheduleJobs } from './jobs/scheduler.js';
 import { loadNetwork, type LoadedNetwork } from '../solver/network/index.js';
 import { networkProfileFor } from './planning/network-profile.js';
@@ -86,6 +87,9 @@ export async function startService(config: Config, logger: Logger, options: { in
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir, purpose: 'the sanifleet service' });
   try {
     const migrationVersion = await migrate(db);
+    for (const c of await unresolvedTerminalIdConflicts(db)) {
+      logger.warn({ conflict: c }, `vehicle ${c.vehicleId} lost its ${c.field} "${c.storedValue}" in migration 7: vehicle ${c.keptByVehicleId} holds the same id "${c.canonicalValue}"; bind it to its own id or delete the row from terminal_id_conflicts`);
+    }
     await ensurePositionPartitions(db, Date.now());
     const repo = new CityRepo(db);
     const profiles = new ProfileRepo(db);
@@ -157,6 +161,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         sink: { submit: async (fixes) => void (await tracking.pipeline.submit(fixes)) },
         port: config.jt808Port, host: config.jt808Host, trustKnownTerminals: config.jt808TrustKnownTerminals,
         profiles: new TerminalProfiles(config.terminalProfiles),
+        logger: logger.child({ component: 'jt808' }),
         onEvent: (e) => {
           if (e.type === 'rejected') logger.debug({ jt808: e }, 'jt808 frame rejected');
           else if (e.type === 'registered' || e.type === 'authenticated' || e.type === 'logout') logger.info({ jt808: e }, 'jt808 session');
@@ -167,10 +172,10 @@ export async function startService(config: Config, logger: Logger, options: { in
     const sendText = jt808 ? async (vehicleId: string, text: string) => {
       const vehicle = await repo.get(resources.vehicles, vehicleId);
       if (!vehicle?.terminalId) throw new Error('the vehicle has no JT/T 808 terminal');
-      const bare = normalizeTerminalId(vehicle.terminalId);
-      const online = [vehicle.terminalId, bare.padStart(12, '0'), bare.padStart(20, '0'), bare].find((id) => jt808!.isOnline(id));
-      if (!online) throw new Error(`terminal ${vehicle.terminalId} is not connected`);
-      return jt808.sendText(online, text);
+      // Sessions and vehicle records both hold the canonical id.
+      const terminalId = canonicalTerminalId(vehicle.terminalId);
+      if (!jt808.isOnline(terminalId)) throw new Error(`terminal ${terminalId} is not connected`);
+      return jt808.sendText(terminalId, text);
     } : undefined;
 
     const api = new ApiRoutes(principals, config.bodyLimitBytes);

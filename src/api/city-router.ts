@@ -4,6 +4,7 @@ import type { CityProfile } from '../domain/city-profile.js';
 import { entityId } from '../domain/model.js';
 import type { Db, Queryable } from '../store/db.js';
 import { newId, type CityRepo, type ListOptions } from '../store/city-repo.js';
+import { boundDeviceKeys, describeKey, lockDeviceKeys } from '../store/device-keys.js';
 import { resources, type ResourceDef, type ResourceName } from '../store/resources.js';
 import type { Principal, Role } from '../domain/principal.js';
 import { cityLookup } from './city-lookup.js';
@@ -59,6 +60,7 @@ function listQuerySchema(def: ResourceDef) {
   for (const [name, spec] of Object.entries(def.filters)) {
     if (spec.kind === 'bbox') shape.bbox = bboxParam.optional();
     else if (name === 'grade') shape.grade = z.coerce.number().int().min(1).max(4).optional();
+    else if (spec.kind === 'column' && spec.normalize) shape[name] = z.string().min(1).max(200).transform(spec.normalize).optional();
     else shape[name] = z.string().min(1).max(200).optional();
   }
   return z.strictObject(shape);
@@ -124,6 +126,7 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
         const doc = { ...(body as Doc), id: (body as Doc).id ?? newId(def.idPrefix) };
         await db.transaction(async (tx) => {
           if (await repo.exists(def, doc.id, tx)) throw new ApiError(409, 'conflict', [{ path: 'body.id', message: `a ${def.label} with id "${doc.id}" exists` }]);
+          await assertDeviceKeysFree(def, doc, tx);
           await assertConsistent(def, doc, repo, tx, deps.profile());
           await writeOrExplain(() => repo.write(def, doc, 'insert', tx));
         });
@@ -139,6 +142,7 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
         const doc = { ...b, id: params.id };
         await db.transaction(async (tx) => {
           if (!(await repo.exists(def, doc.id, tx))) throw notFound(def.label, params.id);
+          await assertDeviceKeysFree(def, doc, tx);
           await assertConsistent(def, doc, repo, tx, deps.profile());
           await writeOrExplain(() => repo.write(def, doc, 'upsert', tx));
         });
@@ -158,6 +162,22 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
         return { status: 204 };
       },
     });
+  }
+}
+
+/**
+ * A vehicle's terminal id and device id (canonical) must not be bound to another vehicle,
+ * in either field: otherwise one terminal's fixes could go to two vehicles. 409 naming the field.
+ */
+async function assertDeviceKeysFree(def: ResourceDef, doc: Doc, tx: Queryable): Promise<void> {
+  if (def.name !== 'vehicles') return;
+  await lockDeviceKeys(tx);
+  const bound = await boundDeviceKeys(tx, [doc], [doc.id]);
+  if (bound.length > 0) {
+    throw new ApiError(409, 'conflict', bound.map((b) => ({
+      path: `body.${b.field}`,
+      message: `${describeKey(b.field, b.key)} is already bound to vehicle "${b.vehicleId}" (its ${b.vehicleField}; leading zeros do not count)`,
+    })));
   }
 }
 

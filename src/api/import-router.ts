@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { cityProfileSchema } from '../domain/city-profile.js';
+import { deviceKeyClashes } from '../domain/terminal-id.js';
 import type { Db } from '../store/db.js';
 import { newId, type CityRepo } from '../store/city-repo.js';
+import { boundDeviceKeys, describeKey, lockDeviceKeys } from '../store/device-keys.js';
 import type { ProfileRepo } from '../store/profile-repo.js';
 import { resourceOrder, resources } from '../store/resources.js';
 import { cityDocumentEnvelope, importKeys } from '../store/city-document.js';
@@ -62,10 +64,37 @@ export async function importCity(db: Db, repo: CityRepo, profiles: ProfileRepo, 
   }
   if (errors.length > 0) throw new ApiError(400, 'invalid city document', errors);
 
+  // One terminal or device id (canonical) per vehicle, in the batch and (merging) against the store.
+  const vehicleKey = importKeys.vehicles;
+  const batchVehicles = [...batch.get('vehicles')!.values()];
+  const vehicleIndex = (v: Doc) => positions.get('vehicles')!.get(v.id)!;
+  for (const c of deviceKeyClashes(batchVehicles)) {
+    errors.push({
+      path: `body.${vehicleKey}.${vehicleIndex(batchVehicles[c.index]!)}.${c.field}`,
+      message: `${describeKey(c.field, c.key)} is also the ${c.otherField} of item ${vehicleIndex(batchVehicles[c.otherIndex]!)} (leading zeros do not count)`,
+    });
+  }
+  if (errors.length > 0) throw new ApiError(409, 'conflict', errors);
+
   const counts: Record<string, number> = {};
   await db.transaction(async (tx) => {
     if (doc.mode === 'replace') {
       for (const name of [...resourceOrder].reverse()) await tx.query(`delete from ${resources[name].table}`);
+    }
+    if (batchVehicles.length > 0) {
+      await lockDeviceKeys(tx);
+      // Vehicles of the batch replace their stored selves, so only the others can hold a key.
+      const replaced = batchVehicles.map((v) => v.id as string);
+      for (const b of await boundDeviceKeys(tx, batchVehicles, replaced)) {
+        errors.push({
+          path: `body.${vehicleKey}.${vehicleIndex(batchVehicles[b.index]!)}.${b.field}`,
+          message: `${describeKey(b.field, b.key)} is already bound to vehicle "${b.vehicleId}" (its ${b.vehicleField}; leading zeros do not count)`,
+        });
+      }
+      if (errors.length > 0) throw new ApiError(409, 'conflict', errors);
+      // Two vehicles of the batch may swap ids: unbind the stored ones first so the unique
+      // columns never see both at once while the batch is written in order.
+      await tx.query('update vehicles set terminal_id = null, device_id = null where id = any($1::text[])', [replaced]);
     }
     // References: against the batch first, then (merge) what the store already holds.
     for (const name of resourceOrder) {

@@ -71,10 +71,16 @@ export function addIngestRoutes(api: ApiRoutes, deps: IngestRouteDeps): void {
       summary: `OsmAnd protocol (Traccar Client) ${method.toUpperCase()}: the device id bound to a vehicle, or a device token`,
       handler: async ({ req, principal }) => {
         const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
-        const parsed = parseOsmandRequest({ method: req.method, query, contentType: req.headers['content-type'], body: typeof req.body === 'string' ? req.body : undefined });
-        // Without a token, the device id is the credential: no readable id, no entry.
-        if (!parsed.ok && !principal) throw new ApiError(401, 'unknown device', [{ path: 'query.id', message: 'send the id of a device bound to a vehicle, or a device token' }]);
-        if (!parsed.ok) throw new ApiError(400, 'invalid OsmAnd request', parsed.errors.map((e) => ({ path: e.field, message: e.message })));
+        const body = typeof req.body === 'string' ? req.body : undefined;
+        const parsed = parseOsmandRequest({ method: req.method, query, contentType: req.headers['content-type'], body });
+        if (!parsed.ok) {
+          // Without a token, the device id is the credential: an unknown or unreadable id is 401
+          // whatever else is wrong; a known device (or a token) learns which value is wrong.
+          const known = parsed.deviceId !== undefined && tracking.directory.findDevice(parsed.deviceId) !== null;
+          if (!principal && !known) throw new ApiError(401, 'unknown device', [{ path: 'query.id', message: 'send the id of a device bound to a vehicle, or a device token' }]);
+          const where = req.method === 'POST' && body !== undefined && body.trim() !== '' ? 'body' : 'query';
+          throw new ApiError(400, 'invalid OsmAnd request', parsed.errors.map((e) => ({ path: e.field === '(body)' ? where : `${where}.${e.field}`, message: e.message })));
+        }
         const binding = tracking.directory.findDevice(parsed.deviceId);
         if (!principal && !binding) {
           throw new ApiError(401, 'unknown device', [{ path: 'query.id', message: `device "${parsed.deviceId}" is not bound to a vehicle` }]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { lineStringGeometry, pointGeometry, polygonGeometry } from './geo.js';
+import { canonicalTerminalId } from './terminal-id.js';
 import { timeOfDay, timeWindow } from './time-of-day.js';
 
 /**
@@ -80,10 +81,14 @@ export const vehicleSchema = z.strictObject({
     /** A cover sensor reported faulty: the planner keeps the truck off sealed-only work. */
     coverFaulty: z.boolean().default(false),
   }).prefault({}),
-  /** JT/T 808 terminal phone number (12 or 20 digits) or another device id. */
-  terminalId: z.string().regex(/^\d{1,20}$/, 'a JT/T 808 terminal id is 1-20 digits').optional(),
+  /**
+   * JT/T 808 terminal phone number (BCD digits, 12 in 2013 headers and 20 in 2019 headers),
+   * stored and answered in canonical form: leading zeros stripped (src/domain/terminal-id.ts).
+   */
+  terminalId: z.string().regex(/^\d{1,20}$/, 'a JT/T 808 terminal id is 1-20 digits').transform(canonicalTerminalId).optional(),
   terminalModel: z.string().min(1).max(100).optional(),
-  deviceId: z.string().min(1).max(100).optional(),
+  /** Another device id (OsmAnd phone, integrator); a numeric one is canonical like a terminal id. */
+  deviceId: z.string().min(1).max(100).transform(canonicalTerminalId).optional(),
   homeDepotId: entityId,
   shift: timeWindow,
   /** Working speed for sweepers and washers while servicing a segment. */

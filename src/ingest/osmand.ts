@@ -42,7 +42,8 @@ export interface OsmandFieldError {
 export type OsmandParseResult =
   /** fixes is empty with note 'noCoordinates' when the device sent only cells/wifi or status. */
   | { ok: true; deviceId: string; fixes: Fix[]; note?: 'noCoordinates' }
-  | { ok: false; errors: OsmandFieldError[] };
+  /** deviceId: the request's device id when it could be read, so the caller can tell a known device's bad values from an unknown device. */
+  | { ok: false; errors: OsmandFieldError[]; deviceId?: string };
 
 const KNOT_KMH = 1.852;
 
@@ -142,7 +143,7 @@ export function parseOsmandQuery(query: string, options: OsmandOptions = {}): Os
   const accuracy = number(params, ['accuracy'], errors);
   const odometer = number(params, ['odometer'], errors);
   if (speed !== undefined && speed < 0) errors.push({ field: 'speed', message: `negative: ${speed}` });
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return deviceId ? { ok: false, errors, deviceId } : { ok: false, errors };
 
   const attributes: Record<string, number | string | boolean> = {};
   if (battery !== undefined) attributes.batteryLevel = battery;
@@ -246,10 +247,10 @@ export function parseOsmandJson(input: unknown, options: OsmandOptions = {}): Os
   }
   const parsed = jsonBody.safeParse(value);
   if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
-    };
+    const errors = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+    const id = (value as { device_id?: unknown } | null)?.device_id;
+    const deviceId = typeof id === 'string' || typeof id === 'number' ? String(id).trim() : '';
+    return deviceId ? { ok: false, errors, deviceId } : { ok: false, errors };
   }
   const deviceId = String(parsed.data.device_id).trim();
   const locations = Array.isArray(parsed.data.location) ? parsed.data.location : [parsed.data.location];
@@ -260,7 +261,7 @@ export function parseOsmandJson(input: unknown, options: OsmandOptions = {}): Os
     if (fix) fixes.push(fix);
   });
   // All or nothing: a batch with one bad point is refused whole, so nothing is half-written.
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return { ok: false, errors, deviceId };
   return { ok: true, deviceId, fixes };
 }
 

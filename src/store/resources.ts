@@ -3,6 +3,7 @@ import {
   collectionPointSchema, constructionSiteSchema, depotSchema, facilitySchema, permitSchema,
   restrictedZoneSchema, roadSegmentSchema, vehicleSchema,
 } from '../domain/model.js';
+import { canonicalTerminalId } from '../domain/terminal-id.js';
 
 /**
  * How each city-model resource maps onto its table: the typed columns that filters,
@@ -14,7 +15,8 @@ type Doc = Record<string, any>;
 type Geometry = { type: string; coordinates: unknown };
 
 export type FilterSpec =
-  | { kind: 'column'; column: string }
+  /** normalize: the stored form of a filter value (terminal ids are stored canonical). */
+  | { kind: 'column'; column: string; normalize?: (value: string) => string }
   | { kind: 'jsonArrayContains'; field: string }
   | { kind: 'bbox' };
 
@@ -66,7 +68,7 @@ export const resources: Record<ResourceName, ResourceDef> = {
       wasteClass: { kind: 'jsonArrayContains', field: 'wasteClasses' },
       district,
       homeDepotId: { kind: 'column', column: 'home_depot_id' },
-      terminalId: { kind: 'column', column: 'terminal_id' },
+      terminalId: { kind: 'column', column: 'terminal_id', normalize: canonicalTerminalId },
     },
   },
   'collection-points': {

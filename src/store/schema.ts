@@ -140,6 +140,11 @@ alter table api_tokens add column if not exists last_used_at timestamptz;
 `,
   },
   {
+    version: 7,
+    name: 'canonical terminal and device ids',
+    sql: canonicalDeviceIdsSql(),
+  },
+  {
     version: 8,
     name: 'users and sessions',
     // People log in by name (unique in any case) with a scrypt password hash; a driver is
@@ -176,5 +181,54 @@ alter table api_tokens add constraint api_tokens_role_check check (role in ('adm
 `,
   },
 ];
+
+/**
+ * Migration 7: terminal ids (and numeric device ids) were compared as sent, so "13800001001"
+ * and "013800001001" could be bound to two vehicles. Rewrites both columns and the record's doc
+ * into the canonical form of src/domain/terminal-id.ts (leading zeros stripped), so the
+ * existing unique constraints then hold on the canonical id.
+ *
+ * Rows that collide once canonical cannot all keep the id. The migration does not fail the
+ * start (the whole fleet would stop reporting) and does not drop anything silently: the vehicle
+ * the device directory resolved the id to until now keeps it — the greatest vehicle id, as the
+ * directory was loaded in id order and the last binding won, so fixes keep going where they
+ * went — and every other vehicle of the group is unbound from it and recorded in
+ * terminal_id_conflicts (what it held, the canonical id, which vehicle kept it). The service
+ * logs each unresolved row at warn at every start (src/store/device-keys.ts) until the
+ * vehicle is bound to another id, deleted, or the row removed.
+ *
+ * The SQL is spelled out here, not built from a shared helper: a shipped migration never changes.
+ */
+function canonicalDeviceIdsSql(): string {
+  const canonical = (column: string) =>
+    `(case when ${column} ~ '^[0-9]+$' then coalesce(nullif(ltrim(${column}, '0'), ''), '0') else ${column} end)`;
+  const perColumn = (column: string, field: string) => `
+insert into terminal_id_conflicts (vehicle_id, field, stored_value, canonical_value, kept_by_vehicle_id)
+select v.id, '${field}', v.${column}, k.canonical, k.keeper
+from vehicles v
+join (select ${canonical(column)} as canonical, max(id) as keeper
+      from vehicles where ${column} is not null group by 1 having count(*) > 1) k
+  on ${canonical(`v.${column}`)} = k.canonical
+where v.id <> k.keeper;
+
+update vehicles set ${column} = null, doc = doc - '${field}', updated_at = now()
+where id in (select vehicle_id from terminal_id_conflicts where field = '${field}');
+
+update vehicles set ${column} = ${canonical(column)}, doc = jsonb_set(doc, '{${field}}', to_jsonb(${canonical(column)})), updated_at = now()
+where ${column} is not null and ${column} <> ${canonical(column)};
+`;
+  return `
+create table if not exists terminal_id_conflicts (
+  vehicle_id text not null,
+  field text not null check (field in ('terminalId', 'deviceId')),
+  stored_value text not null,
+  canonical_value text not null,
+  kept_by_vehicle_id text not null,
+  detected_at timestamptz not null default now(),
+  primary key (vehicle_id, field));
+${perColumn('terminal_id', 'terminalId')}
+${perColumn('device_id', 'deviceId')}
+`;
+}
 
 export const latestMigrationVersion = Math.max(...migrations.map((m) => m.version));

@@ -1,11 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Vehicle } from '../domain/model.js';
+import { canonicalTerminalId } from '../domain/terminal-id.js';
 import type { Db } from '../store/db.js';
 
 /**
  * Which vehicle a device speaks for: a JT/T 808 terminal id or another device id bound to
  * a vehicle in the city model. Kept in memory (the hot path asks for every fix) and
  * reloaded when the fleet changes. Also issues and checks JT/T 808 auth codes.
+ * Every id is keyed and looked up in its canonical form (canonicalTerminalId), so a 2013
+ * header, a 2019 header and an OsmAnd id with or without leading zeros name one vehicle.
  */
 export interface DeviceBinding {
   vehicleId: string;
@@ -25,8 +28,8 @@ export class DeviceDirectory {
     const byTerminal = new Map<string, DeviceBinding>();
     const byDevice = new Map<string, DeviceBinding>();
     for (const v of vehicles) {
-      if (v.terminalId) byTerminal.set(normalizeTerminalId(v.terminalId), { vehicleId: v.id, model: v.terminalModel });
-      if (v.deviceId) byDevice.set(v.deviceId, { vehicleId: v.id, model: v.terminalModel });
+      if (v.terminalId) byTerminal.set(canonicalTerminalId(v.terminalId), { vehicleId: v.id, model: v.terminalModel });
+      if (v.deviceId) byDevice.set(canonicalTerminalId(v.deviceId), { vehicleId: v.id, model: v.terminalModel });
     }
     this.byTerminal = byTerminal;
     this.byDevice = byDevice;
@@ -39,13 +42,15 @@ export class DeviceDirectory {
 
   /** A device id as sent by OsmAnd / JSON integrators: the device id, else the terminal id. */
   findDevice(deviceId: string): DeviceBinding | null {
-    return this.byDevice.get(deviceId) ?? this.byTerminal.get(normalizeTerminalId(deviceId)) ?? null;
+    const key = canonicalTerminalId(deviceId);
+    return this.byDevice.get(key) ?? this.byTerminal.get(key) ?? null;
   }
 
   // --- the JT/T 808 session's TerminalDirectory ---
 
   async findByTerminalId(terminalId: string): Promise<DeviceBinding | null> {
-    return this.byTerminal.get(normalizeTerminalId(terminalId)) ?? this.byDevice.get(terminalId) ?? null;
+    const key = canonicalTerminalId(terminalId);
+    return this.byTerminal.get(key) ?? this.byDevice.get(key) ?? null;
   }
 
   async issueAuthCode(terminalId: string): Promise<string> {
@@ -53,19 +58,15 @@ export class DeviceDirectory {
     await this.db.query(
       `insert into terminal_auth (terminal_id, code_hash) values ($1, $2)
        on conflict (terminal_id) do update set code_hash = excluded.code_hash, issued_at = now()`,
-      [normalizeTerminalId(terminalId), hashCode(code)],
+      [canonicalTerminalId(terminalId), hashCode(code)],
     );
     return code;
   }
 
   async checkAuthCode(terminalId: string, code: string): Promise<boolean> {
     if (!(await this.findByTerminalId(terminalId))) return false;
-    const res = await this.db.query<{ code_hash: string }>('select code_hash from terminal_auth where terminal_id = $1', [normalizeTerminalId(terminalId)]);
+    const res = await this.db.query<{ code_hash: string }>('select code_hash from terminal_auth where terminal_id = $1', [canonicalTerminalId(terminalId)]);
     return res.rows[0]?.code_hash === hashCode(code);
   }
 }
 
-/** Terminal phone numbers are left-padded BCD: "013800000001" and "13800000001" are one terminal. */
-export function normalizeTerminalId(id: string): string {
-  return /^\d+$/.test(id) ? id.replace(/^0+(?=\d)/, '') : id;
-}

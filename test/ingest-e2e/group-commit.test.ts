@@ -3,6 +3,8 @@ import { openDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { ensurePositionPartitions } from '../../src/store/positions-partitions.js';
 import { PositionWriter, type StoredFix } from '../../src/tracking/position-writer.js';
+import { addressFor, encodeFrame, Jt808Session, locationBody, MsgId } from '../../src/ingest/jt808/index.js';
+import { decodeSent, generalReplyOf } from '../ingest/jt808/helpers.js';
 import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
 
 /**
@@ -38,5 +40,25 @@ describeEachBackend('position writer group commit (%s)', (backend) => {
     expect(results).toEqual(new Array(40).fill(1));
     expect(writer.committedRows).toBe(40);
     expect(writer.transactions).toBe(1);
+  });
+
+  it('commits the location frames a JT/T 808 terminal sent in one read in one transaction, and acks them in one write', async () => {
+    const writer = new PositionWriter(db);
+    const sent: Buffer[] = [];
+    const session = new Jt808Session({
+      directory: { findByTerminalId: async () => ({ vehicleId: 'v-run' }), issueAuthCode: async () => 'c', checkAuthCode: async () => true },
+      sink: { submit: async (fixes) => void (await writer.write(fixes.map((f) => ({ ...f, vehicleId: 'v-run' })))) },
+      send: (wire) => sent.push(wire),
+      trustKnownTerminals: true,
+    });
+    const address = addressFor('13800000077');
+    const t0 = Math.floor(Date.now() / 1000) * 1000 - 120_000;
+    const chunk = Buffer.concat(Array.from({ length: 10 }, (_, i) => encodeFrame(MsgId.location, address, i, locationBody({ fixTimeMs: t0 + i * 1000, lat: 43.73, lon: 7.42 }))));
+    await session.feed(chunk);
+    expect(writer.transactions).toBe(1);
+    expect(writer.committedRows).toBe(10);
+    expect(sent).toHaveLength(1);
+    const acks = decodeSent(sent).map(generalReplyOf);
+    expect(acks.map((a) => [a.replySerial, a.result])).toEqual(Array.from({ length: 10 }, (_, i) => [i, 0]));
   });
 });

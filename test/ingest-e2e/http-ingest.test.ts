@@ -138,6 +138,31 @@ describeEachBackend('HTTP ingestion into the service (%s)', (backend) => {
     expect(missing.status).toBe(401);
   });
 
+  it("answers a known device's bad values 400 naming the parameter, with or without a token; only an unknown device gets 401", async () => {
+    const deviceId = [...vehicleOfDevice.keys()].find((d) => /^\d+$/.test(d))!;
+    const device = await admin('POST', '/api/v1/tokens', { role: 'device', vehicleId: vehicleOfDevice.get(deviceId), label: 'phone' });
+    const good = `lat=43.73&lon=7.42&timestamp=${Math.floor(Date.now() / 1000) - 60}&speed=5`;
+    const bad: Array<[string, string]> = [['lat', 'lat=NaN'], ['lat', 'lat=91'], ['timestamp', 'timestamp=-1'], ['speed', 'speed=-5'], ['lon', 'lon=abc']];
+    for (const [param, value] of bad) {
+      const query = good.replace(new RegExp(`${param}=[^&]*`), value);
+      // The id as the phone sends it, and with the zeros a BCD-minded integrator pads it with.
+      for (const id of [deviceId, `00${deviceId}`]) {
+        const anonymous = await osmand('GET', `?id=${id}&${query}`);
+        expect(anonymous.status, `${id} ${value}`).toBe(400);
+        expect(anonymous.body.details.map((d: { path: string }) => d.path), value).toEqual([`query.${param}`]);
+      }
+      const withToken = await svc.call('GET', `/api/v1/osmand?id=${deviceId}&${query}`, { token: device.body.token });
+      expect(withToken.status, value).toBe(400);
+      expect(withToken.body.details[0].path).toBe(`query.${param}`);
+      const stranger = await osmand('GET', `?id=999999999&${query}`);
+      expect(stranger.status, value).toBe(401);
+      expect(stranger.body.details[0].path).toBe('query.id');
+    }
+    const json = await osmand('POST', '', JSON.stringify({ device_id: deviceId, location: { timestamp: new Date().toISOString(), coords: { latitude: 91, longitude: 7.42 } } }), { 'content-type': 'application/json' });
+    expect(json.status).toBe(400);
+    expect(json.body.details[0].path).toBe('body.location.coords.latitude');
+  });
+
   describe('JSON batch with a device token bound to one vehicle', () => {
     let token: string;
     let own: string;

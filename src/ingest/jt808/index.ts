@@ -20,7 +20,7 @@ export type { TerminalModelProfile, SignalSource, ItemValueSource } from './prof
 export { SubpackageAssembler } from './reassembly.js';
 export type { ReassemblyOptions, ReassemblyResult } from './reassembly.js';
 export { Jt808Session } from './session.js';
-export type { TerminalDirectory, FixSink, Jt808SessionOptions, Jt808SessionEvent, RejectReason } from './session.js';
+export type { TerminalDirectory, FixSink, Jt808Logger, Jt808SessionOptions, Jt808SessionEvent, RejectReason } from './session.js';
 export { Jt808Server } from './server.js';
 export type { Jt808ServerOptions } from './server.js';
 export { locationBody, batchBody, registerBody, authBody, terminalGeneralReplyBody } from './terminal.js';

@@ -4,7 +4,7 @@ import type { GeneralReply } from './bodies.js';
 import type { TerminalParameter, TextMessageOptions } from './encode.js';
 import type { TerminalProfiles } from './profile.js';
 import type { ReassemblyOptions } from './reassembly.js';
-import { Jt808Session, type FixSink, type Jt808SessionEvent, type TerminalDirectory } from './session.js';
+import { Jt808Session, type FixSink, type Jt808Logger, type Jt808SessionEvent, type TerminalDirectory } from './session.js';
 
 export interface Jt808ServerOptions {
   directory: TerminalDirectory;
@@ -24,6 +24,8 @@ export interface Jt808ServerOptions {
   commandTimeoutMs?: number;
   reassembly?: ReassemblyOptions;
   maxConnections?: number;
+  /** Sessions log handler exceptions and sink failures here at warn. */
+  logger?: Jt808Logger;
   onEvent?: (event: Jt808SessionEvent & { remote: string }) => void;
 }
 
@@ -31,6 +33,8 @@ interface Connection {
   socket: net.Socket;
   session: Jt808Session;
   paused: boolean;
+  /** socket.bytesRead when reading was last paused (observability and tests). */
+  bytesReadAtPause: number;
 }
 
 /**
@@ -105,7 +109,7 @@ export class Jt808Server {
   private accept(socket: net.Socket): void {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     const onEvent = this.options.onEvent;
-    const conn: Connection = { socket, paused: false, session: undefined as unknown as Jt808Session };
+    const conn: Connection = { socket, paused: false, bytesReadAtPause: 0, session: undefined as unknown as Jt808Session };
     conn.session = new Jt808Session({
       directory: this.options.directory,
       sink: this.options.sink,
@@ -114,6 +118,7 @@ export class Jt808Server {
       maxProtocolErrors: this.options.maxProtocolErrors,
       commandTimeoutMs: this.options.commandTimeoutMs,
       reassembly: this.options.reassembly,
+      logger: this.options.logger,
       send: (frame) => {
         if (!socket.destroyed) socket.write(frame);
       },
@@ -145,9 +150,14 @@ export class Jt808Server {
         socket.destroy();
         return;
       }
+      // What a pause promises: the session is fed only from here, so it holds at most the bound
+      // plus what this one read completed; the paused socket buffers at most one more read
+      // (< readableHighWaterMark + 64 KiB, libuv's read size) and then stops reading the kernel,
+      // so TCP flow control holds the rest back in the terminal.
       if (session.unackedFixes > this.maxUnackedFixes || session.queuedFrames > this.maxQueuedFrames) {
         if (!conn.paused) {
           conn.paused = true;
+          conn.bytesReadAtPause = socket.bytesRead;
           this.pauses++;
           socket.pause();
         }

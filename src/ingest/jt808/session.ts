@@ -1,3 +1,4 @@
+import pino from 'pino';
 import type { Fix } from '../../domain/fix.js';
 import { decodeAuth, decodeBatch, decodeGeneralReply, decodeRegister, type GeneralReply } from './bodies.js';
 import { GeneralResult, MsgId, RegisterResult, type GeneralResultCode } from './constants.js';
@@ -42,6 +43,17 @@ export type Jt808SessionEvent =
   | { type: 'vendor'; detail: string }
   | { type: 'logout'; terminalId: string };
 
+/** Where the session reports failures it answers for (pino's Logger fits). */
+export interface Jt808Logger {
+  warn(details: object, message: string): void;
+}
+
+/** Used when the owner gives no logger: failures still reach a log, never vanish. */
+const defaultLogger: Jt808Logger = pino({ level: 'warn', base: { component: 'jt808' } });
+
+/** At most one sink-failure warning per session per this long (a store that is down fails every frame). */
+const SINK_WARN_INTERVAL_MS = 10_000;
+
 export interface Jt808SessionOptions {
   directory: TerminalDirectory;
   sink: FixSink;
@@ -61,9 +73,28 @@ export interface Jt808SessionOptions {
   commandTimeoutMs?: number;
   reassembly?: ReassemblyOptions;
   now?: () => number;
+  /** Handler exceptions and sink failures are logged here at warn, with their cause. */
+  logger?: Jt808Logger;
   onEvent?: (event: Jt808SessionEvent) => void;
   /** Called whenever unackedFixes decreases, so the server can resume a paused socket. */
   onAcked?: () => void;
+  /**
+   * Location frames queued back to back are handled as one run: submitted to the sink together
+   * (one group commit) and acknowledged together in one write. A run stops before the frame
+   * that would take its fixes beyond this (a run always takes at least one frame).
+   */
+  maxRunFixes?: number;
+}
+
+/** A frame cut from the stream, waiting its turn, with the fixes it counts for backpressure. */
+interface QueuedFrame {
+  frame: Jt808Frame;
+  fixes: number;
+}
+
+/** The commit half of a location frame: settles once its fixes are committed (or refused) and its answer is written to its slot. */
+interface PendingAnswer {
+  done: Promise<void>;
 }
 
 interface PendingCommand {
@@ -81,6 +112,13 @@ const ACK_ONLY = new Set<number>([0x0900, 0x0701, 0x0702, 0x0108, 0x0800, 0x0801
  * One terminal connection's protocol state, independent of sockets: bytes go in through feed(),
  * frames come out through options.send. Frames are handled strictly in arrival order; a location
  * is acknowledged with 0x8001 only after the sink has committed it.
+ *
+ * Frames wait in an inbox and are handled in runs. A run is one frame, or the location frames
+ * (0x0200, 0x0704) queued back to back at the head of the inbox (up to maxRunFixes): each is
+ * decoded and checked in order and submitted to the sink without waiting for the previous one's
+ * commit, so a run's fixes join one group commit; every answer of the run is written, in frame
+ * order, in ONE socket write once the last of its commits has settled. One submission per frame
+ * keeps each frame's outcome its own (a refused frame is answered result 1, the others 0).
  */
 export class Jt808Session {
   private readonly framer = new Jt808Framer();
@@ -89,12 +127,20 @@ export class Jt808Session {
   private readonly maxProtocolErrors: number;
   private readonly commandTimeoutMs: number;
   private readonly now: () => number;
-  private chain: Promise<void> = Promise.resolve();
+  private readonly inbox: QueuedFrame[] = [];
+  private pumping = false;
+  private pumpDone: Promise<void> = Promise.resolve();
+  /** Answers of the frame being handled go here, to be written with the rest of its run. */
+  private slot: Buffer[] | undefined;
+  private readonly maxRunFixes: number;
   private platformSerial = 0;
   private address: FrameAddress | undefined;
   private readonly pending = new Map<number, PendingCommand>();
   private profile: TerminalModelProfile = DEFAULT_TERMINAL_PROFILE;
   private unknownUntilMs = 0;
+  private readonly logger: Jt808Logger;
+  private sinkWarnAtMs = -Infinity;
+  private sinkFailuresUnlogged = 0;
 
   terminalId: string | undefined;
   vehicleId: string | undefined;
@@ -114,11 +160,13 @@ export class Jt808Session {
     this.maxProtocolErrors = options.maxProtocolErrors ?? 20;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? defaultLogger;
+    this.maxRunFixes = options.maxRunFixes ?? 100;
   }
 
   /** Feeds raw TCP bytes; resolves when every frame they completed has been handled. */
   feed(chunk: Uint8Array): Promise<void> {
-    if (this.closed) return this.chain;
+    if (this.closed) return this.pumpDone;
     let frames: Jt808Frame[];
     try {
       frames = this.framer.push(chunk);
@@ -126,26 +174,21 @@ export class Jt808Session {
       frames = [{ kind: 'invalid', reason: 'oversize' }];
     }
     for (const frame of frames) {
-      const estimate = frame.kind === 'binary' ? estimateFixes(frame.payload) : 0;
-      this.unackedFixes += estimate;
+      const fixes = frame.kind === 'binary' ? estimateFixes(frame.payload) : 0;
+      this.unackedFixes += fixes;
       this.queuedFrames++;
-      this.chain = this.chain
-        .then(() => this.handleFrame(frame))
-        .catch(() => this.protocolError('internal'))
-        .finally(() => {
-          this.queuedFrames--;
-          if (estimate > 0) {
-            this.unackedFixes -= estimate;
-            this.options.onAcked?.();
-          }
-        });
+      this.inbox.push({ frame, fixes });
     }
-    return this.chain;
+    if (!this.pumping && this.inbox.length > 0) {
+      this.pumping = true;
+      this.pumpDone = this.pump();
+    }
+    return this.pumpDone;
   }
 
   /** Resolves once every frame fed so far has been handled. */
   idle(): Promise<void> {
-    return this.chain;
+    return this.pumpDone;
   }
 
   /** Sends a 0x8300 text; resolves with the terminal's 0x0001 reply (result 0 = shown). */
@@ -215,25 +258,127 @@ export class Jt808Session {
     this.options.onEvent?.(event);
   }
 
+  /** Handles the inbox run by run until it is empty; `pumping` drops in the same turn as the last check. */
+  private async pump(): Promise<void> {
+    try {
+      while (this.inbox.length > 0) {
+        const run = this.takeRun();
+        try {
+          await this.handleRun(run);
+        } catch (err) {
+          // handleRun guards every frame; this is a last resort so the loop and its counters survive.
+          this.logger.warn({ err, terminalId: this.terminalId }, `jt808 run failed: ${(err as Error)?.message ?? String(err)}`);
+        } finally {
+          let released = 0;
+          for (const item of run) released += item.fixes;
+          this.queuedFrames -= run.length;
+          if (released > 0) {
+            this.unackedFixes -= released;
+            this.options.onAcked?.();
+          }
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** The head frame, plus the location frames right behind it when it is one (up to maxRunFixes). */
+  private takeRun(): QueuedFrame[] {
+    const run = [this.inbox.shift()!];
+    if (!isLocationFrame(run[0]!.frame)) return run;
+    let fixes = run[0]!.fixes;
+    while (this.inbox.length > 0 && isLocationFrame(this.inbox[0]!.frame) && fixes + this.inbox[0]!.fixes <= this.maxRunFixes) {
+      const next = this.inbox.shift()!;
+      fixes += next.fixes;
+      run.push(next);
+    }
+    return run;
+  }
+
+  /**
+   * Handles a run: frames strictly in order, each answering into its own slot; a location frame's
+   * commit half is left running while the next frame is handled. Once every commit of the run
+   * has settled, all answers go out in frame order in one write.
+   */
+  private async handleRun(run: readonly QueuedFrame[]): Promise<void> {
+    const slots: Buffer[][] = [];
+    const commits: Array<Promise<void>> = [];
+    for (const { frame } of run) {
+      const slot: Buffer[] = [];
+      slots.push(slot);
+      this.slot = slot;
+      try {
+        const pending = await this.handleFrame(frame);
+        if (pending) commits.push(pending.done.catch((err: unknown) => this.handlerFailed(frame, err, slot)));
+      } catch (err) {
+        this.handlerFailed(frame, err, slot);
+      } finally {
+        this.slot = undefined;
+      }
+    }
+    if (commits.length > 0) await Promise.all(commits);
+    const answers = slots.flat();
+    if (answers.length > 0 && !this.closed) this.options.send(answers.length === 1 ? answers[0]! : Buffer.concat(answers));
+  }
+
   private protocolError(reason: RejectReason, header?: Jt808Header): void {
     this.protocolErrors++;
     this.emit({ type: 'rejected', reason, terminalId: header?.terminalId, msgId: header?.msgId });
     if (this.protocolErrors >= this.maxProtocolErrors) this.shouldClose = true;
   }
 
-  private reply(header: Jt808Header, result: GeneralResultCode): void {
+  /**
+   * A frame's handler threw (a directory or store call that failed, a bug): counted as an
+   * 'internal' reject, logged at warn with its cause, and answered with result 1 (failure) when
+   * the frame expects an answer and got none, so the terminal retries.
+   */
+  private handlerFailed(frame: Jt808Frame, err: unknown, slot: Buffer[]): void {
+    const decoded = frame.kind === 'binary' ? decodeMessage(frame.payload) : undefined;
+    const header = decoded ? (decoded.ok ? decoded.message.header : decoded.header) : undefined;
+    this.protocolError('internal', header);
+    const answer = header !== undefined && !isVendorId(header.msgId) && !NO_REPLY.has(header.msgId) && slot.length === 0;
+    this.logger.warn(
+      { err, terminalId: header?.terminalId ?? this.terminalId, msgId: header?.msgId, serial: header?.serial, answeredFailure: answer },
+      `jt808 handler failed${header ? ` on 0x${header.msgId.toString(16).padStart(4, '0')}` : ''}: ${(err as Error)?.message ?? String(err)}`,
+    );
+    if (answer) this.reply(header, GeneralResult.failure, slot);
+  }
+
+  /** A sink that refuses is answered with result 1 each time; the log gets the cause, throttled per session. */
+  private sinkFailed(err: unknown, header: Jt808Header, fixes: number): void {
+    const nowMs = this.now();
+    this.sinkFailuresUnlogged++;
+    if (nowMs - this.sinkWarnAtMs < SINK_WARN_INTERVAL_MS) return;
+    this.logger.warn(
+      { err, terminalId: header.terminalId, msgId: header.msgId, serial: header.serial, fixes, failuresSinceLastLog: this.sinkFailuresUnlogged },
+      `jt808 fixes not committed, answered result 1: ${(err as Error)?.message ?? String(err)}`,
+    );
+    this.sinkWarnAtMs = nowMs;
+    this.sinkFailuresUnlogged = 0;
+  }
+
+  /** An answer to a terminal frame: into the slot of the frame being handled (written with its run). */
+  private answer(frame: Buffer, slot: Buffer[] | undefined = this.slot): void {
+    if (this.closed) return;
+    if (slot) slot.push(frame);
+    else this.options.send(frame);
+  }
+
+  private reply(header: Jt808Header, result: GeneralResultCode, slot: Buffer[] | undefined = this.slot): void {
     if (this.closed) return;
     const address: FrameAddress = {
       phoneField: header.phoneField,
       is2019: header.is2019,
       protocolVersion: header.protocolVersion,
     };
-    this.options.send(
+    this.answer(
       encodeFrame(MsgId.platformGeneralReply, address, this.nextSerial(), platformGeneralReplyBody(header.serial, header.msgId, result)),
+      slot,
     );
   }
 
-  private async handleFrame(frame: Jt808Frame): Promise<void> {
+  private async handleFrame(frame: Jt808Frame): Promise<PendingAnswer | void> {
     if (this.closed) return;
     if (frame.kind === 'text') {
       this.emit({ type: 'vendor', detail: 'text sentence' });
@@ -280,10 +425,10 @@ export class Jt808Session {
       }
       message = { header, body: part.body };
     }
-    await this.handleMessage(message);
+    return this.handleMessage(message);
   }
 
-  private async handleMessage(message: Jt808Message): Promise<void> {
+  private async handleMessage(message: Jt808Message): Promise<PendingAnswer | void> {
     const { header, body } = message;
     switch (header.msgId) {
       case MsgId.register:
@@ -327,7 +472,7 @@ export class Jt808Session {
       replyBody = registerReplyBody(header.serial, RegisterResult.ok, code);
     }
     this.emit({ type: 'registered', terminalId: header.terminalId, accepted: known !== null });
-    if (!this.closed) this.options.send(encodeFrame(MsgId.registerReply, address, this.nextSerial(), replyBody));
+    if (!this.closed) this.answer(encodeFrame(MsgId.registerReply, address, this.nextSerial(), replyBody));
   }
 
   private async handleAuthenticate(header: Jt808Header, body: Buffer): Promise<void> {
@@ -367,7 +512,12 @@ export class Jt808Session {
     return true;
   }
 
-  private async handleLocations(header: Jt808Header, body: Buffer): Promise<void> {
+  /**
+   * Decodes, checks and submits a location frame's fixes; returns the commit half, which answers
+   * (into this frame's slot) once the sink has committed or refused them.
+   */
+  private async handleLocations(header: Jt808Header, body: Buffer): Promise<PendingAnswer | void> {
+    const slot = this.slot;
     const isQueryReply = header.msgId === MsgId.positionQueryReply;
     const fixes: Fix[] = [];
     let invalid = 0;
@@ -410,16 +560,26 @@ export class Jt808Session {
       return;
     }
     if (invalid > 0) this.emit({ type: 'rejected', reason: 'location', terminalId: header.terminalId, msgId: header.msgId });
+    let committed: Promise<void>;
     try {
-      await this.options.sink.submit(fixes);
-    } catch {
-      this.emit({ type: 'rejected', reason: 'sinkFailed', terminalId: header.terminalId, msgId: header.msgId });
-      // Result 1 makes the terminal keep the points and resend them.
-      if (!isQueryReply) this.reply(header, GeneralResult.failure);
-      return;
+      committed = this.options.sink.submit(fixes);
+    } catch (err) {
+      committed = Promise.reject(err);
     }
-    this.emit({ type: 'fixes', terminalId: header.terminalId, count: fixes.length });
-    if (!isQueryReply) this.reply(header, GeneralResult.ok);
+    const done = committed.then(
+      () => {
+        this.emit({ type: 'fixes', terminalId: header.terminalId, count: fixes.length });
+        // Ack after commit: this answer exists only once the sink has made the fixes durable.
+        if (!isQueryReply) this.reply(header, GeneralResult.ok, slot);
+      },
+      (err: unknown) => {
+        this.sinkFailed(err, header, fixes.length);
+        this.emit({ type: 'rejected', reason: 'sinkFailed', terminalId: header.terminalId, msgId: header.msgId });
+        // Result 1 makes the terminal keep the points and resend them.
+        if (!isQueryReply) this.reply(header, GeneralResult.failure, slot);
+      },
+    );
+    return { done };
   }
 
   private handleTerminalReply(body: Buffer): void {
@@ -435,6 +595,13 @@ export class Jt808Session {
     clearTimeout(cmd.timer);
     (cmd.resolve as (r: GeneralReply) => void)(reply);
   }
+}
+
+/** 0x0200 / 0x0704 by a look at the raw frame: the frames a run may group. */
+function isLocationFrame(frame: Jt808Frame): boolean {
+  if (frame.kind !== 'binary' || frame.payload.length < 2) return false;
+  const msgId = frame.payload.readUInt16BE(0);
+  return msgId === MsgId.location || msgId === MsgId.locationBatch;
 }
 
 function isVendorId(msgId: number): boolean {

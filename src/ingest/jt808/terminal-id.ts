@@ -4,6 +4,8 @@
  * an IMEI as the integer followed by its Luhn check digit; we do the same so ids match Traccar's.
  */
 
+import { canonicalTerminalId } from '../../domain/terminal-id.js';
+
 const HEX = '0123456789abcdef';
 
 /** Returns the field as a lower-case hex string (= the BCD digits when it is BCD). */
@@ -40,16 +42,12 @@ export function luhnDigit(digits: string): number {
 }
 
 /**
- * Our terminal id: BCD digits with leading zeros stripped (so the same SIM reads the same in
- * the 12-digit 2013 and 20-digit 2019 fields), or the Luhn-completed IMEI for binary fields.
+ * Our terminal id, in the service's canonical form (src/domain/terminal-id.ts): BCD digits with
+ * leading zeros stripped (so the same SIM reads the same in the 12-digit 2013 and 20-digit 2019
+ * fields), or the Luhn-completed IMEI for binary fields.
  */
 export function decodeTerminalId(bytes: Uint8Array, start: number, length: number): string {
-  if (isBcd(bytes, start, length)) {
-    const digits = fieldHex(bytes, start, length);
-    let i = 0;
-    while (i < digits.length - 1 && digits.charCodeAt(i) === 48) i++;
-    return digits.slice(i);
-  }
+  if (isBcd(bytes, start, length)) return canonicalTerminalId(fieldHex(bytes, start, length));
   // Binary IMEI: Traccar reads the first 6 bytes as a 48-bit number (only 6-byte fields occur).
   let value = 0;
   for (let i = start; i < start + Math.min(length, 6); i++) value = value * 256 + bytes[i];

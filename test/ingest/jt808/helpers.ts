@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import type { Fix } from '../../../src/domain/fix.js';
 import {
   decodeGeneralReply, decodeMessage, encodeFrame, Jt808Framer, Jt808Session,
@@ -116,12 +117,20 @@ export const TERMINAL = '13800138000';
 export const ADDRESS_2013 = { phoneField: Buffer.from('013800138000', 'hex'), is2019: false };
 export const ADDRESS_2019 = { phoneField: Buffer.from('00000000013800138000', 'hex'), is2019: true, protocolVersion: 1 };
 
-/** A session wired to in-memory fakes that records everything it sends. */
+/** A real pino logger writing JSON lines into memory, so tests read what an operator would. */
+export function captureLog() {
+  const lines: Array<Record<string, any>> = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { logger, lines, warnings: () => lines.filter((l) => l.level === 40) };
+}
+
+/** A session wired to in-memory fakes that records everything it sends and logs. */
 export function makeSession(overrides: Partial<Jt808SessionOptions> = {}) {
   const directory = new FakeDirectory({ [TERMINAL]: { vehicleId: 'truck-7', model: 'TEST-1' } });
   const sink = new ControlledSink();
   const sent: Buffer[] = [];
-  const session = new Jt808Session({ directory, sink, send: (f) => sent.push(f), ...overrides });
+  const log = captureLog();
+  const session = new Jt808Session({ directory, sink, send: (f) => sent.push(f), logger: log.logger, ...overrides });
   let serial = 0;
   /** Sends a terminal message (2013 header unless given) and returns what the server answered. */
   async function send(msgId: number, body: Buffer, address: { phoneField: Buffer; is2019: boolean; protocolVersion?: number } = ADDRESS_2013) {
@@ -129,5 +138,5 @@ export function makeSession(overrides: Partial<Jt808SessionOptions> = {}) {
     await session.feed(encodeFrame(msgId, address, serial++, body));
     return decodeSent(sent.slice(before));
   }
-  return { session, directory, sink, sent, send, nextSerial: () => serial };
+  return { session, directory, sink, sent, send, log, nextSerial: () => serial };
 }

@@ -104,6 +104,84 @@ describe('Jt808Session', () => {
     expect(ctx.session.unackedFixes).toBe(0);
   });
 
+  it('submits the location frames of one read together and acks them in one write, only once all are committed', async () => {
+    const ctx = makeSession();
+    await registerAndAuth(ctx);
+    ctx.sink.auto = false;
+    const writesBefore = ctx.sent.length;
+    const serials = [40, 41, 42, 43];
+    const chunk = Buffer.concat([
+      encodeFrame(0x0200, ADDRESS_2013, serials[0]!, loc(0)),
+      encodeFrame(0x0704, ADDRESS_2013, serials[1]!, batchBody(1, [loc(1), loc(2)])),
+      encodeFrame(0x0200, ADDRESS_2013, serials[2]!, loc(3)),
+      encodeFrame(0x0200, ADDRESS_2013, serials[3]!, loc(4)),
+    ]);
+    const fed = ctx.session.feed(chunk);
+    await new Promise((r) => setTimeout(r, 20));
+    // All four are with the sink at once (one group commit), none waits for another's commit.
+    expect(ctx.sink.waiting.map((w) => w.fixes.length)).toEqual([1, 2, 1, 1]);
+    // Ack after commit: committing some of them answers none.
+    for (const w of ctx.sink.waiting.splice(0, 3)) w.resolve();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ctx.sent.length).toBe(writesBefore);
+    ctx.sink.releaseAll();
+    await fed;
+    // One socket write carrying the four 0x8001, in frame order.
+    expect(ctx.sent.length).toBe(writesBefore + 1);
+    const acks = decodeSent(ctx.sent.slice(writesBefore)).map(generalReplyOf);
+    expect(acks.map((a) => [a.replySerial, a.replyMsgId, a.result])).toEqual([[40, 0x0200, 0], [41, 0x0704, 0], [42, 0x0200, 0], [43, 0x0200, 0]]);
+    expect(ctx.session.unackedFixes).toBe(0);
+    expect(ctx.session.queuedFrames).toBe(0);
+  });
+
+  it('answers each frame of a run for itself: a refused commit gets result 1, the others 0', async () => {
+    const ctx = makeSession();
+    await registerAndAuth(ctx);
+    const original = ctx.sink.submit.bind(ctx.sink);
+    let calls = 0;
+    ctx.sink.submit = (fixes) => (++calls === 2 ? Promise.reject(new Error('culprit refused')) : original(fixes));
+    const writesBefore = ctx.sent.length;
+    await ctx.session.feed(Buffer.concat([0, 1, 2].map((i) => encodeFrame(0x0200, ADDRESS_2013, 50 + i, loc(i)))));
+    expect(ctx.sent.length).toBe(writesBefore + 1);
+    expect(decodeSent(ctx.sent.slice(writesBefore)).map((m) => generalReplyOf(m).result)).toEqual([0, 1, 0]);
+    expect(ctx.sink.committed.length).toBe(2);
+  });
+
+  it('keeps strict order around other frames: a heartbeat between locations is answered between their acks', async () => {
+    const ctx = makeSession();
+    await registerAndAuth(ctx);
+    const writesBefore = ctx.sent.length;
+    await ctx.session.feed(Buffer.concat([
+      encodeFrame(0x0200, ADDRESS_2013, 60, loc(0)),
+      encodeFrame(0x0200, ADDRESS_2013, 61, loc(1)),
+      encodeFrame(0x0002, ADDRESS_2013, 62, Buffer.alloc(0)),
+      encodeFrame(0x0200, ADDRESS_2013, 63, loc(2)),
+    ]));
+    const answers = decodeSent(ctx.sent.slice(writesBefore)).map(generalReplyOf);
+    expect(answers.map((a) => [a.replySerial, a.replyMsgId])).toEqual([[60, 0x0200], [61, 0x0200], [62, 0x0002], [63, 0x0200]]);
+    // Runs: the two locations, the heartbeat, the last location.
+    expect(ctx.sent.length).toBe(writesBefore + 3);
+  });
+
+  it('bounds a run by maxRunFixes (at least one frame per run)', async () => {
+    const ctx = makeSession({ maxRunFixes: 3 });
+    await registerAndAuth(ctx);
+    ctx.sink.auto = false;
+    const fed = ctx.session.feed(Buffer.concat([
+      encodeFrame(0x0704, ADDRESS_2013, 70, batchBody(1, [loc(0), loc(1), loc(2), loc(3)])),
+      encodeFrame(0x0200, ADDRESS_2013, 71, loc(4)),
+      encodeFrame(0x0200, ADDRESS_2013, 72, loc(5)),
+    ]));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ctx.sink.waiting.map((w) => w.fixes.length)).toEqual([4]);
+    ctx.sink.releaseAll();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ctx.sink.waiting.map((w) => w.fixes.length)).toEqual([1, 1]);
+    ctx.sink.releaseAll();
+    await fed;
+    expect(ctx.sink.committed.length).toBe(6);
+  });
+
   it('replies result 1 when the sink fails, and the terminal\'s resend then succeeds', async () => {
     const ctx = makeSession();
     await registerAndAuth(ctx);
@@ -111,6 +189,40 @@ describe('Jt808Session', () => {
     expect(generalReplyOf((await ctx.send(0x0200, loc()))[0]).result).toBe(1);
     expect(generalReplyOf((await ctx.send(0x0200, loc()))[0]).result).toBe(0);
     expect(ctx.sink.committed.length).toBe(1);
+  });
+
+  it('logs a failing handler at warn with its cause, terminal id and message id, answers result 1 and carries on', async () => {
+    const ctx = makeSession();
+    ctx.directory.issueAuthCode = async () => {
+      throw new Error('auth store down');
+    };
+    const events: string[] = [];
+    const session = ctx.session as unknown as { options: { onEvent?: (e: { type: string; reason?: string }) => void } };
+    session.options.onEvent = (e) => events.push(e.type === 'rejected' ? `rejected:${e.reason}` : e.type);
+    const [answer] = await ctx.send(0x0100, registerBody({ terminalModel: 'X1' }));
+    expect(generalReplyOf(answer)).toEqual({ replySerial: 0, replyMsgId: 0x0100, result: 1 });
+    expect(events).toContain('rejected:internal');
+    const [warning] = ctx.log.warnings();
+    expect(warning).toMatchObject({ terminalId: TERMINAL, msgId: 0x0100, serial: 0, answeredFailure: true, err: { message: 'auth store down' } });
+    expect(warning!.err.stack).toContain('auth store down');
+    expect(warning!.msg).toContain('0x0100');
+    // The connection goes on: the next frame is handled normally.
+    expect(generalReplyOf((await ctx.send(0x0002, Buffer.alloc(0)))[0]).result).toBe(0);
+    expect(ctx.log.warnings()).toHaveLength(1);
+  });
+
+  it('logs a sink failure at warn with its cause, at most once per 10 s per session with the count in between', async () => {
+    let nowMs = 1_000_000;
+    const ctx = makeSession({ now: () => nowMs });
+    await registerAndAuth(ctx);
+    ctx.sink.failNext = 3;
+    for (let i = 0; i < 3; i++) {
+      expect(generalReplyOf((await ctx.send(0x0200, loc(i)))[0]).result).toBe(1);
+      nowMs += 6_000;
+    }
+    const warnings = ctx.log.warnings();
+    expect(warnings.map((w) => w.failuresSinceLastLog)).toEqual([1, 2]);
+    expect(warnings[0]).toMatchObject({ terminalId: TERMINAL, msgId: 0x0200, fixes: 1, err: { message: 'database down' } });
   });
 
   it('hands a batch to the sink in one commit; type 1 marks blind-area re-uploads', async () => {
