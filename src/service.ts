@@ -26,6 +26,11 @@ import { loadNetwork, type LoadedNetwork } from '../solver/network/index.js';
 import { networkProfileFor } from './planning/network-profile.js';
 import { addMapRoutes } from './api/map-routes.js';
 import { startLiveHub, type LiveHub } from './live/hub.js';
+import { PlanStore } from './planning/plan-store.js';
+import { listDistricts } from './planning/snapshot.js';
+import { PlanRunner } from './jobs/plan-runner.js';
+import { scheduleNightlyPlanning, type NightlyPlanning } from './jobs/nightly-planning.js';
+import { addPlanRoutes } from './api/plan-routes.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -42,6 +47,10 @@ export interface Service {
   /** The road network, loading in the background from start (undefined without OSM_FILE). */
   network?: Promise<LoadedNetwork>;
   live: LiveHub;
+  /** Plans and their job queue; the local runner (undefined with PLAN_WORKERS=0 or no road network); the nightly plan. */
+  plans: PlanStore;
+  planRunner?: PlanRunner;
+  nightlyPlanning: NightlyPlanning;
   /** undefined when JT808_ENABLED=false */
   jt808?: Jt808Server;
   jt808Port?: number;
@@ -148,9 +157,18 @@ export async function startService(config: Config, logger: Logger, options: { in
     addImportRoute(api, { db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes, onChange: onFleetChange });
     addIngestRoutes(api, { tracking, db, bodyLimitBytes: config.bodyLimitBytes, sendText });
     addMapRoutes(api, { db, profile: () => profiles.get(), tileUrl: config.mapTileUrl });
+    const plans = new PlanStore(db);
+    let live: LiveHub | undefined;
+    const planRunner = config.osmFile && config.planWorkers > 0 ? new PlanRunner({
+      db, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir, threads: config.planWorkers,
+      onProgress: (event) => live?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event),
+    }) : undefined;
+    const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
+      : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
+    addPlanRoutes(api, { plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake() });
     const app = createApp(api, { logger, webDir: WEB_DIR });
     const httpServer = createServer(app);
-    const live = await startLiveHub({ httpServer, tokens, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
+    live = await startLiveHub({ httpServer, tokens, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -160,15 +178,25 @@ export async function startService(config: Config, logger: Logger, options: { in
     const url = `http://${host}:${address.port}`;
 
     const jobs = scheduleJobs({ db, logger });
+    const nightlyPlanning = scheduleNightlyPlanning({ db, plans, profile: () => profiles.get(), logger, onQueued: () => planRunner?.wake(), canPlan: () => cannotPlan() === null });
+    profiles.onChange((p) => nightlyPlanning.reschedule(p));
+    // The runner's threads read the network from the cache the service writes: start after it.
+    const runnerStarted = planRunner ? (network ?? Promise.resolve()).then(() => planRunner.start(), () => undefined) : Promise.resolve();
+    runnerStarted.catch((err: unknown) => logger.error({ err }, 'plan runner failed to start'));
     let closed = false;
+    const liveHub = live;
     return {
-      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port, live, network,
+      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port, live: liveHub, network,
+      plans, planRunner, nightlyPlanning,
       close: async () => {
         if (closed) return;
         closed = true;
         await jobs.stop();
+        await nightlyPlanning.stop();
+        await runnerStarted.catch(() => undefined);
+        await planRunner?.stop();
         await jt808?.close();
-        await live.close();
+        await liveHub.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());
           httpServer.closeAllConnections();

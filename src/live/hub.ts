@@ -37,6 +37,11 @@ export interface LiveHubOptions {
 
 export interface LiveHub {
   io: Server;
+  /**
+   * An event to every client whose token has one of `roles` (each client joins the room
+   * "role:<role>" on connect), on every instance when Redis is shared.
+   */
+  emitToRoles(roles: readonly string[], event: string, payload: unknown): void;
   /** Disconnects the clients and leaves Redis; the HTTP server stays up (its owner closes it). */
   close(): Promise<void>;
 }
@@ -150,6 +155,7 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     const data = socket.data as ClientData;
     const coalescer = new Coalescer(maxBatchesPerSecond, (batch) => socket.emit('fleet:update', batch));
     coalescers.set(socket.id, coalescer);
+    void socket.join(`role:${data.principal.role}`);
     socket.emit('fleet:snapshot', snapshotFor(data.scope));
     logger.debug({ tokenId: data.principal.tokenId, role: data.principal.role }, 'live client connected');
 
@@ -201,6 +207,10 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
   let closed = false;
   return {
     io,
+    emitToRoles: (roles, event, payload) => {
+      if (closed || roles.length === 0) return;
+      io.to(roles.map((r) => `role:${r}`)).emit(event, payload);
+    },
     close: async () => {
       if (closed) return;
       closed = true;
