@@ -174,7 +174,7 @@ export class PlanStore {
       for (const route of r.solution?.routes ?? []) vehicleIds.add(route.vehicleId);
       for (const [f, kg] of Object.entries(r.figures?.facilityKg ?? {})) facilityKg[f] = (facilityKg[f] ?? 0) + kg;
     }
-    return { planIds: res.rows.map((r) => r.id), vehicleIds: [...vehicleIds], facilityKg };
+    return { planIds: res.rows.map((r) => r.id), vehicleIds: [...vehicleIds].sort(), facilityKg };
   }
 
   /**

@@ -2,17 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { validateSolution } from '../../solver/index.js';
-
-/** Polls a plan job until it ends (the budget is iterations, so this ends; the wait is generous for a loaded machine). */
-export async function waitForJob(svc: TestService, token: string, jobId: string, timeoutMs = 600_000): Promise<any> {
-  const start = Date.now();
-  for (;;) {
-    const job = await svc.call('GET', `/api/v1/plan-jobs/${jobId}`, { token });
-    if (job.body.status === 'done' || job.body.status === 'failed') return job.body;
-    if (Date.now() - start > timeoutMs) throw new Error(`job ${jobId} still ${job.body.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { waitForJob } from '../helpers/plans.js';
 
 let svc: TestService;
 let dispatcher: string;
