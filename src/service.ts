@@ -31,6 +31,7 @@ import { listDistricts } from './planning/snapshot.js';
 import { PlanRunner } from './jobs/plan-runner.js';
 import { scheduleNightlyPlanning, type NightlyPlanning } from './jobs/nightly-planning.js';
 import { addPlanRoutes } from './api/plan-routes.js';
+import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -178,13 +179,17 @@ export async function startService(config: Config, logger: Logger, options: { in
     const url = `http://${host}:${address.port}`;
 
     const jobs = scheduleJobs({ db, logger });
+    const liveHub = live;
+    // jobs run by worker processes elsewhere report through the shared PostgreSQL store
+    const progressRelay = db.kind === 'postgres'
+      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => liveHub.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e) })
+      : undefined;
     const nightlyPlanning = scheduleNightlyPlanning({ db, plans, profile: () => profiles.get(), logger, onQueued: () => planRunner?.wake(), canPlan: () => cannotPlan() === null });
     profiles.onChange((p) => nightlyPlanning.reschedule(p));
     // The runner's threads read the network from the cache the service writes: start after it.
     const runnerStarted = planRunner ? (network ?? Promise.resolve()).then(() => planRunner.start(), () => undefined) : Promise.resolve();
     runnerStarted.catch((err: unknown) => logger.error({ err }, 'plan runner failed to start'));
     let closed = false;
-    const liveHub = live;
     return {
       db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port, live: liveHub, network,
       plans, planRunner, nightlyPlanning,
@@ -193,6 +198,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         closed = true;
         await jobs.stop();
         await nightlyPlanning.stop();
+        progressRelay?.stop();
         await runnerStarted.catch(() => undefined);
         await planRunner?.stop();
         await jt808?.close();

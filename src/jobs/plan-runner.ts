@@ -125,6 +125,9 @@ export class PlanRunner {
     const event = (e: Partial<PlanProgressEvent> & Pick<PlanProgressEvent, 'status' | 'fraction'>) =>
       this.opts.onProgress?.({ jobId: job.id, planId, date, district, ...e });
     let latest: PlanProgress | undefined;
+    // the job row carries the progress too (at most once a second), for pages served by
+    // instances other than the one running it (plan-progress-relay.ts)
+    let storedAtMs = 0;
     const renew = setInterval(() => {
       this.store.queue.renew(job.id, this.owner, this.leaseS, latest).then((held) => {
         if (!held) this.opts.logger.warn({ jobId: job.id }, 'plan job lease lost: its result will not be stored');
@@ -138,6 +141,10 @@ export class PlanRunner {
       const result = await thread.run(job.id, { snapshot, osmFile: this.opts.osmFile, networkCacheDir: this.opts.networkCacheDir, options }, (p) => {
         latest = p;
         event({ status: 'running', phase: p.phase, fraction: p.fraction, best: p.best });
+        if (Date.now() - storedAtMs >= 1000) {
+          storedAtMs = Date.now();
+          this.store.queue.renew(job.id, this.owner, this.leaseS, p).catch(() => undefined);
+        }
       });
       const stored = await this.store.storeResult(planId, job.id, this.owner, result);
       if (!stored) {

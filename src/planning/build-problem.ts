@@ -58,7 +58,8 @@ export interface PlanMapping {
   profiles: Record<string, MatrixProfileInfo>;
   /** solver job id → collection point id (the same string) */
   jobs: Record<string, { pointId: string }>;
-  sweepTasks: Record<string, { segmentId: string; work: 'sweep' | 'wash' | 'water'; geometry: Array<[number, number]> }>;
+  /** `geometry`: the road as stored (dropped from the stored mapping once the plan's GeoJSON is made) */
+  sweepTasks: Record<string, { segmentId: string; work: 'sweep' | 'wash' | 'water'; geometry?: Array<[number, number]> }>;
   muckLoads: Record<string, { permitId: string; load: number }>;
   corridors: Record<string, {
     distanceM: number; durationS: number; geometry: Array<[number, number]>;

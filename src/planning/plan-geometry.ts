@@ -49,7 +49,9 @@ export function planGeometry(network: RoadNetwork, problem: ProblemInput, soluti
     const travel = { vehicleKind: info.networkKind, restrictionIndices: info.restrictionIndices };
     const path: Array<[number, number]> = [];
     const append = (points: Array<[number, number]>) => {
-      for (const p of points) {
+      for (const raw of points) {
+        // 1e-6° (~0.1 m): plenty for a map, a third of the digits
+        const p: [number, number] = [Math.round(raw[0] * 1e6) / 1e6, Math.round(raw[1] * 1e6) / 1e6];
         const last = path[path.length - 1];
         if (!last || last[0] !== p[0] || last[1] !== p[1]) path.push(p);
       }
@@ -69,7 +71,8 @@ export function planGeometry(network: RoadNetwork, problem: ProblemInput, soluti
         const m = mapping.sweepTasks[item]!;
         const t = sweeps.get(item)!;
         const reversed = stop.location === t.toLocation && t.toLocation !== t.fromLocation;
-        append(reversed ? [...m.geometry].reverse() : m.geometry);
+        const road = m.geometry ?? [];
+        append(reversed ? [...road].reverse() : road);
         recordId = m.segmentId;
         const verb = m.work === 'sweep' ? 'sweep' : m.work === 'wash' ? 'wash' : 'water';
         task = `${verb} ${m.segmentId} mechanically (pass ${(stop.visit ?? 0) + 1} of ${t.mechanicalPasses ?? 1}, ${Math.round(t.lengthM)} m)`;

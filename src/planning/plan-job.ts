@@ -86,8 +86,10 @@ export async function runPlanJob(input: PlanJobInput, onProgress: (p: PlanProgre
   const geometry = await timed('geometryMs', () => planGeometry(network, built.problem, solution, built.mapping));
   const unserved = unservedItems(built.excluded, solution.unserved, built.mapping);
   const { doc, matrices } = await timed('packMs', () => splitProblem(built.problem));
+  // the stored mapping leaves out the roads' shapes: the GeoJSON has them where they are driven
+  const mapping: PlanMapping = { ...built.mapping, sweepTasks: Object.fromEntries(Object.entries(built.mapping.sweepTasks).map(([id, t]) => [id, { segmentId: t.segmentId, work: t.work }])) };
   return {
-    problemDoc: doc, problemMatrices: matrices, mapping: built.mapping, excluded: built.excluded, solution, report, unserved,
+    problemDoc: doc, problemMatrices: matrices, mapping, excluded: built.excluded, solution, report, unserved,
     figures: planFigures(built.problem, solution, report, unserved, timingsMs), geometry,
   };
 }

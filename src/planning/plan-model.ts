@@ -67,20 +67,32 @@ export interface PlanFigures {
   iterations: number;
   seed: number;
   served: number;
+  /** items the plan should serve and does not (build exclusions and solver), by reason */
   unserved: number;
   unservedByReason: Record<string, number>;
+  /** items no vehicle is meant to serve (hand sweeping only, nothing required), by reason */
+  notRoutedByReason: Record<string, number>;
   violations: number;
   facilityKg: Record<string, number>;
   timingsMs: Record<string, number>;
 }
 
+/** Reasons that say no vehicle is meant to do it (a dispatcher need not act). */
+export const NOT_ROUTED = new Set(['manual_only', 'not_required']);
+
 export function planFigures(problem: ProblemInput, solution: Solution, report: ValidationReport, unserved: UnservedItem[], timingsMs: Record<string, number>): PlanFigures {
   const byReason: Record<string, number> = {};
-  for (const u of unserved) byReason[u.reason] = (byReason[u.reason] ?? 0) + 1;
+  const notRouted: Record<string, number> = {};
+  let count = 0;
+  for (const u of unserved) {
+    const into = NOT_ROUTED.has(u.reason) ? notRouted : byReason;
+    into[u.reason] = (into[u.reason] ?? 0) + 1;
+    if (!NOT_ROUTED.has(u.reason)) count++;
+  }
   return {
     vehicles: solution.cost.vehicles, distanceM: solution.cost.distanceM, durationS: solution.cost.durationS, cost: solution.cost.total,
     iterations: solution.stats.iterations, seed: solution.stats.seed,
-    served: report.recomputed.served, unserved: unserved.length, unservedByReason: byReason,
+    served: report.recomputed.served, unserved: count, unservedByReason: byReason, notRoutedByReason: notRouted,
     violations: report.violations.length, facilityKg: deliveredKgByFacility(problem, solution), timingsMs,
   };
 }

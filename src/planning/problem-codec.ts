@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { ProblemInput } from '../../solver/index.js';
 
 /**
@@ -6,8 +6,10 @@ import type { ProblemInput } from '../../solver/index.js';
  * matrices are most of it (the demo city: 662 places, two vehicle profiles, 1.75 M cells,
  * 13 MB as JSON), so the store holds them apart from the rest of the Problem (JSONB) as
  * packed integers: travel times in ms and distances in dm, exactly what the road network
- * computes (its costs are integer ms and dm), gzipped — a few MB less per plan version, and
- * the numbers come back bit-identical. A matrix that is not on that grid is stored as float64.
+ * computes (its costs are integer ms and dm), so the numbers come back bit-identical. The
+ * bytes are split into planes (all first bytes, then all second bytes, ...: the high bytes of
+ * nearby values repeat) before brotli; on the demo city 7.0 MB of cells become 1.7 MB (gzip
+ * of the plain cells: 4.9 MB). A matrix that is not on that grid is stored as float64.
  */
 interface PackedHeader {
   size: number;
@@ -32,17 +34,32 @@ export function packMatrices(matrices: ProblemInput['matrices']): Buffer {
     for (const [rows, scale] of [[durationsS, 1000], [distancesM, 10]] as const) {
       const out = grid ? new Uint32Array(size * size) : new Float64Array(size * size);
       for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) out[i * size + j] = grid ? Math.round(rows[i]![j]! * scale) : rows[i]![j]!;
-      parts.push(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
+      parts.push(planes(new Uint8Array(out.buffer, out.byteOffset, out.byteLength), out.BYTES_PER_ELEMENT));
     }
   }
   const head = Buffer.from(JSON.stringify(header));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(head.length, 0);
-  return gzipSync(Buffer.concat([length, head, ...parts]), { level: 6 });
+  return brotliCompressSync(Buffer.concat([length, head, ...parts]), { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } });
+}
+
+/** Byte k of every element, for k = 0..width-1 (and back with `unplanes`). */
+function planes(bytes: Uint8Array, width: number): Buffer {
+  const out = Buffer.alloc(bytes.length);
+  const count = bytes.length / width;
+  for (let i = 0; i < count; i++) for (let k = 0; k < width; k++) out[k * count + i] = bytes[i * width + k]!;
+  return out;
+}
+
+function unplanes(bytes: Uint8Array, width: number): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  const count = bytes.length / width;
+  for (let i = 0; i < count; i++) for (let k = 0; k < width; k++) out[i * width + k] = bytes[k * count + i]!;
+  return out;
 }
 
 export function unpackMatrices(packed: Uint8Array): ProblemInput['matrices'] {
-  const raw = gunzipSync(packed);
+  const raw = brotliDecompressSync(packed);
   const headLength = raw.readUInt32LE(0);
   const header = JSON.parse(raw.subarray(4, 4 + headLength).toString('utf8')) as PackedHeader;
   let offset = 4 + headLength;
@@ -50,8 +67,9 @@ export function unpackMatrices(packed: Uint8Array): ProblemInput['matrices'] {
   const matrices: ProblemInput['matrices'] = {};
   for (const { name, format } of header.profiles) {
     const read = (scale: number): number[][] => {
-      const bytes = n * n * (format === 'f64' ? 8 : 4);
-      const copy = new Uint8Array(raw.subarray(offset, offset + bytes));
+      const width = format === 'f64' ? 8 : 4;
+      const bytes = n * n * width;
+      const copy = unplanes(raw.subarray(offset, offset + bytes), width);
       offset += bytes;
       const cells = format === 'f64' ? new Float64Array(copy.buffer) : new Uint32Array(copy.buffer);
       const rows: number[][] = [];
