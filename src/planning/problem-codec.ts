@@ -9,11 +9,13 @@ import type { ProblemInput } from '../../solver/index.js';
  * computes (its costs are integer ms and dm), so the numbers come back bit-identical. The
  * bytes are split into planes (all first bytes, then all second bytes, ...: the high bytes of
  * nearby values repeat) before brotli; on the demo city 7.0 MB of cells become 1.7 MB (gzip
- * of the plain cells: 4.9 MB). A matrix that is not on that grid is stored as float64.
+ * of the plain cells: 4.9 MB). Matrices not on that grid are stored as float64.
  */
 interface PackedHeader {
   size: number;
-  profiles: Array<{ name: string; format: 'ms-dm-u32' | 'f64' }>;
+  /** 'ms-dm-u32': integer ms and dm; 'f64': any numbers (one matrix off the grid stores all so) */
+  format: 'ms-dm-u32' | 'f64';
+  profiles: string[];
 }
 
 const fitsGrid = (rows: number[][], scale: number): boolean =>
@@ -25,22 +27,22 @@ const fitsGrid = (rows: number[][], scale: number): boolean =>
 export function packMatrices(matrices: ProblemInput['matrices']): Buffer {
   const names = Object.keys(matrices).sort();
   const size = names.length ? matrices[names[0]!]!.durationsS.length : 0;
-  const header: PackedHeader = { size, profiles: [] };
-  const parts: Buffer[] = [];
+  const grid = names.every((name) => fitsGrid(matrices[name]!.durationsS, 1000) && fitsGrid(matrices[name]!.distancesM, 10));
+  const header: PackedHeader = { size, format: grid ? 'ms-dm-u32' : 'f64', profiles: names };
+  const cells = grid ? new Uint32Array(names.length * 2 * size * size) : new Float64Array(names.length * 2 * size * size);
+  let at = 0;
   for (const name of names) {
     const { durationsS, distancesM } = matrices[name]!;
-    const grid = fitsGrid(durationsS, 1000) && fitsGrid(distancesM, 10);
-    header.profiles.push({ name, format: grid ? 'ms-dm-u32' : 'f64' });
     for (const [rows, scale] of [[durationsS, 1000], [distancesM, 10]] as const) {
-      const out = grid ? new Uint32Array(size * size) : new Float64Array(size * size);
-      for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) out[i * size + j] = grid ? Math.round(rows[i]![j]! * scale) : rows[i]![j]!;
-      parts.push(planes(new Uint8Array(out.buffer, out.byteOffset, out.byteLength), out.BYTES_PER_ELEMENT));
+      for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) cells[at++] = grid ? Math.round(rows[i]![j]! * scale) : rows[i]![j]!;
     }
   }
   const head = Buffer.from(JSON.stringify(header));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(head.length, 0);
-  return brotliCompressSync(Buffer.concat([length, head, ...parts]), { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } });
+  // planes over all matrices at once: the profiles' matrices are alike, brotli finds the repeats
+  const body = planes(new Uint8Array(cells.buffer), cells.BYTES_PER_ELEMENT);
+  return brotliCompressSync(Buffer.concat([length, head, body]), { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } });
 }
 
 /** Byte k of every element, for k = 0..width-1 (and back with `unplanes`). */
@@ -62,24 +64,22 @@ export function unpackMatrices(packed: Uint8Array): ProblemInput['matrices'] {
   const raw = brotliDecompressSync(packed);
   const headLength = raw.readUInt32LE(0);
   const header = JSON.parse(raw.subarray(4, 4 + headLength).toString('utf8')) as PackedHeader;
-  let offset = 4 + headLength;
+  const width = header.format === 'f64' ? 8 : 4;
+  const bytes = unplanes(raw.subarray(4 + headLength), width);
+  const cells = width === 8 ? new Float64Array(bytes.buffer) : new Uint32Array(bytes.buffer);
   const n = header.size;
+  let at = 0;
+  const read = (scale: number): number[][] => {
+    const rows: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const row = new Array<number>(n);
+      for (let j = 0; j < n; j++) row[j] = width === 8 ? cells[at++]! : cells[at++]! / scale;
+      rows.push(row);
+    }
+    return rows;
+  };
   const matrices: ProblemInput['matrices'] = {};
-  for (const { name, format } of header.profiles) {
-    const read = (scale: number): number[][] => {
-      const width = format === 'f64' ? 8 : 4;
-      const bytes = n * n * width;
-      const copy = unplanes(raw.subarray(offset, offset + bytes), width);
-      offset += bytes;
-      const cells = format === 'f64' ? new Float64Array(copy.buffer) : new Uint32Array(copy.buffer);
-      const rows: number[][] = [];
-      for (let i = 0; i < n; i++) {
-        const row = new Array<number>(n);
-        for (let j = 0; j < n; j++) row[j] = format === 'f64' ? cells[i * n + j]! : cells[i * n + j]! / scale;
-        rows.push(row);
-      }
-      return rows;
-    };
+  for (const name of header.profiles) {
     const durationsS = read(1000);
     const distancesM = read(10);
     matrices[name] = { durationsS, distancesM };

@@ -10,6 +10,10 @@ describe('stored Problem matrices', () => {
       truck: { durationsS: grid((i, j) => (i === j ? 0 : i === 3 ? UNREACHABLE_S : ((i * 7919 + j * 104_729) % 3_600_000) / 1000)), distancesM: grid((i, j) => (i === j ? 0 : j === 5 ? UNREACHABLE_M : ((i * 31 + j * 17) % 500_000) / 10)) },
       odd: { durationsS: grid((i, j) => Math.PI * (i + 1) * (j + 2)), distancesM: grid((i, j) => i + j / 3) },
     };
+    // road-network values only: stored as integers, a quarter of float64's bytes before compression
+    const roadOnly = { truck: matrices.truck };
+    expect(unpackMatrices(packMatrices(roadOnly))).toEqual(roadOnly);
+    expect(packMatrices(roadOnly).length).toBeLessThan(packMatrices({ truck: { ...matrices.truck, durationsS: matrices.truck.durationsS.map((r) => r.map((v) => v + 1e-9)) } }).length);
     const packed = packMatrices(matrices);
     const back = unpackMatrices(packed);
     expect(back).toEqual(matrices);
