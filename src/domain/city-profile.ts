@@ -48,9 +48,12 @@ const planningSchema = z.strictObject({
   nightlyAt: timeOfDay.refine((t) => t !== '24:00', 'use 00:00 for midnight').default('20:00'),
   /** "districts": one plan (job) per district; "city": one plan for the whole city. */
   nightlyScope: z.enum(['districts', 'city']).default('districts'),
-  /** Solver budget when a request names none: iterations decide, the time cap only guards. */
-  iterations: z.number().int().min(50).max(10_000_000).default(20_000),
-  timeLimitS: z.number().min(1).max(3600).default(120),
+  /**
+   * Solver budget when a request names none: iterations decide (deterministic), the time cap
+   * only guards. 1,000 plans the demo city in ~15 s of one core (npm run bench:planning).
+   */
+  iterations: z.number().int().min(50).max(10_000_000).default(1_000),
+  timeLimitS: z.number().min(1).max(3600).default(60),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
   driverBreak: z.strictObject({
     durationMin: z.number().int().min(0).max(240).default(30),
