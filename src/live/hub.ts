@@ -38,8 +38,9 @@ export interface LiveHubOptions {
 export interface LiveHub {
   io: Server;
   /**
-   * An event to every client whose token has one of `roles` (each client joins the room
-   * "role:<role>" on connect), on every instance when Redis is shared.
+   * An event to this instance's clients whose token has one of `roles` (each client joins the
+   * room "role:<role>" on connect). Local only: events of work done elsewhere reach each
+   * instance's clients through that instance (plan progress: through the job rows).
    */
   emitToRoles(roles: readonly string[], event: string, payload: unknown): void;
   /** Disconnects the clients and leaves Redis; the HTTP server stays up (its owner closes it). */
@@ -209,7 +210,7 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     io,
     emitToRoles: (roles, event, payload) => {
       if (closed || roles.length === 0) return;
-      io.to(roles.map((r) => `role:${r}`)).emit(event, payload);
+      io.local.to(roles.map((r) => `role:${r}`)).emit(event, payload);
     },
     close: async () => {
       if (closed) return;
