@@ -418,14 +418,17 @@ export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork): 
 
   // ---- matrices: one per vehicle group, over every location ----------------------------------
   const tMatrices = performance.now();
+  // the solver needs a matrix even with no vehicle at all (then it reports every item as such)
+  if (Object.keys(profiles).length === 0) profiles.truck = { networkKind: 'truck', restrictionIndices: [], zoneIds: [], vehicleKinds: [] };
   const n = locations.length;
   const matrices: ProblemInput['matrices'] = {};
   const reach = new Map<string, { durationsS: number[][] }>();
   for (const [name, info] of Object.entries(profiles)) {
     const placed = locations.map((_, i) => snapOf(i, info.networkKind));
-    const fallback = placed.find((p) => p !== null)!;
-    const places = placed.map((p) => p ?? fallback);
-    const m = network.matrix(places, places, { vehicleKind: info.networkKind, restrictionIndices: info.restrictionIndices });
+    const fallback = placed.find((p) => p !== null);
+    const places = fallback ? placed.map((p) => p ?? fallback) : [];
+    const m = places.length ? network.matrix(places, places, { vehicleKind: info.networkKind, restrictionIndices: info.restrictionIndices })
+      : { durationsS: new Float64Array(0), distancesM: new Float64Array(0) };
     const durationsS: number[][] = [];
     const distancesM: number[][] = [];
     for (let i = 0; i < n; i++) {

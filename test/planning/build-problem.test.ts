@@ -209,4 +209,14 @@ describe('store → Problem (demo city)', () => {
     expect(near.problem.facilities!.find((f) => f.id === 'fac-incinerator-3')?.accepts ?? []).not.toContain('residual');
     expect(built.problem.facilities!.find((f) => f.id === 'fac-incinerator-3')!.accepts).toContain('residual');
   });
+
+  it('reports every item of a district with no vehicle as such (the solver still gets a matrix)', async () => {
+    const b = buildProblem({ ...city, district: 'Monaco-Ville', vehicles: [] }, network);
+    expect(Object.keys(b.problem.matrices)).toEqual(['truck']);
+    const solution = await solve(b.problem, { seed: 1, maxIterations: 50 });
+    expect(validateSolution(b.problem, solution).valid).toBe(true);
+    expect(solution.routes).toHaveLength(0);
+    expect(solution.unserved.length).toBeGreaterThan(0);
+    expect(new Set(solution.unserved.map((u) => u.reason))).toEqual(new Set(['no_compatible_vehicle']));
+  });
 });
