@@ -14,11 +14,11 @@ beforeAll(async () => {
   city = await demoSnapshot();
   network = await networkFor(city);
   built = buildProblem(city, network);
-});
+}, 600_000);
 
 const coords = (c: number[]) => [c[0]!, c[1]!] as [number, number];
 
-describe('store → Problem (demo city)', () => {
+describe('store → Problem (demo city)', { timeout: 300_000 }, () => {
   it('is a valid Problem whose travel comes from the road network, one matrix per vehicle group', () => {
     const p = parseProblem(built.problem);
     expect(Object.keys(p.matrices).sort()).toEqual(['sweeper', 'truck']);

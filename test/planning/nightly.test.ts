@@ -6,12 +6,12 @@ beforeAll(async () => {
   // plans are queued here, never run (PLAN_WORKERS=0): this suite is about the schedule
   svc = await startTestService({ demo: true, roadNetwork: true, env: { PLAN_WORKERS: '0' } });
   await svc.network;
-});
+}, 600_000);
 afterAll(async () => {
   await svc?.stop();
 });
 
-describe('nightly plan', () => {
+describe('nightly plan', { timeout: 300_000 }, () => {
   it('runs at the profile time in the city zone, follows a profile change, and can be turned off', async () => {
     expect(svc.nightlyPlanning.schedule).toBe('0 20 * * *');
     const next = svc.nightlyPlanning.nextRun()!;

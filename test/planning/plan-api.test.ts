@@ -14,7 +14,7 @@ beforeAll(async () => {
   dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
   enforcement = svc.firstStartTokens.find((t) => t.role === 'enforcement')!.token;
   driver = svc.firstStartTokens.find((t) => t.role === 'driver')!.token;
-});
+}, 600_000);
 afterAll(async () => {
   await svc?.stop();
 });
@@ -74,7 +74,7 @@ describe('plans over the API', () => {
     } finally {
       socket.close();
     }
-  });
+  }, 900_000);
 
   it('refuses bad requests with paths, unknown ids with 404, and drivers', async () => {
     const bad = await svc.call('POST', '/api/v1/plans', { token: dispatcher, body: { date: '2026-02-30', iterations: 5, extra: 1 } });

@@ -43,5 +43,5 @@ describe('plan jobs across a restart', () => {
     } finally {
       await second.stop();
     }
-  });
+  }, 900_000);
 });
