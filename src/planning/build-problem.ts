@@ -74,7 +74,7 @@ export interface BuiltProblem {
   problem: ProblemInput;
   mapping: PlanMapping;
   excluded: ExcludedItem[];
-  timingsMs: { snap: number; corridors: number; matrices: number; total: number };
+  timingsMs: { records: number; corridors: number; matrices: number; total: number };
 }
 
 const kindOfVehicle: Record<VehicleKind, SolverVehicleKind> = {
@@ -504,6 +504,6 @@ export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork): 
       locations, profiles, jobs: mappingJobs, sweepTasks: mappingSweep, muckLoads: mappingMuck, corridors, directHaul,
     },
     excluded,
-    timingsMs: { snap: tCorridors - tSnap, corridors: tMatrices - tCorridors, matrices: tEnd - tMatrices, total: tEnd - t0 },
+    timingsMs: { records: tCorridors - tSnap, corridors: tMatrices - tCorridors, matrices: tEnd - tMatrices, total: tEnd - t0 },
   };
 }
