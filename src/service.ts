@@ -159,17 +159,17 @@ export async function startService(config: Config, logger: Logger, options: { in
     addIngestRoutes(api, { tracking, db, bodyLimitBytes: config.bodyLimitBytes, sendText });
     addMapRoutes(api, { db, profile: () => profiles.get(), tileUrl: config.mapTileUrl });
     const plans = new PlanStore(db);
-    let live: LiveHub | undefined;
+    let planLive: LiveHub | undefined;
     const planRunner = config.osmFile && config.planWorkers > 0 ? new PlanRunner({
       db, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir, threads: config.planWorkers,
-      onProgress: (event) => live?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event),
+      onProgress: (event) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event),
     }) : undefined;
     const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
       : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
     addPlanRoutes(api, { plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake() });
     const app = createApp(api, { logger, webDir: WEB_DIR });
     const httpServer = createServer(app);
-    live = await startLiveHub({ httpServer, tokens, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
+    const live = await startLiveHub({ httpServer, tokens, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -179,10 +179,10 @@ export async function startService(config: Config, logger: Logger, options: { in
     const url = `http://${host}:${address.port}`;
 
     const jobs = scheduleJobs({ db, logger });
-    const liveHub = live;
+    planLive = live;
     // jobs run by worker processes elsewhere report through the shared PostgreSQL store
     const progressRelay = db.kind === 'postgres'
-      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => liveHub.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e) })
+      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e) })
       : undefined;
     const nightlyPlanning = scheduleNightlyPlanning({ db, plans, profile: () => profiles.get(), logger, onQueued: () => planRunner?.wake(), canPlan: () => cannotPlan() === null });
     profiles.onChange((p) => nightlyPlanning.reschedule(p));
@@ -191,7 +191,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     runnerStarted.catch((err: unknown) => logger.error({ err }, 'plan runner failed to start'));
     let closed = false;
     return {
-      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port, live: liveHub, network,
+      db, repo, tokens, profiles, api, httpServer, url, migrationVersion, firstStartTokens, tracking, jt808, jt808Port, live, network,
       plans, planRunner, nightlyPlanning,
       close: async () => {
         if (closed) return;
@@ -202,7 +202,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         await runnerStarted.catch(() => undefined);
         await planRunner?.stop();
         await jt808?.close();
-        await liveHub.close();
+        await live.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());
           httpServer.closeAllConnections();
