@@ -36,6 +36,8 @@ export const envSchema = z.object({
   /** JSON file: per terminal model, where cover / lift / payload sit in its frames. Default: the demo's. */
   TERMINAL_PROFILES: z.string().min(1).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  /** Worker threads this instance gives to plan jobs (0: it only queues them, others run them). */
+  PLAN_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   /** Raster tiles behind the dispatch map, e.g. https://tiles.example/{z}/{x}/{y}.png; unset = our roads on a plain background. */
   MAP_TILE_URL: z.string().regex(/^https?:\/\/.*\{z\}.*\{x\}.*\{y\}/, 'must be an http(s) URL template with {z}, {x} and {y}').optional(),
 });
@@ -64,6 +66,7 @@ export interface Config {
   osmFile?: string;
   networkCacheDir: string;
   mapTileUrl?: string;
+  planWorkers: number;
 }
 
 export class ConfigError extends Error {}
@@ -86,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.BODY_LIMIT_BYTES, importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
     jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL, terminalProfiles: loadTerminalProfilesFile(e.TERMINAL_PROFILES ?? DEMO_TERMINAL_PROFILES), liveMaxBatchesPerSecond: e.LIVE_MAX_BATCHES_PER_SECOND,
     osmFile: e.OSM_FILE === 'none' ? undefined : (e.OSM_FILE ?? DEMO_OSM_FILE), networkCacheDir: e.NETWORK_CACHE_DIR, mapTileUrl: e.MAP_TILE_URL,
+    planWorkers: e.PLAN_WORKERS,
   };
 }
 

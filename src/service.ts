@@ -39,6 +39,12 @@ import { loadNetwork, type LoadedNetwork } from '../solver/network/index.js';
 import { networkProfileFor } from './planning/network-profile.js';
 import { addMapRoutes, type MapRoutes } from './api/map-routes.js';
 import { startLiveHub, type LiveHub } from './live/hub.js';
+import { PlanStore } from './planning/plan-store.js';
+import { listDistricts } from './planning/snapshot.js';
+import { PlanRunner } from './jobs/plan-runner.js';
+import { scheduleNightlyPlanning, type NightlyPlanning } from './jobs/nightly-planning.js';
+import { addPlanRoutes } from './api/plan-routes.js';
+import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -57,6 +63,10 @@ export interface Service {
   /** The road network, loading in the background from start (undefined without OSM_FILE). */
   network?: Promise<LoadedNetwork>;
   live: LiveHub;
+  /** Plans and their job queue; the local runner (undefined with PLAN_WORKERS=0 or no road network); the nightly plan. */
+  plans: PlanStore;
+  planRunner?: PlanRunner;
+  nightlyPlanning: NightlyPlanning;
   /** undefined when JT808_ENABLED=false */
   jt808?: Jt808Server;
   jt808Port?: number;
@@ -197,6 +207,15 @@ export async function startService(config: Config, logger: Logger, options: { in
     });
     addIngestRoutes(api, { tracking, db, bodyLimitBytes: config.bodyLimitBytes, sendText });
     mapRoutes = addMapRoutes(api, { db, profile: () => profiles.get(), tileUrl: config.mapTileUrl });
+    const plans = new PlanStore(db);
+    let planLive: LiveHub | undefined;
+    const planRunner = config.osmFile && config.planWorkers > 0 ? new PlanRunner({
+      db, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir, threads: config.planWorkers,
+      onProgress: (event) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event),
+    }) : undefined;
+    const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
+      : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
+    addPlanRoutes(api, { plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake() });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);
@@ -216,13 +235,28 @@ export async function startService(config: Config, logger: Logger, options: { in
       ({ roads }) => logger.info({ roads, ms: Date.now() - warmStartMs }, 'map road layer ready'),
       (err: unknown) => logger.warn({ err }, 'map road layer could not be read at start; the first request reads it'),
     );
+    planLive = live;
+    // jobs run by worker processes elsewhere report through the shared PostgreSQL store
+    const progressRelay = db.kind === 'postgres'
+      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e) })
+      : undefined;
+    const nightlyPlanning = scheduleNightlyPlanning({ db, plans, profile: () => profiles.get(), logger, onQueued: () => planRunner?.wake(), canPlan: () => cannotPlan() === null });
+    profiles.onChange((p) => nightlyPlanning.reschedule(p));
+    // The runner's threads read the network from the cache the service writes: start after it.
+    const runnerStarted = planRunner ? (network ?? Promise.resolve()).then(() => planRunner.start(), () => undefined) : Promise.resolve();
+    runnerStarted.catch((err: unknown) => logger.error({ err }, 'plan runner failed to start'));
     let closed = false;
     return {
       db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, jt808, jt808Port, live, network,
+      plans, planRunner, nightlyPlanning,
       close: async () => {
         if (closed) return;
         closed = true;
         await jobs.stop();
+        await nightlyPlanning.stop();
+        progressRelay?.stop();
+        await runnerStarted.catch(() => undefined);
+        await planRunner?.stop();
         await jt808?.close();
         await live.close();
         await new Promise<void>((resolve) => {

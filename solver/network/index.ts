@@ -27,3 +27,13 @@ export { generateCity, osmXmlChunks, type SyntheticCityOptions } from './generat
 export { MapMatcher, type GpsFix, type MatchOptions, type MatchResult, type MatchedEdge } from './match.js';
 export { simulateTrace, legSegments, MatchScore, type TraceOptions } from './trace.js';
 export { dijkstra, type Seed, type ShortestPathTree } from './dijkstra.js';
+
+import { buildGraph } from './graph.js';
+import { RoadNetwork } from './network.js';
+import type { OsmData } from './osm-read.js';
+import { DEFAULT_NETWORK_PROFILE, type NetworkProfile } from './profile.js';
+
+/** A network straight from OSM data (no cache); hierarchies are built on first use. */
+export function networkFromOsm(osm: OsmData, profile: NetworkProfile = DEFAULT_NETWORK_PROFILE): RoadNetwork {
+  return new RoadNetwork(buildGraph(osm, profile), profile);
+}

@@ -4,7 +4,7 @@
 import { buildContractionHierarchy, type ContractionHierarchy } from './ch-build.js';
 import { ChSearch } from './ch-query.js';
 import { largestStrongComponent } from './components.js';
-import { dijkstra, type Seed } from './dijkstra.js';
+import { dijkstra, treePath, type Seed } from './dijkstra.js';
 import { segmentRoadGrade, type RoadGraph } from './graph.js';
 import { VEHICLE_KINDS, type NetworkProfile, type VehicleKind } from './profile.js';
 import { SnapIndex, type SnappedPosition } from './snap.js';
@@ -23,6 +23,12 @@ export interface TravelOptions {
   vehicleKind?: VehicleKind;
   /** Local hour 0-23: restrictions in force then apply. Omitted: no time restrictions apply. */
   hour?: number;
+  /**
+   * Exactly these restrictions (indices into the profile's list) apply, whatever the hour and
+   * the kinds they name: a planner that needs one static matrix for a whole shift passes the
+   * union of the bans in force at any hour of it. Takes precedence over `hour`.
+   */
+  restrictionIndices?: number[];
 }
 
 /** A coordinate to snap, or a position already snapped with `RoadNetwork.snap`. */
@@ -175,6 +181,45 @@ export class RoadNetwork {
     return this.leg(found!.key, found!.arcs, source, target, geometry);
   }
 
+  /**
+   * Fastest route using only the segments `allowSegment` admits (e.g. a permit's corridor), by
+   * plain Dijkstra on the costs of `options`; null when those segments do not join the places.
+   * The segments the places are snapped to are always usable (the trip starts and ends on them).
+   */
+  routeWithin(from: Place, to: Place, allowSegment: (segment: number) => boolean, options: TravelOptions = {}): Leg | null {
+    const kind = options.vehicleKind ?? 'car';
+    const source = this.place(from, kind, 'from');
+    const target = this.place(to, kind, 'to');
+    const base = this.weights(options).arcKey;
+    const arcKey = new Float64Array(base.length);
+    for (let a = 0; a < base.length; a++) {
+      const s = this.graph.arcSegment[a];
+      arcKey[a] = allowSegment(s) || s === source.segment || s === target.segment ? base[a] : Infinity;
+    }
+    const direct = this.directKey(source, target, arcKey);
+    const sourceSeeds = this.sourceSeeds(source, arcKey);
+    const targetSeeds = this.targetSeeds(target, arcKey);
+    const tree = dijkstra(this.graph, arcKey, sourceSeeds);
+    let best: DirectedSeed | undefined;
+    let bestKey = Infinity;
+    for (const seed of targetSeeds) {
+      const key = tree.key[seed.node] + seed.key;
+      if (key < bestKey) {
+        bestKey = key;
+        best = seed;
+      }
+    }
+    if (direct.key === Infinity && !best) return null;
+    if (direct.key <= bestKey) return this.leg(direct.key, [], source, target, this.directGeometry(source, target, direct.forward));
+    const arcs = treePath(this.graph, tree, best!.node);
+    const firstNode = arcs.length > 0 ? this.graph.arcTail[arcs[0]] : best!.node;
+    const geometry: Array<[number, number]> = [];
+    this.appendStart(geometry, source, usedSeed(sourceSeeds, firstNode).forward);
+    for (const arc of arcs) this.appendArc(geometry, arc);
+    this.appendEnd(geometry, target, best!.forward);
+    return this.leg(bestKey, arcs, source, target, geometry);
+  }
+
   /** Travel time and distance from every source to every target (bucket many-to-many on the CH). */
   matrix(sources: Place[], targets: Place[], options: TravelOptions = {}): TravelMatrix {
     const kind = options.vehicleKind ?? 'car';
@@ -315,6 +360,13 @@ export class RoadNetwork {
   // ---- internals ----
 
   private restrictionsFor(options: TravelOptions): number[] {
+    if (options.restrictionIndices) {
+      const indices = [...new Set(options.restrictionIndices)].sort((a, b) => a - b);
+      for (const i of indices) {
+        if (!Number.isInteger(i) || i < 0 || i >= this.profile.restrictions.length) throw new RangeError(`no restriction ${i} in the profile`);
+      }
+      return indices;
+    }
     const kind = options.vehicleKind ?? 'car';
     return options.hour === undefined ? [] : activeRestrictions(this.profile, kind, options.hour);
   }

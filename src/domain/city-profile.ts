@@ -24,6 +24,58 @@ const isTimeZone = (tz: string): boolean => {
   }
 };
 
+/** Street work other than sweeping (washing 冲洗, watering 洒水) per road grade. */
+const streetWorkRule = z.strictObject({
+  passesPerDay: z.number().int().min(0).max(24),
+  deadline: timeOfDay,
+});
+const streetWork = (grades: Record<'1' | '2' | '3' | '4', { passesPerDay: number; deadline: string }>, waterM3PerKm: number) => z.strictObject({
+  grades: z.record(roadGrade, streetWorkRule).default(grades),
+  /** Water a pass uses per km of road (the tank is refilled at water points). */
+  waterM3PerKm: z.number().min(0).max(100).default(waterM3PerKm),
+}).prefault({});
+
+const wasteClassKey = z.enum(['food', 'residual', 'recyclable', 'hazardous', 'construction']);
+
+/**
+ * How tomorrow's plan is made. The driver's break goes inside `window` when the shift leaves
+ * room for it there (day shifts), else in the middle fifth of the shift; shifts shorter than
+ * `minShiftH` get none.
+ */
+const planningSchema = z.strictObject({
+  /** The nightly job plans tomorrow at this local time, as drafts for the dispatcher. */
+  nightlyEnabled: z.boolean().default(true),
+  nightlyAt: timeOfDay.refine((t) => t !== '24:00', 'use 00:00 for midnight').default('20:00'),
+  /** "districts": one plan (job) per district; "city": one plan for the whole city. */
+  nightlyScope: z.enum(['districts', 'city']).default('districts'),
+  /**
+   * Solver budget when a request names none: iterations decide (deterministic), the time cap
+   * only guards. 1,000 plans the demo city in ~15 s of one core (npm run bench:planning).
+   */
+  iterations: z.number().int().min(50).max(10_000_000).default(1_000),
+  timeLimitS: z.number().min(1).max(3600).default(60),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  driverBreak: z.strictObject({
+    durationMin: z.number().int().min(0).max(240).default(30),
+    window: timeWindow.default({ from: '10:30', to: '13:00' }),
+    minShiftH: z.number().min(0).max(24).default(6),
+  }).prefault({}),
+  /** Loose density in the bin, to derive m3 where a point states only kg (construction: a truck load). */
+  densityKgPerM3: z.record(wasteClassKey, z.number().positive().max(5000)).default({
+    food: 600, residual: 250, recyclable: 60, hazardous: 300, construction: 1600,
+  }),
+  /** Loading a muck truck at the site (excavator), minutes. */
+  muckLoadMin: z.number().min(0).max(240).default(15),
+  /** A place farther than this from every road its vehicles may use is left out, with the reason. */
+  snapMaxM: z.number().min(1).max(5000).default(200),
+  /** A road is inside a permit's corridor when within half its width plus this (road vs corridor drawing). */
+  corridorToleranceM: z.number().min(0).max(200).default(5),
+  /** Hopper fill from sweeping one km of road. */
+  sweepingsKgPerKm: z.number().min(0).max(10_000).default(40),
+  washing: streetWork({ '1': { passesPerDay: 1, deadline: '07:00' }, '2': { passesPerDay: 1, deadline: '08:00' }, '3': { passesPerDay: 0, deadline: '09:00' }, '4': { passesPerDay: 0, deadline: '10:00' } }, 1.5),
+  watering: streetWork({ '1': { passesPerDay: 1, deadline: '12:00' }, '2': { passesPerDay: 0, deadline: '12:00' }, '3': { passesPerDay: 0, deadline: '12:00' }, '4': { passesPerDay: 0, deadline: '12:00' } }, 1),
+}).prefault({});
+
 export const cityProfileSchema = z.strictObject({
   name: z.string().min(1).max(200).default('Demo city'),
   timeZone: z.string().refine(isTimeZone, 'unknown IANA time zone').default('Asia/Shanghai'),
@@ -77,6 +129,7 @@ export const cityProfileSchema = z.strictObject({
   }).prefault({}),
   /** Direct haul below this distance, else via a transfer station (a planning option). */
   directHaulMaxKm: z.number().min(0).max(200).default(10),
+  planning: planningSchema,
 });
 
 export type CityProfile = z.infer<typeof cityProfileSchema>;

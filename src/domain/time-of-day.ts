@@ -17,3 +17,11 @@ export function minutesOfDay(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
   return h * 60 + m;
 }
+
+/** A window as local minutes [start, end), the end past 1440 when it crosses midnight. */
+export function windowMinutes(w: TimeWindow): [number, number] {
+  const start = minutesOfDay(w.from);
+  let end = minutesOfDay(w.to);
+  if (end <= start) end += 1440;
+  return [start, end];
+}

@@ -38,6 +38,12 @@ export interface LiveHubOptions {
 
 export interface LiveHub {
   io: Server;
+  /**
+   * An event to this instance's clients whose token has one of `roles` (each client joins the
+   * room "role:<role>" on connect). Local only: events of work done elsewhere reach each
+   * instance's clients through that instance (plan progress: through the job rows).
+   */
+  emitToRoles(roles: readonly string[], event: string, payload: unknown): void;
   /** Disconnects the clients and leaves Redis; the HTTP server stays up (its owner closes it). */
   close(): Promise<void>;
 }
@@ -153,6 +159,7 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     const data = socket.data as ClientData;
     const coalescer = new Coalescer(maxBatchesPerSecond, (batch) => socket.emit('fleet:update', batch));
     coalescers.set(socket.id, coalescer);
+    void socket.join(`role:${data.principal.role}`);
     socket.emit('fleet:snapshot', snapshotFor(data.scope));
     // A credential with an end (an expiring token, a session) is cut at that end, not at the next recheck.
     const remainingMs = data.principal.expiresAtMs === undefined ? undefined : Math.max(0, data.principal.expiresAtMs - Date.now());
@@ -209,6 +216,10 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
   let closed = false;
   return {
     io,
+    emitToRoles: (roles, event, payload) => {
+      if (closed || roles.length === 0) return;
+      io.local.to(roles.map((r) => `role:${r}`)).emit(event, payload);
+    },
     close: async () => {
       if (closed) return;
       closed = true;

@@ -4,6 +4,7 @@ import type { Db, Queryable } from './db.js';
 /** The city profile lives in the store (one row) so every instance plans by the same rules. */
 export class ProfileRepo {
   private current: CityProfile | undefined;
+  private readonly listeners: Array<(profile: CityProfile) => void> = [];
 
   constructor(private readonly db: Db) {}
 
@@ -26,6 +27,12 @@ export class ProfileRepo {
   /** Call after a committed save so readers see it. */
   use(profile: CityProfile): void {
     this.current = profile;
+    for (const listener of this.listeners) listener(profile);
+  }
+
+  /** Called after each `use` (e.g. the nightly plan follows a new time). */
+  onChange(listener: (profile: CityProfile) => void): void {
+    this.listeners.push(listener);
   }
 
   get(): CityProfile {

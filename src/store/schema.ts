@@ -180,6 +180,65 @@ alter table api_tokens drop constraint if exists api_tokens_role_check;
 alter table api_tokens add constraint api_tokens_role_check check (role in ('admin', 'dispatcher', 'driver', 'enforcement', 'planner', 'device'));
 `,
   },
+  {
+    version: 9,
+    name: 'plans and plan jobs',
+    // A plan is one version of one day's plan for a district ('' = the whole city); the
+    // Problem it was solved from stays with it (matrices packed apart, see problem-codec.ts)
+    // so it can be validated again. At most one plan per date and district is in force
+    // (published or in progress); publishing another supersedes it.
+    // Plan jobs are the queue: rows claimed with FOR UPDATE SKIP LOCKED by whichever
+    // process has a free worker; a lease that runs out hands the job back.
+    sql: `
+create table if not exists plans (
+  id text primary key,
+  plan_date date not null,
+  district text,
+  district_key text not null,
+  version integer not null,
+  status text not null check (status in ('planning', 'failed', 'draft', 'published', 'in_progress', 'closed', 'superseded')),
+  options jsonb not null default '{}',
+  problem jsonb,
+  problem_matrices bytea,
+  mapping jsonb,
+  solution jsonb,
+  figures jsonb,
+  validation jsonb,
+  unserved jsonb,
+  geometry jsonb,
+  error text,
+  created_by text,
+  created_at timestamptz not null default now(),
+  solved_at timestamptz,
+  published_by text,
+  published_at timestamptz,
+  started_at timestamptz,
+  closed_at timestamptz,
+  superseded_by text,
+  revalidated_at timestamptz,
+  updated_at timestamptz not null default now(),
+  constraint plans_version_key unique (plan_date, district_key, version));
+create unique index if not exists plans_one_in_force on plans (plan_date, district_key) where status in ('published', 'in_progress');
+create index if not exists plans_date on plans (plan_date, status);
+
+create table if not exists plan_jobs (
+  id text primary key,
+  plan_id text not null constraint plan_jobs_plan_fk references plans(id) on delete cascade,
+  status text not null check (status in ('queued', 'running', 'done', 'failed')),
+  attempts integer not null default 0,
+  max_attempts integer not null default 3,
+  payload jsonb not null,
+  progress jsonb,
+  owner text,
+  lease_until timestamptz,
+  dedupe_key text constraint plan_jobs_dedupe_key unique,
+  error text,
+  created_at timestamptz not null default now(),
+  started_at timestamptz,
+  finished_at timestamptz);
+create index if not exists plan_jobs_queue on plan_jobs (status, created_at);
+`,
+  },
 ];
 
 /**

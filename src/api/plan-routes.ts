@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { validateSolution } from '../../solver/index.js';
+import type { CityProfile } from '../domain/city-profile.js';
+import { entityId } from '../domain/model.js';
+import { planDate } from '../planning/plan-clock.js';
+import { planStatuses } from '../planning/plan-model.js';
+import { PlanConflict, PlanNotFound, type PlanStore } from '../planning/plan-store.js';
+import { roles, type Principal, type Role } from '../domain/principal.js';
+import { ApiError, notFound } from './errors.js';
+import type { ApiRoutes } from './routes.js';
+
+/**
+ * Plans (issue 12): ask for a plan (a queued job, 202), follow the job, read plans with their
+ * routes as GeoJSON, publish, start, close, and validate a stored plan again.
+ * Dispatchers and admins write; enforcement and planners read; drivers get their route elsewhere.
+ */
+export interface PlanRouteDeps {
+  plans: PlanStore;
+  profile(): CityProfile;
+  districts(): Promise<string[]>;
+  /** Why no plan can be made now (no road network), or null. */
+  cannotPlan(): string | null;
+  /** A job was queued: wake the local runner. */
+  onQueued(): void;
+}
+
+const WRITE: readonly Role[] = ['admin', 'dispatcher'];
+// 'planner' joins when the auth module has it (capacity planners read plans)
+const READ: readonly Role[] = roles.filter((r) => (['admin', 'dispatcher', 'enforcement', 'planner'] as string[]).includes(r));
+
+const idParams = z.strictObject({ id: entityId });
+const district = z.string().min(1).max(100);
+
+const planRequest = z.strictObject({
+  date: planDate,
+  /** omitted or null: the whole city */
+  district: district.nullable().optional(),
+  iterations: z.number().int().min(50).max(10_000_000).optional(),
+  timeLimitS: z.number().min(1).max(3600).optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+});
+
+const listQuery = z.strictObject({
+  date: planDate.optional(),
+  district: district.optional(),
+  /** true: whole-city plans only */
+  city: z.enum(['true', 'false']).optional(),
+  status: z.enum(planStatuses).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** Who did it, for the record (a user when the auth module names one, else the token). */
+export function actorOf(p: Principal | undefined): string {
+  if (!p) return 'anonymous';
+  const user = (p as Principal & { userId?: string }).userId;
+  return `${p.role}:${user ?? p.tokenId}${p.label ? ` (${p.label})` : ''}`;
+}
+
+function rethrow(err: unknown): never {
+  if (err instanceof PlanConflict) throw new ApiError(409, err.message, err.details);
+  if (err instanceof PlanNotFound) throw notFound('plan', err.id);
+  throw err;
+}
+
+export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
+  api.add({
+    method: 'post', path: '/plans', roles: WRITE, body: planRequest,
+    summary: 'Plan a date for a district or the whole city: queues a job, answers 202 with its id and the plan id',
+    handler: async ({ body, principal }) => {
+      const why = deps.cannotPlan();
+      if (why) throw new ApiError(503, 'planning unavailable', [{ path: 'config.OSM_FILE', message: why }]);
+      if (body.district && !(await deps.districts()).includes(body.district)) {
+        throw new ApiError(422, 'unknown district', [{ path: 'body.district', message: `no point, road segment, vehicle, depot or site names district "${body.district}"` }]);
+      }
+      const planning = deps.profile().planning;
+      const options = { seed: body.seed ?? planning.seed, iterations: body.iterations ?? planning.iterations, timeLimitS: body.timeLimitS ?? planning.timeLimitS };
+      const created = (await deps.plans.create({ date: body.date, district: body.district ?? null, options, createdBy: actorOf(principal) }))!;
+      deps.onQueued();
+      return {
+        status: 202,
+        headers: { location: `/api/v1/plan-jobs/${created.jobId}` },
+        body: { jobId: created.jobId, planId: created.planId, version: created.version, status: 'planning' },
+      };
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/plan-jobs/:id', roles: READ, params: idParams,
+    summary: 'A plan job: queued / running (with progress) / done / failed, tries',
+    handler: async ({ params }) => {
+      const job = await deps.plans.queue.get(params.id);
+      if (!job) throw notFound('plan job', params.id);
+      return job;
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/plans', roles: READ, query: listQuery,
+    summary: 'Plans by date, district (city=true: whole-city plans) and status, newest version first',
+    handler: async ({ query }) => {
+      const { items, total } = await deps.plans.list({
+        date: query.date, district: query.city === 'true' ? null : query.district, status: query.status, limit: query.limit, offset: query.offset,
+      });
+      return { items, total, limit: query.limit, offset: query.offset };
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/plans/:id', roles: READ, params: idParams,
+    summary: 'A plan: figures, validation report, unserved items with reasons, solution, routes and stops as GeoJSON',
+    handler: async ({ params }) => {
+      const plan = await deps.plans.get(params.id);
+      if (!plan) throw notFound('plan', params.id);
+      const { geometry, ...rest } = plan;
+      return { ...rest, routes: geometry };
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/plans/:id/problem', roles: READ, params: idParams,
+    summary: 'The solver Problem a plan was solved from (matrices included) and its Solution, for independent checking',
+    handler: async ({ params }) => {
+      const stored = await deps.plans.problemOf(params.id);
+      if (!stored) {
+        if (!(await deps.plans.get(params.id))) throw notFound('plan', params.id);
+        throw new ApiError(409, 'the plan has no solution yet', [{ path: 'params.id', message: 'its job has not finished (or failed)' }]);
+      }
+      return stored;
+    },
+  });
+
+  api.add({
+    method: 'post', path: '/plans/:id/publish', roles: WRITE, params: idParams,
+    summary: 'Publish a draft: it becomes the plan in force for its date and district (the previous one is superseded)',
+    handler: async ({ params, principal }) => {
+      try {
+        return await deps.plans.publish(params.id, actorOf(principal));
+      } catch (err) {
+        rethrow(err);
+      }
+    },
+  });
+
+  for (const move of ['start', 'close'] as const) {
+    api.add({
+      method: 'post', path: `/plans/:id/${move}`, roles: WRITE, params: idParams,
+      summary: move === 'start' ? 'A published plan is under way (in progress)' : 'Close a plan in progress (the day is over)',
+      handler: async ({ params }) => {
+        try {
+          return await deps.plans.transition(params.id, move);
+        } catch (err) {
+          rethrow(err);
+        }
+      },
+    });
+  }
+
+  api.add({
+    method: 'post', path: '/plans/:id/revalidate', roles: WRITE, params: idParams,
+    summary: 'Run the plan validator again on the stored Problem and Solution; the report is stored',
+    handler: async ({ params }) => {
+      const stored = await deps.plans.problemOf(params.id);
+      if (!stored) {
+        if (!(await deps.plans.get(params.id))) throw notFound('plan', params.id);
+        throw new ApiError(409, 'the plan has no solution to validate', [{ path: 'params.id', message: 'its job has not finished (or failed)' }]);
+      }
+      const report = validateSolution(stored.problem, stored.solution);
+      await deps.plans.saveValidation(params.id, report);
+      return report;
+    },
+  });
+}

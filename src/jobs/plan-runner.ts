@@ -1,0 +1,183 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { cityProfileSchema } from '../domain/city-profile.js';
+import type { Db } from '../store/db.js';
+import type { PlanProgress } from '../planning/plan-job.js';
+import { PlanStore } from '../planning/plan-store.js';
+import { PlanThread, PlanThreadCrash } from '../planning/plan-thread.js';
+import { readCity, type PlanningSnapshot } from '../planning/snapshot.js';
+import type { PlanJobRow } from './plan-queue.js';
+
+/** What a dispatcher's page hears about a plan job ('plan:progress'). */
+export interface PlanProgressEvent {
+  jobId: string;
+  planId: string;
+  date: string;
+  district: string | null;
+  status: 'running' | 'done' | 'failed' | 'queued';
+  phase?: PlanProgress['phase'];
+  fraction: number;
+  best?: PlanProgress['best'];
+  error?: string;
+}
+
+export interface PlanRunnerOptions {
+  db: Db;
+  logger: Logger;
+  /** The road network file and its cache (the thread loads it from the cache). */
+  osmFile: string;
+  networkCacheDir?: string;
+  /** Worker threads, one job each at a time. */
+  threads: number;
+  onProgress?: (event: PlanProgressEvent) => void;
+  /** How often an idle runner looks for queued jobs (a local enqueue wakes it at once). */
+  pollMs?: number;
+  /** A running job's lease; renewed every quarter of it. */
+  leaseS?: number;
+}
+
+/**
+ * Takes plan jobs from the queue and runs each in a worker thread: read the city from the
+ * store → plan in the thread → store the plan and end the job in one transaction. The same
+ * runner serves the service (its own threads) and `npm run worker` (another process, maybe
+ * another machine, on the same PostgreSQL store).
+ */
+export class PlanRunner {
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly store: PlanStore;
+  private readonly threads: PlanThread[] = [];
+  private readonly loops: Promise<void>[] = [];
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private readonly leaseS: number;
+
+  constructor(private readonly opts: PlanRunnerOptions) {
+    this.store = new PlanStore(opts.db);
+    this.leaseS = opts.leaseS ?? 60;
+  }
+
+  /** Hands back jobs left running by a dead process, then starts taking jobs. */
+  async start(): Promise<void> {
+    const { requeued, failed } = await this.store.queue.recoverAbandoned(this.opts.db.kind === 'pglite');
+    for (const f of failed) await this.store.markFailed(f.planId, 'its runner stopped before it finished, too many times');
+    if (requeued.length || failed.length) this.opts.logger.info({ requeued, failed: failed.map((f) => f.id) }, 'plan jobs of a stopped process recovered');
+    for (let i = 0; i < this.opts.threads; i++) {
+      const thread = new PlanThread();
+      this.threads.push(thread);
+      this.loops.push(this.loop(thread));
+    }
+  }
+
+  /** A job was queued here: look now instead of at the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    // a job in a thread is handed back to the queue (released) by its loop
+    await Promise.all(this.threads.map((t) => t.terminate()));
+    await Promise.all(this.loops);
+  }
+
+  private async idle(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.opts.pollMs ?? 1000);
+      timer.unref?.();
+      const previous = this.wakeUp;
+      this.wakeUp = () => {
+        previous?.();
+        done();
+      };
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  private async loop(thread: PlanThread): Promise<void> {
+    while (!this.stopping) {
+      let job: PlanJobRow | undefined;
+      try {
+        job = await this.store.queue.claim(this.owner, this.leaseS);
+        // a lease that ran out elsewhere (a process on another machine died) comes back here
+        if (!job && this.opts.db.kind === 'postgres') {
+          const { failed } = await this.store.queue.recoverAbandoned(false);
+          for (const f of failed) await this.store.markFailed(f.planId, 'its runner stopped before it finished, too many times');
+        }
+      } catch (err) {
+        if (this.stopping) break;
+        this.opts.logger.error({ err }, 'plan queue: claim failed');
+      }
+      if (!job) {
+        if (!this.stopping) await this.idle();
+        continue;
+      }
+      await this.run(thread, job);
+    }
+  }
+
+  private async run(thread: PlanThread, job: PlanJobRow): Promise<void> {
+    const { planId, date, district, options } = job.payload;
+    const event = (e: Partial<PlanProgressEvent> & Pick<PlanProgressEvent, 'status' | 'fraction'>) =>
+      this.opts.onProgress?.({ jobId: job.id, planId, date, district, ...e });
+    let latest: PlanProgress | undefined;
+    // the job row carries the progress too (at most once a second), for pages served by
+    // instances other than the one running it (plan-progress-relay.ts)
+    let storedAtMs = 0;
+    const renew = setInterval(() => {
+      this.store.queue.renew(job.id, this.owner, this.leaseS, latest).then((held) => {
+        if (!held) this.opts.logger.warn({ jobId: job.id }, 'plan job lease lost: its result will not be stored');
+      }, (err: unknown) => this.opts.logger.warn({ err, jobId: job.id }, 'plan job lease renewal failed'));
+    }, (this.leaseS * 1000) / 4);
+    renew.unref?.();
+    const t0 = Date.now();
+    try {
+      event({ status: 'running', phase: 'network', fraction: 0 });
+      const snapshot = await this.snapshot(date, district);
+      const result = await thread.run(job.id, { snapshot, osmFile: this.opts.osmFile, networkCacheDir: this.opts.networkCacheDir, options }, (p) => {
+        latest = p;
+        event({ status: 'running', phase: p.phase, fraction: p.fraction, best: p.best });
+        if (Date.now() - storedAtMs >= 1000) {
+          storedAtMs = Date.now();
+          this.store.queue.renew(job.id, this.owner, this.leaseS, p).catch(() => undefined);
+        }
+      });
+      const stored = await this.store.storeResult(planId, job.id, this.owner, result);
+      if (!stored) {
+        this.opts.logger.warn({ jobId: job.id, planId }, 'plan job finished after losing its lease: result dropped');
+        return;
+      }
+      this.opts.logger.info({ jobId: job.id, planId, date, district, ms: Date.now() - t0, vehicles: result.figures.vehicles, unserved: result.figures.unserved, violations: result.figures.violations }, 'plan stored');
+      event({ status: 'done', fraction: 1, best: { vehicles: result.figures.vehicles, unserved: result.figures.unserved, cost: result.figures.cost } });
+    } catch (err) {
+      const message = (err as Error).message;
+      if (err instanceof PlanThreadCrash || this.stopping) {
+        // not the job's fault: another try (unless it has had its tries)
+        const status = await this.store.queue.release(job.id, this.owner, message).catch(() => undefined);
+        if (status === 'failed') await this.store.markFailed(planId, `gave up after ${job.maxAttempts} tries: ${message}`).catch(() => undefined);
+        this.opts.logger.warn({ jobId: job.id, planId, err: message, status }, 'plan job interrupted');
+        event({ status: status === 'failed' ? 'failed' : 'queued', fraction: 0, error: message });
+      } else {
+        // the planner itself refused (bad data, no road network): trying again changes nothing
+        await this.store.failJob(planId, job.id, this.owner, message).catch((e: unknown) => this.opts.logger.error({ err: e }, 'plan job: could not record its failure'));
+        this.opts.logger.error({ jobId: job.id, planId, err }, 'plan job failed');
+        event({ status: 'failed', fraction: 1, error: message });
+      }
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  /** The city as the store holds it now, plus what published plans of the date already hold. */
+  private async snapshot(date: string, district: string | null): Promise<PlanningSnapshot> {
+    const row = await this.opts.db.query<{ doc: unknown }>('select doc from city_profile where id = 1');
+    const profile = cityProfileSchema.parse(row.rows[0]?.doc ?? {});
+    const city = await readCity(this.opts.db);
+    const reserved = await this.store.reserved(date, district);
+    return { date, district, profile, ...city, reserved };
+  }
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { solve, validateSolution, type ProblemInput, type Solution, type ValidationReport } from '../../solver/index.js';
+import { loadNetwork, type RoadNetwork } from '../../solver/network/index.js';
+import { buildProblem, type ExcludedItem, type PlanMapping } from './build-problem.js';
+import { networkProfileFor } from './network-profile.js';
+import { planGeometry, type PlanGeometry } from './plan-geometry.js';
+import { planFigures, unservedItems, type PlanFigures, type PlanOptions, type UnservedItem } from './plan-model.js';
+import { splitProblem } from './problem-codec.js';
+import type { PlanningSnapshot } from './snapshot.js';
+
+/**
+ * One plan, start to end, without the store: road network → Problem → solve → validate →
+ * geometry. Runs inside a worker thread (plan-worker.ts) so the service's event loop never
+ * waits on it; the caller reads the snapshot from the store before and writes the result after.
+ */
+export interface PlanJobInput {
+  snapshot: PlanningSnapshot;
+  osmFile: string;
+  networkCacheDir?: string;
+  options: PlanOptions;
+}
+
+export type PlanPhase = 'network' | 'build' | 'solve' | 'validate' | 'geometry';
+
+export interface PlanProgress {
+  phase: PlanPhase;
+  /** 0..1 over the whole job */
+  fraction: number;
+  /** the solver's current best (during 'solve') */
+  best?: { vehicles: number; unserved: number; cost: number };
+}
+
+export interface PlanJobResult {
+  /** the Problem without its matrices, and the matrices packed (problem-codec.ts) */
+  problemDoc: ProblemInput;
+  problemMatrices: Uint8Array;
+  mapping: PlanMapping;
+  excluded: ExcludedItem[];
+  solution: Solution;
+  report: ValidationReport;
+  unserved: UnservedItem[];
+  figures: PlanFigures;
+  geometry: PlanGeometry;
+}
+
+/** Where each phase's share of the progress bar starts. */
+const PHASE_START: Record<PlanPhase, number> = { network: 0, build: 0.05, solve: 0.15, validate: 0.92, geometry: 0.96 };
+
+// A worker keeps the last network it loaded: the next job of the same city needs no reload.
+let cached: { key: string; network: RoadNetwork } | undefined;
+
+async function networkFor(input: PlanJobInput): Promise<RoadNetwork> {
+  const profile = networkProfileFor(input.snapshot.profile, input.snapshot.restrictedZones);
+  const key = createHash('sha256').update(input.osmFile).update(JSON.stringify(profile)).digest('hex');
+  if (cached?.key !== key) {
+    const loaded = await loadNetwork(input.osmFile, { profile, cacheDir: input.networkCacheDir });
+    cached = { key, network: loaded.network };
+  }
+  return cached.network;
+}
+
+export async function runPlanJob(input: PlanJobInput, onProgress: (p: PlanProgress) => void = () => undefined): Promise<PlanJobResult> {
+  const timingsMs: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await f();
+    } finally {
+      timingsMs[name] = Math.round(performance.now() - t);
+    }
+  };
+  onProgress({ phase: 'network', fraction: PHASE_START.network });
+  const network = await timed('networkMs', () => networkFor(input));
+  onProgress({ phase: 'build', fraction: PHASE_START.build });
+  const built = await timed('buildMs', () => buildProblem(input.snapshot, network));
+  Object.assign(timingsMs, { matricesMs: Math.round(built.timingsMs.matrices), corridorsMs: Math.round(built.timingsMs.corridors) });
+  onProgress({ phase: 'solve', fraction: PHASE_START.solve, best: { vehicles: 0, unserved: 0, cost: 0 } });
+  const solveShare = PHASE_START.validate - PHASE_START.solve;
+  const solution = await timed('solveMs', () => solve(built.problem, {
+    seed: input.options.seed, maxIterations: input.options.iterations, timeLimitMs: input.options.timeLimitS * 1000,
+    onProgress: (f, d) => onProgress({ phase: 'solve', fraction: PHASE_START.solve + solveShare * f, best: { vehicles: d.vehicles, unserved: d.unassigned, cost: d.cost } }),
+  }));
+  onProgress({ phase: 'validate', fraction: PHASE_START.validate, best: { vehicles: solution.cost.vehicles, unserved: solution.unserved.length, cost: solution.cost.total } });
+  const report = await timed('validateMs', () => validateSolution(built.problem, solution));
+  onProgress({ phase: 'geometry', fraction: PHASE_START.geometry });
+  const geometry = await timed('geometryMs', () => planGeometry(network, built.problem, solution, built.mapping));
+  const unserved = unservedItems(built.excluded, solution.unserved, built.mapping);
+  const { doc, matrices } = await timed('packMs', () => splitProblem(built.problem));
+  // the stored mapping leaves out the roads' shapes: the GeoJSON has them where they are driven
+  const mapping: PlanMapping = { ...built.mapping, sweepTasks: Object.fromEntries(Object.entries(built.mapping.sweepTasks).map(([id, t]) => [id, { segmentId: t.segmentId, work: t.work }])) };
+  return {
+    problemDoc: doc, problemMatrices: matrices, mapping, excluded: built.excluded, solution, report, unserved,
+    figures: planFigures(built.problem, solution, report, unserved, timingsMs), geometry,
+  };
+}

@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as connect, type Socket } from 'socket.io-client';
+import { createScratchDatabase, type ScratchDatabase } from '../../src/store/scratch-database.js';
+import { startTestService, TEST_ADMIN_TOKEN, type TestService } from '../helpers/service.js';
+import { TEST_NETWORK_CACHE } from '../helpers/planning.js';
+import { waitForJob } from '../helpers/plans.js';
+
+const serverUrl = process.env.TEST_DATABASE_URL;
+const workerEntry = fileURLToPath(new URL('../../src/worker.ts', import.meta.url));
+
+/** A `npm run worker` process; resolves once it says it is ready. */
+async function startWorker(databaseUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, NETWORK_CACHE_DIR: TEST_NETWORK_CACHE, LOG_LEVEL: 'info', PLAN_WORKERS: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('plan worker ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
+  });
+  return child;
+}
+
+describe.skipIf(!serverUrl)('plan jobs over worker processes [postgres] (skipped: TEST_DATABASE_URL unset)', () => {
+  let scratch: ScratchDatabase;
+  let svc: TestService;
+  const workers: ChildProcess[] = [];
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(serverUrl!, 'sanifleet_workers');
+    // this instance only queues plans and serves pages: the two worker processes plan
+    svc = await startTestService({ demo: true, roadNetwork: true, env: { DATABASE_URL: scratch.url, PLAN_WORKERS: '0' } });
+    await svc.network;
+  }, 600_000);
+  afterAll(async () => {
+    for (const w of workers) {
+      w.kill('SIGTERM');
+      if (w.exitCode === null) await once(w, 'exit');
+    }
+    await svc?.stop();
+    await scratch?.drop();
+  });
+
+  it('plans a city of several districts as jobs spread over two worker processes, progress relayed to dispatchers', async () => {
+    const profile = (await svc.call('GET', '/api/v1/city-profile', { token: TEST_ADMIN_TOKEN })).body;
+    await svc.call('PUT', '/api/v1/city-profile', { token: TEST_ADMIN_TOKEN, body: { ...profile, planning: { ...profile.planning, iterations: 100 } } });
+    workers.push(...(await Promise.all([startWorker(scratch.url), startWorker(scratch.url)])));
+    const dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
+    const socket: Socket = connect(svc.url, { auth: { token: dispatcher }, transports: ['websocket'] });
+    const progress: any[] = [];
+    socket.on('plan:progress', (e) => progress.push(e));
+    try {
+      const planIds = await svc.nightlyPlanning.runOnce(Date.UTC(2026, 11, 14, 4));
+      expect(planIds).toHaveLength(4);
+      const jobs = [];
+      for (const planId of planIds) {
+        const plan = (await svc.call('GET', `/api/v1/plans/${planId}`, { token: dispatcher })).body;
+        jobs.push(await waitForJob(svc, dispatcher, plan.jobId));
+      }
+      expect(jobs.map((j) => j.status)).toEqual(['done', 'done', 'done', 'done']);
+      // both processes took jobs
+      expect(new Set(jobs.map((j) => j.owner.split(':').slice(0, 2).join(':'))).size).toBe(2);
+      for (const planId of planIds) {
+        const plan = (await svc.call('GET', `/api/v1/plans/${planId}`, { token: dispatcher })).body;
+        expect(plan).toMatchObject({ status: 'draft', valid: true, date: '2026-12-15' });
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(progress.some((e) => e.status === 'running')).toBe(true);
+      expect(progress.filter((e) => e.status === 'done').map((e) => e.planId).sort()).toEqual([...planIds].sort());
+    } finally {
+      socket.close();
+    }
+  }, 900_000);
+});
