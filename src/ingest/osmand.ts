@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Fix } from '../domain/fix.js';
+import { fixText, hasNul, NUL_MESSAGE, type Fix } from '../domain/fix.js';
 
 /**
  * The OsmAnd protocol as Traccar Client and compatible phone apps send it:
@@ -105,8 +105,20 @@ function inRange(field: string, value: number, limit: number, errors: OsmandFiel
   if (Math.abs(value) > limit) errors.push({ field, message: `out of range ±${limit}: ${value}` });
 }
 
+/** A NUL in any parameter (its name or value) is refused naming that parameter, before anything is read. */
+function nulParameterErrors(params: URLSearchParams): OsmandFieldError[] {
+  const errors: OsmandFieldError[] = [];
+  for (const [key, value] of params) {
+    if (hasNul(key)) errors.push({ field: key, message: `parameter name ${NUL_MESSAGE}` });
+    else if (hasNul(value)) errors.push({ field: key, message: NUL_MESSAGE });
+  }
+  return errors;
+}
+
 export function parseOsmandQuery(query: string, options: OsmandOptions = {}): OsmandParseResult {
   const params = toParams(query);
+  const nulErrors = nulParameterErrors(params);
+  if (nulErrors.length > 0) return { ok: false, errors: nulErrors };
   const errors: OsmandFieldError[] = [];
   const deviceId = (params.get('id') ?? params.get('deviceid') ?? '').trim();
   if (!deviceId) errors.push({ field: 'id', message: 'missing device id (id or deviceid)' });
@@ -177,7 +189,7 @@ export function parseOsmandQuery(query: string, options: OsmandOptions = {}): Os
 
 const numberOrNull = z.number().nullable().optional();
 const jsonLocation = z.object({
-  timestamp: z.string(),
+  timestamp: fixText,
   coords: z.object({
     latitude: z.number().min(-90).max(90),
     longitude: z.number().min(-180).max(180),
@@ -188,14 +200,18 @@ const jsonLocation = z.object({
   }),
   is_moving: z.boolean().optional(),
   odometer: numberOrNull,
-  event: z.string().optional(),
+  event: fixText.optional(),
   battery: z.object({ level: numberOrNull, is_charging: z.boolean().optional() }).optional(),
-  activity: z.object({ type: z.string().optional() }).optional(),
-  extras: z.record(z.string(), z.unknown()).optional(),
+  activity: z.object({ type: fixText.optional() }).optional(),
+  extras: z.record(z.string(), z.unknown()).optional().superRefine((extras, ctx) => {
+    for (const [key, value] of Object.entries(extras ?? {})) {
+      if (hasNul(key) || (typeof value === 'string' && hasNul(value))) ctx.addIssue({ code: 'custom', path: [key], message: NUL_MESSAGE });
+    }
+  }),
   mock: z.boolean().optional(),
 });
 const jsonBody = z.object({
-  device_id: z.union([z.string().min(1), z.number()]),
+  device_id: z.union([fixText.min(1), z.number()]),
   location: z.union([jsonLocation, z.array(jsonLocation).min(1)]),
 });
 

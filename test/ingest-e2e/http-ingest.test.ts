@@ -179,6 +179,38 @@ describe.each(backends)('HTTP ingestion into the service (%s)', (backend) => {
       expect(otherTrack.properties.totalFixes).toBe(0);
     });
 
+    it('refuses a NUL (U+0000) in a fix\'s strings with 400 naming the field, over JSON and OsmAnd, and stores nothing', async () => {
+      const t = Date.now() - 40_000;
+      const before = (await admin('GET', '/api/v1/ingest/stats')).body;
+      const alarm = await svc.call('POST', '/api/v1/positions', {
+        token, body: { positions: [{ vehicleId: own, fixTime: t, lat: 43.73, lon: 7.42 }, { vehicleId: own, fixTime: t + 1000, lat: 43.73, lon: 7.42, alarms: ['sos', 'over\u0000speed'] }] },
+      });
+      expect(alarm.status, JSON.stringify(alarm.body)).toBe(400);
+      expect(alarm.body.details).toEqual([{ path: 'body.positions.1.alarms.1', message: expect.stringContaining('NUL') }]);
+      const device = await svc.call('POST', '/api/v1/positions', { token, body: { positions: [{ deviceId: '902064\u0000', fixTime: t, lat: 43.73, lon: 7.42 }] } });
+      expect(device.status).toBe(400);
+      expect(device.body.details[0].path).toBe('body.positions.0.deviceId');
+
+      const query = `id=902064&lat=43.73&lon=7.42&timestamp=${Math.floor(t / 1000)}`;
+      for (const [extra, field] of [['note=a%00b', 'note'], ['alarm=sos%00', 'alarm'], ['x%00y=1', 'x\u0000y']] as const) {
+        const res = await svc.call('GET', `/api/v1/osmand?${query}&${extra}`, { token });
+        expect(res.status, `${extra}: ${JSON.stringify(res.body)}`).toBe(400);
+        expect(res.body.details, extra).toEqual([{ path: field, message: expect.stringContaining('NUL') }]);
+      }
+      const form = await svc.call('POST', '/api/v1/osmand', { token, rawBody: `${query}&note=a%00b`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(form.status).toBe(400);
+      expect(form.body.details[0].path).toBe('note');
+      const json = await svc.call('POST', '/api/v1/osmand', {
+        token, body: { device_id: '902064', location: { timestamp: new Date(t).toISOString(), coords: { latitude: 43.73, longitude: 7.42 }, extras: { note: 'a\u0000b' } } },
+      });
+      expect(json.status).toBe(400);
+      expect(json.body.details[0].path).toBe('location.extras.note');
+
+      expect((await track(own, t - 1000, t + 2000)).body.properties.totalFixes).toBe(0);
+      const after = (await admin('GET', '/api/v1/ingest/stats')).body;
+      expect(after.accepted).toBe(before.accepted);
+    });
+
     it('answers a malformed body 400 naming each bad field, and stores nothing of it', async () => {
       const t = Date.now() - 30_000;
       const res = await svc.call('POST', '/api/v1/positions', {
