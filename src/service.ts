@@ -57,10 +57,10 @@ export const WEB_DIR = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 export async function startService(config: Config, logger: Logger, options: { inMemory?: boolean } = {}): Promise<Service> {
   const startedAtMs = Date.now();
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir, logger });
   try {
     const migrationVersion = await migrate(db);
-    await ensurePositionPartitions(db, Date.now());
+    await ensurePositionPartitions(db, Date.now(), undefined, undefined, logger);
     const repo = new CityRepo(db);
     const profiles = new ProfileRepo(db);
     const tokens = new TokenStore(db);
@@ -111,10 +111,11 @@ export async function startService(config: Config, logger: Logger, options: { in
         networkStatus = { status: 'failed', error: (err as Error).message };
         logger.error({ err }, 'road network failed to load');
       });
+      // Reported by the handler above; this only keeps the rejection from counting as unhandled.
       network.catch(() => undefined);
     }
 
-    const tracking = new Tracking(db, () => profiles.get());
+    const tracking = new Tracking(db, () => profiles.get(), {}, logger);
     await tracking.start();
     const onFleetChange = () => tracking.reloadFleet();
 
@@ -123,7 +124,17 @@ export async function startService(config: Config, logger: Logger, options: { in
     if (config.jt808Enabled) {
       jt808 = new Jt808Server({
         directory: tracking.directory,
-        sink: { submit: async (fixes) => void (await tracking.pipeline.submit(fixes)) },
+        sink: {
+          submit: async (fixes) => {
+            try {
+              await tracking.pipeline.submit(fixes);
+            } catch (err) {
+              // The session answers result 1 (the terminal keeps the fixes and resends) but keeps no cause.
+              logger.warn({ err, terminalId: fixes[0]?.deviceId, fixes: fixes.length }, 'jt808: fixes not committed');
+              throw err;
+            }
+          },
+        },
         port: config.jt808Port, host: config.jt808Host, trustKnownTerminals: config.jt808TrustKnownTerminals,
         profiles: new TerminalProfiles(config.terminalProfiles),
         onEvent: (e) => {
@@ -175,12 +186,13 @@ export async function startService(config: Config, logger: Logger, options: { in
         });
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
-        await network?.catch(() => undefined);
+        await network?.catch(() => undefined); // a load failure was reported when it happened
         await db.close();
       },
     };
   } catch (err) {
-    await db.close().catch(() => undefined);
+    // The start's own error is what the caller gets; a failed close is only reported.
+    await db.close().catch((closeErr: unknown) => logger.warn({ err: closeErr, cause: err }, 'store not closed after a failed start'));
     throw err;
   }
 }

@@ -1,5 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import type { Logger } from 'pino';
+import { silentLogger } from '../logger.js';
 
 /**
  * One SQL surface over two engines: embedded PGlite (a data directory, no server) and a
@@ -30,10 +32,12 @@ export interface OpenDbOptions {
   databaseUrl?: string;
   /** PGlite data directory; undefined = in memory (tests). */
   dataDir?: string;
+  /** Where failures that no caller sees (an idle connection lost, a failed rollback) are reported. */
+  logger?: Logger;
 }
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.logger ?? silentLogger) : openPglite(options.dataDir);
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Db> {
@@ -54,10 +58,10 @@ async function openPglite(dataDir: string | undefined): Promise<Db> {
   };
 }
 
-async function openPostgres(url: string): Promise<Db> {
+async function openPostgres(url: string, logger: Logger): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  // An idle client's error (server restart) must not crash the process.
-  pool.on('error', () => undefined);
+  // An idle client's error (server restart) must not crash the process; the pool replaces the client.
+  pool.on('error', (err) => logger.warn({ err }, 'store: an idle PostgreSQL connection failed'));
   const check = await pool.connect();
   check.release();
   const run = async <T>(q: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
@@ -78,7 +82,8 @@ async function openPostgres(url: string): Promise<Db> {
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // The transaction's own error is what the caller gets; a failed rollback is only reported.
+        await client.query('ROLLBACK').catch((rollbackErr: unknown) => logger.warn({ err: rollbackErr, cause: err }, 'store: rollback failed'));
         throw err;
       } finally {
         client.release();

@@ -1,5 +1,7 @@
 import type { CityProfile } from '../domain/city-profile.js';
 import type { Vehicle } from '../domain/model.js';
+import type { Logger } from 'pino';
+import { silentLogger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import { DeviceDirectory } from './device-directory.js';
 import { FleetEvents } from './fleet-events.js';
@@ -15,9 +17,9 @@ export class Tracking {
   readonly tracker: VehicleTracker;
   readonly pipeline: FixPipeline;
 
-  constructor(private readonly db: Db, profile: () => CityProfile, writerOptions: PositionWriterOptions = {}) {
+  constructor(private readonly db: Db, profile: () => CityProfile, writerOptions: PositionWriterOptions = {}, logger: Logger = silentLogger) {
     this.directory = new DeviceDirectory(db);
-    this.tracker = new VehicleTracker(db, this.events, profile);
+    this.tracker = new VehicleTracker(db, this.events, profile, Date.now, logger);
     this.writer = new PositionWriter(db, { ...writerOptions, onCommitted: (inserted) => this.tracker.apply(inserted) });
     this.pipeline = new FixPipeline(this.directory, this.writer, profile);
   }

@@ -1,6 +1,8 @@
 import type { CityProfile } from '../domain/city-profile.js';
 import type { Vehicle } from '../domain/model.js';
 import type { Motion, VehicleState } from '../domain/vehicle-state.js';
+import type { Logger } from 'pino';
+import { silentLogger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import type { FleetEvents, FleetStateSource } from './fleet-events.js';
 import { plausibleStepM } from './geo.js';
@@ -45,6 +47,7 @@ export class VehicleTracker implements FleetStateSource {
     private readonly events: FleetEvents,
     private readonly profile: () => CityProfile,
     private readonly now: () => number = Date.now,
+    private readonly logger: Logger = silentLogger,
   ) {}
 
   /** Loads the fleet and each vehicle's latest fix and distance today from the store. */
@@ -191,7 +194,8 @@ export class VehicleTracker implements FleetStateSource {
     if (this.recomputeTimers.has(vehicleId)) return;
     const t = setTimeout(() => {
       this.recomputeTimers.delete(vehicleId);
-      void this.recomputeDistance(vehicleId, dayStartMs).catch(() => undefined);
+      // The live sum stands until the next late fix tries again.
+      this.recomputeDistance(vehicleId, dayStartMs).catch((err: unknown) => this.logger.warn({ err, vehicleId }, "tracker: today's distance not recomputed after late fixes"));
     }, 1000);
     t.unref();
     this.recomputeTimers.set(vehicleId, t);
