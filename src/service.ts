@@ -127,7 +127,10 @@ export async function startService(config: Config, logger: Logger, options: { in
         sink: {
           submit: async (fixes) => {
             try {
-              await tracking.pipeline.submit(fixes);
+              const result = await tracking.pipeline.submit(fixes);
+              const refused = result.rejected.filter((r) => r.reason === 'store_refused');
+              // Only the frame holding a fix the store refused is answered with an error; the rest of it is committed.
+              if (refused.length > 0) throw new Error(`${refused.length} of ${fixes.length} fixes refused by the store (the others are committed): ${refused[0]!.detail}`);
             } catch (err) {
               // The session answers result 1 (the terminal keeps the fixes and resends) but keeps no cause.
               logger.warn({ err, terminalId: fixes[0]?.deviceId, fixes: fixes.length }, 'jt808: fixes not committed');

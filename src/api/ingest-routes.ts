@@ -84,7 +84,8 @@ export function addIngestRoutes(api: ApiRoutes, deps: IngestRouteDeps): void {
         }
         if (parsed.fixes.length === 0) return { status: 200, body: { accepted: 0, duplicates: 0, rejected: [] } };
         const result = await tracking.pipeline.submit(parsed.fixes, { boundVehicleId: binding?.vehicleId }).catch(commitFailure);
-        return { status: 200, body: result };
+        // The store's own words (detail) are for the log, not for devices.
+        return { status: 200, body: { ...result, rejected: result.rejected.map((r) => ({ index: r.index, reason: r.reason })) } };
       },
     });
   }

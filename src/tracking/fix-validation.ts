@@ -3,10 +3,12 @@ import { nulTextPath, type Fix } from '../domain/fix.js';
 /**
  * Whether a fix may enter the position log. A rejected fix is counted by reason and
  * never stored; the device is still answered (resending it would not make it valid).
+ * 'store_refused' is not decided here: it is a fix that passed these checks and that the
+ * store still refused, set apart from the others committed with it (see PositionWriter).
  */
 export type FixRejectReason =
   | 'nan' | 'lat_range' | 'lon_range' | 'null_island' | 'speed_range' | 'future' | 'stale' | 'unknown_device' | 'foreign_vehicle'
-  | 'nul_text';
+  | 'nul_text' | 'store_refused';
 
 export const MAX_FUTURE_MS = 5 * 60_000;
 

@@ -20,7 +20,7 @@ export class Tracking {
   constructor(private readonly db: Db, profile: () => CityProfile, writerOptions: PositionWriterOptions = {}, logger: Logger = silentLogger) {
     this.directory = new DeviceDirectory(db);
     this.tracker = new VehicleTracker(db, this.events, profile, Date.now, logger);
-    this.writer = new PositionWriter(db, { ...writerOptions, onCommitted: (inserted) => this.tracker.apply(inserted) });
+    this.writer = new PositionWriter(db, { logger, ...writerOptions, onCommitted: (inserted) => this.tracker.apply(inserted) });
     this.pipeline = new FixPipeline(this.directory, this.writer, profile);
   }
 
