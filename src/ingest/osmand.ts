@@ -46,6 +46,9 @@ export type OsmandParseResult =
 
 const KNOT_KMH = 1.852;
 
+/** Metres, as POST /positions takes them: beyond is no place a truck drives (and 1e39 does not fit the log's real column). */
+export const ALTITUDE_RANGE_M = { min: -1000, max: 10_000 } as const;
+
 function speedToKmh(value: number, unit: OsmandSpeedUnit): number {
   return unit === 'kn' ? value * KNOT_KMH : unit === 'mps' ? value * 3.6 : value;
 }
@@ -154,6 +157,9 @@ export function parseOsmandQuery(query: string, options: OsmandOptions = {}): Os
   const accuracy = number(params, ['accuracy'], errors);
   const odometer = number(params, ['odometer'], errors);
   if (speed !== undefined && speed < 0) errors.push({ field: 'speed', message: `negative: ${speed}` });
+  if (altitude !== undefined && (altitude < ALTITUDE_RANGE_M.min || altitude > ALTITUDE_RANGE_M.max)) {
+    errors.push({ field: 'altitude', message: `out of range ${ALTITUDE_RANGE_M.min}..${ALTITUDE_RANGE_M.max} m: ${altitude}` });
+  }
   if (errors.length > 0) return { ok: false, errors };
 
   const attributes: Record<string, number | string | boolean> = {};
@@ -196,7 +202,7 @@ const jsonLocation = z.object({
     accuracy: numberOrNull,
     speed: numberOrNull,
     heading: numberOrNull,
-    altitude: numberOrNull,
+    altitude: z.number().min(ALTITUDE_RANGE_M.min).max(ALTITUDE_RANGE_M.max).nullable().optional(),
   }),
   is_moving: z.boolean().optional(),
   odometer: numberOrNull,

@@ -101,6 +101,12 @@ describe('OsmAnd details', () => {
     expect(errs('/?id=1&lat=5')).toEqual(['lon']);
     expect(errs('/?id=1&lat=1&lon=1&timestamp=yesterday')).toEqual(['timestamp']);
     expect(errs('/?id=1&location=1;2')).toEqual(['location']);
+    // 1e39 passed once and the store refused it (real overflow); an altitude no truck reaches is a field error.
+    expect(errs('/?id=1&lat=1&lon=1&altitude=1e39')).toEqual(['altitude']);
+    expect(errs('/?id=1&lat=1&lon=1&altitude=-20000')).toEqual(['altitude']);
+    expect(errs('/?id=1&lat=1&lon=1&altitude=8848')).toEqual([]);
+    const high = parseOsmandRequest({ method: 'POST', contentType: 'application/json', body: { device_id: 'p', location: { timestamp: '2026-01-01T00:00:00Z', coords: { latitude: 1, longitude: 1, altitude: 1e39 } } } });
+    expect(high.ok === false && high.errors[0]!.field).toBe('location.coords.altitude');
     const json = parseOsmandRequest({ method: 'POST', contentType: 'application/json', body: '{"device_id":"x"' });
     expect(json.ok === false && json.errors[0].field).toBe('(body)');
   });
