@@ -95,7 +95,7 @@ function number(params: URLSearchParams, names: string[], errors: OsmandFieldErr
 /** Fields the query parser consumes itself; every other field is kept as an attribute. */
 const QUERY_FIELDS = new Set([
   'id', 'deviceid', 'lat', 'lon', 'location', 'timestamp', 'speed', 'bearing', 'heading', 'altitude', 'valid',
-  'batt', 'hdop', 'accuracy', 'odometer', 'cell', 'wifi',
+  'batt', 'hdop', 'accuracy', 'odometer', 'cell', 'wifi', 'alarm',
 ]);
 
 function attributeValue(raw: string): number | string | boolean {
@@ -184,7 +184,8 @@ export function parseOsmandQuery(query: string, options: OsmandOptions = {}): Os
     headingDeg: heading === undefined || heading < 0 ? 0 : heading % 360,
     altitudeM: altitude ?? 0,
     positioned: params.get('valid') !== 'false' && params.get('valid') !== '0',
-    alarms: [],
+    // One alarm per request, kept as sent (Traccar Client sends e.g. alarm=sos; a comma stays inside it).
+    alarms: params.getAll('alarm').filter((a) => a !== ''),
     source: 'osmand',
   };
   if (odometer !== undefined) fix.odometerM = odometer;

@@ -129,6 +129,20 @@ create table if not exists terminal_auth (
   issued_at timestamptz not null default now());
 `,
   },
+  {
+    version: 6,
+    name: 'positions: alarms as sent',
+    // OsmAnd's alarm= used to land in attributes.alarm; it is an alarm (one, as sent), so
+    // existing rows move it into alarms. (JSON alarms split at commas before this cannot be
+    // told from two alarms, so they stay as stored.)
+    sql: `
+update positions
+  set alarms = array[attributes->>'alarm'],
+      attributes = nullif(attributes - 'alarm', '{}'::jsonb)
+  where source = 'osmand' and attributes ? 'alarm' and alarms = '{}'
+    and jsonb_typeof(attributes->'alarm') in ('string', 'number', 'boolean') and attributes->>'alarm' <> '';
+`,
+  },
 ];
 
 export const latestMigrationVersion = Math.max(...migrations.map((m) => m.version));

@@ -60,10 +60,18 @@ const TYPES = [
   'bool', 'bool', 'float4', 'int8', 'int8', 'float8', 'int2', 'text', 'bool', 'text', 'text',
 ];
 
+/**
+ * A row's alarms as a PostgreSQL array literal ({"sos,overspeed","x"}): each element quoted, so a
+ * comma, brace or quote inside an alarm stays inside it — the alarms are stored exactly as sent.
+ */
+export function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
 // unnest() of one array per column: any number of rows in one statement, no 65,535-parameter ceiling.
 const INSERT_SQL = `insert into positions (${COLUMNS.join(', ')})
   select c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18,
-         case when c19 = '' then '{}'::text[] else string_to_array(c19, ',') end, c20::jsonb
+         c19::text[], c20::jsonb
   from unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
     as u(${COLUMNS.map((_, i) => `c${i}`).join(', ')})
   on conflict (vehicle_id, fix_time) do nothing
@@ -270,7 +278,7 @@ function columnsOf(rows: StoredFix[]): unknown[][] {
     cols[8]![i] = f.accOn ?? null; cols[9]![i] = f.loadState ?? null; cols[10]![i] = f.coverClosed ?? null;
     cols[11]![i] = f.bodyLifted ?? null; cols[12]![i] = f.loadKg ?? null; cols[13]![i] = f.alarmWord ?? null;
     cols[14]![i] = f.statusWord ?? null; cols[15]![i] = f.odometerM ?? null; cols[16]![i] = f.satellites ?? null;
-    cols[17]![i] = f.source; cols[18]![i] = f.blindArea ?? false; cols[19]![i] = f.alarms.join(',');
+    cols[17]![i] = f.source; cols[18]![i] = f.blindArea ?? false; cols[19]![i] = textArrayLiteral(f.alarms);
     cols[20]![i] = f.attributes ? JSON.stringify(f.attributes) : null;
   });
   return cols;

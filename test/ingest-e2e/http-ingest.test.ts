@@ -211,6 +211,18 @@ describe.each(backends)('HTTP ingestion into the service (%s)', (backend) => {
       expect(after.accepted).toBe(before.accepted);
     });
 
+    it('stores alarms as sent: a comma (or a quote, brace or backslash) stays inside its alarm, over JSON and OsmAnd', async () => {
+      const t = Math.floor((Date.now() - 5 * 60_000) / 1000) * 1000;
+      const sent = ['sos,overspeed', 'lowVoltage', 'say "hi" {x} \\ ok'];
+      const res = await svc.call('POST', '/api/v1/positions', { token, body: { positions: [{ vehicleId: own, fixTime: t, lat: 43.73, lon: 7.42, alarms: sent }] } });
+      expect(res.body).toMatchObject({ accepted: 1, rejected: [] });
+      const osm = await svc.call('GET', `/api/v1/osmand?id=902064&lat=43.73&lon=7.42&timestamp=${(t + 2000) / 1000}&alarm=sos%2Coverspeed`, { token });
+      expect(osm.body).toMatchObject({ accepted: 1, rejected: [] });
+      const points = (await track(own, t - 1000, t + 3000)).body.features.filter((f: any) => f.properties.kind === 'fix');
+      expect(points.map((p: any) => p.properties.alarms)).toEqual([sent, ['sos,overspeed']]);
+      expect(points[1].properties.attributes).toBeUndefined();
+    });
+
     it('answers a malformed body 400 naming each bad field, and stores nothing of it', async () => {
       const t = Date.now() - 30_000;
       const res = await svc.call('POST', '/api/v1/positions', {

@@ -111,6 +111,14 @@ describe('OsmAnd details', () => {
     expect(json.ok === false && json.errors[0].field).toBe('(body)');
   });
 
+  it('alarm= is an alarm, kept whole as sent (a comma stays inside it), not an attribute', () => {
+    const r = parseOsmandRequest({ method: 'GET', query: '/?id=1&lat=30&lon=120&alarm=sos%2Coverspeed' });
+    expect(r.ok && r.fixes[0]!.alarms).toEqual(['sos,overspeed']);
+    expect(r.ok && r.fixes[0]!.attributes).toBeUndefined();
+    const none = parseOsmandRequest({ method: 'GET', query: '/?id=1&lat=30&lon=120&alarm=' });
+    expect(none.ok && none.fixes[0]!.alarms).toEqual([]);
+  });
+
   it('refuses a NUL (U+0000) in any text parameter, naming the parameter: the store cannot hold it', () => {
     const errs = (q: string) => {
       const r = parseOsmandRequest({ method: 'GET', query: q });
