@@ -9,11 +9,9 @@ export function haversineM(lat1: number, lon1: number, lat2: number, lon2: numbe
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
-/** A step implying more than this is a GPS jump, not driving: it adds no distance. */
-export const MAX_PLAUSIBLE_SPEED_KMH = 200;
-
-export function plausibleStepM(lat1: number, lon1: number, t1Ms: number, lat2: number, lon2: number, t2Ms: number): number {
+/** The distance driven between two plausible fixes; a step implying more than `maxSpeedKmh` is a jump and adds nothing. */
+export function plausibleStepM(lat1: number, lon1: number, t1Ms: number, lat2: number, lon2: number, t2Ms: number, maxSpeedKmh: number): number {
   const d = haversineM(lat1, lon1, lat2, lon2);
   const dtS = Math.max((t2Ms - t1Ms) / 1000, 0.001);
-  return (d / dtS) * 3.6 > MAX_PLAUSIBLE_SPEED_KMH ? 0 : d;
+  return (d / dtS) * 3.6 > maxSpeedKmh ? 0 : d;
 }

@@ -18,6 +18,8 @@ import type { Db } from '../store/db.js';
  */
 export interface StoredFix extends Fix {
   vehicleId: string;
+  /** Set by the writer's judge before insert: the speed implied from the previous plausible fix is beyond the city's limit. */
+  implausible?: boolean;
 }
 
 export interface WriteResult {
@@ -47,17 +49,19 @@ export interface PositionWriterOptions {
   maxQueuedRows?: number;
   /** Called after each commit with what it made durable. */
   onCommitted?: (inserted: StoredFix[]) => void;
+  /** Called with each batch, in commit order, before its insert: sets `implausible` on its rows. */
+  judge?: (rows: StoredFix[]) => Promise<void>;
   logger?: Logger;
 }
 
 const COLUMNS = [
   'vehicle_id', 'fix_time', 'lat', 'lon', 'speed_kmh', 'heading_deg', 'altitude_m', 'positioned', 'acc_on', 'load_state',
   'cover_closed', 'body_lifted', 'load_kg', 'alarm_word', 'status_word', 'odometer_m', 'satellites', 'source', 'blind_area',
-  'alarms', 'attributes',
+  'alarms', 'attributes', 'implausible',
 ] as const;
 const TYPES = [
   'text', 'timestamptz', 'float8', 'float8', 'float4', 'float4', 'float4', 'bool', 'bool', 'text',
-  'bool', 'bool', 'float4', 'int8', 'int8', 'float8', 'int2', 'text', 'bool', 'text', 'text',
+  'bool', 'bool', 'float4', 'int8', 'int8', 'float8', 'int2', 'text', 'bool', 'text', 'text', 'bool',
 ];
 
 /**
@@ -71,7 +75,7 @@ export function textArrayLiteral(values: readonly string[]): string {
 // unnest() of one array per column: any number of rows in one statement, no 65,535-parameter ceiling.
 const INSERT_SQL = `insert into positions (${COLUMNS.join(', ')})
   select c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18,
-         c19::text[], c20::jsonb
+         c19::text[], c20::jsonb, c21
   from unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
     as u(${COLUMNS.map((_, i) => `c${i}`).join(', ')})
   on conflict (vehicle_id, fix_time) do nothing
@@ -183,6 +187,16 @@ export class PositionWriter {
       seen.add(key);
       rows.push(f);
     }
+    if (this.options.judge) {
+      try {
+        await this.options.judge(rows);
+      } catch (err) {
+        // Judging reads the log: a store that fails here fails the insert too. Nothing is written; devices resend.
+        this.logger.warn({ err, rows: rows.length }, 'position log: the store failed before the insert; fixes not committed');
+        for (const p of batch) p.reject(err);
+        return;
+      }
+    }
     const outcome = await this.insertIsolating(rows);
     this.committedRows += outcome.insertedKeys.size;
     this.refusedRows += outcome.refused.size;
@@ -279,7 +293,7 @@ function columnsOf(rows: StoredFix[]): unknown[][] {
     cols[11]![i] = f.bodyLifted ?? null; cols[12]![i] = f.loadKg ?? null; cols[13]![i] = f.alarmWord ?? null;
     cols[14]![i] = f.statusWord ?? null; cols[15]![i] = f.odometerM ?? null; cols[16]![i] = f.satellites ?? null;
     cols[17]![i] = f.source; cols[18]![i] = f.blindArea ?? false; cols[19]![i] = textArrayLiteral(f.alarms);
-    cols[20]![i] = f.attributes ? JSON.stringify(f.attributes) : null;
+    cols[20]![i] = f.attributes ? JSON.stringify(f.attributes) : null; cols[21]![i] = f.implausible ?? false;
   });
   return cols;
 }

@@ -13,7 +13,7 @@ import type { StoredFix } from './position-writer.js';
  * Per-vehicle state from committed fixes. The latest fix is the one with the greatest fix
  * time, whatever order fixes arrive in; a late batch (a terminal's blind-area upload)
  * is stored but does not move the vehicle back — instead today's distance is recomputed
- * from the log so it stays right.
+ * from the log so it stays right. Implausible fixes (GPS jumps) are left out of both.
  */
 const TRIP_BREAK_MS = 5 * 60_000;
 
@@ -21,12 +21,12 @@ interface Internal extends VehicleState {
   lastMovingMs?: number;
 }
 
-/** Today's distance per vehicle from the log, by the same step rule as the live sum. */
+/** Today's distance per vehicle from the log's plausible fixes, by the same step rule as the live sum ($3: the speed limit). */
 const DISTANCE_SQL = `
 with steps as (
   select vehicle_id, fix_time, lat, lon,
          lag(lat) over w as plat, lag(lon) over w as plon, lag(fix_time) over w as ptime
-  from positions where fix_time >= $1 and ($2::text is null or vehicle_id = $2)
+  from positions where fix_time >= $1 and ($2::text is null or vehicle_id = $2) and not implausible
   window w as (partition by vehicle_id order by fix_time)
 ), d as (
   select vehicle_id, fix_time, ptime,
@@ -34,7 +34,7 @@ with steps as (
            + cos(radians(plat)) * cos(radians(lat)) * power(sin(radians(lon - plon) / 2), 2)))) as m
   from steps where plat is not null
 )
-select vehicle_id, coalesce(sum(case when m / greatest(extract(epoch from fix_time - ptime), 0.001) * 3.6 > 200 then 0 else m end), 0) as meters
+select vehicle_id, coalesce(sum(case when m / greatest(extract(epoch from fix_time - ptime), 0.001) * 3.6 > $3::float8 then 0 else m end), 0) as meters
 from d group by vehicle_id`;
 
 export class VehicleTracker implements FleetStateSource {
@@ -56,7 +56,7 @@ export class VehicleTracker implements FleetStateSource {
     const latest = await this.db.query<{ vehicle_id: string; fix_time: Date; lat: number; lon: number; speed_kmh: number; heading_deg: number; acc_on: boolean | null; positioned: boolean; alarms: string[]; load_state: string | null; cover_closed: boolean | null; body_lifted: boolean | null; load_kg: number | null }>(
       `select distinct on (vehicle_id) vehicle_id, fix_time, lat, lon, speed_kmh, heading_deg, acc_on, positioned, alarms,
               load_state, cover_closed, body_lifted, load_kg
-       from positions order by vehicle_id, fix_time desc`);
+       from positions where not implausible order by vehicle_id, fix_time desc`);
     for (const r of latest.rows) {
       const s = this.states.get(r.vehicle_id);
       if (!s) continue;
@@ -68,7 +68,7 @@ export class VehicleTracker implements FleetStateSource {
       s.motion = this.motionOf(s);
     }
     const dayStart = localDayStartMs(this.now(), this.profile().timeZone);
-    const dist = await this.db.query<{ vehicle_id: string; meters: number }>(DISTANCE_SQL, [new Date(dayStart), null]);
+    const dist = await this.db.query<{ vehicle_id: string; meters: number }>(DISTANCE_SQL, [new Date(dayStart), null, this.profile().tracking.maxPlausibleSpeedKmh]);
     for (const r of dist.rows) {
       const s = this.states.get(r.vehicle_id);
       if (s) s.distanceTodayM = Number(r.meters);
@@ -105,6 +105,7 @@ export class VehicleTracker implements FleetStateSource {
   apply(fixes: StoredFix[]): void {
     const byVehicle = new Map<string, StoredFix[]>();
     for (const f of fixes) {
+      if (f.implausible) continue; // evidence in the log, not a place the vehicle was
       if (!byVehicle.has(f.vehicleId)) byVehicle.set(f.vehicleId, []);
       byVehicle.get(f.vehicleId)!.push(f);
     }
@@ -125,7 +126,7 @@ export class VehicleTracker implements FleetStateSource {
         if (prev && localDayStartMs(prev.fixTimeMs, profile.timeZone) !== localDayStartMs(f.fixTimeMs, profile.timeZone)) {
           s.distanceTodayM = 0;
         }
-        const stepM = prev ? plausibleStepM(prev.lat, prev.lon, prev.fixTimeMs, f.lat, f.lon, f.fixTimeMs) : 0;
+        const stepM = prev ? plausibleStepM(prev.lat, prev.lon, prev.fixTimeMs, f.lat, f.lon, f.fixTimeMs, profile.tracking.maxPlausibleSpeedKmh) : 0;
         if (f.fixTimeMs >= todayStart) s.distanceTodayM += stepM;
         const moving = f.speedKmh >= profile.tracking.stoppedBelowKmh;
         if (moving) {
@@ -202,7 +203,7 @@ export class VehicleTracker implements FleetStateSource {
   }
 
   private async recomputeDistance(vehicleId: string, dayStartMs: number): Promise<void> {
-    const res = await this.db.query<{ meters: number }>(DISTANCE_SQL, [new Date(dayStartMs), vehicleId]);
+    const res = await this.db.query<{ meters: number }>(DISTANCE_SQL, [new Date(dayStartMs), vehicleId, this.profile().tracking.maxPlausibleSpeedKmh]);
     const s = this.states.get(vehicleId);
     if (!s) return;
     s.distanceTodayM = Number(res.rows[0]?.meters ?? 0);

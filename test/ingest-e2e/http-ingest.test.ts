@@ -280,6 +280,25 @@ describe.each(backends)('HTTP ingestion into the service (%s)', (backend) => {
       }
     });
 
+    it('flags a GPS jump (1 km in 10 s) in the track and keeps it out of the line and the vehicle state', async () => {
+      const vehicleId = vehicles.find((v) => v.id !== driver().vehicleId)!.id;
+      const t = Math.floor((Date.now() - 10 * 60_000) / 1000) * 1000;
+      const north = (m: number) => 43.73 + m / 111_195;
+      const res = await admin('POST', '/api/v1/positions', { positions: [
+        { vehicleId, fixTime: t, lat: north(0), lon: 7.42, speedKmh: 30 },
+        { vehicleId, fixTime: t + 10_000, lat: north(100), lon: 7.42, speedKmh: 30 },
+        { vehicleId, fixTime: t + 20_000, lat: north(1100), lon: 7.42, speedKmh: 30 },
+      ] });
+      expect(res.body.accepted).toBe(3);
+      const body = (await track(vehicleId, t, t + 30_000)).body;
+      const points = body.features.filter((f: any) => f.properties.kind === 'fix');
+      expect(points.map((p: any) => p.properties.implausible)).toEqual([false, false, true]);
+      expect(body.properties.implausibleFixes).toBe(1);
+      expect(body.features.find((f: any) => f.properties.kind === 'path').geometry.coordinates).toHaveLength(2);
+      const state = (await admin('GET', `/api/v1/vehicles/${vehicleId}/state`)).body;
+      expect(state.latest.fixTimeMs).toBe(t + 10_000);
+    });
+
     it("lets a driver read their own vehicle's track but not another's (403)", async () => {
       const own = await track(driver().vehicleId!, fromMs, toMs, '', driver().token);
       expect(own.status).toBe(200);

@@ -1,0 +1,134 @@
+import type { Db } from '../store/db.js';
+import { haversineM } from './geo.js';
+import type { StoredFix } from './position-writer.js';
+
+/**
+ * Which fixes are physically implausible: a fix is flagged when the speed implied from the
+ * vehicle's previous plausible fix (in fix-time order) is above the city's limit — a 1 km
+ * jump in 10 s is 360 km/h, a multipath spike, not a truck. Flagged fixes stay in the log
+ * as evidence; distance, vehicle state and compliance leave them out.
+ *
+ * The writer asks before each insert, one batch at a time, so the judgement follows the
+ * order of commits. In-order fixes are judged against an anchor kept per vehicle; a late
+ * fix (older than the anchor: a blind-area upload) against the store's latest plausible fix
+ * before it. A late fix does not re-judge fixes already stored after it: flags are decided
+ * when a fix arrives, against what was known then.
+ */
+export interface FixPoint {
+  fixTimeMs: number;
+  lat: number;
+  lon: number;
+}
+
+/**
+ * GPS error of a few tens of metres between fixes a second apart would imply hundreds of
+ * km/h; a step this short is never a jump.
+ */
+export const JITTER_TOLERANCE_M = 50;
+
+/**
+ * Fixes in a row that agree with each other but not with the anchor: after this many, the
+ * vehicle is where they say (the anchor was the wrong one: a bad first fix, a truck towed
+ * with its terminal off), and the last of them becomes the anchor. Without it one bad anchor
+ * would flag every fix until time alone made the jump look slow.
+ */
+export const REANCHOR_AFTER_FIXES = 3;
+
+export function impliedSpeedKmh(from: FixPoint, to: FixPoint): number {
+  const dtS = Math.abs(to.fixTimeMs - from.fixTimeMs) / 1000;
+  return (haversineM(from.lat, from.lon, to.lat, to.lon) / Math.max(dtS, 0.001)) * 3.6;
+}
+
+/** Whether `to` follows `from` at a speed a vehicle can drive. */
+export function isPlausibleStep(from: FixPoint, to: FixPoint, maxSpeedKmh: number): boolean {
+  return haversineM(from.lat, from.lon, to.lat, to.lon) <= JITTER_TOLERANCE_M || impliedSpeedKmh(from, to) <= maxSpeedKmh;
+}
+
+interface VehicleTrail {
+  anchor: FixPoint;
+  /** Consecutive implausible fixes that agree with each other. */
+  run?: { last: FixPoint; count: number };
+}
+
+/** Previous plausible fix before each late fix, from the log. */
+const PREVIOUS_SQL = `
+select l.i, p.fix_time, p.lat, p.lon
+from unnest($1::text[], $2::timestamptz[], $3::int[]) as l(vehicle_id, t, i)
+cross join lateral (
+  select fix_time, lat, lon from positions p
+  where p.vehicle_id = l.vehicle_id and p.fix_time < l.t and not p.implausible
+  order by p.fix_time desc limit 1) p`;
+
+export class PlausibilityJudge {
+  private readonly trails = new Map<string, VehicleTrail>();
+
+  constructor(private readonly db: Db, private readonly maxSpeedKmh: () => number) {}
+
+  /** The latest plausible fix of a vehicle, e.g. from the tracker's state at start. */
+  seed(vehicleId: string, latest: FixPoint): void {
+    this.trails.set(vehicleId, { anchor: { fixTimeMs: latest.fixTimeMs, lat: latest.lat, lon: latest.lon } });
+  }
+
+  /**
+   * Sets `implausible` on every row of a batch about to be inserted. Anchors move with the
+   * batch's in-order fixes at once: a row the store then refuses (rare) still counts as seen,
+   * which is harmless — it was a real, plausible position.
+   */
+  async judge(rows: StoredFix[]): Promise<void> {
+    const limit = this.maxSpeedKmh();
+    const byVehicle = new Map<string, StoredFix[]>();
+    for (const f of rows) {
+      let list = byVehicle.get(f.vehicleId);
+      if (!list) byVehicle.set(f.vehicleId, (list = []));
+      list.push(f);
+    }
+    const late: StoredFix[] = [];
+    for (const [vehicleId, list] of byVehicle) {
+      list.sort((a, b) => a.fixTimeMs - b.fixTimeMs);
+      const trail = this.trails.get(vehicleId);
+      const anchorMs = trail?.anchor.fixTimeMs ?? -Infinity;
+      for (const f of list) {
+        if (f.fixTimeMs <= anchorMs) late.push(f);
+        else f.implausible = !this.advance(vehicleId, f, limit);
+      }
+    }
+    if (late.length > 0) await this.judgeLate(late, limit);
+  }
+
+  /** Judges an in-order fix against the vehicle's trail and moves the trail on; true when plausible. */
+  private advance(vehicleId: string, f: FixPoint, limit: number): boolean {
+    const point = { fixTimeMs: f.fixTimeMs, lat: f.lat, lon: f.lon };
+    const trail = this.trails.get(vehicleId);
+    if (!trail || isPlausibleStep(trail.anchor, point, limit)) {
+      this.trails.set(vehicleId, { anchor: point });
+      return true;
+    }
+    const run = trail.run && isPlausibleStep(trail.run.last, point, limit) ? { last: point, count: trail.run.count + 1 } : { last: point, count: 1 };
+    if (run.count >= REANCHOR_AFTER_FIXES) {
+      this.trails.set(vehicleId, { anchor: point });
+      return true;
+    }
+    trail.run = run;
+    return false;
+  }
+
+  /** Late fixes (sorted per vehicle): each against the later of the log's previous plausible fix and the batch's. */
+  private async judgeLate(late: StoredFix[], limit: number): Promise<void> {
+    const res = await this.db.query<{ i: number; fix_time: Date | string; lat: number; lon: number }>(PREVIOUS_SQL, [
+      late.map((f) => f.vehicleId), late.map((f) => new Date(f.fixTimeMs).toISOString()), late.map((_, i) => i),
+    ]);
+    const stored = new Map<number, FixPoint>(res.rows.map((r) => [Number(r.i), { fixTimeMs: new Date(r.fix_time).getTime(), lat: r.lat, lon: r.lon }]));
+    let batchPrevious: FixPoint | undefined;
+    let vehicleId: string | undefined;
+    late.forEach((f, i) => {
+      if (f.vehicleId !== vehicleId) {
+        vehicleId = f.vehicleId;
+        batchPrevious = undefined;
+      }
+      const fromStore = stored.get(i);
+      const previous = !batchPrevious || (fromStore && fromStore.fixTimeMs > batchPrevious.fixTimeMs) ? fromStore : batchPrevious;
+      f.implausible = previous !== undefined && !isPlausibleStep(previous, f, limit);
+      if (!f.implausible) batchPrevious = f;
+    });
+  }
+}
