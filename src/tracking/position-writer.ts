@@ -198,6 +198,12 @@ export class PositionWriter {
       }
     }
     const outcome = await this.insertIsolating(rows);
+    if (outcome.failure !== undefined && outcome.insertedKeys.size === 0 && outcome.refused.size === 0) {
+      // Nothing of the batch was written: the common way a store fails, answered without a look at each row.
+      this.logger.warn({ err: outcome.failure, rows: rows.length }, 'position log: the store failed; fixes not committed (their devices resend)');
+      for (const p of batch) p.reject(outcome.failure);
+      return;
+    }
     this.committedRows += outcome.insertedKeys.size;
     this.refusedRows += outcome.refused.size;
     if (outcome.refused.size > 0) {
@@ -235,40 +241,40 @@ export class PositionWriter {
   /** Inserts the rows, splitting a failing batch in halves until the rows the store refuses stand alone. */
   private async insertIsolating(rows: StoredFix[]): Promise<InsertOutcome> {
     const outcome: InsertOutcome = { insertedKeys: new Set(), refused: new Map(), failedKeys: new Set() };
-    const visit = async (part: StoredFix[]): Promise<void> => {
-      if (outcome.failure !== undefined) {
-        for (const f of part) outcome.failedKeys.add(keyOf(f));
-        return;
-      }
+    // Built once: the halves are slices of these arrays, not new serializations.
+    const { cols, kept, unserializable } = columnsOf(rows);
+    for (const { fix, err } of unserializable) outcome.refused.set(keyOf(fix), refusalOf(err));
+    const fail = (err: unknown, lo: number, hi: number) => {
+      outcome.failure ??= err;
+      // The whole batch failing is answered as a whole (commit), without a key per row.
+      if (hi - lo < kept.length) for (let i = lo; i < hi; i++) outcome.failedKeys.add(keyOf(kept[i]!));
+    };
+    const visit = async (lo: number, hi: number): Promise<void> => {
+      if (outcome.failure !== undefined) return fail(outcome.failure, lo, hi);
       try {
-        for (const key of await this.insert(part)) outcome.insertedKeys.add(key);
-        return;
+        const params = lo === 0 && hi === kept.length ? cols : cols.map((c) => c.slice(lo, hi));
+        for (const key of await this.insert(params)) outcome.insertedKeys.add(key);
       } catch (err) {
-        if (isStoreUnavailable(err)) {
-          outcome.failure = err;
-        } else if (part.length > 1) {
-          const mid = part.length >> 1;
-          await visit(part.slice(0, mid));
-          await visit(part.slice(mid));
-          return;
-        } else if (await this.statementWorks()) {
+        if (isStoreUnavailable(err)) return fail(err, lo, hi);
+        // Splitting a batch the store cannot take at all would only repeat the error: ask first (once, at the top).
+        if ((hi - lo === kept.length || hi - lo === 1) && !(await this.statementWorks())) return fail(err, lo, hi);
+        if (hi - lo === 1) {
           // The store answers and the statement is sound, yet refuses this row: the row is the culprit.
-          const e = err as { code?: unknown; message?: unknown };
-          outcome.refused.set(keyOf(part[0]!), { code: typeof e?.code === 'string' ? e.code : undefined, message: String(e?.message ?? err) });
+          outcome.refused.set(keyOf(kept[lo]!), refusalOf(err));
           return;
-        } else {
-          outcome.failure = err;
         }
-        for (const f of part) outcome.failedKeys.add(keyOf(f));
+        const mid = lo + ((hi - lo) >> 1);
+        await visit(lo, mid);
+        await visit(mid, hi);
       }
     };
-    await visit(rows);
+    if (kept.length > 0) await visit(0, kept.length);
     return outcome;
   }
 
   /** One statement, committed on its own; returns the keys of the rows that were new. */
-  private async insert(rows: StoredFix[]): Promise<string[]> {
-    const res = await this.db.query<{ vehicle_id: string; fix_time: Date | string }>(INSERT_SQL, columnsOf(rows));
+  private async insert(cols: unknown[][]): Promise<string[]> {
+    const res = await this.db.query<{ vehicle_id: string; fix_time: Date | string }>(INSERT_SQL, cols);
     this.transactions++;
     return res.rows.map((r) => `${r.vehicle_id}\u0000${new Date(r.fix_time).getTime()}`);
   }
@@ -284,16 +290,33 @@ export class PositionWriter {
   }
 }
 
-function columnsOf(rows: StoredFix[]): unknown[][] {
+function refusalOf(err: unknown): StoreRefusal {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return { code: typeof e?.code === 'string' ? e.code : undefined, message: String(e?.message ?? err) };
+}
+
+/** One array per column; a row that cannot even be serialized is set apart with its error. */
+function columnsOf(rows: StoredFix[]): { cols: unknown[][]; kept: StoredFix[]; unserializable: Array<{ fix: StoredFix; err: unknown }> } {
   const cols: unknown[][] = COLUMNS.map(() => new Array(rows.length));
-  rows.forEach((f, i) => {
-    cols[0]![i] = f.vehicleId; cols[1]![i] = new Date(f.fixTimeMs).toISOString(); cols[2]![i] = f.lat; cols[3]![i] = f.lon;
-    cols[4]![i] = f.speedKmh; cols[5]![i] = f.headingDeg; cols[6]![i] = f.altitudeM; cols[7]![i] = f.positioned;
-    cols[8]![i] = f.accOn ?? null; cols[9]![i] = f.loadState ?? null; cols[10]![i] = f.coverClosed ?? null;
-    cols[11]![i] = f.bodyLifted ?? null; cols[12]![i] = f.loadKg ?? null; cols[13]![i] = f.alarmWord ?? null;
-    cols[14]![i] = f.statusWord ?? null; cols[15]![i] = f.odometerM ?? null; cols[16]![i] = f.satellites ?? null;
-    cols[17]![i] = f.source; cols[18]![i] = f.blindArea ?? false; cols[19]![i] = textArrayLiteral(f.alarms);
-    cols[20]![i] = f.attributes ? JSON.stringify(f.attributes) : null; cols[21]![i] = f.implausible ?? false;
-  });
-  return cols;
+  const kept: StoredFix[] = [];
+  const unserializable: Array<{ fix: StoredFix; err: unknown }> = [];
+  let i = 0;
+  for (const f of rows) {
+    try {
+      cols[0]![i] = f.vehicleId; cols[1]![i] = new Date(f.fixTimeMs).toISOString(); cols[2]![i] = f.lat; cols[3]![i] = f.lon;
+      cols[4]![i] = f.speedKmh; cols[5]![i] = f.headingDeg; cols[6]![i] = f.altitudeM; cols[7]![i] = f.positioned;
+      cols[8]![i] = f.accOn ?? null; cols[9]![i] = f.loadState ?? null; cols[10]![i] = f.coverClosed ?? null;
+      cols[11]![i] = f.bodyLifted ?? null; cols[12]![i] = f.loadKg ?? null; cols[13]![i] = f.alarmWord ?? null;
+      cols[14]![i] = f.statusWord ?? null; cols[15]![i] = f.odometerM ?? null; cols[16]![i] = f.satellites ?? null;
+      cols[17]![i] = f.source; cols[18]![i] = f.blindArea ?? false; cols[19]![i] = textArrayLiteral(f.alarms);
+      cols[20]![i] = f.attributes ? JSON.stringify(f.attributes) : null; cols[21]![i] = f.implausible ?? false;
+    } catch (err) {
+      unserializable.push({ fix: f, err }); // its half-written cells are overwritten by the next row
+      continue;
+    }
+    kept.push(f);
+    i++;
+  }
+  for (const c of cols) c.length = i;
+  return { cols, kept, unserializable };
 }

@@ -92,6 +92,16 @@ describe.each(backends)('position writer group commit (%s)', (backend) => {
       expect([await stored('d-1'), await stored('poison'), await stored('d-2')]).toEqual([2, 0, 2]);
     });
 
+    it('sets apart a row that cannot even be serialized, and commits the rest', async () => {
+      const writer = new PositionWriter(db);
+      const unserializable = fix('e-1', { attributes: { count: 10n } as unknown as StoredFix['attributes'] });
+      const results = await oneTurn(writer, [[fix('e-1'), unserializable, fix('e-1')], [fix('e-2')]]);
+      expect(results[0]).toMatchObject({ duplicates: 0, refused: [{ index: 1, message: expect.stringMatching(/BigInt/) }] });
+      expect((results[0] as WriteResult).inserted).toHaveLength(2);
+      expect(results[1]).toMatchObject({ duplicates: 0, refused: [] });
+      expect([await stored('e-1'), await stored('e-2')]).toEqual([2, 1]);
+    });
+
     it('splits nothing and refuses no row when the store itself is down: every submission is rejected (its device resends)', async () => {
       let inserts = 0;
       const down: Db = { ...db, query: async (sql, params) => {
