@@ -68,7 +68,7 @@ const TYPES = [
  * A row's alarms as a PostgreSQL array literal ({"sos,overspeed","x"}): each element quoted, so a
  * comma, brace or quote inside an alarm stays inside it — the alarms are stored exactly as sent.
  */
-export function textArrayLiteral(values: readonly string[]): string {
+function textArrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
@@ -85,7 +85,7 @@ const INSERT_SQL = `insert into positions (${COLUMNS.join(', ')})
 const UNAVAILABLE_CLASSES = new Set(['08', '53', '57', '58', '40']);
 
 /** True when an error is about the store or its connection (node's ECONNRESET and the like), never about a row. */
-export function isStoreUnavailable(err: unknown): boolean {
+function isStoreUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return false;
   return /^E[A-Z]+$/.test(code) || (code.length === 5 && UNAVAILABLE_CLASSES.has(code.slice(0, 2)));
