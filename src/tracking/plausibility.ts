@@ -50,14 +50,21 @@ interface VehicleTrail {
   run?: { last: FixPoint; count: number };
 }
 
-/** Previous plausible fix before each late fix, from the log. */
-const PREVIOUS_SQL = `
-select l.i, p.fix_time, p.lat, p.lon
-from unnest($1::text[], $2::timestamptz[], $3::int[]) as l(vehicle_id, t, i)
+/**
+ * Per vehicle with late fixes in [from, to]: the log's plausible fixes from the latest one
+ * before `from` up to `to` (exclusive) — one range scan per vehicle, not one probe per fix.
+ */
+const STORED_AROUND_SQL = `
+with r as (select * from unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) as r(vehicle_id, t_from, t_to))
+select r.vehicle_id, p.fix_time, p.lat, p.lon from r
 cross join lateral (
   select fix_time, lat, lon from positions p
-  where p.vehicle_id = l.vehicle_id and p.fix_time < l.t and not p.implausible
-  order by p.fix_time desc limit 1) p`;
+  where p.vehicle_id = r.vehicle_id and p.fix_time < r.t_from and not p.implausible
+  order by p.fix_time desc limit 1) p
+union all
+select r.vehicle_id, p.fix_time, p.lat, p.lon from r
+join positions p on p.vehicle_id = r.vehicle_id and p.fix_time >= r.t_from and p.fix_time < r.t_to and not p.implausible
+order by 1, 2`;
 
 export class PlausibilityJudge {
   private readonly trails = new Map<string, VehicleTrail>();
@@ -112,23 +119,42 @@ export class PlausibilityJudge {
     return false;
   }
 
-  /** Late fixes (sorted per vehicle): each against the later of the log's previous plausible fix and the batch's. */
+  /** Late fixes (sorted per vehicle): each against the latest plausible fix before it, from the log or the batch. */
   private async judgeLate(late: StoredFix[], limit: number): Promise<void> {
-    const res = await this.db.query<{ i: number; fix_time: Date | string; lat: number; lon: number }>(PREVIOUS_SQL, [
-      late.map((f) => f.vehicleId), late.map((f) => new Date(f.fixTimeMs).toISOString()), late.map((_, i) => i),
+    const ranges = new Map<string, { fromMs: number; toMs: number }>();
+    for (const f of late) {
+      const r = ranges.get(f.vehicleId);
+      if (!r) ranges.set(f.vehicleId, { fromMs: f.fixTimeMs, toMs: f.fixTimeMs });
+      else r.toMs = Math.max(r.toMs, f.fixTimeMs);
+    }
+    const ids = [...ranges.keys()];
+    const res = await this.db.query<{ vehicle_id: string; fix_time: Date | string; lat: number; lon: number }>(STORED_AROUND_SQL, [
+      ids, ids.map((id) => new Date(ranges.get(id)!.fromMs).toISOString()), ids.map((id) => new Date(ranges.get(id)!.toMs).toISOString()),
     ]);
-    const stored = new Map<number, FixPoint>(res.rows.map((r) => [Number(r.i), { fixTimeMs: new Date(r.fix_time).getTime(), lat: r.lat, lon: r.lon }]));
-    let batchPrevious: FixPoint | undefined;
+    const stored = new Map<string, FixPoint[]>();
+    for (const r of res.rows) {
+      let list = stored.get(r.vehicle_id);
+      if (!list) stored.set(r.vehicle_id, (list = []));
+      list.push({ fixTimeMs: new Date(r.fix_time).getTime(), lat: r.lat, lon: r.lon });
+    }
     let vehicleId: string | undefined;
-    late.forEach((f, i) => {
+    let log: FixPoint[] = [];
+    let next = 0;
+    let previous: FixPoint | undefined;
+    for (const f of late) {
       if (f.vehicleId !== vehicleId) {
         vehicleId = f.vehicleId;
-        batchPrevious = undefined;
+        log = stored.get(vehicleId) ?? [];
+        next = 0;
+        previous = undefined;
       }
-      const fromStore = stored.get(i);
-      const previous = !batchPrevious || (fromStore && fromStore.fixTimeMs > batchPrevious.fixTimeMs) ? fromStore : batchPrevious;
+      // The log's plausible fixes before this one, merged in time order with the batch's.
+      while (next < log.length && log[next]!.fixTimeMs < f.fixTimeMs) {
+        if (!previous || log[next]!.fixTimeMs > previous.fixTimeMs) previous = log[next];
+        next++;
+      }
       f.implausible = previous !== undefined && !isPlausibleStep(previous, f, limit);
-      if (!f.implausible) batchPrevious = f;
-    });
+      if (!f.implausible) previous = f;
+    }
   }
 }

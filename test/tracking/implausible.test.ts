@@ -30,11 +30,11 @@ describe.each(backends)('implausible fixes (%s)', (backend) => {
   let tracker: VehicleTracker;
   let writer: PositionWriter;
   let judge: PlausibilityJudge;
-  const vehicles = ['v1', 'v2', 'v3'].map((id) => ({ id, plate: id, kind: 'collector', wasteClasses: ['residual'] }) as unknown as Vehicle);
+  const vehicles = ['v1', 'v2', 'v3', 'v4'].map((id) => ({ id, plate: id, kind: 'collector', wasteClasses: ['residual'] }) as unknown as Vehicle);
 
   /** A fix `northM` metres north of the start, `offsetS` after T0. */
-  const fix = (vehicleId: string, offsetS: number, northM: number): StoredFix => ({
-    deviceId: vehicleId, vehicleId, fixTimeMs: T0 + offsetS * 1000, lat: LAT0 + northM * DEG_PER_M, lon: LON0, speedKmh: 20, headingDeg: 0,
+  const fix = (vehicleId: string, offsetS: number, northM: number, eastM = 0): StoredFix => ({
+    deviceId: vehicleId, vehicleId, fixTimeMs: T0 + offsetS * 1000, lat: LAT0 + northM * DEG_PER_M, lon: LON0 + eastM * DEG_PER_M / Math.cos(LAT0 * Math.PI / 180), speedKmh: 20, headingDeg: 0,
     altitudeM: 0, positioned: true, alarms: [], source: 'jt808',
   });
   const flags = async (vehicleId: string) => (await db.query<{ s: number; implausible: boolean }>(
@@ -91,6 +91,17 @@ describe.each(backends)('implausible fixes (%s)', (backend) => {
     await tracker.settle();
     // The recomputed distance takes the late plausible fix, never the jumps: 0 → 100 → 150 → 200 m north.
     expect(tracker.get('v1')!.distanceTodayM).toBeCloseTo(200, 0);
+  });
+
+  it('judges each fix of a late batch against the latest plausible fix before it, from the log or from the batch', async () => {
+    await writer.write([fix('v4', 0, 0), fix('v4', 10, 100), fix('v4', 20, 200), fix('v4', 40, 400)]);
+    await writer.write([
+      fix('v4', 12, 110), // after the log's 10 s fix: plausible
+      fix('v4', 22, 200, 300), // 300 m from the log's 20 s fix in 2 s (from the batch's 12 s fix it would pass)
+      fix('v4', 24, 240), // from the log's 20 s fix (22 s is implausible): plausible
+      fix('v4', 25, 240, 100), // 100 m from the batch's 24 s fix in 1 s (from the log's 20 s fix it would pass)
+    ]);
+    expect(await flags('v4')).toEqual([[0, false], [10, false], [12, false], [20, false], [22, true], [24, false], [25, true], [40, false]]);
   });
 
   it('takes the limit from the city profile: the same jump is plausible under a higher limit', async () => {
