@@ -34,14 +34,12 @@ export const JITTER_TOLERANCE_M = 50;
  */
 export const REANCHOR_AFTER_FIXES = 3;
 
-export function impliedSpeedKmh(from: FixPoint, to: FixPoint): number {
-  const dtS = Math.abs(to.fixTimeMs - from.fixTimeMs) / 1000;
-  return (haversineM(from.lat, from.lon, to.lat, to.lon) / Math.max(dtS, 0.001)) * 3.6;
-}
-
 /** Whether `to` follows `from` at a speed a vehicle can drive. */
 export function isPlausibleStep(from: FixPoint, to: FixPoint, maxSpeedKmh: number): boolean {
-  return haversineM(from.lat, from.lon, to.lat, to.lon) <= JITTER_TOLERANCE_M || impliedSpeedKmh(from, to) <= maxSpeedKmh;
+  const m = haversineM(from.lat, from.lon, to.lat, to.lon);
+  if (m <= JITTER_TOLERANCE_M) return true;
+  const dtS = Math.max(Math.abs(to.fixTimeMs - from.fixTimeMs) / 1000, 0.001);
+  return (m / dtS) * 3.6 <= maxSpeedKmh;
 }
 
 interface VehicleTrail {
@@ -83,39 +81,46 @@ export class PlausibilityJudge {
    */
   async judge(rows: StoredFix[]): Promise<void> {
     const limit = this.maxSpeedKmh();
-    const byVehicle = new Map<string, StoredFix[]>();
-    for (const f of rows) {
-      let list = byVehicle.get(f.vehicleId);
-      if (!list) byVehicle.set(f.vehicleId, (list = []));
-      list.push(f);
-    }
+    // In fix-time order across the batch is in fix-time order for each vehicle: one sort, no grouping.
+    const ordered = rows.slice().sort((a, b) => a.fixTimeMs - b.fixTimeMs);
     const late: StoredFix[] = [];
-    for (const [vehicleId, list] of byVehicle) {
-      list.sort((a, b) => a.fixTimeMs - b.fixTimeMs);
-      const trail = this.trails.get(vehicleId);
-      const anchorMs = trail?.anchor.fixTimeMs ?? -Infinity;
-      for (const f of list) {
-        if (f.fixTimeMs <= anchorMs) late.push(f);
-        else f.implausible = !this.advance(vehicleId, f, limit);
-      }
+    for (const f of ordered) {
+      // An anchor only moves forward to fixes before this one, so this is the anchor the batch started with.
+      const anchorMs = this.trails.get(f.vehicleId)?.anchor.fixTimeMs ?? -Infinity;
+      if (f.fixTimeMs <= anchorMs) late.push(f);
+      else f.implausible = !this.advance(f.vehicleId, f, limit);
     }
-    if (late.length > 0) await this.judgeLate(late, limit);
+    if (late.length > 0) {
+      // judgeLate walks each vehicle's late fixes together, in time order (a stable sort keeps it).
+      late.sort((a, b) => (a.vehicleId < b.vehicleId ? -1 : a.vehicleId > b.vehicleId ? 1 : 0));
+      await this.judgeLate(late, limit);
+    }
   }
 
   /** Judges an in-order fix against the vehicle's trail and moves the trail on; true when plausible. */
   private advance(vehicleId: string, f: FixPoint, limit: number): boolean {
     const point = { fixTimeMs: f.fixTimeMs, lat: f.lat, lon: f.lon };
     const trail = this.trails.get(vehicleId);
-    if (!trail || isPlausibleStep(trail.anchor, point, limit)) {
+    if (!trail) {
       this.trails.set(vehicleId, { anchor: point });
       return true;
     }
-    const run = trail.run && isPlausibleStep(trail.run.last, point, limit) ? { last: point, count: trail.run.count + 1 } : { last: point, count: 1 };
-    if (run.count >= REANCHOR_AFTER_FIXES) {
-      this.trails.set(vehicleId, { anchor: point });
+    if (isPlausibleStep(trail.anchor, point, limit)) {
+      trail.anchor = point;
+      trail.run = undefined;
       return true;
     }
-    trail.run = run;
+    if (trail.run && isPlausibleStep(trail.run.last, point, limit)) {
+      trail.run.last = point;
+      trail.run.count++;
+    } else {
+      trail.run = { last: point, count: 1 };
+    }
+    if (trail.run.count >= REANCHOR_AFTER_FIXES) {
+      trail.anchor = point;
+      trail.run = undefined;
+      return true;
+    }
     return false;
   }
 
