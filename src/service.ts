@@ -94,13 +94,13 @@ function namedSchemas(): Record<string, z.ZodType> {
 
 export async function startService(config: Config, logger: Logger, options: { inMemory?: boolean } = {}): Promise<Service> {
   const startedAtMs = Date.now();
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir, purpose: 'the sanifleet service' });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir, purpose: 'the sanifleet service', logger });
   try {
     const migrationVersion = await migrate(db);
     for (const c of await unresolvedTerminalIdConflicts(db)) {
       logger.warn({ conflict: c }, `vehicle ${c.vehicleId} lost its ${c.field} "${c.storedValue}" in migration 7: vehicle ${c.keptByVehicleId} holds the same id "${c.canonicalValue}"; bind it to its own id or delete the row from terminal_id_conflicts`);
     }
-    await ensurePositionPartitions(db, Date.now());
+    await ensurePositionPartitions(db, Date.now(), undefined, undefined, logger);
     const repo = new CityRepo(db);
     const profiles = new ProfileRepo(db);
     const tokens = new TokenStore(db, { onError: (err, what) => logger.warn({ err }, `${what} failed`) });
@@ -156,10 +156,11 @@ export async function startService(config: Config, logger: Logger, options: { in
         networkStatus = { status: 'failed', error: (err as Error).message };
         logger.error({ err }, 'road network failed to load');
       });
+      // Reported by the handler above; this only keeps the rejection from counting as unhandled.
       network.catch(() => undefined);
     }
 
-    const tracking = new Tracking(db, () => profiles.get());
+    const tracking = new Tracking(db, () => profiles.get(), {}, logger);
     await tracking.start();
     const onFleetChange = () => tracking.reloadFleet();
 
@@ -168,7 +169,15 @@ export async function startService(config: Config, logger: Logger, options: { in
     if (config.jt808Enabled) {
       jt808 = new Jt808Server({
         directory: tracking.directory,
-        sink: { submit: async (fixes) => void (await tracking.pipeline.submit(fixes)) },
+        sink: {
+          submit: async (fixes) => {
+            const result = await tracking.pipeline.submit(fixes);
+            const refused = result.rejected.filter((r) => r.reason === 'store_refused');
+            // Only the frame holding a fix the store refused is answered with an error (the session logs
+            // it at warn, throttled per connection); the other frames of the run are committed.
+            if (refused.length > 0) throw new Error(`${refused.length} of ${fixes.length} fixes refused by the store (the others are committed): ${refused[0]!.detail}`);
+          },
+        },
         port: config.jt808Port, host: config.jt808Host, trustKnownTerminals: config.jt808TrustKnownTerminals,
         profiles: new TerminalProfiles(config.terminalProfiles),
         logger: logger.child({ component: 'jt808' }),
@@ -267,12 +276,13 @@ export async function startService(config: Config, logger: Logger, options: { in
         await tracking.close();
         await tokens.settle();
         await roadLayerWarm;
-        await network?.catch(() => undefined);
+        await network?.catch(() => undefined); // a load failure was reported when it happened
         await db.close();
       },
     };
   } catch (err) {
-    await db.close().catch(() => undefined);
+    // The start's own error is what the caller gets; a failed close is only reported.
+    await db.close().catch((closeErr: unknown) => logger.warn({ err: closeErr, cause: err }, 'store not closed after a failed start'));
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Fix } from '../domain/fix.js';
+import { fixText, type Fix } from '../domain/fix.js';
 import { entityId, vehicleKind, wasteClass } from '../domain/model.js';
 import { parseOsmandRequest } from '../ingest/osmand.js';
 import type { Db } from '../store/db.js';
@@ -22,7 +22,7 @@ export interface IngestRouteDeps {
 }
 
 const batchFix = z.strictObject({
-  deviceId: z.string().min(1).max(100).optional(),
+  deviceId: fixText.min(1).max(100).optional(),
   vehicleId: entityId.optional(),
   fixTime: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]),
   lat: z.number().finite().min(-90).max(90),
@@ -38,7 +38,7 @@ const batchFix = z.strictObject({
   loadKg: z.number().finite().min(0).max(100_000).optional(),
   odometerM: z.number().finite().min(0).optional(),
   satellites: z.number().int().min(0).max(100).optional(),
-  alarms: z.array(z.string().min(1).max(50)).max(32).default([]),
+  alarms: z.array(fixText.min(1).max(50)).max(32).default([]),
 }).refine((f) => f.deviceId || f.vehicleId, { message: 'give deviceId or vehicleId', path: ['deviceId'] });
 
 const batchBody = z.strictObject({ positions: z.array(batchFix).min(1).max(10_000) });
@@ -90,7 +90,8 @@ export function addIngestRoutes(api: ApiRoutes, deps: IngestRouteDeps): void {
         }
         if (parsed.fixes.length === 0) return { status: 200, body: { accepted: 0, duplicates: 0, rejected: [] } };
         const result = await tracking.pipeline.submit(parsed.fixes, { boundVehicleId: binding?.vehicleId }).catch(commitFailure);
-        return { status: 200, body: result };
+        // The store's own words (detail) are for the log, not for devices.
+        return { status: 200, body: { ...result, rejected: result.rejected.map((r) => ({ index: r.index, reason: r.reason })) } };
       },
     });
   }

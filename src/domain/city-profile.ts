@@ -126,6 +126,8 @@ export const cityProfileSchema = z.strictObject({
     offlineAfterS: z.number().int().min(30).max(86_400).default(300),
     /** Fixes older than this are rejected as stale. */
     maxFixAgeH: z.number().min(1).max(24 * 90).default(72),
+    /** A fix implying more than this from the previous plausible fix is flagged implausible (a GPS jump). */
+    maxPlausibleSpeedKmh: z.number().min(30).max(1000).default(200),
   }).prefault({}),
   /** Direct haul below this distance, else via a transfer station (a planning option). */
   directHaulMaxKm: z.number().min(0).max(200).default(10),

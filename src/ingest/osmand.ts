@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Fix } from '../domain/fix.js';
+import { fixText, hasNul, NUL_MESSAGE, type Fix } from '../domain/fix.js';
 
 /**
  * The OsmAnd protocol as Traccar Client and compatible phone apps send it:
@@ -47,6 +47,9 @@ export type OsmandParseResult =
 
 const KNOT_KMH = 1.852;
 
+/** Metres, as POST /positions takes them: beyond is no place a truck drives (and 1e39 does not fit the log's real column). */
+export const ALTITUDE_RANGE_M = { min: -1000, max: 10_000 } as const;
+
 function speedToKmh(value: number, unit: OsmandSpeedUnit): number {
   return unit === 'kn' ? value * KNOT_KMH : unit === 'mps' ? value * 3.6 : value;
 }
@@ -93,7 +96,7 @@ function number(params: URLSearchParams, names: string[], errors: OsmandFieldErr
 /** Fields the query parser consumes itself; every other field is kept as an attribute. */
 const QUERY_FIELDS = new Set([
   'id', 'deviceid', 'lat', 'lon', 'location', 'timestamp', 'speed', 'bearing', 'heading', 'altitude', 'valid',
-  'batt', 'hdop', 'accuracy', 'odometer', 'cell', 'wifi',
+  'batt', 'hdop', 'accuracy', 'odometer', 'cell', 'wifi', 'alarm',
 ]);
 
 function attributeValue(raw: string): number | string | boolean {
@@ -106,8 +109,20 @@ function inRange(field: string, value: number, limit: number, errors: OsmandFiel
   if (Math.abs(value) > limit) errors.push({ field, message: `out of range ±${limit}: ${value}` });
 }
 
+/** A NUL in any parameter (its name or value) is refused naming that parameter, before anything is read. */
+function nulParameterErrors(params: URLSearchParams): OsmandFieldError[] {
+  const errors: OsmandFieldError[] = [];
+  for (const [key, value] of params) {
+    if (hasNul(key)) errors.push({ field: key, message: `parameter name ${NUL_MESSAGE}` });
+    else if (hasNul(value)) errors.push({ field: key, message: NUL_MESSAGE });
+  }
+  return errors;
+}
+
 export function parseOsmandQuery(query: string, options: OsmandOptions = {}): OsmandParseResult {
   const params = toParams(query);
+  const nulErrors = nulParameterErrors(params);
+  if (nulErrors.length > 0) return { ok: false, errors: nulErrors };
   const errors: OsmandFieldError[] = [];
   const deviceId = (params.get('id') ?? params.get('deviceid') ?? '').trim();
   if (!deviceId) errors.push({ field: 'id', message: 'missing device id (id or deviceid)' });
@@ -143,6 +158,9 @@ export function parseOsmandQuery(query: string, options: OsmandOptions = {}): Os
   const accuracy = number(params, ['accuracy'], errors);
   const odometer = number(params, ['odometer'], errors);
   if (speed !== undefined && speed < 0) errors.push({ field: 'speed', message: `negative: ${speed}` });
+  if (altitude !== undefined && (altitude < ALTITUDE_RANGE_M.min || altitude > ALTITUDE_RANGE_M.max)) {
+    errors.push({ field: 'altitude', message: `out of range ${ALTITUDE_RANGE_M.min}..${ALTITUDE_RANGE_M.max} m: ${altitude}` });
+  }
   if (errors.length > 0) return deviceId ? { ok: false, errors, deviceId } : { ok: false, errors };
 
   const attributes: Record<string, number | string | boolean> = {};
@@ -167,7 +185,8 @@ export function parseOsmandQuery(query: string, options: OsmandOptions = {}): Os
     headingDeg: heading === undefined || heading < 0 ? 0 : heading % 360,
     altitudeM: altitude ?? 0,
     positioned: params.get('valid') !== 'false' && params.get('valid') !== '0',
-    alarms: [],
+    // One alarm per request, kept as sent (Traccar Client sends e.g. alarm=sos; a comma stays inside it).
+    alarms: params.getAll('alarm').filter((a) => a !== ''),
     source: 'osmand',
   };
   if (odometer !== undefined) fix.odometerM = odometer;
@@ -178,25 +197,29 @@ export function parseOsmandQuery(query: string, options: OsmandOptions = {}): Os
 
 const numberOrNull = z.number().nullable().optional();
 const jsonLocation = z.object({
-  timestamp: z.string(),
+  timestamp: fixText,
   coords: z.object({
     latitude: z.number().min(-90).max(90),
     longitude: z.number().min(-180).max(180),
     accuracy: numberOrNull,
     speed: numberOrNull,
     heading: numberOrNull,
-    altitude: numberOrNull,
+    altitude: z.number().min(ALTITUDE_RANGE_M.min).max(ALTITUDE_RANGE_M.max).nullable().optional(),
   }),
   is_moving: z.boolean().optional(),
   odometer: numberOrNull,
-  event: z.string().optional(),
+  event: fixText.optional(),
   battery: z.object({ level: numberOrNull, is_charging: z.boolean().optional() }).optional(),
-  activity: z.object({ type: z.string().optional() }).optional(),
-  extras: z.record(z.string(), z.unknown()).optional(),
+  activity: z.object({ type: fixText.optional() }).optional(),
+  extras: z.record(z.string(), z.unknown()).optional().superRefine((extras, ctx) => {
+    for (const [key, value] of Object.entries(extras ?? {})) {
+      if (hasNul(key) || (typeof value === 'string' && hasNul(value))) ctx.addIssue({ code: 'custom', path: [key], message: NUL_MESSAGE });
+    }
+  }),
   mock: z.boolean().optional(),
 });
 const jsonBody = z.object({
-  device_id: z.union([z.string().min(1), z.number()]),
+  device_id: z.union([fixText.min(1), z.number()]),
   location: z.union([jsonLocation, z.array(jsonLocation).min(1)]),
 });
 

@@ -17,8 +17,13 @@ export function scheduleJobs(deps: { db: Db; logger: Logger; sessions?: Pick<Ses
   const tasks: ScheduledTask[] = [];
   // Partitions for the days ahead exist before their first fix arrives (UTC days).
   tasks.push(cron.schedule('5 * * * *', async () => {
-    const created = await ensurePositionPartitions(deps.db, Date.now());
-    if (created.length > 0) deps.logger.info({ created }, 'position partitions created');
+    try {
+      const created = await ensurePositionPartitions(deps.db, Date.now(), undefined, undefined, deps.logger);
+      if (created.length > 0) deps.logger.info({ created }, 'position partitions created');
+    } catch (err) {
+      // The next hour tries again; until then fixes of a new day go to positions_default.
+      deps.logger.warn({ err, job: 'position-partitions' }, 'job failed');
+    }
   }, { name: 'position-partitions', timezone: 'UTC', noOverlap: true, unref: true }));
   // Sessions a week past their end are of no use to anyone: drop them once a day.
   const sessions = deps.sessions;

@@ -1,6 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import type { Logger } from 'pino';
+import { silentLogger } from '../logger.js';
 
 /**
  * One SQL surface over two engines: embedded PGlite (a data directory, no server) and a
@@ -33,10 +35,12 @@ export interface OpenDbOptions {
   dataDir?: string;
   /** Who holds the PGlite directory, for the message another opener gets (default: this command line). */
   purpose?: string;
+  /** Where failures that no caller sees (an idle connection lost, a failed rollback) are reported. */
+  logger?: Logger;
 }
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir, options.purpose);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.logger ?? silentLogger) : openPglite(options.dataDir, options.purpose);
 }
 
 async function openPglite(dataDir: string | undefined, purpose = process.argv.slice(1).join(' ')): Promise<Db> {
@@ -71,10 +75,10 @@ async function openPglite(dataDir: string | undefined, purpose = process.argv.sl
   };
 }
 
-async function openPostgres(url: string): Promise<Db> {
+async function openPostgres(url: string, logger: Logger): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  // An idle client's error (server restart) must not crash the process.
-  pool.on('error', () => undefined);
+  // An idle client's error (server restart) must not crash the process; the pool replaces the client.
+  pool.on('error', (err) => logger.warn({ err }, 'store: an idle PostgreSQL connection failed'));
   const check = await pool.connect();
   check.release();
   const run = async <T>(q: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
@@ -95,7 +99,8 @@ async function openPostgres(url: string): Promise<Db> {
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        // The transaction's own error is what the caller gets; a failed rollback is only reported.
+        await client.query('ROLLBACK').catch((rollbackErr: unknown) => logger.warn({ err: rollbackErr, cause: err }, 'store: rollback failed'));
         throw err;
       } finally {
         client.release();

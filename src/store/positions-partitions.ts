@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Db } from './db.js';
 
 const DAY_MS = 86_400_000;
@@ -8,7 +9,7 @@ const DAY_MS = 86_400_000;
  * default partition keeps them there: PostgreSQL refuses to attach over them, and
  * moving them is retention's job, not start-up's.
  */
-export async function ensurePositionPartitions(db: Db, aroundMs: number, daysBack = 3, daysAhead = 2): Promise<string[]> {
+export async function ensurePositionPartitions(db: Db, aroundMs: number, daysBack = 3, daysAhead = 2, logger?: Pick<Logger, 'warn'>): Promise<string[]> {
   const created: string[] = [];
   const today = Math.floor(aroundMs / DAY_MS) * DAY_MS;
   for (let d = -daysBack; d <= daysAhead; d++) {
@@ -21,8 +22,10 @@ export async function ensurePositionPartitions(db: Db, aroundMs: number, daysBac
       await db.exec(`create table if not exists ${name} partition of positions
         for values from ('${from.toISOString()}') to ('${to.toISOString()}')`);
       created.push(name);
-    } catch {
-      // rows for that day already in positions_default: leave them
+    } catch (err) {
+      // Expected when rows for that day already sit in positions_default (they stay there);
+      // anything else (a lost connection, no privilege) must be seen too.
+      logger?.warn({ err, partition: name }, 'positions partition not created; its day stays in positions_default');
     }
   }
   return created;

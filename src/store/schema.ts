@@ -140,6 +140,24 @@ alter table api_tokens add column if not exists last_used_at timestamptz;
 `,
   },
   {
+    version: 6,
+    name: 'positions: alarms as sent, implausible flag',
+    // OsmAnd's alarm= used to land in attributes.alarm; it is an alarm (one, as sent), so
+    // existing rows move it into alarms. (JSON alarms split at commas before this cannot be
+    // told from two alarms, so they stay as stored.)
+    // implausible: the fix implies a speed beyond the profile's limit from the previous
+    // plausible one; kept as evidence, left out of distance and state. Rows stored before
+    // are taken as plausible (a constant default: no rewrite of the log).
+    sql: `
+alter table positions add column if not exists implausible boolean not null default false;
+update positions
+  set alarms = array[attributes->>'alarm'],
+      attributes = nullif(attributes - 'alarm', '{}'::jsonb)
+  where source = 'osmand' and attributes ? 'alarm' and alarms = '{}'
+    and jsonb_typeof(attributes->'alarm') in ('string', 'number', 'boolean') and attributes->>'alarm' <> '';
+`,
+  },
+  {
     version: 7,
     name: 'canonical terminal and device ids',
     sql: canonicalDeviceIdsSql(),

@@ -19,7 +19,8 @@ export interface SubmitOptions {
 export interface SubmitResult {
   accepted: number;
   duplicates: number;
-  rejected: Array<{ index: number; reason: FixRejectReason }>;
+  /** detail: the store's own words, for 'store_refused' (for logs, not for devices). */
+  rejected: Array<{ index: number; reason: FixRejectReason; detail?: string }>;
 }
 
 export class FixPipeline {
@@ -39,19 +40,31 @@ export class FixPipeline {
     const maxAgeMs = this.profile().tracking.maxFixAgeH * 3_600_000;
     const rejected: SubmitResult['rejected'] = [];
     const valid: StoredFix[] = [];
+    /** index in `fixes` of each entry of `valid` */
+    const validIndex: number[] = [];
     fixes.forEach((fix, index) => {
       const reason = this.check(fix, options, nowMs, maxAgeMs);
       if (typeof reason === 'string') {
         rejected.push({ index, reason });
-        this.rejectedByReason.set(reason, (this.rejectedByReason.get(reason) ?? 0) + 1);
+        this.count(reason);
       } else {
         valid.push(reason);
+        validIndex.push(index);
       }
     });
     const written = await this.writer.write(valid);
+    for (const r of written.refused) {
+      rejected.push({ index: validIndex[r.index]!, reason: 'store_refused', detail: r.code ? `${r.code}: ${r.message}` : r.message });
+      this.count('store_refused');
+    }
+    rejected.sort((a, b) => a.index - b.index);
     this.accepted += written.inserted.length;
     this.duplicates += written.duplicates;
     return { accepted: written.inserted.length, duplicates: written.duplicates, rejected };
+  }
+
+  private count(reason: FixRejectReason): void {
+    this.rejectedByReason.set(reason, (this.rejectedByReason.get(reason) ?? 0) + 1);
   }
 
   stats(): { accepted: number; duplicates: number; rejected: Record<string, number>; backlogRows: number } {

@@ -1,13 +1,10 @@
 import { EARTH_RADIUS_M, haversineM } from '../../solver/index.js';
 
-/** A step implying more than this is a GPS jump, not driving: it adds no distance. */
-export const MAX_PLAUSIBLE_SPEED_KMH = 200;
-
-/** Distance driven between two consecutive fixes (10-30 s apart): the great-circle step, or 0 for a jump. */
-export function plausibleStepM(lat1: number, lon1: number, t1Ms: number, lat2: number, lon2: number, t2Ms: number): number {
+/** The distance driven between two plausible fixes; a step implying more than `maxSpeedKmh` is a jump and adds nothing. */
+export function plausibleStepM(lat1: number, lon1: number, t1Ms: number, lat2: number, lon2: number, t2Ms: number, maxSpeedKmh: number): number {
   const d = haversineM(lon1, lat1, lon2, lat2);
   const dtS = Math.max((t2Ms - t1Ms) / 1000, 0.001);
-  return (d / dtS) * 3.6 > MAX_PLAUSIBLE_SPEED_KMH ? 0 : d;
+  return (d / dtS) * 3.6 > maxSpeedKmh ? 0 : d;
 }
 
 /**
@@ -21,6 +18,6 @@ export const STEP_DISTANCE_SQL = `
 
 export const STEP_IS_JUMP_SQL = `m / greatest(extract(epoch from fix_time - ptime), 0.001) * 3.6 > $4::float8`;
 
-export function stepRuleParams(): [number, number] {
-  return [EARTH_RADIUS_M, MAX_PLAUSIBLE_SPEED_KMH];
+export function stepRuleParams(maxPlausibleSpeedKmh: number): [number, number] {
+  return [EARTH_RADIUS_M, maxPlausibleSpeedKmh];
 }

@@ -4,7 +4,8 @@ import type { Db } from '../store/db.js';
  * A vehicle's track for a time range as GeoJSON: one LineString of the whole path plus a
  * Point per fix with its attributes — the replay an enforcement officer files as
  * evidence. Downsampling on request keeps the shape (Ramer-Douglas-Peucker in metres)
- * and always keeps the first and last fix and every fix carrying an alarm.
+ * and always keeps the first and last fix and every fix carrying an alarm. Implausible fixes
+ * (GPS jumps) are points flagged `implausible`, kept on downsampling, and left out of the line.
  */
 export interface TrackOptions {
   fromMs: number;
@@ -31,6 +32,7 @@ interface Row {
   alarms: string[];
   source: string;
   blind_area: boolean;
+  implausible: boolean;
   received_at: Date;
 }
 
@@ -39,16 +41,22 @@ export const MAX_TRACK_ROWS = 200_000;
 export async function queryTrack(db: Db, vehicleId: string, opts: TrackOptions) {
   const res = await db.query<Row>(
     `select fix_time, lat, lon, speed_kmh, heading_deg, altitude_m, positioned, acc_on, load_state, cover_closed, body_lifted,
-            load_kg, alarms, source, blind_area, received_at
+            load_kg, alarms, source, blind_area, implausible, received_at
      from positions where vehicle_id = $1 and fix_time >= $2 and fix_time < $3 order by fix_time limit ${MAX_TRACK_ROWS + 1}`,
     [vehicleId, new Date(opts.fromMs), new Date(opts.toMs)],
   );
   const truncated = res.rows.length > MAX_TRACK_ROWS;
   let rows = truncated ? res.rows.slice(0, MAX_TRACK_ROWS) : res.rows;
   const totalFixes = rows.length;
-  if (opts.simplifyM && opts.simplifyM > 0 && rows.length > 2) {
-    const keep = rdpKeep(rows, opts.simplifyM);
-    rows = rows.filter((r, i) => keep[i] || (r.alarms?.length ?? 0) > 0);
+  const implausibleFixes = rows.reduce((n, r) => n + (r.implausible ? 1 : 0), 0);
+  if (opts.simplifyM && opts.simplifyM > 0) {
+    // The shape is the plausible path's; a jump would only bend it.
+    const plausible = rows.filter((r) => !r.implausible);
+    if (plausible.length > 2) {
+      const keep = rdpKeep(plausible, opts.simplifyM);
+      const kept = new Set(plausible.filter((r, i) => keep[i] || (r.alarms?.length ?? 0) > 0));
+      rows = rows.filter((r) => r.implausible || kept.has(r));
+    }
   }
   if (opts.maxPoints && rows.length > opts.maxPoints) {
     const stride = (rows.length - 1) / (opts.maxPoints - 1);
@@ -56,10 +64,10 @@ export async function queryTrack(db: Db, vehicleId: string, opts: TrackOptions) 
     for (let k = 0; k < opts.maxPoints; k++) thinned.push(rows[Math.round(k * stride)]!);
     rows = thinned;
   }
-  const coords = rows.map((r) => [r.lon, r.lat]);
+  const coords = rows.filter((r) => !r.implausible).map((r) => [r.lon, r.lat]);
   return {
     type: 'FeatureCollection' as const,
-    properties: { vehicleId, from: new Date(opts.fromMs).toISOString(), to: new Date(opts.toMs).toISOString(), totalFixes, returnedFixes: rows.length, truncated },
+    properties: { vehicleId, from: new Date(opts.fromMs).toISOString(), to: new Date(opts.toMs).toISOString(), totalFixes, returnedFixes: rows.length, implausibleFixes, truncated },
     features: [
       ...(coords.length >= 2 ? [{ type: 'Feature' as const, properties: { kind: 'path', vehicleId }, geometry: { type: 'LineString' as const, coordinates: coords } }] : []),
       ...rows.map((r) => ({
@@ -69,7 +77,7 @@ export async function queryTrack(db: Db, vehicleId: string, opts: TrackOptions) 
           kind: 'fix', fixTime: new Date(r.fix_time).toISOString(), receivedAt: new Date(r.received_at).toISOString(),
           speedKmh: r.speed_kmh, headingDeg: r.heading_deg, altitudeM: r.altitude_m, positioned: r.positioned,
           accOn: r.acc_on, loadState: r.load_state, coverClosed: r.cover_closed, bodyLifted: r.body_lifted, loadKg: r.load_kg,
-          alarms: r.alarms ?? [], source: r.source, blindArea: r.blind_area,
+          alarms: r.alarms ?? [], source: r.source, blindArea: r.blind_area, implausible: r.implausible,
         },
       })),
     ],

@@ -1,24 +1,31 @@
 import type { CityProfile } from '../domain/city-profile.js';
 import type { Vehicle } from '../domain/model.js';
+import type { Logger } from 'pino';
+import { silentLogger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import { DeviceDirectory } from './device-directory.js';
 import { FleetEvents } from './fleet-events.js';
 import { FixPipeline } from './fix-pipeline.js';
+import { PlausibilityJudge } from './plausibility.js';
 import { PositionWriter, type PositionWriterOptions } from './position-writer.js';
 import { VehicleTracker } from './vehicle-tracker.js';
 
-/** Tracking assembled: directory → pipeline → writer → tracker → events. */
+/** Tracking assembled: directory → pipeline → writer (judge: plausible?) → tracker → events. */
 export class Tracking {
   readonly events = new FleetEvents();
   readonly directory: DeviceDirectory;
   readonly writer: PositionWriter;
   readonly tracker: VehicleTracker;
   readonly pipeline: FixPipeline;
+  readonly judge: PlausibilityJudge;
 
-  constructor(private readonly db: Db, profile: () => CityProfile, writerOptions: PositionWriterOptions = {}) {
+  constructor(private readonly db: Db, profile: () => CityProfile, writerOptions: PositionWriterOptions = {}, logger: Logger = silentLogger) {
     this.directory = new DeviceDirectory(db);
-    this.tracker = new VehicleTracker(db, this.events, profile);
-    this.writer = new PositionWriter(db, { ...writerOptions, onCommitted: (inserted) => this.tracker.apply(inserted) });
+    this.tracker = new VehicleTracker(db, this.events, profile, Date.now, logger);
+    this.judge = new PlausibilityJudge(db, () => profile().tracking.maxPlausibleSpeedKmh);
+    this.writer = new PositionWriter(db, {
+      logger, ...writerOptions, judge: (rows) => this.judge.judge(rows), onCommitted: (inserted) => this.tracker.apply(inserted),
+    });
     this.pipeline = new FixPipeline(this.directory, this.writer, profile);
   }
 
@@ -26,6 +33,8 @@ export class Tracking {
     const vehicles = await this.loadVehicles();
     this.directory.load(vehicles);
     await this.tracker.load(vehicles);
+    // The tracker's latest fix is the latest plausible one: where each vehicle's next fix is judged from.
+    for (const s of this.tracker.snapshot()) if (s.latest) this.judge.seed(s.vehicleId, s.latest);
     this.tracker.startSweeping();
   }
 

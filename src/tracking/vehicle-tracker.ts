@@ -1,6 +1,8 @@
 import type { CityProfile } from '../domain/city-profile.js';
 import type { Vehicle } from '../domain/model.js';
 import type { Motion, VehicleState } from '../domain/vehicle-state.js';
+import type { Logger } from 'pino';
+import { silentLogger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import type { FleetEvents, FleetStateSource } from './fleet-events.js';
 import { plausibleStepM, STEP_DISTANCE_SQL, STEP_IS_JUMP_SQL, stepRuleParams } from './geo.js';
@@ -11,7 +13,7 @@ import type { StoredFix } from './position-writer.js';
  * Per-vehicle state from committed fixes. The latest fix is the one with the greatest fix
  * time, whatever order fixes arrive in; a late batch (a terminal's blind-area upload)
  * is stored but does not move the vehicle back — instead today's distance is recomputed
- * from the log so it stays right.
+ * from the log so it stays right. Implausible fixes (GPS jumps) are left out of both.
  */
 const TRIP_BREAK_MS = 5 * 60_000;
 
@@ -19,12 +21,12 @@ interface Internal extends VehicleState {
   lastMovingMs?: number;
 }
 
-/** Today's distance per vehicle from the log, by the same step rule as the live sum ($1 day start, $2 vehicle or null, $3-$4 the step rule). */
+/** Today's distance per vehicle from the log's plausible fixes, by the same step rule as the live sum ($1 day start, $2 vehicle or null, $3-$4 the step rule). */
 const DISTANCE_SQL = `
 with steps as (
   select vehicle_id, fix_time, lat, lon,
          lag(lat) over w as plat, lag(lon) over w as plon, lag(fix_time) over w as ptime
-  from positions where fix_time >= $1 and ($2::text is null or vehicle_id = $2)
+  from positions where fix_time >= $1 and ($2::text is null or vehicle_id = $2) and not implausible
   window w as (partition by vehicle_id order by fix_time)
 ), d as (
   select vehicle_id, fix_time, ptime, ${STEP_DISTANCE_SQL} as m
@@ -43,6 +45,7 @@ export class VehicleTracker implements FleetStateSource {
     private readonly events: FleetEvents,
     private readonly profile: () => CityProfile,
     private readonly now: () => number = Date.now,
+    private readonly logger: Logger = silentLogger,
   ) {}
 
   /** Loads the fleet and each vehicle's latest fix and distance today from the store. */
@@ -51,7 +54,7 @@ export class VehicleTracker implements FleetStateSource {
     const latest = await this.db.query<{ vehicle_id: string; fix_time: Date; lat: number; lon: number; speed_kmh: number; heading_deg: number; acc_on: boolean | null; positioned: boolean; alarms: string[]; load_state: string | null; cover_closed: boolean | null; body_lifted: boolean | null; load_kg: number | null }>(
       `select distinct on (vehicle_id) vehicle_id, fix_time, lat, lon, speed_kmh, heading_deg, acc_on, positioned, alarms,
               load_state, cover_closed, body_lifted, load_kg
-       from positions order by vehicle_id, fix_time desc`);
+       from positions where not implausible order by vehicle_id, fix_time desc`);
     for (const r of latest.rows) {
       const s = this.states.get(r.vehicle_id);
       if (!s) continue;
@@ -63,7 +66,7 @@ export class VehicleTracker implements FleetStateSource {
       s.motion = this.motionOf(s);
     }
     const dayStart = localDayStartMs(this.now(), this.profile().timeZone);
-    const dist = await this.db.query<{ vehicle_id: string; meters: number }>(DISTANCE_SQL, [new Date(dayStart), null, ...stepRuleParams()]);
+    const dist = await this.db.query<{ vehicle_id: string; meters: number }>(DISTANCE_SQL, [new Date(dayStart), null, ...stepRuleParams(this.profile().tracking.maxPlausibleSpeedKmh)]);
     for (const r of dist.rows) {
       const s = this.states.get(r.vehicle_id);
       if (s) s.distanceTodayM = Number(r.meters);
@@ -100,6 +103,7 @@ export class VehicleTracker implements FleetStateSource {
   apply(fixes: StoredFix[]): void {
     const byVehicle = new Map<string, StoredFix[]>();
     for (const f of fixes) {
+      if (f.implausible) continue; // evidence in the log, not a place the vehicle was
       if (!byVehicle.has(f.vehicleId)) byVehicle.set(f.vehicleId, []);
       byVehicle.get(f.vehicleId)!.push(f);
     }
@@ -120,7 +124,7 @@ export class VehicleTracker implements FleetStateSource {
         if (prev && localDayStartMs(prev.fixTimeMs, profile.timeZone) !== localDayStartMs(f.fixTimeMs, profile.timeZone)) {
           s.distanceTodayM = 0;
         }
-        const stepM = prev ? plausibleStepM(prev.lat, prev.lon, prev.fixTimeMs, f.lat, f.lon, f.fixTimeMs) : 0;
+        const stepM = prev ? plausibleStepM(prev.lat, prev.lon, prev.fixTimeMs, f.lat, f.lon, f.fixTimeMs, profile.tracking.maxPlausibleSpeedKmh) : 0;
         if (f.fixTimeMs >= todayStart) s.distanceTodayM += stepM;
         const moving = f.speedKmh >= profile.tracking.stoppedBelowKmh;
         if (moving) {
@@ -189,14 +193,15 @@ export class VehicleTracker implements FleetStateSource {
     if (this.recomputeTimers.has(vehicleId)) return;
     const t = setTimeout(() => {
       this.recomputeTimers.delete(vehicleId);
-      void this.recomputeDistance(vehicleId, dayStartMs).catch(() => undefined);
+      // The live sum stands until the next late fix tries again.
+      this.recomputeDistance(vehicleId, dayStartMs).catch((err: unknown) => this.logger.warn({ err, vehicleId }, "tracker: today's distance not recomputed after late fixes"));
     }, 1000);
     t.unref();
     this.recomputeTimers.set(vehicleId, t);
   }
 
   private async recomputeDistance(vehicleId: string, dayStartMs: number): Promise<void> {
-    const res = await this.db.query<{ meters: number }>(DISTANCE_SQL, [new Date(dayStartMs), vehicleId, ...stepRuleParams()]);
+    const res = await this.db.query<{ meters: number }>(DISTANCE_SQL, [new Date(dayStartMs), vehicleId, ...stepRuleParams(this.profile().tracking.maxPlausibleSpeedKmh)]);
     const s = this.states.get(vehicleId);
     if (!s) return;
     s.distanceTodayM = Number(res.rows[0]?.meters ?? 0);

@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
@@ -14,7 +14,7 @@ export interface TestService extends Service {
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
-export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean } = {}): Promise<TestService> {
+export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean; logger?: Logger } = {}): Promise<TestService> {
   const testDb = await createTestDatabase(opts.backend ?? 'pglite');
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO_CITY: opts.demo ? 'always' : 'never',
@@ -25,7 +25,7 @@ export async function startTestService(opts: { backend?: Backend; demo?: boolean
     ...(opts.dataDir ? { DATA_DIR: opts.dataDir } : {}),
     ...opts.env,
   });
-  const service = await startService(config, pino({ level: 'silent' }), { inMemory: !opts.dataDir && !testDb.url });
+  const service = await startService(config, opts.logger ?? pino({ level: 'silent' }), { inMemory: !opts.dataDir && !testDb.url });
   const call: TestService['call'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -204,6 +204,51 @@ describeEachBackend('HTTP ingestion into the service (%s)', (backend) => {
       expect(otherTrack.properties.totalFixes).toBe(0);
     });
 
+    it('refuses a NUL (U+0000) in a fix\'s strings with 400 naming the field, over JSON and OsmAnd, and stores nothing', async () => {
+      const t = Date.now() - 40_000;
+      const before = (await admin('GET', '/api/v1/ingest/stats')).body;
+      const alarm = await svc.call('POST', '/api/v1/positions', {
+        token, body: { positions: [{ vehicleId: own, fixTime: t, lat: 43.73, lon: 7.42 }, { vehicleId: own, fixTime: t + 1000, lat: 43.73, lon: 7.42, alarms: ['sos', 'over\u0000speed'] }] },
+      });
+      expect(alarm.status, JSON.stringify(alarm.body)).toBe(400);
+      expect(alarm.body.details).toEqual([{ path: 'body.positions.1.alarms.1', message: expect.stringContaining('NUL') }]);
+      const device = await svc.call('POST', '/api/v1/positions', { token, body: { positions: [{ deviceId: '902064\u0000', fixTime: t, lat: 43.73, lon: 7.42 }] } });
+      expect(device.status).toBe(400);
+      expect(device.body.details[0].path).toBe('body.positions.0.deviceId');
+
+      const query = `id=902064&lat=43.73&lon=7.42&timestamp=${Math.floor(t / 1000)}`;
+      for (const [extra, field] of [['note=a%00b', 'note'], ['alarm=sos%00', 'alarm'], ['x%00y=1', 'x\u0000y']] as const) {
+        const res = await svc.call('GET', `/api/v1/osmand?${query}&${extra}`, { token });
+        expect(res.status, `${extra}: ${JSON.stringify(res.body)}`).toBe(400);
+        expect(res.body.details, extra).toEqual([{ path: `query.${field}`, message: expect.stringContaining('NUL') }]);
+      }
+      const form = await svc.call('POST', '/api/v1/osmand', { token, rawBody: `${query}&note=a%00b`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(form.status).toBe(400);
+      expect(form.body.details[0].path).toBe('body.note');
+      const json = await svc.call('POST', '/api/v1/osmand', {
+        token, body: { device_id: '902064', location: { timestamp: new Date(t).toISOString(), coords: { latitude: 43.73, longitude: 7.42 }, extras: { note: 'a\u0000b' } } },
+      });
+      expect(json.status).toBe(400);
+      expect(json.body.details[0].path).toBe('body.location.extras.note');
+
+      expect((await track(own, t - 1000, t + 2000)).body.properties.totalFixes).toBe(0);
+      const after = (await admin('GET', '/api/v1/ingest/stats')).body;
+      expect(after.accepted).toBe(before.accepted);
+    });
+
+    it('stores alarms as sent: a comma (or a quote, brace or backslash) stays inside its alarm, over JSON and OsmAnd', async () => {
+      const t = Math.floor((Date.now() - 5 * 60_000) / 1000) * 1000;
+      const sent = ['sos,overspeed', 'lowVoltage', 'say "hi" {x} \\ ok'];
+      const res = await svc.call('POST', '/api/v1/positions', { token, body: { positions: [{ vehicleId: own, fixTime: t, lat: 43.73, lon: 7.42, alarms: sent }] } });
+      expect(res.body).toMatchObject({ accepted: 1, rejected: [] });
+      const osm = await svc.call('GET', `/api/v1/osmand?id=902064&lat=43.73&lon=7.42&timestamp=${(t + 2000) / 1000}&alarm=sos%2Coverspeed`, { token });
+      expect(osm.body).toMatchObject({ accepted: 1, rejected: [] });
+      const points = (await track(own, t - 1000, t + 3000)).body.features.filter((f: any) => f.properties.kind === 'fix');
+      expect(points.map((p: any) => p.properties.alarms)).toEqual([sent, ['sos,overspeed']]);
+      const row = await svc.db.query<{ attributes: Record<string, unknown> | null }>('select attributes from positions where vehicle_id = $1 and fix_time = $2', [own, new Date(t + 2000)]);
+      expect(row.rows[0]!.attributes?.alarm).toBeUndefined();
+    });
+
     it('answers a malformed body 400 naming each bad field, and stores nothing of it', async () => {
       const t = Date.now() - 30_000;
       const res = await svc.call('POST', '/api/v1/positions', {
@@ -258,6 +303,25 @@ describeEachBackend('HTTP ingestion into the service (%s)', (backend) => {
         expect(points[0].properties.fixTime).toBe(new Date(fromMs).toISOString());
         expect(points.at(-1).properties.fixTime).toBe(new Date(fromMs + (count - 1) * 10_000).toISOString());
       }
+    });
+
+    it('flags a GPS jump (1 km in 10 s) in the track and keeps it out of the line and the vehicle state', async () => {
+      const vehicleId = vehicles.find((v) => v.id !== driver().vehicleId)!.id;
+      const t = Math.floor((Date.now() - 10 * 60_000) / 1000) * 1000;
+      const north = (m: number) => 43.73 + m / 111_195;
+      const res = await admin('POST', '/api/v1/positions', { positions: [
+        { vehicleId, fixTime: t, lat: north(0), lon: 7.42, speedKmh: 30 },
+        { vehicleId, fixTime: t + 10_000, lat: north(100), lon: 7.42, speedKmh: 30 },
+        { vehicleId, fixTime: t + 20_000, lat: north(1100), lon: 7.42, speedKmh: 30 },
+      ] });
+      expect(res.body.accepted).toBe(3);
+      const body = (await track(vehicleId, t, t + 30_000)).body;
+      const points = body.features.filter((f: any) => f.properties.kind === 'fix');
+      expect(points.map((p: any) => p.properties.implausible)).toEqual([false, false, true]);
+      expect(body.properties.implausibleFixes).toBe(1);
+      expect(body.features.find((f: any) => f.properties.kind === 'path').geometry.coordinates).toHaveLength(2);
+      const state = (await admin('GET', `/api/v1/vehicles/${vehicleId}/state`)).body;
+      expect(state.latest.fixTimeMs).toBe(t + 10_000);
     });
 
     it("lets a driver read their own vehicle's track but not another's (403)", async () => {

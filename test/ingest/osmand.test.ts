@@ -101,8 +101,52 @@ describe('OsmAnd details', () => {
     expect(errs('/?id=1&lat=5')).toEqual(['lon']);
     expect(errs('/?id=1&lat=1&lon=1&timestamp=yesterday')).toEqual(['timestamp']);
     expect(errs('/?id=1&location=1;2')).toEqual(['location']);
+    // 1e39 passed once and the store refused it (real overflow); an altitude no truck reaches is a field error.
+    expect(errs('/?id=1&lat=1&lon=1&altitude=1e39')).toEqual(['altitude']);
+    expect(errs('/?id=1&lat=1&lon=1&altitude=-20000')).toEqual(['altitude']);
+    expect(errs('/?id=1&lat=1&lon=1&altitude=8848')).toEqual([]);
+    const high = parseOsmandRequest({ method: 'POST', contentType: 'application/json', body: { device_id: 'p', location: { timestamp: '2026-01-01T00:00:00Z', coords: { latitude: 1, longitude: 1, altitude: 1e39 } } } });
+    expect(high.ok === false && high.errors[0]!.field).toBe('location.coords.altitude');
     const json = parseOsmandRequest({ method: 'POST', contentType: 'application/json', body: '{"device_id":"x"' });
     expect(json.ok === false && json.errors[0].field).toBe('(body)');
+  });
+
+  it('alarm= is an alarm, kept whole as sent (a comma stays inside it), not an attribute', () => {
+    const r = parseOsmandRequest({ method: 'GET', query: '/?id=1&lat=30&lon=120&alarm=sos%2Coverspeed' });
+    expect(r.ok && r.fixes[0]!.alarms).toEqual(['sos,overspeed']);
+    expect(r.ok && r.fixes[0]!.attributes).toBeUndefined();
+    const none = parseOsmandRequest({ method: 'GET', query: '/?id=1&lat=30&lon=120&alarm=' });
+    expect(none.ok && none.fixes[0]!.alarms).toEqual([]);
+  });
+
+  it('refuses a NUL (U+0000) in any text parameter, naming the parameter: the store cannot hold it', () => {
+    const errs = (q: string) => {
+      const r = parseOsmandRequest({ method: 'GET', query: q });
+      return r.ok ? [] : r.errors.map((e) => e.field);
+    };
+    expect(errs('/?id=1&lat=30&lon=120&note=a%00b')).toEqual(['note']);
+    expect(errs('/?id=1&lat=30&lon=120&alarm=sos%00')).toEqual(['alarm']);
+    expect(errs('/?id=1%002&lat=30&lon=120')).toEqual(['id']);
+    expect(errs('/?id=1&lat=30&lon=120&speed=5%00')).toEqual(['speed']);
+    expect(errs('/?id=1&lat=30&lon=120&a%00b=1')).toEqual(['a\u0000b']);
+    // A form POST's fields, and cells without coordinates, too.
+    const form = parseOsmandRequest({ method: 'POST', query: '/?id=77', contentType: 'application/x-www-form-urlencoded', body: 'lat=31.2&lon=121.5&driver=x%00' });
+    expect(form.ok === false && form.errors.map((e) => e.field)).toEqual(['driver']);
+    expect(errs('/?id=1&cell=460,0,1%00,2')).toEqual(['cell']);
+  });
+
+  it('refuses a NUL in any string of the JSON format, naming its path', () => {
+    const point = { timestamp: '2026-01-01T00:00:00Z', coords: { latitude: 31, longitude: 121 } };
+    const fields = (body: unknown) => {
+      const r = parseOsmandRequest({ method: 'POST', contentType: 'application/json', body: body as Record<string, unknown> });
+      return r.ok ? [] : r.errors.map((e) => e.field);
+    };
+    expect(fields({ device_id: 'p1', location: { ...point, event: 'motion\u0000' } })).toEqual(['location.event']);
+    expect(fields({ device_id: 'p1', location: { ...point, activity: { type: 'still\u0000' } } })).toEqual(['location.activity.type']);
+    expect(fields({ device_id: 'p1', location: [point, { ...point, extras: { note: 'a\u0000b' } }] })).toEqual(['location.1.extras.note']);
+    expect(fields({ device_id: 'p1', location: { ...point, extras: { 'n\u0000': 1 } } })).toEqual(['location.extras.n\u0000']);
+    expect(fields({ device_id: 'p\u00001', location: point })).toEqual(['device_id']);
+    expect(fields({ device_id: 'p1', location: { ...point, extras: { note: 'fine' } } })).toEqual([]);
   });
 
   it('timestamps: seconds vs milliseconds, ISO, naive local with an explicit offset', () => {
