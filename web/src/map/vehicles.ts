@@ -2,19 +2,13 @@ import L from 'leaflet';
 import type { VehicleState } from '../../../src/domain/vehicle-state.js';
 import { formatDateTime, formatNumber, formatUnit, t, timeZone } from '../lib/i18n.js';
 import { classColour, classLabel, kindColour, kindLabel, motionLabel, NO_CLASS_COLOUR } from '../lib/labels.js';
+import { lookOf } from '../lib/vehicle-filter.js';
 import { ClusterLayer } from './cluster-layer.js';
 import { escapeHtml } from './html.js';
 
 /** Plates are written beside the markers from this zoom on (a street's width). */
 export const PLATE_ZOOM = 15;
 
-export type VehicleLook = 'moving' | 'stopped' | 'offline' | 'alarm';
-
-/** What the legend calls a vehicle: an alarm outranks its motion. */
-export function lookOf(s: VehicleState): VehicleLook {
-  if (s.latest?.alarms.length) return 'alarm';
-  return s.motion;
-}
 
 function ringBackground(s: VehicleState): string {
   const colours = s.wasteClasses.length ? s.wasteClasses.map(classColour) : [NO_CLASS_COLOUR];

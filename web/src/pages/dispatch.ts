@@ -12,17 +12,8 @@ import { connectLive, type LiveStatus } from '../lib/live.js';
 import { createMap, markFirstPaint } from '../map/base.js';
 import { CityLayers, defaultLayers, loadCityData, pointClasses } from '../map/city-layers.js';
 import { RoadLayer, type RoadStats } from '../map/roads.js';
-import { lookOf, vehicleIconHtml, VehicleLayer } from '../map/vehicles.js';
-
-/** "Unassigned": the filter choice for vehicles without a district or waste class. */
-export const UNASSIGNED = '__unassigned';
-
-interface Hidden {
-  kind: string[];
-  wasteClass: string[];
-  district: string[];
-  look: string[];
-}
+import { lookOf, noneHidden, passes, UNASSIGNED, type HiddenChoices } from '../lib/vehicle-filter.js';
+import { vehicleIconHtml, VehicleLayer } from '../map/vehicles.js';
 
 const LAYERS_KEY = 'sanifleet.dispatch.layers';
 
@@ -34,20 +25,6 @@ function storedLayers(): Record<string, boolean> {
   }
 }
 
-/**
- * Whether a vehicle passes the filters. Groups list what is hidden, so a value nobody
- * listed (a new district) shows, and "unassigned" stands for no district / no class.
- */
-export function passes(s: VehicleState, hidden: Hidden): boolean {
-  if (hidden.kind.includes(s.kind)) return false;
-  const classes = s.wasteClasses.length ? s.wasteClasses : [UNASSIGNED];
-  if (classes.every((c) => hidden.wasteClass.includes(c))) return false;
-  if (hidden.district.includes(s.district ?? UNASSIGNED)) return false;
-  const look = s.latest ? lookOf(s) : 'noFix';
-  if (hidden.look.includes(look)) return false;
-  return true;
-}
-
 const LOOKS = ['moving', 'stopped', 'offline', 'alarm'] as const;
 
 export function DispatchPage() {
@@ -57,7 +34,7 @@ export function DispatchPage() {
   const live = useRef<{ map?: L.Map; roads?: RoadLayer; cityLayers?: CityLayers; vehicles: VehicleLayer; socket?: Socket }>({ vehicles: new VehicleLayer() });
   const [panelOpen, setPanelOpen] = useState(() => !window.matchMedia('(max-width: 760px)').matches);
   const [layers, setLayers] = useState(storedLayers);
-  const [hidden, setHidden] = useState<Hidden>({ kind: [], wasteClass: [], district: [], look: [] });
+  const [hidden, setHidden] = useState<HiddenChoices>(noneHidden);
   const [status, setStatus] = useState<LiveStatus>({ key: 'connecting' });
   const [loadError, setLoadError] = useState<string>();
   const [tick, setTick] = useState(0);
@@ -170,7 +147,7 @@ export function DispatchPage() {
     return [...set].sort((a, b) => a.localeCompare(b, 'zh-CN'));
   }, [tick, city]);
 
-  const toggle = (group: keyof Hidden) => (id: string, on: boolean) => setHidden((h) => ({
+  const toggle = (group: keyof HiddenChoices) => (id: string, on: boolean) => setHidden((h) => ({
     ...h, [group]: on ? h[group].filter((x) => x !== id) : [...h[group], id],
   }));
   const countBy = (pred: (s: VehicleState) => boolean) => all.filter(pred).length;
@@ -216,7 +193,7 @@ export function DispatchPage() {
           items=${[...districts.map((d) => ({ id: d, label: d, count: countBy((s) => s.district === d) })),
             { id: UNASSIGNED, label: t('filters.unassigned'), count: countBy((s) => !s.district) }]}
           checked=${(id: string) => !hidden.district.includes(id)} onChange=${toggle('district')} />
-        <button type="button" class="link-button" onClick=${() => setHidden({ kind: [], wasteClass: [], district: [], look: [] })}>${t('filters.showAll')}</button>
+        <button type="button" class="link-button" onClick=${() => setHidden(noneHidden())}>${t('filters.showAll')}</button>
       </details>
 
       <details open=${!narrow}>

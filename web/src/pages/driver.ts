@@ -10,7 +10,8 @@ import { classLabel, kindLabel, motionLabel } from '../lib/labels.js';
 import { connectLive, type LiveStatus } from '../lib/live.js';
 import { createMap, markFirstPaint } from '../map/base.js';
 import { RoadLayer } from '../map/roads.js';
-import { lookOf, vehicleIconHtml } from '../map/vehicles.js';
+import { lookOf } from '../lib/vehicle-filter.js';
+import { vehicleIconHtml } from '../map/vehicles.js';
 
 /**
  * The driver's page, made for a phone: their own vehicle's live state and where it is.
