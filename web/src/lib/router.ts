@@ -45,6 +45,8 @@ export function usePath(): string {
   useEffect(() => {
     const l = () => setLocation(window.location.pathname + window.location.search);
     listeners.add(l);
+    // A child's effect (a redirect) may have navigated before this effect subscribed.
+    l();
     return () => {
       listeners.delete(l);
     };

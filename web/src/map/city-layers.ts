@@ -200,6 +200,12 @@ export class CityLayers {
     this.points.setPoints(this.visiblePoints());
   }
 
+  remove(): void {
+    this.points.remove();
+    for (const g of this.groups.values()) g.remove();
+    this.map = undefined;
+  }
+
   /** The extent of the city's fixed records (depots, facilities, points, sites). */
   bounds(): L.LatLngBounds | undefined {
     const d = this.data;

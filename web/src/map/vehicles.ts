@@ -148,6 +148,12 @@ export class VehicleLayer {
     this.renderTimer = setTimeout(() => this.clusters.setPoints(this.shown), 0);
   }
 
+  /** Off the map for good (the page closes). */
+  remove(): void {
+    clearTimeout(this.renderTimer);
+    this.clusters.remove();
+  }
+
   /** Immediate render (tests and the first paint). */
   flush(): void {
     clearTimeout(this.renderTimer);

@@ -115,6 +115,10 @@ export function DispatchPage() {
     return () => {
       stopped = true;
       ctx.socket?.close();
+      // Layers with timers or move handlers go first: none may touch a removed map.
+      ctx.vehicles.remove();
+      roads.remove();
+      cityLayers.remove();
       map.remove();
     };
   }, []);
@@ -161,6 +165,7 @@ export function DispatchPage() {
   const statusClass = status.key === 'live' ? 'status-ok' : status.key === 'refused' || status.key === 'noLiveView' ? 'status-error' : 'status-warn';
 
   return html`<div class="map-page">
+    <h1 class="visually-hidden">${t('page.dispatch.title')}</h1>
     <${MapPanel} id="dispatch-panel" open=${panelOpen} onToggle=${setPanelOpen} title=${t('dispatch.panelTitle')}>
       <p class="live-status"><span class=${`status ${statusClass}`} role="status">${t(`live.${status.key}`, { detail: status.detail ?? '' })}</span>
         ${updatedAt ? html` <span class="muted">${t('dispatch.updated', { time: formatTime(updatedAt) })}</span>` : null}</p>

@@ -70,6 +70,7 @@ export function DriverPage() {
     return () => {
       stopped = true;
       ctx.current.socket?.close();
+      roads.remove();
       map.remove();
     };
   }, [vehicleId]);

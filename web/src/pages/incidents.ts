@@ -61,12 +61,18 @@ export function IncidentsPage() {
     ctx.current.map = map;
     const roads = new RoadLayer();
     roads.addTo(map);
+    let stopped = false;
     void getJson<{ items: Array<{ location: { coordinates: number[] } }> }>('/api/v1/depots?limit=1000').then((d) => {
+      if (stopped) return;
       const pts = d.items.map((x) => [x.location.coordinates[1]!, x.location.coordinates[0]!] as L.LatLngTuple);
       if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.3), { animate: false });
       void roads.refresh();
-    }, () => void roads.refresh());
-    return () => map.remove();
+    }, () => !stopped && void roads.refresh());
+    return () => {
+      stopped = true;
+      roads.remove();
+      map.remove();
+    };
   }, []);
 
   const load = async (e?: Event) => {
