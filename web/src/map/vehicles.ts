@@ -61,6 +61,7 @@ export class VehicleLayer {
   private readonly states = new Map<string, VehicleState>();
   private shown: VehicleState[] = [];
   private renderTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingOpen: (() => void) | undefined;
   readonly clusters: ClusterLayer<VehicleState>;
 
   constructor(private readonly onSelect?: (vehicleId: string) => void) {
@@ -170,18 +171,25 @@ export class VehicleLayer {
     const s = this.states.get(vehicleId);
     if (!s?.latest) return false;
     const at = L.latLng(s.latest.lat, s.latest.lon);
+    // One focus at a time: a click on another row before the map settled wins.
+    if (this.pendingOpen) map.off('moveend', this.pendingOpen);
+    map.closePopup();
     const open = () => {
+      this.pendingOpen = undefined;
       this.flush();
       const m = this.clusters.marker(vehicleId);
+      const now = this.states.get(vehicleId) ?? s;
       if (m) m.openPopup();
-      else L.popup({ minWidth: 240 }).setLatLng(at).setContent(vehiclePopupHtml(s)).openOn(map);
+      else L.popup({ minWidth: 240 }).setLatLng(at).setContent(vehiclePopupHtml(now)).openOn(map);
     };
     const zoom = Math.max(map.getZoom(), 17);
     if (map.getCenter().distanceTo(at) < 1 && map.getZoom() === zoom) open();
     else {
+      this.pendingOpen = open;
       map.once('moveend', open);
       map.setView(at, zoom, { animate: false });
     }
     return true;
   }
+
 }
