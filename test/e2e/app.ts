@@ -52,11 +52,15 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .flatMap((v) => v.nodes.slice(0, 3).map((n) => `${v.id} (${v.help}): ${n.target.join(' ')}`));
 }
 
-/** Layout checks a phone needs: nothing wider than the screen, a one-line header. */
+/**
+ * Layout checks a phone needs: nothing wider than the screen, a one-line header. The
+ * screen's width is the viewport we set: a mobile browser widens its layout viewport
+ * (innerWidth) to fit content that overflows, so innerWidth would hide the overflow.
+ */
 export async function layoutFacts(page: Page): Promise<{ scrollWidth: number; innerWidth: number; headerHeight: number }> {
-  return page.evaluate(() => ({
+  const facts = await page.evaluate(() => ({
     scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
     headerHeight: document.querySelector('.app-header')?.getBoundingClientRect().height ?? 0,
   }));
+  return { ...facts, innerWidth: page.viewportSize()!.width };
 }

@@ -30,16 +30,29 @@ async function readable<T>(path: string): Promise<T[]> {
   }
 }
 
-export async function loadCityData(): Promise<CityData> {
-  const [depots, facilities, points, sites, permits, zones] = await Promise.all([
-    readable<Depot>('/api/v1/depots'),
-    readable<Facility>('/api/v1/facilities'),
-    readable<CollectionPoint>('/api/v1/collection-points'),
-    readable<ConstructionSite>('/api/v1/construction-sites'),
-    readable<Permit>('/api/v1/permits'),
-    readable<RestrictedZone>('/api/v1/restricted-zones'),
-  ]);
-  return { depots, facilities, points, sites, permits, zones };
+/**
+ * The city's records in two steps. `frame` answers first, from the small lists (depots,
+ * facilities), so the map can be framed and its roads asked for; the larger lists are
+ * asked for once `restAfter` settles (the roads drawn), so that they do not queue in
+ * front of the roads on the server.
+ */
+export function loadCityData(restAfter: Promise<unknown>): { frame: Promise<L.LatLngBounds | undefined>; all: Promise<CityData> } {
+  const depots = readable<Depot>('/api/v1/depots');
+  const facilities = readable<Facility>('/api/v1/facilities');
+  const rest = restAfter.catch(() => undefined).then(() => Promise.all([
+    readable<CollectionPoint>('/api/v1/collection-points'), readable<ConstructionSite>('/api/v1/construction-sites'),
+    readable<Permit>('/api/v1/permits'), readable<RestrictedZone>('/api/v1/restricted-zones'),
+  ] as const));
+  const all = Promise.all([depots, facilities, rest]).then(([d, f, [points, sites, permits, zones]]) => ({ depots: d, facilities: f, points, sites, permits, zones }));
+  const frame = Promise.all([depots, facilities]).then(async ([d, f]) => {
+    const pts = [...d, ...f].map((x) => latLngOf(x.location));
+    if (pts.length) return L.latLngBounds(pts);
+    // No depot or facility: frame by whatever else the city has.
+    const rest = await all;
+    const more = [...rest.points, ...rest.sites].map((x) => latLngOf(x.location));
+    return more.length ? L.latLngBounds(more) : undefined;
+  });
+  return { frame, all };
 }
 
 export type LayerKey = 'roads' | 'vehicles' | 'depots' | 'sites' | 'corridors' | 'zones' | `facility:${string}` | `points:${string}`;
@@ -107,8 +120,12 @@ export class CityLayers {
     });
   }
 
-  /** Builds every layer from the records (call again after records change). */
-  async setData(data: CityData): Promise<void> {
+  /**
+   * Builds every layer from the records (call again after records change). Permit
+   * corridors need turf's buffer, loaded on first use: they are drawn when it arrives
+   * (the returned promise), without holding up the rest of the map.
+   */
+  setData(data: CityData): Promise<void> {
     this.data = data;
     const group = (key: string) => {
       let g = this.groups.get(key);
@@ -158,10 +175,15 @@ export class CityLayers {
         .addTo(zones);
     }
     const corridors = group('corridors');
-    if (data.permits.length) {
+    this.points.setPoints(this.visiblePoints());
+    return data.permits.length ? this.drawCorridors(data.permits, corridors) : Promise.resolve();
+  }
+
+  private async drawCorridors(permits: Permit[], corridors: L.LayerGroup): Promise<void> {
+    {
       // turf's buffer is large: loaded only when a city has permits to draw.
       const { default: buffer } = await import('@turf/buffer');
-      for (const p of data.permits) {
+      for (const p of permits) {
         const area = buffer({ type: 'Feature', properties: {}, geometry: p.corridor.line }, p.corridor.widthM / 2, { units: 'meters' });
         const info = popup(p.number, [
           [t('record.hours'), windows([p.hours])],
@@ -173,7 +195,6 @@ export class CityLayers {
         L.geoJSON(p.corridor.line, { style: { color: '#e65100', weight: 1.5, dashArray: '4 4' }, interactive: false }).addTo(corridors);
       }
     }
-    this.points.setPoints(this.visiblePoints());
   }
 
   private visiblePoints(): CollectionPoint[] {

@@ -33,6 +33,7 @@ export class RoadLayer {
   private etag?: string;
   private whole = false;
   private abort?: AbortController;
+  private inflight?: string;
   private timer?: ReturnType<typeof setTimeout>;
   private readonly onMove = () => {
     clearTimeout(this.timer);
@@ -73,6 +74,10 @@ export class RoadLayer {
     if (f && f.bounds.contains(view) && f.zoom === zoom) return;
     const want = view.pad(0.5);
     const bbox = [want.getWest(), want.getSouth(), want.getEast(), want.getNorth()].map((x) => x.toFixed(5)).join(',');
+    // The same view asked twice in a row (a move event right after the first call) is one request.
+    const key = `${bbox}@${zoom}`;
+    if (this.inflight === key) return;
+    this.inflight = key;
     this.abort?.abort();
     const ac = new AbortController();
     this.abort = ac;
@@ -80,6 +85,7 @@ export class RoadLayer {
     try {
       res = await request<RoadCollection>('GET', `/api/v1/map/roads?bbox=${bbox}&zoom=${zoom}`, { signal: ac.signal });
     } catch (err) {
+      if (this.inflight === key) this.inflight = undefined;
       if ((err as Error).name === 'AbortError') return;
       if (err instanceof ApiError && err.status === 400 && this.fetched === undefined) {
         // A server that refuses the parameters: ask for the whole network once.
@@ -93,6 +99,7 @@ export class RoadLayer {
         return;
       }
     }
+    if (this.inflight === key) this.inflight = undefined;
     if (ac.signal.aborted) return;
     const body = res.body;
     const etag = res.headers.get('etag') ?? undefined;

@@ -71,7 +71,7 @@ export class VehicleLayer {
       latLng: (s) => [s.latest!.lat, s.latest!.lon],
       makeMarker: (s) => {
         // Vehicles stay above the city's records.
-        const m = L.marker([s.latest!.lat, s.latest!.lon], { title: s.plate, alt: s.plate, riseOnHover: true, keyboard: true, zIndexOffset: 1000 }) as VehicleMarker;
+        const m = L.marker([s.latest!.lat, s.latest!.lon], { icon: vehicleIcon(s, false), title: s.plate, alt: s.plate, riseOnHover: true, keyboard: true, zIndexOffset: 1000 }) as VehicleMarker;
         m.bindPopup(() => vehiclePopupHtml(this.states.get(s.vehicleId) ?? s), { minWidth: 240, maxWidth: 300, autoPanPadding: [20, 60] });
         m.on('click', () => this.onSelect?.(s.vehicleId));
         return m;

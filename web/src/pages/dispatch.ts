@@ -34,6 +34,9 @@ export function DispatchPage() {
   const live = useRef<{ map?: L.Map; roads?: RoadLayer; cityLayers?: CityLayers; vehicles: VehicleLayer; socket?: Socket }>({ vehicles: new VehicleLayer() });
   const [panelOpen, setPanelOpen] = useState(() => !window.matchMedia('(max-width: 760px)').matches);
   const [layers, setLayers] = useState(storedLayers);
+  // The async loader reads the layers ticked when it finishes, not those of the first render.
+  const layersRef = useRef(layers);
+  layersRef.current = layers;
   const [hidden, setHidden] = useState<HiddenChoices>(noneHidden);
   const [status, setStatus] = useState<LiveStatus>({ key: 'connecting' });
   const [loadError, setLoadError] = useState<string>();
@@ -48,69 +51,95 @@ export function DispatchPage() {
     const ctx = live.current;
     const map = createMap(mapEl.current!, city);
     ctx.map = map;
-    let firstRoads = true;
+    let roadsDrawn!: () => void;
+    const firstRoads = new Promise<void>((resolve) => {
+      roadsDrawn = resolve;
+    });
+    let painted = false;
     const roads = new RoadLayer((stats) => {
       setRoadStats(stats);
-      if (firstRoads) {
-        firstRoads = false;
+      if (!painted) {
+        painted = true;
         markFirstPaint('map-first-paint');
+        roadsDrawn();
       }
-    }, (err) => setLoadError(errorText(err)));
+    }, (err) => {
+      setLoadError(errorText(err));
+      roadsDrawn();
+    });
     ctx.roads = roads;
     if (layers.roads) roads.addTo(map);
     const cityLayers = new CityLayers();
     ctx.cityLayers = cityLayers;
-    let fitted = false;
     let stopped = false;
 
+    // The live fleet, the city's records and the frame are asked for at once; the roads
+    // follow the frame (they are fetched by viewport), the records draw when they arrive.
+    ctx.vehicles.clusters.addTo(map);
+    let pending = false;
+    ctx.socket = connectLive({
+      status: setStatus,
+      snapshot: (states) => {
+        ctx.vehicles.setAll(states);
+        setTick((n) => n + 1);
+        setUpdatedAt(Date.now());
+        if (framed === false) {
+          // A city without records to frame: the vehicles frame it.
+          const vb = L.latLngBounds(states.filter((s) => s.latest).map((s) => [s.latest!.lat, s.latest!.lon] as L.LatLngTuple));
+          if (vb.isValid()) map.fitBounds(vb.pad(0.2));
+          framed = true;
+        }
+      },
+      update: (batch) => {
+        for (const s of batch) ctx.vehicles.upsert(s);
+        // Re-render the panel at most ~4 times a second however fast batches arrive.
+        if (!pending) {
+          pending = true;
+          setTimeout(() => {
+            pending = false;
+            setTick((n) => n + 1);
+            setUpdatedAt(Date.now());
+          }, 250);
+        }
+      },
+    });
+    // undefined: not yet known; false: nothing to frame by; true: framed.
+    let framed: boolean | undefined;
+    const { frame, all } = loadCityData(firstRoads);
     void (async () => {
       try {
-        const data = await loadCityData();
+        const b = await frame;
         if (stopped) return;
-        await cityLayers.setData(data);
-        cityLayers.addTo(map, layers);
-        setCounts(cityLayers.counts());
-        const b = cityLayers.bounds();
         // The panel and header settle the map's size after it was created.
         map.invalidateSize();
         if (b) {
           map.fitBounds(b.pad(0.05), { animate: false });
-          fitted = true;
+          framed = true;
         } else {
-          await fitToRoads(map);
+          framed = await fitToRoads(map);
+          const known = ctx.vehicles.all().filter((s) => s.latest).map((s) => [s.latest!.lat, s.latest!.lon] as L.LatLngTuple);
+          if (!framed && known.length) {
+            map.fitBounds(L.latLngBounds(known).pad(0.2), { animate: false });
+            framed = true;
+          }
         }
       } catch (err) {
         setLoadError(errorText(err));
       }
       if (stopped) return;
-      void roads.refresh();
-      ctx.vehicles.clusters.addTo(map);
-      let pending = false;
-      ctx.socket = connectLive({
-        status: setStatus,
-        snapshot: (states) => {
-          ctx.vehicles.setAll(states);
-          setTick((n) => n + 1);
-          setUpdatedAt(Date.now());
-          if (!fitted) {
-            const vb = L.latLngBounds(states.filter((s) => s.latest).map((s) => [s.latest!.lat, s.latest!.lon] as L.LatLngTuple));
-            if (vb.isValid()) map.fitBounds(vb.pad(0.2));
-            fitted = true;
-          }
-        },
-        update: (batch) => {
-          for (const s of batch) ctx.vehicles.upsert(s);
-          // Re-render the panel at most ~4 times a second however fast batches arrive.
-          if (!pending) {
-            pending = true;
-            setTimeout(() => {
-              pending = false;
-              setTick((n) => n + 1);
-              setUpdatedAt(Date.now());
-            }, 250);
-          }
-        },
-      });
+      if (layersRef.current.roads) void roads.refresh();
+      else roadsDrawn();
+      try {
+        const data = await all;
+        if (stopped) return;
+        const corridorsDrawn = cityLayers.setData(data);
+        cityLayers.addTo(map, layersRef.current);
+        setCounts(cityLayers.counts());
+        await corridorsDrawn;
+        if (!stopped) cityLayers.apply(layersRef.current);
+      } catch (err) {
+        setLoadError(errorText(err));
+      }
     })();
     return () => {
       stopped = true;
@@ -245,12 +274,14 @@ export function DispatchPage() {
 }
 
 /** Without any city records to frame, the major roads of the whole network give the extent. */
-async function fitToRoads(map: L.Map): Promise<void> {
+async function fitToRoads(map: L.Map): Promise<boolean> {
   try {
     const res = await request<GeoJSON.FeatureCollection>('GET', '/api/v1/map/roads?bbox=-180,-85,180,85&zoom=8');
     const b = L.geoJSON(res.body).getBounds();
     if (b.isValid()) map.fitBounds(b, { animate: false });
+    return b.isValid();
   } catch {
     // the map stays where it is
+    return false;
   }
 }
