@@ -5,7 +5,9 @@ import { t, timeZone } from '../../lib/i18n.js';
 /**
  * A small form engine for records: each field names its path in the record and how it is
  * edited. The draft is the record itself (fields the form does not know stay as they
- * were), so an edit never drops what another client wrote.
+ * were), so an edit never drops what another client wrote. Typed inputs are uncontrolled
+ * (defaultValue): what a person types mid-way ("1.", "04:00-07:00, ") stays as typed while
+ * the draft gets the parsed value; a form is mounted afresh for each record.
  */
 export type FieldSpec =
   | { path: string; kind: 'text' | 'password'; required?: boolean; autocomplete?: string }
@@ -67,11 +69,11 @@ export function Field(props: { spec: FieldSpec; doc: Doc; onChange(doc: Doc): vo
   switch (spec.kind) {
     case 'text':
     case 'password':
-      control = html`<input id=${id} type=${spec.kind} value=${value ?? ''} required=${spec.required} autocomplete=${spec.autocomplete ?? 'off'} aria-describedby=${errId}
+      control = html`<input id=${id} type=${spec.kind} defaultValue=${value ?? ''} required=${spec.required} autocomplete=${spec.autocomplete ?? 'off'} aria-describedby=${errId}
         onInput=${(e: Event) => set(text(e) === '' ? undefined : text(e))} />`;
       break;
     case 'number':
-      control = html`<input id=${id} type="number" step=${spec.step ?? 'any'} min=${spec.min} value=${value ?? ''} required=${spec.required} aria-describedby=${errId}
+      control = html`<input id=${id} type="number" step=${spec.step ?? 'any'} min=${spec.min} defaultValue=${value ?? ''} required=${spec.required} aria-describedby=${errId}
         onInput=${(e: Event) => set(text(e) === '' ? undefined : Number(text(e)))} />`;
       break;
     case 'bool':
@@ -98,21 +100,21 @@ export function Field(props: { spec: FieldSpec; doc: Doc; onChange(doc: Doc): vo
         set({ type: 'Point', coordinates: next.map((x) => (Number.isFinite(x) ? x : null)) });
       };
       return html`<fieldset class="field field-point"><legend>${label}</legend>
-        <label>${t('fields.lat')}<input type="number" step="any" value=${c[1] ?? ''} required onInput=${setCoord(1)} /></label>
-        <label>${t('fields.lon')}<input type="number" step="any" value=${c[0] ?? ''} required onInput=${setCoord(0)} /></label>
+        <label>${t('fields.lat')}<input type="number" step="any" defaultValue=${c[1] ?? ''} required onInput=${setCoord(1)} /></label>
+        <label>${t('fields.lon')}<input type="number" step="any" defaultValue=${c[0] ?? ''} required onInput=${setCoord(0)} /></label>
         ${err ? html`<span class="field-error" id=${errId}>${err}</span>` : null}</fieldset>`;
     }
     case 'window':
-      control = html`<input id=${id} value=${windowText(value)} placeholder="22:00-06:00" aria-describedby=${errId}
+      control = html`<input id=${id} defaultValue=${windowText(value)} placeholder="22:00-06:00" aria-describedby=${errId}
         onInput=${(e: Event) => set(text(e) === '' ? undefined : parseWindows(text(e))[0])} />`;
       break;
     case 'windows':
-      control = html`<input id=${id} value=${Array.isArray(value) ? value.map(windowText).join(', ') : ''} placeholder="04:00-07:00, 09:00-16:00" aria-describedby=${errId}
+      control = html`<input id=${id} defaultValue=${Array.isArray(value) ? value.map(windowText).join(', ') : ''} placeholder="04:00-07:00, 09:00-16:00" aria-describedby=${errId}
         onInput=${(e: Event) => set(parseWindows(text(e)))} />`;
       break;
     case 'datetime':
       // Wall time in the city's zone, whatever the browser's zone is.
-      control = html`<input id=${id} type="datetime-local" value=${value ? cityWallString(Date.parse(value), timeZone()) : ''} aria-describedby=${errId}
+      control = html`<input id=${id} type="datetime-local" defaultValue=${value ? cityWallString(Date.parse(value), timeZone()) : ''} aria-describedby=${errId}
         onInput=${(e: Event) => {
           const [date, time] = text(e).split('T');
           set(date && time ? new Date(cityWallToMs(date, time, timeZone())).toISOString() : undefined);

@@ -90,7 +90,9 @@ const PAGE = 50;
 export function RecordsSection() {
   const kind = currentQuery().get('type') ?? 'vehicles';
   const [offset, setOffset] = useState(0);
-  const [editing, setEditing] = useState<{ doc: Doc; isNew: boolean }>();
+  // seq: each opening of the form mounts it afresh (its inputs start from the record).
+  const [editing, setEditingState] = useState<{ doc: Doc; isNew: boolean; seq: number }>();
+  const setEditing = (e?: { doc: Doc; isNew: boolean }) => setEditingState(e ? { ...e, seq: Date.now() + Math.random() } : undefined);
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const depots = useLoad((signal) => getJson<{ items: Array<{ id: string; name: string }> }>('/api/v1/depots?limit=1000', { signal }), [kind]);
   const ui = resources(depots.data?.items ?? []);
@@ -128,7 +130,7 @@ export function RecordsSection() {
       }}>${t('records.new')}</button>
     </div>
     ${message ? html`<p class=${message.ok ? 'form-ok' : 'form-error'} role=${message.ok ? 'status' : 'alert'}>${message.text}</p>` : null}
-    ${editing ? html`<${RecordForm} res=${res} doc=${editing.doc} isNew=${editing.isNew}
+    ${editing ? html`<${RecordForm} key=${editing.seq} res=${res} doc=${editing.doc} isNew=${editing.isNew}
       onCancel=${() => setEditing(undefined)}
       onSaved=${() => {
         setEditing(undefined);

@@ -29,6 +29,8 @@ export function TokensSection() {
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
   const [secret, setSecret] = useState<string>();
   const [showRevoked, setShowRevoked] = useState(false);
+  // Bumped after an issue: the form's inputs start empty again.
+  const [formSeq, setFormSeq] = useState(0);
 
   const needsVehicle = doc.role === 'driver' || doc.role === 'device';
   const fields: FieldSpec[] = [
@@ -48,6 +50,7 @@ export function TokensSection() {
       setSecret(answer.token);
       setMsg(undefined);
       setDoc({ role: doc.role });
+      setFormSeq((n) => n + 1);
       tokens.reload();
     } catch (err) {
       setErrors(fieldErrors(err));
@@ -71,7 +74,7 @@ export function TokensSection() {
   return html`<section aria-labelledby="tokens-title">
     <h2 id="tokens-title">${t('admin.tokens')}</h2>
     <p class="hint">${t('tokens.intro')}</p>
-    <form class="form record-form" onSubmit=${issue} aria-label=${t('tokens.issue')} novalidate>
+    <form key=${formSeq} class="form record-form" onSubmit=${issue} aria-label=${t('tokens.issue')} novalidate>
       <h3>${t('tokens.issue')}</h3>
       <div class="form-grid">${fields.map((f) => html`<${Field} key=${f.path} spec=${f} doc=${doc} onChange=${setDoc} errors=${errors} labelKey=${`tokens.${f.path}`} />`)}</div>
       <div class="form-actions"><button type="submit" class="primary">${t('tokens.issueButton')}</button></div>

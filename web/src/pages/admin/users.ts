@@ -21,7 +21,8 @@ interface User {
 export function UsersSection() {
   const users = useLoad((signal) => getJson<{ items: User[] } | User[]>('/api/v1/users', { signal }), []);
   const vehicles = useLoad((signal) => listAll<{ id: string; plate: string }>('/api/v1/vehicles', 20_000, signal), []);
-  const [editing, setEditing] = useState<{ doc: Doc; isNew: boolean }>();
+  const [editing, setEditingState] = useState<{ doc: Doc; isNew: boolean; seq: number }>();
+  const setEditing = (e?: { doc: Doc; isNew: boolean }) => setEditingState(e ? { ...e, seq: Date.now() + Math.random() } : undefined);
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
 
   if (users.error instanceof ApiError && users.error.status === 404) {
@@ -48,7 +49,7 @@ export function UsersSection() {
       setEditing({ doc: { role: 'dispatcher' }, isNew: true });
     }}>${t('users.new')}</button></div>
     ${msg ? html`<p class=${msg.ok ? 'form-ok' : 'form-error'} role=${msg.ok ? 'status' : 'alert'}>${msg.text}</p>` : null}
-    ${editing ? html`<${UserForm} doc=${editing.doc} isNew=${editing.isNew} vehicles=${vehicles.data ?? []}
+    ${editing ? html`<${UserForm} key=${editing.seq} doc=${editing.doc} isNew=${editing.isNew} vehicles=${vehicles.data ?? []}
       onCancel=${() => setEditing(undefined)}
       onSaved=${() => {
         setEditing(undefined);
