@@ -22,6 +22,12 @@ export function createMap(el: HTMLElement, config: MapConfig | undefined): L.Map
   zoomIn?.setAttribute('aria-label', t('map.zoomIn'));
   zoomOut?.setAttribute('title', t('map.zoomOut'));
   zoomOut?.setAttribute('aria-label', t('map.zoomOut'));
+  // Popups' close buttons too.
+  map.on('popupopen', (e: L.PopupEvent) => {
+    const close = e.popup.getElement()?.querySelector('.leaflet-popup-close-button');
+    close?.setAttribute('aria-label', t('map.closePopup'));
+    close?.setAttribute('title', t('map.closePopup'));
+  });
   el.setAttribute('aria-label', t('map.label'));
   el.setAttribute('role', 'region');
   return map;
