@@ -228,6 +228,16 @@ describe.skipIf(chromiumMissing)(`web app pages${skipReason}`, () => {
     }
   });
 
+  it("the replay's day is the city's today, even when the browser's zone is on another date", async () => {
+    // 20:00 UTC on 1 January is 04:00 on 2 January in Shanghai.
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'UTC' });
+    const p = await ctx.newPage();
+    await p.clock.setFixedTime(new Date('2025-01-01T20:00:00Z'));
+    await openAs(p, svc.url, '/incidents', tokens.admin!, 'en');
+    await expect.poll(() => p.locator('.replay-form input[name=date]').inputValue()).toBe('2025-01-02');
+    await ctx.close();
+  });
+
   describe('admin', () => {
     it('creates, edits and deletes a depot with the form; a refused field is named under it', async () => {
       await openAs(page, svc.url, '/admin/records?type=depots', tokens.admin!, 'en');

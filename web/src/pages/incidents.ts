@@ -47,7 +47,9 @@ export function IncidentsPage() {
   const mapEl = useRef<HTMLDivElement>(null);
   const ctx = useRef<{ map?: L.Map; track?: L.LayerGroup; cursor?: L.CircleMarker }>({});
   const tz = city?.timeZone ?? timeZone();
-  const [form, setForm] = useState(() => ({ vehicleId: currentQuery().get('vehicle') ?? '', date: cityDate(Date.now(), tz), from: '00:00', to: '24:00' }));
+  const [form, setForm] = useState(() => ({ vehicleId: currentQuery().get('vehicle') ?? '', date: cityDate(Date.now(), tz), from: '00:00', to: '24:00', dateTouched: false }));
+  // The city's zone may arrive after the first render: "today" is the city's today.
+  useEffect(() => setForm((f) => (f.dateTouched ? f : { ...f, date: cityDate(Date.now(), tz) })), [tz]);
   const [fixes, setFixes] = useState<Fix[]>([]);
   const [meta, setMeta] = useState<Track['properties']>();
   const [index, setIndex] = useState(0);
@@ -161,7 +163,7 @@ export function IncidentsPage() {
             ${vehicleList.map((v) => html`<option key=${v.id} value=${v.id}>${v.plate}</option>`)}
           </select>
         </label>
-        <label>${t('replay.date')}<input type="date" name="date" value=${form.date} required onChange=${(e: Event) => setForm({ ...form, date: (e.target as HTMLInputElement).value })} /></label>
+        <label>${t('replay.date')}<input type="date" name="date" value=${form.date} required onChange=${(e: Event) => setForm({ ...form, date: (e.target as HTMLInputElement).value, dateTouched: true })} /></label>
         <label>${t('replay.from')}<input type="time" name="from" value=${form.from} onChange=${(e: Event) => setForm({ ...form, from: (e.target as HTMLInputElement).value || '00:00' })} /></label>
         <label>${t('replay.to')}<input type="time" name="to" value=${form.to === '24:00' ? '' : form.to} onChange=${(e: Event) => setForm({ ...form, to: (e.target as HTMLInputElement).value || '24:00' })} /></label>
         <button type="submit" class="primary" disabled=${busy}>${busy ? t('common.loading') : t('replay.load')}</button>
