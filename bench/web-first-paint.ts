@@ -2,7 +2,7 @@
  * First map paint of the dispatch page, and the bytes it costs, in headless Chromium
  * against the whole service (embedded store, no internet):
  *
- *   npx tsx bench/web-first-paint.ts [--city demo|generated] [--columns 330] [--rows 330] [--runs 3] [--modes served,viewport-sim]
+ *   npx tsx bench/web-first-paint.ts [--city demo|generated] [--columns 330] [--rows 330] [--runs 3] [--modes served,viewport-sim] [--store DIR]
  *
  * `demo` is the demo city (Monaco). `generated` is the synthetic city of
  * solver/network/generate.ts (330 x 330 gives ~208k road segments, as in bench/network.ts),
@@ -12,13 +12,18 @@
  * relative to navigation start, the bytes on the wire (transferSize of the document
  * and every resource), and the road answer's own size.
  *
- * Modes: `served` asks the service as it is. `viewport-sim` answers GET /map/roads in
- * the browser's network layer with what a viewport-aware server sends (the roads
- * crossing the bbox; grades 1-2 below zoom 13, 1-3 below 15, all from 15; at most
- * 20,000 features, flagged `truncated`), to measure the page's side of a viewport
- * answer apart from the server's query time; its bytes are the gzip size of that answer.
+ * Modes: `served` asks the service as it is. `viewport-sim` puts a small HTTP proxy in
+ * front of the service that answers GET /map/roads itself, gzipped, with what a
+ * viewport-aware server sends (the roads crossing the bbox; grades 1-2 below zoom 13,
+ * 1-3 below 15, all from 15; at most 20,000 features, flagged `truncated`), and passes
+ * everything else through: the page's side of a viewport answer, without the server's query.
+ *
+ * `--store DIR` keeps the embedded store in DIR (importing 208k segments takes minutes):
+ * a later run with the same DIR reuses it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,12 +47,14 @@ const modes = (arg('modes') ?? 'served').split(',') as Array<'served' | 'viewpor
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 
 buildWeb();
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-web-'));
+const keptStore = arg('store');
+const reuse = !!keptStore && existsSync(keptStore);
+const dataDir = keptStore ?? mkdtempSync(join(tmpdir(), 'bench-web-'));
 const config = loadConfig({
   PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: ADMIN, DEMO_CITY: cityKind === 'demo' ? 'always' : 'never',
   JT808_ENABLED: 'false', LOG_LEVEL: 'silent', OSM_FILE: 'none', DATA_DIR: dataDir, IMPORT_BODY_LIMIT_BYTES: '200000000',
 });
-const svc = await startService(config, pino({ level: 'silent' }), { inMemory: true });
+const svc = await startService(config, pino({ level: 'silent' }), { inMemory: !keptStore });
 const api = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${svc.url}${path}`, {
     method, headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
@@ -60,7 +67,20 @@ let segments = 0;
 interface SimFeature { bbox: [number, number, number, number]; grade: number; json: string }
 const simFeatures: SimFeature[] = [];
 const keepForSim = modes.includes('viewport-sim');
-if (cityKind === 'generated') {
+if (cityKind === 'generated' && reuse) {
+  segments = (await api('GET', '/api/v1/road-segments?limit=1')).total;
+  if (keepForSim) {
+    for (let offset = 0; offset < segments; offset += 1000) {
+      for (const seg of (await api('GET', `/api/v1/road-segments?limit=1000&offset=${offset}`)).items) {
+        const xs = seg.geometry.coordinates.map((c: number[]) => c[0]);
+        const ys = seg.geometry.coordinates.map((c: number[]) => c[1]);
+        simFeatures.push({ bbox: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], grade: seg.grade,
+          json: JSON.stringify({ type: 'Feature', id: seg.id, geometry: seg.geometry, properties: { name: seg.name, grade: seg.grade, highway: seg.highway, oneway: !!seg.oneway } }) });
+      }
+    }
+  }
+  console.error(`reusing the store in ${dataDir}: ${segments} road segments`);
+} else if (cityKind === 'generated') {
   const t0 = performance.now();
   const city = generateCity({ seed: 1, columns, rows });
   const grades = defaultCityProfile().sweeping.highwayGrades;
@@ -137,6 +157,25 @@ function viewportAnswer(url: URL): string {
   return `{"type":"FeatureCollection","bbox":${JSON.stringify(bbox)},"zoom":${zoom},"truncated":${truncated},"features":[${picked.join(',')}]}`;
 }
 
+// The proxy of viewport-sim (see the header).
+const proxy = createServer((req, res) => {
+  if (req.url?.startsWith('/api/v1/map/roads')) {
+    const body = gzipSync(viewportAnswer(new URL(req.url, 'http://x')));
+    res.writeHead(200, { 'content-type': 'application/geo+json', 'content-encoding': 'gzip', 'cache-control': 'private, no-cache' });
+    res.end(body);
+    return;
+  }
+  const target = new URL(svc.url);
+  const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+    res.writeHead(up.statusCode ?? 502, up.headers);
+    up.pipe(res);
+  });
+  upstream.on('error', () => res.destroy());
+  req.pipe(upstream);
+});
+await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
 const browser = await chromium.launch({
   executablePath: CHROMIUM_PATH,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
@@ -147,16 +186,9 @@ try {
   for (const mode of modes) for (let i = 0; i < runs; i++) {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await ctx.newPage();
-    await page.route((url) => !url.href.startsWith(svc.url), (route) => route.abort());
-    const simAnswers: string[] = [];
-    if (mode === 'viewport-sim') {
-      await page.route((url) => url.pathname === '/api/v1/map/roads', (route) => {
-        const body = viewportAnswer(new URL(route.request().url()));
-        simAnswers.push(body);
-        return route.fulfill({ status: 200, contentType: 'application/geo+json', body });
-      });
-    }
-    await page.goto(`${svc.url}/dispatch?token=${ADMIN}`);
+    const base = mode === 'viewport-sim' ? proxyUrl : svc.url;
+    await page.route((url) => !url.href.startsWith(base), (route) => route.abort());
+    await page.goto(`${base}/dispatch?token=${ADMIN}`);
     await page.locator('body[data-first-paint="done"]').waitFor({ timeout: 300_000 });
     const r = await page.evaluate(() => {
       const mark = performance.getEntriesByName('map-first-paint')[0]!;
@@ -172,21 +204,15 @@ try {
       };
     });
     const label = (await page.locator('input[name=layer][value=roads]').locator('xpath=..').textContent()) ?? '';
-    // Answers fulfilled in the browser have no transfer size: count the gzip size the server would send.
-    if (mode === 'viewport-sim') {
-      // Sized after the page has painted, so that compressing is not in the measured time.
-      const simBytes = simAnswers.reduce((sum, body) => sum + gzipSync(body).length, 0);
-      r.bytes += simBytes - r.roadBytes;
-      r.roadBytes = simBytes;
-    }
     results.push({ mode, ...r, roadFeatures: Number(label.match(/\d+/)?.[0] ?? 0) });
     console.error(`${mode} run ${i + 1}: first paint ${Math.round(r.firstPaintMs)} ms, ${r.bytes} bytes`);
     await ctx.close();
   }
 } finally {
   await browser.close();
+  proxy.close();
   await svc.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!keptStore) rmSync(dataDir, { recursive: true, force: true });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
