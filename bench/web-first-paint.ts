@@ -2,7 +2,7 @@
  * First map paint of the dispatch page, and the bytes it costs, in headless Chromium
  * against the whole service (embedded store, no internet):
  *
- *   npx tsx bench/web-first-paint.ts [--city demo|generated] [--columns 330] [--rows 330] [--runs 3] [--modes served,viewport-sim] [--store DIR]
+ *   npx tsx bench/web-first-paint.ts [--city demo|generated] [--columns 330] [--rows 330] [--runs 3] [--modes served,viewport-sim] [--store DIR] [--timeline]
  *
  * `demo` is the demo city (Monaco). `generated` is the synthetic city of
  * solver/network/generate.ts (330 x 330 gives ~208k road segments, as in bench/network.ts),
@@ -14,8 +14,9 @@
  *
  * Modes: `served` asks the service as it is. `viewport-sim` puts a small HTTP proxy in
  * front of the service that answers GET /map/roads itself, gzipped, with what a
- * viewport-aware server sends (the roads crossing the bbox; grades 1-2 below zoom 13,
- * 1-3 below 15, all from 15; at most 20,000 features, flagged `truncated`), and passes
+ * viewport-aware server sends (the roads crossing the bbox; grades 1-2 below zoom 13
+ * (`--sim-grade-below-13`), 1-3 below 15, all from 15; at most 20,000 features
+ * (`--sim-max-features`), flagged `truncated`), and passes
  * everything else through: the page's side of a viewport answer, without the server's query.
  *
  * `--store DIR` keeps the embedded store in DIR (importing 208k segments takes minutes):
@@ -44,6 +45,9 @@ const columns = Number(arg('columns') ?? 330);
 const rows = Number(arg('rows') ?? 330);
 const runs = Number(arg('runs') ?? 3);
 const modes = (arg('modes') ?? 'served').split(',') as Array<'served' | 'viewport-sim'>;
+// The simulated server's policy (see the header): the highest grade sent below zoom 13, and the cap.
+const simGradeBelow13 = Number(arg('sim-grade-below-13') ?? 2);
+const simMaxFeatures = Number(arg('sim-max-features') ?? 20_000);
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 
 buildWeb();
@@ -143,12 +147,12 @@ if (cityKind === 'generated' && reuse) {
 function viewportAnswer(url: URL): string {
   const bbox = (url.searchParams.get('bbox') ?? '-180,-90,180,90').split(',').map(Number) as [number, number, number, number];
   const zoom = Number(url.searchParams.get('zoom') ?? 0);
-  const maxGrade = zoom < 13 ? 2 : zoom < 15 ? 3 : 4;
+  const maxGrade = zoom < 13 ? simGradeBelow13 : zoom < 15 ? 3 : 4;
   const picked: string[] = [];
   let truncated = false;
   for (const f of simFeatures) {
     if (f.grade > maxGrade || f.bbox[2] < bbox[0] || f.bbox[0] > bbox[2] || f.bbox[3] < bbox[1] || f.bbox[1] > bbox[3]) continue;
-    if (picked.length >= 20_000) {
+    if (picked.length >= simMaxFeatures) {
       truncated = true;
       break;
     }
@@ -201,10 +205,14 @@ try {
         roadBytes: roads.reduce((s, e) => s + e.transferSize, 0),
         roadDecodedBytes: roads.reduce((s, e) => s + e.decodedBodySize, 0),
         requests: res.length + 1,
+        timeline: [`document ${Math.round(nav.responseEnd)} ms, DOMContentLoaded ${Math.round(nav.domContentLoadedEventEnd)} ms`,
+          ...res.map((e) => `${Math.round(e.startTime)}-${Math.round(e.responseEnd)} ms ${e.name.replace(location.origin, '').slice(0, 90)} (${e.transferSize} B)`),
+          `map-first-paint ${Math.round(mark.startTime)} ms`],
       };
     });
+    if (process.argv.includes('--timeline')) console.error(r.timeline.join('\n'));
     const label = (await page.locator('input[name=layer][value=roads]').locator('xpath=..').textContent()) ?? '';
-    results.push({ mode, ...r, roadFeatures: Number(label.match(/\d+/)?.[0] ?? 0) });
+    results.push({ mode, firstPaintMs: r.firstPaintMs, bytes: r.bytes, roadBytes: r.roadBytes, roadDecodedBytes: r.roadDecodedBytes, requests: r.requests, roadFeatures: Number(label.match(/\d+/)?.[0] ?? 0) });
     console.error(`${mode} run ${i + 1}: first paint ${Math.round(r.firstPaintMs)} ms, ${r.bytes} bytes`);
     await ctx.close();
   }
@@ -220,6 +228,7 @@ for (const mode of modes) {
   const rs = results.filter((r) => r.mode === mode);
   const summary = {
     bench: 'web-first-paint', city: cityKind, mode, roadSegments: segments, runs,
+    ...(mode === 'viewport-sim' ? { simGradeBelow13, simMaxFeatures } : {}),
     firstPaintMsMedian: Math.round(median(rs.map((r) => r.firstPaintMs))),
     firstPaintMsRuns: rs.map((r) => Math.round(r.firstPaintMs)),
     bytesOnWire: median(rs.map((r) => r.bytes)),
