@@ -2,9 +2,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ApiError } from './errors.js';
+import { webAppRouter } from './web-static.js';
 import type { ApiRoutes } from './routes.js';
 
-/** The HTTP application: /api/v1 routes, the built web pages, JSON errors everywhere. */
+/** The HTTP application: /api/v1 routes, the built web app (with its page paths), JSON errors everywhere. */
 export function createApp(api: ApiRoutes, options: { logger: Logger; webDir?: string; extraRouters?: express.Router[] }): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -19,7 +20,7 @@ export function createApp(api: ApiRoutes, options: { logger: Logger; webDir?: st
   for (const r of options.extraRouters ?? []) app.use(r);
   app.use('/api/v1', api.router);
   app.use('/api', (req, _res, next) => next(new ApiError(404, 'no such route', [{ path: 'url', message: `${req.method} ${req.originalUrl} is not an API route (GET /api/v1 lists them)` }], 'route.not_found')));
-  if (options.webDir && existsSync(options.webDir)) app.use(express.static(options.webDir, { index: 'index.html' }));
+  if (options.webDir && existsSync(options.webDir)) app.use(webAppRouter(options.webDir));
   app.use((req, _res, next) => next(new ApiError(404, 'not found', [{ path: 'url', message: `${req.method} ${req.originalUrl}` }], 'not_found')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const apiErr = toApiError(err, options.logger);

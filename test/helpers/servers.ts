@@ -12,7 +12,8 @@ import { describe, it } from 'vitest';
 export type Server = 'postgres' | 'redis' | 'chromium';
 
 /** Debian's Chromium (CI installs it); never a downloaded browser. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export { CHROMIUM_PATH } from '../../scripts/chromium.js';
+import { CHROMIUM_PATH } from '../../scripts/chromium.js';
 
 export const serverUrls = {
   postgres: process.env.TEST_DATABASE_URL || undefined,

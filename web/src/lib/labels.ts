@@ -1,53 +1,46 @@
-import type { VehicleKind, WasteClass } from '../../../src/domain/model.js';
-import type { Motion } from '../../../src/domain/vehicle-state.js';
-import type { LoadState } from '../../../src/domain/fix.js';
+import type { FacilityKind, VehicleKind, WasteClass } from '../../../src/domain/model.js';
+import { t } from './i18n.js';
 
-/** Labels in Chinese with English, and the colours the legend and markers share. */
-export const kinds: Array<{ id: VehicleKind; zh: string; en: string; colour: string }> = [
-  { id: 'sweeper', zh: '扫路车', en: 'sweeper', colour: '#2e7d32' },
-  { id: 'washer', zh: '洗扫车', en: 'washer', colour: '#00838f' },
-  { id: 'waterer', zh: '洒水车', en: 'waterer', colour: '#1565c0' },
-  { id: 'collector', zh: '分类收运车', en: 'collector', colour: '#6a1b9a' },
-  { id: 'muck_truck', zh: '渣土车', en: 'muck truck', colour: '#e65100' },
+/** The colours the legend, filters and markers share; the words are in the locale files. */
+export const vehicleKinds: Array<{ id: VehicleKind; colour: string }> = [
+  { id: 'sweeper', colour: '#2e7d32' },
+  { id: 'washer', colour: '#00838f' },
+  { id: 'waterer', colour: '#1565c0' },
+  { id: 'collector', colour: '#6a1b9a' },
+  { id: 'muck_truck', colour: '#e65100' },
 ];
 
 /** Colours follow the GB/T 19095-2019 bins: food green, residual grey, recyclable blue, hazardous red. */
-export const wasteClasses: Array<{ id: WasteClass; zh: string; en: string; colour: string }> = [
-  { id: 'food', zh: '厨余垃圾', en: 'food', colour: '#43a047' },
-  { id: 'residual', zh: '其他垃圾', en: 'residual', colour: '#616161' },
-  { id: 'recyclable', zh: '可回收物', en: 'recyclable', colour: '#1e88e5' },
-  { id: 'hazardous', zh: '有害垃圾', en: 'hazardous', colour: '#e53935' },
-  { id: 'construction', zh: '建筑垃圾', en: 'construction', colour: '#8d6e63' },
+export const wasteClasses: Array<{ id: WasteClass; colour: string }> = [
+  { id: 'food', colour: '#43a047' },
+  { id: 'residual', colour: '#616161' },
+  { id: 'recyclable', colour: '#1e88e5' },
+  { id: 'hazardous', colour: '#e53935' },
+  { id: 'construction', colour: '#8d6e63' },
+];
+
+export const facilityKinds: Array<{ id: FacilityKind; colour: string; glyph: string }> = [
+  { id: 'transfer_station', colour: '#5d4037', glyph: 'T' },
+  { id: 'incinerator', colour: '#bf360c', glyph: 'I' },
+  { id: 'food_waste_plant', colour: '#2e7d32', glyph: 'F' },
+  { id: 'sorting_centre', colour: '#1565c0', glyph: 'S' },
+  { id: 'hazardous_store', colour: '#c62828', glyph: 'H' },
+  { id: 'construction_disposal', colour: '#6d4c41', glyph: 'C' },
+  { id: 'water_point', colour: '#0277bd', glyph: 'W' },
 ];
 
 export const NO_CLASS_COLOUR = '#cfd8dc';
 
-export const motions: Record<Motion, string> = {
-  moving: '行驶 moving',
-  stopped: '停车 stopped',
-  offline: '离线 offline',
-};
+export const kindLabel = (id: string): string => t(`vehicleKind.${id}`, { defaultValue: id });
+export const classLabel = (id: string): string => t(`wasteClass.${id}`, { defaultValue: id });
+export const facilityKindLabel = (id: string): string => t(`facilityKind.${id}`, { defaultValue: id });
+export const motionLabel = (id: string): string => t(`motion.${id}`, { defaultValue: id });
+export const roleLabel = (id: string): string => t(`role.${id}`, { defaultValue: id });
 
-export const loadStates: Record<LoadState, string> = {
-  empty: '空载 empty',
-  half: '半载 half',
-  full: '满载 full',
-};
-
-export function kindLabel(id: VehicleKind): string {
-  const k = kinds.find((x) => x.id === id);
-  return k ? `${k.zh} ${k.en}` : id;
+export function kindColour(id: string): string {
+  return vehicleKinds.find((x) => x.id === id)?.colour ?? '#455a64';
 }
 
-export function kindColour(id: VehicleKind): string {
-  return kinds.find((x) => x.id === id)?.colour ?? '#455a64';
-}
-
-export function classLabel(id: WasteClass): string {
-  const c = wasteClasses.find((x) => x.id === id);
-  return c ? `${c.zh} ${c.en}` : id;
-}
-
-export function classColour(id: WasteClass): string {
+export function classColour(id: string): string {
   return wasteClasses.find((x) => x.id === id)?.colour ?? NO_CLASS_COLOUR;
 }
