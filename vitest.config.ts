@@ -4,6 +4,8 @@ import { SkippedWithReasonReporter } from './test/helpers/skipped-reporter.js';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Creates one empty PGlite store per run; the suites copy it instead of each running initdb.
+    globalSetup: ['test/helpers/global-setup.ts'],
     // Hang guards, not measures: no test is judged by how fast it runs (the benches measure speed).
     // A full run on this shared 2-core machine at load ~21 took 19 min, and tests and hooks that
     // take 2-5 s on a quiet machine hit the old 60 s / 120 s limits there.
