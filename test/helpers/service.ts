@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { startService, type Service } from '../../src/service.js';
-import { createTestDatabase, type Backend, type TestDatabase } from './backends.js';
+import { createTestDatabase, type Backend } from './backends.js';
 
 export interface TestService extends Service {
   adminToken: string;
@@ -15,20 +15,19 @@ export interface TestService extends Service {
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
 export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean } = {}): Promise<TestService> {
-  const backend = opts.backend ?? 'pglite';
-  // A caller's own PGlite directory needs no store of ours.
-  const testDb: TestDatabase = opts.dataDir && backend === 'pglite' ? { drop: async () => undefined } : await createTestDatabase(backend);
-  const dataDir = opts.dataDir ?? testDb.dataDir;
+  const testDb = await createTestDatabase(opts.backend ?? 'pglite');
+  // PGlite runs on the suite's own copy of the empty store (backends.ts), unless the caller brings a directory.
+  if (!opts.dataDir && testDb.dataDir) opts = { ...opts, dataDir: testDb.dataDir };
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO_CITY: opts.demo ? 'always' : 'never',
     JT808_PORT: '0', LOG_LEVEL: 'silent',
     // Most suites need no road network; those that do share one cache directory.
     OSM_FILE: opts.roadNetwork ? '' : 'none', NETWORK_CACHE_DIR: join(tmpdir(), 'sanifleet-test-network-cache'),
     ...(testDb.url ? { DATABASE_URL: testDb.url } : {}),
-    ...(dataDir ? { DATA_DIR: dataDir } : {}),
+    ...(opts.dataDir ? { DATA_DIR: opts.dataDir } : {}),
     ...opts.env,
   });
-  const service = await startService(config, pino({ level: 'silent' }), { inMemory: !dataDir && !testDb.url });
+  const service = await startService(config, pino({ level: 'silent' }), { inMemory: !opts.dataDir && !testDb.url });
   const call: TestService['call'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
