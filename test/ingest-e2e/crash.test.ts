@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MsgId, type LocationInput } from '../../src/ingest/jt808/index.js';
-import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import { describeEachBackend, createTestDatabase, freshPgliteDataDir, type TestDatabase } from '../helpers/backends.js';
 import { SimTerminal } from '../../simulations/jt808-terminal.js';
 import { startChildService, type ChildService } from './child-service.js';
 
@@ -24,7 +24,8 @@ describeEachBackend('acknowledged fixes survive a crash (%s)', (backend) => {
   });
 
   it('every fix acked before SIGKILL is in the store after restart', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sanifleet-crash-'));
+    // PGlite: the run's empty store (copied; saves the child an initdb); PostgreSQL ignores DATA_DIR.
+    const dataDir = (backend === 'pglite' ? freshPgliteDataDir() : undefined) ?? mkdtempSync(join(tmpdir(), 'sanifleet-crash-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     let testDb: TestDatabase | undefined;
     if (backend === 'postgres') {
@@ -32,7 +33,8 @@ describeEachBackend('acknowledged fixes survive a crash (%s)', (backend) => {
       cleanups.push(() => testDb!.drop());
     }
     const env = {
-      DATA_DIR: dataDir, ADMIN_TOKEN, JT808_TRUST_KNOWN_TERMINALS: 'true',
+      // No road network: this test is about the store, and the network would load beside it.
+      DATA_DIR: dataDir, ADMIN_TOKEN, JT808_TRUST_KNOWN_TERMINALS: 'true', OSM_FILE: 'none',
       ...(testDb?.url ? { DATABASE_URL: testDb.url } : {}),
     };
 
