@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MsgId, type LocationInput } from '../../src/ingest/jt808/index.js';
 import { describeEachBackend, createTestDatabase, freshPgliteDataDir, type TestDatabase } from '../helpers/backends.js';
 import { SimTerminal } from '../../simulations/jt808-terminal.js';
+import { smallCity } from '../helpers/city-fixture.js';
 import { startChildService, type ChildService } from './child-service.js';
 
 /**
@@ -14,6 +15,17 @@ import { startChildService, type ChildService } from './child-service.js';
  */
 const ADMIN_TOKEN = 'crash-test-admin-token-0123456789';
 const TERMINALS = 6;
+
+/** The small city with `n` collectors, each with a JT/T 808 terminal. */
+function terminalFleet(n: number) {
+  const city = smallCity();
+  const collector = city.vehicles.find((v) => v.kind === 'collector')!;
+  const muckTrucks = city.vehicles.filter((v) => v.kind === 'muck_truck');
+  const collectors = Array.from({ length: n }, (_, i) => ({
+    ...collector, id: `crash-${i + 1}`, plate: `沪C${String(i + 1).padStart(5, '0')}`, terminalId: `0139000000${String(i + 1).padStart(2, '0')}`,
+  }));
+  return { ...city, vehicles: [...collectors, ...muckTrucks] };
+}
 /** Frames a terminal keeps un-acked at once (real terminals pipeline during blind-area uploads). */
 const WINDOW = 16;
 
@@ -38,13 +50,18 @@ describeEachBackend('acknowledged fixes survive a crash (%s)', (backend) => {
       ...(testDb?.url ? { DATABASE_URL: testDb.url } : {}),
     };
 
-    let svc: ChildService = await startChildService({ ...env, DEMO_CITY: 'always' });
+    let svc: ChildService = await startChildService({ ...env, DEMO_CITY: 'never' });
     cleanups.push(() => svc.kill());
-    const api = async (path: string) => {
-      const res = await fetch(`${svc.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const api = async (path: string, body?: unknown) => {
+      const res = await fetch(`${svc.url}${path}`, {
+        method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      });
       expect(res.status, path).toBe(200);
       return res.json() as Promise<any>;
     };
+    // A fleet of its own, imported the way a city loads its vehicles (cheaper than the demo city).
+    await api('/api/v1/import', terminalFleet(TERMINALS));
     const fleet = (await api('/api/v1/vehicles?limit=100')).items
       .filter((v: { terminalId?: string }) => v.terminalId)
       .slice(0, TERMINALS) as Array<{ id: string; terminalId: string }>;
