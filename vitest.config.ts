@@ -12,6 +12,12 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Each worker process runs its files one after another without being restarted, so the
+    // service's modules, PGlite's WebAssembly and V8's optimised code are loaded once per worker,
+    // not once per file (a third of the suite's CPU). Files still share no service, store or
+    // port: each starts and stops its own, and the few module caches (Intl formatters, HiGHS)
+    // hold no test's state.
+    isolate: false,
     // Two cores on CI: more workers only thrash.
     maxWorkers: 2,
     // CI prints every test, so its log shows each suite per backend (store [pglite], store [postgres]).
