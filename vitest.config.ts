@@ -4,12 +4,20 @@ import { SkippedWithReasonReporter } from './test/helpers/skipped-reporter.js';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Creates one empty PGlite store per run; the suites copy it instead of each running initdb.
+    globalSetup: ['test/helpers/global-setup.ts'],
     // Hang guards, not measures: no test is judged by how fast it runs (the benches measure speed).
     // A full run on this shared 2-core machine at load ~21 took 19 min, and tests and hooks that
     // take 2-5 s on a quiet machine hit the old 60 s / 120 s limits there.
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Each worker process runs its files one after another without being restarted, so the
+    // service's modules, PGlite's WebAssembly and V8's optimised code are loaded once per worker,
+    // not once per file (a third of the suite's CPU). Files still share no service, store or
+    // port: each starts and stops its own, and the few module caches (Intl formatters, HiGHS)
+    // hold no test's state.
+    isolate: false,
     // Two cores on CI: more workers only thrash.
     maxWorkers: 2,
     // CI prints every test, so its log shows each suite per backend (store [pglite], store [postgres]).

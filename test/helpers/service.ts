@@ -16,6 +16,8 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
 export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean; logger?: Logger } = {}): Promise<TestService> {
   const testDb = await createTestDatabase(opts.backend ?? 'pglite');
+  // PGlite runs on the suite's own copy of the empty store (backends.ts), unless the caller brings a directory.
+  if (!opts.dataDir && testDb.dataDir) opts = { ...opts, dataDir: testDb.dataDir };
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO_CITY: opts.demo ? 'always' : 'never',
     JT808_PORT: '0', LOG_LEVEL: 'silent',

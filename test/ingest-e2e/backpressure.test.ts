@@ -4,6 +4,7 @@ import { MsgId, type LocationInput } from '../../src/ingest/jt808/index.js';
 import type { Db } from '../../src/store/db.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { SimTerminal } from '../../simulations/jt808-terminal.js';
+import { smallCity } from '../helpers/city-fixture.js';
 
 /**
  * When the store falls behind, ingestion must push back instead of buffering without bound:
@@ -77,7 +78,9 @@ describe('backpressure when the store falls behind', () => {
   let terminalId: string;
 
   beforeAll(async () => {
-    svc = await startTestService({ demo: true });
+    svc = await startTestService();
+    // One terminal is all it takes: the small city, not the demo city.
+    expect((await svc.call('POST', '/api/v1/import', { token: svc.adminToken, body: smallCity() })).status).toBe(200);
     store = slowPositionInserts(svc.db);
     const vehicle = (await svc.call('GET', '/api/v1/vehicles?limit=5', { token: svc.adminToken })).body.items.find((v: { terminalId?: string }) => v.terminalId);
     vehicleId = vehicle.id;

@@ -17,7 +17,7 @@ describeEachBackend('position writer group commit (%s)', (backend) => {
   let testDb: TestDatabase;
   beforeAll(async () => {
     testDb = await createTestDatabase(backend);
-    db = await openDb({ databaseUrl: testDb.url });
+    db = await openDb({ databaseUrl: testDb.url, dataDir: testDb.dataDir });
     await migrate(db);
     await ensurePositionPartitions(db, Date.now());
   });

@@ -5,8 +5,15 @@ import { localDayStartMs } from '../../src/tracking/local-day.js';
  * The tracker asks for the local day of every fix, so day starts are remembered per zone.
  * Remembered answers must equal fresh ones, across DST switches and in any order of asking.
  */
+const referenceFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The reference: local date and time by Intl (one formatter per zone: creating one costs far more than formatting). */
 function localParts(ms: number, timeZone: string) {
-  const f = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  let f = referenceFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    referenceFormats.set(timeZone, f);
+  }
   const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
   return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}:${p.second}` };
 }

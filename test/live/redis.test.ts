@@ -4,6 +4,7 @@ import { client, fleet, ids, moved, sleep, startHub, until, type HubFixture, typ
 import { startTestService, type TestService } from '../helpers/service.js';
 import { SimTerminal } from '../../simulations/jt808-terminal.js';
 import { describeWith, serverUrls } from '../helpers/servers.js';
+import { smallCity } from '../helpers/city-fixture.js';
 
 const hubs: HubFixture[] = [];
 const clients: LiveClient[] = [];
@@ -61,8 +62,10 @@ describeWith('redis', 'live hub: two instances over Redis', () => {
     let terminal: SimTerminal | undefined;
     try {
       const env = { REDIS_URL: serverUrls.redis! };
-      services.push(...(await Promise.all([startTestService({ demo: true, env }), startTestService({ demo: true, env })])));
+      services.push(...(await Promise.all([startTestService({ env }), startTestService({ env })])));
       const [a, b] = services as [TestService, TestService];
+      // The same small city on both (the demo city costs a second of CPU per instance to generate and load).
+      for (const s of services) expect((await s.call('POST', '/api/v1/import', { token: s.adminToken, body: smallCity() })).status).toBe(200);
       const list = await a.call('GET', '/api/v1/vehicles?kind=collector&limit=5', { token: a.adminToken });
       const vehicle = list.body.items.find((v: { terminalId?: string }) => v.terminalId);
       const onB = client(b.url, { token: b.adminToken, filter: { kind: ['collector'] } });

@@ -29,7 +29,10 @@ describe('classic benchmarks through the Problem type', { timeout: SOLVER_HANG_G
 
   it('reaches the best-known 17 vehicles on R102 by restarting a stuck route removal, where one long attempt stays at 18', async () => {
     const p = loadSolomon(join(DATA, 'solomon', 'R102.txt'));
-    const opts = { seed: 1, maxIterations: 15000, fleetShare: 0.8, setPartitioning: false };
+    // 12,000 iterations of fleet minimisation (seed 1's first attempt, 100 per task, is stuck
+    // at 18; the restart reaches 17 at iteration 11,620) and a short cost phase, which this
+    // test is not about: 12,500 × 0.96 = 12,000.
+    const opts = { seed: 1, maxIterations: 12_500, fleetShare: 0.96, setPartitioning: false };
     const restarted = await solve(p, opts);
     const oneAttempt = await solve(p, { ...opts, fleetRestarts: false });
     expect(restarted.cost.vehicles).toBe(17);

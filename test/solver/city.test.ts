@@ -6,7 +6,9 @@ import { SOLVER_HANG_GUARD_MS } from './timeouts.js';
 describe('a small generated city day (collectors, muck trucks, sweepers, washers)', { timeout: SOLVER_HANG_GUARD_MS }, () => {
   it('plans every vehicle kind with zero hard-rule violations and explains anything left', async () => {
     const p = generateCity({ seed: 3, gridSize: 14, scale: 0.06 });
-    const sol = await solve(p, { seed: 1, maxIterations: 1500 });
+    // 500 iterations run construction, fleet and cost phases in every partition and give the
+    // same plan quality as 1,500 here (343 served, 1 explained); the pinned test follows the search step by step.
+    const sol = await solve(p, { seed: 1, maxIterations: 500 });
     const report = validateSolution(p, sol);
     expect(report.violations).toEqual([]);
     const kinds = new Set(sol.routes.map((r) => p.vehicles.find((v) => v.id === r.vehicleId)!.kind));

@@ -20,7 +20,8 @@ describeEachBackend('store [%s]', (backend) => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase(backend);
-    dataDir = backend === 'pglite' ? mkdtempSync(join(tmpdir(), 'sanifleet-store-')) : undefined;
+    // PGlite on disk (a restart must find the records): the suite's own copy of the empty store, or a new directory.
+    dataDir = backend === 'pglite' ? testDb.dataDir ?? mkdtempSync(join(tmpdir(), 'sanifleet-store-')) : undefined;
     db = await open();
   });
   afterAll(async () => {

@@ -9,13 +9,15 @@ import { FleetEvents } from '../../src/tracking/fleet-events.js';
 import { VehicleTracker } from '../../src/tracking/vehicle-tracker.js';
 import { PositionWriter, type StoredFix } from '../../src/tracking/position-writer.js';
 import { haversineM } from '../../solver/index.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/backends.js';
 
-/** The tracker and the writer together, on a real (in-memory) store, with a controlled clock. */
+/** The tracker and the writer together, on a real (PGlite) store, with a controlled clock. */
 const profile = defaultCityProfile();
 const vehicle = { id: 'v1', plate: 'A1', kind: 'collector', wasteClasses: ['residual'], district: 'North' } as unknown as Vehicle;
 const T0 = Date.parse('2026-11-23T02:00:00Z'); // 10:00 in Shanghai
 
 let db: Db;
+let testDb: TestDatabase;
 let nowMs = T0;
 let events: FleetEvents;
 let tracker: VehicleTracker;
@@ -27,7 +29,8 @@ function fix(offsetS: number, lat: number, lon: number, speedKmh: number, extra:
 }
 
 beforeAll(async () => {
-  db = await openDb({});
+  testDb = await createTestDatabase('pglite');
+  db = await openDb({ dataDir: testDb.dataDir });
   await migrate(db);
   events = new FleetEvents();
   events.on('state', (s) => seen.push(s));
@@ -38,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   tracker.close();
   await db.close();
+  await testDb?.drop();
 });
 
 describe('vehicle state from committed fixes', () => {
