@@ -13,11 +13,8 @@ import { loadConfig } from '../src/config.js';
 import { startService, type Service } from '../src/service.js';
 import { defaultCityProfile } from '../src/domain/city-profile.js';
 import { generateCity } from '../solver/network/generate.js';
+import { arg } from './args.js';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 const columns = Number(arg('columns') ?? 330);
 const rows = Number(arg('rows') ?? 330);
 const seed = Number(arg('seed') ?? 1);

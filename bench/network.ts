@@ -23,11 +23,8 @@ import { RoadNetwork } from '../solver/network/network.js';
 import { DEFAULT_NETWORK_PROFILE } from '../solver/network/profile.js';
 import type { SnappedPosition } from '../solver/network/snap.js';
 import { legSegments, MatchScore, simulateTrace } from '../solver/network/trace.js';
+import { arg } from './args.js';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 const columns = Number(arg('columns') ?? 330);
 const rows = Number(arg('rows') ?? 330);
 const seed = Number(arg('seed') ?? 1);

@@ -21,11 +21,8 @@ import { ProfileRepo } from '../src/store/profile-repo.js';
 import { createScratchDatabase } from '../src/store/scratch-database.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { arg } from './args.js';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 const store = arg('store') ?? 'pglite';
 const date = arg('date') ?? '2026-12-01';
 const district = arg('district') ?? null;
