@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeWith } from '../helpers/servers.js';
 import { TokenStore } from '../../src/auth/api-tokens.js';
 import { runAdminCli } from '../../src/cli/admin.js';
 import { lockPathFor } from '../../src/store/data-dir-lock.js';
@@ -146,7 +147,7 @@ process.kill(process.pid, 'SIGKILL');
 });
 
 const serverUrl = process.env.TEST_DATABASE_URL;
-describe.skipIf(!serverUrl)('admin CLI on a PostgreSQL server (TEST_DATABASE_URL)', () => {
+describeWith('postgres', 'admin CLI on a PostgreSQL server', () => {
   let scratch: ScratchDatabase;
   beforeAll(async () => {
     scratch = await createScratchDatabase(serverUrl!, 'sanifleet_test');

@@ -7,8 +7,9 @@ import { createScratchDatabase, type ScratchDatabase } from '../../src/store/scr
 import { startTestService, TEST_ADMIN_TOKEN, type TestService } from '../helpers/service.js';
 import { TEST_NETWORK_CACHE } from '../helpers/planning.js';
 import { waitForJob } from '../helpers/plans.js';
+import { describeWith, serverUrls } from '../helpers/servers.js';
 
-const serverUrl = process.env.TEST_DATABASE_URL;
+const serverUrl = serverUrls.postgres;
 const workerEntry = fileURLToPath(new URL('../../src/worker.ts', import.meta.url));
 
 /** A `npm run worker` process; resolves once it says it is ready. */
@@ -28,7 +29,7 @@ async function startWorker(databaseUrl: string): Promise<ChildProcess> {
   return child;
 }
 
-describe.skipIf(!serverUrl)('plan jobs over worker processes [postgres] (skipped: TEST_DATABASE_URL unset)', () => {
+describeWith('postgres', 'plan jobs over worker processes [postgres]', () => {
   let scratch: ScratchDatabase;
   let svc: TestService;
   const workers: ChildProcess[] = [];

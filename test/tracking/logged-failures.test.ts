@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describeWith } from '../helpers/servers.js';
 import { defaultCityProfile } from '../../src/domain/city-profile.js';
 import type { Vehicle } from '../../src/domain/model.js';
 import { scheduleJobs } from '../../src/jobs/scheduler.js';
@@ -121,7 +122,7 @@ describeEachBackend('on the store (%s)', (backend) => {
   });
 });
 
-describe.skipIf(!process.env.TEST_DATABASE_URL)('the PostgreSQL pool (needs TEST_DATABASE_URL; PGlite has no pool)', () => {
+describeWith('postgres', 'the PostgreSQL pool (PGlite has no pool)', () => {
   it('reports an idle connection killed by the server', async () => {
     const testDb = await createTestDatabase('postgres');
     const log = captureLog();
