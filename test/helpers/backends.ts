@@ -47,8 +47,19 @@ export function freshPgliteDataDir(): string | undefined {
 
 export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'pglite') {
-    const dataDir = freshPgliteDataDir();
-    return { dataDir, drop: async () => (dataDir ? rmSync(dataDir, { recursive: true, force: true }) : undefined) };
+    // Copied when first asked for, so a suite that opens PGlite its own way copies nothing.
+    let copied = false;
+    let dataDir: string | undefined;
+    return {
+      get dataDir() {
+        if (!copied) {
+          copied = true;
+          dataDir = freshPgliteDataDir();
+        }
+        return dataDir;
+      },
+      drop: async () => (dataDir ? rmSync(dataDir, { recursive: true, force: true }) : undefined),
+    };
   }
   if (!serverUrls.postgres) throw new Error('the postgres backend needs TEST_DATABASE_URL');
   return createScratchDatabase(serverUrls.postgres, 'sanifleet_test');
