@@ -42,17 +42,20 @@ export function skippedName(name: string, server: Server): string {
   return `${name} — skipped: ${howToProvide[server]}`;
 }
 
-/** `describe` for a suite that needs `server`. */
+/**
+ * `describe` for a suite that needs `server`: it runs when the server is there, is skipped
+ * with the reason in its name when it is not, and fails when TEST_REQUIRE_SERVERS says the
+ * server must be there (CI).
+ */
 export function describeWith(server: Server, name: string, body: () => void): void {
-  if (hasServer(server)) {
-    describe(name, body);
-  } else if (process.env.TEST_REQUIRE_SERVERS) {
+  const available = hasServer(server);
+  if (!available && process.env.TEST_REQUIRE_SERVERS) {
     describe(name, () => {
       it(`needs ${server}`, () => {
         throw new Error(`${server} is not available but TEST_REQUIRE_SERVERS is set: ${howToProvide[server]}`);
       });
     });
-  } else {
-    describe.skip(skippedName(name, server), body);
+    return;
   }
+  describe.skipIf(!available)(available ? name : skippedName(name, server), body);
 }
