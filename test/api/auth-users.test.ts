@@ -3,9 +3,8 @@ import { LoginLimiter } from '../../src/auth/login-limiter.js';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords.js';
 import { SessionStore } from '../../src/auth/sessions.js';
 import { UserStore } from '../../src/auth/users.js';
-import { migrate } from '../../src/store/migrate.js';
-import { openDb, type Db } from '../../src/store/db.js';
-import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import type { Db } from '../../src/store/db.js';
+import { describeEachBackend, openTestStore, type TestStore } from '../helpers/backends.js';
 import { smallCity } from '../helpers/city-fixture.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { client, refusal } from '../live/fixtures.js';
@@ -208,16 +207,14 @@ describeEachBackend('login, sessions and users [%s]', (backend) => {
 });
 
 describeEachBackend('sessions and users in the store [%s]', (backend) => {
-  let testDb: TestDatabase;
+  let store: TestStore;
   let db: Db;
   beforeAll(async () => {
-    testDb = await createTestDatabase(backend);
-    db = await openDb({ databaseUrl: testDb.url });
-    await migrate(db);
+    store = await openTestStore(backend);
+    db = store.db;
   });
   afterAll(async () => {
-    await db?.close();
-    await testDb?.drop();
+    await store?.close();
   });
 
   it('refuses a session as expired from its fixed end on, cached or not', async () => {

@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LAST_USED_WRITE_INTERVAL_MS, TokenStore } from '../../src/auth/api-tokens.js';
-import { openDb, type Db } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrate.js';
-import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import type { Db } from '../../src/store/db.js';
+import { describeEachBackend, openTestStore, type TestStore } from '../helpers/backends.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { client, principals, refusal, startHub, until, type HubFixture } from '../live/fixtures.js';
 
@@ -12,20 +11,18 @@ import { client, principals, refusal, startHub, until, type HubFixture } from '.
  * most once a minute (the clock is injected: no test waits for a minute).
  */
 describeEachBackend('token expiry and last use in the store [%s]', (backend) => {
-  let testDb: TestDatabase;
+  let store: TestStore;
   let db: Db;
   let nowMs = Date.parse('2026-03-01T08:00:00Z');
   let tokens: TokenStore;
 
   beforeAll(async () => {
-    testDb = await createTestDatabase(backend);
-    db = await openDb({ databaseUrl: testDb.url });
-    await migrate(db);
+    store = await openTestStore(backend);
+    db = store.db;
     tokens = new TokenStore(db, { now: () => nowMs });
   });
   afterAll(async () => {
-    await db?.close();
-    await testDb?.drop();
+    await store?.close();
   });
 
   const lastUsed = async (id: string) =>

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, inject } from 'vitest';
 import { createScratchDatabase } from '../../src/store/scratch-database.js';
+import { openDb, type Db } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrate.js';
+import { migrations, type Migration } from '../../src/store/schema.js';
 import { describeWith, serverUrls } from './servers.js';
 
 /**
@@ -63,4 +66,24 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
   }
   if (!serverUrls.postgres) throw new Error('the postgres backend needs TEST_DATABASE_URL');
   return createScratchDatabase(serverUrls.postgres, 'sanifleet_test');
+}
+
+export interface TestStore {
+  db: Db;
+  /** Closes the store and drops its database (or directory). */
+  close(): Promise<void>;
+}
+
+/** A store of the suite's own on `backend`, opened (PGlite from the template's copy) and migrated. */
+export async function openTestStore(backend: Backend, list: Migration[] = migrations): Promise<TestStore> {
+  const testDb = await createTestDatabase(backend);
+  const db = await openDb({ databaseUrl: testDb.url, dataDir: testDb.dataDir });
+  await migrate(db, list);
+  return {
+    db,
+    close: async () => {
+      await db.close();
+      await testDb.drop();
+    },
+  };
 }

@@ -1,25 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrate.js';
+import type { Db } from '../../src/store/db.js';
 import { PlanConflict, PlanStore } from '../../src/planning/plan-store.js';
-import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import { describeEachBackend, openTestStore, type TestStore } from '../helpers/backends.js';
 
 const options = { seed: 1, iterations: 100, timeLimitS: 60 };
 
 /** The plan-job queue on each store (PGlite always; PostgreSQL when TEST_DATABASE_URL is set). */
 describeEachBackend('plan queue [%s]', (backend) => {
-  let testDb: TestDatabase;
+  let store: TestStore;
   let db: Db;
   let plans: PlanStore;
   beforeAll(async () => {
-    testDb = await createTestDatabase(backend);
-    db = await openDb({ databaseUrl: testDb.url });
-    await migrate(db);
+    store = await openTestStore(backend);
+    db = store.db;
     plans = new PlanStore(db);
   });
   afterAll(async () => {
-    await db?.close();
-    await testDb?.drop();
+    await store?.close();
   });
 
   it('hands each job to one claimer only, oldest first, and numbers versions per date and district', async () => {

@@ -1,21 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../src/store/db.js';
+import type { Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { migrations } from '../../src/store/schema.js';
-import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import { describeEachBackend, openTestStore, type TestStore } from '../helpers/backends.js';
 
 /** Migration 6 on a store that holds rows from before it: OsmAnd's alarm moves from attributes into alarms. */
 describeEachBackend('migration 6: alarms as sent (%s)', (backend) => {
-  let testDb: TestDatabase;
+  let store: TestStore;
   let db: Db;
   beforeAll(async () => {
-    testDb = await createTestDatabase(backend);
-    db = await openDb({ databaseUrl: testDb.url });
-    await migrate(db, migrations.filter((m) => m.version < 6));
+    store = await openTestStore(backend, migrations.filter((m) => m.version < 6));
+    db = store.db;
   });
   afterAll(async () => {
-    await db?.close();
-    await testDb?.drop();
+    await store?.close();
   });
 
   it('moves an OsmAnd alarm out of attributes into alarms, whole, and leaves every other row as it was', async () => {

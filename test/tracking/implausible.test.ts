@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfileSchema, defaultCityProfile, type CityProfile } from '../../src/domain/city-profile.js';
 import type { Vehicle } from '../../src/domain/model.js';
-import { openDb, type Db } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrate.js';
+import type { Db } from '../../src/store/db.js';
 import { FleetEvents } from '../../src/tracking/fleet-events.js';
 import { haversineM } from '../../solver/index.js';
 import { PlausibilityJudge, REANCHOR_AFTER_FIXES } from '../../src/tracking/plausibility.js';
 import { PositionWriter, type StoredFix } from '../../src/tracking/position-writer.js';
 import { queryTrack } from '../../src/tracking/track.js';
 import { VehicleTracker } from '../../src/tracking/vehicle-tracker.js';
-import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import { describeEachBackend, openTestStore, type TestStore } from '../helpers/backends.js';
 
 /**
  * Implausible fixes: a jump faster than the profile's limit from the previous plausible fix
@@ -23,7 +22,7 @@ const LON0 = 7.42;
 const DEG_PER_M = 1 / 111_195;
 
 describeEachBackend('implausible fixes (%s)', (backend) => {
-  let testDb: TestDatabase;
+  let store: TestStore;
   let db: Db;
   let profile: CityProfile = defaultCityProfile();
   let nowMs = T0 + 120_000;
@@ -42,9 +41,8 @@ describeEachBackend('implausible fixes (%s)', (backend) => {
     .map((r) => [r.s, r.implausible]);
 
   beforeAll(async () => {
-    testDb = await createTestDatabase(backend);
-    db = await openDb({ databaseUrl: testDb.url });
-    await migrate(db);
+    store = await openTestStore(backend);
+    db = store.db;
     tracker = new VehicleTracker(db, new FleetEvents(), () => profile, () => nowMs);
     await tracker.load(vehicles);
     judge = new PlausibilityJudge(db, () => profile.tracking.maxPlausibleSpeedKmh);
@@ -52,8 +50,7 @@ describeEachBackend('implausible fixes (%s)', (backend) => {
   });
   afterAll(async () => {
     tracker?.close();
-    await db?.close();
-    await testDb?.drop();
+    await store?.close();
   });
 
   it('flags a 1 km jump in 10 s (360 km/h), keeps it in the log, and leaves it out of distance and the latest position', async () => {

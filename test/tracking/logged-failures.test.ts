@@ -5,11 +5,10 @@ import { defaultCityProfile } from '../../src/domain/city-profile.js';
 import type { Vehicle } from '../../src/domain/model.js';
 import { scheduleJobs } from '../../src/jobs/scheduler.js';
 import { openDb, type Db } from '../../src/store/db.js';
-import { migrate } from '../../src/store/migrate.js';
 import { ensurePositionPartitions } from '../../src/store/positions-partitions.js';
 import { FleetEvents } from '../../src/tracking/fleet-events.js';
 import { VehicleTracker } from '../../src/tracking/vehicle-tracker.js';
-import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import { createTestDatabase, describeEachBackend, openTestStore, type TestStore } from '../helpers/backends.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { SimTerminal } from '../../simulations/jt808-terminal.js';
@@ -67,16 +66,14 @@ describe('swallowed errors reach the log at warn with their cause', () => {
 });
 
 describeEachBackend('on the store (%s)', (backend) => {
-  let testDb: TestDatabase;
+  let store: TestStore;
   let db: Db;
   beforeAll(async () => {
-    testDb = await createTestDatabase(backend);
-    db = await openDb({ databaseUrl: testDb.url });
-    await migrate(db);
+    store = await openTestStore(backend);
+    db = store.db;
   });
   afterAll(async () => {
-    await db?.close();
-    await testDb?.drop();
+    await store?.close();
   });
 
   it('a day partition that cannot be created (its rows already in positions_default) is reported, not hidden', async () => {
