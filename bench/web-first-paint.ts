@@ -71,18 +71,22 @@ let segments = 0;
 interface SimFeature { bbox: [number, number, number, number]; grade: number; json: string }
 const simFeatures: SimFeature[] = [];
 const keepForSim = modes.includes('viewport-sim');
-if (cityKind === 'generated' && reuse) {
-  segments = (await api('GET', '/api/v1/road-segments?limit=1')).total;
-  if (keepForSim) {
-    for (let offset = 0; offset < segments; offset += 1000) {
-      for (const seg of (await api('GET', `/api/v1/road-segments?limit=1000&offset=${offset}`)).items) {
-        const xs = seg.geometry.coordinates.map((c: number[]) => c[0]);
-        const ys = seg.geometry.coordinates.map((c: number[]) => c[1]);
-        simFeatures.push({ bbox: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], grade: seg.grade,
-          json: JSON.stringify({ type: 'Feature', id: seg.id, geometry: seg.geometry, properties: { name: seg.name, grade: seg.grade, highway: seg.highway, oneway: !!seg.oneway } }) });
-      }
+/** The stored road segments' count, and (viewport-sim) each one as the simulated server sends it. */
+async function readStoredSegments(): Promise<number> {
+  const total: number = (await api('GET', '/api/v1/road-segments?limit=1')).total;
+  if (!keepForSim) return total;
+  for (let offset = 0; offset < total; offset += 1000) {
+    for (const seg of (await api('GET', `/api/v1/road-segments?limit=1000&offset=${offset}`)).items) {
+      const xs = seg.geometry.coordinates.map((c: number[]) => c[0]);
+      const ys = seg.geometry.coordinates.map((c: number[]) => c[1]);
+      simFeatures.push({ bbox: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], grade: seg.grade,
+        json: JSON.stringify({ type: 'Feature', id: seg.id, geometry: seg.geometry, properties: { name: seg.name, grade: seg.grade, highway: seg.highway, oneway: !!seg.oneway } }) });
     }
   }
+  return total;
+}
+if (cityKind === 'generated' && reuse) {
+  segments = await readStoredSegments();
   console.error(`reusing the store in ${dataDir}: ${segments} road segments`);
 } else if (cityKind === 'generated') {
   const t0 = performance.now();
@@ -130,17 +134,7 @@ if (cityKind === 'generated' && reuse) {
   await api('POST', '/api/v1/import', { mode: 'merge', depots: [corner(minLon, minLat, 1), corner(maxLon, minLat, 2), corner(minLon, maxLat, 3), corner(maxLon, maxLat, 4)] });
   console.error(`generated ${columns}x${rows}: ${segments} road segments imported in ${Math.round(performance.now() - t0)} ms`);
 } else {
-  segments = (await api('GET', '/api/v1/road-segments?limit=1')).total;
-  if (keepForSim) {
-    for (let offset = 0; offset < segments; offset += 1000) {
-      for (const seg of (await api('GET', `/api/v1/road-segments?limit=1000&offset=${offset}`)).items) {
-        const xs = seg.geometry.coordinates.map((c: number[]) => c[0]);
-        const ys = seg.geometry.coordinates.map((c: number[]) => c[1]);
-        simFeatures.push({ bbox: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], grade: seg.grade,
-          json: JSON.stringify({ type: 'Feature', id: seg.id, geometry: seg.geometry, properties: { name: seg.name, grade: seg.grade, highway: seg.highway, oneway: !!seg.oneway } }) });
-      }
-    }
-  }
+  segments = await readStoredSegments();
 }
 
 /** What a viewport-aware server answers (see the header). */

@@ -8,31 +8,7 @@ import type { UserRole } from '../domain/principal.js';
  * its scrypt hash (passwords.ts); a disabled user keeps the row (history refers to it)
  * but cannot log in, and their sessions are revoked.
  */
-export interface User {
-  id: string;
-  name: string;
-  displayName: string;
-  role: UserRole;
-  vehicleId?: string;
-  contractor?: string;
-  district?: string;
-  createdAt: string;
-  updatedAt: string;
-  passwordChangedAt: string;
-  disabledAt: string | null;
-}
-
-/** What a login answer and /auth/me show of a user. */
-export interface UserSummary {
-  id: string;
-  name: string;
-  displayName: string;
-  role: UserRole;
-  vehicleId?: string;
-  contractor?: string;
-  district?: string;
-}
-
+/** What an admin sets on a user (besides the password). */
 export interface UserFields {
   name: string;
   displayName: string;
@@ -40,6 +16,18 @@ export interface UserFields {
   vehicleId?: string;
   contractor?: string;
   district?: string;
+}
+
+/** What a login answer and /auth/me show of a user. */
+export interface UserSummary extends UserFields {
+  id: string;
+}
+
+export interface User extends UserSummary {
+  createdAt: string;
+  updatedAt: string;
+  passwordChangedAt: string;
+  disabledAt: string | null;
 }
 
 interface UserRow {
