@@ -121,10 +121,11 @@ function nulParameterErrors(params: URLSearchParams): OsmandFieldError[] {
 
 export function parseOsmandQuery(query: string, options: OsmandOptions = {}): OsmandParseResult {
   const params = toParams(query);
-  const nulErrors = nulParameterErrors(params);
-  if (nulErrors.length > 0) return { ok: false, errors: nulErrors };
-  const errors: OsmandFieldError[] = [];
   const deviceId = (params.get('id') ?? params.get('deviceid') ?? '').trim();
+  const nulErrors = nulParameterErrors(params);
+  // a known device with a NUL elsewhere learns which value is wrong (400), like any bad value
+  if (nulErrors.length > 0) return deviceId && !hasNul(deviceId) ? { ok: false, errors: nulErrors, deviceId } : { ok: false, errors: nulErrors };
+  const errors: OsmandFieldError[] = [];
   if (!deviceId) errors.push({ field: 'id', message: 'missing device id (id or deviceid)' });
 
   let lat = number(params, ['lat'], errors);

@@ -225,6 +225,10 @@ describeEachBackend('HTTP ingestion into the service (%s)', (backend) => {
       const form = await svc.call('POST', '/api/v1/osmand', { token, rawBody: `${query}&note=a%00b`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       expect(form.status).toBe(400);
       expect(form.body.details[0].path).toBe('body.note');
+      // without a token the device id is the credential: a known device still learns the bad value
+      const anonymousForm = await svc.call('POST', '/api/v1/osmand', { rawBody: `${query}&note=a%00b`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(anonymousForm.status, JSON.stringify(anonymousForm.body)).toBe(400);
+      expect(anonymousForm.body.details[0].path).toBe('body.note');
       const json = await svc.call('POST', '/api/v1/osmand', {
         token, body: { device_id: '902064', location: { timestamp: new Date(t).toISOString(), coords: { latitude: 43.73, longitude: 7.42 }, extras: { note: 'a\u0000b' } } },
       });
