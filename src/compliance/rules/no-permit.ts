@@ -1,0 +1,44 @@
+import { Episode, type IncidentOut } from '../episode.js';
+import { Run, type Detector, type Rule } from '../detector.js';
+import type { Judged } from '../vehicle-context.js';
+
+/**
+ * no_permit (无证运输): a muck truck driving loaded when none of its permits is valid for the
+ * night (the vehicle is on no permit, or the dates do not cover the night the fix belongs to).
+ * Opens after `compliance.noPermitAfterS` of loaded driving; closes when it is unloaded or
+ * parked `tripBreakS`.
+ */
+class NoPermitDetector implements Detector {
+  private readonly episode = new Episode('no_permit');
+  private readonly run = new Run();
+
+  step(j: Judged, out: IncidentOut): void {
+    const c = j.profile.compliance;
+    const active = j.loaded === true && j.validPermits.length === 0 && j.stoppedForS < c.tripBreakS;
+    if (this.episode.isOpen) {
+      this.episode.add(j);
+      if (!active) this.episode.close(out, j, j.atMs);
+      return;
+    }
+    if (!active) {
+      this.run.reset();
+      return;
+    }
+    if (!j.moving) return;
+    this.run.add(j);
+    if (this.run.count >= 2 && this.run.spanS(j.atMs) >= c.noPermitAfterS) {
+      this.episode.open(out, j, {
+        startMs: this.run.startMs, fixIds: this.run.fixIds,
+        thresholds: { noPermitAfterS: c.noPermitAfterS },
+        details: { nightDate: j.local.date },
+      });
+      this.run.reset();
+    }
+  }
+}
+
+export const noPermit: Rule = {
+  type: 'no_permit',
+  appliesTo: (v) => v.kind === 'muck_truck',
+  create: () => new NoPermitDetector(),
+};

@@ -1,0 +1,70 @@
+import { Episode, type IncidentOut } from '../episode.js';
+import type { Detector, Rule } from '../detector.js';
+import type { Judged } from '../vehicle-context.js';
+
+/**
+ * spill (遗撒/抛洒): the load drops while the truck drives away from every facility and site
+ * (farther than `compliance.spillAwayFromFacilityM`): the payload `payloadDropKg` below its
+ * level over the last `spillWindowS` of moving fixes, or the load state stepping full → half
+ * or empty while moving. A drop at a stop is illegal_dumping's (or wrong_site's). The incident
+ * opens at the drop and closes at the next fix that drops no further; the drop's level becomes
+ * the new reference, so one spill raises one incident.
+ */
+const STOP_RESETS_S = 20;
+
+class SpillDetector implements Detector {
+  private readonly episode = new Episode('spill');
+  private payload: Array<{ atMs: number; kg: number }> = [];
+  private previousState: Judged['loadState'];
+
+  step(j: Judged, out: IncidentOut): void {
+    const c = j.profile.compliance;
+    const reportedKg = j.fix.loadKg;
+    const reportedState = j.fix.loadState;
+    const stateBefore = this.previousState;
+    if (reportedState !== undefined) this.previousState = reportedState;
+    // A stop or a place starts a new reference level: what happened there is another rule's.
+    if (j.places.length > 0 || (!j.moving && j.stoppedForS >= STOP_RESETS_S)) this.payload = [];
+
+    let drop: Record<string, unknown> | undefined;
+    if (j.moving && j.places.length === 0) {
+      if (reportedKg !== undefined) {
+        const since = j.atMs - c.spillWindowS * 1000;
+        this.payload = this.payload.filter((p) => p.atMs >= since);
+        const levelKg = this.payload.reduce((m, p) => Math.max(m, p.kg), -Infinity);
+        if (levelKg - reportedKg >= c.payloadDropKg) {
+          drop = { fromKg: levelKg, toKg: reportedKg, dropKg: levelKg - reportedKg };
+          this.payload = [];
+        }
+        this.payload.push({ atMs: j.atMs, kg: reportedKg });
+      }
+      if (!drop && stateBefore === 'full' && (reportedState === 'half' || reportedState === 'empty')) {
+        drop = { loadStateFrom: stateBefore, loadStateTo: reportedState };
+      }
+    }
+    if (drop) {
+      const awayM = j.city.places.distanceToNearestM(j.fix.lon, j.fix.lat);
+      if (awayM < c.spillAwayFromFacilityM) drop = undefined;
+      else drop.distanceFromPlaceM = Number.isFinite(awayM) ? Math.round(awayM) : null;
+    }
+    if (this.episode.isOpen) {
+      this.episode.add(j);
+      if (drop) this.episode.update(out, j, { details: drop });
+      else this.episode.close(out, j, j.atMs);
+      return;
+    }
+    if (!drop) return;
+    const fixIds = j.previous ? [j.previous.id, j.id] : [j.id];
+    this.episode.open(out, j, {
+      startMs: j.atMs, fixIds, permitId: j.trip?.permit?.permit.id ?? undefined,
+      thresholds: { payloadDropKg: c.payloadDropKg, spillWindowS: c.spillWindowS, spillAwayFromFacilityM: c.spillAwayFromFacilityM, movingKmh: c.movingKmh },
+      details: { ...drop, speedKmh: j.fix.speedKmh, coverOpen: j.coverOpen },
+    });
+  }
+}
+
+export const spill: Rule = {
+  type: 'spill',
+  appliesTo: (v) => v.kind === 'muck_truck' || v.kind === 'collector',
+  create: () => new SpillDetector(),
+};
