@@ -6,7 +6,7 @@ import type { Judged } from '../vehicle-context.js';
  * speeding (超速): above the vehicle's limit for `compliance.speedingFixes` consecutive fixes
  * (a one-fix spike raises nothing). The limit is the lowest that applies: muck trucks
  * `speedLimitsKmh.muckTruckInTown` (in town: the city's whole area), collectors `.collector`,
- * `.coverOpen` while the cover is reported open, and a restricted zone's speed limit for the
+ * `.coverOpen` while the cover is reported open on a loaded (or unknown) truck, and a restricted zone's speed limit for the
  * vehicle's kind in its hours. Closes after `speedingBackUnderFixes` consecutive fixes at or under it.
  */
 export function speedLimit(j: Judged): { limitKmh: number; source: string; zoneId?: string } | undefined {
@@ -14,7 +14,8 @@ export function speedLimit(j: Judged): { limitKmh: number; source: string; zoneI
   let best: { limitKmh: number; source: string; zoneId?: string } | undefined =
     j.vehicle.kind === 'muck_truck' ? { limitKmh: s.muckTruckInTown, source: 'muckTruckInTown' }
       : j.vehicle.kind === 'collector' ? { limitKmh: s.collector, source: 'collector' } : undefined;
-  if (j.coverOpen && (!best || s.coverOpen < best.limitKmh)) best = { limitKmh: s.coverOpen, source: 'coverOpen' };
+  // The cover-open limit keeps a load from blowing off: an empty truck is not held to it.
+  if (j.coverOpen && j.loaded !== false && (!best || s.coverOpen < best.limitKmh)) best = { limitKmh: s.coverOpen, source: 'coverOpen' };
   for (const z of j.city.zonesAt(j.fix.lon, j.fix.lat, j.vehicle.kind, j.local, 'speed_limit')) {
     if (z.speedLimitKmh !== undefined && (!best || z.speedLimitKmh < best.limitKmh)) best = { limitKmh: z.speedLimitKmh, source: `zone`, zoneId: z.id };
   }
