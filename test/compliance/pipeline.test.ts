@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../solver/index.js';
+import { LOADED, fix, line, local, monitor, phases } from './scenario.js';
+import type { StoredFix } from '../../src/tracking/position-writer.js';
+
+const T0 = local(23);
+/** A loaded permit trip, 40 fixes 10 s apart, 100 m off the corridor at fixes 10..22. */
+function offRouteTrip(): StoredFix[] {
+  return line('T1', T0, [0, 0], [2_800, 0], 40, 10, LOADED).map((f, i) => (i >= 10 && i <= 22 ? fix('T1', f.fixTimeMs, (2_800 * i) / 39, 100, LOADED) : f));
+}
+
+function shuffled<T>(list: T[], seed: number): T[] {
+  const rng = mulberry32(seed);
+  const out = list.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const k = Math.floor(rng() * (i + 1));
+    [out[i], out[k]] = [out[k]!, out[i]!];
+  }
+  return out;
+}
+
+describe('the detector pipeline judges fixes in fix-time order', () => {
+  it('out-of-order fixes (one shuffled batch, or swapped across batches) raise the same incidents as in order, once', async () => {
+    const inOrder = await monitor().run(offRouteTrip());
+    expect(phases(inOrder)).toEqual(['off_route open', 'off_route close']);
+    const shuffledBatch = await monitor().run(shuffled(offRouteTrip(), 7));
+    expect(shuffledBatch.map((e) => [e.key, e.phase, e.endMs])).toEqual(inOrder.map((e) => [e.key, e.phase, e.endMs]));
+    const fixes = offRouteTrip();
+    // fix 12 arrives a batch after fixes 13..19: late, so its stretch is re-run
+    const m = monitor();
+    const swapped = await m.run(fixes.slice(0, 12), fixes.slice(13, 20), [fixes[12]!], fixes.slice(20));
+    expect(swapped.map((e) => [e.key, e.phase, e.endMs])).toEqual(inOrder.map((e) => [e.key, e.phase, e.endMs]));
+    expect(m.monitor.stats.replays).toBe(1);
+  });
+
+  it('duplicates (in one batch and resent later) are judged once', async () => {
+    const fixes = offRouteTrip();
+    const m = monitor();
+    const events = await m.run([...fixes.slice(0, 20), ...fixes.slice(0, 20)], fixes.slice(15), fixes);
+    expect(phases(events)).toEqual(['off_route open', 'off_route close']);
+    expect(m.monitor.stats.judged).toBe(40);
+    expect(m.monitor.stats.duplicates).toBe(20 + 5 + 40);
+  });
+
+  it('implausible fixes (GPS jumps flagged before commit) are left out: three jumps off the corridor and a 120 km/h spike raise nothing', async () => {
+    const fixes = line('T1', T0, [0, 0], [2_800, 0], 40, 10, LOADED).map((f, i) => (i >= 10 && i <= 16 ? { ...fix('T1', f.fixTimeMs, 1_000, 900, { ...LOADED, speedKmh: 120 }), implausible: true } : f));
+    const m = monitor();
+    expect(phases(await m.run(fixes))).toEqual([]);
+    expect(m.monitor.stats.implausible).toBe(7);
+  });
+
+  it('a late blind-area batch holding a spill raises it once, and the batch resent raises nothing more', async () => {
+    const fixes = line('T1', T0, [200, 0], [2_000, 0], 30, 10, LOADED).map((f, i) => (i >= 14 ? { ...f, loadKg: 11_000 } : f));
+    const live = [...fixes.slice(0, 10), ...fixes.slice(20)];
+    const blind = fixes.slice(10, 20).map((f) => ({ ...f, blindArea: true }));
+    const m = monitor();
+    // live alone: 15 t before the gap, 11 t after it, more than 60 s of moving apart: no spill judged across a gap
+    expect(phases(await m.run(live))).toEqual([]);
+    const events = await m.run(blind);
+    expect(phases(events)).toEqual(['spill open', 'spill close']);
+    expect(events[0]!.startMs).toBe(fixes[14]!.fixTimeMs);
+    expect(phases(await m.run(blind, blind.slice(3)))).toEqual(['spill open', 'spill close']);
+  });
+
+  it('a late batch with the start of an off-route already raised live does not raise it again: one key from open to close', async () => {
+    const fixes = line('T1', T0, [0, 0], [2_800, 0], 45, 10, LOADED).map((f, i) => (i >= 10 && i <= 30 ? fix('T1', f.fixTimeMs, (2_800 * i) / 44, 100, LOADED) : f));
+    const m = monitor();
+    const events = await m.run([...fixes.slice(0, 10), ...fixes.slice(15, 26)], fixes.slice(10, 15), fixes.slice(26));
+    expect(phases(events)).toEqual(['off_route open', 'off_route close']);
+    expect(events[0]!.startMs).toBe(fixes[15]!.fixTimeMs);
+    expect(events[1]!.key).toBe(events[0]!.key);
+    expect(events[1]!.endMs).toBe(fixes[31]!.fixTimeMs);
+    expect(m.monitor.stats.replays).toBe(1);
+  });
+
+  it('a fix completing a violation is held no longer than reorderHoldMs of wall time', async () => {
+    const fixes = line('T1', T0, [200, 0], [400, 0], 3, 10, { ...LOADED, speedKmh: 50 });
+    const m = monitor();
+    m.monitor.accept(fixes);
+    m.monitor.tick();
+    expect(phases(m.events)).toEqual([]);
+    m.advance(1_000);
+    m.monitor.tick();
+    await m.monitor.flush();
+    expect(phases(m.events)).toEqual(['speeding open']);
+  });
+});
