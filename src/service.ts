@@ -45,6 +45,11 @@ import { PlanRunner } from './jobs/plan-runner.js';
 import { scheduleNightlyPlanning, type NightlyPlanning } from './jobs/nightly-planning.js';
 import { addPlanRoutes } from './api/plan-routes.js';
 import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
+import { ComplianceMonitor, loggingSink } from './compliance/monitor.js';
+import { loadCityModel } from './compliance/load-city.js';
+import { roadMatcher } from './compliance/road-matcher.js';
+import type { PositionMatcher } from './compliance/detector.js';
+import type { IncidentSink } from './compliance/incident-event.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -60,6 +65,8 @@ export interface Service {
   api: ApiRoutes;
   httpServer: Server;
   tracking: Tracking;
+  /** The live compliance detectors, fed every committed fix; their incidents go to the sink. */
+  compliance: ComplianceMonitor;
   /** The road network, loading in the background from start (undefined without OSM_FILE). */
   network?: Promise<LoadedNetwork>;
   live: LiveHub;
@@ -161,8 +168,39 @@ export async function startService(config: Config, logger: Logger, options: { in
     }
 
     const tracking = new Tracking(db, () => profiles.get(), {}, logger);
+    // Until the incident store is connected, incidents go to the log.
+    const complianceLogger = logger.child({ component: 'compliance' });
+    const incidentSink: IncidentSink = loggingSink(complianceLogger);
+    let matcher: PositionMatcher | undefined;
+    network?.then((loaded) => { matcher = roadMatcher(loaded.network); }, () => undefined);
+    const compliance = new ComplianceMonitor({ sink: incidentSink, profile: () => profiles.get(), logger: complianceLogger, matcher: () => matcher });
+    compliance.setCity(await loadCityModel(db));
+    tracking.events.on('fixes', (fixes) => {
+      try {
+        compliance.accept(fixes);
+      } catch (err) {
+        complianceLogger.error({ err }, 'compliance: committed fixes not judged');
+      }
+    });
+    compliance.start();
+    // The detectors judge against the city model: re-read it after a change; a change during a read reads again after it.
+    let cityReload: Promise<void> = Promise.resolve();
+    let cityReloadQueued = false;
+    const reloadComplianceCity = (): Promise<void> => {
+      if (cityReloadQueued) return cityReload;
+      cityReloadQueued = true;
+      cityReload = cityReload.then(async () => {
+        cityReloadQueued = false;
+        compliance.setCity(await loadCityModel(db));
+      }).catch((err: unknown) => complianceLogger.warn({ err }, 'compliance: city model not re-read; the previous one stands'));
+      return cityReload;
+    };
     await tracking.start();
-    const onFleetChange = () => tracking.reloadFleet();
+    const onFleetChange = async () => {
+      await tracking.reloadFleet();
+      await reloadComplianceCity();
+    };
+    const complianceResources = new Set(['vehicles', 'permits', 'facilities', 'construction-sites', 'restricted-zones']);
 
     let jt808: Jt808Server | undefined;
     let jt808Port: number | undefined;
@@ -205,7 +243,10 @@ export async function startService(config: Config, logger: Logger, options: { in
     let mapRoutes: MapRoutes | undefined;
     addCityRoutes(api, {
       db, repo, profile: () => profiles.get(),
-      onChange: (name) => (name === 'vehicles' ? onFleetChange() : name === 'road-segments' ? mapRoutes?.invalidate() : undefined),
+      onChange: (name) => {
+        if (complianceResources.has(name) && name !== 'vehicles') void reloadComplianceCity();
+        return name === 'vehicles' ? onFleetChange() : name === 'road-segments' ? mapRoutes?.invalidate() : undefined;
+      },
     });
     addImportRoute(api, {
       db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes,
@@ -256,7 +297,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     runnerStarted.catch((err: unknown) => logger.error({ err }, 'plan runner failed to start'));
     let closed = false;
     return {
-      db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, jt808, jt808Port, live, network,
+      db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, compliance, jt808, jt808Port, live, network,
       plans, planRunner, nightlyPlanning,
       close: async () => {
         if (closed) return;
@@ -274,6 +315,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         });
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
+        await compliance.close();
         await tokens.settle();
         await roadLayerWarm;
         await network?.catch(() => undefined); // a load failure was reported when it happened
