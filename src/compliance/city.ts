@@ -27,11 +27,14 @@ export interface PermitCorridor {
   widthM: number;
 }
 
+const NO_ZONES: readonly RestrictedZone[] = Object.freeze([]);
+const NO_PERMITS: readonly PermitCorridor[] = Object.freeze([]);
+
 export class ComplianceCity {
   readonly vehicles = new Map<string, Vehicle>();
   readonly places: PlaceIndex;
   private readonly permitsByVehicle = new Map<string, PermitCorridor[]>();
-  private readonly zones: Array<RestrictedZone & { id: string }>;
+  private readonly zones: Array<{ zone: RestrictedZone; minLon: number; maxLon: number; minLat: number; maxLat: number }>;
 
   constructor(model: CityModel, readonly profile: CityProfile) {
     for (const v of model.vehicles) this.vehicles.set(v.id, v);
@@ -56,13 +59,24 @@ export class ComplianceCity {
       ...model.sites.map((s) => ({ id: s.id, kind: 'site' as const, placeKind: 'construction_site', lon: s.location.coordinates[0], lat: s.location.coordinates[1], outline: s.area })),
     ];
     this.places = new PlaceIndex(places, profile.compliance.facilityToleranceM, profile.compliance.facilityPointRadiusM);
-    this.zones = model.zones;
+    this.zones = model.zones.map((zone) => {
+      const ring = zone.area.coordinates[0]!;
+      return {
+        zone, minLon: Math.min(...ring.map((c) => c[0]!)), maxLon: Math.max(...ring.map((c) => c[0]!)),
+        minLat: Math.min(...ring.map((c) => c[1]!)), maxLat: Math.max(...ring.map((c) => c[1]!)),
+      };
+    });
   }
 
   /** The vehicle's permits valid on the night (or day) the local time belongs to. */
-  validPermits(vehicleId: string, t: LocalTime): PermitCorridor[] {
+  validPermits(vehicleId: string, t: LocalTime): readonly PermitCorridor[] {
     const list = this.permitsByVehicle.get(vehicleId);
-    if (!list) return [];
+    if (!list) return NO_PERMITS;
+    if (list.length === 1) {
+      const { permit } = list[0]!;
+      const date = nightDate(t, permit.hours);
+      return date >= permit.validFrom && date <= permit.validTo ? list : NO_PERMITS;
+    }
     return list.filter(({ permit }) => {
       const date = nightDate(t, permit.hours);
       return date >= permit.validFrom && date <= permit.validTo;
@@ -70,13 +84,14 @@ export class ComplianceCity {
   }
 
   /** Restricted zones of the mode that apply to the vehicle kind now and hold the position. */
-  zonesAt(lon: number, lat: number, kind: Vehicle['kind'], t: LocalTime, mode: 'ban' | 'speed_limit'): RestrictedZone[] {
-    const out: RestrictedZone[] = [];
-    for (const z of this.zones) {
+  zonesAt(lon: number, lat: number, kind: Vehicle['kind'], t: LocalTime, mode: 'ban' | 'speed_limit'): readonly RestrictedZone[] {
+    let out: RestrictedZone[] | undefined;
+    for (const { zone: z, minLon, maxLon, minLat, maxLat } of this.zones) {
+      if (lon < minLon || lon > maxLon || lat < minLat || lat > maxLat) continue;
       if (z.mode !== mode || !z.vehicleKinds.includes(kind)) continue;
       if (z.hours.length > 0 && !z.hours.some((w) => inWindow(t, w))) continue;
-      if (pointInPolygon(lon, lat, z.area.coordinates as number[][][])) out.push(z);
+      if (pointInPolygon(lon, lat, z.area.coordinates as number[][][])) (out ??= []).push(z);
     }
-    return out;
+    return out ?? NO_ZONES;
   }
 }

@@ -28,9 +28,21 @@ export function localTime(ms: number, timeZone: string): LocalTime {
   return { dayStartMs, secondOfDay: (ms - dayStartMs) / 1000, date };
 }
 
+/** Windows as [start, end) seconds of day, end past 86,400 across midnight (asked for every fix: parsed once). */
+const windowSeconds = new WeakMap<TimeWindow, [number, number]>();
+
+function secondsOf(w: TimeWindow): [number, number] {
+  let s = windowSeconds.get(w);
+  if (!s) {
+    const [start, end] = windowMinutes(w);
+    windowSeconds.set(w, (s = [start * 60, end * 60]));
+  }
+  return s;
+}
+
 /** Inside [from, to) of a window that may cross midnight. */
 export function inWindow(t: LocalTime, w: TimeWindow): boolean {
-  const [start, end] = windowMinutes(w).map((m) => m * 60) as [number, number];
+  const [start, end] = secondsOf(w);
   const s = t.secondOfDay;
   return (s >= start && s < end) || (s + 86_400 >= start && s + 86_400 < end);
 }
@@ -41,7 +53,7 @@ export function inWindow(t: LocalTime, w: TimeWindow): boolean {
  * night, 20:00 to the coming one). A window within one day: the day's date.
  */
 export function nightDate(t: LocalTime, w: TimeWindow): string {
-  const [start, end] = windowMinutes(w).map((m) => m * 60) as [number, number];
+  const [start, end] = secondsOf(w);
   if (end <= 86_400) return t.date;
   const morningEnd = end - 86_400;
   const gapMiddle = (morningEnd + start) / 2;

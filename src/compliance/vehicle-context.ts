@@ -30,12 +30,12 @@ export interface Judged {
   coverOpen: boolean;
   bodyLifted: boolean;
   /** Facilities and sites holding the position (outline + tolerance, or point radius). */
-  places: Place[];
+  places: readonly Place[];
   /** Seconds since the vehicle last moved (0 while moving). */
   stoppedForS: number;
   /** The current loaded trip, if any. */
   trip?: Trip;
-  validPermits: PermitCorridor[];
+  validPermits: readonly PermitCorridor[];
   /** The fix before this one (fix-time order), as judged then. */
   previous?: Judged;
 }
@@ -89,7 +89,12 @@ export class VehicleContext {
     if (site && !moving) this.lastSiteId = site.id;
     else if (!loaded && places.length === 0 && moving) this.lastSiteId = undefined;
     const judged: Judged = {
-      fix, id: fixId(fix.vehicleId, fix.fixTimeMs), atMs: fix.fixTimeMs, vehicle: this.vehicle, profile, city, local,
+      fix, get id() {
+        // An ISO string per fix costs more than judging it: made only for fixes kept as evidence.
+        const id = fixId(fix.vehicleId, fix.fixTimeMs);
+        Object.defineProperty(this, 'id', { value: id });
+        return id;
+      }, atMs: fix.fixTimeMs, vehicle: this.vehicle, profile, city, local,
       moving, loaded, loadState: this.loadState, loadKg: this.loadKg, coverOpen: this.coverClosed === false, bodyLifted: this.bodyLifted === true,
       places, stoppedForS: this.stoppedSinceMs === undefined ? 0 : (fix.fixTimeMs - this.stoppedSinceMs) / 1000,
       trip: this.trip, validPermits, previous: this.previous,
@@ -102,7 +107,7 @@ export class VehicleContext {
 }
 
 /** The permit of a loaded trip: the one for the site it was loaded at, else the one whose corridor is nearest. */
-function choosePermit(valid: PermitCorridor[], originSiteId: string | undefined, fix: StoredFix): PermitCorridor | undefined {
+function choosePermit(valid: readonly PermitCorridor[], originSiteId: string | undefined, fix: StoredFix): PermitCorridor | undefined {
   if (valid.length <= 1) return valid[0];
   const bySite = valid.filter((p) => p.permit.siteId === originSiteId);
   if (bySite.length === 1) return bySite[0];
