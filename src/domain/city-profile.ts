@@ -95,7 +95,7 @@ const complianceSchema = z.strictObject({
   reorderFixes: z.number().int().min(0).max(100).default(3),
   reorderHoldMs: z.number().int().min(0).max(60_000).default(1_000),
   /** Fix time kept per vehicle to re-evaluate a late (blind-area) stretch. */
-  historyS: z.number().min(60).max(86_400).default(3_600),
+  historyS: z.number().min(60).max(86_400).default(1_800),
   /** A loaded truck stopped this long ends its trip (it is parked, not driving). */
   tripBreakS: z.number().min(30).max(86_400).default(300),
   /** Outside hours / without a permit: loaded and moving this long before an incident opens. */

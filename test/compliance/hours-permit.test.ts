@@ -12,10 +12,11 @@ describe('outside_hours', () => {
     const fixes = trip('T1', local(21, 50), 80); // 21:50:00 .. 22:03:10
     const events = await monitor().run(fixes);
     expect(phases(events)).toEqual(['outside_hours open', 'outside_hours close']);
-    expect(events[0]!.startMs).toBe(local(21, 50));
-    expect(events[0]!.atMs).toBe(local(21, 51));
+    // the first three fixes (35 m apart) are inside the site: the trip on the road starts with the fourth
+    expect(events[0]!.startMs).toBe(local(21, 50, 30));
+    expect(events[0]!.atMs).toBe(local(21, 51, 30));
     expect(events[0]!.thresholds).toMatchObject({ permitHours: '22:00-06:00', timeZone: 'Asia/Shanghai' });
-    expect(events[0]!.details.localTimeAtStart).toBe('21:50:00');
+    expect(events[0]!.details.localTimeAtStart).toBe('21:50:30');
     expect(events[1]!.endMs).toBe(local(22));
   });
 
@@ -24,8 +25,10 @@ describe('outside_hours', () => {
     expect(phases(events)).toEqual(['outside_hours open', 'outside_hours close']);
   });
 
-  it('near misses raise nothing: a trip starting exactly at 22:00:00, one after midnight inside the window, one ending exactly at 06:00:00, an empty truck at noon', async () => {
+  it('near misses raise nothing: loading and driving inside the site from 21:58, leaving at 22:00:00; a trip starting exactly at 22:00:00, one after midnight inside the window, one ending exactly at 06:00:00, an empty truck at noon', async () => {
     expect(phases(await monitor().run(trip('T1', local(22))))).toEqual([]);
+    const inSite = [...line('T1', local(21, 58), [-40, 0], [40, 0], 12, 10, { ...LOADED, speedKmh: 8 }), ...trip('T1', local(22)).slice(1)];
+    expect(phases(await monitor().run(inSite))).toEqual([]);
     expect(phases(await monitor().run(trip('T1', local(2, 0, 0, 2))))).toEqual([]);
     const ending = trip('T1', local(5, 56, 50, 2), 20); // last fix 05:59:60 = 06:00:00
     expect(phases(await monitor().run(ending))).toEqual([]);
@@ -40,8 +43,8 @@ describe('no_permit', () => {
       const events = await monitor().run(trip(vehicle, local(23)));
       expect(phases(events)).toEqual(['no_permit open', 'no_permit close']);
       expect(events[0]!.vehicleId).toBe(vehicle);
-      expect(events[0]!.startMs).toBe(local(23));
-      expect(events[0]!.atMs).toBe(local(23, 1));
+      expect(events[0]!.startMs).toBe(local(23, 0, 10));
+      expect(events[0]!.atMs).toBe(local(23, 1, 10));
     }
   });
 

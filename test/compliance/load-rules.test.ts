@@ -20,10 +20,11 @@ describe('uncovered', () => {
     expect(events[0]!.thresholds).toMatchObject({ uncoveredAfterS: 30 });
   });
 
-  it('near misses raise nothing: cover open while stopped at the site being loaded, then closed within 20 s of leaving; cover open while empty; a 20 s opening', async () => {
+  it('near misses raise nothing: cover open while stopped at the site being loaded, driving to the exit inside it, then closed within 20 s of leaving; cover open while empty; a 20 s opening', async () => {
     const loading = [
       ...stopAt(0, 0, T0, 30, { speedKmh: 0, loadState: 'empty', loadKg: 0, coverClosed: false }),
-      ...stopAt(0, 0, T0 + 300_000, 30, { speedKmh: 0, loadState: 'full', loadKg: 15_000, coverClosed: false }),
+      ...stopAt(0, 0, T0 + 300_000, 25, { speedKmh: 0, loadState: 'full', loadKg: 15_000, coverClosed: false }),
+      ...line('T1', T0 + 550_000, [-40, 0], [40, 0], 5, 10, { ...LOADED, speedKmh: 10, coverClosed: false }),
       ...line('T1', T0 + 600_000, [0, 0], [200, 0], 3, 10, { ...LOADED, speedKmh: 15, coverClosed: false }),
       ...line('T1', T0 + 630_000, [300, 0], [2_800, 0], 20, 10, LOADED),
     ];
@@ -79,6 +80,11 @@ describe('illegal_dumping', () => {
   it('the payload falling 4 t at a 2-minute stop, body never reported lifted, is dumping too', async () => {
     const stop = stopAt(1_500, 300, T0, 13, { ...STOPPED_LOADED, bodyLifted: undefined }).map((f, i) => (i >= 6 ? { ...f, loadKg: 11_000 } : f));
     expect(only('illegal_dumping', await monitor().run(stop))).toEqual(['illegal_dumping open']);
+  });
+
+  it('an empty truck lifting its body at a stop on the road is no dumping', async () => {
+    const emptyLift = stopAt(1_500, 300, T0, 12, { ...EMPTY, speedKmh: 0, bodyLifted: true });
+    expect(only('illegal_dumping', await monitor().run(emptyLift))).toEqual([]);
   });
 
   it('near misses raise nothing: lifting inside the disposal site (near its fence), loading at the site, a 40 s lift on the road', async () => {

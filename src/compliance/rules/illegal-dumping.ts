@@ -6,7 +6,7 @@ import { StopWatch } from './unloading.js';
 /**
  * illegal_dumping (非法倾倒): stopped `compliance.dumpingStoppedS` or longer outside every
  * facility and site (their outline plus tolerance, or point radius) while the body is lifted
- * or the load drops (payload by `payloadDropKg`, or the load state falling). Lifting inside the
+ * (on a truck not known empty when it stopped) or the load drops (payload by `payloadDropKg`, or the load state falling). Lifting inside the
  * disposal site, or loading at the site, is legal: a stop with any fix inside a place is not
  * judged here. Opens when both hold, from the stop's start; closes when the truck drives off.
  */

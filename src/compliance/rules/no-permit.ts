@@ -24,7 +24,7 @@ class NoPermitDetector implements Detector {
       this.run.reset();
       return;
     }
-    if (!j.moving) return;
+    if (!j.moving || j.places.length > 0) return; // driving inside a site is not a trip on the road
     this.run.add(j);
     if (this.run.count >= 2 && this.run.spanS(j.atMs) >= c.noPermitAfterS) {
       this.episode.open(out, j, {

@@ -8,7 +8,7 @@ import type { Judged } from '../vehicle-context.js';
  * city profile's local time (windows may cross midnight; the window's start is inside it, to
  * the second). It opens after `compliance.outsideHoursAfterS` of loaded driving outside the
  * window and closes when the truck is unloaded, the window begins, or it stays parked
- * `tripBreakS`. A truck with no permit for the night is no_permit's, not this rule's.
+ * `tripBreakS`. Fixes inside a facility or site count neither way. A truck with no permit for the night is no_permit's, not this rule's.
  */
 class OutsideHoursDetector implements Detector {
   private readonly episode = new Episode('outside_hours');
@@ -28,7 +28,8 @@ class OutsideHoursDetector implements Detector {
       this.run.reset();
       return;
     }
-    if (!j.moving) return; // a stop at a light neither starts nor ends it
+    // A stop at a light neither starts nor ends it; nor does driving inside a site (loading, queueing to leave).
+    if (!j.moving || j.places.length > 0) return;
     this.run.add(j);
     if (this.run.count >= 2 && this.run.spanS(j.atMs) >= c.outsideHoursAfterS) {
       const p = permits[0]!.permit;

@@ -68,6 +68,7 @@ class SpeedingDetector implements Detector {
 
 export const speeding: Rule = {
   type: 'speeding',
-  appliesTo: (v) => v.kind === 'muck_truck' || v.kind === 'collector',
+  // Every kind: sweepers and washers have no limit of their own here, but zone limits apply to them.
+  appliesTo: () => true,
   create: () => new SpeedingDetector(),
 };

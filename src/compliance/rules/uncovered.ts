@@ -5,7 +5,8 @@ import type { Judged } from '../vehicle-context.js';
 /**
  * uncovered (未密闭): loaded, the cover reported open and moving for `compliance.uncoveredAfterS`
  * (and two fixes). Cover open while empty, or while stopped (being loaded at the site), is legal;
- * a stop on the road neither starts nor ends it; a stop inside a facility or site ends a candidate.
+ * a stop on the road neither starts nor ends it; the time counts from the first fix outside every
+ * facility and site (inside one the cover may be open: loading, driving to the exit).
  * Closes at the first fix with the cover closed or the truck empty.
  */
 class UncoveredDetector implements Detector {
@@ -22,7 +23,8 @@ class UncoveredDetector implements Detector {
       if (!active || (!j.moving && j.places.length > 0)) this.episode.close(out, j, j.atMs);
       return;
     }
-    if (!active || (!j.moving && j.places.length > 0)) {
+    // Inside a place the cover may be open (loading, moving to the exit): the time counts from the road.
+    if (!active || j.places.length > 0) {
       this.run.reset();
       this.maxSpeedKmh = 0;
       return;

@@ -26,9 +26,12 @@ export class StopWatch {
     return this.stopped;
   }
 
+  /** Lifting counts when the truck was not known empty at the stop's start (an empty body lifted at the depot is no dumping). */
   get unloaded(): boolean {
-    return this.lifted || this.stateDrop !== undefined || this.dropKgAtLeast;
+    return (this.lifted && this.loadedAtStart !== false) || this.stateDrop !== undefined || this.dropKgAtLeast;
   }
+
+  private loadedAtStart: boolean | undefined;
 
   private dropKgAtLeast = false;
 
@@ -55,9 +58,11 @@ export class StopWatch {
       this.permitId = trip?.permit?.permit.id;
       this.disposalFacilityId = trip?.permit?.permit.disposalFacilityId;
       this.siteId = trip?.permit?.permit.siteId ?? trip?.originSiteId;
+      this.loadedAtStart = j.loaded;
       if (j.previous && !j.trip && j.previous.loaded) {
         this.refKg = j.previous.loadKg;
         this.refState = j.previous.loadState;
+        this.loadedAtStart = true;
       }
     }
     if (this.fixIds.length < 200) this.fixIds.push(j.id);
