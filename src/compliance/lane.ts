@@ -12,7 +12,8 @@ import { VehicleContext } from './vehicle-context.js';
  *    later fixes have arrived, or it has waited `reorderHoldMs` (so a live fix is judged within
  *    about a second);
  *  - a fix already held or judged (same fix time) is a duplicate and dropped; an implausible
- *    one (a GPS jump, flagged before commit) is no place the vehicle was and is left out;
+ *    one (a GPS jump, flagged before commit) is no place the vehicle was and is left out, as is
+ *    one without a GNSS position (a terminal in a tunnel repeats its last place);
  *  - a fix older than the last judged one (a blind-area upload) joins the history, and the
  *    detectors are re-run over the history from fresh state; the ledger reconciles the re-run's
  *    incidents with those already raised, so none is raised twice and none is hidden.
@@ -21,6 +22,8 @@ export interface LaneStats {
   judged: number;
   duplicates: number;
   implausible: number;
+  /** Fixes without a GNSS position (the terminal repeats its last one): their place and speed are no evidence. */
+  unpositioned: number;
   replays: number;
 }
 
@@ -63,6 +66,10 @@ export class VehicleLane {
   accept(fix: StoredFix, nowMs: number): void {
     if (fix.implausible) {
       this.stats.implausible++;
+      return;
+    }
+    if (!fix.positioned) {
+      this.stats.unpositioned++;
       return;
     }
     const t = fix.fixTimeMs;

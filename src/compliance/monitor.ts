@@ -24,7 +24,7 @@ export interface ComplianceMonitorOptions {
 }
 
 export class ComplianceMonitor {
-  readonly stats: LaneStats & { events: number; sinkErrors: number } = { judged: 0, duplicates: 0, implausible: 0, replays: 0, events: 0, sinkErrors: 0 };
+  readonly stats: LaneStats & { events: number; sinkErrors: number } = { judged: 0, duplicates: 0, implausible: 0, unpositioned: 0, replays: 0, events: 0, sinkErrors: 0 };
   private readonly lanes = new Map<string, VehicleLane>();
   private model: CityModel = { vehicles: [], permits: [], facilities: [], sites: [], zones: [] };
   private city: ComplianceCity;

@@ -49,6 +49,13 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     expect(m.monitor.stats.implausible).toBe(7);
   });
 
+  it('fixes without a GNSS position (the last place repeated, speed 0) are left out: no dumping from a lift seen in a tunnel', async () => {
+    const fixes = line('T1', T0, [1_500, 300], [1_500, 300], 12, 10, { ...LOADED, speedKmh: 0, bodyLifted: true }).map((f) => ({ ...f, positioned: false }));
+    const m = monitor();
+    expect(phases(await m.run(fixes))).toEqual([]);
+    expect(m.monitor.stats.unpositioned).toBe(12);
+  });
+
   it('a late blind-area batch holding a spill raises it once, and the batch resent raises nothing more', async () => {
     const fixes = line('T1', T0, [200, 0], [2_000, 0], 30, 10, LOADED).map((f, i) => (i >= 14 ? { ...f, loadKg: 11_000 } : f));
     const live = [...fixes.slice(0, 10), ...fixes.slice(20)];
