@@ -48,6 +48,15 @@ describe('spill', () => {
     expect(events[1]!.endMs).toBe(fixes[11]!.fixTimeMs);
   });
 
+  it('a load trickling off (500 kg every 10 s for a minute) is one spill, open while it falls', async () => {
+    const fixes = line('T1', T0, [200, 0], [2_000, 0], 20, 10, LOADED).map((f, i) => ({ ...f, loadKg: 15_000 - 500 * Math.min(Math.max(i - 5, 0), 6) }));
+    const events = (await monitor().run(fixes)).filter((e) => e.type === 'spill');
+    expect(events.map((e) => e.phase)).toEqual(['open', 'close']);
+    expect(events[0]!.startMs).toBe(fixes[9]!.fixTimeMs);
+    expect(events[1]!.endMs).toBe(fixes[12]!.fixTimeMs);
+    expect(events[1]!.details).toMatchObject({ fromKg: 15_000, toKg: 12_000, dropKg: 3_000 });
+  });
+
   it('the load state stepping full -> half while moving raises a spill', async () => {
     const fixes = line('T1', T0, [200, 0], [2_000, 0], 20, 10, { ...LOADED, loadKg: undefined }).map((f, i) => (i >= 10 ? { ...f, loadState: 'half' as const } : f));
     const events = await monitor().run(fixes);

@@ -7,8 +7,8 @@ import type { Judged } from '../vehicle-context.js';
  * (farther than `compliance.spillAwayFromFacilityM`): the payload `payloadDropKg` below its
  * level over the last `spillWindowS` of moving fixes, or the load state stepping full → half
  * or empty while moving. A drop at a stop is illegal_dumping's (or wrong_site's). The incident
- * opens at the drop and closes at the next fix that drops no further; the drop's level becomes
- * the new reference, so one spill raises one incident.
+ * opens at the drop and stays open while the load keeps falling (a load trickling off is one
+ * spill); it closes at the first fix that drops no further, whose level is the new reference.
  */
 const STOP_RESETS_S = 20;
 
@@ -16,6 +16,8 @@ class SpillDetector implements Detector {
   private readonly episode = new Episode('spill');
   private payload: Array<{ atMs: number; kg: number }> = [];
   private previousState: Judged['loadState'];
+  private fromKg: number | undefined;
+  private lastKg: number | undefined;
 
   step(j: Judged, out: IncidentOut): void {
     const c = j.profile.compliance;
@@ -25,6 +27,26 @@ class SpillDetector implements Detector {
     if (reportedState !== undefined) this.previousState = reportedState;
     // A stop or a place starts a new reference level: what happened there is another rule's.
     if (j.places.length > 0 || (!j.moving && j.stoppedForS >= STOP_RESETS_S)) this.payload = [];
+
+    if (this.episode.isOpen) {
+      this.episode.add(j);
+      // A load still falling (payload below the last by more than sensor noise, or the state stepping down) is the same spill.
+      const noiseKg = c.payloadDropKg / 10;
+      const kgFalling = reportedKg !== undefined && this.lastKg !== undefined && reportedKg < this.lastKg - noiseKg;
+      const stateFalling = reportedState !== undefined && stateBefore !== undefined && RANK[reportedState] < RANK[stateBefore];
+      if (j.moving && (kgFalling || stateFalling)) {
+        if (reportedKg !== undefined) {
+          this.lastKg = reportedKg;
+          this.episode.add(j, { toKg: reportedKg, dropKg: (this.fromKg ?? reportedKg) - reportedKg });
+        }
+        if (stateFalling) this.episode.add(j, { loadStateTo: reportedState });
+        this.payload = reportedKg !== undefined ? [{ atMs: j.atMs, kg: reportedKg }] : [];
+        return;
+      }
+      this.episode.close(out, j, j.atMs);
+      if (j.moving && reportedKg !== undefined) this.payload = [{ atMs: j.atMs, kg: reportedKg }];
+      return;
+    }
 
     let drop: Record<string, unknown> | undefined;
     if (j.moving && j.places.length === 0) {
@@ -42,26 +64,21 @@ class SpillDetector implements Detector {
         drop = { loadStateFrom: stateBefore, loadStateTo: reportedState };
       }
     }
-    if (drop) {
-      const awayM = j.city.places.distanceToNearestM(j.fix.lon, j.fix.lat);
-      if (awayM < c.spillAwayFromFacilityM) drop = undefined;
-      else drop.distanceFromPlaceM = Number.isFinite(awayM) ? Math.round(awayM) : null;
-    }
-    if (this.episode.isOpen) {
-      this.episode.add(j);
-      if (drop) this.episode.update(out, j, { details: drop });
-      else this.episode.close(out, j, j.atMs);
-      return;
-    }
     if (!drop) return;
+    const awayM = j.city.places.distanceToNearestM(j.fix.lon, j.fix.lat);
+    if (awayM < c.spillAwayFromFacilityM) return;
+    this.fromKg = typeof drop.fromKg === 'number' ? drop.fromKg : reportedKg;
+    this.lastKg = reportedKg;
     const fixIds = j.previous ? [j.previous.id, j.id] : [j.id];
     this.episode.open(out, j, {
-      startMs: j.atMs, fixIds, permitId: j.trip?.permit?.permit.id ?? undefined,
+      startMs: j.atMs, fixIds, permitId: j.trip?.permit?.permit.id,
       thresholds: { payloadDropKg: c.payloadDropKg, spillWindowS: c.spillWindowS, spillAwayFromFacilityM: c.spillAwayFromFacilityM, movingKmh: c.movingKmh },
-      details: { ...drop, speedKmh: j.fix.speedKmh, coverOpen: j.coverOpen },
+      details: { ...drop, distanceFromPlaceM: Number.isFinite(awayM) ? Math.round(awayM) : null, speedKmh: j.fix.speedKmh, coverOpen: j.coverOpen },
     });
   }
 }
+
+const RANK = { empty: 0, half: 1, full: 2 } as const;
 
 export const spill: Rule = {
   type: 'spill',
