@@ -51,7 +51,7 @@ export class VehicleLedger implements IncidentOut {
     this.collecting = new Map();
   }
 
-  /** Reconciles a re-run's incidents with those raised; `lastFixMs` closes what it no longer sees. */
+  /** Reconciles a re-run's incidents with those raised; `lastFixMs` (the last fix judged) closes what it no longer sees. */
   endReplay(lastFixMs: number): void {
     const collected = [...this.collecting!.entries()].sort((a, b) => a[1].startMs - b[1].startMs);
     this.collecting = undefined;
@@ -134,7 +134,7 @@ export class VehicleLedger implements IncidentOut {
     this.emit(out);
   }
 
-  /** A raised incident of the type (and zone) whose time overlaps [fromMs, toMs]. */
+  /** A raised incident of the type (and zone) whose time overlaps [fromMs, toMs] (an open one: up to now). */
   private overlapping(type: IncidentEvent['type'], zoneId: string | undefined, fromMs: number, toMs: number): Raised | undefined {
     return this.raised.find((r) => r.type === type && r.zoneId === zoneId && r.startMs <= toMs && (r.closed ? r.endMs! : Infinity) >= fromMs);
   }

@@ -80,6 +80,25 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     expect(m.monitor.stats.replays).toBe(1);
   });
 
+  it('an incident the late fixes disprove is closed as re-evaluated; the next one is raised on its own', async () => {
+    // live: every third fix at 50 km/h (three in a row as far as the live stream knows); blind: the fixes between, at 30;
+    // then live again, with a real three-fix speeding
+    const speeds = [50, 30, 30, 50, 30, 30, 50, 30, 30, 30, 30, 55, 56, 57, 30, 30, 30, 30];
+    const fixes = line('T1', T0, [200, 0], [1_900, 0], speeds.length, 10, LOADED).map((f, i) => ({ ...f, speedKmh: speeds[i]! }));
+    const live = fixes.filter((_, i) => i % 3 === 0 && i <= 6);
+    const blind = fixes.filter((_, i) => i <= 6 && i % 3 !== 0);
+    const m = monitor();
+    expect(phases(await m.run(live))).toEqual(['speeding open']);
+    m.advance(5_000);
+    const events = await m.run(blind, fixes.slice(7));
+    expect(events.map((e) => [e.phase, e.key, e.details.closedBy])).toEqual([
+      ['open', `speeding:T1:${fixes[0]!.fixTimeMs}`, undefined],
+      ['close', `speeding:T1:${fixes[0]!.fixTimeMs}`, 're-evaluation'],
+      ['open', `speeding:T1:${fixes[11]!.fixTimeMs}`, undefined],
+      ['close', `speeding:T1:${fixes[11]!.fixTimeMs}`, undefined],
+    ]);
+  });
+
   it('a fix completing a violation is held no longer than reorderHoldMs of wall time', async () => {
     const fixes = line('T1', T0, [200, 0], [400, 0], 3, 10, { ...LOADED, speedKmh: 50 });
     const m = monitor();
