@@ -96,14 +96,18 @@ export class VehicleLane {
   /** Judges the held fixes that are due (all of them with `all`), and re-runs a late stretch. */
   release(nowMs: number, city: ComplianceCity, all = false): void {
     const c = city.profile.compliance;
-    // A blind-area upload comes in many frames: one re-run once they stop coming.
-    if (this.replayNeeded && (all || nowMs - this.lastLateArrivalMs >= c.reorderHoldMs)) this.replay(city);
-    while (this.buffer.length > 0) {
-      const head = this.buffer[0]!;
+    const headDue = () => {
+      const head = this.buffer[0];
+      if (!head) return false;
       const newest = this.buffer[this.buffer.length - 1]!.fix.fixTimeMs;
-      const due = all || newest - head.fix.fixTimeMs >= c.reorderWindowS * 1000 || this.buffer.length - 1 >= c.reorderFixes
+      return all || newest - head.fix.fixTimeMs >= c.reorderWindowS * 1000 || this.buffer.length - 1 >= c.reorderFixes
         || nowMs - head.arrivedMs >= c.reorderHoldMs;
-      if (!due) break;
+    };
+    // A blind-area upload comes in many frames: one re-run once they stop coming — or before any
+    // newer fix is judged, so that live judgement goes on from the corrected state.
+    if (this.replayNeeded && (all || nowMs - this.lastLateArrivalMs >= c.reorderHoldMs || headDue())) this.replay(city);
+    while (headDue()) {
+      const head = this.buffer[0]!;
       this.buffer.shift();
       this.history.push(head.fix);
       this.watermarkMs = head.fix.fixTimeMs;

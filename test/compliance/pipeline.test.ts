@@ -90,13 +90,19 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     const m = monitor();
     expect(phases(await m.run(live))).toEqual(['speeding open']);
     m.advance(5_000);
-    const events = await m.run(blind, fixes.slice(7));
-    expect(events.map((e) => [e.phase, e.key, e.details.closedBy])).toEqual([
+    const expected = [
       ['open', `speeding:T1:${fixes[0]!.fixTimeMs}`, undefined],
       ['close', `speeding:T1:${fixes[0]!.fixTimeMs}`, 're-evaluation'],
       ['open', `speeding:T1:${fixes[11]!.fixTimeMs}`, undefined],
       ['close', `speeding:T1:${fixes[11]!.fixTimeMs}`, undefined],
-    ]);
+    ];
+    const events = await m.run(blind, fixes.slice(7));
+    expect(events.map((e) => [e.phase, e.key, e.details.closedBy])).toEqual(expected);
+    // the same when the late fixes come in one batch with newer ones: the stretch is re-run before those are judged
+    const one = monitor();
+    await one.run(live);
+    const together = await one.run([...blind, ...fixes.slice(7)]);
+    expect(together.map((e) => [e.phase, e.key, e.details.closedBy])).toEqual(expected);
   });
 
   it('a fix completing a violation is held no longer than reorderHoldMs of wall time', async () => {
