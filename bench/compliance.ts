@@ -7,7 +7,8 @@
  *
  * Each truck drives its permit's corridor out loaded and back empty, a fix every 10 s with
  * ±6 m GPS noise; one truck in 20 leaves the corridor for 2 minutes, one in 20 speeds, one in 20
- * drives with the cover open, one in 50 sends a fix out of order. Batches interleave the trucks
+ * drives with the cover open, one in 50 sends a fix out of order, one in 25 uploads a 3-minute
+ * blind-area stretch 5 minutes late (its detectors re-run over the history). Batches interleave the trucks
  * the way group commits do. Only accept()+tick() are timed (the fixes are built beforehand).
  * Timed in CPU time of this process (the machine may be shared; wall time is printed beside it). The budget line: a city of 10,000 trucks at one fix per 10 s offers 1,000 fixes/s; the share of
  * one core it takes is 1,000 / (fixes/s). Recall and precision need the incident generator (not here).
@@ -82,9 +83,24 @@ const perTruck: StoredFix[][] = vehicles.map((v, i) => {
   if (i % 50 === 49) [list[100], list[101]] = [list[101]!, list[100]!];
   return list;
 });
-// Interleave as commits would: tick by tick, trucks in a shuffled order.
+// Interleave as commits would, tick by tick. One truck in 25 loses coverage for 3 minutes (from fix 30):
+// that stretch arrives 5 minutes late, as a blind-area upload, and is re-run.
+const BLIND_FROM = 30;
+const BLIND_FIXES = 18;
+const BLIND_DELAY_TICKS = 30;
+const late = new Map<number, StoredFix[]>();
 const stream: StoredFix[] = [];
-for (let k = 0; k < fixesPerTruck; k++) for (const list of perTruck) stream.push(list[k]!);
+for (let k = 0; k < fixesPerTruck; k++) {
+  for (let i = 0; i < perTruck.length; i++) {
+    const f = perTruck[i]!;
+    if (i % 25 === 3 && k >= BLIND_FROM && k < BLIND_FROM + BLIND_FIXES) {
+      const due = BLIND_FROM + BLIND_FIXES + BLIND_DELAY_TICKS;
+      if (!late.has(due)) late.set(due, []);
+      late.get(due)!.push({ ...f[k]!, blindArea: true });
+    } else stream.push(f[k]!);
+  }
+  stream.push(...(late.get(k) ?? []));
+}
 
 async function run(matcher: PositionMatcher | undefined) {
   const counts: Record<string, number> = {};

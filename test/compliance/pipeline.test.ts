@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../solver/index.js';
-import { LOADED, fix, line, local, monitor, phases } from './scenario.js';
+import { EMPTY, LOADED, fix, line, local, monitor, phases } from './scenario.js';
 import type { StoredFix } from '../../src/tracking/position-writer.js';
 
 const T0 = local(23);
@@ -78,6 +78,18 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     expect(events[1]!.key).toBe(events[0]!.key);
     expect(events[1]!.endMs).toBe(fixes[31]!.fixTimeMs);
     expect(m.monitor.stats.replays).toBe(1);
+  });
+
+  it('a load that went empty during a gap in the live fixes (unloaded at the disposal site, uploaded later) raises no spill', async () => {
+    const fixes = [
+      ...line('T1', T0, [2_000, 0], [2_900, 0], 10, 10, LOADED),
+      ...line('T1', T0 + 100_000, [3_000, 0], [3_000, 0], 6, 10, { ...EMPTY, speedKmh: 0 }),
+      ...line('T1', T0 + 160_000, [2_900, 0], [1_500, 0], 10, 10, EMPTY),
+    ];
+    const live = [...fixes.slice(0, 9), ...fixes.slice(17)];
+    const m = monitor();
+    expect(phases(await m.run(live))).toEqual([]);
+    expect(phases(await m.run(fixes.slice(9, 17)))).toEqual([]);
   });
 
   it('an incident the late fixes disprove is closed as re-evaluated; the next one is raised on its own', async () => {

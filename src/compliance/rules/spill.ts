@@ -6,7 +6,8 @@ import type { Judged } from '../vehicle-context.js';
  * spill (遗撒/抛洒): the load drops while the truck drives away from every facility and site
  * (farther than `compliance.spillAwayFromFacilityM`): the payload `payloadDropKg` below its
  * level over the last `spillWindowS` of moving fixes, or the load state stepping full → half
- * or empty while moving. A drop at a stop is illegal_dumping's (or wrong_site's). The incident
+ * or empty while moving (between fixes at most `spillWindowS` apart: across a gap it may have
+ * changed anywhere). A drop at a stop is illegal_dumping's (or wrong_site's). The incident
  * opens at the drop and stays open while the load keeps falling (a load trickling off is one
  * spill); it closes at the first fix that drops no further, whose level is the new reference.
  */
@@ -16,6 +17,7 @@ class SpillDetector implements Detector {
   private readonly episode = new Episode('spill');
   private payload: Array<{ atMs: number; kg: number }> = [];
   private previousState: Judged['loadState'];
+  private previousStateAtMs: number | undefined;
   private fromKg: number | undefined;
   private lastKg: number | undefined;
 
@@ -23,8 +25,12 @@ class SpillDetector implements Detector {
     const c = j.profile.compliance;
     const reportedKg = j.fix.loadKg;
     const reportedState = j.fix.loadState;
-    const stateBefore = this.previousState;
-    if (reportedState !== undefined) this.previousState = reportedState;
+    // A state from before a gap in the fixes says nothing of where it changed (inside a place, maybe): not compared.
+    const stateBefore = this.previousStateAtMs !== undefined && j.atMs - this.previousStateAtMs <= c.spillWindowS * 1000 ? this.previousState : undefined;
+    if (reportedState !== undefined) {
+      this.previousState = reportedState;
+      this.previousStateAtMs = j.atMs;
+    }
     // A stop or a place starts a new reference level: what happened there is another rule's.
     if (j.places.length > 0 || (!j.moving && j.stoppedForS >= STOP_RESETS_S)) this.payload = [];
 
