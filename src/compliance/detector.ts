@@ -25,14 +25,21 @@ export interface Rule {
   create(deps: RuleDeps): Detector;
 }
 
-/** Fixes that make a candidate incident, before it opens: its start, its fixes, how many. */
+/**
+ * Fixes that make a candidate incident, before it opens: its start, its fixes, how many. A gap
+ * longer than `compliance.maxGapS` starts it again: what happened in the gap is unknown live (a
+ * blind-area upload fills it later and the stretch is re-run).
+ */
 export class Run {
   startMs = 0;
+  lastMs = 0;
   count = 0;
   fixIds: string[] = [];
 
   add(j: Judged): void {
+    if (this.count > 0 && j.atMs - this.lastMs > j.profile.compliance.maxGapS * 1000) this.reset();
     if (this.count === 0) this.startMs = j.atMs;
+    this.lastMs = j.atMs;
     this.count++;
     if (this.fixIds.length < 200) this.fixIds.push(j.id);
   }

@@ -96,6 +96,8 @@ const complianceSchema = z.strictObject({
   reorderHoldMs: z.number().int().min(0).max(60_000).default(1_000),
   /** Fix time kept per vehicle to re-evaluate a late (blind-area) stretch. */
   historyS: z.number().min(60).max(86_400).default(1_800),
+  /** A longer silence between two fixes breaks a candidate incident (the gap is judged when its fixes come late). */
+  maxGapS: z.number().min(10).max(3600).default(120),
   /** A loaded truck stopped this long ends its trip (it is parked, not driving). */
   tripBreakS: z.number().min(30).max(86_400).default(300),
   /** Outside hours / without a permit: loaded and moving this long before an incident opens. */

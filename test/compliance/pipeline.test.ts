@@ -92,6 +92,17 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     expect(phases(await m.run(fixes.slice(9, 17)))).toEqual([]);
   });
 
+  it('live, nothing is judged across a gap: a truck loaded before 5 silent minutes and found parked empty after them raises no dumping, a cover open before and after them no uncovered', async () => {
+    const parked = [
+      ...line('T1', T0, [2_000, 0], [2_500, 0], 5, 10, LOADED),
+      ...line('T1', T0 + 340_000, [1_500, 300], [1_500, 300], 12, 10, { ...EMPTY, speedKmh: 0 }),
+    ];
+    expect(phases(await monitor().run(parked))).toEqual([]);
+    const cover = { ...LOADED, speedKmh: 15, coverClosed: false };
+    const uncovered = [...line('T1', T0, [500, 0], [600, 0], 3, 10, cover), ...line('T1', T0 + 320_000, [1_500, 0], [1_600, 0], 2, 10, cover)];
+    expect(phases(await monitor().run(uncovered))).toEqual([]);
+  });
+
   it('an incident the late fixes disprove is closed as re-evaluated; the next one is raised on its own', async () => {
     // live: every third fix at 50 km/h (three in a row as far as the live stream knows); blind: the fixes between, at 30;
     // then live again, with a real three-fix speeding

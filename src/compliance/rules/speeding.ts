@@ -48,10 +48,9 @@ class SpeedingDetector implements Detector {
       }
       return;
     }
-    if (!isOver) {
-      this.over = [];
-      return;
-    }
+    const last = this.over[this.over.length - 1];
+    if (!isOver || (last && j.atMs - last.atMs > c.maxGapS * 1000)) this.over = [];
+    if (!isOver) return;
     this.over.push(j);
     if (this.over.length < c.speedingFixes) return;
     this.maxSpeedKmh = Math.max(...this.over.map((f) => f.fix.speedKmh));

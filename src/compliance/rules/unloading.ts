@@ -53,15 +53,17 @@ export class StopWatch {
       this.dropKg = 0;
       this.dropKgAtLeast = false;
       this.stateDrop = undefined;
-      // The previous fix still knew the trip when this one already reports the truck empty.
-      const trip = j.trip ?? j.previous?.trip;
+      // The previous fix still knew the trip when this one already reports the truck empty — unless a
+      // gap lies between them (the truck may have unloaded at its disposal site meanwhile).
+      const previous = j.previous && j.atMs - j.previous.atMs <= j.profile.compliance.maxGapS * 1000 ? j.previous : undefined;
+      const trip = j.trip ?? previous?.trip;
       this.permitId = trip?.permit?.permit.id;
       this.disposalFacilityId = trip?.permit?.permit.disposalFacilityId;
       this.siteId = trip?.permit?.permit.siteId ?? trip?.originSiteId;
       this.loadedAtStart = j.loaded;
-      if (j.previous && !j.trip && j.previous.loaded) {
-        this.refKg = j.previous.loadKg;
-        this.refState = j.previous.loadState;
+      if (previous && !j.trip && previous.loaded) {
+        this.refKg = previous.loadKg;
+        this.refState = previous.loadState;
         this.loadedAtStart = true;
       }
     }
