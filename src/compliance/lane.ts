@@ -4,7 +4,7 @@ import type { ComplianceCity } from './city.js';
 import type { Detector, Rule, RuleDeps } from './detector.js';
 import type { IncidentEvent } from './incident-event.js';
 import { VehicleLedger } from './ledger.js';
-import { VehicleContext } from './vehicle-context.js';
+import { slimFix, VehicleContext, type ComplianceFix } from './vehicle-context.js';
 
 /**
  * One vehicle's path through the detectors, in fix-time order whatever the arrival order:
@@ -28,9 +28,9 @@ export interface LaneStats {
 }
 
 export class VehicleLane {
-  private buffer: Array<{ fix: StoredFix; arrivedMs: number }> = [];
+  private buffer: Array<{ fix: ComplianceFix; arrivedMs: number }> = [];
   /** Judged fixes, fix-time order, for re-runs. */
-  private history: StoredFix[] = [];
+  private history: ComplianceFix[] = [];
   private watermarkMs = -Infinity;
   private context: VehicleContext;
   private detectors: Detector[];
@@ -63,15 +63,16 @@ export class VehicleLane {
     return this.buffer.length > 0 || this.replayNeeded;
   }
 
-  accept(fix: StoredFix, nowMs: number): void {
-    if (fix.implausible) {
+  accept(stored: StoredFix, nowMs: number): void {
+    if (stored.implausible) {
       this.stats.implausible++;
       return;
     }
-    if (!fix.positioned) {
+    if (!stored.positioned) {
       this.stats.unpositioned++;
       return;
     }
+    const fix = slimFix(stored);
     const t = fix.fixTimeMs;
     if (t <= this.watermarkMs) {
       const i = lowerBound(this.history, t);
@@ -116,7 +117,7 @@ export class VehicleLane {
     this.prune(city);
   }
 
-  private judge(fix: StoredFix, city: ComplianceCity): void {
+  private judge(fix: ComplianceFix, city: ComplianceCity): void {
     this.stats.judged++;
     const j = this.context.judge(fix, city);
     for (const d of this.detectors) d.step(j, this.ledger);
@@ -146,7 +147,7 @@ export class VehicleLane {
   }
 }
 
-function lowerBound(list: StoredFix[], t: number): number {
+function lowerBound(list: ComplianceFix[], t: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {

@@ -8,13 +8,26 @@ import { localTime, type LocalTime } from './local-time.js';
 import type { Place } from './places.js';
 
 /**
+ * What the detectors read of a fix. A lane keeps half an hour of fixes per vehicle for re-runs:
+ * this slim copy (no alarms, attributes, heading…) keeps that affordable for a large fleet.
+ */
+export type ComplianceFix = Pick<StoredFix, 'vehicleId' | 'fixTimeMs' | 'lat' | 'lon' | 'speedKmh' | 'positioned' | 'loadState' | 'loadKg' | 'coverClosed' | 'bodyLifted'>;
+
+export function slimFix(f: StoredFix): ComplianceFix {
+  return {
+    vehicleId: f.vehicleId, fixTimeMs: f.fixTimeMs, lat: f.lat, lon: f.lon, speedKmh: f.speedKmh, positioned: f.positioned,
+    loadState: f.loadState, loadKg: f.loadKg, coverClosed: f.coverClosed, bodyLifted: f.bodyLifted,
+  };
+}
+
+/**
  * One fix with everything the rules ask of it, worked out once for all of them, plus what
  * the vehicle's earlier fixes say (like Traccar's handlers, which see the last and the new
  * position). A terminal that leaves a status out of a fix has not changed it: load, cover,
  * lift and payload carry over from the latest fix that reported them.
  */
 export interface Judged {
-  fix: StoredFix;
+  fix: ComplianceFix;
   id: string;
   atMs: number;
   vehicle: Vehicle;
@@ -60,7 +73,7 @@ export class VehicleContext {
 
   constructor(public vehicle: Vehicle) {}
 
-  judge(fix: StoredFix, city: ComplianceCity): Judged {
+  judge(fix: ComplianceFix, city: ComplianceCity): Judged {
     const profile = city.profile;
     const c = profile.compliance;
     if (fix.loadState !== undefined) this.loadState = fix.loadState;
@@ -107,7 +120,7 @@ export class VehicleContext {
 }
 
 /** The permit of a loaded trip: the one for the site it was loaded at, else the one whose corridor is nearest. */
-function choosePermit(valid: readonly PermitCorridor[], originSiteId: string | undefined, fix: StoredFix): PermitCorridor | undefined {
+function choosePermit(valid: readonly PermitCorridor[], originSiteId: string | undefined, fix: ComplianceFix): PermitCorridor | undefined {
   if (valid.length <= 1) return valid[0];
   const bySite = valid.filter((p) => p.permit.siteId === originSiteId);
   if (bySite.length === 1) return bySite[0];
