@@ -43,9 +43,16 @@ export class ComplianceMonitor {
 
   /** The city model changed (or was loaded): vehicles, permits, places and zones judged from now on. */
   setCity(model: CityModel): void {
+    const profile = this.options.profile();
+    try {
+      this.city = new ComplianceCity(model, profile);
+    } catch (err) {
+      // A record the detectors cannot read must not stop the service: they keep the city they had.
+      this.logger.error({ err }, 'compliance: city model not taken; the detectors keep the previous one');
+      return;
+    }
     this.model = model;
-    this.cityProfile = this.options.profile();
-    this.city = new ComplianceCity(model, this.cityProfile);
+    this.cityProfile = profile;
     const ids = new Set(model.vehicles.map((v) => v.id));
     for (const id of this.lanes.keys()) if (!ids.has(id)) this.lanes.delete(id);
     for (const v of model.vehicles) this.lanes.get(v.id)?.setVehicle(v);
@@ -100,10 +107,9 @@ export class ComplianceMonitor {
 
   private refreshProfile(): void {
     const p = this.options.profile();
-    if (p !== this.cityProfile) {
-      this.cityProfile = p;
-      this.city = new ComplianceCity(this.model, p);
-    }
+    if (p === this.cityProfile) return;
+    this.cityProfile = p; // tried once: a profile the detectors cannot take is reported once
+    this.setCity(this.model);
   }
 
   private emit(e: IncidentEvent): void {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LOADED, line, local, monitor, only } from './scenario.js';
+import { ComplianceMonitor } from '../../src/compliance/monitor.js';
+import type { IncidentEvent } from '../../src/compliance/incident-event.js';
+import { LOADED, cityModel, line, local, monitor, only, phases, profile } from './scenario.js';
 
 const T0 = local(23);
 /** T1 along y = `y` from x 200 eastwards, fixes 10 s apart with the given speeds. */
@@ -31,6 +33,22 @@ describe('speeding', () => {
     const z = zone.find((e) => e.type === 'speeding')!;
     expect(z.thresholds).toMatchObject({ limitKmh: 30, limitSource: 'zone' });
     expect(z.zoneId).toBe('Z2');
+  });
+
+  it('a profile change takes effect on the next fixes (the muck-truck limit lowered to 30 km/h), and a city the detectors cannot read leaves the one they had', async () => {
+    let current = profile();
+    const events: IncidentEvent[] = [];
+    const m = new ComplianceMonitor({ sink: { emit: (e) => void events.push(e) }, profile: () => current, now: () => T0 });
+    m.setCity(cityModel());
+    m.setCity({ ...cityModel(), permits: [{ corridor: null } as never] });
+    m.accept(speeds([35, 35, 35, 35]));
+    await m.flush();
+    expect(events).toEqual([]);
+    current = profile({ speedLimitsKmh: { muckTruckInTown: 30 } });
+    m.accept(speeds([35, 35, 35, 35]).map((f) => ({ ...f, fixTimeMs: f.fixTimeMs + 60_000 })));
+    await m.flush();
+    expect(phases(events)).toEqual(['speeding open']);
+    expect(events[0]!.thresholds.limitKmh).toBe(30);
   });
 
   it('near misses raise nothing: a one-fix speed spike, two fixes over, 35 km/h outside the slow zone', async () => {
