@@ -37,6 +37,9 @@ export class VehicleLane {
   private readonly ledger: VehicleLedger;
   private replayNeeded = false;
   private lastLateArrivalMs = 0;
+  private lastArrivalMs: number | undefined;
+  /** Closed for silence: the detectors start afresh with the next fix. */
+  private silent = false;
 
   constructor(
     private vehicle: Vehicle,
@@ -73,6 +76,8 @@ export class VehicleLane {
       return;
     }
     const fix = slimFix(stored);
+    this.lastArrivalMs = nowMs;
+    this.silent = false;
     const t = fix.fixTimeMs;
     if (t <= this.watermarkMs) {
       const i = lowerBound(this.history, t);
@@ -115,6 +120,21 @@ export class VehicleLane {
       this.judge(head.fix, city);
     }
     this.prune(city);
+  }
+
+  /**
+   * A vehicle that has sent nothing for `tracking.offlineAfterS` (terminal off, out of coverage):
+   * what is open closes as of its last fix (`details.closedBy: 'offline'`), and its detectors start
+   * afresh with its next fix. A blind-area upload of the silence later is reconciled as usual.
+   */
+  expireIfSilent(nowMs: number, city: ComplianceCity): void {
+    if (this.silent || this.lastArrivalMs === undefined || this.buffer.length > 0 || this.replayNeeded) return;
+    if (nowMs - this.lastArrivalMs < city.profile.tracking.offlineAfterS * 1000) return;
+    this.silent = true;
+    if (this.ledger.openCount() === 0) return;
+    this.ledger.closeOpen(this.watermarkMs, 'offline');
+    this.context = new VehicleContext(this.vehicle);
+    this.detectors = this.freshDetectors();
   }
 
   private judge(fix: ComplianceFix, city: ComplianceCity): void {

@@ -79,6 +79,13 @@ export class VehicleLedger implements IncidentOut {
     }
   }
 
+  /** Closes every open incident as of `atMs` (the vehicle fell silent). */
+  closeOpen(atMs: number, closedBy: string): void {
+    for (const r of this.raised) {
+      if (!r.closed) this.pass(r, { ...r.last, phase: 'close', atMs, endMs: Math.max(atMs, r.startMs), details: { ...r.last.details, closedBy } });
+    }
+  }
+
   /** Forgets incidents closed before this time (they cannot overlap anything the lane still holds). */
   prune(beforeMs: number): void {
     this.raised = this.raised.filter((r) => !r.closed || (r.endMs ?? Infinity) >= beforeMs);

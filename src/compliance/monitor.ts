@@ -76,7 +76,10 @@ export class ComplianceMonitor {
   tick(): void {
     this.refreshProfile();
     const nowMs = this.now();
-    for (const lane of this.lanes.values()) if (lane.pending) lane.release(nowMs, this.city);
+    for (const lane of this.lanes.values()) {
+      if (lane.pending) lane.release(nowMs, this.city);
+      else lane.expireIfSilent(nowMs, this.city);
+    }
   }
 
   /** Judges everything held (tests, shutdown) and waits for the sink. */

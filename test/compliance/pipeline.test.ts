@@ -128,6 +128,23 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     expect(together.map((e) => [e.phase, e.key, e.details.closedBy])).toEqual(expected);
   });
 
+  it('an incident of a vehicle silent for offlineAfterS closes as of its last fix; its next fixes start afresh', async () => {
+    const m = monitor();
+    const fixes = line('T1', T0, [200, 0], [2_000, 0], 10, 10, { ...LOADED, speedKmh: 50 });
+    await m.run(fixes.slice(0, 5));
+    m.advance(299_000);
+    m.monitor.tick();
+    expect(phases(m.events)).toEqual(['speeding open']);
+    m.advance(2_000);
+    m.monitor.tick();
+    await m.monitor.flush();
+    expect(m.events.map((e) => [e.phase, e.endMs, e.details.closedBy])).toEqual([['open', undefined, undefined], ['close', fixes[4]!.fixTimeMs, 'offline']]);
+    await m.run(fixes.slice(5));
+    expect(m.events.map((e) => [e.phase, e.startMs])).toEqual([
+      ['open', fixes[0]!.fixTimeMs], ['close', fixes[0]!.fixTimeMs], ['open', fixes[5]!.fixTimeMs],
+    ]);
+  });
+
   it('a fix completing a violation is held no longer than reorderHoldMs of wall time', async () => {
     const fixes = line('T1', T0, [200, 0], [400, 0], 3, 10, { ...LOADED, speedKmh: 50 });
     const m = monitor();
