@@ -48,6 +48,11 @@ describe('no_permit', () => {
     }
   });
 
+  it('names the night a trip after midnight belongs to', async () => {
+    const events = await monitor().run(trip('T2', local(2, 0, 0, 2)));
+    expect(events[0]!.details.nightDate).toBe('2026-12-01');
+  });
+
   it('raises nothing for a permitted truck, nor for a truck without a permit driving empty', async () => {
     expect(phases(await monitor().run(trip('T1', local(23))))).toEqual([]);
     const empty = line('T2', local(23), [0, 0], [2_800, 0], 20, 10, { ...LOADED, loadState: 'empty', loadKg: 0 });

@@ -1,5 +1,6 @@
 import { Episode, type IncidentOut } from '../episode.js';
 import { Run, type Detector, type Rule } from '../detector.js';
+import { nightDate } from '../local-time.js';
 import type { Judged } from '../vehicle-context.js';
 
 /**
@@ -30,7 +31,8 @@ class NoPermitDetector implements Detector {
       this.episode.open(out, j, {
         startMs: this.run.startMs, fixIds: this.run.fixIds,
         thresholds: { noPermitAfterS: c.noPermitAfterS },
-        details: { nightDate: j.local.date },
+        // The night of the city's muck-truck hours the trip belongs to (a trip at 02:00 is the evening before's).
+        details: { nightDate: nightDate(j.local, j.profile.muckTruckHours) },
       });
       this.run.reset();
     }
