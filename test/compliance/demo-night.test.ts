@@ -86,6 +86,17 @@ describe('a muck-truck trip on the demo city', () => {
     expect((await run(fixes, false)).map((e) => `${e.type} ${e.phase}`)).toEqual([]);
   });
 
+  it('near misses on the same trip raise nothing: leaving the site at 22:00:00 exactly, a multipath spike, a one-fix speed spike, swapped and duplicate fixes', async () => {
+    const fixes = trip(city.permits[0]!.corridor.line.coordinates as LonLat[]).map((f) => ({ ...f, fixTimeMs: f.fixTimeMs - 12 * 10_000 - 60 * 60_000 }));
+    // the twelve fixes at the site end at 21:59:50: the first fix of the run is at 22:00:00
+    expect(new Date(fixes[12]!.fixTimeMs).toISOString()).toBe('2026-12-01T14:00:00.000Z');
+    fixes[20] = { ...fixes[20]!, lat: fixes[20]!.lat + 80 / 111_195 };
+    fixes[25] = { ...fixes[25]!, speedKmh: 70 };
+    [fixes[30], fixes[31]] = [fixes[31]!, fixes[30]!];
+    const noisy = [...fixes, ...fixes.slice(40, 50)];
+    expect((await run(noisy, true)).map((e) => `${e.type} ${e.phase}`)).toEqual([]);
+  });
+
   it('the same trip with a 7-minute detour on other streets raises one off_route, escalated once', async () => {
     const line = city.permits[0]!.corridor.line.coordinates as LonLat[];
     const travel = { vehicleKind: 'truck' as const };
