@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { arg } from './args.js';
 import { haversineM, mulberry32 } from '../solver/index.js';
-import { loadNetwork } from '../solver/network/index.js';
+import { loadNetwork, simulateTrace, type Leg } from '../solver/network/index.js';
 import { generateDemoCity } from '../src/demo/demo-city.js';
 import { DEMO_OSM_FILE } from '../src/demo/demo-files.js';
 import { cityProfileSchema } from '../src/domain/city-profile.js';
@@ -42,24 +42,18 @@ const vehicles: Vehicle[] = Array.from({ length: trucks }, (_, i) => ({ ...templ
 const permits: Permit[] = city.permits.map((p, k) => ({ ...p, vehicleIds: vehicles.filter((_, i) => i % city.permits.length === k).map((v) => v.id) }) as Permit);
 const model = { vehicles, permits, facilities: city.facilities as never, sites: city.constructionSites as never, zones: city.restrictedZones as never };
 
-/** Points every `stepM` along a polyline. */
-function resample(line: number[][], stepM: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [[line[0]![0]!, line[0]![1]!]];
-  let carry = 0;
-  for (let i = 0; i + 1 < line.length; i++) {
-    const [ax, ay] = line[i] as [number, number];
-    const [bx, by] = line[i + 1] as [number, number];
-    const len = haversineM(ax, ay, bx, by);
-    for (let d = stepM - carry; d <= len; d += stepM) out.push([ax + ((bx - ax) * d) / len, ay + ((by - ay) * d) / len]);
-    carry = (carry + len) % stepM;
-  }
-  return out;
+/** Positions every 10 s along a polyline at 30 km/h (the network library's trace simulator, no noise). */
+function route(line: number[][]): Array<[number, number]> {
+  const geometry = line.map((c) => [c[0]!, c[1]!] as [number, number]);
+  let lengthM = 0;
+  for (let i = 1; i < geometry.length; i++) lengthM += haversineM(geometry[i - 1]![0], geometry[i - 1]![1], geometry[i]![0], geometry[i]![1]);
+  return simulateTrace({ geometry, durationS: lengthM / (30 / 3.6) } as Leg, { seed: 1, intervalS: 10, noiseM: 0 }).map((f) => [f.lon, f.lat]);
 }
 
 const rng = mulberry32(seed);
 const startMs = Date.UTC(2026, 11, 1, 15, 0, 0); // 23:00 Asia/Shanghai
 const fixesPerTruck = (minutes * 60) / 10;
-const routes = permits.map((p) => resample(p.corridor.line.coordinates, 83)); // 30 km/h, 10 s
+const routes = permits.map((p) => route(p.corridor.line.coordinates));
 const perTruck: StoredFix[][] = vehicles.map((v, i) => {
   const route = routes[i % routes.length]!;
   const there = [...route, ...route.slice().reverse()];

@@ -1,5 +1,6 @@
-import { haversineM, metresPerDegree, pointInPolygon } from '../../solver/index.js';
+import { haversineM, pointInPolygon } from '../../solver/index.js';
 import type { PolygonGeometry } from '../domain/geo.js';
+import { CorridorGeometry } from '../planning/corridor.js';
 
 /**
  * Where a truck may tip or load: facilities (disposal sites, transfer stations…) and
@@ -18,8 +19,8 @@ export interface Place {
 }
 
 interface Prepared extends Place {
-  /** Outline vertices in metres around the place's point (local projection). */
-  rings?: Array<Array<[number, number]>>;
+  /** The outline's rings as lines (distance to the fence, in metres). */
+  rings?: CorridorGeometry[];
   /** Bounding radius in metres around the point: nothing farther can be inside. */
   reachM: number;
 }
@@ -73,30 +74,14 @@ export class PlaceIndex {
 
 function prepare(p: Place, toleranceM: number, pointRadiusM: number): Prepared {
   if (!p.outline) return { ...p, reachM: pointRadiusM };
-  const { xM, yM } = metresPerDegree(p.lat);
-  const rings = p.outline.coordinates.map((ring) => ring.map((c) => [(c[0]! - p.lon) * xM, (c[1]! - p.lat) * yM] as [number, number]));
+  const rings = p.outline.coordinates.map((ring) => new CorridorGeometry({ line: ring.map((c) => [c[0]!, c[1]!] as [number, number]), bufferM: 0, disks: [] }));
   let reachM = 0;
-  for (const ring of rings) for (const [x, y] of ring) reachM = Math.max(reachM, Math.hypot(x, y));
+  for (const ring of p.outline.coordinates) for (const c of ring) reachM = Math.max(reachM, haversineM(p.lon, p.lat, c[0]!, c[1]!));
   return { ...p, rings, reachM: reachM + toleranceM };
 }
 
 /** 0 inside the polygon, else the distance in metres to its nearest edge. */
 function outlineDistanceM(p: Prepared, lon: number, lat: number): number {
   if (pointInPolygon(lon, lat, p.outline!.coordinates as number[][][])) return 0;
-  const { xM, yM } = metresPerDegree(p.lat);
-  const x = (lon - p.lon) * xM;
-  const y = (lat - p.lat) * yM;
-  let best = Infinity;
-  for (const ring of p.rings!) {
-    for (let i = 0; i + 1 < ring.length; i++) best = Math.min(best, segmentDistance(x, y, ring[i]!, ring[i + 1]!));
-  }
-  return best;
-}
-
-export function segmentDistance(x: number, y: number, a: [number, number], b: [number, number]): number {
-  const dx = b[0] - a[0];
-  const dy = b[1] - a[1];
-  const len2 = dx * dx + dy * dy;
-  const t = len2 > 0 ? Math.min(1, Math.max(0, ((x - a[0]) * dx + (y - a[1]) * dy) / len2)) : 0;
-  return Math.hypot(a[0] + t * dx - x, a[1] + t * dy - y);
+  return Math.min(...p.rings!.map((ring) => ring.distanceToLineM(lon, lat)));
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { haversineM, mulberry32 } from '../../solver/index.js';
-import { networkFromOsm, readOsm, type RoadNetwork } from '../../solver/network/index.js';
+import { networkFromOsm, readOsm, simulateTrace, type Leg, type RoadNetwork } from '../../solver/network/index.js';
 import { generateDemoCity, type DemoCity } from '../../src/demo/demo-city.js';
 import { DEMO_OSM_FILE } from '../../src/demo/demo-files.js';
 import { cityProfileSchema } from '../../src/domain/city-profile.js';
@@ -21,18 +21,12 @@ import type { StoredFix } from '../../src/tracking/position-writer.js';
 type LonLat = [number, number];
 const T0 = Date.UTC(2026, 11, 1, 15, 0, 0); // 23:00 Asia/Shanghai
 
-function resample(line: LonLat[], stepM: number): LonLat[] {
-  const out: LonLat[] = [line[0]!];
-  let carry = 0;
-  for (let i = 0; i + 1 < line.length; i++) {
-    const [ax, ay] = line[i]!;
-    const [bx, by] = line[i + 1]!;
-    const len = haversineM(ax, ay, bx, by);
-    for (let d = stepM - carry; d <= len; d += stepM) out.push([ax + ((bx - ax) * d) / len, ay + ((by - ay) * d) / len]);
-    carry = (carry + len) % stepM;
-  }
-  out.push(line[line.length - 1]!);
-  return out;
+/** Fixes every 10 s along a path at 30 km/h with 5 m of GPS noise (the network library's trace simulator). */
+function drive(path: LonLat[], seed: number): LonLat[] {
+  let lengthM = 0;
+  for (let i = 1; i < path.length; i++) lengthM += haversineM(path[i - 1]![0], path[i - 1]![1], path[i]![0], path[i]![1]);
+  const leg = { geometry: path, durationS: lengthM / (30 / 3.6) } as Leg;
+  return simulateTrace(leg, { seed, intervalS: 10, noiseM: 5 }).map((f) => [f.lon, f.lat]);
 }
 
 describe('a muck-truck trip on the demo city', () => {
@@ -53,18 +47,17 @@ describe('a muck-truck trip on the demo city', () => {
     const site = city.constructionSites.find((s) => s.id === permit.siteId)!.location.coordinates as LonLat;
     const disposal = city.facilities.find((f) => f.id === permit.disposalFacilityId)!.location.coordinates as LonLat;
     const rng = mulberry32(3);
-    const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
     const fixes: StoredFix[] = [];
     const add = (p: LonLat, speedKmh: number, s: { loadState: LoadState; loadKg: number; coverClosed: boolean; bodyLifted: boolean }) => {
       fixes.push({
-        deviceId: truck, vehicleId: truck, fixTimeMs: T0 + fixes.length * 10_000, lon: p[0] + (gauss() * 5) / 80_000, lat: p[1] + (gauss() * 5) / 111_195,
+        deviceId: truck, vehicleId: truck, fixTimeMs: T0 + fixes.length * 10_000, lon: p[0], lat: p[1],
         speedKmh, headingDeg: 0, altitudeM: 0, positioned: true, alarms: [], source: 'jt808', ...s,
       });
     };
     for (let i = 0; i < 12; i++) add(site, 0, { loadState: i < 8 ? 'empty' : 'full', loadKg: i < 8 ? 300 : 15_200, coverClosed: i >= 10, bodyLifted: false });
-    for (const p of resample(loadedPath, 83)) add(p, 26 + rng() * 8, { loadState: 'full', loadKg: 15_000 + rng() * 300, coverClosed: true, bodyLifted: false });
+    for (const p of drive(loadedPath, 1)) add(p, 26 + rng() * 8, { loadState: 'full', loadKg: 15_000 + rng() * 300, coverClosed: true, bodyLifted: false });
     for (let i = 0; i < 10; i++) add(disposal, 0, { loadState: i < 5 ? 'full' : 'empty', loadKg: i < 5 ? 15_100 : 200, coverClosed: true, bodyLifted: i >= 2 && i < 8 });
-    for (const p of resample([...(permit.corridor.line.coordinates as LonLat[])].reverse(), 83)) add(p, 30, { loadState: 'empty', loadKg: 150, coverClosed: true, bodyLifted: false });
+    for (const p of drive([...(permit.corridor.line.coordinates as LonLat[])].reverse(), 2)) add(p, 30, { loadState: 'empty', loadKg: 150, coverClosed: true, bodyLifted: false });
     return fixes;
   }
 

@@ -82,7 +82,9 @@ describe('illegal_dumping', () => {
     expect(phases(events)).toEqual(['illegal_dumping open', 'illegal_dumping close']);
     expect(events[0]!.startMs).toBe(stop[0]!.fixTimeMs);
     expect(events[0]!.atMs).toBe(stop[6]!.fixTimeMs);
-    expect(events[0]!.details).toMatchObject({ bodyLifted: true, nearestPlaceId: 'D', nearestPlaceM: 1_443 });
+    expect(events[0]!.details).toMatchObject({ bodyLifted: true, nearestPlaceId: 'D' });
+    // 1,425 m east and 225 m north of the disposal site's fence: 1,443 m (within the local projection's 0.1%)
+    expect(Math.abs((events[0]!.details.nearestPlaceM as number) - 1_443)).toBeLessThanOrEqual(2);
     expect(events[1]!.endMs).toBe(T0 + 150_000);
   });
 
