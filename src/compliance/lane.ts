@@ -159,8 +159,9 @@ export class VehicleLane {
 
   private prune(city: ComplianceCity): void {
     const keepFromMs = this.watermarkMs - city.profile.compliance.historyS * 1000;
-    // A minute of slack: the history is cut once a minute, not shifted on every fix.
-    if (this.history.length > 0 && this.history[0]!.fixTimeMs < keepFromMs - 60_000) {
+    // A minute of slack: the history is cut once a minute, not shifted on every fix. Late fixes
+    // older than the history wait for their re-run before they may go.
+    if (!this.replayNeeded && this.history.length > 0 && this.history[0]!.fixTimeMs < keepFromMs - 60_000) {
       this.history = this.history.slice(lowerBound(this.history, keepFromMs));
       this.ledger.prune(keepFromMs - city.profile.compliance.historyS * 1000);
     }

@@ -103,6 +103,14 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     expect(phases(await monitor().run(uncovered))).toEqual([]);
   });
 
+  it('a blind-area stretch uploaded 40 minutes late (older than the history kept) is still judged: its spill is raised', async () => {
+    const stretch = line('T1', T0, [200, 0], [1_200, 0], 12, 10, LOADED).map((f, i) => (i >= 6 ? { ...f, loadKg: 11_000 } : f));
+    const later = line('T1', T0 + 40 * 60_000, [0, 0], [2_800, 0], 40, 10, LOADED);
+    const m = monitor();
+    expect(phases(await m.run(later))).toEqual([]);
+    expect(phases(await m.run(stretch))).toEqual(['spill open', 'spill close']);
+  });
+
   it('an incident the late fixes disprove is closed as re-evaluated; the next one is raised on its own', async () => {
     // live: every third fix at 50 km/h (three in a row as far as the live stream knows); blind: the fixes between, at 30;
     // then live again, with a real three-fix speeding
