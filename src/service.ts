@@ -190,7 +190,8 @@ export async function startService(config: Config, logger: Logger, options: { in
         logger: logger.child({ component: 'jt808' }),
         onEvent: (e) => {
           // a terminal is reachable: send the route texts waiting for it
-          if ((e.type === 'authenticated' && e.accepted) || e.type === 'fixes') routeTexts?.terminalOnline(e.terminalId);
+          if (e.type === 'authenticated' && e.accepted) routeTexts?.terminalOnline(e.terminalId, true);
+          else if (e.type === 'fixes') routeTexts?.terminalOnline(e.terminalId);
           if (e.type === 'rejected') logger.debug({ jt808: e }, 'jt808 frame rejected');
           else if (e.type === 'registered' || e.type === 'authenticated' || e.type === 'logout') logger.info({ jt808: e }, 'jt808 session');
         },

@@ -16,9 +16,15 @@ import iconv from 'iconv-lite';
  * A terminal that is not connected keeps its chunks queued until it authenticates (or, with
  * JT808_TRUST_KNOWN_TERMINALS, sends a position) on this instance; a send that fails (the
  * connection drops, no answer in time) puts the chunk back in the queue for the next
- * connection. Queued chunks of a plan no longer in force (superseded, closed) are cancelled,
- * never sent. A periodic sweep picks up chunks queued by another instance.
+ * connection — after a pause (RETRY_PAUSE_MS) when the terminal stays connected, at once when
+ * it connects again — and after MAX_ATTEMPTS sends without an answer the chunk is recorded
+ * 'undelivered' (the rest of that plan's text to the terminal too: a text with a hole misleads).
+ * Queued chunks of a plan no longer in force (superseded, closed) are cancelled, never sent.
+ * A periodic sweep picks up chunks queued by another instance.
  */
+export const MAX_ATTEMPTS = 5;
+const RETRY_PAUSE_MS = 5 * 60_000;
+
 export interface TerminalGateway {
   isOnline(terminalId: string): boolean;
   sendText(terminalId: string, text: string): Promise<GeneralReply>;
@@ -31,6 +37,7 @@ export interface RouteTextsOptions {
   logger: Logger;
   /** How often chunks queued elsewhere are looked for; default 30 s. */
   sweepMs?: number;
+  now?: () => number;
 }
 
 export interface TerminalMessage {
@@ -42,7 +49,7 @@ export interface TerminalMessage {
   chunks: number;
   text: string;
   gbkBytes: number;
-  status: 'queued' | 'sent' | 'replied' | 'cancelled';
+  status: 'queued' | 'sent' | 'replied' | 'cancelled' | 'undelivered';
   attempts: number;
   lastError: string | null;
   /** the terminal's 0x0001 result: 0 ok, 1 failure, 2 bad message, 3 unsupported */
@@ -59,20 +66,36 @@ export class RouteTexts {
   private readonly flushing = new Map<string, Promise<void>>();
   /** Terminals with chunks waiting (refreshed by the sweep), so a position does not cost a query. */
   private readonly waiting = new Set<string>();
+  /** When a send to the terminal last failed on its current connection (no retry on every position). */
+  private readonly failedAtMs = new Map<string, number>();
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
 
+  private readonly now: () => number;
+
   constructor(private readonly options: RouteTextsOptions) {
+    this.now = options.now ?? Date.now;
     this.timer = setInterval(() => void this.sweep().catch((err: unknown) => options.logger.warn({ err }, 'route texts: sweep failed')), options.sweepMs ?? 30_000);
     this.timer.unref();
   }
 
-  /** Loads which terminals have chunks waiting and sends to those connected here. */
+  /**
+   * Loads which terminals have chunks waiting and sends to those connected here. A chunk left
+   * 'sent' without an answer long after the command timeout (its instance stopped mid-send) is
+   * queued again.
+   */
   async sweep(): Promise<void> {
+    await this.options.db.query(`update terminal_messages set status = 'queued' where status = 'sent' and sent_at < now() - interval '2 minutes'`);
     const res = await this.options.db.query<{ terminal_id: string }>(`select distinct terminal_id from terminal_messages where status = 'queued'`);
     this.waiting.clear();
     for (const r of res.rows) this.waiting.add(r.terminal_id);
-    await Promise.all([...this.waiting].filter((t) => this.options.gateway.isOnline(t)).map((t) => this.flush(t)));
+    await Promise.all([...this.waiting].filter((t) => this.ready(t)).map((t) => this.flush(t)));
+  }
+
+  /** Connected here, and no send to it failed lately. */
+  private ready(terminalId: string): boolean {
+    const failed = this.failedAtMs.get(terminalId);
+    return this.options.gateway.isOnline(terminalId) && (failed === undefined || this.now() - failed >= RETRY_PAUSE_MS);
   }
 
   /**
@@ -114,14 +137,18 @@ export class RouteTexts {
       }
     });
     for (const t of terminals) this.waiting.add(t);
-    await Promise.all([...terminals].filter((t) => this.options.gateway.isOnline(t)).map((t) => this.flush(t)));
+    await Promise.all([...terminals].filter((t) => this.ready(t)).map((t) => this.flush(t)));
     if (noTerminal.length) this.options.logger.info({ planId, vehicles: noTerminal }, 'route texts: vehicles without a JT/T 808 terminal get none');
     return { queued, noTerminal };
   }
 
-  /** A terminal connected (authenticated, or its first position): send what waits for it. */
-  terminalOnline(terminalId: string): void {
-    if (!this.waiting.has(terminalId) || this.closed) return;
+  /**
+   * A terminal is connected: `connected` when it has just authenticated (a new connection: try
+   * at once), else it sent a position (try unless a send failed on it lately).
+   */
+  terminalOnline(terminalId: string, connected = false): void {
+    if (connected) this.failedAtMs.delete(terminalId);
+    if (!this.waiting.has(terminalId) || this.closed || !this.ready(terminalId)) return;
     void this.flush(terminalId).catch((err: unknown) => this.options.logger.warn({ err, terminalId }, 'route texts: sending failed'));
   }
 
@@ -138,8 +165,8 @@ export class RouteTexts {
     const { db, gateway, logger } = this.options;
     for (;;) {
       if (this.closed || !gateway.isOnline(terminalId)) return;
-      const next = await db.query<{ id: string; text: string; in_force: boolean }>(
-        `select m.id, m.text, p.status in ('published', 'in_progress') as in_force from terminal_messages m join plans p on p.id = m.plan_id
+      const next = await db.query<{ id: string; text: string; in_force: boolean; attempts: number; plan_id: string; vehicle_id: string }>(
+        `select m.id, m.text, m.attempts, m.plan_id, m.vehicle_id, p.status in ('published', 'in_progress') as in_force from terminal_messages m join plans p on p.id = m.plan_id
          where m.terminal_id = $1 and m.status = 'queued' order by m.created_at, m.plan_id, m.chunk_index limit 1`,
         [terminalId],
       );
@@ -152,6 +179,14 @@ export class RouteTexts {
         await db.query(`update terminal_messages set status = 'cancelled' where id = $1`, [row.id]);
         continue;
       }
+      if (row.attempts >= MAX_ATTEMPTS) {
+        await db.query(
+          `update terminal_messages set status = 'undelivered' where plan_id = $1 and vehicle_id = $2 and terminal_id = $3 and status = 'queued'`,
+          [row.plan_id, row.vehicle_id, terminalId],
+        );
+        logger.warn({ terminalId, planId: row.plan_id, vehicleId: row.vehicle_id }, `route texts: not delivered after ${MAX_ATTEMPTS} sends`);
+        continue;
+      }
       await db.query(`update terminal_messages set status = 'sent', attempts = attempts + 1, sent_at = now() where id = $1`, [row.id]);
       let reply: GeneralReply;
       try {
@@ -159,6 +194,7 @@ export class RouteTexts {
       } catch (err) {
         // offline or silent: back in the queue for the next connection
         await db.query(`update terminal_messages set status = 'queued', last_error = $2 where id = $1`, [row.id, (err as Error).message]);
+        this.failedAtMs.set(terminalId, this.now());
         logger.info({ terminalId, messageId: row.id, err: (err as Error).message }, 'route texts: chunk not delivered; queued for the next connection');
         return;
       }

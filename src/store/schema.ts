@@ -298,7 +298,7 @@ create table if not exists terminal_messages (
   chunk_count integer not null,
   text text not null,
   gbk_bytes integer not null,
-  status text not null check (status in ('queued', 'sent', 'replied', 'cancelled')),
+  status text not null check (status in ('queued', 'sent', 'replied', 'cancelled', 'undelivered')),
   attempts integer not null default 0,
   last_error text,
   reply_result integer,

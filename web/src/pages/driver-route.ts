@@ -32,12 +32,16 @@ export function actionText(a: StopAction): string {
   }
 }
 
+const DAY_MS = 86_400_000;
+
 function StopBody({ stop }: { stop: RouteStop }) {
+  // a window of a whole day (a facility open round the clock) says nothing to the driver
+  const window = stop.window && Date.parse(stop.window.end) - Date.parse(stop.window.start) < DAY_MS ? stop.window : null;
   return html`
     <span class="stop-action">${actionText(stop.action)}</span>
     <span class="stop-times">
-      ${t('route.planned', { start: stop.startLocal, end: stop.departureLocal })}
-      ${stop.window ? html` · ${t('route.window', { start: stop.window.startLocal, end: stop.window.endLocal })}` : null}
+      ${stop.startLocal === stop.departureLocal ? t('route.plannedAt', { time: stop.startLocal }) : t('route.planned', { start: stop.startLocal, end: stop.departureLocal })}
+      ${window ? html` · ${t('route.window', { start: window.startLocal, end: window.endLocal })}` : null}
     </span>`;
 }
 
