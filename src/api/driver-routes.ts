@@ -60,27 +60,38 @@ export function addDriverRoutes(api: ApiRoutes, deps: DriverRouteDeps): void {
   const now = deps.now ?? Date.now;
   const today = () => PlanClock.localDate(now(), deps.profile().timeZone);
 
-  const routeOf = async (vehicleId: string, date: string): Promise<VehicleRoute> => {
+  const routeFor = async (vehicleId: string, date: string): Promise<VehicleRoute> => {
     const plan = await planInForceFor(deps.db, vehicleId, date);
     if (!plan) return emptyRoute(vehicleId, date);
     return vehicleRoute(plan, vehicleId, await stopMarks(deps.db, plan.id, vehicleId)) ?? emptyRoute(vehicleId, date);
   };
+  /**
+   * The route for a date, or without one the route the driver is on now: yesterday's while it
+   * has not ended (a night shift, 22:00-06:00, is yesterday's plan at 02:00), else today's.
+   */
+  const routeOf = async (vehicleId: string, date: string | undefined): Promise<VehicleRoute> => {
+    if (date) return routeFor(vehicleId, date);
+    const todayDate = today();
+    const earlier = await routeFor(vehicleId, PlanClock.previousDate(todayDate));
+    if (earlier.route && Date.parse(earlier.route.end) > now()) return earlier;
+    return routeFor(vehicleId, todayDate);
+  };
 
   api.add({
     method: 'get', path: '/driver/route', roles: ['driver'], query: routeQuery,
-    summary: "The signed-in driver's route of the day (date: local, default today): the plan in force for their vehicle, stops with windows, planned times and what to do, the path along the roads; plan null = no plan yet",
-    handler: async ({ principal, query }) => routeOf(ownVehicle(principal), query.date ?? today()),
+    summary: "The signed-in driver's route (date: local; default the route under way: yesterday's night shift until it ends, else today's): the plan in force for their vehicle, stops with windows, planned times and what to do, the path along the roads; plan null = no plan yet",
+    handler: async ({ principal, query }) => routeOf(ownVehicle(principal), query.date),
   });
 
   api.add({
     method: 'get', path: '/vehicles/:id/route', roles: [...STAFF_READ, 'driver'], params: z.strictObject({ id: entityId }), query: routeQuery,
-    summary: "A vehicle's route of the day from the plan in force (driver: own vehicle only); plan null = no plan yet",
+    summary: "A vehicle's route from the plan in force (date as for /driver/route; driver: own vehicle only); plan null = no plan yet",
     handler: async ({ principal, params, query }) => {
       if (principal?.role === 'driver' && principal.vehicleId !== params.id) {
         throw new ApiError(403, 'forbidden', [{ path: 'params.id', message: "a driver may only read their own vehicle's route" }], 'auth.forbidden');
       }
       if (!deps.vehicleExists(params.id)) throw notFound('vehicle', params.id);
-      return routeOf(params.id, query.date ?? today());
+      return routeOf(params.id, query.date);
     },
   });
 
@@ -113,17 +124,13 @@ export function addDriverRoutes(api: ApiRoutes, deps: DriverRouteDeps): void {
     summary: "Report a problem from the road (vehicle breakdown, blocked road, bin overflow, point not accessible) with an optional note, position and stop; the dispatchers see it at once",
     handler: async ({ principal, body }) => {
       const vehicleId = ownVehicle(principal);
-      const date = today();
-      const plan = await planInForceFor(deps.db, vehicleId, date);
-      if (body.stopId !== undefined) {
-        const parsed = parseStopId(body.stopId);
-        const route = plan?.solution.routes.find((r) => r.vehicleId === vehicleId);
-        if (!parsed || parsed.vehicleId !== vehicleId || !route || parsed.seq >= route.stops.length) {
-          throw new ApiError(404, 'stop not found', [{ path: 'body.stopId', message: `your route of ${date} has no stop "${body.stopId}"` }], 'not_found');
-        }
+      // the report belongs to the route the driver is on now
+      const route = await routeOf(vehicleId, undefined);
+      if (body.stopId !== undefined && !route.stops.some((s) => s.id === body.stopId)) {
+        throw new ApiError(404, 'stop not found', [{ path: 'body.stopId', message: `your route of ${route.date} has no stop "${body.stopId}"` }], 'not_found');
       }
       const report = await deps.actions.report({
-        vehicleId, planId: plan?.id ?? null, stopId: body.stopId ?? null, kind: body.kind, note: body.note ?? null, position: body.position ?? null, by: actorOf(principal),
+        vehicleId, planId: route.plan?.id ?? null, stopId: body.stopId ?? null, kind: body.kind, note: body.note ?? null, position: body.position ?? null, by: actorOf(principal),
       });
       deps.onReport(report);
       return { status: 201, body: report };

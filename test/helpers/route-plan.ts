@@ -4,28 +4,30 @@ import type { Queryable } from '../../src/store/db.js';
  * A stored draft plan for the small city (city-fixture.ts) without running the solver: two
  * routes (col-1: depot → collect cp-1 → sweep seg-1 (pass 1 of 2) → unload at inc-1 → break →
  * depot; col-2: depot → unload → depot), with the Problem, mapping and GeoJSON a solved plan
- * stores. Times are solver seconds of the local day (Asia/Shanghai).
+ * stores. Times are solver seconds of the local day (Asia/Shanghai): the first route leaves at
+ * 04:00 (14,400 s), or at `startS` with every time of the plan moved alike.
  */
-export async function insertRoutePlan(db: Queryable, opts: { id: string; date: string; district?: string | null; vehicles?: string[] }): Promise<string> {
+export async function insertRoutePlan(db: Queryable, opts: { id: string; date: string; district?: string | null; vehicles?: string[]; startS?: number }): Promise<string> {
   const vehicles = opts.vehicles ?? ['col-1', 'col-2'];
+  const d = Math.round((opts.startS ?? 14_400) - 14_400);
   const locations = [
     { lon: 7.42, lat: 43.735, refs: ['depot-a'] },
     { lon: 7.421, lat: 43.736, refs: ['cp-1'] },
     { lon: 7.41, lat: 43.73, refs: ['inc-1'] },
   ];
-  const shift = { startS: 14_400, endS: 43_200 };
+  const shift = { startS: 14_400 + d, endS: 43_200 + d };
   const problem = {
     name: 'fixture',
     facilities: [{ id: 'inc-1', location: 2, accepts: ['residual', 'sweepings'], windows: [{ startS: 0, endS: 86_400 }], unloadS: 900 }],
     vehicles: vehicles.map((id) => ({
       id, kind: 'collector', profile: 'truck', classes: ['residual'], capacityKg: 8000, capacityM3: 18, shift,
-      break: { durationS: 1800, window: { startS: 37_800, endS: 46_800 } }, startLocation: 0, endLocation: 0,
+      break: { durationS: 1800, window: { startS: 37_800 + d, endS: 46_800 + d } }, startLocation: 0, endLocation: 0,
     })),
-    jobs: [{ id: 'cp-1', location: 1, wasteClass: 'residual', kg: 300, m3: 1, windows: [{ startS: 14_400, endS: 25_200 }], serviceS: 120 }],
-    sweepTasks: [{ id: 'seg-1:sweep', fromLocation: 0, toLocation: 1, lengthM: 140, passes: 3, mechanicalPasses: 2, deadlineS: 25_200, earliestS: 0 }],
+    jobs: [{ id: 'cp-1', location: 1, wasteClass: 'residual', kg: 300, m3: 1, windows: [{ startS: 14_400 + d, endS: 25_200 + d }], serviceS: 120 }],
+    sweepTasks: [{ id: 'seg-1:sweep', fromLocation: 0, toLocation: 1, lengthM: 140, passes: 3, mechanicalPasses: 2, deadlineS: 25_200 + d, earliestS: 0 }],
   };
   const stop = (type: string, location: number, arrivalS: number, startS: number, departureS: number, loadKg: number, extra: Record<string, unknown> = {}) =>
-    ({ type, location, arrivalS, startS, departureS, loadKg, loadM3: 0, ...extra });
+    ({ type, location, arrivalS: arrivalS + d, startS: startS + d, departureS: departureS + d, loadKg, loadM3: 0, ...extra });
   const routes = vehicles.map((vehicleId, i) => i === 0 ? {
     vehicleId, carries: 'residual', distanceM: 5200, durationS: 25_000, cost: 1,
     stops: [

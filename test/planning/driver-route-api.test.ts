@@ -249,4 +249,20 @@ describeEachBackend('driver routes (%s)', (backend) => {
     // a closed plan is no longer in force: no route for today
     expect((await svc.call('GET', '/api/v1/driver/route', { token: tokens.driver1 })).body.plan).toBeNull();
   });
+
+  it("a night shift still under way after midnight: the driver gets yesterday's route until it ends, and reports against it", async () => {
+    const yesterday = PlanClock.previousDate(today);
+    // the route left half an hour ago, counted from yesterday's midnight (past 86,400 s)
+    const nowS = (Date.now() - new PlanClock(yesterday, 'Asia/Shanghai').midnightMs) / 1000;
+    await insertRoutePlan(svc.db, { id: `plan-${backend}-night`, date: yesterday, district: 'North', vehicles: ['muck-1'], startS: Math.round(nowS - 1800) });
+    expect((await svc.call('POST', `/api/v1/plans/plan-${backend}-night/publish`, { token: tokens.dispatcher })).status).toBe(200);
+    const now = await svc.call('GET', '/api/v1/driver/route', { token: tokens.muckDriver });
+    expect(now.body).toMatchObject({ date: yesterday, plan: { id: `plan-${backend}-night` }, nextSeq: 1 });
+    expect(Date.parse(now.body.route.end)).toBeGreaterThan(Date.now());
+    // asked for today by date, there is none
+    expect((await svc.call('GET', `/api/v1/driver/route?date=${today}`, { token: tokens.muckDriver })).body.plan).toBeNull();
+    const report = await svc.call('POST', '/api/v1/driver/reports', { token: tokens.muckDriver, body: { kind: 'point_not_accessible', stopId: 'muck-1.1' } });
+    expect(report.status).toBe(201);
+    expect(report.body).toMatchObject({ planId: `plan-${backend}-night`, stopId: 'muck-1.1' });
+  });
 });
