@@ -248,6 +248,12 @@ describeEachBackend('driver routes (%s)', (backend) => {
     }
     // a closed plan is no longer in force: no route for today
     expect((await svc.call('GET', '/api/v1/driver/route', { token: tokens.driver1 })).body.plan).toBeNull();
+    // nor can its stops, or those of the version it replaced, be marked any more
+    for (const planId of [planV2, planV1]) {
+      const late = await svc.call('POST', `/api/v1/plans/${planId}/stops/col-1.2/done`, { token: tokens.driver1, body: {} });
+      expect(late.status, planId).toBe(409);
+      expect(late.body.details[0].path).toBe('params.id');
+    }
   });
 
   it("a night shift still under way after midnight: the driver gets yesterday's route until it ends, and reports against it", async () => {
