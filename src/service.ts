@@ -305,8 +305,9 @@ export async function startService(config: Config, logger: Logger, options: { in
         progressRelay?.stop();
         await runnerStarted.catch(() => undefined);
         await planRunner?.stop();
-        await routeTexts?.close();
+        // terminals first: a text awaiting a terminal's answer fails at once instead of holding the close for 30 s
         await jt808?.close();
+        await routeTexts?.close();
         await live.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());
