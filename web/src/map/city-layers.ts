@@ -146,6 +146,11 @@ export class CityLayers {
     for (const k of facilityKinds) group(`facility:${k.id}`);
     for (const f of data.facilities) {
       const k = facilityKinds.find((x) => x.id === f.kind) ?? facilityKinds[0]!;
+      // The fence, when the city gave one: where "inside the facility" is judged.
+      if (f.outline) {
+        L.geoJSON(f.outline, { style: { color: k.colour, weight: 1.5, fillOpacity: 0.12, className: 'facility-outline' }, interactive: false })
+          .addTo(this.groups.get(`facility:${f.kind}`)!);
+      }
       L.marker(latLngOf(f.location), { icon: pinIcon('facility', k.glyph, k.colour, facilityKindLabel(f.kind)), title: f.name, alt: f.name, keyboard: true })
         .bindPopup(popup(f.name, [
           [t('record.kind'), facilityKindLabel(f.kind)],
