@@ -45,6 +45,10 @@ import { PlanRunner } from './jobs/plan-runner.js';
 import { scheduleNightlyPlanning, type NightlyPlanning } from './jobs/nightly-planning.js';
 import { addPlanRoutes } from './api/plan-routes.js';
 import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
+import { IncidentStore } from './compliance/incident-store.js';
+import { IncidentFeed, StoreIncidentSink } from './compliance/incident-sink.js';
+import { addIncidentRoutes } from './api/incident-routes.js';
+import { attachIncidentRoom } from './live/incident-room.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -67,6 +71,10 @@ export interface Service {
   plans: PlanStore;
   planRunner?: PlanRunner;
   nightlyPlanning: NightlyPlanning;
+  /** Incidents (issue 13): the store, the sink the detectors emit into, the feed the enforcement room pushes from. */
+  incidents: IncidentStore;
+  incidentSink: StoreIncidentSink;
+  incidentFeed: IncidentFeed;
   /** undefined when JT808_ENABLED=false */
   jt808?: Jt808Server;
   jt808Port?: number;
@@ -225,10 +233,21 @@ export async function startService(config: Config, logger: Logger, options: { in
     const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
       : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
     addPlanRoutes(api, { plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake() });
+    const incidents = new IncidentStore(db);
+    const incidentFeed = new IncidentFeed();
+    const incidentSink = new StoreIncidentSink({
+      store: incidents, feed: incidentFeed, logger: logger.child({ component: 'incidents' }),
+      vehicleFacts: async (id) => {
+        const v = await repo.get(resources.vehicles, id);
+        return v ? { contractor: v.contractor, district: v.district } : undefined;
+      },
+    });
+    addIncidentRoutes(api, { db, repo, users, incidents, feed: incidentFeed, profile: () => profiles.get() });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);
     const live = await startLiveHub({ httpServer, tokens: principals, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
+    const detachIncidentRoom = attachIncidentRoom(live.io, incidentFeed);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -257,7 +276,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     let closed = false;
     return {
       db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, jt808, jt808Port, live, network,
-      plans, planRunner, nightlyPlanning,
+      plans, planRunner, nightlyPlanning, incidents, incidentSink, incidentFeed,
       close: async () => {
         if (closed) return;
         closed = true;
@@ -267,6 +286,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         await runnerStarted.catch(() => undefined);
         await planRunner?.stop();
         await jt808?.close();
+        detachIncidentRoom();
         await live.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());
@@ -274,6 +294,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         });
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
+        await incidentSink.settle();
         await tokens.settle();
         await roadLayerWarm;
         await network?.catch(() => undefined); // a load failure was reported when it happened

@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { IncidentEvent } from '../../src/compliance/incident-event.js';
+import { describeEachBackend } from '../helpers/backends.js';
+import { smallCity } from '../helpers/city-fixture.js';
+import { startTestService, type TestService } from '../helpers/service.js';
+
+/**
+ * The enforcement desk end to end on a running service: facility outlines through import and
+ * the API, incidents raised through the sink the detectors use, listed, read with their
+ * evidence (GeoJSON and the printable page), acted on by officers (logged), pushed live to the
+ * enforcement room, and hidden from those who may not see them.
+ */
+const T0 = Date.now() - 3_600_000;
+const DISPOSAL_OUTLINE = { type: 'Polygon', coordinates: [[[7.4395, 43.7395], [7.4405, 43.7395], [7.4405, 43.7405], [7.4395, 43.7405], [7.4395, 43.7395]]] };
+
+function city() {
+  const c = smallCity() as any;
+  c.vehicles.find((v: any) => v.id === 'muck-1').contractor = 'Acme Haulage';
+  c.vehicles.find((v: any) => v.id === 'muck-1').district = 'North';
+  c.vehicles.push({ ...c.vehicles.find((v: any) => v.id === 'muck-1'), id: 'muck-2', plate: '沪A00004', contractor: 'Other Co' });
+  c.permits[0].vehicleIds = ['muck-1', 'muck-2'];
+  c.facilities.find((f: any) => f.id === 'disp-1').outline = DISPOSAL_OUTLINE;
+  return c;
+}
+
+function offRoute(phase: IncidentEvent['phase'], over: Partial<IncidentEvent> = {}): IncidentEvent {
+  return {
+    key: `off_route:muck-1:${T0 + 60_000}`, phase, type: 'off_route', vehicleId: 'muck-1', permitId: 'permit-1',
+    startMs: T0 + 60_000, atMs: T0 + 120_000, level: 1,
+    fixIds: [`muck-1:${T0 + 60_000}`, `muck-1:${T0 + 70_000}`], thresholds: { corridorWidthM: 30, minOutsideS: 60 },
+    details: { distanceOutsideM: 45, disposalFacilityId: 'disp-1' }, ...over,
+  };
+}
+
+describeEachBackend('incidents over the API [%s]', (backend) => {
+  let svc: TestService;
+  const tokens: Record<string, string> = {};
+  const sockets: Socket[] = [];
+
+  const login = async (name: string, role: string, extra: Record<string, unknown> = {}) => {
+    const password = 'correct horse battery';
+    const created = await svc.call('POST', '/api/v1/users', { token: svc.adminToken, body: { name, displayName: name, role, password, ...extra } });
+    expect(created.status).toBe(201);
+    const res = await svc.call('POST', '/api/v1/auth/login', { body: { name, password } });
+    tokens[name] = res.body.token;
+    return created.body.id as string;
+  };
+  const listen = (token: string): Promise<{ socket: Socket; got: any[] }> => new Promise((resolve, reject) => {
+    const socket = connect(svc.url, { auth: { token }, transports: ['websocket'], reconnection: false });
+    sockets.push(socket);
+    const got: any[] = [];
+    socket.on('incident', (n) => got.push(n));
+    socket.on('connect', () => resolve({ socket, got }));
+    socket.on('connect_error', reject);
+  });
+  const until = async (what: () => boolean): Promise<void> => {
+    for (let i = 0; i < 500 && !what(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(what()).toBe(true);
+  };
+  let officerId = '';
+
+  beforeAll(async () => {
+    svc = await startTestService({ backend });
+    const imported = await svc.call('POST', '/api/v1/import', { token: svc.adminToken, body: city() });
+    expect(imported.status).toBe(200);
+    officerId = await login('officer', 'enforcement');
+    await login('acme-dispatch', 'dispatcher', { contractor: 'Acme Haulage' });
+    await login('other-dispatch', 'dispatcher', { contractor: 'Other Co' });
+    await login('planner1', 'planner');
+    const positions = [];
+    for (let k = 0; k < 30; k++) {
+      // along the corridor, then 45 m off it between 60 s and 120 s
+      const off = k >= 6 && k <= 12 ? 0.0005 : 0;
+      positions.push({
+        vehicleId: 'muck-1', fixTime: T0 + k * 10_000, lat: 43.7351 + k * 0.0001 + off, lon: 7.4301 + k * 0.0002,
+        speedKmh: 30, loadState: 'full', coverClosed: true, bodyLifted: false, loadKg: 15000,
+      });
+    }
+    const sent = await svc.call('POST', '/api/v1/positions', { token: svc.adminToken, body: { positions } });
+    expect(sent.body.accepted).toBe(30);
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await svc?.stop();
+  });
+
+  it('keeps a facility outline through import and the API, finds the facility by it, and refuses a broken one naming the field', async () => {
+    const got = await svc.call('GET', '/api/v1/facilities/disp-1', { token: svc.adminToken });
+    expect(got.body.outline).toEqual(DISPOSAL_OUTLINE);
+    // a box touching only the outline's far corner, not the point
+    const byOutline = await svc.call('GET', '/api/v1/facilities?bbox=7.4402,43.7402,7.4410,43.7410', { token: svc.adminToken });
+    expect(byOutline.body.items.map((f: any) => f.id)).toEqual(['disp-1']);
+    const open = { ...got.body, id: 'disp-2', outline: { type: 'Polygon', coordinates: [[[7.4, 43.7], [7.41, 43.7], [7.41, 43.71], [7.4, 43.71]]] } };
+    const bad = await svc.call('POST', '/api/v1/facilities', { token: svc.adminToken, body: open });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: any) => d.path)).toContain('body.outline.coordinates.0');
+    const short = { ...open, outline: { type: 'Polygon', coordinates: [[[7.4, 43.7], [7.41, 43.7], [7.4, 43.7]]] } };
+    expect((await svc.call('POST', '/api/v1/facilities', { token: svc.adminToken, body: short })).body.details[0].message).toMatch(/at least 4/);
+    const nan = { ...open, outline: { type: 'Polygon', coordinates: [[[7.4, 43.7], [7.41, 43.7], [7.41, 91], [7.4, 43.7]]] } };
+    expect((await svc.call('POST', '/api/v1/facilities', { token: svc.adminToken, body: nan })).body.details[0].path).toBe('body.outline.coordinates.0.2.1');
+    const badImport = city();
+    badImport.facilities[1].outline = open.outline;
+    const imported = await svc.call('POST', '/api/v1/import', { token: svc.adminToken, body: badImport });
+    expect(imported.status).toBe(400);
+    expect(JSON.stringify(imported.body.details)).toContain('facilities.1.outline');
+  });
+
+  it('pushes incidents to the enforcement room as they open and change; a dispatcher gets their fleet only', async () => {
+    const officer = await listen(tokens.officer!);
+    const acme = await listen(tokens['acme-dispatch']!);
+    const other = await listen(tokens['other-dispatch']!);
+    await svc.incidentSink.emit(offRoute('open'));
+    await svc.incidentSink.emit(offRoute('open')); // repeated: no second incident
+    await svc.incidentSink.emit(offRoute('update', { level: 2, atMs: T0 + 110_000, fixIds: [`muck-1:${T0 + 80_000}`] }));
+    await svc.incidentSink.emit(offRoute('close', { atMs: T0 + 130_000, endMs: T0 + 120_000, fixIds: [`muck-1:${T0 + 120_000}`] }));
+    await until(() => officer.got.length === 4 && acme.got.length === 4);
+    expect(officer.got.map((n) => n.change)).toEqual(['opened', 'updated', 'updated', 'ended']);
+    expect(officer.got[3].incident).toMatchObject({ type: 'off_route', vehicleId: 'muck-1', level: 2, detection: 'closed' });
+    // muck-2's incident reaches the other contractor's dispatcher and the officer, not Acme's
+    await svc.incidentSink.emit({ ...offRoute('open'), key: `speeding:muck-2:${T0}`, type: 'speeding', vehicleId: 'muck-2', startMs: T0, fixIds: [] });
+    await until(() => other.got.length === 1 && officer.got.length === 5);
+    expect(acme.got).toHaveLength(4);
+    expect(other.got[0].incident.vehicleId).toBe('muck-2');
+  });
+
+  it('lists with filters and paging, scoped for dispatchers; refuses drivers and planners', async () => {
+    const all = await svc.call('GET', '/api/v1/incidents', { token: tokens.officer });
+    expect(all.body.total).toBe(2);
+    expect((await svc.call('GET', '/api/v1/incidents?type=off_route&status=open&vehicleId=muck-1', { token: tokens.officer })).body.total).toBe(1);
+    expect((await svc.call('GET', '/api/v1/incidents?contractor=Other%20Co', { token: tokens.officer })).body.items[0].vehicleId).toBe('muck-2');
+    const paged = await svc.call('GET', '/api/v1/incidents?limit=1&offset=1', { token: svc.adminToken });
+    expect(paged.body).toMatchObject({ total: 2, limit: 1, offset: 1 });
+    expect(paged.body.items).toHaveLength(1);
+    const from = new Date(T0 + 200_000).toISOString();
+    expect((await svc.call('GET', `/api/v1/incidents?from=${encodeURIComponent(from)}&type=off_route`, { token: tokens.officer })).body.total).toBe(0);
+    const acme = await svc.call('GET', '/api/v1/incidents', { token: tokens['acme-dispatch'] });
+    expect(acme.body.items.map((i: any) => i.vehicleId)).toEqual(['muck-1']);
+    expect((await svc.call('GET', '/api/v1/incidents?contractor=Other%20Co', { token: tokens['acme-dispatch'] })).body.total).toBe(0);
+    const other = all.body.items.find((i: any) => i.vehicleId === 'muck-2');
+    expect((await svc.call('GET', `/api/v1/incidents/${other.id}`, { token: tokens['acme-dispatch'] })).status).toBe(404);
+    expect((await svc.call('GET', '/api/v1/incidents', { token: tokens.planner1 })).status).toBe(403);
+    const bad = await svc.call('GET', '/api/v1/incidents?status=done&type=x', { token: tokens.officer });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: any) => d.path).sort()).toEqual(['query.status', 'query.type']);
+  });
+
+  it('answers the evidence chain as GeoJSON: track snippet with the fixes involved, corridor, facility outline, status series, thresholds', async () => {
+    const inc = (await svc.call('GET', '/api/v1/incidents?type=off_route', { token: tokens.officer })).body.items[0];
+    const res = await svc.call('GET', `/api/v1/incidents/${inc.id}/evidence`, { token: tokens.officer });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/geo\+json/);
+    const ev = res.body;
+    expect(ev.type).toBe('FeatureCollection');
+    const kinds = ev.features.map((f: any) => f.properties.kind);
+    expect(kinds).toContain('track');
+    expect(kinds).toContain('corridor');
+    const facility = ev.features.find((f: any) => f.properties.kind === 'facility');
+    expect(facility.geometry).toEqual(DISPOSAL_OUTLINE);
+    expect(ev.features.find((f: any) => f.properties.kind === 'corridor').geometry.type).toBe('Polygon');
+    const fixes = ev.features.filter((f: any) => f.properties.kind === 'fix');
+    // 60 s..120 s plus 2 min either side: fixes 0..24 of the 30 sent
+    expect(fixes[0].properties.fixTime).toBe(new Date(T0).toISOString());
+    expect(fixes.at(-1).properties.fixTime).toBe(new Date(T0 + 240_000).toISOString());
+    expect(fixes.filter((f: any) => f.properties.involved).map((f: any) => f.properties.fixId))
+      .toEqual([60_000, 70_000, 80_000, 120_000].map((d) => `muck-1:${T0 + d}`));
+    expect(ev.properties.thresholds).toEqual({ corridorWidthM: 30, minOutsideS: 60 });
+    expect(ev.properties.statusSeries[0]).toMatchObject({ speedKmh: 30, loadState: 'full', coverClosed: true, bodyLifted: false, loadKg: 15000 });
+    expect(ev.properties.vehicle).toMatchObject({ plate: '沪A00003', contractor: 'Acme Haulage' });
+  });
+
+  it('lets officers acknowledge, assign, close and reopen, each logged with who and when; dispatchers may not act', async () => {
+    const inc = (await svc.call('GET', '/api/v1/incidents?type=off_route', { token: tokens.officer })).body.items[0];
+    const act = (action: string, body: unknown, token = tokens.officer) => svc.call('POST', `/api/v1/incidents/${inc.id}/${action}`, { token, body });
+    expect((await act('acknowledge', {}, tokens['acme-dispatch'])).status).toBe(403);
+    expect((await act('acknowledge', { note: 'on it' })).body.status).toBe('acknowledged');
+    expect((await act('acknowledge', {})).status).toBe(409);
+    const planner = (await svc.call('GET', '/api/v1/users', { token: svc.adminToken })).body.items.find((u: any) => u.name === 'planner1');
+    expect((await act('assign', { userId: planner.id })).status).toBe(422);
+    expect((await act('assign', { userId: officerId })).body).toMatchObject({ status: 'assigned', assignedTo: officerId });
+    const noNote = await act('close', { disposition: 'warned' });
+    expect(noNote.status).toBe(400);
+    expect(noNote.body.details[0].path).toBe('body.note');
+    const closed = await act('close', { disposition: 'penalised', note: 'fined 2000 yuan' }, svc.adminToken);
+    expect(closed.body).toMatchObject({ status: 'closed', disposition: 'penalised' });
+    expect((await act('reopen', { note: 'appeal' })).body.status).toBe('open');
+    const read = await svc.call('GET', `/api/v1/incidents/${inc.id}`, { token: tokens['acme-dispatch'] });
+    expect(read.body.log.map((e: any) => [e.action, e.actorRole])).toEqual([
+      ['acknowledge', 'enforcement'], ['assign', 'enforcement'], ['close', 'admin'], ['reopen', 'enforcement'],
+    ]);
+    expect(read.body.log[0].actor).toContain('officer');
+    expect(read.body.log[2]).toMatchObject({ disposition: 'penalised', note: 'fined 2000 yuan' });
+    expect(Date.parse(read.body.log[0].at)).toBeGreaterThan(0);
+  });
+
+  it('prints the evidence chain as a page with the same facts', async () => {
+    const inc = (await svc.call('GET', '/api/v1/incidents?type=off_route', { token: tokens.officer })).body.items[0];
+    const res = await svc.call('GET', `/api/v1/incidents/${inc.id}/print`, { token: tokens.officer });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    const html = res.body as string;
+    expect(html).toContain('执法全过程记录');
+    expect(html).toContain('沪A00003');
+    expect(html).toContain('corridorWidthM');
+    expect(html).toContain('<svg');
+    expect(html).toContain('fined 2000 yuan');
+    expect(html.match(/class="involved"/g)).toHaveLength(4);
+    expect((await svc.call('GET', `/api/v1/incidents/${inc.id}/print`)).status).toBe(401);
+  });
+});
