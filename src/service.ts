@@ -49,6 +49,8 @@ import { IncidentStore } from './compliance/incident-store.js';
 import { IncidentFeed, StoreIncidentSink } from './compliance/incident-sink.js';
 import { addIncidentRoutes } from './api/incident-routes.js';
 import { attachIncidentRoom } from './live/incident-room.js';
+import { SpillReports } from './compliance/spill-reports.js';
+import { addSpillRoutes } from './api/spill-routes.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -235,14 +237,13 @@ export async function startService(config: Config, logger: Logger, options: { in
     addPlanRoutes(api, { plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake() });
     const incidents = new IncidentStore(db);
     const incidentFeed = new IncidentFeed();
-    const incidentSink = new StoreIncidentSink({
-      store: incidents, feed: incidentFeed, logger: logger.child({ component: 'incidents' }),
-      vehicleFacts: async (id) => {
-        const v = await repo.get(resources.vehicles, id);
-        return v ? { contractor: v.contractor, district: v.district } : undefined;
-      },
-    });
+    const vehicleFacts = async (id: string) => {
+      const v = await repo.get(resources.vehicles, id);
+      return v ? { contractor: v.contractor as string | undefined, district: v.district as string | undefined } : undefined;
+    };
+    const incidentSink = new StoreIncidentSink({ store: incidents, feed: incidentFeed, logger: logger.child({ component: 'incidents' }), vehicleFacts });
     addIncidentRoutes(api, { db, repo, users, incidents, feed: incidentFeed, profile: () => profiles.get() });
+    addSpillRoutes(api, { spills: new SpillReports(db, incidents, vehicleFacts), feed: incidentFeed });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);

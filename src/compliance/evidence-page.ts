@@ -65,6 +65,14 @@ function drawing(ev: Evidence, widthPx = 640, heightPx = 420): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}" role="img" aria-label="track and area">${parts.join('')}</svg>`;
 }
 
+/** A spill report's ranked trucks (spill-match.ts explains the score). */
+function candidatesSection(candidates: unknown): string {
+  if (!Array.isArray(candidates)) return '';
+  const body = candidates.map((c: Record<string, any>, i) => `<tr><td>${i + 1}</td><td>${esc(c.plate ?? '')} (${esc(c.vehicleId)})</td><td>${esc(c.contractor ?? '—')}</td><td>${esc(c.score)}</td><td>${esc(c.distanceM)}</td><td>${esc(c.passAt)}</td><td>${c.loadedAtPass ? '●' : ''}</td><td>${c.coverOpenNearPass ? '●' : ''}</td><td>${esc(c.loadDropKg)}${c.loadStateStepDown ? ' ↓' : ''}</td></tr>`).join('');
+  return `<h2>经过车辆 Trucks that passed (${candidates.length})</h2>
+<table><thead><tr><th>#</th><th>车辆 Vehicle</th><th>企业 Contractor</th><th>可能性 Score</th><th>距离 m</th><th>经过 Pass</th><th>重车 Loaded</th><th>未密闭 Cover open</th><th>载重下降 Drop kg</th></tr></thead><tbody>${body || '<tr><td colspan="9">无 none</td></tr>'}</tbody></table>`;
+}
+
 const yesNo = (v: boolean | null): string => (v === null || v === undefined ? '—' : v ? '是 yes' : '否 no');
 
 export function evidencePageHtml(ev: Evidence, timeZone: string): string {
@@ -86,15 +94,16 @@ th[scope=row]{width:30%;background:#f3f3f3}tr.involved td{background:#ffebee}
 <h2>事件 Incident</h2>
 <table>${rows([
     ['编号 Id', inc.id], ['类型 Type', typeNames[inc.type] ?? inc.type],
-    ['车辆 Vehicle', v ? `${v.plate ?? ''} (${v.id})` : inc.vehicleId], ['运输企业 Contractor', inc.contractor ?? v?.contractor ?? '—'],
+    ['车辆 Vehicle', v ? `${v.plate ?? ''} (${v.id})` : inc.vehicleId ?? '—'], ['运输企业 Contractor', inc.contractor ?? v?.contractor ?? '—'],
     ['准运证 Permit', inc.permitId ?? '—'], ['区域 Zone', inc.zoneId ?? '—'],
     ['开始 Start', local(inc.startAt)], ['结束 End', local(inc.endAt)], ['级别 Level', inc.level],
     ['状态 Status', inc.status], ['处置 Disposition', inc.disposition ?? '—'], ['指派 Assigned to', inc.assignedTo ?? '—'],
   ])}</table>
+${candidatesSection(inc.details.candidates)}
 <h2>阈值 Thresholds in force</h2>
 <table>${rows(Object.entries(ev.properties.thresholds))}</table>
 <h2>详情 Details</h2>
-<table>${rows(Object.entries(inc.details).map(([k, val]) => [k, typeof val === 'object' ? JSON.stringify(val) : val]))}</table>
+<table>${rows(Object.entries(inc.details).filter(([k]) => k !== 'candidates').map(([k, val]) => [k, typeof val === 'object' ? JSON.stringify(val) : val]))}</table>
 <h2>轨迹 Track (${esc(local(ev.properties.window.from))} – ${esc(local(ev.properties.window.to))}; 红点 red: fixes involved)</h2>
 ${drawing(ev)}
 <h2>状态序列 Status series (${ev.properties.statusSeries.length} fixes, ${ev.properties.fixesInvolved} involved${ev.properties.truncated ? ', thinned' : ''})</h2>

@@ -98,18 +98,20 @@ export async function buildEvidence(db: Db, lookups: EvidenceLookups, incident: 
   const lastMs = Math.max(endMs, ...involvedTimes);
   const fromMs = firstMs - EVIDENCE_MARGIN_MS;
   const toMs = lastMs + EVIDENCE_MARGIN_MS + 1;
-  const track = await queryTrack(db, incident.vehicleId, { fromMs, toMs, maxPoints: EVIDENCE_MAX_POINTS });
+  const track = incident.vehicleId
+    ? await queryTrack(db, incident.vehicleId, { fromMs, toMs, maxPoints: EVIDENCE_MAX_POINTS })
+    : { features: [], properties: { truncated: false, totalFixes: 0, returnedFixes: 0 } };
   const features: Evidence['features'] = [];
   const statusSeries: StatusPoint[] = [];
   for (const f of track.features) {
     if (f.properties.kind === 'path') {
-      features.push({ type: 'Feature', geometry: f.geometry, properties: { kind: 'track', vehicleId: incident.vehicleId } });
+      features.push({ type: 'Feature', geometry: f.geometry as Geometry, properties: { kind: 'track', vehicleId: incident.vehicleId } });
       continue;
     }
     const p = f.properties as Record<string, any>;
     const fixMs = Date.parse(p.fixTime);
     const involved = involvedTimes.has(fixMs) || (involvedTimes.size === 0 && fixMs >= startMs && fixMs <= endMs);
-    features.push({ type: 'Feature', geometry: f.geometry, properties: { ...p, kind: 'fix', fixId: `${incident.vehicleId}:${fixMs}`, involved } });
+    features.push({ type: 'Feature', geometry: f.geometry as Geometry, properties: { ...p, kind: 'fix', fixId: `${incident.vehicleId}:${fixMs}`, involved } });
     statusSeries.push({
       fixTime: p.fixTime, involved, speedKmh: p.speedKmh, loadState: p.loadState, loadKg: p.loadKg,
       coverClosed: p.coverClosed, bodyLifted: p.bodyLifted, implausible: p.implausible,
@@ -136,7 +138,16 @@ export async function buildEvidence(db: Db, lookups: EvidenceLookups, incident: 
     const s = await lookups.site(id);
     if (s) features.push({ type: 'Feature', geometry: s.area ?? s.location, properties: { kind: 'site', siteId: s.id, name: s.name, outline: !!s.area } });
   }
-  const vehicle = await lookups.vehicle(incident.vehicleId);
+  // a spill report: where it was reported, and where each candidate truck passed
+  if (incident.details.source === 'report' && Array.isArray(incident.details.location)) {
+    features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: incident.details.location }, properties: {
+      kind: 'spill_report', reportId: incident.details.reportId, reporterKind: incident.details.reporterKind, reportedAt: incident.details.reportedAt,
+    } });
+    for (const c of (incident.details.candidates ?? []) as Array<Record<string, any>>) {
+      features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: c.passPosition }, properties: { kind: 'candidate_pass', ...c } });
+    }
+  }
+  const vehicle = incident.vehicleId ? await lookups.vehicle(incident.vehicleId) : undefined;
   return {
     type: 'FeatureCollection',
     properties: {

@@ -25,7 +25,8 @@ export interface Incident {
   id: string;
   key: string;
   type: IncidentType;
-  vehicleId: string;
+  /** Absent only on a spill report no truck could be matched to. */
+  vehicleId?: string;
   permitId?: string;
   zoneId?: string;
   contractor?: string;
@@ -84,7 +85,7 @@ export class IncidentTransitionError extends Error {
 }
 
 interface Row {
-  id: string; key: string; type: IncidentType; vehicle_id: string; permit_id: string | null; zone_id: string | null;
+  id: string; key: string; type: IncidentType; vehicle_id: string | null; permit_id: string | null; zone_id: string | null;
   contractor: string | null; district: string | null; start_at: Date | string; end_at: Date | string | null;
   last_event_at: Date | string; level: number; status: IncidentStatus; detection: 'open' | 'closed';
   assigned_to: string | null; disposition: Disposition | null; fix_ids: string[]; thresholds: Record<string, number | string>;
@@ -95,7 +96,8 @@ const iso = (d: Date | string): string => new Date(d).toISOString();
 
 function toIncident(r: Row): Incident {
   return {
-    id: r.id, key: r.key, type: r.type, vehicleId: r.vehicle_id,
+    id: r.id, key: r.key, type: r.type,
+    ...(r.vehicle_id ? { vehicleId: r.vehicle_id } : {}),
     ...(r.permit_id ? { permitId: r.permit_id } : {}),
     ...(r.zone_id ? { zoneId: r.zone_id } : {}),
     ...(r.contractor ? { contractor: r.contractor } : {}),
@@ -183,6 +185,27 @@ export class IncidentStore {
       );
       return { incident: toIncident(res.rows[0]!), created };
     });
+  }
+
+  /**
+   * A spill incident raised from a report (not by a detector): keyed by the report, on the
+   * most likely truck when one passed; the candidates go into the details.
+   */
+  async openFromReport(input: {
+    reportId: string; startMs: number; vehicleId?: string; permitId?: string; vehicle?: VehicleFacts;
+    thresholds: Record<string, number | string>; details: Record<string, unknown>;
+  }, q: Queryable = this.db): Promise<Incident> {
+    const res = await q.query<Row>(
+      `insert into incidents (id, key, type, vehicle_id, permit_id, contractor, district, start_at, end_at, last_event_at, detection, thresholds, details, spill_report_id)
+       values ($1, $2, 'spill', $3, $4, $5, $6, $7, $7, $7, 'closed', $8::jsonb, $9::jsonb, $10)
+       on conflict (key) do update set updated_at = now() returning *`,
+      [
+        newId('inc'), `spill:report:${input.reportId}`, input.vehicleId ?? null, input.permitId ?? null,
+        input.vehicle?.contractor ?? null, input.vehicle?.district ?? null, new Date(input.startMs),
+        JSON.stringify(input.thresholds), JSON.stringify(input.details), input.reportId,
+      ],
+    );
+    return toIncident(res.rows[0]!);
   }
 
   async get(id: string, q: Queryable = this.db): Promise<Incident | undefined> {

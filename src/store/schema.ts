@@ -270,7 +270,8 @@ create table if not exists incidents (
   id text primary key,
   key text not null constraint incidents_key_key unique,
   type text not null,
-  vehicle_id text not null,
+  -- null: a spill reported where no truck passed (the report still has to be handled)
+  vehicle_id text,
   permit_id text,
   zone_id text,
   contractor text,

@@ -207,4 +207,65 @@ describeEachBackend('incidents over the API [%s]', (backend) => {
     expect(html.match(/class="involved"/g)).toHaveLength(4);
     expect((await svc.call('GET', `/api/v1/incidents/${inc.id}/print`)).status).toBe(401);
   });
+
+  it('matches a spill report to the muck trucks that passed, ranked, and raises a spill incident with the candidates', async () => {
+    const positions = [];
+    for (let k = 0; k <= 10; k++) {
+      // muck-2 passes 30 m north of the spot with its cover open and drops 2.5 t there
+      positions.push({
+        vehicleId: 'muck-2', fixTime: T0 + 150_000 + k * 10_000, lat: 43.7371 + 0.00027, lon: 7.4331 + k * 0.0002, speedKmh: 25,
+        loadState: k <= 5 ? 'full' : 'half', loadKg: k <= 5 ? 15_000 : 12_500, coverClosed: false, bodyLifted: false,
+      });
+      // a collector drives over the spot: not a muck truck, never a candidate
+      positions.push({ vehicleId: 'col-1', fixTime: T0 + 150_000 + k * 10_000, lat: 43.7371, lon: 7.4331 + k * 0.0002, speedKmh: 20 });
+    }
+    expect((await svc.call('POST', '/api/v1/positions', { token: svc.adminToken, body: { positions } })).body.accepted).toBe(22);
+    const reportedAt = new Date(T0 + 30 * 60_000).toISOString();
+    const res = await svc.call('POST', '/api/v1/spill-reports', { token: tokens.officer, body: {
+      location: { type: 'Point', coordinates: [7.4341, 43.7371] }, reportedAt, reporterKind: 'citizen', note: 'mud on the road',
+      photo: `data:image/png;base64,${Buffer.from('not really a png').toString('base64')}`,
+    } });
+    expect(res.status).toBe(201);
+    expect(res.body.candidates.map((c: any) => c.vehicleId)).toEqual(['muck-2', 'muck-1']);
+    expect(res.body.candidates[0]).toMatchObject({ coverOpenNearPass: true, loadDropKg: 2500, loadStateStepDown: true, loadedAtPass: true, plate: '沪A00004' });
+    expect(res.body.candidates[1]).toMatchObject({ coverOpenNearPass: false, loadDropKg: 0, distanceM: 0 });
+    expect(res.body.candidates[0].score).toBeGreaterThan(res.body.candidates[1].score);
+    const incident = (await svc.call('GET', `/api/v1/incidents/${res.body.incidentId}`, { token: tokens.officer })).body;
+    expect(incident).toMatchObject({ type: 'spill', vehicleId: 'muck-2', contractor: 'Other Co', spillReportId: res.body.id, status: 'open' });
+    expect(incident.details.candidates).toHaveLength(2);
+    const ev = (await svc.call('GET', `/api/v1/incidents/${incident.id}/evidence`, { token: tokens.officer })).body;
+    expect(ev.features.filter((f: any) => f.properties.kind === 'spill_report')).toHaveLength(1);
+    expect(ev.features.filter((f: any) => f.properties.kind === 'candidate_pass').map((f: any) => f.properties.vehicleId)).toEqual(['muck-2', 'muck-1']);
+    const print = (await svc.call('GET', `/api/v1/incidents/${incident.id}/print`, { token: tokens.officer })).body as string;
+    expect(print).toContain('沪A00004');
+    expect((await svc.call('GET', `/api/v1/spill-reports/${res.body.id}`, { token: tokens.officer })).body.candidates).toHaveLength(2);
+    // where no truck passed, the report is still an incident to handle, on no vehicle
+    const lonely = await svc.call('POST', '/api/v1/spill-reports', { token: tokens.officer, body: { location: { type: 'Point', coordinates: [7.40, 43.72] }, reportedAt, reporterKind: 'officer' } });
+    expect(lonely.body.candidates).toEqual([]);
+    const lonelyIncident = (await svc.call('GET', `/api/v1/incidents/${lonely.body.incidentId}`, { token: tokens.officer })).body;
+    expect(lonelyIncident.type).toBe('spill');
+    expect(lonelyIncident.vehicleId).toBeUndefined();
+  });
+
+  it('lets a sweeper report without seeing other trucks, and bounds the photo', async () => {
+    await login('sweeper1', 'driver', { vehicleId: 'col-1' });
+    const body = { location: { type: 'Point', coordinates: [7.4341, 43.7371] }, reporterKind: 'sweeper' };
+    const res = await svc.call('POST', '/api/v1/spill-reports', { token: tokens.sweeper1, body });
+    expect(res.status).toBe(201);
+    expect(Object.keys(res.body).sort()).toEqual(['id', 'incidentId', 'reportedAt']);
+    expect((await svc.call('GET', `/api/v1/spill-reports/${res.body.id}`, { token: tokens.sweeper1 })).status).toBe(403);
+    expect((await svc.call('GET', '/api/v1/incidents', { token: tokens.sweeper1 })).status).toBe(403);
+    // just over 256 KiB of image: the field is named; far over: the body is refused whole
+    const big = await svc.call('POST', '/api/v1/spill-reports', { token: tokens.officer, body: { ...body, photo: `data:image/jpeg;base64,${'A'.repeat(350_000)}` } });
+    expect(big.status).toBe(400);
+    expect(big.body.details[0].path).toBe('body.photo');
+    expect((await svc.call('POST', '/api/v1/spill-reports', { token: tokens.officer, body: { ...body, photo: `data:image/jpeg;base64,${'A'.repeat(2_000_000)}` } })).status).toBe(413);
+    const ok = await svc.call('POST', '/api/v1/spill-reports', { token: tokens.officer, body: { ...body, photo: `data:image/jpeg;base64,${'A'.repeat(300_000)}` } });
+    expect(ok.status).toBe(201);
+    expect(ok.body.photo).toHaveLength(300_000 + 'data:image/jpeg;base64,'.length);
+    const notImage = await svc.call('POST', '/api/v1/spill-reports', { token: tokens.officer, body: { ...body, photo: 'javascript:alert(1)' } });
+    expect(notImage.body.details[0].path).toBe('body.photo');
+    const future = await svc.call('POST', '/api/v1/spill-reports', { token: tokens.officer, body: { ...body, reportedAt: new Date(Date.now() + 3_600_000).toISOString() } });
+    expect(future.body.details[0].path).toBe('body.reportedAt');
+  });
 });
