@@ -1,5 +1,6 @@
 import type { Db } from '../store/db.js';
 import { queryTrack } from '../tracking/track.js';
+import { fixId, parseFixId } from './fix-id.js';
 import type { Incident, IncidentLogEntry } from './incident-store.js';
 
 /**
@@ -26,17 +27,13 @@ export interface EvidenceLookups {
 }
 
 /**
- * The fix time a fix id names. The position log's key is (vehicle, fix time), so a fix id
- * carries the time: `<vehicleId>:<epoch ms>`, `<vehicleId>@<ISO time>`, or the bare time.
+ * The fix time a fix id names: the detectors' `<vehicleId>@<ISO fix time>` (fix-id.ts); a bare
+ * epoch ms or ISO time is read too (ids from other sources).
  */
 export function fixTimeOfId(id: string): number | undefined {
-  const at = id.lastIndexOf('@');
-  if (at >= 0) {
-    const t = Date.parse(id.slice(at + 1));
-    return Number.isFinite(t) ? t : undefined;
-  }
-  const ms = /(?:^|:)(\d{10,16})$/.exec(id);
-  if (ms) return Number(ms[1]);
+  const parsed = parseFixId(id);
+  if (parsed) return parsed.fixTimeMs;
+  if (/^\d{10,16}$/.test(id)) return Number(id);
   const t = Date.parse(id);
   return Number.isFinite(t) ? t : undefined;
 }
@@ -111,7 +108,7 @@ export async function buildEvidence(db: Db, lookups: EvidenceLookups, incident: 
     const p = f.properties as Record<string, any>;
     const fixMs = Date.parse(p.fixTime);
     const involved = involvedTimes.has(fixMs) || (involvedTimes.size === 0 && fixMs >= startMs && fixMs <= endMs);
-    features.push({ type: 'Feature', geometry: f.geometry as Geometry, properties: { ...p, kind: 'fix', fixId: `${incident.vehicleId}:${fixMs}`, involved } });
+    features.push({ type: 'Feature', geometry: f.geometry as Geometry, properties: { ...p, kind: 'fix', fixId: fixId(incident.vehicleId!, fixMs), involved } });
     statusSeries.push({
       fixTime: p.fixTime, involved, speedKmh: p.speedKmh, loadState: p.loadState, loadKg: p.loadKg,
       coverClosed: p.coverClosed, bodyLifted: p.bodyLifted, implausible: p.implausible,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { IncidentEvent } from '../../src/compliance/incident-event.js';
+import { fixId } from '../../src/compliance/fix-id.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { smallCity } from '../helpers/city-fixture.js';
 import { startTestService, type TestService } from '../helpers/service.js';
@@ -28,7 +29,7 @@ function offRoute(phase: IncidentEvent['phase'], over: Partial<IncidentEvent> = 
   return {
     key: `off_route:muck-1:${T0 + 60_000}`, phase, type: 'off_route', vehicleId: 'muck-1', permitId: 'permit-1',
     startMs: T0 + 60_000, atMs: T0 + 120_000, level: 1,
-    fixIds: [`muck-1:${T0 + 60_000}`, `muck-1:${T0 + 70_000}`], thresholds: { corridorWidthM: 30, minOutsideS: 60 },
+    fixIds: [fixId('muck-1', T0 + 60_000), fixId('muck-1', T0 + 70_000)], thresholds: { corridorWidthM: 30, minOutsideS: 60 },
     details: { distanceOutsideM: 45, disposalFacilityId: 'disp-1' }, ...over,
   };
 }
@@ -112,8 +113,8 @@ describeEachBackend('incidents over the API [%s]', (backend) => {
     const other = await listen(tokens['other-dispatch']!);
     await svc.incidentSink.emit(offRoute('open'));
     await svc.incidentSink.emit(offRoute('open')); // repeated: no second incident
-    await svc.incidentSink.emit(offRoute('update', { level: 2, atMs: T0 + 110_000, fixIds: [`muck-1:${T0 + 80_000}`] }));
-    await svc.incidentSink.emit(offRoute('close', { atMs: T0 + 130_000, endMs: T0 + 120_000, fixIds: [`muck-1:${T0 + 120_000}`] }));
+    await svc.incidentSink.emit(offRoute('update', { level: 2, atMs: T0 + 110_000, fixIds: [fixId('muck-1', T0 + 80_000)] }));
+    await svc.incidentSink.emit(offRoute('close', { atMs: T0 + 130_000, endMs: T0 + 120_000, fixIds: [fixId('muck-1', T0 + 120_000)] }));
     await until(() => officer.got.length === 4 && acme.got.length === 4);
     expect(officer.got.map((n) => n.change)).toEqual(['opened', 'updated', 'updated', 'ended']);
     expect(officer.got[3].incident).toMatchObject({ type: 'off_route', vehicleId: 'muck-1', level: 2, detection: 'closed' });
@@ -163,7 +164,7 @@ describeEachBackend('incidents over the API [%s]', (backend) => {
     expect(fixes[0].properties.fixTime).toBe(new Date(T0).toISOString());
     expect(fixes.at(-1).properties.fixTime).toBe(new Date(T0 + 240_000).toISOString());
     expect(fixes.filter((f: any) => f.properties.involved).map((f: any) => f.properties.fixId))
-      .toEqual([60_000, 70_000, 80_000, 120_000].map((d) => `muck-1:${T0 + d}`));
+      .toEqual([60_000, 70_000, 80_000, 120_000].map((d) => fixId('muck-1', T0 + d)));
     expect(ev.properties.thresholds).toEqual({ corridorWidthM: 30, minOutsideS: 60 });
     expect(ev.properties.statusSeries[0]).toMatchObject({ speedKmh: 30, loadState: 'full', coverClosed: true, bodyLifted: false, loadKg: 15000 });
     expect(ev.properties.vehicle).toMatchObject({ plate: '沪A00003', contractor: 'Acme Haulage' });
