@@ -51,6 +51,8 @@ import { addIncidentRoutes } from './api/incident-routes.js';
 import { attachIncidentRoom } from './live/incident-room.js';
 import { SpillReports } from './compliance/spill-reports.js';
 import { addSpillRoutes } from './api/spill-routes.js';
+import { ManifestStore } from './compliance/manifest-store.js';
+import { addManifestRoutes } from './api/manifest-routes.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -77,6 +79,8 @@ export interface Service {
   incidents: IncidentStore;
   incidentSink: StoreIncidentSink;
   incidentFeed: IncidentFeed;
+  /** E-manifest trips (电子联单). */
+  manifests: ManifestStore;
   /** undefined when JT808_ENABLED=false */
   jt808?: Jt808Server;
   jt808Port?: number;
@@ -244,6 +248,8 @@ export async function startService(config: Config, logger: Logger, options: { in
     const incidentSink = new StoreIncidentSink({ store: incidents, feed: incidentFeed, logger: logger.child({ component: 'incidents' }), vehicleFacts });
     addIncidentRoutes(api, { db, repo, users, incidents, feed: incidentFeed, profile: () => profiles.get() });
     addSpillRoutes(api, { spills: new SpillReports(db, incidents, vehicleFacts), feed: incidentFeed });
+    const manifests = new ManifestStore(db);
+    addManifestRoutes(api, { db, manifests, profile: () => profiles.get() });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);
@@ -277,7 +283,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     let closed = false;
     return {
       db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, jt808, jt808Port, live, network,
-      plans, planRunner, nightlyPlanning, incidents, incidentSink, incidentFeed,
+      plans, planRunner, nightlyPlanning, incidents, incidentSink, incidentFeed, manifests,
       close: async () => {
         if (closed) return;
         closed = true;

@@ -269,4 +269,46 @@ describeEachBackend('incidents over the API [%s]', (backend) => {
     const future = await svc.call('POST', '/api/v1/spill-reports', { token: tokens.officer, body: { ...body, reportedAt: new Date(Date.now() + 3_600_000).toISOString() } });
     expect(future.body.details[0].path).toBe('body.reportedAt');
   });
+
+  it('derives a night\'s e-manifest from the position log and answers the trips and the site-to-disposal balance', async () => {
+    // the night that began a day and a half ago (local Asia/Shanghai), well inside the 72 h fixes are accepted for
+    const night = new Date(Date.now() - 36 * 3_600_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+    const at = (hhmm: string) => Date.parse(`${night}T${hhmm}:00+08:00`);
+    const SITE = { lon: 7.43, lat: 43.735 };
+    const AWAY = { lon: 7.4341, lat: 43.7371 };
+    const DISP = { lon: 7.44, lat: 43.74 };
+    const f = (vehicleId: string, hhmm: string, p: { lon: number; lat: number }, over: Record<string, unknown> = {}) => ({
+      vehicleId, fixTime: at(hhmm), ...p, speedKmh: 20, loadState: 'full', loadKg: vehicleId === 'muck-1' ? 15_000 : 14_000, coverClosed: true, bodyLifted: false, ...over,
+    });
+    const positions = [
+      // muck-1: a full trip, closed in the disposal site with the body lifted
+      f('muck-1', '23:00', SITE), f('muck-1', '23:01', AWAY), f('muck-1', '23:20', DISP), f('muck-1', '23:21', DISP, { bodyLifted: true }),
+      f('muck-1', '23:25', DISP, { loadState: 'empty', loadKg: 0 }),
+      // muck-2: tips on the road
+      f('muck-2', '23:05', SITE), f('muck-2', '23:06', AWAY), f('muck-2', '23:30', { lon: 7.436, lat: 43.738 }, { bodyLifted: true, speedKmh: 0 }),
+      // muck-1 again: leaves loaded and is never seen again (late by the morning)
+      f('muck-1', '23:40', SITE), f('muck-1', '23:41', AWAY),
+    ];
+    expect((await svc.call('POST', '/api/v1/positions', { token: svc.adminToken, body: { positions } })).body.accepted).toBe(positions.length);
+    expect((await svc.call('POST', '/api/v1/manifests/rebuild', { token: tokens['acme-dispatch'], body: { date: night } })).status).toBe(403);
+    const rebuilt = await svc.call('POST', '/api/v1/manifests/rebuild', { token: tokens.officer, body: { date: night } });
+    expect(rebuilt.status).toBe(200);
+    expect(rebuilt.body.trips).toBe(3);
+    // again: the same trips, not twice as many
+    expect((await svc.call('POST', '/api/v1/manifests/rebuild', { token: svc.adminToken, body: { date: night } })).body.trips).toBe(3);
+    const res = await svc.call('GET', `/api/v1/manifests?date=${night}&permit=permit-1`, { token: tokens['acme-dispatch'] });
+    expect(res.status).toBe(200);
+    expect(res.body.trips.map((t: any) => [t.vehicleId, t.openedAt, t.status, t.flag ?? null, t.closedFacilityId ?? null])).toEqual([
+      ['muck-1', new Date(at('23:01')).toISOString(), 'closed', null, 'disp-1'],
+      ['muck-2', new Date(at('23:06')).toISOString(), 'flagged', 'ended_elsewhere', null],
+      ['muck-1', new Date(at('23:41')).toISOString(), 'flagged', 'late', null],
+    ]);
+    expect(res.body.trips[0]).toMatchObject({ siteId: 'site-1', disposalFacilityId: 'disp-1', night, openFixId: fixId('muck-1', at('23:01')), closeFixId: fixId('muck-1', at('23:21')) });
+    expect(res.body.balance).toEqual([{
+      night, siteId: 'site-1', permitId: 'permit-1', disposalFacilityId: 'disp-1',
+      trips: 3, loads: 1, flagged: 2, open: 1, endedElsewhere: 1, late: 1, kg: 44_000, kgDelivered: 15_000, unaccounted: 2,
+    }]);
+    expect((await svc.call('GET', `/api/v1/manifests?date=${night}&site=site-9`, { token: tokens.officer })).body).toEqual({ date: night, trips: [], balance: [] });
+    expect((await svc.call('GET', '/api/v1/manifests?date=30-11-2026', { token: tokens.officer })).body.details[0].path).toBe('query.date');
+  });
 });
