@@ -121,6 +121,14 @@ export async function startService(config: Config, logger: Logger, options: { in
     const users = new UserStore(db);
     const sessions = new SessionStore(db);
     const principals = new PrincipalResolver(tokens, sessions);
+    // Incidents: the sink the compliance detectors emit into, the store behind it, the feed the enforcement room pushes from.
+    const incidents = new IncidentStore(db);
+    const incidentFeed = new IncidentFeed();
+    const vehicleFacts = async (id: string) => {
+      const v = await repo.get(resources.vehicles, id);
+      return v ? { contractor: v.contractor as string | undefined, district: v.district as string | undefined } : undefined;
+    };
+    const incidentSink = new StoreIncidentSink({ store: incidents, feed: incidentFeed, logger: logger.child({ component: 'incidents' }), vehicleFacts });
 
     // The profile file, when given, is the city's word at every start; else what is stored.
     const stored = await profiles.load();
@@ -239,13 +247,6 @@ export async function startService(config: Config, logger: Logger, options: { in
     const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
       : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
     addPlanRoutes(api, { plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake() });
-    const incidents = new IncidentStore(db);
-    const incidentFeed = new IncidentFeed();
-    const vehicleFacts = async (id: string) => {
-      const v = await repo.get(resources.vehicles, id);
-      return v ? { contractor: v.contractor as string | undefined, district: v.district as string | undefined } : undefined;
-    };
-    const incidentSink = new StoreIncidentSink({ store: incidents, feed: incidentFeed, logger: logger.child({ component: 'incidents' }), vehicleFacts });
     addIncidentRoutes(api, { db, repo, users, incidents, feed: incidentFeed, profile: () => profiles.get() });
     addSpillRoutes(api, { spills: new SpillReports(db, incidents, vehicleFacts), feed: incidentFeed });
     const manifests = new ManifestStore(db);

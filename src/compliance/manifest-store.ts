@@ -3,7 +3,7 @@ import type { Db, Queryable } from '../store/db.js';
 import { newId } from '../store/city-repo.js';
 import { windowMinutes } from '../domain/time-of-day.js';
 import { localDayStartMs } from '../tracking/local-day.js';
-import { ManifestMachine, type ManifestPermit, type ManifestTrip, type ManifestWorld } from './manifest.js';
+import { ManifestMachine, type ManifestChange, type ManifestFix, type ManifestPermit, type ManifestTrip, type ManifestWorld } from './manifest.js';
 import { PlaceIndex, type Place } from './places.js';
 
 /**
@@ -201,3 +201,36 @@ export async function loadManifestWorld(db: Db, profile: CityProfile, options: {
 
 /** A trip still open this long after its permit window's end is flagged late. */
 export const DEFAULT_MANIFEST_GRACE_MIN = 60;
+
+/**
+ * The e-manifest kept live: fixes in fix-time order per truck (the compliance pipeline's
+ * reorder lanes deliver them so) go through the state machine, and every change is written to
+ * the trip's row in the order it happened. `tick` flags trips past their window plus grace
+ * when their trucks have gone quiet.
+ */
+export class ManifestRecorder {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(readonly machine: ManifestMachine, private readonly store: ManifestStore, private readonly onError: (err: unknown) => void = () => undefined) {}
+
+  onFix(fix: ManifestFix): Promise<void> {
+    return this.write(this.machine.onFix(fix));
+  }
+
+  tick(nowMs: number): Promise<void> {
+    return this.write(this.machine.tick(nowMs));
+  }
+
+  /** Every change so far is written. */
+  settle(): Promise<void> {
+    return this.chain;
+  }
+
+  private write(changes: ManifestChange[]): Promise<void> {
+    if (changes.length === 0) return this.chain;
+    this.chain = this.chain.then(async () => {
+      for (const c of changes) await this.store.record(c.trip);
+    }).catch((err: unknown) => this.onError(err));
+    return this.chain;
+  }
+}

@@ -100,7 +100,12 @@ interface VehicleManifest {
 export class ManifestMachine {
   private readonly vehicles = new Map<string, VehicleManifest>();
 
-  constructor(private readonly world: ManifestWorld) {}
+  constructor(private world: ManifestWorld) {}
+
+  /** The city changed (permits, sites, facilities): open trips keep the permit they opened under. */
+  setWorld(world: ManifestWorld): void {
+    this.world = world;
+  }
 
   /** Trips open now (for a restart, or a look at the night so far). */
   openTrips(): ManifestTrip[] {

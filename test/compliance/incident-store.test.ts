@@ -115,3 +115,24 @@ it('splits migrations at semicolons but keeps dollar-quoted bodies whole', () =>
   expect(splitStatements('create table a (x int); create function f() returns trigger language plpgsql as $$ begin raise exception \'x\'; end $$; select 1;'))
     .toEqual(['create table a (x int)', "create function f() returns trigger language plpgsql as $$ begin raise exception 'x'; end $$", 'select 1']);
 });
+
+describeEachBackend('incident sinks of two instances on one store [%s]', (backend) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('two instances opening the same incident at once make one row', async () => {
+    const a = new StoreIncidentSink({ store: new IncidentStore(store.db), vehicleFacts: () => ({}) });
+    const b = new StoreIncidentSink({ store: new IncidentStore(store.db), vehicleFacts: () => ({}) });
+    const e = event({ phase: 'open', key: `spill:muck-9:${T0}`, type: 'spill', vehicleId: 'muck-9' });
+    await Promise.all([a.emit(e), b.emit(e), a.emit({ ...e, phase: 'update', level: 2 }), b.emit({ ...e, phase: 'update', fixIds: ['x'] })]);
+    const { items, total } = await new IncidentStore(store.db).list({ vehicleId: 'muck-9', limit: 10, offset: 0 });
+    expect(total).toBe(1);
+    expect(items[0]!.level).toBe(2);
+    expect(items[0]!.fixIds).toEqual(['muck-1:1', 'muck-1:2', 'x']);
+  });
+});
