@@ -11,9 +11,10 @@ import { evidencePageHtml } from '../compliance/evidence-page.js';
 import type { IncidentType } from '../compliance/incident-event.js';
 import type { IncidentChange, IncidentFeed } from '../compliance/incident-sink.js';
 import {
-  dispositions, incidentStatuses, IncidentTransitionError, type Incident, type IncidentAction, type IncidentStore,
+  dispositions, incidentFigures, incidentStatuses, IncidentTransitionError, type Incident, type IncidentAction, type IncidentStore,
 } from '../compliance/incident-store.js';
 import { incidentScopeOf, incidentInScope } from '../compliance/incident-scope.js';
+import { localDayStartMs } from '../tracking/local-day.js';
 import { ApiError, notFound } from './errors.js';
 import { actorOf } from './plan-routes.js';
 import type { ApiRoutes } from './routes.js';
@@ -53,6 +54,14 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 }).refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['to'] });
+
+const figuresQuery = z.strictObject({
+  /** YYYY-MM: the local month */
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM').optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+}).refine((q) => (q.month ? !q.from && !q.to : !!q.from && !!q.to), { message: 'give month, or from and to', path: ['month'] })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['to'] });
 
 const actionBodies = {
   acknowledge: z.strictObject({ note: note.optional() }),
@@ -98,6 +107,27 @@ export function addIncidentRoutes(api: ApiRoutes, deps: IncidentRouteDeps): void
         limit: query.limit, offset: query.offset,
       });
       return { items, total, limit: query.limit, offset: query.offset };
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/incidents/figures', roles: INCIDENT_READ, query: figuresQuery,
+    summary: 'Enforcement figures for a month (local, the city zone) or from/to: per type and contractor (the ranking, most first), the spill detection-and-handling rate',
+    handler: async ({ query, principal }) => {
+      const scope = incidentScopeOf(principal!);
+      let fromMs: number;
+      let toMs: number;
+      if (query.month) {
+        const [y, m] = query.month.split('-').map(Number) as [number, number];
+        const tz = deps.profile().timeZone;
+        // local midnight of the 1st (noon UTC lies on that local date within ±11 h)
+        fromMs = localDayStartMs(Date.UTC(y, m - 1, 1, 12), tz);
+        toMs = localDayStartMs(Date.UTC(y, m, 1, 12), tz);
+      } else {
+        fromMs = Date.parse(query.from!);
+        toMs = Date.parse(query.to!);
+      }
+      return { ...(query.month ? { month: query.month } : {}), ...(await incidentFigures(deps.db, { fromMs, toMs, contractor: scope.contractor, district: scope.district })) };
     },
   });
 

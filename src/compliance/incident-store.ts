@@ -289,3 +289,70 @@ export function nextStatus(status: IncidentStatus, action: IncidentAction): Inci
     case 'reopen': return status === 'closed' ? 'open' : undefined;
   }
 }
+
+/**
+ * The enforcement figures over incidents that started in [from, to): per type and per
+ * contractor (total, still open, closed, confirmed = closed as penalised / warned / rectified,
+ * dismissed = closed as false alarm / duplicate), and the spill detection-and-handling rate
+ * (渣土漏撒查处率): spill incidents closed with a confirming disposition (penalised, warned,
+ * rectified) or as not enforceable, over spill incidents that were not dismissed — the
+ * detected spills the officers dealt with.
+ */
+export interface IncidentFigures {
+  from: string;
+  to: string;
+  total: number;
+  byType: Array<{ type: IncidentType; total: number; open: number; closed: number; confirmed: number; dismissed: number }>;
+  /** most incidents first: the contractors' ranking for the period */
+  byContractor: Array<{ contractor: string | null; total: number; open: number; closed: number; confirmed: number; dismissed: number; byType: Record<string, number> }>;
+  spill: { total: number; dismissed: number; handled: number; rate: number | null };
+}
+
+export async function incidentFigures(db: Db, f: { fromMs: number; toMs: number; contractor?: string; district?: string }): Promise<IncidentFigures> {
+  const params: unknown[] = [new Date(f.fromMs), new Date(f.toMs)];
+  let scope = '';
+  if (f.contractor !== undefined) scope += ` and contractor = $${params.push(f.contractor)}`;
+  if (f.district !== undefined) scope += ` and district = $${params.push(f.district)}`;
+  const res = await db.query<{ type: IncidentType; contractor: string | null; status: IncidentStatus; disposition: Disposition | null; n: number }>(
+    `select type, contractor, status, disposition, count(*)::int as n from incidents
+     where start_at >= $1 and start_at < $2${scope} group by type, contractor, status, disposition`,
+    params,
+  );
+  const confirmed = (d: Disposition | null) => d === 'penalised' || d === 'warned' || d === 'rectified';
+  const dismissed = (d: Disposition | null) => d === 'false_alarm' || d === 'duplicate';
+  const types = new Map<IncidentType, IncidentFigures['byType'][number]>();
+  const contractors = new Map<string | null, IncidentFigures['byContractor'][number]>();
+  const spill = { total: 0, dismissed: 0, handled: 0, rate: null as number | null };
+  let total = 0;
+  for (const r of res.rows) {
+    const closed = r.status === 'closed';
+    const add = (x: { total: number; open: number; closed: number; confirmed: number; dismissed: number }) => {
+      x.total += r.n;
+      if (closed) x.closed += r.n;
+      else x.open += r.n;
+      if (closed && confirmed(r.disposition)) x.confirmed += r.n;
+      if (closed && dismissed(r.disposition)) x.dismissed += r.n;
+    };
+    total += r.n;
+    let t = types.get(r.type);
+    if (!t) types.set(r.type, (t = { type: r.type, total: 0, open: 0, closed: 0, confirmed: 0, dismissed: 0 }));
+    add(t);
+    let c = contractors.get(r.contractor);
+    if (!c) contractors.set(r.contractor, (c = { contractor: r.contractor, total: 0, open: 0, closed: 0, confirmed: 0, dismissed: 0, byType: {} }));
+    add(c);
+    c.byType[r.type] = (c.byType[r.type] ?? 0) + r.n;
+    if (r.type === 'spill') {
+      spill.total += r.n;
+      if (closed && dismissed(r.disposition)) spill.dismissed += r.n;
+      if (closed && (confirmed(r.disposition) || r.disposition === 'not_enforceable')) spill.handled += r.n;
+    }
+  }
+  const counted = spill.total - spill.dismissed;
+  spill.rate = counted > 0 ? Math.round((spill.handled / counted) * 10_000) / 10_000 : null;
+  return {
+    from: new Date(f.fromMs).toISOString(), to: new Date(f.toMs).toISOString(), total,
+    byType: [...types.values()].sort((a, b) => b.total - a.total || a.type.localeCompare(b.type)),
+    byContractor: [...contractors.values()].sort((a, b) => b.total - a.total || String(a.contractor).localeCompare(String(b.contractor))),
+    spill,
+  };
+}

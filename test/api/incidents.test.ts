@@ -311,4 +311,28 @@ describeEachBackend('incidents over the API [%s]', (backend) => {
     expect((await svc.call('GET', `/api/v1/manifests?date=${night}&site=site-9`, { token: tokens.officer })).body).toEqual({ date: night, trips: [], balance: [] });
     expect((await svc.call('GET', '/api/v1/manifests?date=30-11-2026', { token: tokens.officer })).body.details[0].path).toBe('query.date');
   });
+
+  it('answers the enforcement figures: per type, the contractors\' ranking, the spill detection-and-handling rate', async () => {
+    const spills = (await svc.call('GET', '/api/v1/incidents?type=spill&limit=100', { token: tokens.officer })).body.items;
+    expect(spills.length).toBeGreaterThanOrEqual(3);
+    const close = (id: string, disposition: string) => svc.call('POST', `/api/v1/incidents/${id}/close`, { token: tokens.officer, body: { disposition, note: 'checked on site' } });
+    expect((await close(spills[0].id, 'penalised')).status).toBe(200);
+    expect((await close(spills[1].id, 'false_alarm')).status).toBe(200);
+    const range = `from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`;
+    const res = await svc.call('GET', `/api/v1/incidents/figures?${range}`, { token: tokens.officer });
+    expect(res.status).toBe(200);
+    const all = (await svc.call('GET', '/api/v1/incidents?limit=100', { token: tokens.officer })).body;
+    expect(res.body.total).toBe(all.total);
+    expect(res.body.spill).toEqual({ total: spills.length, dismissed: 1, handled: 1, rate: Math.round((1 / (spills.length - 1)) * 10_000) / 10_000 });
+    expect(res.body.byType.find((t: any) => t.type === 'spill')).toMatchObject({ total: spills.length, closed: 2, confirmed: 1, dismissed: 1 });
+    const ranking = res.body.byContractor.map((c: any) => c.total);
+    expect(ranking).toEqual([...ranking].sort((a: number, b: number) => b - a));
+    expect(res.body.byContractor.find((c: any) => c.contractor === 'Acme Haulage').byType).toMatchObject({ off_route: 1 });
+    // a dispatcher's figures are their contractor's
+    const acme = await svc.call('GET', `/api/v1/incidents/figures?${range}`, { token: tokens['acme-dispatch'] });
+    expect(acme.body.byContractor.map((c: any) => c.contractor)).toEqual(['Acme Haulage']);
+    expect((await svc.call('GET', '/api/v1/incidents/figures?month=2026-13', { token: tokens.officer })).body.details[0].path).toBe('query.month');
+    expect((await svc.call('GET', '/api/v1/incidents/figures', { token: tokens.officer })).status).toBe(400);
+    expect((await svc.call('GET', '/api/v1/incidents/figures?month=2026-11', { token: tokens.officer })).body.month).toBe('2026-11');
+  });
 });
