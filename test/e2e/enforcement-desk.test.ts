@@ -82,6 +82,11 @@ describeWith('chromium', 'enforcement desk on /incidents', () => {
     const stored = (await svc.call('GET', `/api/v1/incidents/${id}`, { token: svc.adminToken })).body;
     expect(stored.log.map((e: any) => e.action)).toEqual(['acknowledge', 'close']);
     expect(stored.log[1]).toMatchObject({ disposition: 'penalised', note: '罚款 2000 元', actorRole: 'enforcement' });
+    // this month's figures as the server counts them (the city's month)
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
+    const figures = (await svc.call('GET', `/api/v1/incidents/figures?month=${month}`, { token: svc.adminToken })).body;
+    await expect.poll(() => page.locator('#figure-total').textContent()).toBe(String(figures.total));
+    if (figures.total > 0) expect(await page.locator('#contractor-ranking tbody tr').first().textContent()).toContain('Acme Haulage');
   });
 
   it('shows a dispatcher the list without actions; passes axe and fits a phone in English', async () => {

@@ -2,7 +2,8 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { io } from 'socket.io-client';
 import { errorText, getJson, request, sendJson } from '../lib/api.js';
-import { formatDateTime, formatNumber, t } from '../lib/i18n.js';
+import { cityDate } from '../lib/city-time.js';
+import { formatDateTime, formatNumber, t, timeZone } from '../lib/i18n.js';
 import { session } from '../lib/session.js';
 
 /**
@@ -33,6 +34,38 @@ export interface EvidenceDoc {
   type: 'FeatureCollection';
   properties: { incident: IncidentRow; thresholds: Record<string, number | string>; vehicle?: { plate?: string } };
   features: EvidenceFeature[];
+}
+
+interface Figures {
+  total: number;
+  byContractor: Array<{ contractor: string | null; total: number; confirmed: number; byType: Record<string, number> }>;
+  spill: { total: number; handled: number; dismissed: number; rate: number | null };
+}
+
+/** This month's figures (the city's month): the spill detection-and-handling rate and the contractors' ranking. */
+function MonthFigures(props: { tick: number }) {
+  const [figures, setFigures] = useState<Figures>();
+  const month = cityDate(Date.now(), timeZone()).slice(0, 7);
+  useEffect(() => {
+    const ctrl = new AbortController();
+    getJson<Figures>(`/api/v1/incidents/figures?month=${month}`, { signal: ctrl.signal }).then(setFigures, () => undefined);
+    return () => ctrl.abort();
+  }, [month, props.tick]);
+  if (!figures) return null;
+  const rate = figures.spill.rate === null ? '—' : `${formatNumber(figures.spill.rate * 100, 1)} %`;
+  return html`<section class="desk-figures" aria-labelledby="figures-title">
+    <h3 id="figures-title">${t('desk.figuresTitle', { month })}</h3>
+    <dl class="facts">
+      <div><dt>${t('desk.figureTotal')}</dt><dd id="figure-total">${formatNumber(figures.total)}</dd></div>
+      <div><dt>${t('desk.figureSpillRate')}</dt><dd id="figure-spill-rate">${rate}</dd></div>
+      <div><dt>${t('desk.figureSpills')}</dt><dd>${t('desk.figureSpillsValue', { handled: formatNumber(figures.spill.handled), total: formatNumber(figures.spill.total - figures.spill.dismissed) })}</dd></div>
+    </dl>
+    ${figures.byContractor.length ? html`<div class="table-wrap" tabIndex="0" role="region" aria-label=${t('desk.ranking')}><table class="data-table" id="contractor-ranking">
+      <caption class="visually-hidden">${t('desk.ranking')}</caption>
+      <thead><tr><th scope="col">#</th><th scope="col">${t('desk.contractor')}</th><th scope="col">${t('desk.figureTotal')}</th><th scope="col">${t('desk.confirmed')}</th></tr></thead>
+      <tbody>${figures.byContractor.slice(0, 10).map((c, i) => html`<tr key=${c.contractor ?? ''}><td>${i + 1}</td><td>${c.contractor ?? t('desk.noContractor')}</td><td>${formatNumber(c.total)}</td><td>${formatNumber(c.confirmed)}</td></tr>`)}</tbody>
+    </table></div>` : null}
+  </section>`;
 }
 
 export const incidentTypes = ['off_route', 'outside_hours', 'uncovered', 'spill', 'illegal_dumping', 'speeding', 'restricted_zone', 'no_permit', 'wrong_site'];
@@ -123,6 +156,7 @@ export function IncidentDesk(props: { onEvidence(ev: EvidenceDoc): void }) {
 
   return html`<section class="incident-desk" aria-labelledby="desk-title" data-live=${live ? 'on' : 'off'}>
     <h2 id="desk-title">${t('desk.title')}</h2>
+    <${MonthFigures} tick=${tick} />
     <form class="form desk-filters" onSubmit=${(e: Event) => e.preventDefault()}>
       <label>${t('desk.type')}
         <select name="type" value=${filter.type} onChange=${(e: Event) => setFilter({ ...filter, type: (e.target as HTMLSelectElement).value })}>
