@@ -152,18 +152,26 @@ export class IncidentStore {
    */
   async apply(event: IncidentEvent, vehicle: VehicleFacts = {}): Promise<{ incident: Incident; created: boolean }> {
     return this.db.transaction(async (tx) => {
-      const inserted = await tx.query(
-        `insert into incidents (id, key, type, vehicle_id, permit_id, zone_id, contractor, district, start_at, last_event_at, level, fix_ids, thresholds, details)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14::jsonb)
-         on conflict (key) do nothing`,
-        [
-          newId('inc'), event.key, event.type, event.vehicleId, event.permitId ?? null, event.zoneId ?? null,
-          vehicle.contractor ?? null, vehicle.district ?? null, new Date(event.startMs), new Date(event.atMs),
-          Math.max(1, event.level), JSON.stringify(mergeFixIds([], event.fixIds)), JSON.stringify(event.thresholds), JSON.stringify(event.details),
-        ],
-      );
-      const created = inserted.rowCount > 0;
-      const current = (await tx.query<Row>('select * from incidents where key = $1 for update', [event.key])).rows[0]!;
+      // most events update an incident that exists: look first, insert only when missing
+      let current = (await tx.query<Row>('select * from incidents where key = $1 for update', [event.key])).rows[0];
+      let created = false;
+      if (!current) {
+        const inserted = await tx.query<Row>(
+          `insert into incidents (id, key, type, vehicle_id, permit_id, zone_id, contractor, district, start_at, last_event_at, level, fix_ids, thresholds, details)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14::jsonb)
+           on conflict (key) do nothing returning *`,
+          [
+            newId('inc'), event.key, event.type, event.vehicleId, event.permitId ?? null, event.zoneId ?? null,
+            vehicle.contractor ?? null, vehicle.district ?? null, new Date(event.startMs), new Date(event.atMs),
+            Math.max(1, event.level), JSON.stringify(mergeFixIds([], event.fixIds)), JSON.stringify(event.thresholds), JSON.stringify(event.details),
+          ],
+        );
+        created = inserted.rows.length > 0;
+        // an open (or update) that created the row is all there is to write
+        if (created && event.phase !== 'close') return { incident: toIncident(inserted.rows[0]!), created };
+        // another instance inserted it between our look and our insert: update theirs
+        current = inserted.rows[0] ?? (await tx.query<Row>('select * from incidents where key = $1 for update', [event.key])).rows[0]!;
+      }
       const fixIds = created ? current.fix_ids : mergeFixIds(current.fix_ids ?? [], event.fixIds);
       const closing = event.phase === 'close';
       const res = await tx.query<Row>(

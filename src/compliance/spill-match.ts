@@ -55,15 +55,18 @@ export interface SpillCandidate {
 const rank: Record<string, number> = { empty: 0, half: 1, full: 2 };
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** Scores one truck's fixes (in time order, plausible only) against the reported spot. */
+/**
+ * Scores one truck's fixes (in time order, plausible only) against the reported spot. The pass
+ * is the closest fix, or the fix at `passAtMs` when the caller found it in the window already.
+ */
 export function scoreCandidate(
-  vehicleId: string, fixes: SpillFix[], spot: { lon: number; lat: number; atMs: number }, radiusM: number, windowS: number,
+  vehicleId: string, fixes: SpillFix[], spot: { lon: number; lat: number; atMs: number }, radiusM: number, windowS: number, passAtMs?: number,
 ): SpillCandidate | undefined {
   let best = -1;
   let bestD = Infinity;
   fixes.forEach((f, i) => {
     const d = haversineM(f.lon, f.lat, spot.lon, spot.lat);
-    if (d < bestD) {
+    if (passAtMs !== undefined ? f.fixTimeMs === passAtMs : d < bestD) {
       bestD = d;
       best = i;
     }
@@ -103,41 +106,46 @@ interface Row {
   load_state: string | null; load_kg: number | null; cover_closed: boolean | null; plate: string; contractor: string | null;
 }
 
-/** The muck trucks that passed within the radius and window, most likely first. */
+/**
+ * The muck trucks that passed within the radius and window, most likely first. Two reads: the
+ * fixes inside the radius's box in the window (few), then, per truck that came close enough,
+ * its fixes around the closest approach (the key's index), for the load and cover terms.
+ */
 export async function matchSpill(db: Db, spot: { lon: number; lat: number; atMs: number }, radiusM: number, windowS: number): Promise<SpillCandidate[]> {
-  // a box around the spot (plus the pass neighbourhood's reach) keeps the scan on the index's time range
-  const reachM = radiusM + 2_000;
-  const dLat = reachM / 111_320;
-  const dLon = reachM / (111_320 * Math.max(0.01, Math.cos((spot.lat * Math.PI) / 180)));
-  const res = await db.query<Row>(
+  const dLat = radiusM / 111_320;
+  const dLon = radiusM / (111_320 * Math.max(0.01, Math.cos((spot.lat * Math.PI) / 180)));
+  const near = await db.query<Row>(
     `select p.vehicle_id, p.fix_time, p.lon, p.lat, p.speed_kmh, p.load_state, p.load_kg, p.cover_closed, v.plate, v.doc->>'contractor' as contractor
      from positions p join vehicles v on v.id = p.vehicle_id
      where v.kind = 'muck_truck' and p.fix_time >= $1 and p.fix_time <= $2 and p.positioned and not p.implausible
        and p.lat between $3 and $4 and p.lon between $5 and $6
      order by p.vehicle_id, p.fix_time`,
-    [
-      new Date(spot.atMs - windowS * 1000 - PASS_NEIGHBOURHOOD_MS), new Date(spot.atMs + REPORT_GRACE_MS + PASS_NEIGHBOURHOOD_MS),
-      spot.lat - dLat, spot.lat + dLat, spot.lon - dLon, spot.lon + dLon,
-    ],
+    [new Date(spot.atMs - windowS * 1000), new Date(spot.atMs + REPORT_GRACE_MS), spot.lat - dLat, spot.lat + dLat, spot.lon - dLon, spot.lon + dLon],
   );
-  const byVehicle = new Map<string, { plate: string; contractor: string | null; fixes: SpillFix[] }>();
-  for (const r of res.rows) {
-    let v = byVehicle.get(r.vehicle_id);
-    if (!v) byVehicle.set(r.vehicle_id, (v = { plate: r.plate, contractor: r.contractor, fixes: [] }));
-    v.fixes.push({
-      fixTimeMs: new Date(r.fix_time).getTime(), lon: r.lon, lat: r.lat, speedKmh: r.speed_kmh,
-      loadState: r.load_state, loadKg: r.load_kg, coverClosed: r.cover_closed,
-    });
+  const passes = new Map<string, { plate: string; contractor: string | null; fix: SpillFix; distanceM: number }>();
+  for (const r of near.rows) {
+    const fix = toFix(r);
+    const d = haversineM(fix.lon, fix.lat, spot.lon, spot.lat);
+    const best = passes.get(r.vehicle_id);
+    if (d <= radiusM && (!best || d < best.distanceM)) passes.set(r.vehicle_id, { plate: r.plate, contractor: r.contractor, fix, distanceM: d });
   }
   const out: SpillCandidate[] = [];
-  for (const [vehicleId, v] of byVehicle) {
-    // the pass itself must fall inside the window; its neighbourhood may reach beyond
-    const inWindow = v.fixes.filter((f) => f.fixTimeMs >= spot.atMs - windowS * 1000 && f.fixTimeMs <= spot.atMs + REPORT_GRACE_MS);
-    const scored = scoreCandidate(vehicleId, inWindow, spot, radiusM, windowS);
-    if (!scored) continue;
-    const neighbourhood = scoreCandidate(vehicleId, v.fixes.filter((f) => Math.abs(f.fixTimeMs - Date.parse(scored.passAt)) <= PASS_NEIGHBOURHOOD_MS), spot, radiusM, windowS);
-    const c = neighbourhood && neighbourhood.passAt === scored.passAt ? neighbourhood : scored;
-    out.push({ ...c, plate: v.plate, ...(v.contractor ? { contractor: v.contractor } : {}) });
+  for (const [vehicleId, pass] of passes) {
+    const around = await db.query<Row>(
+      `select vehicle_id, fix_time, lon, lat, speed_kmh, load_state, load_kg, cover_closed, '' as plate, null as contractor
+       from positions where vehicle_id = $1 and fix_time >= $2 and fix_time <= $3 and positioned and not implausible order by fix_time`,
+      [vehicleId, new Date(pass.fix.fixTimeMs - PASS_NEIGHBOURHOOD_MS), new Date(pass.fix.fixTimeMs + PASS_NEIGHBOURHOOD_MS)],
+    );
+    // the pass is the closest approach inside the window; its neighbourhood may reach beyond the window
+    const c = scoreCandidate(vehicleId, around.rows.map(toFix), spot, radiusM, windowS, pass.fix.fixTimeMs);
+    if (c) out.push({ ...c, plate: pass.plate, ...(pass.contractor ? { contractor: pass.contractor } : {}) });
   }
   return out.sort((a, b) => b.score - a.score || a.distanceM - b.distanceM || a.vehicleId.localeCompare(b.vehicleId));
+}
+
+function toFix(r: Row): SpillFix {
+  return {
+    fixTimeMs: new Date(r.fix_time).getTime(), lon: r.lon, lat: r.lat, speedKmh: r.speed_kmh,
+    loadState: r.load_state, loadKg: r.load_kg, coverClosed: r.cover_closed,
+  };
 }
