@@ -45,6 +45,8 @@ const note = z.string().trim().min(1).max(2000);
 const listQuery = z.strictObject({
   type: z.enum(incidentTypes).optional(),
   status: z.enum(incidentStatuses).optional(),
+  /** true: not closed by an officer (open, acknowledged or assigned) */
+  active: z.enum(['true', 'false']).optional(),
   vehicleId: entityId.optional(),
   contractor: z.string().min(1).max(200).optional(),
   district: z.string().min(1).max(100).optional(),
@@ -92,7 +94,7 @@ export function addIncidentRoutes(api: ApiRoutes, deps: IncidentRouteDeps): void
 
   api.add({
     method: 'get', path: '/incidents', roles: INCIDENT_READ, query: listQuery,
-    summary: 'Incidents newest first, by type, status, vehicle, contractor, district and time (from/to: overlapping); dispatchers: their fleet only',
+    summary: 'Incidents newest first, by type, status (active=true: not closed), vehicle, contractor, district and time (from/to: overlapping); dispatchers: their fleet only',
     handler: async ({ query, principal }) => {
       const scope = incidentScopeOf(principal!);
       const ask = { contractor: query.contractor, district: query.district };
@@ -101,7 +103,7 @@ export function addIncidentRoutes(api: ApiRoutes, deps: IncidentRouteDeps): void
         if (scope[k] !== undefined && ask[k] !== undefined && ask[k] !== scope[k]) return { items: [], total: 0, limit: query.limit, offset: query.offset };
       }
       const { items, total } = await deps.incidents.list({
-        type: query.type, status: query.status, vehicleId: query.vehicleId,
+        type: query.type, status: query.status, active: query.active === 'true', vehicleId: query.vehicleId,
         contractor: scope.contractor ?? ask.contractor, district: scope.district ?? ask.district,
         fromMs: query.from ? Date.parse(query.from) : undefined, toMs: query.to ? Date.parse(query.to) : undefined,
         limit: query.limit, offset: query.offset,

@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../store/db.js';
 import { newId } from '../store/city-repo.js';
 import type { IncidentEvent, IncidentType } from './incident-event.js';
+import { parseFixId } from './fix-id.js';
 
 /**
  * Incidents as the enforcement desk keeps them: one row per violation (keyed by the
@@ -44,6 +45,8 @@ export interface Incident {
   thresholds: Record<string, number | string>;
   details: Record<string, unknown>;
   spillReportId?: string;
+  /** Where it began: the position of the first fix involved (a spill report: its spot). */
+  location?: { type: 'Point'; coordinates: [number, number] };
   createdAt: string;
   updatedAt: string;
 }
@@ -63,6 +66,8 @@ export interface IncidentLogEntry {
 export interface IncidentFilter {
   type?: IncidentType;
   status?: IncidentStatus;
+  /** not closed by an officer (open, acknowledged or assigned) */
+  active?: boolean;
   vehicleId?: string;
   contractor?: string;
   district?: string;
@@ -89,7 +94,7 @@ interface Row {
   contractor: string | null; district: string | null; start_at: Date | string; end_at: Date | string | null;
   last_event_at: Date | string; level: number; status: IncidentStatus; detection: 'open' | 'closed';
   assigned_to: string | null; disposition: Disposition | null; fix_ids: string[]; thresholds: Record<string, number | string>;
-  details: Record<string, unknown>; spill_report_id: string | null; created_at: Date | string; updated_at: Date | string;
+  details: Record<string, unknown>; spill_report_id: string | null; lon: number | null; lat: number | null; created_at: Date | string; updated_at: Date | string;
 }
 
 const iso = (d: Date | string): string => new Date(d).toISOString();
@@ -109,6 +114,7 @@ function toIncident(r: Row): Incident {
     ...(r.disposition ? { disposition: r.disposition } : {}),
     fixIds: r.fix_ids ?? [], thresholds: r.thresholds ?? {}, details: r.details ?? {},
     ...(r.spill_report_id ? { spillReportId: r.spill_report_id } : {}),
+    ...(r.lon !== null && r.lat !== null ? { location: { type: 'Point' as const, coordinates: [r.lon, r.lat] as [number, number] } } : {}),
     createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
   };
 }
@@ -156,14 +162,21 @@ export class IncidentStore {
       let current = (await tx.query<Row>('select * from incidents where key = $1 for update', [event.key])).rows[0];
       let created = false;
       if (!current) {
+        // where it began: the first fix involved, else the vehicle's last fix at the start
+        const firstFix = event.fixIds.map((id) => parseFixId(id)?.fixTimeMs).find((t) => t !== undefined) ?? event.startMs;
+        const at = (await tx.query<{ lon: number; lat: number }>(
+          'select lon, lat from positions where vehicle_id = $1 and fix_time <= $2 and positioned and not implausible order by fix_time desc limit 1',
+          [event.vehicleId, new Date(firstFix)],
+        )).rows[0];
         const inserted = await tx.query<Row>(
-          `insert into incidents (id, key, type, vehicle_id, permit_id, zone_id, contractor, district, start_at, last_event_at, level, fix_ids, thresholds, details)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14::jsonb)
+          `insert into incidents (id, key, type, vehicle_id, permit_id, zone_id, contractor, district, start_at, last_event_at, level, fix_ids, thresholds, details, lon, lat)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14::jsonb, $15, $16)
            on conflict (key) do nothing returning *`,
           [
             newId('inc'), event.key, event.type, event.vehicleId, event.permitId ?? null, event.zoneId ?? null,
             vehicle.contractor ?? null, vehicle.district ?? null, new Date(event.startMs), new Date(event.atMs),
             Math.max(1, event.level), JSON.stringify(mergeFixIds([], event.fixIds)), JSON.stringify(event.thresholds), JSON.stringify(event.details),
+            at?.lon ?? null, at?.lat ?? null,
           ],
         );
         created = inserted.rows.length > 0;
@@ -200,17 +213,17 @@ export class IncidentStore {
    * most likely truck when one passed; the candidates go into the details.
    */
   async openFromReport(input: {
-    reportId: string; startMs: number; vehicleId?: string; permitId?: string; vehicle?: VehicleFacts;
+    reportId: string; startMs: number; vehicleId?: string; permitId?: string; vehicle?: VehicleFacts; location: [number, number];
     thresholds: Record<string, number | string>; details: Record<string, unknown>;
   }, q: Queryable = this.db): Promise<Incident> {
     const res = await q.query<Row>(
-      `insert into incidents (id, key, type, vehicle_id, permit_id, contractor, district, start_at, end_at, last_event_at, detection, thresholds, details, spill_report_id)
-       values ($1, $2, 'spill', $3, $4, $5, $6, $7, $7, $7, 'closed', $8::jsonb, $9::jsonb, $10)
+      `insert into incidents (id, key, type, vehicle_id, permit_id, contractor, district, start_at, end_at, last_event_at, detection, thresholds, details, spill_report_id, lon, lat)
+       values ($1, $2, 'spill', $3, $4, $5, $6, $7, $7, $7, 'closed', $8::jsonb, $9::jsonb, $10, $11, $12)
        on conflict (key) do update set updated_at = now() returning *`,
       [
         newId('inc'), `spill:report:${input.reportId}`, input.vehicleId ?? null, input.permitId ?? null,
         input.vehicle?.contractor ?? null, input.vehicle?.district ?? null, new Date(input.startMs),
-        JSON.stringify(input.thresholds), JSON.stringify(input.details), input.reportId,
+        JSON.stringify(input.thresholds), JSON.stringify(input.details), input.reportId, input.location[0], input.location[1],
       ],
     );
     return toIncident(res.rows[0]!);
@@ -236,6 +249,7 @@ export class IncidentStore {
     };
     if (f.type) add('type = ?', f.type);
     if (f.status) add('status = ?', f.status);
+    if (f.active) where.push("status <> 'closed'");
     if (f.vehicleId) add('vehicle_id = ?', f.vehicleId);
     if (f.contractor) add('contractor = ?', f.contractor);
     if (f.district) add('district = ?', f.district);

@@ -65,7 +65,7 @@ export class SpillReports {
     const facts = top ? await this.vehicleFacts(top.vehicleId) : undefined;
     return this.db.transaction(async (tx) => {
       const incident = await this.incidents.openFromReport({
-        reportId: id, startMs: top ? Date.parse(top.passAt) : input.reportedAtMs, vehicleId: top?.vehicleId, vehicle: facts,
+        reportId: id, startMs: top ? Date.parse(top.passAt) : input.reportedAtMs, vehicleId: top?.vehicleId, vehicle: facts, location: [input.lon, input.lat],
         thresholds: { radiusM: input.radiusM, windowS: input.windowS, ...Object.fromEntries(Object.entries(SPILL_WEIGHTS).map(([k, w]) => [`weight.${k}`, w])) },
         details: {
           source: 'report', reportId: id, reporterKind: input.reporterKind, reportedAt: new Date(input.reportedAtMs).toISOString(),

@@ -288,6 +288,9 @@ create table if not exists incidents (
   thresholds jsonb not null default '{}',
   details jsonb not null default '{}',
   spill_report_id text,
+  -- where it began (the first fix involved, or a spill report's spot), for the map
+  lon double precision,
+  lat double precision,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now());
 create index if not exists incidents_start on incidents (start_at desc);

@@ -130,6 +130,11 @@ describeEachBackend('incidents over the API [%s]', (backend) => {
     expect(all.body.total).toBe(2);
     expect((await svc.call('GET', '/api/v1/incidents?type=off_route&status=open&vehicleId=muck-1', { token: tokens.officer })).body.total).toBe(1);
     expect((await svc.call('GET', '/api/v1/incidents?contractor=Other%20Co', { token: tokens.officer })).body.items[0].vehicleId).toBe('muck-2');
+    // where it began: the first fix involved (60 s in, 45 m off the corridor)
+    const offRoute = all.body.items.find((i: any) => i.type === 'off_route');
+    expect(offRoute.location.coordinates[0]).toBeCloseTo(7.4301 + 6 * 0.0002, 9);
+    expect(offRoute.location.coordinates[1]).toBeCloseTo(43.7351 + 6 * 0.0001 + 0.0005, 9);
+    expect((await svc.call('GET', '/api/v1/incidents?active=true', { token: tokens.officer })).body.total).toBe(2);
     const paged = await svc.call('GET', '/api/v1/incidents?limit=1&offset=1', { token: svc.adminToken });
     expect(paged.body).toMatchObject({ total: 2, limit: 1, offset: 1 });
     expect(paged.body.items).toHaveLength(1);
@@ -246,6 +251,7 @@ describeEachBackend('incidents over the API [%s]', (backend) => {
     const lonelyIncident = (await svc.call('GET', `/api/v1/incidents/${lonely.body.incidentId}`, { token: tokens.officer })).body;
     expect(lonelyIncident.type).toBe('spill');
     expect(lonelyIncident.vehicleId).toBeUndefined();
+    expect(lonelyIncident.location).toEqual({ type: 'Point', coordinates: [7.40, 43.72] });
   });
 
   it('lets a sweeper report without seeing other trucks, and bounds the photo', async () => {
