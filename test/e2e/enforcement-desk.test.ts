@@ -89,13 +89,24 @@ describeWith('chromium', 'enforcement desk on /incidents', () => {
     if (figures.total > 0) expect(await page.locator('#contractor-ranking tbody tr').first().textContent()).toContain('Acme Haulage');
   });
 
+  it('shows the incidents not yet closed on the dispatch map, live', async () => {
+    await openAs(page, svc.url, '/dispatch', tokens.dispatcher!, 'zh-CN');
+    const label = page.locator('label.check', { has: page.locator('input[name=layer][value="incidents"]') });
+    // the off-route one is closed: the speeding one is left
+    await expect.poll(() => label.textContent(), { timeout: 15_000 }).toBe(`${text('zh-CN', 'layers.incidents')}1`);
+    await expect.poll(() => page.locator('.live-status .status').textContent(), { timeout: 15_000 }).toBe(text('zh-CN', 'live.live'));
+    await svc.incidentSink.emit(event(`uncovered:muck-1:${T0 + 150_000}`, 'uncovered', T0 + 150_000));
+    await expect.poll(() => label.textContent(), { timeout: 10_000 }).toBe(`${text('zh-CN', 'layers.incidents')}2`);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('shows a dispatcher the list without actions; passes axe and fits a phone in English', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await openAs(page, svc.url, '/incidents', tokens.dispatcher!, 'en');
-    await expect.poll(() => rows().count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => rows().count(), { timeout: 15_000 }).toBe(3);
     expect(await page.getByRole('button', { name: text('en', 'desk.acknowledge') }).count()).toBe(0);
     expect(await page.getByRole('button', { name: text('en', 'desk.close') }).count()).toBe(0);
-    expect(await rows().first().locator('td').nth(1).textContent()).toBe(text('en', 'incidentType.speeding'));
+    expect(await rows().first().locator('td').nth(1).textContent()).toBe(text('en', 'incidentType.uncovered'));
     const f = await layoutFacts(page);
     expect(f.scrollWidth).toBeLessThanOrEqual(f.innerWidth);
     expect(await seriousViolations(page)).toEqual([]);

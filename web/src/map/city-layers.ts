@@ -55,13 +55,13 @@ export function loadCityData(restAfter: Promise<unknown>): { frame: Promise<L.La
   return { frame, all };
 }
 
-export type LayerKey = 'roads' | 'vehicles' | 'depots' | 'sites' | 'corridors' | 'zones' | `facility:${string}` | `points:${string}`;
+export type LayerKey = 'roads' | 'vehicles' | 'depots' | 'sites' | 'corridors' | 'zones' | 'incidents' | `facility:${string}` | `points:${string}`;
 
 /** Point classes that collection points use (construction waste goes to sites, not bins). */
 export const pointClasses = wasteClasses.filter((c) => c.id !== 'construction');
 
 export function defaultLayers(): Record<string, boolean> {
-  const on: Record<string, boolean> = { roads: true, vehicles: true, depots: true, sites: true, corridors: true, zones: true };
+  const on: Record<string, boolean> = { roads: true, vehicles: true, depots: true, sites: true, corridors: true, zones: true, incidents: true };
   for (const f of facilityKinds) on[`facility:${f.id}`] = true;
   for (const c of pointClasses) on[`points:${c.id}`] = true;
   return on;
