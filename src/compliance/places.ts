@@ -30,6 +30,8 @@ export interface PlaceHit {
   distanceM: number;
 }
 
+const NONE: readonly Place[] = Object.freeze([]);
+
 export class PlaceIndex {
   private readonly places: Prepared[];
 
@@ -42,18 +44,14 @@ export class PlaceIndex {
   }
 
   /** Every place whose outline (plus tolerance) or point radius holds the position. */
-  containing(lon: number, lat: number): Place[] {
-    const out: Place[] = [];
+  containing(lon: number, lat: number): readonly Place[] {
+    let out: Place[] | undefined;
     for (const p of this.places) {
       const d = haversineM(lon, lat, p.lon, p.lat);
       if (d > p.reachM) continue;
-      if (!p.rings) {
-        out.push(p);
-        continue;
-      }
-      if (outlineDistanceM(p, lon, lat) <= this.toleranceM) out.push(p);
+      if (!p.rings || outlineDistanceM(p, lon, lat) <= this.toleranceM) (out ??= []).push(p);
     }
-    return out;
+    return out ?? NONE;
   }
 
   /** The nearest place and how far outside it (0 = inside its outline or radius). */
