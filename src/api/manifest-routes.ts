@@ -3,6 +3,7 @@ import type { CityProfile } from '../domain/city-profile.js';
 import { entityId } from '../domain/model.js';
 import type { Role } from '../domain/principal.js';
 import type { Db } from '../store/db.js';
+import { incidentScopeOf } from '../compliance/incident-scope.js';
 import { loadManifestWorld, type ManifestStore } from '../compliance/manifest-store.js';
 import type { ApiRoutes } from './routes.js';
 
@@ -19,9 +20,11 @@ export function addManifestRoutes(api: ApiRoutes, deps: { db: Db; manifests: Man
   api.add({
     method: 'get', path: '/manifests', roles: READ,
     query: z.strictObject({ date: night, permit: entityId.optional(), site: entityId.optional() }),
-    summary: "A night's e-manifest trips (opened at the site exit, closed in the disposal site, flagged) and the balance per site and permit: trips, loads, kg, unaccounted",
-    handler: async ({ query }) => {
-      const filter = { night: query.date, permitId: query.permit, siteId: query.site };
+    summary: "A night's e-manifest trips (dispatchers: their fleet's) (opened at the site exit, closed in the disposal site, flagged) and the balance per site and permit: trips, loads, kg, unaccounted",
+    handler: async ({ query, principal }) => {
+      // a dispatcher narrowed to a contractor or district sees their fleet's trips
+      const scope = incidentScopeOf(principal!);
+      const filter = { night: query.date, permitId: query.permit, siteId: query.site, contractor: scope.contractor, district: scope.district };
       const [trips, balance] = await Promise.all([deps.manifests.trips(filter), deps.manifests.balance(filter)]);
       return { date: query.date, trips, balance };
     },

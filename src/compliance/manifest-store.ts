@@ -64,6 +64,9 @@ export interface TripFilter {
   night: string;
   permitId?: string;
   siteId?: string;
+  /** trips of the vehicles listed under this contractor / district (a dispatcher's fleet) */
+  contractor?: string;
+  district?: string;
 }
 
 function where(f: TripFilter): { sql: string; params: unknown[] } {
@@ -71,6 +74,8 @@ function where(f: TripFilter): { sql: string; params: unknown[] } {
   const parts = ['night = $1'];
   if (f.permitId) parts.push(`permit_id = $${params.push(f.permitId)}`);
   if (f.siteId) parts.push(`site_id = $${params.push(f.siteId)}`);
+  if (f.contractor !== undefined) parts.push(`vehicle_id in (select id from vehicles where doc->>'contractor' = $${params.push(f.contractor)})`);
+  if (f.district !== undefined) parts.push(`vehicle_id in (select id from vehicles where district = $${params.push(f.district)})`);
   return { sql: parts.join(' and '), params };
 }
 

@@ -302,7 +302,7 @@ describeEachBackend('incidents over the API [%s]', (backend) => {
     expect(rebuilt.body.trips).toBe(3);
     // again: the same trips, not twice as many
     expect((await svc.call('POST', '/api/v1/manifests/rebuild', { token: svc.adminToken, body: { date: night } })).body.trips).toBe(3);
-    const res = await svc.call('GET', `/api/v1/manifests?date=${night}&permit=permit-1`, { token: tokens['acme-dispatch'] });
+    const res = await svc.call('GET', `/api/v1/manifests?date=${night}&permit=permit-1`, { token: tokens.officer });
     expect(res.status).toBe(200);
     expect(res.body.trips.map((t: any) => [t.vehicleId, t.openedAt, t.status, t.flag ?? null, t.closedFacilityId ?? null])).toEqual([
       ['muck-1', new Date(at('23:01')).toISOString(), 'closed', null, 'disp-1'],
@@ -315,6 +315,10 @@ describeEachBackend('incidents over the API [%s]', (backend) => {
       trips: 3, loads: 1, flagged: 2, open: 1, endedElsewhere: 1, late: 1, kg: 44_000, kgDelivered: 15_000, unaccounted: 2,
     }]);
     expect((await svc.call('GET', `/api/v1/manifests?date=${night}&site=site-9`, { token: tokens.officer })).body).toEqual({ date: night, trips: [], balance: [] });
+    // a dispatcher sees their contractor's trucks' trips
+    const acme = (await svc.call('GET', `/api/v1/manifests?date=${night}`, { token: tokens['acme-dispatch'] })).body;
+    expect(acme.trips.map((t: any) => t.vehicleId)).toEqual(['muck-1', 'muck-1']);
+    expect(acme.balance[0]).toMatchObject({ trips: 2, loads: 1 });
     expect((await svc.call('GET', '/api/v1/manifests?date=30-11-2026', { token: tokens.officer })).body.details[0].path).toBe('query.date');
   });
 
