@@ -66,6 +66,12 @@ describeWith('chromium', 'enforcement desk on /incidents', () => {
     await expect.poll(() => page.locator('#evidence-title').textContent()).toBe(text('zh-CN', 'desk.evidenceOf', { type: text('zh-CN', 'incidentType.off_route'), vehicle: '沪A00003' }));
     // 30 s..90 s plus two minutes either side: all 20 fixes
     expect(await page.locator('.replay-controls input[type=range]').getAttribute('max')).toBe('19');
+    // the printable record opens in a new tab
+    const [printed] = await Promise.all([page.waitForEvent('popup'), offRoute.getByRole('button', { name: text('zh-CN', 'desk.print') }).click()]);
+    await printed.waitForURL(/^blob:/);
+    await expect.poll(() => printed.locator('h1').textContent()).toContain('执法全过程记录');
+    expect(await printed.locator('svg').count()).toBe(1);
+    await printed.close();
     expect(pageErrors).toEqual([]);
   });
 
