@@ -45,11 +45,21 @@ import { PlanRunner } from './jobs/plan-runner.js';
 import { scheduleNightlyPlanning, type NightlyPlanning } from './jobs/nightly-planning.js';
 import { addPlanRoutes } from './api/plan-routes.js';
 import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
-import { ComplianceMonitor, loggingSink } from './compliance/monitor.js';
+import { ComplianceMonitor } from './compliance/monitor.js';
 import { loadCityModel } from './compliance/load-city.js';
 import { roadMatcher } from './compliance/road-matcher.js';
 import type { PositionMatcher } from './compliance/detector.js';
-import type { IncidentSink } from './compliance/incident-event.js';
+import { addDriverRoutes } from './api/driver-routes.js';
+import { RouteActions } from './planning/route-actions.js';
+import { RouteTexts } from './jobs/route-texts.js';
+import { IncidentStore } from './compliance/incident-store.js';
+import { IncidentFeed, StoreIncidentSink } from './compliance/incident-sink.js';
+import { addIncidentRoutes } from './api/incident-routes.js';
+import { attachIncidentRoom } from './live/incident-room.js';
+import { SpillReports } from './compliance/spill-reports.js';
+import { addSpillRoutes } from './api/spill-routes.js';
+import { ManifestStore } from './compliance/manifest-store.js';
+import { addManifestRoutes } from './api/manifest-routes.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -74,6 +84,14 @@ export interface Service {
   plans: PlanStore;
   planRunner?: PlanRunner;
   nightlyPlanning: NightlyPlanning;
+  /** Route texts to in-cab terminals (undefined when JT808_ENABLED=false). */
+  routeTexts?: RouteTexts;
+  /** Incidents (issue 13): the store, the sink the detectors emit into, the feed the enforcement room pushes from. */
+  incidents: IncidentStore;
+  incidentSink: StoreIncidentSink;
+  incidentFeed: IncidentFeed;
+  /** E-manifest trips (电子联单). */
+  manifests: ManifestStore;
   /** undefined when JT808_ENABLED=false */
   jt808?: Jt808Server;
   jt808Port?: number;
@@ -114,6 +132,14 @@ export async function startService(config: Config, logger: Logger, options: { in
     const users = new UserStore(db);
     const sessions = new SessionStore(db);
     const principals = new PrincipalResolver(tokens, sessions);
+    // Incidents: the sink the compliance detectors emit into, the store behind it, the feed the enforcement room pushes from.
+    const incidents = new IncidentStore(db);
+    const incidentFeed = new IncidentFeed();
+    const vehicleFacts = async (id: string) => {
+      const v = await repo.get(resources.vehicles, id);
+      return v ? { contractor: v.contractor as string | undefined, district: v.district as string | undefined } : undefined;
+    };
+    const incidentSink = new StoreIncidentSink({ store: incidents, feed: incidentFeed, logger: logger.child({ component: 'incidents' }), vehicleFacts });
 
     // The profile file, when given, is the city's word at every start; else what is stored.
     const stored = await profiles.load();
@@ -168,9 +194,8 @@ export async function startService(config: Config, logger: Logger, options: { in
     }
 
     const tracking = new Tracking(db, () => profiles.get(), {}, logger);
-    // Until the incident store is connected, incidents go to the log.
+    // The detectors judge every committed fix; their incidents go to the incident store's sink.
     const complianceLogger = logger.child({ component: 'compliance' });
-    const incidentSink: IncidentSink = loggingSink(complianceLogger);
     let matcher: PositionMatcher | undefined;
     network?.then((loaded) => { matcher = roadMatcher(loaded.network); }, () => undefined);
     const compliance = new ComplianceMonitor({ sink: incidentSink, profile: () => profiles.get(), logger: complianceLogger, matcher: () => matcher });
@@ -204,6 +229,8 @@ export async function startService(config: Config, logger: Logger, options: { in
 
     let jt808: Jt808Server | undefined;
     let jt808Port: number | undefined;
+    let routeTexts: RouteTexts | undefined;
+    const terminalProfiles = new TerminalProfiles(config.terminalProfiles);
     if (config.jt808Enabled) {
       jt808 = new Jt808Server({
         directory: tracking.directory,
@@ -217,14 +244,21 @@ export async function startService(config: Config, logger: Logger, options: { in
           },
         },
         port: config.jt808Port, host: config.jt808Host, trustKnownTerminals: config.jt808TrustKnownTerminals,
-        profiles: new TerminalProfiles(config.terminalProfiles),
+        profiles: terminalProfiles,
         logger: logger.child({ component: 'jt808' }),
         onEvent: (e) => {
+          // a terminal is reachable: send the route texts waiting for it
+          if (e.type === 'authenticated' && e.accepted) routeTexts?.terminalOnline(e.terminalId, true);
+          else if (e.type === 'fixes') routeTexts?.terminalOnline(e.terminalId);
           if (e.type === 'rejected') logger.debug({ jt808: e }, 'jt808 frame rejected');
           else if (e.type === 'registered' || e.type === 'authenticated' || e.type === 'logout') logger.info({ jt808: e }, 'jt808 session');
         },
       });
       jt808Port = (await jt808.listen()).port;
+      const gateway = jt808;
+      routeTexts = new RouteTexts({ db, gateway: { isOnline: (t) => gateway.isOnline(t), sendText: (t, text) => gateway.sendText(t, text) }, profiles: terminalProfiles, logger: logger.child({ component: 'route-texts' }) });
+      // which terminals have texts waiting from before this start (sent when they connect)
+      await routeTexts.sweep();
     }
     const sendText = jt808 ? async (vehicleId: string, text: string) => {
       const vehicle = await repo.get(resources.vehicles, vehicleId);
@@ -265,11 +299,41 @@ export async function startService(config: Config, logger: Logger, options: { in
     }) : undefined;
     const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
       : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
-    addPlanRoutes(api, { plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake() });
+    const planChanged = async (planId: string, move: 'publish' | 'start' | 'close') => {
+      // the drivers of this plan and of the plan it superseded read their route again
+      const affected = await db.query<{ id: string; status: string; vehicle_id: string }>(
+        `select p.id, p.status, r->>'vehicleId' as vehicle_id from plans p, jsonb_array_elements(p.solution->'routes') r where p.id = $1 or p.superseded_by = $1`, [planId],
+      );
+      const byVehicle = new Map(affected.rows.map((r) => [r.vehicle_id, r]));
+      for (const r of affected.rows) if (r.id === planId) byVehicle.set(r.vehicle_id, r);
+      planLive?.emitToVehicles([...byVehicle.keys()], 'route:changed', (vehicleId) => {
+        const r = byVehicle.get(vehicleId)!;
+        return { vehicleId, planId: r.id, status: r.status, change: r.id === planId ? move : 'superseded' };
+      });
+      if (move === 'publish') await routeTexts?.planPublished(planId);
+    };
+    addPlanRoutes(api, {
+      plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake(),
+      onChanged: (planId, move) => void planChanged(planId, move).catch((err: unknown) => logger.warn({ err, planId, move }, 'plan change not passed on to drivers and terminals')),
+    });
+    addDriverRoutes(api, {
+      db, actions: new RouteActions(db), profile: () => profiles.get(), vehicleExists: (id) => tracking.directory.hasVehicle(id),
+      terminalMessages: routeTexts ? (f) => routeTexts!.list(f) : undefined,
+      onReport: (report) => planLive?.emitToRoles(['admin', 'dispatcher'], 'driver:report', report, 'all'),
+      onStopDone: (mark) => {
+        planLive?.emitToRoles(['admin', 'dispatcher'], 'route:stop-done', mark, 'all');
+        planLive?.emitToVehicles([mark.vehicleId], 'route:changed', () => ({ vehicleId: mark.vehicleId, planId: mark.planId, change: 'stop_done', stopId: mark.stopId }));
+      },
+    });
+    addIncidentRoutes(api, { db, repo, users, incidents, feed: incidentFeed, profile: () => profiles.get() });
+    addSpillRoutes(api, { spills: new SpillReports(db, incidents, vehicleFacts), feed: incidentFeed });
+    const manifests = new ManifestStore(db);
+    addManifestRoutes(api, { db, manifests, profile: () => profiles.get() });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);
     const live = await startLiveHub({ httpServer, tokens: principals, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
+    const detachIncidentRoom = attachIncidentRoom(live.io, incidentFeed);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -297,8 +361,8 @@ export async function startService(config: Config, logger: Logger, options: { in
     runnerStarted.catch((err: unknown) => logger.error({ err }, 'plan runner failed to start'));
     let closed = false;
     return {
-      db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, compliance, jt808, jt808Port, live, network,
-      plans, planRunner, nightlyPlanning,
+      db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, compliance, jt808, jt808Port, live, network, routeTexts,
+      plans, planRunner, nightlyPlanning, incidents, incidentSink, incidentFeed, manifests,
       close: async () => {
         if (closed) return;
         closed = true;
@@ -307,7 +371,10 @@ export async function startService(config: Config, logger: Logger, options: { in
         progressRelay?.stop();
         await runnerStarted.catch(() => undefined);
         await planRunner?.stop();
+        // terminals first: a text awaiting a terminal's answer fails at once instead of holding the close for 30 s
         await jt808?.close();
+        await routeTexts?.close();
+        detachIncidentRoom();
         await live.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());
@@ -315,7 +382,9 @@ export async function startService(config: Config, logger: Logger, options: { in
         });
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
+        // the detectors judge what they hold, then the sink applies what they emitted
         await compliance.close();
+        await incidentSink.settle();
         await tokens.settle();
         await roadLayerWarm;
         await network?.catch(() => undefined); // a load failure was reported when it happened

@@ -22,6 +22,8 @@ export interface PlanRouteDeps {
   cannotPlan(): string | null;
   /** A job was queued: wake the local runner. */
   onQueued(): void;
+  /** A plan was published, started or closed (drivers' pages, terminal texts). */
+  onChanged?(planId: string, move: 'publish' | 'start' | 'close'): void;
 }
 
 const WRITE: readonly Role[] = ['admin', 'dispatcher'];
@@ -134,11 +136,14 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
     method: 'post', path: '/plans/:id/publish', roles: WRITE, params: idParams,
     summary: 'Publish a draft: it becomes the plan in force for its date and district (the previous one is superseded)',
     handler: async ({ params, principal }) => {
+      let published;
       try {
-        return await deps.plans.publish(params.id, actorOf(principal));
+        published = await deps.plans.publish(params.id, actorOf(principal));
       } catch (err) {
         rethrow(err);
       }
+      deps.onChanged?.(params.id, 'publish');
+      return published;
     },
   });
 
@@ -147,11 +152,14 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
       method: 'post', path: `/plans/:id/${move}`, roles: WRITE, params: idParams,
       summary: move === 'start' ? 'A published plan is under way (in progress)' : 'Close a plan in progress (the day is over)',
       handler: async ({ params }) => {
+        let moved;
         try {
-          return await deps.plans.transition(params.id, move);
+          moved = await deps.plans.transition(params.id, move);
         } catch (err) {
           rethrow(err);
         }
+        deps.onChanged?.(params.id, move);
+        return moved;
       },
     });
   }

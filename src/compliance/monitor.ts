@@ -115,12 +115,22 @@ export class ComplianceMonitor {
     this.setCity(this.model);
   }
 
+  /**
+   * Hands the event to the sink at once, in emission order; the sink keeps one incident's events in
+   * that order (the store's does, per key) while different incidents are written side by side.
+   */
   private emit(e: IncidentEvent): void {
     this.stats.events++;
-    this.sinkChain = this.sinkChain.then(() => this.options.sink.emit(e)).catch((err: unknown) => {
+    const failed = (err: unknown) => {
       this.stats.sinkErrors++;
       this.logger.warn({ err, incident: e.key, phase: e.phase }, 'compliance: incident event not stored');
-    });
+    };
+    try {
+      const done = this.options.sink.emit(e);
+      if (done) this.sinkChain = Promise.all([this.sinkChain, done.catch(failed)]).then(() => undefined);
+    } catch (err) {
+      failed(err);
+    }
   }
 }
 

@@ -117,6 +117,8 @@ const complianceSchema = z.strictObject({
   speedingBackUnderFixes: z.number().int().min(1).max(100).default(3),
   /** Restricted zone: this many consecutive fixes inside during banned hours open it, outside close it. */
   zoneFixes: z.number().int().min(1).max(100).default(2),
+  /** E-manifest: a trip still open this long after its permit window's end is flagged late (manifest.ts). */
+  manifestGraceMin: z.number().min(0).max(1440).default(60),
 }).prefault({});
 
 export const cityProfileSchema = z.strictObject({

@@ -42,8 +42,15 @@ export interface LiveHub {
    * An event to this instance's clients whose token has one of `roles` (each client joins the
    * room "role:<role>" on connect). Local only: events of work done elsewhere reach each
    * instance's clients through that instance (plan progress: through the job rows).
+   * `reach: 'all'` sends through the adapter to every instance's clients (a driver's report is
+   * made once, on one instance).
    */
-  emitToRoles(roles: readonly string[], event: string, payload: unknown): void;
+  emitToRoles(roles: readonly string[], event: string, payload: unknown, reach?: 'local' | 'all'): void;
+  /**
+   * An event to the drivers of these vehicles (each driver's client joins "vehicle:<id>" of
+   * its own vehicle only). Through the adapter: with Redis it reaches every instance's drivers.
+   */
+  emitToVehicles(vehicleIds: readonly string[], event: string, payload: (vehicleId: string) => unknown): void;
   /** Disconnects the clients and leaves Redis; the HTTP server stays up (its owner closes it). */
   close(): Promise<void>;
 }
@@ -160,6 +167,7 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     const coalescer = new Coalescer(maxBatchesPerSecond, (batch) => socket.emit('fleet:update', batch));
     coalescers.set(socket.id, coalescer);
     void socket.join(`role:${data.principal.role}`);
+    if (data.scope.kind === 'vehicle') void socket.join(`vehicle:${data.scope.vehicleId}`);
     socket.emit('fleet:snapshot', snapshotFor(data.scope));
     // A credential with an end (an expiring token, a session) is cut at that end, not at the next recheck.
     const remainingMs = data.principal.expiresAtMs === undefined ? undefined : Math.max(0, data.principal.expiresAtMs - Date.now());
@@ -216,9 +224,13 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
   let closed = false;
   return {
     io,
-    emitToRoles: (roles, event, payload) => {
+    emitToRoles: (roles, event, payload, reach = 'local') => {
       if (closed || roles.length === 0) return;
-      io.local.to(roles.map((r) => `role:${r}`)).emit(event, payload);
+      (reach === 'all' ? io : io.local).to(roles.map((r) => `role:${r}`)).emit(event, payload);
+    },
+    emitToVehicles: (vehicleIds, event, payload) => {
+      if (closed) return;
+      for (const id of new Set(vehicleIds)) io.to(`vehicle:${id}`).emit(event, payload(id));
     },
     close: async () => {
       if (closed) return;

@@ -140,7 +140,7 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     const m = monitor();
     const fixes = line('T1', T0, [200, 0], [2_000, 0], 10, 10, { ...LOADED, speedKmh: 50 });
     await m.run(fixes.slice(0, 5));
-    m.advance(299_000);
+    m.advance(298_000); // 299 s after the last fix arrived
     m.monitor.tick();
     expect(phases(m.events)).toEqual(['speeding open']);
     m.advance(2_000);
