@@ -58,7 +58,8 @@ import { addIncidentRoutes } from './api/incident-routes.js';
 import { attachIncidentRoom } from './live/incident-room.js';
 import { SpillReports } from './compliance/spill-reports.js';
 import { addSpillRoutes } from './api/spill-routes.js';
-import { ManifestStore } from './compliance/manifest-store.js';
+import { loadManifestWorld, ManifestRecorder, ManifestStore } from './compliance/manifest-store.js';
+import { ManifestMachine } from './compliance/manifest.js';
 import { addManifestRoutes } from './api/manifest-routes.js';
 
 /**
@@ -198,8 +199,25 @@ export async function startService(config: Config, logger: Logger, options: { in
     const complianceLogger = logger.child({ component: 'compliance' });
     let matcher: PositionMatcher | undefined;
     network?.then((loaded) => { matcher = roadMatcher(loaded.network); }, () => undefined);
-    const compliance = new ComplianceMonitor({ sink: incidentSink, profile: () => profiles.get(), logger: complianceLogger, matcher: () => matcher });
+    // The e-manifest kept live: the detectors' lanes hand it each fix in fix-time order.
+    const manifests = new ManifestStore(db);
+    const manifestLogger = logger.child({ component: 'manifests' });
+    const manifestRecorder = new ManifestRecorder(new ManifestMachine(await loadManifestWorld(db, profiles.get())), manifests,
+      (err) => manifestLogger.warn({ err }, 'e-manifest: a trip change was not stored'));
+    const compliance = new ComplianceMonitor({
+      sink: incidentSink, profile: () => profiles.get(), logger: complianceLogger, matcher: () => matcher,
+      onFixJudged: (fix) => {
+        try {
+          void manifestRecorder.onFix(fix);
+        } catch (err) {
+          manifestLogger.warn({ err, vehicleId: fix.vehicleId }, 'e-manifest: a fix was not taken');
+        }
+      },
+    });
     compliance.setCity(await loadCityModel(db));
+    // Trips past their window plus grace are flagged late even when their trucks have gone quiet.
+    const manifestTimer = setInterval(() => void manifestRecorder.tick(Date.now()), 60_000);
+    manifestTimer.unref();
     tracking.events.on('fixes', (fixes) => {
       try {
         compliance.accept(fixes);
@@ -217,6 +235,7 @@ export async function startService(config: Config, logger: Logger, options: { in
       cityReload = cityReload.then(async () => {
         cityReloadQueued = false;
         compliance.setCity(await loadCityModel(db));
+        manifestRecorder.machine.setWorld(await loadManifestWorld(db, profiles.get()));
       }).catch((err: unknown) => complianceLogger.warn({ err }, 'compliance: city model not re-read; the previous one stands'));
       return cityReload;
     };
@@ -327,7 +346,6 @@ export async function startService(config: Config, logger: Logger, options: { in
     });
     addIncidentRoutes(api, { db, repo, users, incidents, feed: incidentFeed, profile: () => profiles.get() });
     addSpillRoutes(api, { spills: new SpillReports(db, incidents, vehicleFacts), feed: incidentFeed });
-    const manifests = new ManifestStore(db);
     addManifestRoutes(api, { db, manifests, profile: () => profiles.get() });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
@@ -356,6 +374,8 @@ export async function startService(config: Config, logger: Logger, options: { in
       : undefined;
     const nightlyPlanning = scheduleNightlyPlanning({ db, plans, profile: () => profiles.get(), logger, onQueued: () => planRunner?.wake(), canPlan: () => cannotPlan() === null });
     profiles.onChange((p) => nightlyPlanning.reschedule(p));
+    // the e-manifest's time zone, grace and places follow the profile
+    profiles.onChange(() => void reloadComplianceCity());
     // The runner's threads read the network from the cache the service writes: start after it.
     const runnerStarted = planRunner ? (network ?? Promise.resolve()).then(() => planRunner.start(), () => undefined) : Promise.resolve();
     runnerStarted.catch((err: unknown) => logger.error({ err }, 'plan runner failed to start'));
@@ -383,7 +403,9 @@ export async function startService(config: Config, logger: Logger, options: { in
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
         // the detectors judge what they hold, then the sink applies what they emitted
+        clearInterval(manifestTimer);
         await compliance.close();
+        await manifestRecorder.settle();
         await incidentSink.settle();
         await tokens.settle();
         await roadLayerWarm;

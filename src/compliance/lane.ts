@@ -47,6 +47,7 @@ export class VehicleLane {
     private readonly deps: RuleDeps,
     emit: (e: IncidentEvent) => void,
     private readonly stats: LaneStats,
+    private readonly onFixJudged?: (fix: ComplianceFix) => void,
   ) {
     this.ledger = new VehicleLedger(emit);
     this.context = new VehicleContext(vehicle);
@@ -118,6 +119,7 @@ export class VehicleLane {
       this.history.push(head.fix);
       this.watermarkMs = head.fix.fixTimeMs;
       this.judge(head.fix, city);
+      this.onFixJudged?.(head.fix);
     }
     this.prune(city);
   }

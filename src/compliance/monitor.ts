@@ -7,6 +7,7 @@ import type { PositionMatcher, Rule } from './detector.js';
 import type { IncidentEvent, IncidentSink } from './incident-event.js';
 import { VehicleLane, type LaneStats } from './lane.js';
 import { rules as defaultRules } from './rules/index.js';
+import type { ComplianceFix } from './vehicle-context.js';
 
 /**
  * The compliance monitor: committed fixes in, incident events out. Tracking hands it every
@@ -21,6 +22,8 @@ export interface ComplianceMonitorOptions {
   /** Map matching for off-route (undefined until the road network is loaded, or without one). */
   matcher?: () => PositionMatcher | undefined;
   rules?: readonly Rule[];
+  /** Each fix as it is judged live, in fix-time order per vehicle (not again on a re-run): the e-manifest follows these. */
+  onFixJudged?: (fix: ComplianceFix) => void;
 }
 
 export class ComplianceMonitor {
@@ -103,7 +106,7 @@ export class ComplianceMonitor {
     if (lane) return lane;
     const vehicle = this.city.vehicles.get(vehicleId);
     if (!vehicle) return undefined;
-    lane = new VehicleLane(vehicle, this.options.rules ?? defaultRules, { matcher: this.options.matcher }, (e) => this.emit(e), this.stats);
+    lane = new VehicleLane(vehicle, this.options.rules ?? defaultRules, { matcher: this.options.matcher }, (e) => this.emit(e), this.stats, this.options.onFixJudged);
     this.lanes.set(vehicleId, lane);
     return lane;
   }
