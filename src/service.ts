@@ -220,7 +220,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     let planLive: LiveHub | undefined;
     const planRunner = config.osmFile && config.planWorkers > 0 ? new PlanRunner({
       db, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir, threads: config.planWorkers,
-      onProgress: (event) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event),
+      onProgress: (event) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event, { district: event.district }),
     }) : undefined;
     const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
       : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
@@ -247,7 +247,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     planLive = live;
     // jobs run by worker processes elsewhere report through the shared PostgreSQL store
     const progressRelay = db.kind === 'postgres'
-      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e) })
+      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e, { district: e.district }) })
       : undefined;
     const nightlyPlanning = scheduleNightlyPlanning({ db, plans, profile: () => profiles.get(), logger, onQueued: () => planRunner?.wake(), canPlan: () => cannotPlan() === null });
     profiles.onChange((p) => nightlyPlanning.reschedule(p));

@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { CityProfile } from '../domain/city-profile.js';
 import type { Db } from '../store/db.js';
 import type { Role } from '../domain/principal.js';
+import { fleetScopeOf } from '../domain/fleet-scope.js';
 import type { ApiRoutes } from './routes.js';
 import { z } from 'zod';
 import { bboxParam } from './city-router.js';
@@ -155,10 +156,11 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): MapRoutes {
 
   api.add({
     method: 'get', path: '/map/config', roles: mapRoles,
-    summary: 'Map configuration: optional tile URL (MAP_TILE_URL), attribution, the city\'s time zone and districts',
-    handler: async () => {
+    summary: 'Map configuration: optional tile URL (MAP_TILE_URL), attribution, the city\'s time zone and districts (a district-scoped account: its own)',
+    handler: async ({ principal }) => {
       const profile = deps.profile();
-      const districts = await deps.db.query<{ district: string }>(
+      const scoped = fleetScopeOf(principal)?.district;
+      const districts = scoped !== undefined ? { rows: [{ district: scoped }] } : await deps.db.query<{ district: string }>(
         'select distinct district from vehicles where district is not null order by district',
       );
       return {

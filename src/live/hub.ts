@@ -42,8 +42,10 @@ export interface LiveHub {
    * An event to this instance's clients whose token has one of `roles` (each client joins the
    * room "role:<role>" on connect). Local only: events of work done elsewhere reach each
    * instance's clients through that instance (plan progress: through the job rows).
+   * With `about.district` (null: the whole city), a client scoped to a district gets it only
+   * when it is about that district.
    */
-  emitToRoles(roles: readonly string[], event: string, payload: unknown): void;
+  emitToRoles(roles: readonly string[], event: string, payload: unknown, about?: { district: string | null }): void;
   /** Disconnects the clients and leaves Redis; the HTTP server stays up (its owner closes it). */
   close(): Promise<void>;
 }
@@ -183,7 +185,8 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
         return;
       }
       try {
-        data.scope = { kind: 'fleet', filter: parseFilter(raw) };
+        // The account's scope stays: a filter narrows within it, never beyond.
+        data.scope = { ...data.scope, filter: parseFilter(raw) };
       } catch (err) {
         if (!(err instanceof ScopeError)) throw err;
         reply({ error: err.message, code: scopeErrorCode(err), details: err.details });
@@ -216,9 +219,20 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
   let closed = false;
   return {
     io,
-    emitToRoles: (roles, event, payload) => {
+    emitToRoles: (roles, event, payload, about) => {
       if (closed || roles.length === 0) return;
-      io.local.to(roles.map((r) => `role:${r}`)).emit(event, payload);
+      const rooms = roles.map((r) => `role:${r}`);
+      if (!about) {
+        io.local.to(rooms).emit(event, payload);
+        return;
+      }
+      for (const socket of io.of('/').sockets.values()) {
+        if (!rooms.some((r) => socket.rooms.has(r))) continue;
+        const scope = (socket.data as ClientData).scope;
+        const district = scope?.kind === 'fleet' ? scope.limit?.district : undefined;
+        if (district !== undefined && about.district !== district) continue;
+        socket.emit(event, payload);
+      }
     },
     close: async () => {
       if (closed) return;
