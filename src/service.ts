@@ -200,15 +200,20 @@ export async function startService(config: Config, logger: Logger, options: { in
     const api = new ApiRoutes(principals, config.bodyLimitBytes);
     addAuthRoutes(api, { users, sessions, limiter: new LoginLimiter() });
     addUserRoutes(api, { db, repo, users, sessions });
-    addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => migrationVersion, startedAtMs, networkStatus: () => networkStatus });
     // The map's road layer is re-read after a write here at once, after one elsewhere within seconds.
     let mapRoutes: MapRoutes | undefined;
+    addAdminRoutes(api, {
+      db, repo, tokens, profiles, migrationVersion: () => migrationVersion, startedAtMs, networkStatus: () => networkStatus,
+      mapRoads: () => mapRoutes?.status() ?? { status: 'cold' },
+    });
     addCityRoutes(api, {
       db, repo, profile: () => profiles.get(),
       onChange: (name) => (name === 'vehicles' ? onFleetChange() : name === 'road-segments' ? mapRoutes?.invalidate() : undefined),
     });
     addImportRoute(api, {
       db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes,
+      onStart: () => mapRoutes?.writeStarted(),
+      onEnd: () => mapRoutes?.writeEnded(),
       onChange: async () => {
         mapRoutes?.invalidate();
         await onFleetChange();
@@ -276,6 +281,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         await tracking.close();
         await tokens.settle();
         await roadLayerWarm;
+        await mapRoutes.close();
         await network?.catch(() => undefined); // a load failure was reported when it happened
         await db.close();
       },
