@@ -126,7 +126,7 @@ describeEachBackend('district and contractor scopes [%s]', (backend) => {
     expect(whole.status).toBe(403);
   });
 
-  it('does not push another district\'s vehicles over the live socket, in the snapshot or as updates', async () => {
+  it('does not push another district\'s (or contractor\'s) vehicles over the live socket, in the snapshot or as updates', async () => {
     const scoped = client(svc.url, { token: session.north });
     const everyone = client(svc.url, { token: session.whole });
     try {
@@ -147,6 +147,12 @@ describeEachBackend('district and contractor scopes [%s]', (backend) => {
     } finally {
       scoped.socket.close();
       everyone.socket.close();
+    }
+    const contractor = client(svc.url, { token: session.bolt });
+    try {
+      expect(ids(await contractor.ready)).toEqual(['muck-1']);
+    } finally {
+      contractor.socket.close();
     }
     // A planner still has no live view, scoped or not.
     const planner = await svc.call('POST', '/api/v1/users', { token: admin(), body: { name: 'plan.north', displayName: 'p', role: 'planner', district: 'North', password: 'correct horse 1' } });
