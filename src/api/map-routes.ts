@@ -192,9 +192,11 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): MapRoutes {
     summary: 'Map configuration: optional tile URL (MAP_TILE_URL), attribution, the city\'s time zone and districts (a district-scoped account: its own)',
     handler: async ({ principal }) => {
       const profile = deps.profile();
-      const scoped = fleetScopeOf(principal)?.district;
-      const districts = scoped !== undefined ? { rows: [{ district: scoped }] } : await deps.db.query<{ district: string }>(
-        'select distinct district from vehicles where district is not null order by district',
+      const scope = fleetScopeOf(principal);
+      // A scoped account is offered the districts of the vehicles it sees.
+      const districts = scope?.district !== undefined ? { rows: [{ district: scope.district }] } : await deps.db.query<{ district: string }>(
+        `select distinct district from vehicles where district is not null ${scope?.contractor !== undefined ? "and doc->>'contractor' = $1" : ''} order by district`,
+        scope?.contractor !== undefined ? [scope.contractor] : [],
       );
       return {
         ...(deps.tileUrl ? { tileUrl: deps.tileUrl } : {}),

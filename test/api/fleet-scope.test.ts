@@ -99,9 +99,10 @@ describeEachBackend('district and contractor scopes [%s]', (backend) => {
     expect((await svc.call('GET', '/api/v1/vehicles/col-2', { token: admin() })).body.district).toBe('South');
   });
 
-  it('offers the map only the account\'s district', async () => {
+  it('offers the map only the districts of the vehicles the account sees', async () => {
     expect((await get('north', '/map/config')).body.districts).toEqual(['North']);
     expect((await get('whole', '/map/config')).body.districts).toEqual(['North', 'South']);
+    expect((await get('bolt', '/map/config')).body.districts).toEqual(['North']);
   });
 
   it('shows a district account only its district\'s plans; another district\'s or the whole city\'s is 403', async () => {
