@@ -45,6 +45,9 @@ import { PlanRunner } from './jobs/plan-runner.js';
 import { scheduleNightlyPlanning, type NightlyPlanning } from './jobs/nightly-planning.js';
 import { addPlanRoutes } from './api/plan-routes.js';
 import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
+import { addDriverRoutes } from './api/driver-routes.js';
+import { RouteActions } from './planning/route-actions.js';
+import { RouteTexts } from './jobs/route-texts.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -67,6 +70,8 @@ export interface Service {
   plans: PlanStore;
   planRunner?: PlanRunner;
   nightlyPlanning: NightlyPlanning;
+  /** Route texts to in-cab terminals (undefined when JT808_ENABLED=false). */
+  routeTexts?: RouteTexts;
   /** undefined when JT808_ENABLED=false */
   jt808?: Jt808Server;
   jt808Port?: number;
@@ -166,6 +171,8 @@ export async function startService(config: Config, logger: Logger, options: { in
 
     let jt808: Jt808Server | undefined;
     let jt808Port: number | undefined;
+    let routeTexts: RouteTexts | undefined;
+    const terminalProfiles = new TerminalProfiles(config.terminalProfiles);
     if (config.jt808Enabled) {
       jt808 = new Jt808Server({
         directory: tracking.directory,
@@ -179,14 +186,21 @@ export async function startService(config: Config, logger: Logger, options: { in
           },
         },
         port: config.jt808Port, host: config.jt808Host, trustKnownTerminals: config.jt808TrustKnownTerminals,
-        profiles: new TerminalProfiles(config.terminalProfiles),
+        profiles: terminalProfiles,
         logger: logger.child({ component: 'jt808' }),
         onEvent: (e) => {
+          // a terminal is reachable: send the route texts waiting for it
+          if (e.type === 'authenticated' && e.accepted) routeTexts?.terminalOnline(e.terminalId, true);
+          else if (e.type === 'fixes') routeTexts?.terminalOnline(e.terminalId);
           if (e.type === 'rejected') logger.debug({ jt808: e }, 'jt808 frame rejected');
           else if (e.type === 'registered' || e.type === 'authenticated' || e.type === 'logout') logger.info({ jt808: e }, 'jt808 session');
         },
       });
       jt808Port = (await jt808.listen()).port;
+      const gateway = jt808;
+      routeTexts = new RouteTexts({ db, gateway: { isOnline: (t) => gateway.isOnline(t), sendText: (t, text) => gateway.sendText(t, text) }, profiles: terminalProfiles, logger: logger.child({ component: 'route-texts' }) });
+      // which terminals have texts waiting from before this start (sent when they connect)
+      await routeTexts.sweep();
     }
     const sendText = jt808 ? async (vehicleId: string, text: string) => {
       const vehicle = await repo.get(resources.vehicles, vehicleId);
@@ -225,11 +239,36 @@ export async function startService(config: Config, logger: Logger, options: { in
     let planLive: LiveHub | undefined;
     const planRunner = config.osmFile && config.planWorkers > 0 ? new PlanRunner({
       db, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir, threads: config.planWorkers,
-      onProgress: (event) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event, { district: event.district }),
+      onProgress: (event) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event, { about: { district: event.district } }),
     }) : undefined;
     const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
       : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
-    addPlanRoutes(api, { plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake() });
+    const planChanged = async (planId: string, move: 'publish' | 'start' | 'close') => {
+      // the drivers of this plan and of the plan it superseded read their route again
+      const affected = await db.query<{ id: string; status: string; vehicle_id: string }>(
+        `select p.id, p.status, r->>'vehicleId' as vehicle_id from plans p, jsonb_array_elements(p.solution->'routes') r where p.id = $1 or p.superseded_by = $1`, [planId],
+      );
+      const byVehicle = new Map(affected.rows.map((r) => [r.vehicle_id, r]));
+      for (const r of affected.rows) if (r.id === planId) byVehicle.set(r.vehicle_id, r);
+      planLive?.emitToVehicles([...byVehicle.keys()], 'route:changed', (vehicleId) => {
+        const r = byVehicle.get(vehicleId)!;
+        return { vehicleId, planId: r.id, status: r.status, change: r.id === planId ? move : 'superseded' };
+      });
+      if (move === 'publish') await routeTexts?.planPublished(planId);
+    };
+    addPlanRoutes(api, {
+      plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake(),
+      onChanged: (planId, move) => void planChanged(planId, move).catch((err: unknown) => logger.warn({ err, planId, move }, 'plan change not passed on to drivers and terminals')),
+    });
+    addDriverRoutes(api, {
+      db, actions: new RouteActions(db), profile: () => profiles.get(), vehicleExists: (id) => tracking.directory.hasVehicle(id), fleet: () => tracking.tracker.snapshot(),
+      terminalMessages: routeTexts ? (f) => routeTexts!.list(f) : undefined,
+      onReport: (report) => planLive?.emitToRoles(['admin', 'dispatcher'], 'driver:report', report, { reach: 'all', about: { vehicleId: report.vehicleId } }),
+      onStopDone: (mark) => {
+        planLive?.emitToRoles(['admin', 'dispatcher'], 'route:stop-done', mark, { reach: 'all', about: { vehicleId: mark.vehicleId } });
+        planLive?.emitToVehicles([mark.vehicleId], 'route:changed', () => ({ vehicleId: mark.vehicleId, planId: mark.planId, change: 'stop_done', stopId: mark.stopId }));
+      },
+    });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);
@@ -252,7 +291,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     planLive = live;
     // jobs run by worker processes elsewhere report through the shared PostgreSQL store
     const progressRelay = db.kind === 'postgres'
-      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e, { district: e.district }) })
+      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e, { about: { district: e.district } }) })
       : undefined;
     const nightlyPlanning = scheduleNightlyPlanning({ db, plans, profile: () => profiles.get(), logger, onQueued: () => planRunner?.wake(), canPlan: () => cannotPlan() === null });
     profiles.onChange((p) => nightlyPlanning.reschedule(p));
@@ -261,7 +300,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     runnerStarted.catch((err: unknown) => logger.error({ err }, 'plan runner failed to start'));
     let closed = false;
     return {
-      db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, jt808, jt808Port, live, network,
+      db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, jt808, jt808Port, live, network, routeTexts,
       plans, planRunner, nightlyPlanning,
       close: async () => {
         if (closed) return;
@@ -271,7 +310,9 @@ export async function startService(config: Config, logger: Logger, options: { in
         progressRelay?.stop();
         await runnerStarted.catch(() => undefined);
         await planRunner?.stop();
+        // terminals first: a text awaiting a terminal's answer fails at once instead of holding the close for 30 s
         await jt808?.close();
+        await routeTexts?.close();
         await live.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());

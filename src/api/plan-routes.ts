@@ -23,6 +23,8 @@ export interface PlanRouteDeps {
   cannotPlan(): string | null;
   /** A job was queued: wake the local runner. */
   onQueued(): void;
+  /** A plan was published, started or closed (drivers' pages, terminal texts). */
+  onChanged?(planId: string, move: 'publish' | 'start' | 'close'): void;
 }
 
 const WRITE: readonly Role[] = ['admin', 'dispatcher'];
@@ -168,11 +170,14 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
     summary: 'Publish a draft: it becomes the plan in force for its date and district (the previous one is superseded)',
     handler: async ({ params, principal }) => {
       await assertPlanIdInScope(principal, params.id);
+      let published;
       try {
-        return await deps.plans.publish(params.id, actorOf(principal));
+        published = await deps.plans.publish(params.id, actorOf(principal));
       } catch (err) {
         rethrow(err);
       }
+      deps.onChanged?.(params.id, 'publish');
+      return published;
     },
   });
 
@@ -182,11 +187,14 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
       summary: move === 'start' ? 'A published plan is under way (in progress)' : 'Close a plan in progress (the day is over)',
       handler: async ({ params, principal }) => {
         await assertPlanIdInScope(principal, params.id);
+        let moved;
         try {
-          return await deps.plans.transition(params.id, move);
+          moved = await deps.plans.transition(params.id, move);
         } catch (err) {
           rethrow(err);
         }
+        deps.onChanged?.(params.id, move);
+        return moved;
       },
     });
   }

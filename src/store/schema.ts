@@ -257,6 +257,59 @@ create table if not exists plan_jobs (
 create index if not exists plan_jobs_queue on plan_jobs (status, created_at);
 `,
   },
+  {
+    version: 10,
+    name: 'driver routes: problem reports, stops marked done, route texts to terminals',
+    // What drivers send back from the road, and the route texts sent to in-cab terminals
+    // (0x8300), one row per chunk with the terminal's 0x0001 reply. A chunk waits 'queued' until
+    // its terminal is connected; rows stay with their plan (deleted with it).
+    sql: `
+create table if not exists driver_reports (
+  id text primary key,
+  vehicle_id text not null,
+  plan_id text constraint driver_reports_plan_fk references plans(id) on delete set null,
+  stop_id text,
+  kind text not null check (kind in ('vehicle_breakdown', 'blocked_road', 'bin_overflow', 'point_not_accessible')),
+  note text,
+  lon double precision,
+  lat double precision,
+  reported_by text not null,
+  reported_at timestamptz not null default now());
+create index if not exists driver_reports_time on driver_reports (reported_at desc);
+create index if not exists driver_reports_vehicle on driver_reports (vehicle_id, reported_at desc);
+
+create table if not exists stop_marks (
+  plan_id text not null constraint stop_marks_plan_fk references plans(id) on delete cascade,
+  stop_id text not null,
+  vehicle_id text not null,
+  seq integer not null,
+  status text not null check (status in ('done')),
+  note text,
+  marked_by text not null,
+  marked_at timestamptz not null default now(),
+  primary key (plan_id, stop_id));
+
+create table if not exists terminal_messages (
+  id text primary key,
+  plan_id text not null constraint terminal_messages_plan_fk references plans(id) on delete cascade,
+  vehicle_id text not null,
+  terminal_id text not null,
+  chunk_index integer not null,
+  chunk_count integer not null,
+  text text not null,
+  gbk_bytes integer not null,
+  status text not null check (status in ('queued', 'sent', 'replied', 'cancelled', 'undelivered')),
+  attempts integer not null default 0,
+  last_error text,
+  reply_result integer,
+  reply_serial integer,
+  created_at timestamptz not null default now(),
+  sent_at timestamptz,
+  replied_at timestamptz,
+  constraint terminal_messages_chunk_key unique (plan_id, vehicle_id, chunk_index));
+create index if not exists terminal_messages_queue on terminal_messages (terminal_id, status);
+`,
+  },
 ];
 
 /**

@@ -80,6 +80,22 @@ describeEachBackend('district and contractor scopes [%s]', (backend) => {
     expect((await get('north', '/vehicles/nope/state')).status).toBe(404);
   });
 
+  it("keeps a vehicle's route and the drivers' reports to the scope", async () => {
+    expect((await get('north', '/vehicles/col-2/route')).status).toBe(403);
+    expect((await get('north', '/vehicles/col-1/route')).status).toBe(200);
+    for (const vehicleId of ['col-1', 'col-2']) {
+      const token = await svc.call('POST', '/api/v1/tokens', { token: admin(), body: { role: 'driver', vehicleId, label: `driver ${vehicleId}` } });
+      const report = await svc.call('POST', '/api/v1/driver/reports', { token: token.body.token, body: { kind: 'blocked_road', note: `from ${vehicleId}` } });
+      expect(report.status, JSON.stringify(report.body)).toBe(201);
+    }
+    const reportsOf = async (who: string, q = '') => ((await get(who, `/driver-reports${q}`)).body.items as Array<{ vehicleId: string }>).map((r) => r.vehicleId).sort();
+    expect(await reportsOf('north')).toEqual(['col-1']);
+    expect(await reportsOf('north', '?vehicleId=col-2')).toEqual([]);
+    expect(await reportsOf('south')).toEqual(['col-2']);
+    expect(await reportsOf('bolt')).toEqual([]);
+    expect(await reportsOf('whole')).toEqual(['col-1', 'col-2']);
+  });
+
   it('keeps the live fleet state to the scope, whatever the filter asks', async () => {
     expect(vehicleIds(await get('north', '/fleet/state'))).toEqual(['col-1', 'muck-1']);
     expect(vehicleIds(await get('north', '/fleet/state?district=South'))).toEqual([]);

@@ -124,9 +124,9 @@ describe('live hub: who sees what', () => {
     const got = { east: [] as string[], all: [] as string[] };
     east.socket.on('plan:progress', (e: { jobId: string }) => got.east.push(e.jobId));
     all.socket.on('plan:progress', (e: { jobId: string }) => got.all.push(e.jobId));
-    fx.hub.emitToRoles(['dispatcher'], 'plan:progress', { jobId: 'west-job', district: 'west' }, { district: 'west' });
-    fx.hub.emitToRoles(['dispatcher'], 'plan:progress', { jobId: 'city-job', district: null }, { district: null });
-    fx.hub.emitToRoles(['dispatcher'], 'plan:progress', { jobId: 'east-job', district: 'east' }, { district: 'east' });
+    fx.hub.emitToRoles(['dispatcher'], 'plan:progress', { jobId: 'west-job', district: 'west' }, { about: { district: 'west' } });
+    fx.hub.emitToRoles(['dispatcher'], 'plan:progress', { jobId: 'city-job', district: null }, { about: { district: null } });
+    fx.hub.emitToRoles(['dispatcher'], 'plan:progress', { jobId: 'east-job', district: 'east' }, { about: { district: 'east' } });
     await until(() => got.all.length === 3 && got.east.length >= 1);
     expect(got.east).toEqual(['east-job']);
     expect(got.all).toEqual(['west-job', 'city-job', 'east-job']);
