@@ -36,7 +36,7 @@ export function useCityMap(mapEl: RefObject<HTMLDivElement | null>, city: MapCon
   /** Points to frame by when the city has no records and no roads (the live vehicles). */
   fallbackPoints?: () => L.LatLngTuple[];
   /** More on the map for the page's life (the live fleet); its cleanup runs before the map goes. */
-  attach?: (map: L.Map, cityMap: CityMap) => () => void;
+  attach?: (map: L.Map, cityMap: CityMap, layers: Record<string, boolean>) => () => void;
 }) {
   const ctx = useRef<CityMap & { roads?: RoadLayer; cityLayers?: CityLayers }>({});
   const [layers, setLayers] = useState(() => storedLayers(options.layersKey));
@@ -72,7 +72,7 @@ export function useCityMap(mapEl: RefObject<HTMLDivElement | null>, city: MapCon
     const cityLayers = new CityLayers();
     c.cityLayers = cityLayers;
     let stopped = false;
-    const detach = options.attach?.(map, c);
+    const detach = options.attach?.(map, c, layersRef.current);
 
     // The records and the frame are asked for at once; the roads follow the frame (they
     // are fetched by viewport), the records draw when they arrive.
@@ -143,7 +143,11 @@ export function useCityMap(mapEl: RefObject<HTMLDivElement | null>, city: MapCon
 }
 
 /** The layer switches, with counts; `vehicles` adds the live fleet's switch (dispatch). */
-export function LayerChecks(props: { layers: Record<string, boolean>; setLayer(id: string, on: boolean): void; counts: Record<string, number>; roadStats?: RoadStats; vehicles?: boolean }) {
+export function LayerChecks(props: {
+  layers: Record<string, boolean>; setLayer(id: string, on: boolean): void; counts: Record<string, number>; roadStats?: RoadStats; vehicles?: boolean;
+  /** More switches in the first group (dispatch: incidents). */
+  extra?: Array<{ id: string; label: string; swatch?: string; count?: number }>;
+}) {
   const { counts, roadStats, layers } = props;
   return html`
     <${CheckGroup} legend=${t('layers.base')} name="layer"
@@ -154,6 +158,7 @@ export function LayerChecks(props: { layers: Record<string, boolean>; setLayer(i
         { id: 'sites', label: t('layers.sites'), swatch: '#8d6e63', count: counts.sites },
         { id: 'corridors', label: t('layers.corridors'), swatch: '#ffa726', count: counts.corridors },
         { id: 'zones', label: t('layers.zones'), swatch: '#e53935', count: counts.zones },
+        ...(props.extra ?? []),
       ]}
       checked=${(id: string) => !!layers[id]} onChange=${props.setLayer} />
     <${CheckGroup} legend=${t('layers.facilities')} name="layer"

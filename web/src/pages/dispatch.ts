@@ -9,6 +9,7 @@ import { formatNumber, formatTime, formatUnit, t } from '../lib/i18n.js';
 import { classLabel, kindColour, kindLabel, motionLabel, vehicleKinds, wasteClasses } from '../lib/labels.js';
 import { connectLive, type LiveStatus } from '../lib/live.js';
 import { LayerChecks, useCityMap } from '../map/city-map.js';
+import { IncidentLayer } from '../map/incident-layer.js';
 import { lookOf, noneHidden, passes, UNASSIGNED, type HiddenChoices } from '../lib/vehicle-filter.js';
 import { vehicleIconHtml, VehicleLayer } from '../map/vehicles.js';
 
@@ -21,7 +22,8 @@ export function DispatchPage() {
   const narrow = useNarrow();
   const s = useSession();
   const mapEl = useRef<HTMLDivElement>(null);
-  const live = useRef<{ map?: L.Map; vehicles: VehicleLayer; socket?: Socket }>({ vehicles: new VehicleLayer() });
+  const live = useRef<{ map?: L.Map; vehicles: VehicleLayer; incidents: IncidentLayer; socket?: Socket }>({ vehicles: new VehicleLayer(), incidents: new IncidentLayer() });
+  const [incidentCount, setIncidentCount] = useState<number>();
   const [panelOpen, setPanelOpen] = useState(() => !window.matchMedia('(max-width: 760px)').matches);
   const [hidden, setHidden] = useState<HiddenChoices>(noneHidden);
   const [status, setStatus] = useState<LiveStatus>({ key: 'connecting' });
@@ -33,8 +35,9 @@ export function DispatchPage() {
   const { layers, setLayer, loadError, setLoadError, counts, roadStats } = useCityMap(mapEl, city, {
     layersKey: LAYERS_KEY,
     fallbackPoints: () => live.current.vehicles.all().filter((v) => v.latest).map((v) => [v.latest!.lat, v.latest!.lon] as L.LatLngTuple),
-    attach: (map, cityMap) => {
+    attach: (map, cityMap, initialLayers) => {
       const ctx = live.current;
+      let stopped = false;
       ctx.map = map;
       ctx.vehicles.clusters.addTo(map);
       let pending = false;
@@ -64,9 +67,23 @@ export function DispatchPage() {
           }
         },
       });
+      // Incidents not closed yet (a dispatcher: their fleet's), re-read when the enforcement room says one changed.
+      if (initialLayers.incidents) ctx.incidents.group.addTo(map);
+      const readIncidents = () => ctx.incidents.refresh().then((n) => !stopped && setIncidentCount(n), () => undefined);
+      let incidentTimer: ReturnType<typeof setTimeout> | undefined;
+      ctx.socket.on('incident', () => {
+        incidentTimer ??= setTimeout(() => {
+          incidentTimer = undefined;
+          void readIncidents();
+        }, 500);
+      });
+      void readIncidents();
       return () => {
+        stopped = true;
+        clearTimeout(incidentTimer);
         ctx.socket?.close();
         ctx.vehicles.remove();
+        ctx.incidents.group.remove();
       };
     },
   });
@@ -74,6 +91,8 @@ export function DispatchPage() {
   useEffect(() => {
     const ctx = live.current;
     if (!ctx.map) return;
+    if (layers.incidents && !ctx.map.hasLayer(ctx.incidents.group)) ctx.incidents.group.addTo(ctx.map);
+    if (!layers.incidents && ctx.map.hasLayer(ctx.incidents.group)) ctx.incidents.group.remove();
     if (layers.vehicles && !ctx.vehicles.clusters.visible) ctx.vehicles.clusters.addTo(ctx.map);
     if (!layers.vehicles && ctx.vehicles.clusters.visible) ctx.vehicles.clusters.remove();
   }, [layers]);
@@ -145,7 +164,8 @@ export function DispatchPage() {
 
       <details open=${!narrow}>
         <summary>${t('layers.title')}</summary>
-        <${LayerChecks} layers=${layers} setLayer=${setLayer} counts=${counts} roadStats=${roadStats} vehicles=${true} />
+        <${LayerChecks} layers=${layers} setLayer=${setLayer} counts=${counts} roadStats=${roadStats} vehicles=${true}
+          extra=${[{ id: 'incidents', label: t('layers.incidents'), swatch: '#b71c1c', count: incidentCount }]} />
       </details>
 
       <details open>
