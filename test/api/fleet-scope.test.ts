@@ -3,6 +3,7 @@ import { describeEachBackend } from '../helpers/backends.js';
 import { smallCity } from '../helpers/city-fixture.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { client, ids, refusal, until } from '../live/fixtures.js';
+import { insertRoutePlan } from '../helpers/route-plan.js';
 
 /**
  * A person whose account is scoped to a district or a contractor sees only those vehicles:
@@ -96,6 +97,16 @@ describeEachBackend('district and contractor scopes [%s]', (backend) => {
     expect(await reportsOf('whole')).toEqual(['col-1', 'col-2']);
   });
 
+  it("lets a scoped dispatcher mark done only the stops of the scope's vehicles", async () => {
+    const planId = await insertRoutePlan(svc.db, { id: 'plan-scope', date: '2030-01-02', district: 'North' });
+    expect((await svc.call('POST', `/api/v1/plans/${planId}/publish`, { token: admin() })).status).toBe(200);
+    const mark = (stopId: string) => svc.call('POST', `/api/v1/plans/${planId}/stops/${stopId}/done`, { token: session.north, body: {} });
+    const foreign = await mark('col-2.1');
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.details[0].path).toBe('params.stopId');
+    expect((await mark('col-1.1')).status).toBe(201);
+  });
+
   it('keeps the live fleet state to the scope, whatever the filter asks', async () => {
     expect(vehicleIds(await get('north', '/fleet/state'))).toEqual(['col-1', 'muck-1']);
     expect(vehicleIds(await get('north', '/fleet/state?district=South'))).toEqual([]);
@@ -122,13 +133,14 @@ describeEachBackend('district and contractor scopes [%s]', (backend) => {
   });
 
   it('shows a district account only its district\'s plans; another district\'s or the whole city\'s is 403', async () => {
-    const listed = await get('north', '/plans');
+    // Plans of the day the plans above were made for (another test publishes one of another day).
+    const listed = await get('north', `/plans?date=${day}`);
     expect(listed.body.items.map((p: { id: string }) => p.id)).toEqual([plan.north.planId]);
     expect(listed.body.total).toBe(1);
     expect((await get('north', '/plans?district=South')).body.items).toEqual([]);
     expect((await get('north', '/plans?city=true')).body.items).toEqual([]);
-    expect((await get('whole', '/plans')).body.items).toHaveLength(3);
-    expect((await get('bolt', '/plans')).body.items).toHaveLength(3);
+    expect((await get('whole', `/plans?date=${day}`)).body.items).toHaveLength(3);
+    expect((await get('bolt', `/plans?date=${day}`)).body.items).toHaveLength(3);
     expect((await get('north', `/plans/${plan.north.planId}`)).status).toBe(200);
     for (const path of [`/plans/${plan.south.planId}`, `/plans/${plan.city.planId}`, `/plan-jobs/${plan.south.jobId}`, `/plans/${plan.south.planId}/problem`]) {
       const res = await get('north', path);
