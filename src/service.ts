@@ -291,9 +291,12 @@ export async function startService(config: Config, logger: Logger, options: { in
     const api = new ApiRoutes(principals, config.bodyLimitBytes);
     addAuthRoutes(api, { users, sessions, limiter: new LoginLimiter() });
     addUserRoutes(api, { db, repo, users, sessions });
-    addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => migrationVersion, startedAtMs, networkStatus: () => networkStatus });
     // The map's road layer is re-read after a write here at once, after one elsewhere within seconds.
     let mapRoutes: MapRoutes | undefined;
+    addAdminRoutes(api, {
+      db, repo, tokens, profiles, migrationVersion: () => migrationVersion, startedAtMs, networkStatus: () => networkStatus,
+      mapRoads: () => mapRoutes?.status() ?? { status: 'cold' },
+    });
     addCityRoutes(api, {
       db, repo, profile: () => profiles.get(),
       onChange: (name) => {
@@ -303,6 +306,8 @@ export async function startService(config: Config, logger: Logger, options: { in
     });
     addImportRoute(api, {
       db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes,
+      onStart: () => mapRoutes?.writeStarted(),
+      onEnd: () => mapRoutes?.writeEnded(),
       onChange: async () => {
         mapRoutes?.invalidate();
         await onFleetChange();
@@ -314,7 +319,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     let planLive: LiveHub | undefined;
     const planRunner = config.osmFile && config.planWorkers > 0 ? new PlanRunner({
       db, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir, threads: config.planWorkers,
-      onProgress: (event) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event),
+      onProgress: (event) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event, { about: { district: event.district } }),
     }) : undefined;
     const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
       : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
@@ -336,11 +341,11 @@ export async function startService(config: Config, logger: Logger, options: { in
       onChanged: (planId, move) => void planChanged(planId, move).catch((err: unknown) => logger.warn({ err, planId, move }, 'plan change not passed on to drivers and terminals')),
     });
     addDriverRoutes(api, {
-      db, actions: new RouteActions(db), profile: () => profiles.get(), vehicleExists: (id) => tracking.directory.hasVehicle(id),
+      db, actions: new RouteActions(db), profile: () => profiles.get(), vehicleExists: (id) => tracking.directory.hasVehicle(id), fleet: () => tracking.tracker.snapshot(),
       terminalMessages: routeTexts ? (f) => routeTexts!.list(f) : undefined,
-      onReport: (report) => planLive?.emitToRoles(['admin', 'dispatcher'], 'driver:report', report, 'all'),
+      onReport: (report) => planLive?.emitToRoles(['admin', 'dispatcher'], 'driver:report', report, { reach: 'all', about: { vehicleId: report.vehicleId } }),
       onStopDone: (mark) => {
-        planLive?.emitToRoles(['admin', 'dispatcher'], 'route:stop-done', mark, 'all');
+        planLive?.emitToRoles(['admin', 'dispatcher'], 'route:stop-done', mark, { reach: 'all', about: { vehicleId: mark.vehicleId } });
         planLive?.emitToVehicles([mark.vehicleId], 'route:changed', () => ({ vehicleId: mark.vehicleId, planId: mark.planId, change: 'stop_done', stopId: mark.stopId }));
       },
     });
@@ -370,7 +375,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     planLive = live;
     // jobs run by worker processes elsewhere report through the shared PostgreSQL store
     const progressRelay = db.kind === 'postgres'
-      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e) })
+      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e, { about: { district: e.district } }) })
       : undefined;
     const nightlyPlanning = scheduleNightlyPlanning({ db, plans, profile: () => profiles.get(), logger, onQueued: () => planRunner?.wake(), canPlan: () => cannotPlan() === null });
     profiles.onChange((p) => nightlyPlanning.reschedule(p));
@@ -409,6 +414,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         await incidentSink.settle();
         await tokens.settle();
         await roadLayerWarm;
+        await mapRoutes.close();
         await network?.catch(() => undefined); // a load failure was reported when it happened
         await db.close();
       },

@@ -7,6 +7,7 @@ import { emptyRoute, parseStopId, planInForceFor, stopMarks, storedPlan, vehicle
 import { PlanClock, planDate } from '../planning/plan-clock.js';
 import { reportKinds, type DriverReport, type RouteActions, type StopDone } from '../planning/route-actions.js';
 import type { TerminalMessage } from '../jobs/route-texts.js';
+import { describeFleetScope, fleetScopeOf, inFleetScope, type ScopedVehicle } from '../domain/fleet-scope.js';
 import { ApiError, notFound } from './errors.js';
 import { actorOf } from './plan-routes.js';
 import type { ApiRoutes } from './routes.js';
@@ -21,6 +22,8 @@ export interface DriverRouteDeps {
   actions: RouteActions;
   profile(): CityProfile;
   vehicleExists(id: string): boolean;
+  /** The fleet's vehicles with their district and contractor, for accounts scoped to them (fleet-scope.ts). */
+  fleet(): Array<{ vehicleId: string } & ScopedVehicle>;
   /** The route texts of a plan (undefined without the JT/T 808 gateway). */
   terminalMessages?: (filter: { planId: string; vehicleId?: string }) => Promise<TerminalMessage[]>;
   onReport(report: DriverReport): void;
@@ -58,6 +61,17 @@ function ownVehicle(principal: Principal | undefined): string {
 
 export function addDriverRoutes(api: ApiRoutes, deps: DriverRouteDeps): void {
   const now = deps.now ?? Date.now;
+  /** Which vehicles a scoped account sees; undefined = all. */
+  const visibleVehicles = (principal: Principal | undefined): Set<string> | undefined => {
+    const scope = fleetScopeOf(principal);
+    return scope && new Set(deps.fleet().filter((v) => inFleetScope(scope, v)).map((v) => v.vehicleId));
+  };
+  const assertVehicleVisible = (principal: Principal | undefined, vehicleId: string, path: string): void => {
+    const visible = visibleVehicles(principal);
+    if (visible && !visible.has(vehicleId)) {
+      throw new ApiError(403, 'forbidden', [{ path, message: `this account sees only the vehicles of ${describeFleetScope(fleetScopeOf(principal)!)}` }], 'auth.forbidden');
+    }
+  };
   const today = () => PlanClock.localDate(now(), deps.profile().timeZone);
 
   const routeFor = async (vehicleId: string, date: string): Promise<VehicleRoute> => {
@@ -91,6 +105,7 @@ export function addDriverRoutes(api: ApiRoutes, deps: DriverRouteDeps): void {
         throw new ApiError(403, 'forbidden', [{ path: 'params.id', message: "a driver may only read their own vehicle's route" }], 'auth.forbidden');
       }
       if (!deps.vehicleExists(params.id)) throw notFound('vehicle', params.id);
+      assertVehicleVisible(principal, params.id, 'params.id');
       return routeOf(params.id, query.date);
     },
   });
@@ -110,6 +125,7 @@ export function addDriverRoutes(api: ApiRoutes, deps: DriverRouteDeps): void {
       if (principal?.role === 'driver' && principal.vehicleId !== parsed.vehicleId) {
         throw new ApiError(403, 'forbidden', [{ path: 'params.stopId', message: 'a driver may only mark stops of their own route' }], 'auth.forbidden');
       }
+      assertVehicleVisible(principal, parsed.vehicleId, 'params.stopId');
       if (plan.status !== 'published' && plan.status !== 'in_progress') {
         throw new ApiError(409, 'the plan is not in force', [{ path: 'params.id', message: `plan ${params.id} is ${plan.status}; stops are marked on a published or in-progress plan` }]);
       }
@@ -140,8 +156,9 @@ export function addDriverRoutes(api: ApiRoutes, deps: DriverRouteDeps): void {
   api.add({
     method: 'get', path: '/driver-reports', roles: ['admin', 'dispatcher', 'enforcement'], query: reportsQuery,
     summary: "Drivers' problem reports, newest first, by vehicle, plan, kind and time",
-    handler: async ({ query }) => {
-      const { items, total } = await deps.actions.reports(query);
+    handler: async ({ query, principal }) => {
+      const visible = visibleVehicles(principal);
+      const { items, total } = await deps.actions.reports({ ...query, ...(visible ? { vehicleIds: [...visible] } : {}) });
       return { items, total, limit: query.limit, offset: query.offset };
     },
   });
@@ -151,9 +168,10 @@ export function addDriverRoutes(api: ApiRoutes, deps: DriverRouteDeps): void {
     api.add({
       method: 'get', path: '/plans/:id/terminal-messages', roles: STAFF_READ, params: z.strictObject({ id: entityId }), query: z.strictObject({ vehicleId: entityId.optional() }),
       summary: "The plan's route texts to in-cab terminals (JT/T 808 0x8300), per vehicle and chunk: queued / sent / replied (with the terminal's 0x0001 result) / cancelled",
-      handler: async ({ params, query }) => {
+      handler: async ({ params, query, principal }) => {
         if (!(await storedPlan(deps.db, params.id))) throw notFound('plan', params.id);
-        const items = await terminalMessages({ planId: params.id, vehicleId: query.vehicleId });
+        const visible = visibleVehicles(principal);
+        const items = (await terminalMessages({ planId: params.id, vehicleId: query.vehicleId })).filter((m) => !visible || visible.has(m.vehicleId));
         return { items, total: items.length };
       },
     });

@@ -1,4 +1,5 @@
 import type { Principal } from '../domain/principal.js';
+import { inFleetScope } from '../domain/fleet-scope.js';
 
 /**
  * Which incidents a principal may see. Enforcement and admins: all. A dispatcher: their
@@ -15,7 +16,6 @@ export function incidentScopeOf(principal: Principal): IncidentScope {
 
 export function incidentInScope(scope: IncidentScope, incident: { contractor?: string; district?: string }): boolean {
   if (scope.none) return false;
-  if (scope.contractor !== undefined && incident.contractor !== scope.contractor) return false;
-  if (scope.district !== undefined && incident.district !== scope.district) return false;
-  return true;
+  // The same rule as the fleet's (src/domain/fleet-scope.ts): an incident is its vehicle's.
+  return inFleetScope(scope, incident);
 }

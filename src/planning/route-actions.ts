@@ -55,10 +55,12 @@ export class RouteActions {
     return toReport(res.rows[0]!);
   }
 
-  async reports(filter: { vehicleId?: string; planId?: string; kind?: ReportKind; since?: string; limit: number; offset: number }): Promise<{ items: DriverReport[]; total: number }> {
+  /** `vehicleIds`: only these vehicles' reports (an account's scope). */
+  async reports(filter: { vehicleId?: string; vehicleIds?: readonly string[]; planId?: string; kind?: ReportKind; since?: string; limit: number; offset: number }): Promise<{ items: DriverReport[]; total: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.vehicleId) where.push(`vehicle_id = $${params.push(filter.vehicleId)}`);
+    if (filter.vehicleIds) where.push(`vehicle_id in (select jsonb_array_elements_text($${params.push(JSON.stringify(filter.vehicleIds))}::jsonb))`);
     if (filter.planId) where.push(`plan_id = $${params.push(filter.planId)}`);
     if (filter.kind) where.push(`kind = $${params.push(filter.kind)}`);
     if (filter.since) where.push(`reported_at >= $${params.push(filter.since)}`);

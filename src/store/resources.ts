@@ -18,6 +18,8 @@ export type FilterSpec =
   /** normalize: the stored form of a filter value (terminal ids are stored canonical). */
   | { kind: 'column'; column: string; normalize?: (value: string) => string }
   | { kind: 'jsonArrayContains'; field: string }
+  /** A text field of the stored record that has no column of its own (a vehicle's contractor). */
+  | { kind: 'jsonText'; field: string }
   | { kind: 'bbox' };
 
 export interface ResourceDef {
