@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { validateSolution } from '../../solver/index.js';
+import { describeEachBackend } from '../helpers/backends.js';
+import { waitForJob } from '../helpers/plans.js';
+import { startTestService, type TestService } from '../helpers/service.js';
+
+/**
+ * Re-planning during the day (issue 12 item 6) through the whole service on each store: the
+ * demo district's published plan, a collector breaks down at 10:00, the dispatcher re-plans.
+ */
+const TASKS = new Set(['job', 'sweep', 'muck']);
+const TEN_S = 10 * 3600;
+
+describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
+  let svc: TestService;
+  let dispatcher: string;
+
+  beforeAll(async () => {
+    svc = await startTestService({ backend, demo: true, roadNetwork: true });
+    await svc.network;
+    dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  it('keeps done stops, gives the broken vehicle nothing, serves or explains the rest and counts the stops that moved', async () => {
+    const asked = await svc.call('POST', '/api/v1/plans', { token: dispatcher, body: { date: '2026-12-01', district: 'Fontvieille', iterations: 200, seed: 3 } });
+    expect(asked.status).toBe(202);
+    expect((await waitForJob(svc, dispatcher, asked.body.jobId)).status).toBe('done');
+    const baseId = asked.body.planId;
+    // a draft is not the plan in force
+    const early = await svc.call('POST', `/api/v1/plans/${baseId}/replan`, { token: dispatcher, body: { event: { kind: 'breakdown', vehicleId: 'x' } } });
+    expect(early.status).toBe(409);
+    expect((await svc.call('POST', `/api/v1/plans/${baseId}/publish`, { token: dispatcher })).status).toBe(200);
+    const base = (await svc.call('GET', `/api/v1/plans/${baseId}/problem`, { token: dispatcher })).body;
+    const midnightMs = Date.parse('2026-12-01T00:00:00+08:00');
+
+    // the vehicle with the most work left after 10:00 breaks down
+    const after = (r: any) => r.stops.filter((s: any) => TASKS.has(s.type) && s.startS >= TEN_S);
+    const routes = [...base.solution.routes].sort((a: any, b: any) => after(b).length - after(a).length);
+    const broken = routes[0];
+    expect(after(broken).length).toBeGreaterThan(1);
+    // another vehicle's stop after 10:00 was done early and marked by hand
+    const other = routes.find((r: any) => r !== broken && after(r).length > 0);
+    const markedSeq = other ? other.stops.findIndex((s: any) => TASKS.has(s.type) && s.startS >= TEN_S) : -1;
+    if (other) {
+      await svc.db.query(`insert into stop_marks (plan_id, stop_id, vehicle_id, seq, status, marked_by) values ($1, $2, $3, $4, 'done', 'test')`,
+        [baseId, `${other.vehicleId}.${markedSeq}`, other.vehicleId, markedSeq]);
+    }
+
+    const bad = await svc.call('POST', `/api/v1/plans/${baseId}/replan`, { token: dispatcher, body: { event: { kind: 'breakdown', vehicleId: 'nope' } } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.details[0].path).toBe('body.event.vehicleId');
+    const at = new Date(midnightMs + TEN_S * 1000).toISOString();
+    const replan = await svc.call('POST', `/api/v1/plans/${baseId}/replan`, { token: dispatcher, body: { event: { kind: 'breakdown', vehicleId: broken.vehicleId }, at, iterations: 200, seed: 3 } });
+    expect(replan.status).toBe(202);
+    expect(replan.body).toMatchObject({ basePlanId: baseId, version: 2 });
+    const job = await waitForJob(svc, dispatcher, replan.body.jobId);
+    expect(job.error).toBeNull();
+    const plan = (await svc.call('GET', `/api/v1/plans/${replan.body.planId}`, { token: dispatcher })).body;
+    expect(plan).toMatchObject({ status: 'draft', valid: true });
+    expect(plan.figures.violations).toBe(0);
+    const stored = (await svc.call('GET', `/api/v1/plans/${replan.body.planId}/problem`, { token: dispatcher })).body;
+    expect(validateSolution(stored.problem, stored.solution).violations).toEqual([]);
+    const diff = await svc.call('GET', `/api/v1/plans/${replan.body.planId}/diff`, { token: dispatcher });
+    expect(diff.status).toBe(200);
+
+    // done = started before 10:00 in the plan, or marked: none of them is planned again
+    const doneKeys = new Set<string>();
+    const remaining: Array<{ item: string; vehicleId: string }> = [];
+    for (const r of base.solution.routes) {
+      r.stops.forEach((s: any, seq: number) => {
+        if (!TASKS.has(s.type)) return;
+        const item = `${s.type}:${s.id}`;
+        const marked = other && r.vehicleId === other.vehicleId && seq === markedSeq;
+        if (s.startS < TEN_S || marked) doneKeys.add(`${item}#${s.type === 'muck' ? 0 : s.visit ?? 0}`);
+        else remaining.push({ item, vehicleId: r.vehicleId });
+      });
+    }
+    expect(new Set(diff.body.done.map((d: any) => d.key))).toEqual(doneKeys);
+    if (other) expect(diff.body.done.find((d: any) => d.stopId === `${other.vehicleId}.${markedSeq}`)).toMatchObject({ how: 'marked' });
+    const newItems = new Map<string, string[]>();
+    for (const r of plan.solution.routes) {
+      for (const s of r.stops) {
+        if (!TASKS.has(s.type) || s.id.startsWith('carried:')) continue;
+        // nothing starts before 10:00 in the new version: the done stops cannot have been touched
+        expect(s.startS).toBeGreaterThanOrEqual(TEN_S);
+        const item = `${s.type}:${s.id}`;
+        newItems.set(item, [...(newItems.get(item) ?? []), r.vehicleId]);
+      }
+    }
+    // the broken vehicle gets no stops
+    expect(plan.solution.routes.map((r: any) => r.vehicleId)).not.toContain(broken.vehicleId);
+    // every remaining stop is served or explained
+    const explained = new Set(plan.unserved.map((u: any) => u.itemId));
+    for (const { item } of remaining) {
+      const id = item.slice(item.indexOf(':') + 1);
+      expect(newItems.has(item) || explained.has(id), `${item} served or explained`).toBe(true);
+    }
+    // independent recount of stops moved between vehicles (visits of one point matched by vehicle)
+    let moved = 0;
+    const byItem = new Map<string, string[]>();
+    for (const { item, vehicleId } of remaining) byItem.set(item, [...(byItem.get(item) ?? []), vehicleId]);
+    for (const [item, was] of byItem) {
+      const now = [...(newItems.get(item) ?? [])];
+      const left = was.filter((v) => {
+        const i = now.indexOf(v);
+        if (i < 0) return true;
+        now.splice(i, 1);
+        return false;
+      });
+      moved += Math.min(left.length, now.length);
+    }
+    expect(diff.body.moved).toBe(moved);
+    expect(plan.figures.replan.moved).toBe(moved);
+    // the broken vehicle's stops that are served now are on other vehicles: they all count as moved
+    const brokenServed = after(broken).filter((s: any) => newItems.has(`${s.type}:${s.id}`)).length;
+    expect(moved).toBeGreaterThanOrEqual(Math.min(brokenServed, 1));
+    const brokenDiff = diff.body.vehicles.find((v: any) => v.vehicleId === broken.vehicleId);
+    expect(brokenDiff.added).toEqual([]);
+    expect(brokenDiff.removed.length).toBe(after(broken).length);
+    console.log(`re-plan (${backend}): ${diff.body.done.length} done, ${remaining.length} remaining, moved ${moved} (of them not from the broken vehicle ${diff.body.movedOther}), unserved ${diff.body.unserved}, relaxed ${diff.body.relaxed}, solve ${plan.figures.timingsMs.solveMs} ms`);
+  });
+});
