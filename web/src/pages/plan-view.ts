@@ -126,7 +126,7 @@ function Diff({ planId }: { planId: string }) {
   return html`<section class="plan-diff" id="plan-diff" aria-labelledby="plan-diff-title">
     <h3 id="plan-diff-title">${t('plans.diff.title')}</h3>
     <p id="plan-diff-summary">${t('plans.diff.summary', { moved: diff.moved, movedOther: diff.movedOther, done: diff.done.length, unserved: diff.unserved, event: diff.event.kind === 'breakdown' ? t('plans.diff.breakdown', { vehicle: diff.event.vehicleId }) : t('plans.diff.facilityClosed', { facility: diff.event.facilityId }) })}</p>
-    ${changed.length ? html`<div class="table-wrap"><table class="data-table">
+    ${changed.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('plans.diff.title')}><table class="data-table">
       <thead><tr><th scope="col">${t('plans.diff.vehicle')}</th><th scope="col">${t('plans.diff.done')}</th><th scope="col">${t('plans.diff.kept')}</th>
         <th scope="col">${t('plans.diff.added')}</th><th scope="col">${t('plans.diff.removed')}</th></tr></thead>
       <tbody>${changed.map((v) => html`<tr key=${v.vehicleId} data-vehicle=${v.vehicleId}>
@@ -202,7 +202,7 @@ export function PlanView(props: { planId: string; writer: boolean; socket?: Sock
       <h3>${t('plans.view.timeline')}</h3>
       <${Gantt} routes=${routes} colors=${colors} />` : null}
     <h3>${t('plans.view.unserved', { n: plan.unserved.length })}</h3>
-    ${plan.unserved.length ? html`<div class="table-wrap"><table class="data-table" id="plan-unserved">
+    ${plan.unserved.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('plans.view.unserved', { n: plan.unserved.length })}><table class="data-table" id="plan-unserved">
       <thead><tr><th scope="col">${t('plans.unserved.item')}</th><th scope="col">${t('plans.unserved.kind')}</th><th scope="col">${t('plans.unserved.reason')}</th><th scope="col">${t('plans.unserved.detail')}</th></tr></thead>
       <tbody>${plan.unserved.map((u, i) => html`<tr key=${i}><td>${u.recordId}${u.visit !== undefined ? ` #${u.visit + 1}` : ''}</td><td>${t(`plans.itemKind.${u.kind}`, { defaultValue: u.kind })}</td>
         <td>${t(`plans.reason.${u.reason}`, { defaultValue: u.reason })}</td><td class="wrap">${u.detail}</td></tr>`)}</tbody>

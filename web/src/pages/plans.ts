@@ -148,7 +148,7 @@ export function PlansPage() {
       <h2 id="plans-list-title">${t('plans.list.title', { date })}</h2>
       ${listError ? html`<p class="form-error" role="alert">${listError}</p>` : null}
       ${plans && plans.length === 0 ? html`<p class="muted" id="plans-empty">${t('plans.list.empty')}</p>` : null}
-      ${plans && plans.length ? html`<div class="table-wrap"><table class="data-table" id="plans-table">
+      ${plans && plans.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('plans.list.title', { date })}><table class="data-table" id="plans-table">
         <thead><tr>
           <th scope="col">${t('plans.col.district')}</th><th scope="col">${t('plans.col.version')}</th><th scope="col">${t('plans.col.status')}</th>
           <th scope="col">${t('plans.col.vehicles')}</th><th scope="col">${t('plans.col.served')}</th><th scope="col">${t('plans.col.unserved')}</th>
@@ -168,7 +168,7 @@ export function PlansPage() {
       onChanged=${() => void loadList()} onOpen=${(id: string) => select(id)} />` : null}
     ${reports ? html`<section aria-labelledby="plan-reports-title" id="plan-reports">
       <h2 id="plan-reports-title">${t('plans.reports.title', { date })}</h2>
-      ${reports.length === 0 ? html`<p class="muted">${t('plans.reports.empty')}</p>` : html`<div class="table-wrap"><table class="data-table">
+      ${reports.length === 0 ? html`<p class="muted">${t('plans.reports.empty')}</p>` : html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('plans.reports.title', { date })}><table class="data-table">
         <thead><tr><th scope="col">${t('plans.reports.time')}</th><th scope="col">${t('plans.reports.vehicle')}</th><th scope="col">${t('plans.reports.kind')}</th>
           <th scope="col">${t('plans.reports.stop')}</th><th scope="col">${t('plans.reports.note')}</th></tr></thead>
         <tbody>${reports.map((r) => html`<tr key=${r.id} data-report=${r.id}>
