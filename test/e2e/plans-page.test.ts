@@ -59,7 +59,7 @@ describeWith('chromium', 'plans page', () => {
     await desktop.click('#plan-create button[type="submit"]');
     await desktop.locator('#plan-progress').waitFor({ timeout: 15_000 });
     // the job's progress reaches the page (socket plan:progress, or the job read back), then the plan opens
-    await expect.poll(() => desktop.locator('#plan-job [role="status"]').textContent(), { timeout: 600_000, intervals: [500] }).toBe(text('en', 'plans.progress.done'));
+    await expect.poll(() => desktop.locator('#plan-job [role="status"]').textContent(), { timeout: 600_000, interval: 500 }).toBe(text('en', 'plans.progress.done'));
     expect(await desktop.locator('#plan-progress').evaluate((el) => (el as HTMLProgressElement).value)).toBe(1);
     await desktop.locator('#plan-view[data-status="draft"]').waitFor({ timeout: 30_000 });
     planId = (await desktop.locator('#plan-view').getAttribute('data-plan'))!;
