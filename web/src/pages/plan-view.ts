@@ -5,6 +5,7 @@ import type { Socket } from 'socket.io-client';
 import type { Solution } from '../../../solver/problem.js';
 import type { PlanGeometry, RouteFeature, StopFeature } from '../../../src/planning/plan-geometry.js';
 import type { PlanDetail } from '../../../src/planning/plan-store.js';
+import { NOT_ROUTED } from '../../../src/planning/plan-model.js';
 import type { ReplanRecord } from '../../../src/planning/replan.js';
 import { errorText, getJson, sendJson } from '../lib/api.js';
 import { cityDate, cityWallString, cityWallToMs } from '../lib/city-time.js';
@@ -179,6 +180,9 @@ export function PlanView(props: { planId: string; writer: boolean; socket?: Sock
   const colors = vehicleColors(routes.map((r) => r.vehicleId));
   const canReplan = plan.status === 'published' || plan.status === 'in_progress';
   const running = !!job && (job.status === 'queued' || job.status === 'running');
+  // hand-swept segments and the like are left to crews by design: listed apart, counted only
+  const actionable = plan.unserved.filter((u) => !NOT_ROUTED.has(u.reason));
+  const byDesign = plan.unserved.filter((u) => NOT_ROUTED.has(u.reason));
   return html`<section class="plan-view" id="plan-view" data-plan=${plan.id} data-status=${plan.status} aria-labelledby="plan-view-title">
     <h2 id="plan-view-title">${t('plans.view.title', { district: plan.district ?? t('plans.wholeCity'), date: plan.date, version: plan.version })}
       <span class=${`plan-status st-${plan.status}`}>${statusLabel(plan.status)}</span></h2>
@@ -201,12 +205,15 @@ export function PlanView(props: { planId: string; writer: boolean; socket?: Sock
       <${PlanMap} plan=${plan} colors=${colors} />
       <h3>${t('plans.view.timeline')}</h3>
       <${Gantt} routes=${routes} colors=${colors} />` : null}
-    <h3>${t('plans.view.unserved', { n: plan.unserved.length })}</h3>
-    ${plan.unserved.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('plans.view.unserved', { n: plan.unserved.length })}><table class="data-table" id="plan-unserved">
+    <h3>${t('plans.view.unserved', { n: actionable.length })}</h3>
+    ${actionable.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('plans.view.unserved', { n: actionable.length })}><table class="data-table" id="plan-unserved">
       <thead><tr><th scope="col">${t('plans.unserved.item')}</th><th scope="col">${t('plans.unserved.kind')}</th><th scope="col">${t('plans.unserved.reason')}</th><th scope="col">${t('plans.unserved.detail')}</th></tr></thead>
-      <tbody>${plan.unserved.map((u, i) => html`<tr key=${i}><td>${u.recordId}${u.visit !== undefined ? ` #${u.visit + 1}` : ''}</td><td>${t(`plans.itemKind.${u.kind}`, { defaultValue: u.kind })}</td>
+      <tbody>${actionable.map((u, i) => html`<tr key=${i}><td>${u.recordId}${u.visit !== undefined ? ` #${u.visit + 1}` : ''}</td><td>${t(`plans.itemKind.${u.kind}`, { defaultValue: u.kind })}</td>
         <td>${t(`plans.reason.${u.reason}`, { defaultValue: u.reason })}</td><td class="wrap">${u.detail}</td></tr>`)}</tbody>
     </table></div>` : html`<p class="muted">${t('plans.unserved.none')}</p>`}
+    ${byDesign.length ? html`<details class="plan-not-routed" id="plan-not-routed"><summary>${t('plans.unserved.notRouted', { n: byDesign.length })}</summary>
+      <ul>${Object.entries(byDesign.reduce<Record<string, number>>((m, u) => ({ ...m, [u.reason]: (m[u.reason] ?? 0) + 1 }), {})).map(([reason, n]) => html`<li key=${reason}>${t(`plans.reason.${reason}`, { defaultValue: reason })}: ${n}</li>`)}</ul>
+    </details>` : null}
     ${plan.validation && plan.validation.violations.length ? html`<h3>${t('plans.view.violations')}</h3>
       <ul class="plan-violations">${plan.validation.violations.slice(0, 20).map((v, i) => html`<li key=${i}><code>${v.rule}</code> ${v.vehicleId ?? ''} ${v.detail}</li>`)}</ul>` : null}
   </section>`;
