@@ -23,6 +23,8 @@ import type { UnservedItem } from './plan-model.js';
 export const replanEventSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('breakdown'), vehicleId: z.string().min(1).max(100) }),
   z.strictObject({ kind: z.literal('facility_closed'), facilityId: z.string().min(1).max(100) }),
+  /** stored collection points to collect today: new ones, or one extra collection at a planned one */
+  z.strictObject({ kind: z.literal('new_points'), pointIds: z.array(z.string().min(1).max(100)).min(1).max(500) }),
 ]);
 export type ReplanEvent = z.infer<typeof replanEventSchema>;
 
@@ -138,6 +140,14 @@ export function buildReplanProblem(base: ReplanBase, event: ReplanEvent, state: 
   const muckIds = new Set((problem.muckLoads ?? []).map((l) => l.id));
   const sweepIds = new Set((problem.sweepTasks ?? []).map((t) => t.id));
   for (const u of solution.unserved) before.set(keyOf(muckIds.has(u.id) ? 'muck' : sweepIds.has(u.id) ? 'sweep' : 'job', u.id, u.visit), null);
+
+  // items the base plan never saw (new points): remaining, on no vehicle yet
+  for (const j of problem.jobs ?? []) {
+    for (let v = 0; v < (j.visitsPerDay ?? 1); v++) {
+      const key = keyOf('job', j.id, v);
+      if (!doneKeys.has(key) && !before.has(key)) before.set(key, null);
+    }
+  }
 
   const excluded: UnservedItem[] = [];
   const exclude = (kind: UnservedItem['kind'], recordId: string, itemId: string, visit: number | undefined, reason: string, detail: string) =>

@@ -14,6 +14,7 @@ const TEN_S = 10 * 3600;
 describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
   let svc: TestService;
   let dispatcher: string;
+  let baseId: string;
 
   beforeAll(async () => {
     svc = await startTestService({ backend, demo: true, roadNetwork: true });
@@ -28,7 +29,7 @@ describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
     const asked = await svc.call('POST', '/api/v1/plans', { token: dispatcher, body: { date: '2026-12-01', district: 'Fontvieille', iterations: 200, seed: 3 } });
     expect(asked.status).toBe(202);
     expect((await waitForJob(svc, dispatcher, asked.body.jobId)).status).toBe('done');
-    const baseId = asked.body.planId;
+    baseId = asked.body.planId;
     // a draft is not the plan in force
     const early = await svc.call('POST', `/api/v1/plans/${baseId}/replan`, { token: dispatcher, body: { event: { kind: 'breakdown', vehicleId: 'x' } } });
     expect(early.status).toBe(409);
@@ -121,5 +122,40 @@ describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
     expect(brokenDiff.added).toEqual([]);
     expect(brokenDiff.removed.length).toBe(after(broken).length);
     console.log(`re-plan (${backend}): ${diff.body.done.length} done, ${remaining.length} remaining, moved ${moved} (of them not from the broken vehicle ${diff.body.movedOther}), unserved ${diff.body.unserved}, relaxed ${diff.body.relaxed}, solve ${plan.figures.timingsMs.solveMs} ms`);
+  });
+
+  it('adds new points during the day: a point stored after planning and an extra collection at a planned one, on new matrix rows', async () => {
+    const base = (await svc.call('GET', `/api/v1/plans/${baseId}/problem`, { token: dispatcher })).body;
+    const planned = base.problem.jobs.find((j: any) => j.wasteClass === 'residual' && j.windows.some((w: any) => w.endS > 11 * 3600)) ?? base.problem.jobs[0];
+    const near = (await svc.call('GET', `/api/v1/collection-points/${planned.id}`, { token: dispatcher })).body;
+    const created = await svc.call('POST', '/api/v1/collection-points', { token: dispatcher, body: {
+      name: 'new bin', district: near.district, wasteClass: near.wasteClass, expectedKgPerDay: 120, serviceS: 60, windows: [{ from: '10:30', to: '18:00' }],
+      location: { type: 'Point', coordinates: [near.location.coordinates[0] + 0.0004, near.location.coordinates[1] + 0.0003] },
+    } });
+    expect(created.status).toBe(201);
+    const newId = created.body.id;
+    const at = new Date(Date.parse('2026-12-01T00:00:00+08:00') + TEN_S * 1000).toISOString();
+    const replan = await svc.call('POST', `/api/v1/plans/${baseId}/replan`, { token: dispatcher, body: { event: { kind: 'new_points', pointIds: [newId, planned.id, 'no-such-point'] }, at, iterations: 200, seed: 3 } });
+    expect(replan.status).toBe(202);
+    const job = await waitForJob(svc, dispatcher, replan.body.jobId);
+    expect(job.error).toBeNull();
+    const plan = (await svc.call('GET', `/api/v1/plans/${replan.body.planId}`, { token: dispatcher })).body;
+    expect(plan).toMatchObject({ status: 'draft', valid: true });
+    const stored = (await svc.call('GET', `/api/v1/plans/${replan.body.planId}/problem`, { token: dispatcher })).body;
+    expect(validateSolution(stored.problem, stored.solution).violations).toEqual([]);
+    // the new place has its own row and column, from the road network
+    const n = base.problem.matrices.truck.durationsS.length;
+    expect(stored.problem.matrices.truck.durationsS.length).toBe(n + 1);
+    const row = stored.problem.matrices.truck.durationsS[n];
+    expect(row.filter((d: number) => d > 0 && d < 1_000_000).length).toBeGreaterThan(n / 2);
+    // each new item is served or explained; the unknown id is explained
+    const served = new Set(plan.solution.routes.flatMap((r: any) => r.stops.map((s: any) => s.id)));
+    const explained = new Map(plan.unserved.map((u: any) => [u.itemId, u.reason]));
+    for (const id of [newId, `${planned.id}+extra`]) expect(served.has(id) || explained.has(id), id).toBe(true);
+    expect(explained.get('no-such-point')).toBe('unknown_reference');
+    const diff = (await svc.call('GET', `/api/v1/plans/${replan.body.planId}/diff`, { token: dispatcher })).body;
+    const added = diff.vehicles.flatMap((v: any) => v.added);
+    if (served.has(newId)) expect(added).toContain(`job:${newId}`);
+    console.log(`new points (${backend}): moved ${diff.moved}, relaxed ${diff.relaxed}, new point ${served.has(newId) ? 'served' : explained.get(newId)}, extra ${served.has(`${planned.id}+extra`) ? 'served' : explained.get(`${planned.id}+extra`)}`);
   });
 });

@@ -78,7 +78,7 @@ function Figures({ plan }: { plan: PlanWithRoutes }) {
 
 function ReplanForm(props: { plan: PlanWithRoutes; tz: string; onQueued(job: { jobId: string; planId: string }): void; busy: boolean }) {
   const { plan } = props;
-  const [kind, setKind] = useState<'breakdown' | 'facility_closed'>('breakdown');
+  const [kind, setKind] = useState<'breakdown' | 'facility_closed' | 'new_points'>('breakdown');
   const [error, setError] = useState<string>();
   const vehicles = (plan.solution?.routes ?? []).map((r) => r.vehicleId).sort();
   const facilities = [...new Set((plan.solution?.routes ?? []).flatMap((r) => r.stops.flatMap((s) => s.type === 'facility' && s.id ? [s.id] : s.type === 'muck' && s.facilityId ? [s.facilityId] : [])))].sort();
@@ -88,7 +88,9 @@ function ReplanForm(props: { plan: PlanWithRoutes; tz: string; onQueued(job: { j
     e.preventDefault();
     const data = new FormData(e.currentTarget as HTMLFormElement);
     const at = new Date(cityWallToMs(plan.date, String(data.get('at') || defaultTime), props.tz)).toISOString();
-    const event = kind === 'breakdown' ? { kind, vehicleId: String(data.get('vehicleId')) } : { kind, facilityId: String(data.get('facilityId')) };
+    const event = kind === 'breakdown' ? { kind, vehicleId: String(data.get('vehicleId')) }
+      : kind === 'facility_closed' ? { kind, facilityId: String(data.get('facilityId')) }
+      : { kind, pointIds: String(data.get('pointIds') ?? '').split(/[\s,，]+/).filter(Boolean) };
     const iterations = Number(data.get('iterations'));
     setError(undefined);
     try {
@@ -105,15 +107,23 @@ function ReplanForm(props: { plan: PlanWithRoutes; tz: string; onQueued(job: { j
       <label>${t('plans.replan.event')}<select name="kind" value=${kind} onChange=${(e: Event) => setKind((e.target as HTMLSelectElement).value as typeof kind)}>
         <option value="breakdown">${t('plans.replan.kinds.breakdown')}</option>
         <option value="facility_closed">${t('plans.replan.kinds.facility_closed')}</option>
+        <option value="new_points">${t('plans.replan.kinds.new_points')}</option>
       </select></label>
       ${kind === 'breakdown' ? html`<label>${t('plans.replan.vehicle')}<select name="vehicleId">${vehicles.map((v) => html`<option value=${v}>${v}</option>`)}</select></label>`
-        : html`<label>${t('plans.replan.facility')}<select name="facilityId">${facilities.map((f) => html`<option value=${f}>${f}</option>`)}</select></label>`}
+        : kind === 'facility_closed' ? html`<label>${t('plans.replan.facility')}<select name="facilityId">${facilities.map((f) => html`<option value=${f}>${f}</option>`)}</select></label>`
+        : html`<label>${t('plans.replan.points')}<input type="text" name="pointIds" required /></label>`}
       <label>${t('plans.replan.at')}<input type="time" name="at" value=${defaultTime} required /></label>
       <label>${t('plans.field.iterations')}<input type="number" name="iterations" min="50" step="50" value="200" /></label>
     </div>
     ${error ? html`<p class="form-error" role="alert">${error}</p>` : null}
     <div class="form-actions"><button type="submit" class="primary" disabled=${props.busy}>${t('plans.replan.submit')}</button></div>
   </form>`;
+}
+
+function eventText(e: ReplanRecord['event']): string {
+  if (e.kind === 'breakdown') return t('plans.diff.breakdown', { vehicle: e.vehicleId });
+  if (e.kind === 'facility_closed') return t('plans.diff.facilityClosed', { facility: e.facilityId });
+  return t('plans.diff.newPoints', { n: e.pointIds.length });
 }
 
 function Diff({ planId }: { planId: string }) {
@@ -126,7 +136,7 @@ function Diff({ planId }: { planId: string }) {
   const list = (items: string[]) => items.length === 0 ? '—' : `${items.length}: ${items.slice(0, 6).map((i) => i.slice(i.indexOf(':') + 1)).join(', ')}${items.length > 6 ? ' …' : ''}`;
   return html`<section class="plan-diff" id="plan-diff" aria-labelledby="plan-diff-title">
     <h3 id="plan-diff-title">${t('plans.diff.title')}</h3>
-    <p id="plan-diff-summary">${t('plans.diff.summary', { moved: diff.moved, movedOther: diff.movedOther, done: diff.done.length, unserved: diff.unserved, event: diff.event.kind === 'breakdown' ? t('plans.diff.breakdown', { vehicle: diff.event.vehicleId }) : t('plans.diff.facilityClosed', { facility: diff.event.facilityId }) })}</p>
+    <p id="plan-diff-summary">${t('plans.diff.summary', { moved: diff.moved, movedOther: diff.movedOther, done: diff.done.length, unserved: diff.unserved, event: eventText(diff.event) })}</p>
     ${changed.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${t('plans.diff.title')}><table class="data-table">
       <thead><tr><th scope="col">${t('plans.diff.vehicle')}</th><th scope="col">${t('plans.diff.done')}</th><th scope="col">${t('plans.diff.kept')}</th>
         <th scope="col">${t('plans.diff.added')}</th><th scope="col">${t('plans.diff.removed')}</th></tr></thead>
