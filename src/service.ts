@@ -48,6 +48,14 @@ import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
 import { addDriverRoutes } from './api/driver-routes.js';
 import { RouteActions } from './planning/route-actions.js';
 import { RouteTexts } from './jobs/route-texts.js';
+import { IncidentStore } from './compliance/incident-store.js';
+import { IncidentFeed, StoreIncidentSink } from './compliance/incident-sink.js';
+import { addIncidentRoutes } from './api/incident-routes.js';
+import { attachIncidentRoom } from './live/incident-room.js';
+import { SpillReports } from './compliance/spill-reports.js';
+import { addSpillRoutes } from './api/spill-routes.js';
+import { ManifestStore } from './compliance/manifest-store.js';
+import { addManifestRoutes } from './api/manifest-routes.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -72,6 +80,12 @@ export interface Service {
   nightlyPlanning: NightlyPlanning;
   /** Route texts to in-cab terminals (undefined when JT808_ENABLED=false). */
   routeTexts?: RouteTexts;
+  /** Incidents (issue 13): the store, the sink the detectors emit into, the feed the enforcement room pushes from. */
+  incidents: IncidentStore;
+  incidentSink: StoreIncidentSink;
+  incidentFeed: IncidentFeed;
+  /** E-manifest trips (电子联单). */
+  manifests: ManifestStore;
   /** undefined when JT808_ENABLED=false */
   jt808?: Jt808Server;
   jt808Port?: number;
@@ -112,6 +126,14 @@ export async function startService(config: Config, logger: Logger, options: { in
     const users = new UserStore(db);
     const sessions = new SessionStore(db);
     const principals = new PrincipalResolver(tokens, sessions);
+    // Incidents: the sink the compliance detectors emit into, the store behind it, the feed the enforcement room pushes from.
+    const incidents = new IncidentStore(db);
+    const incidentFeed = new IncidentFeed();
+    const vehicleFacts = async (id: string) => {
+      const v = await repo.get(resources.vehicles, id);
+      return v ? { contractor: v.contractor as string | undefined, district: v.district as string | undefined } : undefined;
+    };
+    const incidentSink = new StoreIncidentSink({ store: incidents, feed: incidentFeed, logger: logger.child({ component: 'incidents' }), vehicleFacts });
 
     // The profile file, when given, is the city's word at every start; else what is stored.
     const stored = await profiles.load();
@@ -264,10 +286,15 @@ export async function startService(config: Config, logger: Logger, options: { in
         planLive?.emitToVehicles([mark.vehicleId], 'route:changed', () => ({ vehicleId: mark.vehicleId, planId: mark.planId, change: 'stop_done', stopId: mark.stopId }));
       },
     });
+    addIncidentRoutes(api, { db, repo, users, incidents, feed: incidentFeed, profile: () => profiles.get() });
+    addSpillRoutes(api, { spills: new SpillReports(db, incidents, vehicleFacts), feed: incidentFeed });
+    const manifests = new ManifestStore(db);
+    addManifestRoutes(api, { db, manifests, profile: () => profiles.get() });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);
     const live = await startLiveHub({ httpServer, tokens: principals, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
+    const detachIncidentRoom = attachIncidentRoom(live.io, incidentFeed);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -296,7 +323,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     let closed = false;
     return {
       db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, jt808, jt808Port, live, network, routeTexts,
-      plans, planRunner, nightlyPlanning,
+      plans, planRunner, nightlyPlanning, incidents, incidentSink, incidentFeed, manifests,
       close: async () => {
         if (closed) return;
         closed = true;
@@ -308,6 +335,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         // terminals first: a text awaiting a terminal's answer fails at once instead of holding the close for 30 s
         await jt808?.close();
         await routeTexts?.close();
+        detachIncidentRoom();
         await live.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());
@@ -315,6 +343,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         });
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
+        await incidentSink.settle();
         await tokens.settle();
         await roadLayerWarm;
         await network?.catch(() => undefined); // a load failure was reported when it happened

@@ -52,7 +52,7 @@ export const resources: Record<ResourceName, ResourceDef> = {
     name: 'facilities', label: 'facility', table: 'facilities', idPrefix: 'fac',
     schema: facilitySchema,
     columns: (d) => ({ kind: d.kind, district: d.district ?? null }),
-    geometries: (d) => [d.location],
+    geometries: (d) => [d.location, ...(d.outline ? [d.outline] : [])],
     filters: { kind: { kind: 'column', column: 'kind' }, wasteClass: { kind: 'jsonArrayContains', field: 'acceptedClasses' }, district, bbox },
   },
   vehicles: {

@@ -310,6 +310,106 @@ create table if not exists terminal_messages (
 create index if not exists terminal_messages_queue on terminal_messages (terminal_id, status);
 `,
   },
+  {
+    version: 12,
+    name: 'incidents, incident log, spill reports, e-manifest trips',
+    // Facility outlines live in the facility's doc (no column). An incident is one row per
+    // violation, keyed by the detector's stable key so a repeated 'open' never duplicates it.
+    // The officers' log is append-only: a trigger refuses every update and delete, so the
+    // enforcement record (执法全过程记录) cannot be rewritten, whatever code runs against it.
+    // Spill reports keep their ranked candidates; e-manifest trips (电子联单) one row per trip.
+    sql: `
+create table if not exists incidents (
+  id text primary key,
+  key text not null constraint incidents_key_key unique,
+  type text not null,
+  -- null: a spill reported where no truck passed (the report still has to be handled)
+  vehicle_id text,
+  permit_id text,
+  zone_id text,
+  contractor text,
+  district text,
+  start_at timestamptz not null,
+  end_at timestamptz,
+  last_event_at timestamptz not null,
+  level integer not null default 1,
+  status text not null default 'open' check (status in ('open', 'acknowledged', 'assigned', 'closed')),
+  detection text not null default 'open' check (detection in ('open', 'closed')),
+  assigned_to text,
+  disposition text,
+  fix_ids jsonb not null default '[]',
+  thresholds jsonb not null default '{}',
+  details jsonb not null default '{}',
+  spill_report_id text,
+  -- where it began (the first fix involved, or a spill report's spot), for the map
+  lon double precision,
+  lat double precision,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now());
+create index if not exists incidents_start on incidents (start_at desc);
+create index if not exists incidents_vehicle on incidents (vehicle_id, start_at desc);
+create index if not exists incidents_status on incidents (status, type);
+
+create table if not exists incident_log (
+  seq bigint generated always as identity primary key,
+  incident_id text not null constraint incident_log_incident_fk references incidents(id),
+  at timestamptz not null default now(),
+  actor text not null,
+  actor_role text not null,
+  action text not null check (action in ('acknowledge', 'assign', 'close', 'reopen')),
+  note text,
+  disposition text,
+  assigned_to text);
+create index if not exists incident_log_incident on incident_log (incident_id, seq);
+
+create or replace function incident_log_append_only() returns trigger language plpgsql as $$
+begin
+  raise exception 'incident_log is append-only: % refused', tg_op using errcode = 'P0001';
+end
+$$;
+drop trigger if exists incident_log_no_change on incident_log;
+create trigger incident_log_no_change before update or delete on incident_log
+  for each row execute function incident_log_append_only();
+drop trigger if exists incident_log_no_truncate on incident_log;
+create trigger incident_log_no_truncate before truncate on incident_log
+  for each statement execute function incident_log_append_only();
+
+create table if not exists spill_reports (
+  id text primary key,
+  reported_at timestamptz not null,
+  lon double precision not null,
+  lat double precision not null,
+  reporter_kind text not null check (reporter_kind in ('sweeper', 'citizen', 'officer')),
+  note text,
+  photo text,
+  reported_by text not null,
+  radius_m double precision not null,
+  window_s integer not null,
+  candidates jsonb not null default '[]',
+  incident_id text,
+  created_at timestamptz not null default now());
+create index if not exists spill_reports_time on spill_reports (reported_at desc);
+
+create table if not exists manifest_trips (
+  id text primary key,
+  vehicle_id text not null,
+  permit_id text not null,
+  site_id text not null,
+  disposal_facility_id text not null,
+  night date not null,
+  opened_at timestamptz not null,
+  closed_at timestamptz,
+  closed_facility_id text,
+  status text not null check (status in ('open', 'closed', 'flagged')),
+  flag text check (flag in ('ended_elsewhere', 'late')),
+  load_kg real,
+  open_fix_id text,
+  close_fix_id text,
+  updated_at timestamptz not null default now(),
+  constraint manifest_trips_open_key unique (vehicle_id, opened_at));
+create index if not exists manifest_trips_night on manifest_trips (night, permit_id, site_id);
+`,
+  },
 ];
 
 /**

@@ -11,6 +11,7 @@ import { classColour, classLabel, facilityKindLabel, facilityKinds, kindColour, 
 import { connectLive, type LiveStatus } from '../lib/live.js';
 import { createMap, markFirstPaint } from '../map/base.js';
 import { CityLayers, defaultLayers, loadCityData, pointClasses } from '../map/city-layers.js';
+import { IncidentLayer } from '../map/incident-layer.js';
 import { RoadLayer, type RoadStats } from '../map/roads.js';
 import { lookOf, noneHidden, passes, UNASSIGNED, type HiddenChoices } from '../lib/vehicle-filter.js';
 import { vehicleIconHtml, VehicleLayer } from '../map/vehicles.js';
@@ -31,7 +32,8 @@ export function DispatchPage() {
   const city = useCity();
   const narrow = useNarrow();
   const mapEl = useRef<HTMLDivElement>(null);
-  const live = useRef<{ map?: L.Map; roads?: RoadLayer; cityLayers?: CityLayers; vehicles: VehicleLayer; socket?: Socket }>({ vehicles: new VehicleLayer() });
+  const live = useRef<{ map?: L.Map; roads?: RoadLayer; cityLayers?: CityLayers; vehicles: VehicleLayer; incidents: IncidentLayer; socket?: Socket }>({ vehicles: new VehicleLayer(), incidents: new IncidentLayer() });
+  const [incidentCount, setIncidentCount] = useState<number>();
   const [panelOpen, setPanelOpen] = useState(() => !window.matchMedia('(max-width: 760px)').matches);
   const [layers, setLayers] = useState(storedLayers);
   // The async loader reads the layers ticked when it finishes, not those of the first render.
@@ -103,6 +105,17 @@ export function DispatchPage() {
         }
       },
     });
+    // Incidents not closed yet (a dispatcher: their fleet's), re-read when the enforcement room says one changed.
+    if (layersRef.current.incidents) ctx.incidents.group.addTo(map);
+    const readIncidents = () => ctx.incidents.refresh().then((n) => !stopped && setIncidentCount(n), () => undefined);
+    let incidentTimer: ReturnType<typeof setTimeout> | undefined;
+    ctx.socket.on('incident', () => {
+      incidentTimer ??= setTimeout(() => {
+        incidentTimer = undefined;
+        void readIncidents();
+      }, 500);
+    });
+    void readIncidents();
     // undefined: not yet known; false: nothing to frame by; true: framed.
     let framed: boolean | undefined;
     const { frame, all } = loadCityData(firstRoads);
@@ -143,9 +156,11 @@ export function DispatchPage() {
     })();
     return () => {
       stopped = true;
+      clearTimeout(incidentTimer);
       ctx.socket?.close();
       // Layers with timers or move handlers go first: none may touch a removed map.
       ctx.vehicles.remove();
+      ctx.incidents.group.remove();
       roads.remove();
       cityLayers.remove();
       map.remove();
@@ -166,6 +181,8 @@ export function DispatchPage() {
       void ctx.roads!.refresh();
     }
     if (!layers.roads && ctx.map.hasLayer(ctx.roads!.layer)) ctx.roads!.remove();
+    if (layers.incidents && !ctx.map.hasLayer(ctx.incidents.group)) ctx.incidents.group.addTo(ctx.map);
+    if (!layers.incidents && ctx.map.hasLayer(ctx.incidents.group)) ctx.incidents.group.remove();
     if (layers.vehicles && !ctx.vehicles.clusters.visible) ctx.vehicles.clusters.addTo(ctx.map);
     if (!layers.vehicles && ctx.vehicles.clusters.visible) ctx.vehicles.clusters.remove();
   }, [layers]);
@@ -240,6 +257,7 @@ export function DispatchPage() {
             { id: 'sites', label: t('layers.sites'), swatch: '#8d6e63', count: counts.sites },
             { id: 'corridors', label: t('layers.corridors'), swatch: '#ffa726', count: counts.corridors },
             { id: 'zones', label: t('layers.zones'), swatch: '#e53935', count: counts.zones },
+            { id: 'incidents', label: t('layers.incidents'), swatch: '#b71c1c', count: incidentCount },
           ]}
           checked=${(id: string) => !!layers[id]} onChange=${setLayer} />
         <${CheckGroup} legend=${t('layers.facilities')} name="layer"
