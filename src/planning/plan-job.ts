@@ -9,7 +9,7 @@ import { splitProblem } from './problem-codec.js';
 import type { PlanningSnapshot } from './snapshot.js';
 import { buildReplanProblem, relaxRestrictions, replanDiff, type ReplanBase, type ReplanEvent, type ReplanRecord, type ReplanState } from './replan.js';
 import { PlanClock } from './plan-clock.js';
-import { withNewPoints } from './replan-points.js';
+import { withFixes, withNewPoints } from './replan-points.js';
 
 /**
  * One plan, start to end, without the store: road network → Problem → solve → validate →
@@ -113,7 +113,8 @@ async function runReplanJob(input: PlanJobInput, replan: NonNullable<PlanJobInpu
   timingsMs.networkMs = Math.round(performance.now() - t0);
   onProgress({ phase: 'build', fraction: PHASE_START.build });
   const added = replan.event.kind === 'new_points' ? withNewPoints(network, replan.base, input.snapshot, replan.event.pointIds) : { base: replan.base, excluded: [] };
-  const rp = buildReplanProblem(added.base, replan.event, replan.state);
+  const fixed = withFixes(network, added.base, input.snapshot, replan.state.positions);
+  const rp = buildReplanProblem(fixed.base, replan.event, replan.state, fixed.startLocations);
   rp.excluded.push(...added.excluded);
   const solveShare = PHASE_START.validate - PHASE_START.solve;
   const opts = (share: number, offset: number) => ({
@@ -135,7 +136,7 @@ async function runReplanJob(input: PlanJobInput, replan: NonNullable<PlanJobInpu
   onProgress({ phase: 'validate', fraction: PHASE_START.validate, best: { vehicles: solution.cost.vehicles, unserved: solution.unserved.length, cost: solution.cost.total } });
   const report = validateSolution(problem, solution);
   onProgress({ phase: 'geometry', fraction: PHASE_START.geometry });
-  const base = added.base;
+  const base = fixed.base;
   const geometry = planGeometry(network, problem, solution, base.mapping);
   const unserved = [...rp.excluded, ...unservedItems([], solution.unserved, base.mapping)];
   const { doc, matrices } = await splitProblem(problem);

@@ -11,8 +11,8 @@ import type { UnservedItem } from './plan-model.js';
  *   (plan against actual) the plan is assumed kept until the event. Done stops are not in the
  *   new Problem, so nothing can move them; the new version lists them (`ReplanRecord.done`).
  * * **State at T** per vehicle: it starts at T (or its shift start, if later) from its last fix
- *   (taken to the nearest place of the plan: the matrices have no row for an arbitrary point),
- *   else from where its last done stop ended; a collector that still carries waste starts with a
+ *   (a place of its own with new matrix rows, `startLocations`; without them the nearest place
+ *   of the plan), else from where its last done stop ended; a collector that still carries waste starts with a
  *   one-stop "carried" point at its start that only it may serve, so the load is unloaded before
  *   the return. A break taken before T is not planned again.
  * * **Fewest moves**: every remaining stop of a vehicle still in service is restricted to that
@@ -93,7 +93,7 @@ export interface ReplanProblem {
 }
 
 /** The Problem of the remaining work at T (see the module comment). */
-export function buildReplanProblem(base: ReplanBase, event: ReplanEvent, state: ReplanState): ReplanProblem {
+export function buildReplanProblem(base: ReplanBase, event: ReplanEvent, state: ReplanState, startLocations: Record<string, number> = {}): ReplanProblem {
   const { problem, solution, mapping } = base;
   const atS = state.atS;
   const marked = new Set(state.markedStopIds);
@@ -228,7 +228,8 @@ export function buildReplanProblem(base: ReplanBase, event: ReplanEvent, state: 
     if (shiftStart >= v.shift.endS) continue;
     const s = startAt.get(v.id);
     const fix = state.positions[v.id];
-    const startLocation = fix ? nearest(fix) : s?.location ?? v.startLocation;
+    // the fix as a place of its own (replan-points.ts withFixes), else the nearest planned place
+    const startLocation = startLocations[v.id] ?? (fix ? nearest(fix) : s?.location ?? v.startLocation);
     let brk = v.break;
     if (brk && (s?.breakTaken || (brk.window.endS < shiftStart && !s?.worked))) brk = undefined;
     else if (brk) brk = { ...brk, window: { startS: Math.max(brk.window.startS, shiftStart), endS: Math.max(brk.window.endS, shiftStart) } };

@@ -50,6 +50,17 @@ describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
         [baseId, `${other.vehicleId}.${markedSeq}`, other.vehicleId, markedSeq]);
     }
 
+    // that vehicle sent its last fix at 09:58, a little off its planned places: it starts there
+    let fixed: { vehicleId: string } | undefined;
+    if (other) {
+      const geo = (await svc.call('GET', `/api/v1/plans/${baseId}`, { token: dispatcher })).body.routes.features
+        .find((f: any) => f.properties.kind === 'stop' && f.properties.vehicleId === other.vehicleId && f.properties.seq === markedSeq);
+      const [lon, lat] = geo.geometry.coordinates;
+      await svc.db.query(`insert into positions (vehicle_id, fix_time, lat, lon, speed_kmh, heading_deg, positioned, source) values ($1, $2, $3, $4, 12, 90, true, 'test')`,
+        [other.vehicleId, new Date(midnightMs + (TEN_S - 120) * 1000), lat + 0.0002, lon + 0.0002]);
+      fixed = { vehicleId: other.vehicleId };
+    }
+
     const bad = await svc.call('POST', `/api/v1/plans/${baseId}/replan`, { token: dispatcher, body: { event: { kind: 'breakdown', vehicleId: 'nope' } } });
     expect(bad.status).toBe(422);
     expect(bad.body.details[0].path).toBe('body.event.vehicleId');
@@ -66,6 +77,16 @@ describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
     expect(validateSolution(stored.problem, stored.solution).violations).toEqual([]);
     const diff = await svc.call('GET', `/api/v1/plans/${replan.body.planId}/diff`, { token: dispatcher });
     expect(diff.status).toBe(200);
+    if (fixed) {
+      // the fix is a new place with its own matrix row; the vehicle's new route starts there
+      const n = base.problem.matrices.truck.durationsS.length;
+      const start = stored.problem.vehicles.find((v: any) => v.id === fixed!.vehicleId).startLocation;
+      expect(start).toBeGreaterThanOrEqual(n);
+      const profile = stored.problem.vehicles.find((v: any) => v.id === fixed!.vehicleId).profile;
+      expect(stored.problem.matrices[profile].durationsS[start].filter((d: number) => d > 0 && d < 1_000_000).length).toBeGreaterThan(n / 2);
+      // the old cells are as planned
+      expect(stored.problem.matrices.truck.durationsS[0].slice(0, n)).toEqual(base.problem.matrices.truck.durationsS[0]);
+    }
 
     // done = started before 10:00 in the plan, or marked: none of them is planned again
     const doneKeys = new Set<string>();
@@ -145,8 +166,9 @@ describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
     expect(validateSolution(stored.problem, stored.solution).violations).toEqual([]);
     // the new place has its own row and column, from the road network
     const n = base.problem.matrices.truck.durationsS.length;
-    expect(stored.problem.matrices.truck.durationsS.length).toBe(n + 1);
-    const row = stored.problem.matrices.truck.durationsS[n];
+    const loc = stored.problem.jobs.find((j: any) => j.id === newId).location;
+    expect(loc).toBeGreaterThanOrEqual(n);
+    const row = stored.problem.matrices.truck.durationsS[loc];
     expect(row.filter((d: number) => d > 0 && d < 1_000_000).length).toBeGreaterThan(n / 2);
     // each new item is served or explained; the unknown id is explained
     const served = new Set(plan.solution.routes.flatMap((r: any) => r.stops.map((s: any) => s.id)));
