@@ -180,4 +180,27 @@ describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
     if (served.has(newId)) expect(added).toContain(`job:${newId}`);
     console.log(`new points (${backend}): moved ${diff.moved}, relaxed ${diff.relaxed}, new point ${served.has(newId) ? 'served' : explained.get(newId)}, extra ${served.has(`${planned.id}+extra`) ? 'served' : explained.get(`${planned.id}+extra`)}`);
   });
+
+  it('re-plans around a facility closed at 10:00: nothing unloads there any more, the rest is served or explained', async () => {
+    const base = (await svc.call('GET', `/api/v1/plans/${baseId}/problem`, { token: dispatcher })).body;
+    const used = base.solution.routes.flatMap((r: any) => r.stops).filter((x: any) => x.type === 'facility' && x.startS >= TEN_S).map((x: any) => x.id);
+    const closed = used[0] ?? base.problem.facilities[0].id;
+    const at = new Date(Date.parse('2026-12-01T00:00:00+08:00') + TEN_S * 1000).toISOString();
+    const replan = await svc.call('POST', `/api/v1/plans/${baseId}/replan`, { token: dispatcher, body: { event: { kind: 'facility_closed', facilityId: closed }, at, iterations: 200, seed: 3 } });
+    expect(replan.status).toBe(202);
+    expect((await waitForJob(svc, dispatcher, replan.body.jobId)).error).toBeNull();
+    const stored = (await svc.call('GET', `/api/v1/plans/${replan.body.planId}/problem`, { token: dispatcher })).body;
+    expect(validateSolution(stored.problem, stored.solution).violations).toEqual([]);
+    expect(stored.problem.facilities.map((f: any) => f.id)).not.toContain(closed);
+    const stops = stored.solution.routes.flatMap((r: any) => r.stops);
+    expect(stops.filter((x: any) => x.id === closed || x.facilityId === closed)).toEqual([]);
+    const plan = (await svc.call('GET', `/api/v1/plans/${replan.body.planId}`, { token: dispatcher })).body;
+    const served = new Set(stops.map((x: any) => x.id));
+    const explained = new Set(plan.unserved.map((u: any) => u.itemId));
+    const remaining = base.solution.routes.flatMap((r: any) => r.stops).filter((x: any) => TASKS.has(x.type) && x.startS >= TEN_S);
+    for (const x of remaining) expect(served.has(x.id) || explained.has(x.id), x.id).toBe(true);
+    const unknown = await svc.call('POST', `/api/v1/plans/${baseId}/replan`, { token: dispatcher, body: { event: { kind: 'facility_closed', facilityId: 'nope' } } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.details[0].path).toBe('body.event.facilityId');
+  });
 });
