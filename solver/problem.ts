@@ -76,6 +76,8 @@ const jobSchema = z.object({
   visitsPerDay: z.number().int().positive().default(1),
   /** minimum time between the starts of two visits of the same point */
   minGapS: z.number().nonnegative().default(0),
+  /** only these vehicles may serve it (re-planning keeps a point on the vehicle it had); omit for any */
+  vehicleIds: z.array(z.string()).optional(),
 });
 
 const muckLoadSchema = z.object({
@@ -116,6 +118,8 @@ const sweepTaskSchema = z.object({
   /** hopper fill (sweepers, "sweepings") or water use in m3 (washers/waterers, "water") per pass */
   kg: z.number().nonnegative().default(0),
   m3: z.number().nonnegative().default(0),
+  /** only these vehicles may work it (re-planning keeps a segment on the vehicle it had); omit for any */
+  vehicleIds: z.array(z.string()).optional(),
 });
 
 export const problemSchema = z.object({

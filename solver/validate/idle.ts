@@ -60,7 +60,7 @@ function accepts(ix: ProblemIndex, route: Route, task: TaskVisit, plan: PlanStat
 function taskSteps(ix: ProblemIndex, v: Vehicle, task: TaskVisit, plan: PlanState): { variants: Step[][]; cls: string } | null {
   if (task.kind === 'job') {
     const j = ix.jobs.get(task.id)!;
-    if (v.kind !== 'collector' || !v.classes.includes(j.wasteClass)) return null;
+    if (v.kind !== 'collector' || !v.classes.includes(j.wasteClass) || (j.vehicleIds && !j.vehicleIds.includes(v.id))) return null;
     // the earliest start in each window, and the first start a minimum gap after each served visit
     const notBefore = [...j.windows.map((w) => w.startS), ...(plan.jobStarts.get(j.id) ?? []).map((s) => s + j.minGapS)];
     return {
@@ -83,7 +83,7 @@ function taskSteps(ix: ProblemIndex, v: Vehicle, task: TaskVisit, plan: PlanStat
     };
   }
   const w = ix.sweeps.get(task.id)!;
-  if (v.kind !== w.vehicleKind) return null;
+  if (v.kind !== w.vehicleKind || (w.vehicleIds && !w.vehicleIds.includes(v.id))) return null;
   const needS = w.lengthM / (w.workSpeedKmh / 3.6);
   const pass = (from: number, to: number): Step[] => [{ stop: { type: 'sweep', id: w.id, visit: task.pass, location: from, endLocation: to }, endLocation: to, needS, notBeforeS: w.earliestS }];
   return {

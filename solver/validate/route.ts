@@ -113,6 +113,7 @@ export function checkRoute(ix: ProblemIndex, route: Route, report: (v: Violation
         if (cls !== null && cls !== j.wasteClass) at(i, 'mixed_classes', `${j.wasteClass} on a ${cls} route`, j.id);
         cls ??= j.wasteClass;
         if (v.kind !== 'collector' || !v.classes.includes(j.wasteClass)) at(i, 'vehicle_class', `${v.kind} ${v.id} may not carry ${j.wasteClass}`, j.id);
+        if (j.vehicleIds && !j.vehicleIds.includes(v.id)) at(i, 'vehicle_class', `${v.id} is not one of the point's vehicles (${j.vehicleIds.join(', ')})`, j.id);
         if (j.wasteClass === 'food' && !(v.sealed && v.coverSensorOk)) at(i, 'sealed', 'food waste needs a sealed vehicle with a working cover sensor', j.id);
         if (j.wasteClass === 'hazardous' && !v.hazardousRated) at(i, 'hazardous', 'hazardous waste needs a hazardous-rated vehicle', j.id);
         kg += j.kg / j.visitsPerDay;
@@ -157,6 +158,7 @@ export function checkRoute(ix: ProblemIndex, route: Route, report: (v: Violation
         needS = w.lengthM / (w.workSpeedKmh / 3.6);
         dist += w.lengthM;
         if (v.kind !== w.vehicleKind) at(i, 'sweep_kind', `a ${w.vehicleKind} task done by a ${v.kind}`, w.id);
+        if (w.vehicleIds && !w.vehicleIds.includes(v.id)) at(i, 'sweep_kind', `${v.id} is not one of the segment's vehicles (${w.vehicleIds.join(', ')})`, w.id);
         if (s.startS < w.earliestS - EPS_S) at(i, 'sweep_deadline', 'pass starts before the segment may be swept', w.id);
         if (s.startS + needS > w.deadlineS + EPS_S) at(i, 'sweep_deadline', `pass ends at ${(s.startS + needS).toFixed(0)} s, after the deadline`, w.id);
         const g = w.vehicleKind === 'sweeper' ? 'sweepings' : 'water';

@@ -106,7 +106,7 @@ export function compileProblem(p: Problem, opts: CompileOptions = {}): Compiled 
       drafts.collection.push({
         ref, group: job.wasteClass, kg, m3,
         nodes: windows.map((w) => ({ start: job.location, end: job.location, distM: 0, durS: job.serviceS, e: w.startS, l: w.endS, kg, m3, reversed: false })),
-        compat: (v) => v.kind === 'collector' && v.classes.includes(job.wasteClass) &&
+        compat: (v) => v.kind === 'collector' && v.classes.includes(job.wasteClass) && (!job.vehicleIds || job.vehicleIds.includes(v.id)) &&
           (job.wasteClass !== 'food' || (v.sealed && v.coverSensorOk)) &&
           (job.wasteClass !== 'hazardous' || v.hazardousRated),
       });
@@ -153,7 +153,7 @@ export function compileProblem(p: Problem, opts: CompileOptions = {}): Compiled 
       }
       drafts.street.push({
         ref: { kind: 'sweep', index, visit, reversed: false }, group, kg: task.kg, m3: task.m3, nodes,
-        compat: (v) => v.kind === task.vehicleKind,
+        compat: (v) => v.kind === task.vehicleKind && (!task.vehicleIds || task.vehicleIds.includes(v.id)),
       });
     }
   });

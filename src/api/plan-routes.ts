@@ -4,6 +4,7 @@ import type { CityProfile } from '../domain/city-profile.js';
 import { entityId } from '../domain/model.js';
 import { planDate } from '../planning/plan-clock.js';
 import { planStatuses } from '../planning/plan-model.js';
+import { replanEventSchema } from '../planning/replan.js';
 import { PlanConflict, PlanNotFound, type PlanStore } from '../planning/plan-store.js';
 import { roles, type Principal, type Role } from '../domain/principal.js';
 import { fleetScopeOf } from '../domain/fleet-scope.js';
@@ -38,6 +39,16 @@ const planRequest = z.strictObject({
   date: planDate,
   /** omitted or null: the whole city */
   district: district.nullable().optional(),
+  iterations: z.number().int().min(50).max(10_000_000).optional(),
+  timeLimitS: z.number().min(1).max(3600).optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+});
+
+const replanRequest = z.strictObject({
+  /** what happened: a vehicle broke down (its remaining stops go to others), a facility closed */
+  event: replanEventSchema,
+  /** T, the moment the remaining work is planned from (default: now) */
+  at: z.iso.datetime({ offset: true }).optional(),
   iterations: z.number().int().min(50).max(10_000_000).optional(),
   timeLimitS: z.number().min(1).max(3600).optional(),
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
@@ -110,6 +121,50 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
         headers: { location: `/api/v1/plan-jobs/${created.jobId}` },
         body: { jobId: created.jobId, planId: created.planId, version: created.version, status: 'planning' },
       };
+    },
+  });
+
+  api.add({
+    method: 'post', path: '/plans/:id/replan', roles: WRITE, params: idParams, body: replanRequest,
+    summary: 'Re-plan the plan in force from the state at T after an event: queues a job for a new draft version (202); stops done stay, the rest stay on their vehicles where they can',
+    handler: async ({ params, body, principal }) => {
+      const why = deps.cannotPlan();
+      if (why) throw new ApiError(503, 'planning unavailable', [{ path: 'config.OSM_FILE', message: why }]);
+      const plan = await deps.plans.get(params.id);
+      if (!plan) throw notFound('plan', params.id);
+      if (plan.status !== 'published' && plan.status !== 'in_progress') {
+        throw new ApiError(409, `cannot re-plan a ${plan.status} plan`, [{ path: 'status', message: `re-planning starts from the plan in force (published or in progress); plan ${plan.id} is ${plan.status}` }]);
+      }
+      const base = await deps.plans.problemOf(params.id);
+      const event = body.event;
+      if (event.kind === 'breakdown' && !base!.problem.vehicles.some((v) => v.id === event.vehicleId)) {
+        throw new ApiError(422, 'unknown vehicle', [{ path: 'body.event.vehicleId', message: `plan ${plan.id} has no vehicle "${event.vehicleId}"` }]);
+      }
+      if (event.kind === 'facility_closed' && !(base!.problem.facilities ?? []).some((f) => f.id === event.facilityId)) {
+        throw new ApiError(422, 'unknown facility', [{ path: 'body.event.facilityId', message: `plan ${plan.id} uses no facility "${event.facilityId}"` }]);
+      }
+      const planning = deps.profile().planning;
+      // a re-plan is wanted in seconds: a fifth of the night's budget unless told
+      const options = { seed: body.seed ?? planning.seed, iterations: body.iterations ?? Math.max(100, Math.round(planning.iterations / 5)), timeLimitS: body.timeLimitS ?? planning.timeLimitS };
+      const atMs = body.at ? Date.parse(body.at) : Date.now();
+      const created = (await deps.plans.create({ date: plan.date, district: plan.district, options, createdBy: actorOf(principal), replan: { basePlanId: plan.id, event, atMs } }))!;
+      deps.onQueued();
+      return {
+        status: 202,
+        headers: { location: `/api/v1/plan-jobs/${created.jobId}` },
+        body: { jobId: created.jobId, planId: created.planId, version: created.version, status: 'planning', basePlanId: plan.id },
+      };
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/plans/:id/diff', roles: READ, params: idParams,
+    summary: 'A re-planned version against the plan it re-planned: per vehicle stops kept, added and removed; stops moved between vehicles; stops done before T',
+    handler: async ({ params }) => {
+      const rec = await deps.plans.replanRecord(params.id);
+      if (rec === undefined) throw notFound('plan', params.id);
+      if (rec === null) throw new ApiError(409, 'not a re-planned version', [{ path: 'params.id', message: 'the plan was made from the city, not re-planned (or its job has not finished)' }]);
+      return rec;
     },
   });
 

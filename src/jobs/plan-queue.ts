@@ -19,6 +19,8 @@ export interface PlanJobPayload {
   date: string;
   district: string | null;
   options: { seed: number; iterations: number; timeLimitS: number };
+  /** a re-plan of the plan in force (src/planning/replan.ts) from the state at atMs */
+  replan?: { basePlanId: string; event: import('../planning/replan.js').ReplanEvent; atMs: number };
 }
 
 export interface PlanJobRow {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { cityProfileSchema } from '../domain/city-profile.js';
 import type { Db } from '../store/db.js';
-import type { PlanProgress } from '../planning/plan-job.js';
+import type { PlanJobInput, PlanProgress } from '../planning/plan-job.js';
 import { PlanStore } from '../planning/plan-store.js';
 import { PlanThread, PlanThreadCrash } from '../planning/plan-thread.js';
 import { readCity, type PlanningSnapshot } from '../planning/snapshot.js';
@@ -138,7 +138,8 @@ export class PlanRunner {
     try {
       event({ status: 'running', phase: 'network', fraction: 0 });
       const snapshot = await this.snapshot(date, district);
-      const result = await thread.run(job.id, { snapshot, osmFile: this.opts.osmFile, networkCacheDir: this.opts.networkCacheDir, options }, (p) => {
+      const replan = job.payload.replan ? await this.replanInput(job.payload.replan) : undefined;
+      const result = await thread.run(job.id, { snapshot, osmFile: this.opts.osmFile, networkCacheDir: this.opts.networkCacheDir, options, ...(replan ? { replan } : {}) }, (p) => {
         latest = p;
         event({ status: 'running', phase: p.phase, fraction: p.fraction, best: p.best });
         if (Date.now() - storedAtMs >= 1000) {
@@ -170,6 +171,28 @@ export class PlanRunner {
     } finally {
       clearInterval(renew);
     }
+  }
+
+  /**
+   * What a re-plan needs from the store: the plan in force, its stops marked done, and each
+   * vehicle's last plausible fix in the half hour up to T (older says nothing of where it is).
+   */
+  private async replanInput(r: NonNullable<PlanJobRow['payload']['replan']>): Promise<NonNullable<PlanJobInput['replan']>> {
+    const base = await this.store.replanBase(r.basePlanId);
+    if (!base) throw new Error(`plan ${r.basePlanId} has no solution to re-plan`);
+    const marks = await this.opts.db.query<{ stop_id: string }>('select stop_id from stop_marks where plan_id = $1', [r.basePlanId]);
+    const vehicleIds = base.solution.routes.map((x) => x.vehicleId).concat(base.problem.vehicles.map((v) => v.id));
+    const fixes = await this.opts.db.query<{ vehicle_id: string; lon: number; lat: number }>(
+      `select distinct on (vehicle_id) vehicle_id, lon, lat from positions
+       where vehicle_id = any($1::text[]) and fix_time <= $2 and fix_time > $3 and positioned and not implausible
+       order by vehicle_id, fix_time desc`,
+      [[...new Set(vehicleIds)], new Date(r.atMs), new Date(r.atMs - 30 * 60_000)],
+    );
+    const atS = (r.atMs - base.mapping.midnightMs) / 1000;
+    return {
+      base, event: r.event,
+      state: { atS, markedStopIds: marks.rows.map((m) => m.stop_id), positions: Object.fromEntries(fixes.rows.map((f) => [f.vehicle_id, { lon: f.lon, lat: f.lat }])) },
+    };
   }
 
   /** The city as the store holds it now, plus what published plans of the date already hold. */

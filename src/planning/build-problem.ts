@@ -68,6 +68,8 @@ export interface PlanMapping {
   }>;
   /** Facilities a class may not be hauled to directly (beyond directHaulMaxKm): via transfer. */
   directHaul: Array<{ wasteClass: string; facilityId: string; roadKm: number; allowed: boolean }>;
+  /** a re-planned version: what it re-planned from, and what changed (replan.ts) */
+  replan?: import('./replan.js').ReplanRecord;
 }
 
 export interface BuiltProblem {

@@ -7,6 +7,9 @@ import { planGeometry, type PlanGeometry } from './plan-geometry.js';
 import { planFigures, unservedItems, type PlanFigures, type PlanOptions, type UnservedItem } from './plan-model.js';
 import { splitProblem } from './problem-codec.js';
 import type { PlanningSnapshot } from './snapshot.js';
+import { buildReplanProblem, relaxRestrictions, replanDiff, type ReplanBase, type ReplanEvent, type ReplanRecord, type ReplanState } from './replan.js';
+import { PlanClock } from './plan-clock.js';
+import { withFixes, withNewPoints } from './replan-points.js';
 
 /**
  * One plan, start to end, without the store: road network → Problem → solve → validate →
@@ -18,6 +21,8 @@ export interface PlanJobInput {
   osmFile: string;
   networkCacheDir?: string;
   options: PlanOptions;
+  /** a re-plan of the plan in force from the state at T, instead of a plan from the city */
+  replan?: { base: ReplanBase; event: ReplanEvent; state: ReplanState };
 }
 
 export type PlanPhase = 'network' | 'build' | 'solve' | 'validate' | 'geometry';
@@ -60,6 +65,7 @@ async function networkFor(input: PlanJobInput): Promise<RoadNetwork> {
 }
 
 export async function runPlanJob(input: PlanJobInput, onProgress: (p: PlanProgress) => void = () => undefined): Promise<PlanJobResult> {
+  if (input.replan) return runReplanJob(input, input.replan, onProgress);
   const timingsMs: Record<string, number> = {};
   const timed = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -91,5 +97,57 @@ export async function runPlanJob(input: PlanJobInput, onProgress: (p: PlanProgre
   return {
     problemDoc: doc, problemMatrices: matrices, mapping, excluded: built.excluded, solution, report, unserved,
     figures: planFigures(built.problem, solution, report, unserved, timingsMs), geometry,
+  };
+}
+
+/**
+ * A re-plan (replan.ts): the remaining work at T with each stop kept on its vehicle; what the
+ * solver cannot keep there is freed and solved once more. The result is a plan like any other
+ * (validated against the Problem it was solved from), its mapping saying what it re-planned.
+ */
+async function runReplanJob(input: PlanJobInput, replan: NonNullable<PlanJobInput['replan']>, onProgress: (p: PlanProgress) => void): Promise<PlanJobResult> {
+  const timingsMs: Record<string, number> = {};
+  const t0 = performance.now();
+  onProgress({ phase: 'network', fraction: PHASE_START.network });
+  const network = await networkFor(input);
+  timingsMs.networkMs = Math.round(performance.now() - t0);
+  onProgress({ phase: 'build', fraction: PHASE_START.build });
+  const added = replan.event.kind === 'new_points' ? withNewPoints(network, replan.base, input.snapshot, replan.event.pointIds) : { base: replan.base, excluded: [] };
+  const fixed = withFixes(network, added.base, input.snapshot, replan.state.positions);
+  const rp = buildReplanProblem(fixed.base, replan.event, replan.state, fixed.startLocations);
+  rp.excluded.push(...added.excluded);
+  const solveShare = PHASE_START.validate - PHASE_START.solve;
+  const opts = (share: number, offset: number) => ({
+    seed: input.options.seed, maxIterations: input.options.iterations, timeLimitMs: input.options.timeLimitS * 1000,
+    onProgress: (f: number, d: { vehicles: number; unassigned: number; cost: number }) =>
+      onProgress({ phase: 'solve' as const, fraction: PHASE_START.solve + solveShare * (offset + share * f), best: { vehicles: d.vehicles, unserved: d.unassigned, cost: d.cost } }),
+  });
+  const t1 = performance.now();
+  let problem = rp.problem;
+  let solution = await solve(problem, opts(0.7, 0));
+  // a stop kept on its vehicle that the vehicle can no longer do: free it rather than leave it out
+  const restricted = new Set([...(problem.jobs ?? []), ...(problem.sweepTasks ?? [])].filter((x) => x.vehicleIds && !x.id.startsWith('carried:')).map((x) => x.id));
+  const relax = new Set(solution.unserved.map((u) => u.id).filter((id) => restricted.has(id)));
+  if (relax.size > 0) {
+    problem = relaxRestrictions(problem, relax);
+    solution = await solve(problem, opts(0.3, 0.7));
+  }
+  timingsMs.solveMs = Math.round(performance.now() - t1);
+  onProgress({ phase: 'validate', fraction: PHASE_START.validate, best: { vehicles: solution.cost.vehicles, unserved: solution.unserved.length, cost: solution.cost.total } });
+  const report = validateSolution(problem, solution);
+  onProgress({ phase: 'geometry', fraction: PHASE_START.geometry });
+  const base = fixed.base;
+  const geometry = planGeometry(network, problem, solution, base.mapping);
+  const unserved = [...rp.excluded, ...unservedItems([], solution.unserved, base.mapping)];
+  const { doc, matrices } = await splitProblem(problem);
+  const diff = replanDiff(rp, base.solution, solution);
+  const record: ReplanRecord = {
+    basePlanId: base.planId, event: replan.event, atS: replan.state.atS, at: new PlanClock(base.mapping.date, base.mapping.timeZone).iso(replan.state.atS),
+    done: rp.done, relaxed: relax.size, ...diff,
+  };
+  timingsMs.totalMs = Math.round(performance.now() - t0);
+  const figures = { ...planFigures(problem, solution, report, unserved, timingsMs), replan: { moved: diff.moved, movedOther: diff.movedOther, done: rp.done.length, unserved: diff.unserved, relaxed: relax.size } };
+  return {
+    problemDoc: doc, problemMatrices: matrices, mapping: { ...base.mapping, replan: record }, excluded: [], solution, report, unserved, figures, geometry,
   };
 }

@@ -75,6 +75,8 @@ export interface PlanFigures {
   violations: number;
   facilityKg: Record<string, number>;
   timingsMs: Record<string, number>;
+  /** a re-planned version: stops moved between vehicles (and of those, not from the broken one), done before T, left out, freed */
+  replan?: { moved: number; movedOther: number; done: number; unserved: number; relaxed: number };
 }
 
 /** Reasons that say no vehicle is meant to do it (a dispatcher need not act). */

@@ -6,6 +6,8 @@ import type { PlanJobResult } from './plan-job.js';
 import { planTransitions, type PlanFigures, type PlanOptions, type PlanStatus, type UnservedItem } from './plan-model.js';
 import { joinProblem } from './problem-codec.js';
 import type { PlanningSnapshot } from './snapshot.js';
+import type { PlanMapping } from './build-problem.js';
+import type { ReplanBase, ReplanRecord } from './replan.js';
 
 /** A refused state change: the API answers 409 with these details. */
 export class PlanConflict extends Error {
@@ -76,7 +78,7 @@ export class PlanStore {
    * With a dedupe key an existing job of that key wins (the nightly run on several instances):
    * undefined is returned and nothing is written.
    */
-  async create(input: { date: string; district: string | null; options: PlanOptions; createdBy: string | null; dedupeKey?: string }): Promise<{ planId: string; jobId: string; version: number } | undefined> {
+  async create(input: { date: string; district: string | null; options: PlanOptions; createdBy: string | null; dedupeKey?: string; replan?: PlanJobPayload['replan'] }): Promise<{ planId: string; jobId: string; version: number } | undefined> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.db.transaction(async (tx) => {
@@ -88,7 +90,7 @@ export class PlanStore {
             `insert into plans (id, plan_date, district, district_key, version, status, options, created_by) values ($1, $2, $3, $4, $5, 'planning', $6::jsonb, $7)`,
             [planId, input.date, input.district, districtKey(input.district), version, JSON.stringify(input.options), input.createdBy],
           );
-          const payload: PlanJobPayload = { planId, date: input.date, district: input.district, options: input.options };
+          const payload: PlanJobPayload = { planId, date: input.date, district: input.district, options: input.options, ...(input.replan ? { replan: input.replan } : {}) };
           if (!(await this.queue.enqueue(tx, { id: jobId, payload, dedupeKey: input.dedupeKey }))) throw new DuplicateJob();
           return { planId, jobId, version };
         });
@@ -131,6 +133,21 @@ export class PlanStore {
     const r = res.rows[0];
     if (!r?.problem || !r.problem_matrices || !r.solution) return undefined;
     return { problem: joinProblem(r.problem, r.problem_matrices), solution: r.solution };
+  }
+
+  /** What a re-plan starts from: the plan's Problem, solution and mapping. */
+  async replanBase(id: string): Promise<ReplanBase | undefined> {
+    const stored = await this.problemOf(id);
+    if (!stored) return undefined;
+    const res = await this.db.query<{ mapping: PlanMapping }>('select mapping from plans where id = $1', [id]);
+    return { planId: id, problem: stored.problem, solution: stored.solution, mapping: res.rows[0]!.mapping };
+  }
+
+  /** A re-planned version's record (what it re-planned and what changed), or null for a plan made from the city. */
+  async replanRecord(id: string): Promise<ReplanRecord | null | undefined> {
+    const res = await this.db.query<{ rec: ReplanRecord | null }>(`select mapping->'replan' as rec from plans where id = $1`, [id]);
+    if (!res.rows[0]) return undefined;
+    return res.rows[0].rec ?? null;
   }
 
   /** Stores a finished job's plan as a draft, in the same transaction as the job's end. */

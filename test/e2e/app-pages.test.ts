@@ -156,7 +156,7 @@ describeWith('chromium', 'web app pages', () => {
   // sign-out reachable, no page errors, and axe with no serious/critical violations.
   const allPages: Array<{ path: string; role: string; title: (lang: Lang) => string; ready: string }> = [
     { path: '/dispatch', role: 'admin', title: (l) => text(l, 'page.dispatch.title'), ready: 'body[data-first-paint="done"]' },
-    { path: '/plans', role: 'admin', title: (l) => text(l, 'page.plans.title'), ready: '.page-notice' },
+    { path: '/plans', role: 'admin', title: (l) => text(l, 'page.plans.title'), ready: '#plans-table, #plans-empty' },
     { path: '/incidents', role: 'admin', title: (l) => text(l, 'page.incidents.title'), ready: '.replay-form select option:nth-child(2)' },
     { path: '/reports', role: 'admin', title: (l) => text(l, 'page.reports.title'), ready: '.page-notice' },
     { path: '/simulations', role: 'admin', title: (l) => text(l, 'page.simulations.title'), ready: '.page-notice' },

@@ -16,7 +16,8 @@ import { DispatchPage } from './pages/dispatch.js';
 import { DriverPage } from './pages/driver.js';
 import { IncidentsPage } from './pages/incidents.js';
 import { LoginPage } from './pages/login.js';
-import { NotFoundPage, NotPermittedPage, PlansPage, ReportsPage, SimulationsPage } from './pages/shells.js';
+import { NotFoundPage, NotPermittedPage, ReportsPage, SimulationsPage } from './pages/shells.js';
+import { PlansPage } from './pages/plans.js';
 
 /**
  * The operators' web app: one shell, a page per role. The role check here mirrors the

@@ -3,7 +3,7 @@ import { PageTitle, ShellNotice } from '../components/shell.js';
 import { t } from '../lib/i18n.js';
 
 /**
- * Pages that later issues fill (planning, reports, simulations). Each is a real page with
+ * Pages that later issues fill (reports, simulations). Each is a real page with
  * its route and role check; it says plainly that the work is not built yet and shows no
  * made-up figures.
  */
@@ -16,7 +16,6 @@ function ShellPage(props: { id: string }) {
   </div>`;
 }
 
-export const PlansPage = () => html`<${ShellPage} id="plans" />`;
 export const ReportsPage = () => html`<${ShellPage} id="reports" />`;
 export const SimulationsPage = () => html`<${ShellPage} id="simulations" />`;
 
