@@ -1,0 +1,385 @@
+import { metresPerDegree } from '../../../solver/index.js';
+import type { SegmentTarget, StopTarget } from './targets.js';
+
+/**
+ * One vehicle's day against its plan, from its fixes in fix-time order: where it dwelt at its
+ * planned stops, and which passes it made over its planned streets while mechanically working.
+ * Pure and incremental: the live path feeds fixes as they are committed, the batch path feeds a
+ * stored day; both end in the same state for the same fixes.
+ */
+export interface ActualSettings {
+  /** A stop is served by a dwell within this distance of where the truck parks for it. */
+  stopRadiusM: number;
+  /** ... lasting at least this long (estimated from the fixes around it). */
+  minDwellS: number;
+  /** Fixes further apart than this are a gap: nothing is assumed about the time between. */
+  maxFixGapS: number;
+  /** Stationary below this reported speed (the profile's tracking.stoppedBelowKmh). */
+  stoppedBelowKmh: number;
+  /** A working sweeper's path within this distance of a street is on it. */
+  segmentToleranceM: number;
+  /** A pass counts when the path covers this share of the street's length. */
+  minCoverage: number;
+  /** Working speed: a sweeper faster than this is driving, not working. */
+  workSpeedMaxKmh: number;
+}
+
+export interface ActualFix {
+  timeMs: number;
+  lon: number;
+  lat: number;
+  speedKmh: number;
+  /** The terminal says the sweeping / washing gear is on; undefined = not reported (not counted). */
+  working?: boolean;
+}
+
+export interface StopVisit {
+  arrivalMs: number;
+  departureMs: number;
+}
+
+interface Loc {
+  x: number;
+  y: number;
+  radiusM: number;
+  cluster: number;
+  stops: StopTarget[];
+}
+
+interface Piece {
+  task: number;
+  ax: number;
+  ay: number;
+  dx: number;
+  dy: number;
+  lenM: number;
+  offsetM: number;
+}
+
+interface Pass {
+  startAlong: number;
+  lastAlong: number;
+  dir: number;
+  bins: Uint8Array;
+  lastMs: number;
+}
+
+const BIN_M = 5;
+const SAMPLE_M = 5;
+const CELL_M = 50;
+/** Stops whose parking places are closer than this are told apart by plan order, not by position. */
+const CLUSTER_M = 15;
+/** Within a cluster, places this much farther from the dwell's mean than the nearest are other places. */
+const SAME_PLACE_M = 2;
+/** Along-street movement backwards by more than this ends a pass (a U-turn starts the next). */
+const REVERSAL_M = 25;
+/** The path must run along the street (|cos| of the angle), not across it. */
+const MIN_ALIGNMENT = 0.7;
+
+export class VehicleActual {
+  readonly visits = new Map<string, StopVisit>();
+  /** Completed passes per segment key: when each ended (epoch ms). */
+  readonly passes = new Map<string, number[]>();
+  lastFixMs = -Infinity;
+
+  private readonly lon0: number;
+  private readonly lat0: number;
+  private readonly xM: number;
+  private readonly yM: number;
+  private readonly locs: Loc[] = [];
+  /** The stops of each cluster of places, in plan order. */
+  private readonly clusterStops: Record<number, StopTarget[]> = {};
+  /** The distinct places of each cluster. */
+  private readonly clusterPlaces: Record<number, Array<[number, number]>> = {};
+  private readonly segKeys: string[];
+  private readonly segLengthM: number[];
+  private readonly grid = new Map<string, Piece[]>();
+  private readonly active = new Map<number, Pass>();
+  /** Fixes waiting for their successor (a single stray fix between two of the same stop is smoothed away). */
+  private readonly queue: Array<{ fix: ActualFix; x: number; y: number; loc: number }> = [];
+  private prev: { fix: ActualFix; x: number; y: number } | undefined;
+  private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }> } | undefined;
+  private readonly stopXY = new Map<string, [number, number]>();
+
+  constructor(readonly vehicleId: string, stops: StopTarget[], segments: SegmentTarget[], private readonly settings: ActualSettings) {
+    const first = stops[0] ?? { lon: segments[0]?.geometry[0]?.[0] ?? 0, lat: segments[0]?.geometry[0]?.[1] ?? 0 };
+    this.lon0 = first.lon;
+    this.lat0 = first.lat;
+    ({ xM: this.xM, yM: this.yM } = metresPerDegree(this.lat0));
+    const byPlace = new Map<string, Loc>();
+    for (const s of stops) {
+      const k = `${s.lon.toFixed(6)},${s.lat.toFixed(6)}`;
+      let loc = byPlace.get(k);
+      if (!loc) {
+        const [x, y] = this.project(s.lon, s.lat);
+        byPlace.set(k, (loc = { x, y, radiusM: settings.stopRadiusM, cluster: 0, stops: [] }));
+        this.locs.push(loc);
+      }
+      loc.stops.push(s);
+      this.stopXY.set(s.key, [loc.x, loc.y]);
+    }
+    // Places closer than GPS can tell apart are one place for dwells (a cluster); neighbouring
+    // clusters share the ground between them, each keeping its half (never under 10 m).
+    const parent = this.locs.map((_, i) => i);
+    const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
+    this.locs.forEach((a, i) => this.locs.forEach((b, j) => {
+      if (i < j && Math.hypot(a.x - b.x, a.y - b.y) < CLUSTER_M) parent[root(j)] = root(i);
+    }));
+    this.locs.forEach((a, i) => {
+      a.cluster = root(i);
+      this.locs.forEach((b, j) => {
+        if (root(i) !== root(j)) a.radiusM = Math.min(a.radiusM, Math.max(10, Math.hypot(a.x - b.x, a.y - b.y) / 2));
+      });
+    });
+    for (const l of this.locs) {
+      (this.clusterStops[l.cluster] ??= []).push(...l.stops);
+      (this.clusterPlaces[l.cluster] ??= []).push([l.x, l.y]);
+    }
+    for (const list of Object.values(this.clusterStops)) list.sort((a, b) => a.seq - b.seq);
+    this.segKeys = segments.map((s) => s.key);
+    this.segLengthM = segments.map(() => 0);
+    segments.forEach((seg, task) => {
+      let offset = 0;
+      for (let i = 1; i < seg.geometry.length; i++) {
+        const [ax, ay] = this.project(seg.geometry[i - 1]![0], seg.geometry[i - 1]![1]);
+        const [bx, by] = this.project(seg.geometry[i]![0], seg.geometry[i]![1]);
+        const lenM = Math.hypot(bx - ax, by - ay);
+        if (lenM < 1e-6) continue;
+        const piece: Piece = { task, ax, ay, dx: (bx - ax) / lenM, dy: (by - ay) / lenM, lenM, offsetM: offset };
+        offset += lenM;
+        const pad = settings.segmentToleranceM;
+        for (let cx = Math.floor((Math.min(ax, bx) - pad) / CELL_M); cx <= Math.floor((Math.max(ax, bx) + pad) / CELL_M); cx++) {
+          for (let cy = Math.floor((Math.min(ay, by) - pad) / CELL_M); cy <= Math.floor((Math.max(ay, by) + pad) / CELL_M); cy++) {
+            const key = `${cx},${cy}`;
+            const cell = this.grid.get(key);
+            if (cell) cell.push(piece);
+            else this.grid.set(key, [piece]);
+          }
+        }
+      }
+      this.segLengthM[task] = offset;
+    });
+  }
+
+  /** The next fix of this vehicle; fix times must not go backwards (the caller replays the day when they would). */
+  ingest(fix: ActualFix): void {
+    const [x, y] = this.project(fix.lon, fix.lat);
+    this.lastFixMs = fix.timeMs;
+    this.queue.push({ fix, x, y, loc: this.nearestLoc(x, y) });
+    if (this.queue.length === 3) {
+      const [a, b, c] = this.queue as [typeof this.queue[0], typeof this.queue[0], typeof this.queue[0]];
+      if (a.loc === c.loc && b.loc !== a.loc && a.loc >= 0) b.loc = a.loc;
+      this.process(this.queue.shift()!);
+    }
+  }
+
+  /** The day is over (batch) or judged now: the fixes held back are processed and open dwells and passes end. */
+  flush(): void {
+    while (this.queue.length) this.process(this.queue.shift()!);
+    if (this.run) this.closeRun(this.run.lastMs);
+    this.closeAllPasses();
+  }
+
+  /** True while the vehicle is (or, by the fixes held back, may be) dwelling at the stop. */
+  dwellingAt(stopKey: string): boolean {
+    const locs = new Set<number>(this.queue.map((q) => q.loc));
+    if (this.run) locs.add(this.run.loc);
+    for (const l of locs) if (l >= 0 && this.clusterStops[l]!.some((s) => s.key === stopKey)) return true;
+    return false;
+  }
+
+  private project(lon: number, lat: number): [number, number] {
+    return [(lon - this.lon0) * this.xM, (lat - this.lat0) * this.yM];
+  }
+
+  /** The cluster of the nearest stop place whose radius holds the point, or -1. */
+  private nearestLoc(x: number, y: number): number {
+    let best = -1;
+    let bestD = Infinity;
+    this.locs.forEach((l, i) => {
+      const d = Math.hypot(l.x - x, l.y - y);
+      if (d <= l.radiusM && d < bestD) {
+        best = l.cluster;
+        bestD = d;
+      }
+    });
+    return best;
+  }
+
+  private process(q: { fix: ActualFix; x: number; y: number; loc: number }): void {
+    const { fix } = q;
+    const gap = this.prev !== undefined && fix.timeMs - this.prev.fix.timeMs > this.settings.maxFixGapS * 1000;
+    if (this.run && (q.loc !== this.run.loc || gap)) {
+      this.closeRun(gap ? this.run.lastMs : (this.run.lastMs + fix.timeMs) / 2);
+    }
+    if (q.loc >= 0 && !this.run) {
+      this.run = { loc: q.loc, enterMs: this.prev && !gap ? (this.prev.fix.timeMs + fix.timeMs) / 2 : fix.timeMs, lastMs: fix.timeMs, fixes: 0, still: [] };
+    }
+    if (this.run) {
+      this.run.lastMs = fix.timeMs;
+      this.run.fixes++;
+      if (fix.speedKmh < this.settings.stoppedBelowKmh) this.run.still.push({ x: q.x, y: q.y, t: fix.timeMs });
+    }
+    if (this.prev && !gap) this.coverStep(this.prev, q);
+    else this.closeAllPasses();
+    this.prev = q;
+  }
+
+  private closeRun(endMs: number): void {
+    const run = this.run!;
+    this.run = undefined;
+    // a drive-by (no stationary fix) or a single fix is not a service
+    if (run.fixes < 2 || run.still.length < 1 || (endMs - run.enterMs) / 1000 < this.settings.minDwellS) return;
+    for (const e of this.episodes(run, endMs)) this.serve(run.loc, e);
+  }
+
+  /**
+   * A dwell at a cluster of places split by where the truck stood: each stationary fix goes to
+   * its nearest place, smoothed over five fixes; a stretch of under three fixes, or whose mean is
+   * not clearly at its place (noise around the middle between two), belongs to its neighbours.
+   */
+  private episodes(run: NonNullable<VehicleActual['run']>, endMs: number): Array<{ fromMs: number; toMs: number; x: number; y: number }> {
+    const places = this.clusterPlaces[run.loc]!;
+    const mean = (fixes: Array<{ x: number; y: number }>) => ({ x: fixes.reduce((a, f) => a + f.x, 0) / fixes.length, y: fixes.reduce((a, f) => a + f.y, 0) / fixes.length });
+    const whole = { fromMs: run.enterMs, toMs: endMs, ...mean(run.still) };
+    if (places.length === 1 || run.still.length < 6) return [whole];
+    const nearestPlace = (x: number, y: number) => {
+      let best = 0;
+      places.forEach((p, i) => { if (Math.hypot(p[0] - x, p[1] - y) < Math.hypot(places[best]![0] - x, places[best]![1] - y)) best = i; });
+      return best;
+    };
+    const raw = run.still.map((f) => nearestPlace(f.x, f.y));
+    const label = raw.map((_, i) => {
+      const votes = new Map<number, number>();
+      for (let j = Math.max(0, i - 2); j <= Math.min(raw.length - 1, i + 2); j++) votes.set(raw[j]!, (votes.get(raw[j]!) ?? 0) + 1);
+      return [...votes].sort((a, b) => b[1] - a[1] || (a[0] === raw[i] ? -1 : 1))[0]![0];
+    });
+    let parts: Array<{ label: number; fixes: Array<{ x: number; y: number; t: number }> }> = [];
+    label.forEach((l, i) => {
+      const last = parts[parts.length - 1];
+      if (last && last.label === l) last.fixes.push(run.still[i]!);
+      else parts.push({ label: l, fixes: [run.still[i]!] });
+    });
+    const clear = (p: (typeof parts)[number]) => {
+      const m = mean(p.fixes);
+      const own = Math.hypot(places[p.label]![0] - m.x, places[p.label]![1] - m.y);
+      return p.fixes.length >= 3 && places.every((q, i) => i === p.label || Math.hypot(q[0] - m.x, q[1] - m.y) >= own + 2);
+    };
+    const merged: typeof parts = [];
+    for (const p of parts) {
+      const last = merged[merged.length - 1];
+      if (last && (last.label === p.label || !clear(p))) last.fixes.push(...p.fixes);
+      else if (last && !clear(last)) merged[merged.length - 1] = { label: p.label, fixes: [...last.fixes, ...p.fixes] };
+      else merged.push({ label: p.label, fixes: [...p.fixes] });
+    }
+    parts = merged;
+    if (parts.length === 1) return [whole];
+    return parts.map((p, i) => ({
+      fromMs: i === 0 ? run.enterMs : (parts[i - 1]!.fixes[parts[i - 1]!.fixes.length - 1]!.t + p.fixes[0]!.t) / 2,
+      toMs: i === parts.length - 1 ? endMs : (p.fixes[p.fixes.length - 1]!.t + parts[i + 1]!.fixes[0]!.t) / 2,
+      ...mean(p.fixes),
+    }));
+  }
+
+  /**
+   * Which of the cluster's stops a dwell served: those whose place is nearest the dwell's mean
+   * position (GPS noise averages out over a dwell), then the one whose window the dwell falls in,
+   * else the next one due, else the oldest (late); a dwell that ends before a window opens serves
+   * nothing in it. A long enough dwell serves the next ones at the same place too (bins side by side).
+   */
+  private serve(cluster: number, e: { fromMs: number; toMs: number; x: number; y: number }): void {
+    if ((e.toMs - e.fromMs) / 1000 < this.settings.minDwellS) return;
+    const at = e.fromMs;
+    const open = this.clusterStops[cluster]!
+      .filter((s) => !this.visits.has(s.key) && e.toMs >= s.windowStartMs)
+      .map((s) => ({ s, d: Math.hypot(this.stopXY.get(s.key)![0] - e.x, this.stopXY.get(s.key)![1] - e.y) }));
+    if (open.length === 0) return;
+    const nearest = Math.min(...open.map((o) => o.d));
+    const here = open.filter((o) => o.d <= nearest + SAME_PLACE_M).map((o) => o.s);
+    let budgetS = (e.toMs - e.fromMs) / 1000;
+    const served = new Set<string>();
+    for (;;) {
+      const left = here.filter((s) => !this.visits.has(s.key) && !served.has(s.pointId));
+      const pick = left.find((s) => at >= s.windowStartMs && at <= s.windowEndMs)
+        ?? left.find((s) => s.windowEndMs >= at)
+        ?? left[0];
+      if (!pick || budgetS < this.settings.minDwellS) break;
+      this.visits.set(pick.key, { arrivalMs: Math.round(Math.max(e.fromMs, Math.min(pick.windowStartMs, e.toMs))), departureMs: Math.round(e.toMs) });
+      served.add(pick.pointId);
+      budgetS -= pick.serviceS;
+    }
+  }
+
+  private coverStep(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): void {
+    const max = this.settings.workSpeedMaxKmh;
+    const stopped = this.settings.stoppedBelowKmh;
+    const aWorks = a.fix.working === true && a.fix.speedKmh <= max;
+    const bWorks = b.fix.working === true && b.fix.speedKmh <= max;
+    const distM = Math.hypot(b.x - a.x, b.y - a.y);
+    if ((!aWorks && !bWorks) || this.segKeys.length === 0) {
+      this.closeAllPasses();
+      return;
+    }
+    if (distM < 1) return; // standing still with the brushes on covers nothing, and ends nothing
+    // The gear went on or off between the two fixes: a vehicle standing at the other end switched
+    // as it moved off (or came to a stop), so the whole step counts; otherwise the half on the working side.
+    let from = 0;
+    let to = 1;
+    if (!aWorks && a.fix.speedKmh >= stopped) from = 0.5;
+    if (!bWorks && b.fix.speedKmh >= stopped) to = 0.5;
+    const ux = (b.x - a.x) / distM;
+    const uy = (b.y - a.y) / distM;
+    const touched = new Set<number>();
+    const n = Math.max(1, Math.ceil((distM * (to - from)) / SAMPLE_M));
+    for (let k = 0; k <= n; k++) {
+      const share = from + ((to - from) * k) / n;
+      const x = a.x + (b.x - a.x) * share;
+      const y = a.y + (b.y - a.y) * share;
+      const tMs = a.fix.timeMs + (b.fix.timeMs - a.fix.timeMs) * share;
+      const best = new Map<number, { d: number; along: number }>();
+      for (const p of this.grid.get(`${Math.floor(x / CELL_M)},${Math.floor(y / CELL_M)}`) ?? []) {
+        if (Math.abs(ux * p.dx + uy * p.dy) < MIN_ALIGNMENT) continue;
+        const t = Math.max(0, Math.min(p.lenM, (x - p.ax) * p.dx + (y - p.ay) * p.dy));
+        const d = Math.hypot(p.ax + p.dx * t - x, p.ay + p.dy * t - y);
+        if (d > this.settings.segmentToleranceM) continue;
+        const seen = best.get(p.task);
+        if (!seen || d < seen.d) best.set(p.task, { d, along: p.offsetM + t });
+      }
+      for (const [task, { along }] of best) {
+        touched.add(task);
+        let pass = this.active.get(task);
+        if (pass && pass.dir !== 0 && (along - pass.lastAlong) * pass.dir < -REVERSAL_M) {
+          this.closePass(task);
+          pass = undefined;
+        }
+        if (!pass) {
+          pass = { startAlong: along, lastAlong: along, dir: 0, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs };
+          this.active.set(task, pass);
+        }
+        if (pass.dir === 0 && Math.abs(along - pass.startAlong) > 10) pass.dir = Math.sign(along - pass.startAlong);
+        if (pass.dir === 0 || (along - pass.lastAlong) * pass.dir >= 0) pass.lastAlong = along;
+        pass.bins[Math.min(pass.bins.length - 1, Math.floor(along / BIN_M))] = 1;
+        pass.lastMs = tMs;
+      }
+    }
+    for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
+  }
+
+  private closeAllPasses(): void {
+    for (const task of [...this.active.keys()]) this.closePass(task);
+  }
+
+  private closePass(task: number): void {
+    const pass = this.active.get(task)!;
+    this.active.delete(task);
+    let covered = 0;
+    for (const b of pass.bins) covered += b;
+    // a fix's error shortens the measured stretch at each end: one bin of slack at both
+    const lengthM = this.segLengthM[task]!;
+    if (Math.min(lengthM, (covered + 2) * BIN_M) < this.settings.minCoverage * lengthM) return;
+    const key = this.segKeys[task]!;
+    const list = this.passes.get(key);
+    if (list) list.push(Math.round(pass.lastMs));
+    else this.passes.set(key, [Math.round(pass.lastMs)]);
+  }
+}
