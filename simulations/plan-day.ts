@@ -162,7 +162,7 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
         const reversed = stop.location === task.toLocation && task.toLocation !== task.fromLocation;
         const line = reversed ? [...road].reverse() : road;
         if (line.length < 2) return;
-        const skipped = !options.skip && random() < skipShare;
+        const skipped = options.skip ? options.skip.has(key) : random() < skipShare;
         if (skipped) {
           planted.skippedPasses.push(`${key}:${task.id}`);
           if (random() < 0.5) return;

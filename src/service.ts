@@ -45,6 +45,10 @@ import { PlanRunner } from './jobs/plan-runner.js';
 import { scheduleNightlyPlanning, type NightlyPlanning } from './jobs/nightly-planning.js';
 import { addPlanRoutes } from './api/plan-routes.js';
 import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
+import { addActualRoutes } from './api/actual-routes.js';
+import { ActualStore } from './planning/actual/actual-store.js';
+import { ActualMonitor } from './planning/actual/monitor.js';
+import type { RoadNetwork } from '../solver/network/index.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -65,6 +69,8 @@ export interface Service {
   live: LiveHub;
   /** Plans and their job queue; the local runner (undefined with PLAN_WORKERS=0 or no road network); the nightly plan. */
   plans: PlanStore;
+  /** Plan against actual: the live judge of the plans being driven. */
+  actual: ActualMonitor;
   planRunner?: PlanRunner;
   nightlyPlanning: NightlyPlanning;
   /** undefined when JT808_ENABLED=false */
@@ -224,7 +230,24 @@ export async function startService(config: Config, logger: Logger, options: { in
     }) : undefined;
     const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
       : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
-    addPlanRoutes(api, { plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake() });
+    // Plan against actual: judged from committed fixes; statuses and plan events pushed to dispatchers.
+    let loadedNetwork: RoadNetwork | undefined;
+    const actualStore = new ActualStore(db);
+    const actual = new ActualMonitor({
+      store: actualStore, profile: () => profiles.get(), network: () => loadedNetwork, logger,
+      onStatus: (planId, s) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:stop', { planId, ...s }),
+      onEvent: (e) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:event', e),
+    });
+    network?.then((loaded) => {
+      loadedNetwork = loaded.network;
+      void actual.planChanged(); // where trucks park for each point is known now
+    }, () => undefined);
+    tracking.events.on('committed', (fixes) => actual.committed(fixes));
+    addPlanRoutes(api, {
+      plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake(),
+      onChanged: () => void actual.planChanged(),
+    });
+    addActualRoutes(api, { plans, actual: actualStore, profile: () => profiles.get(), network: () => loadedNetwork, onJudged: () => void actual.planChanged() });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);
@@ -245,6 +268,7 @@ export async function startService(config: Config, logger: Logger, options: { in
       (err: unknown) => logger.warn({ err }, 'map road layer could not be read at start; the first request reads it'),
     );
     planLive = live;
+    await actual.start();
     // jobs run by worker processes elsewhere report through the shared PostgreSQL store
     const progressRelay = db.kind === 'postgres'
       ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e) })
@@ -257,10 +281,11 @@ export async function startService(config: Config, logger: Logger, options: { in
     let closed = false;
     return {
       db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, jt808, jt808Port, live, network,
-      plans, planRunner, nightlyPlanning,
+      plans, actual, planRunner, nightlyPlanning,
       close: async () => {
         if (closed) return;
         closed = true;
+        actual.stop();
         await jobs.stop();
         await nightlyPlanning.stop();
         progressRelay?.stop();
@@ -274,6 +299,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         });
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
+        await actual.idle();
         await tokens.settle();
         await roadLayerWarm;
         await network?.catch(() => undefined); // a load failure was reported when it happened

@@ -22,6 +22,8 @@ export interface PlanRouteDeps {
   cannotPlan(): string | null;
   /** A job was queued: wake the local runner. */
   onQueued(): void;
+  /** A plan was published, started or closed (the plans being driven changed). */
+  onChanged?(): void;
 }
 
 const WRITE: readonly Role[] = ['admin', 'dispatcher'];
@@ -135,7 +137,9 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
     summary: 'Publish a draft: it becomes the plan in force for its date and district (the previous one is superseded)',
     handler: async ({ params, principal }) => {
       try {
-        return await deps.plans.publish(params.id, actorOf(principal));
+        const published = await deps.plans.publish(params.id, actorOf(principal));
+        deps.onChanged?.();
+        return published;
       } catch (err) {
         rethrow(err);
       }
@@ -148,7 +152,9 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
       summary: move === 'start' ? 'A published plan is under way (in progress)' : 'Close a plan in progress (the day is over)',
       handler: async ({ params }) => {
         try {
-          return await deps.plans.transition(params.id, move);
+          const moved = await deps.plans.transition(params.id, move);
+          deps.onChanged?.();
+          return moved;
         } catch (err) {
           rethrow(err);
         }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { VehicleState } from '../domain/vehicle-state.js';
+import type { StoredFix } from './position-writer.js';
 
 /**
  * The in-process bus between tracking and its listeners (live push, compliance).
@@ -7,6 +8,8 @@ import type { VehicleState } from '../domain/vehicle-state.js';
  */
 export interface FleetEventMap {
   state: [VehicleState];
+  /** The fixes of one commit, duplicates left out, each judged plausible or not (plan against actual listens). */
+  committed: [StoredFix[]];
 }
 
 export class FleetEvents extends EventEmitter<FleetEventMap> {

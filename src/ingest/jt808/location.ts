@@ -104,6 +104,10 @@ function applyProfile(fix: Fix, profile: TerminalModelProfile, body: Buffer, ite
     const v = readSignal(profile.bodyLifted, alarm, status, body, itemsStart, end);
     if (v !== undefined) fix.bodyLifted = v;
   }
+  if (profile.working) {
+    const v = readSignal(profile.working, alarm, status, body, itemsStart, end);
+    if (v !== undefined) fix.working = v;
+  }
   const load = profile.loadKg;
   if (load) {
     const item = findItem(body, itemsStart, end, load.itemId);

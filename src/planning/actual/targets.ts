@@ -36,6 +36,8 @@ export interface SegmentTarget {
   vehicleIds: string[];
   geometry: Array<[number, number]>;
   lengthM: number;
+  /** Worked only in the line's direction (a pass the other way is another street's, e.g. the other carriageway). */
+  oneWay: boolean;
   requiredPasses: number;
   deadlineMs: number;
   /** The plan's first pass start, for the record. */
@@ -101,7 +103,7 @@ export function planTargets(input: PlanTargetInput): PlanTargets {
         if (!geometry || geometry.length < 2) return;
         segments.set(stop.id, {
           key: `segment:${stop.id}`, taskId: stop.id, segmentId: m.segmentId, vehicleIds: [route.vehicleId], geometry,
-          lengthM: task.lengthM, requiredPasses: task.mechanicalPasses ?? 1, deadlineMs: clock.epochMs(task.deadlineS),
+          lengthM: task.lengthM, oneWay: task.oneWay ?? false, requiredPasses: task.mechanicalPasses ?? 1, deadlineMs: clock.epochMs(task.deadlineS),
           plannedStartMs: clock.epochMs(stop.startS),
         });
       }

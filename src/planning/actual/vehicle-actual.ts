@@ -48,6 +48,7 @@ interface Loc {
 
 interface Piece {
   task: number;
+  oneWay: boolean;
   ax: number;
   ay: number;
   dx: number;
@@ -145,7 +146,7 @@ export class VehicleActual {
         const [bx, by] = this.project(seg.geometry[i]![0], seg.geometry[i]![1]);
         const lenM = Math.hypot(bx - ax, by - ay);
         if (lenM < 1e-6) continue;
-        const piece: Piece = { task, ax, ay, dx: (bx - ax) / lenM, dy: (by - ay) / lenM, lenM, offsetM: offset };
+        const piece: Piece = { task, oneWay: seg.oneWay, ax, ay, dx: (bx - ax) / lenM, dy: (by - ay) / lenM, lenM, offsetM: offset };
         offset += lenM;
         const pad = settings.segmentToleranceM;
         for (let cx = Math.floor((Math.min(ax, bx) - pad) / CELL_M); cx <= Math.floor((Math.max(ax, bx) + pad) / CELL_M); cx++) {
@@ -321,12 +322,24 @@ export class VehicleActual {
       return;
     }
     if (distM < 1) return; // standing still with the brushes on covers nothing, and ends nothing
-    // The gear went on or off between the two fixes: a vehicle standing at the other end switched
-    // as it moved off (or came to a stop), so the whole step counts; otherwise the half on the working side.
+    // The gear went on or off between the two fixes. A vehicle standing at the other end switched
+    // as it moved off (or came to a stop): the whole step counts. Otherwise the switch is put where
+    // the two speeds, each kept up to it, make the distance between the fixes (half way when alike).
     let from = 0;
     let to = 1;
-    if (!aWorks && a.fix.speedKmh >= stopped) from = 0.5;
-    if (!bWorks && b.fix.speedKmh >= stopped) to = 0.5;
+    const workedShare = (working: ActualFix, other: ActualFix) => {
+      const vw = working.speedKmh / 3.6;
+      const vn = other.speedKmh / 3.6;
+      const dtS = Math.abs(b.fix.timeMs - a.fix.timeMs) / 1000;
+      if (Math.abs(vw - vn) < 0.3 || distM <= 0) return 0.5;
+      return Math.max(0, Math.min(1, (vw * (distM - vn * dtS)) / ((vw - vn) * distM)));
+    };
+    if (!aWorks && a.fix.speedKmh >= stopped) from = 1 - workedShare(b.fix, a.fix);
+    if (!bWorks && b.fix.speedKmh >= stopped) to = workedShare(a.fix, b.fix);
+    if (to <= from) {
+      this.closeAllPasses();
+      return;
+    }
     const ux = (b.x - a.x) / distM;
     const uy = (b.y - a.y) / distM;
     const touched = new Set<number>();
@@ -338,7 +351,8 @@ export class VehicleActual {
       const tMs = a.fix.timeMs + (b.fix.timeMs - a.fix.timeMs) * share;
       const best = new Map<number, { d: number; along: number }>();
       for (const p of this.grid.get(`${Math.floor(x / CELL_M)},${Math.floor(y / CELL_M)}`) ?? []) {
-        if (Math.abs(ux * p.dx + uy * p.dy) < MIN_ALIGNMENT) continue;
+        const alignment = ux * p.dx + uy * p.dy;
+        if ((p.oneWay ? alignment : Math.abs(alignment)) < MIN_ALIGNMENT) continue;
         const t = Math.max(0, Math.min(p.lenM, (x - p.ax) * p.dx + (y - p.ay) * p.dy));
         const d = Math.hypot(p.ax + p.dx * t - x, p.ay + p.dy * t - y);
         if (d > this.settings.segmentToleranceM) continue;
@@ -348,12 +362,19 @@ export class VehicleActual {
       for (const [task, { along }] of best) {
         touched.add(task);
         let pass = this.active.get(task);
+        let turnedAt: number | undefined;
         if (pass && pass.dir !== 0 && (along - pass.lastAlong) * pass.dir < -REVERSAL_M) {
+          turnedAt = pass.lastAlong;
           this.closePass(task);
           pass = undefined;
         }
         if (!pass) {
-          pass = { startAlong: along, lastAlong: along, dir: 0, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs };
+          pass = { startAlong: turnedAt ?? along, lastAlong: along, dir: 0, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs };
+          // turned back: the new pass began where the old one turned (seen only once REVERSAL_M back)
+          if (turnedAt !== undefined) {
+            pass.dir = Math.sign(along - turnedAt);
+            for (let m = Math.min(turnedAt, along); m <= Math.max(turnedAt, along); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
+          }
           this.active.set(task, pass);
         }
         if (pass.dir === 0 && Math.abs(along - pass.startAlong) > 10) pass.dir = Math.sign(along - pass.startAlong);
