@@ -98,7 +98,7 @@ function namedSchemas(): Record<string, z.ZodType> {
   return named;
 }
 
-export async function startService(config: Config, logger: Logger, options: { inMemory?: boolean } = {}): Promise<Service> {
+export async function startService(config: Config, logger: Logger, options: { inMemory?: boolean; /** the plan-against-actual judge's wall clock (tests) */ actualClock?: () => number } = {}): Promise<Service> {
   const startedAtMs = Date.now();
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir, purpose: 'the sanifleet service', logger });
   try {
@@ -234,7 +234,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     let loadedNetwork: RoadNetwork | undefined;
     const actualStore = new ActualStore(db);
     const actual = new ActualMonitor({
-      store: actualStore, profile: () => profiles.get(), network: () => loadedNetwork, logger,
+      store: actualStore, profile: () => profiles.get(), network: () => loadedNetwork, logger, now: options.actualClock,
       onStatus: (planId, s) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:stop', { planId, ...s }),
       onEvent: (e) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:event', e),
     });

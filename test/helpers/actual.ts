@@ -14,11 +14,12 @@ export interface SmallPlan {
   roads: Map<string, Array<[number, number]>>;
 }
 
-let cached: Promise<SmallPlan> | undefined;
+const cached = new Map<string, Promise<SmallPlan>>();
 
-export function smallPlan(): Promise<SmallPlan> {
-  return (cached ??= (async () => {
-    const full = await demoSnapshot({ date: '2026-12-01' });
+/** The same plan for any local date (the solver counts from the date's midnight). */
+export function smallPlan(date = '2026-12-01'): Promise<SmallPlan> {
+  if (!cached.has(date)) cached.set(date, (async () => {
+    const full = await demoSnapshot({ date });
     const city: PlanningSnapshot = {
       ...full,
       collectionPoints: full.collectionPoints.filter((p) => p.district === 'Fontvieille' && p.wasteClass === 'residual').slice(0, 8)
@@ -33,4 +34,5 @@ export function smallPlan(): Promise<SmallPlan> {
     const roads = new Map(city.roadSegments.map((r) => [r.id, r.geometry.coordinates as Array<[number, number]>]));
     return { city, network, problem: built.problem, solution, mapping: built.mapping, roads };
   })());
+  return cached.get(date)!;
 }
