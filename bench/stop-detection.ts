@@ -11,6 +11,7 @@ import { loadNetwork, type RoadNetwork } from '../solver/network/index.js';
 import type { CityProfile } from '../src/domain/city-profile.js';
 import type { PlanMapping } from '../src/planning/build-problem.js';
 import { actualSettings, detectDay } from '../src/planning/actual/plan-actual.js';
+import { roadRouters } from '../src/planning/actual/road-router.js';
 import { planTargets } from '../src/planning/actual/targets.js';
 import { networkProfileFor } from '../src/planning/network-profile.js';
 import { scoreStates, simulatePlanDay, type TruthState } from '../simulations/plan-day.js';
@@ -44,7 +45,7 @@ export function stopDetectionBench(input: StopDetectionInput): Record<string, un
     const sim = simulatePlanDay({ network, problem, solution, mapping, segmentGeometry: (id) => roads.get(id) }, { seed: input.seed + day, skipShare: input.skipShare });
     const simMs = performance.now() - s0;
     const d0 = performance.now();
-    const statuses = detectDay(targets, sim.fixes, settings);
+    const statuses = detectDay(targets, sim.fixes, settings, undefined, roadRouters(network, problem, mapping));
     const detectMs = performance.now() - d0;
     const judged = new Map(statuses.map((s) => [s.key, s.status as string]));
     const fixes = [...sim.fixes.values()].reduce((n, f) => n + f.length, 0);

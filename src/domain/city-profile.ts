@@ -85,7 +85,7 @@ const planningSchema = z.strictObject({
     minDwellS: z.number().min(0).max(3600).default(30),
     maxFixGapS: z.number().min(10).max(3600).default(120),
     segmentToleranceM: z.number().min(2).max(200).default(20),
-    minCoverage: z.number().min(0.1).max(1).default(0.8),
+    minCoverage: z.number().min(0.1).max(1).default(0.7),
     workSpeedToleranceKmh: z.number().min(0).max(30).default(3),
   }).prefault({}),
   watering: streetWork({ '1': { passesPerDay: 1, deadline: '12:00' }, '2': { passesPerDay: 0, deadline: '12:00' }, '3': { passesPerDay: 0, deadline: '12:00' }, '4': { passesPerDay: 0, deadline: '12:00' } }, 1),

@@ -6,6 +6,7 @@ import type { StoredFix } from '../../tracking/position-writer.js';
 import { PlanClock } from '../plan-clock.js';
 import type { ActualStore, PlanEvent } from './actual-store.js';
 import { actualSettings, PlanActual, type ActualStatus } from './plan-actual.js';
+import { roadRouters } from './road-router.js';
 import { planTargets } from './targets.js';
 
 /**
@@ -54,7 +55,7 @@ export async function loadJudged(store: ActualStore, planId: string, profile: Ci
     servicePosition: network ? (lon, lat, kind) => network.snap(lon, lat, { vehicleKind: kind as VehicleKind }) : undefined,
   });
   const clock = new PlanClock(plan.mapping.date, plan.mapping.timeZone);
-  const actual = new PlanActual(targets, actualSettings(profile));
+  const actual = new PlanActual(targets, actualSettings(profile), network ? roadRouters(network, plan.problem, plan.mapping) : undefined);
   const [from, to] = dayWindow(clock);
   for (const v of actual.vehicleIds()) actual.replay(v, await store.fixes(v, from, to));
   return { planId, clock, actual, withNetwork: network !== undefined, last: new Map() };

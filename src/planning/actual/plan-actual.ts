@@ -1,6 +1,6 @@
 import type { CityProfile } from '../../domain/city-profile.js';
 import type { PlanTargets } from './targets.js';
-import { VehicleActual, type ActualFix, type ActualSettings } from './vehicle-actual.js';
+import { VehicleActual, type ActualFix, type ActualSettings, type Router } from './vehicle-actual.js';
 
 /**
  * A plan against what its vehicles did: each planned stop and street is
@@ -53,7 +53,8 @@ export class PlanActual {
   /** Stops a driver marked done by hand (stop key → when). */
   private readonly marks = new Map<string, number>();
 
-  constructor(readonly targets: PlanTargets, private readonly settings: ActualSettings) {
+  /** `routerFor`: the road path between a vehicle's fixes (see VehicleActual), per vehicle. */
+  constructor(readonly targets: PlanTargets, private readonly settings: ActualSettings, private readonly routerFor?: (vehicleId: string) => Router | undefined) {
     for (const id of this.vehicleIds()) this.vehicles.set(id, this.fresh(id));
   }
 
@@ -133,6 +134,7 @@ export class PlanActual {
       this.targets.stops.filter((s) => s.vehicleId === vehicleId),
       this.targets.segments.filter((s) => s.vehicleIds.includes(vehicleId)),
       this.settings,
+      this.routerFor?.(vehicleId),
     );
   }
 }
@@ -141,8 +143,8 @@ export class PlanActual {
  * The batch path: a plan and a stored day's fixes (per vehicle, any order; implausible ones
  * already left out) → every stop's and street's status at `atMs` (default: after the last due time).
  */
-export function detectDay(targets: PlanTargets, fixesByVehicle: Map<string, ActualFix[]>, settings: ActualSettings, atMs?: number): ActualStatus[] {
-  const actual = new PlanActual(targets, settings);
+export function detectDay(targets: PlanTargets, fixesByVehicle: Map<string, ActualFix[]>, settings: ActualSettings, atMs?: number, routerFor?: (vehicleId: string) => Router | undefined): ActualStatus[] {
+  const actual = new PlanActual(targets, settings, routerFor);
   for (const [vehicleId, fixes] of fixesByVehicle) {
     const sorted = [...fixes].sort((a, b) => a.timeMs - b.timeMs);
     for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i]!.timeMs !== sorted[i - 1]!.timeMs) actual.ingest(vehicleId, sorted[i]!);

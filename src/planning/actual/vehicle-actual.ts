@@ -33,6 +33,9 @@ export interface ActualFix {
   working?: boolean;
 }
 
+/** The road path a vehicle drove between two fixes, or null when unknown. */
+export type Router = (from: ActualFix, to: ActualFix) => Array<[number, number]> | null;
+
 export interface StopVisit {
   arrivalMs: number;
   departureMs: number;
@@ -57,10 +60,10 @@ interface Piece {
   offsetM: number;
 }
 
+/** A stay of a working vehicle on a street: what it covered and how far it went along it. */
 interface Pass {
-  startAlong: number;
   lastAlong: number;
-  dir: number;
+  traversedM: number;
   bins: Uint8Array;
   lastMs: number;
 }
@@ -72,8 +75,8 @@ const CELL_M = 50;
 const CLUSTER_M = 15;
 /** Within a cluster, places this much farther from the dwell's mean than the nearest are other places. */
 const SAME_PLACE_M = 2;
-/** Along-street movement backwards by more than this ends a pass (a U-turn starts the next). */
-const REVERSAL_M = 25;
+/** A sample further along the street than this from the last is a jump between its loops, not travel. */
+const MAX_ALONG_STEP_M = 30;
 /** The path must run along the street (|cos| of the angle), not across it. */
 const MIN_ALIGNMENT = 0.7;
 
@@ -102,7 +105,12 @@ export class VehicleActual {
   private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }> } | undefined;
   private readonly stopXY = new Map<string, [number, number]>();
 
-  constructor(readonly vehicleId: string, stops: StopTarget[], segments: SegmentTarget[], private readonly settings: ActualSettings) {
+  /**
+   * `router`: the road path between two fixes ([lon, lat] pairs), where a street network is at
+   * hand (map matching between fixes); without it the way between fixes is a straight line.
+   */
+  constructor(readonly vehicleId: string, stops: StopTarget[], segments: SegmentTarget[], private readonly settings: ActualSettings,
+    private readonly router?: Router) {
     const first = stops[0] ?? { lon: segments[0]?.geometry[0]?.[0] ?? 0, lat: segments[0]?.geometry[0]?.[1] ?? 0 };
     this.lon0 = first.lon;
     this.lat0 = first.lat;
@@ -316,12 +324,16 @@ export class VehicleActual {
     const stopped = this.settings.stoppedBelowKmh;
     const aWorks = a.fix.working === true && a.fix.speedKmh <= max;
     const bWorks = b.fix.working === true && b.fix.speedKmh <= max;
-    const distM = Math.hypot(b.x - a.x, b.y - a.y);
     if ((!aWorks && !bWorks) || this.segKeys.length === 0) {
       this.closeAllPasses();
       return;
     }
-    if (distM < 1) return; // standing still with the brushes on covers nothing, and ends nothing
+    if (Math.hypot(b.x - a.x, b.y - a.y) < 1) return; // standing still with the brushes on covers nothing, and ends nothing
+    // the way between the two fixes: along the roads when a router is given, else straight
+    const path = this.path(a, b);
+    const cum = [0];
+    for (let i = 1; i < path.length; i++) cum.push(cum[i - 1]! + Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]));
+    const distM = cum[cum.length - 1]!;
     // The gear went on or off between the two fixes. A vehicle standing at the other end switched
     // as it moved off (or came to a stop): the whole step counts. Otherwise the switch is put where
     // the two speeds, each kept up to it, make the distance between the fixes (half way when alike).
@@ -336,71 +348,95 @@ export class VehicleActual {
     };
     if (!aWorks && a.fix.speedKmh >= stopped) from = 1 - workedShare(b.fix, a.fix);
     if (!bWorks && b.fix.speedKmh >= stopped) to = workedShare(a.fix, b.fix);
-    if (to <= from) {
+    if (to <= from || distM < 1) {
       this.closeAllPasses();
       return;
     }
-    const ux = (b.x - a.x) / distM;
-    const uy = (b.y - a.y) / distM;
     const touched = new Set<number>();
     const n = Math.max(1, Math.ceil((distM * (to - from)) / SAMPLE_M));
+    let piece = 0;
     for (let k = 0; k <= n; k++) {
       const share = from + ((to - from) * k) / n;
-      const x = a.x + (b.x - a.x) * share;
-      const y = a.y + (b.y - a.y) * share;
+      const atM = share * distM;
+      while (piece + 2 < path.length && cum[piece + 1]! < atM) piece++;
+      const p0 = path[piece]!;
+      const p1 = path[piece + 1]!;
+      const lenM = cum[piece + 1]! - cum[piece]!;
+      const f = lenM > 0 ? Math.min(1, (atM - cum[piece]!) / lenM) : 0;
+      const x = p0[0] + (p1[0] - p0[0]) * f;
+      const y = p0[1] + (p1[1] - p0[1]) * f;
+      const ux = lenM > 0 ? (p1[0] - p0[0]) / lenM : 0;
+      const uy = lenM > 0 ? (p1[1] - p0[1]) / lenM : 0;
       const tMs = a.fix.timeMs + (b.fix.timeMs - a.fix.timeMs) * share;
-      const best = new Map<number, { d: number; along: number }>();
+      // per street, the piece that keeps the pass continuous (a winding road passes near itself)
+      const best = new Map<number, { key: number; along: number }>();
       for (const p of this.grid.get(`${Math.floor(x / CELL_M)},${Math.floor(y / CELL_M)}`) ?? []) {
         const alignment = ux * p.dx + uy * p.dy;
         if ((p.oneWay ? alignment : Math.abs(alignment)) < MIN_ALIGNMENT) continue;
         const t = Math.max(0, Math.min(p.lenM, (x - p.ax) * p.dx + (y - p.ay) * p.dy));
         const d = Math.hypot(p.ax + p.dx * t - x, p.ay + p.dy * t - y);
         if (d > this.settings.segmentToleranceM) continue;
+        const along = p.offsetM + t;
+        const pass = this.active.get(p.task);
+        const key = pass ? Math.abs(along - pass.lastAlong) : d;
         const seen = best.get(p.task);
-        if (!seen || d < seen.d) best.set(p.task, { d, along: p.offsetM + t });
+        if (!seen || key < seen.key) best.set(p.task, { key, along });
       }
       for (const [task, { along }] of best) {
         touched.add(task);
         let pass = this.active.get(task);
-        let turnedAt: number | undefined;
-        if (pass && pass.dir !== 0 && (along - pass.lastAlong) * pass.dir < -REVERSAL_M) {
-          turnedAt = pass.lastAlong;
-          this.closePass(task);
-          pass = undefined;
-        }
         if (!pass) {
-          pass = { startAlong: turnedAt ?? along, lastAlong: along, dir: 0, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs };
-          // turned back: the new pass began where the old one turned (seen only once REVERSAL_M back)
-          if (turnedAt !== undefined) {
-            pass.dir = Math.sign(along - turnedAt);
-            for (let m = Math.min(turnedAt, along); m <= Math.max(turnedAt, along); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
-          }
+          pass = { lastAlong: along, traversedM: 0, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs };
           this.active.set(task, pass);
         }
-        if (pass.dir === 0 && Math.abs(along - pass.startAlong) > 10) pass.dir = Math.sign(along - pass.startAlong);
-        if (pass.dir === 0 || (along - pass.lastAlong) * pass.dir >= 0) pass.lastAlong = along;
+        const stepM = Math.abs(along - pass.lastAlong);
+        if (stepM <= MAX_ALONG_STEP_M) {
+          pass.traversedM += stepM;
+          for (let m = Math.min(pass.lastAlong, along); m < Math.max(pass.lastAlong, along); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
+        }
         pass.bins[Math.min(pass.bins.length - 1, Math.floor(along / BIN_M))] = 1;
+        pass.lastAlong = along;
         pass.lastMs = tMs;
       }
     }
     for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
   }
 
+  /** The way between two fixes in local metres: the router's road path when it is plausible, else the straight line. */
+  private path(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): Array<[number, number]> {
+    const straight: Array<[number, number]> = [[a.x, a.y], [b.x, b.y]];
+    const line = this.router?.(a.fix, b.fix);
+    if (!line || line.length < 2) return straight;
+    const projected = line.map(([lon, lat]) => this.project(lon, lat));
+    let lengthM = 0;
+    for (let i = 1; i < projected.length; i++) lengthM += Math.hypot(projected[i]![0] - projected[i - 1]![0], projected[i]![1] - projected[i - 1]![1]);
+    // a detour far beyond what the vehicle could drive in the time is a wrong guess (the fix snapped to the wrong road)
+    const dtS = (b.fix.timeMs - a.fix.timeMs) / 1000;
+    const reachM = (Math.max(a.fix.speedKmh, b.fix.speedKmh, 5) / 3.6) * dtS * 1.5 + 2 * this.settings.segmentToleranceM;
+    if (lengthM > reachM) return straight;
+    return [[a.x, a.y], ...projected, [b.x, b.y]];
+  }
+
   private closeAllPasses(): void {
     for (const task of [...this.active.keys()]) this.closePass(task);
   }
 
+  /**
+   * The vehicle left the street (or stopped working): the stay counts when it covered the street
+   * (one bin of slack at each end for the fixes' error), as many passes as times it went its
+   * length (back and forth without leaving is two).
+   */
   private closePass(task: number): void {
     const pass = this.active.get(task)!;
     this.active.delete(task);
     let covered = 0;
     for (const b of pass.bins) covered += b;
-    // a fix's error shortens the measured stretch at each end: one bin of slack at both
     const lengthM = this.segLengthM[task]!;
     if (Math.min(lengthM, (covered + 2) * BIN_M) < this.settings.minCoverage * lengthM) return;
+    const count = Math.max(1, Math.floor(pass.traversedM / Math.max(lengthM, 1) + 0.25));
     const key = this.segKeys[task]!;
-    const list = this.passes.get(key);
-    if (list) list.push(Math.round(pass.lastMs));
-    else this.passes.set(key, [Math.round(pass.lastMs)]);
+    const list = this.passes.get(key) ?? [];
+    for (let i = 0; i < count; i++) list.push(Math.round(pass.lastMs));
+    this.passes.set(key, list);
   }
 }
