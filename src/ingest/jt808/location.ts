@@ -182,7 +182,7 @@ export function decodeLocation(
   } else {
     decodeItems(body, itemsStart, end, fix, attributes);
   }
-  if (profile.coverClosed || profile.bodyLifted || profile.loadKg) applyProfile(fix, profile, body, itemsStart, end);
+  if (profile.coverClosed || profile.bodyLifted || profile.working || profile.loadKg) applyProfile(fix, profile, body, itemsStart, end);
   for (const _ in attributes) {
     fix.attributes = attributes;
     break;
