@@ -99,6 +99,17 @@ describeEachBackend('plan against actual in the store', (backend) => {
     const stop = judged.events.find((e) => e.key === 'collector-residual-1#3')!;
     expect(stop.at).toBe(new Date(targets.stops.find((s) => s.key === stop.key)!.windowEndMs).toISOString());
 
+    // a driver marks a skipped stop done by hand (the driver-route table): done, by the driver's word
+    await store.db.query(`create table if not exists stop_marks (plan_id text not null references plans(id) on delete cascade, stop_id text not null,
+      vehicle_id text not null, seq integer not null, status text not null check (status in ('done')), note text, marked_by text not null,
+      marked_at timestamptz not null default now(), primary key (plan_id, stop_id))`);
+    const window = targets.stops.find((s) => s.key === 'collector-residual-1#8')!;
+    await store.db.query(`insert into stop_marks (plan_id, stop_id, vehicle_id, seq, status, marked_by, marked_at) values ($1, 'collector-residual-1.8', 'collector-residual-1', 8, 'done', 'driver:u1', $2)`,
+      [PLAN_ID, new Date(window.windowEndMs - 60_000)]);
+    const marked = (await judgeStoredPlan(actual, PLAN_ID, profile, plan.network, atMs))!.statuses.find((s) => s.key === 'collector-residual-1#8')!;
+    expect(marked).toMatchObject({ status: 'done', source: 'driver', arrivalMs: window.windowEndMs - 60_000 });
+    await store.db.query('delete from stop_marks where plan_id = $1', [PLAN_ID]);
+
     // judged again: nothing new is raised, the list holds each event once
     expect((await judgeStoredPlan(actual, PLAN_ID, profile, plan.network, atMs))!.events).toEqual([]);
     const listed = await actual.events({ planId: PLAN_ID, limit: 100, offset: 0 });

@@ -78,6 +78,19 @@ export class ActualStore {
     return res.rows.map((r) => ({ timeMs: new Date(r.t).getTime(), lon: r.lon, lat: r.lat, speedKmh: r.speed_kmh, ...(r.working === null ? {} : { working: r.working }) }));
   }
 
+  /**
+   * Stops a driver marked done by hand (`stop_marks`, the driver-route migration 10), by stop key;
+   * none while that table does not exist.
+   */
+  async marks(planId: string): Promise<Map<string, number>> {
+    const exists = await this.db.query<{ t: string | null }>(`select to_regclass('stop_marks')::text as t`);
+    if (!exists.rows[0]?.t) return new Map();
+    const res = await this.db.query<{ vehicle_id: string; seq: number; marked_at: Date }>(
+      `select vehicle_id, seq, marked_at from stop_marks where plan_id = $1 and status = 'done'`, [planId],
+    );
+    return new Map(res.rows.map((r) => [`${r.vehicle_id}#${r.seq}`, new Date(r.marked_at).getTime()]));
+  }
+
   async save(planId: string, rows: ActualStatus[], q: Queryable = this.db): Promise<void> {
     for (const s of rows) {
       await q.query(

@@ -58,6 +58,7 @@ export async function loadJudged(store: ActualStore, planId: string, profile: Ci
   const actual = new PlanActual(targets, actualSettings(profile), network ? roadRouters(network, plan.problem, plan.mapping) : undefined);
   const [from, to] = dayWindow(clock);
   for (const v of actual.vehicleIds()) actual.replay(v, await store.fixes(v, from, to));
+  for (const [key, atMs] of await store.marks(planId)) actual.mark(key, atMs);
   return { planId, clock, actual, withNetwork: network !== undefined, last: new Map() };
 }
 
@@ -155,7 +156,11 @@ export class ActualMonitor {
     const network = this.deps.network?.();
     for (const id of ids) {
       const known = this.plans.get(id);
-      if (known && (known.withNetwork || !network)) continue;
+      if (known && (known.withNetwork || !network)) {
+        // a driver may have marked a stop done since
+        for (const [key, atMs] of await this.deps.store.marks(id)) known.actual.mark(key, atMs);
+        continue;
+      }
       const judged = await loadJudged(this.deps.store, id, this.deps.profile(), network);
       if (!judged) continue;
       // statuses already stored are the baseline: only changes from them are pushed and stored
