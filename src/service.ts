@@ -247,7 +247,7 @@ export async function startService(config: Config, logger: Logger, options: { in
       plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake(),
       onChanged: () => void actual.planChanged(),
     });
-    addActualRoutes(api, { plans, actual: actualStore, profile: () => profiles.get(), network: () => loadedNetwork, onJudged: () => void actual.planChanged() });
+    addActualRoutes(api, { db, plans, actual: actualStore, profile: () => profiles.get(), network: () => loadedNetwork, onJudged: () => void actual.planChanged() });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);

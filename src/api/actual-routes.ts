@@ -4,7 +4,10 @@ import type { CityProfile } from '../domain/city-profile.js';
 import { entityId } from '../domain/model.js';
 import { roles, type Role } from '../domain/principal.js';
 import type { ActualStore } from '../planning/actual/actual-store.js';
+import { dailyFigures } from '../planning/actual/daily-figures.js';
 import { judgeStoredPlan } from '../planning/actual/monitor.js';
+import { planDate } from '../planning/plan-clock.js';
+import type { Queryable } from '../store/db.js';
 import type { ActualStatus } from '../planning/actual/plan-actual.js';
 import type { PlanStore } from '../planning/plan-store.js';
 import { ApiError, notFound } from './errors.js';
@@ -17,6 +20,7 @@ import type { ApiRoutes } from './routes.js';
  * dispatcher's act.
  */
 export interface ActualRouteDeps {
+  db: Queryable;
   plans: PlanStore;
   actual: ActualStore;
   profile(): CityProfile;
@@ -92,6 +96,14 @@ export function addActualRoutes(api: ApiRoutes, deps: ActualRouteDeps): void {
     method: 'post', path: '/plans/:id/actual/judge', roles: WRITE, params: idParams,
     summary: "Judge a published plan's day again from the stored fixes (the same judging as live); events not yet raised are raised",
     handler: ({ params }) => judged(params.id, true),
+  });
+
+  api.add({
+    method: 'get', path: '/reports/daily', roles: READ,
+    query: z.strictObject({ date: planDate, district: z.string().min(1).max(100).optional() }),
+    summary: "The day's figures for a date and district (or every plan of the date): clearance rate, 日产日清 met, on-time rate, plan adherence, streets, km and hours per vehicle",
+    handler: async ({ query }) => dailyFigures(deps.db, deps.actual, deps.profile(), query,
+      async (planId) => (await judgeStoredPlan(deps.actual, planId, deps.profile(), deps.network()))?.statuses ?? []),
   });
 
   api.add({

@@ -103,6 +103,35 @@ describe('plan against actual over the API and live push', { timeout: 300_000 },
     expect(listed.body.total).toBe(3);
   });
 
+  it("gives the day's figures: clearance, 日产日清, on-time rate, adherence, km and hours per vehicle from its fixes", async () => {
+    const date = PlanClock.localDate(Date.now() - 86_400_000, 'Asia/Shanghai');
+    const res = await svc.call('GET', `/api/v1/reports/daily?date=${date}&district=Fontvieille`, { token: enforcement });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      date, district: 'Fontvieille', plans: [{ id: PLAN_ID, status: 'published' }],
+      points: { due: 8, collected: 6, done: 6, late: 0, missed: 2, pending: 0, notPlanned: 0 },
+      clearanceRate: 0.75, onTimeRate: 0.75, streets: { planned: 5, done: 4, missed: 1 },
+      planAdherence: Math.round((10 / 13) * 10_000) / 10_000,
+    });
+    // the day is over (yesterday): 日产日清 was not met
+    expect(res.body.final).toBe(true);
+    expect(res.body.dailyClearanceMet).toBe(false);
+    // km from the fixes: the route as planned less what the skipped stops and pass saved, give or take GPS noise
+    for (const route of plan.solution.routes) {
+      const v = res.body.vehicles.find((x: any) => x.vehicleId === route.vehicleId);
+      expect(v.fixes).toBe(day.fixes.get(route.vehicleId)!.length);
+      expect(v.distanceKm).toBeGreaterThan((route.distanceM / 1000) * 0.5);
+      expect(v.distanceKm).toBeLessThan((route.distanceM / 1000) * 1.5);
+      expect(v.onDutyH).toBeGreaterThan(0);
+      expect(v.movingH).toBeLessThanOrEqual(v.onDutyH);
+    }
+    // another district has no plan in force that date: nothing due, nothing to judge
+    const none = await svc.call('GET', `/api/v1/reports/daily?date=${date}&district=Monaco-Ville`, { token: dispatcher });
+    expect(none.body).toMatchObject({ plans: [], points: { due: 0 }, clearanceRate: null, dailyClearanceMet: null });
+    expect((await svc.call('GET', '/api/v1/reports/daily?date=2026-02-30', { token: dispatcher })).status).toBe(400);
+    expect((await svc.call('GET', `/api/v1/reports/daily?date=${date}`, { token: driver })).status).toBe(403);
+  });
+
   it('is read like plans: a driver is refused, enforcement may not judge again, an unknown plan is 404, a bad filter 400', async () => {
     expect((await svc.call('GET', `/api/v1/plans/${PLAN_ID}/actual`, { token: driver })).status).toBe(403);
     expect((await svc.call('GET', '/api/v1/plan-events', { token: driver })).status).toBe(403);
