@@ -152,7 +152,8 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
         const s = snap(loc.lon, loc.lat);
         driveTo(s?.lon ?? loc.lon, s?.lat ?? loc.lat);
         const arrivalMs = t;
-        stay(Math.max(t, clock.epochMs(stop.startS)));
+        // a truck ahead of its plan goes on; it waits only for the window to open
+        stay(Math.max(t, clock.epochMs(w.startS)));
         stay(t + (job.serviceS ?? 0) * 1000);
         truth.set(key, arrivalMs <= clock.epochMs(w.endS) ? 'done' : 'late');
       } else if (stop.type === 'sweep' && stop.id) {
@@ -171,7 +172,7 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
           return;
         }
         driveTo(line[0]![0], line[0]![1]);
-        stay(Math.max(t, clock.epochMs(stop.startS)));
+        stay(Math.max(t, clock.epochMs(task.earliestS ?? 0)));
         drive(line, task.workSpeedKmh ?? 10, true);
         const list = passTimes.get(task.id) ?? [];
         list.push(t);

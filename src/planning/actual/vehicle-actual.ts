@@ -77,6 +77,8 @@ const CLUSTER_M = 15;
 const SAME_PLACE_M = 2;
 /** A sample further along the street than this from the last is a jump between its loops, not travel. */
 const MAX_ALONG_STEP_M = 30;
+/** Samples off a street tolerated in a row (the way from a fix to its road runs across it). */
+const GAP_SAMPLES = 3;
 /** The path must run along the street (|cos| of the angle), not across it. */
 const MIN_ALIGNMENT = 0.7;
 
@@ -239,7 +241,21 @@ export class VehicleActual {
     this.run = undefined;
     // a drive-by (no stationary fix) or a single fix is not a service
     if (run.fixes < 2 || run.still.length < 1 || (endMs - run.enterMs) / 1000 < this.settings.minDwellS) return;
+    const before = new Set(this.visits.keys());
     for (const e of this.episodes(run, endMs)) this.serve(run.loc, e);
+    // Two stops the plan serves one after the other a few metres apart can look like one place: a
+    // dwell long enough for both services serves the plan's neighbour of a stop it served too.
+    const served = this.clusterStops[run.loc]!.filter((s) => this.visits.has(s.key) && !before.has(s.key));
+    if (served.length === 0) return;
+    // (at least half its service beyond the other's: the dwell's ends are known to a fix interval)
+    let spareS = (endMs - run.enterMs) / 1000 - served.reduce((a, s) => a + s.serviceS, 0);
+    for (const s of this.clusterStops[run.loc]!) {
+      if (this.visits.has(s.key) || endMs < s.windowStartMs || !served.some((x) => Math.abs(x.seq - s.seq) === 1)) continue;
+      if (spareS < Math.max(this.settings.minDwellS, s.serviceS / 2)) continue;
+      spareS -= s.serviceS;
+      const visit = this.visits.get(served[0]!.key)!;
+      this.visits.set(s.key, { ...visit });
+    }
   }
 
   /**
@@ -334,30 +350,14 @@ export class VehicleActual {
     const cum = [0];
     for (let i = 1; i < path.length; i++) cum.push(cum[i - 1]! + Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]));
     const distM = cum[cum.length - 1]!;
-    // The gear went on or off between the two fixes. A vehicle standing at the other end switched
-    // as it moved off (or came to a stop): the whole step counts. Otherwise the switch is put where
-    // the two speeds, each kept up to it, make the distance between the fixes (half way when alike).
-    let from = 0;
-    let to = 1;
-    const workedShare = (working: ActualFix, other: ActualFix) => {
-      const vw = working.speedKmh / 3.6;
-      const vn = other.speedKmh / 3.6;
-      const dtS = Math.abs(b.fix.timeMs - a.fix.timeMs) / 1000;
-      if (Math.abs(vw - vn) < 0.3 || distM <= 0) return 0.5;
-      return Math.max(0, Math.min(1, (vw * (distM - vn * dtS)) / ((vw - vn) * distM)));
-    };
-    if (!aWorks && a.fix.speedKmh >= stopped) from = 1 - workedShare(b.fix, a.fix);
-    if (!bWorks && b.fix.speedKmh >= stopped) to = workedShare(a.fix, b.fix);
-    if (to <= from || distM < 1) {
-      this.closeAllPasses();
-      return;
-    }
-    const touched = new Set<number>();
-    const n = Math.max(1, Math.ceil((distM * (to - from)) / SAMPLE_M));
+    if (distM < 1) return;
+    // Samples every SAMPLE_M along the way, each with the streets it is on (per street, the piece
+    // that keeps the pass continuous: a winding road passes near itself).
+    const n = Math.max(1, Math.ceil(distM / SAMPLE_M));
+    const samples: Array<{ tMs: number; hits: Map<number, number> }> = [];
     let piece = 0;
     for (let k = 0; k <= n; k++) {
-      const share = from + ((to - from) * k) / n;
-      const atM = share * distM;
+      const atM = (k / n) * distM;
       while (piece + 2 < path.length && cum[piece + 1]! < atM) piece++;
       const p0 = path[piece]!;
       const p1 = path[piece + 1]!;
@@ -367,8 +367,6 @@ export class VehicleActual {
       const y = p0[1] + (p1[1] - p0[1]) * f;
       const ux = lenM > 0 ? (p1[0] - p0[0]) / lenM : 0;
       const uy = lenM > 0 ? (p1[1] - p0[1]) / lenM : 0;
-      const tMs = a.fix.timeMs + (b.fix.timeMs - a.fix.timeMs) * share;
-      // per street, the piece that keeps the pass continuous (a winding road passes near itself)
       const best = new Map<number, { key: number; along: number }>();
       for (const p of this.grid.get(`${Math.floor(x / CELL_M)},${Math.floor(y / CELL_M)}`) ?? []) {
         const alignment = ux * p.dx + uy * p.dy;
@@ -382,24 +380,75 @@ export class VehicleActual {
         const seen = best.get(p.task);
         if (!seen || key < seen.key) best.set(p.task, { key, along });
       }
-      for (const [task, { along }] of best) {
-        touched.add(task);
-        let pass = this.active.get(task);
-        if (!pass) {
-          pass = { lastAlong: along, traversedM: 0, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs };
-          this.active.set(task, pass);
-        }
-        const stepM = Math.abs(along - pass.lastAlong);
-        if (stepM <= MAX_ALONG_STEP_M) {
-          pass.traversedM += stepM;
-          for (let m = Math.min(pass.lastAlong, along); m < Math.max(pass.lastAlong, along); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
-        }
-        pass.bins[Math.min(pass.bins.length - 1, Math.floor(along / BIN_M))] = 1;
-        pass.lastAlong = along;
-        pass.lastMs = tMs;
-      }
+      samples.push({ tMs: a.fix.timeMs + ((b.fix.timeMs - a.fix.timeMs) * k) / n, hits: new Map([...best].map(([task, h]) => [task, h.along])) });
     }
-    for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
+    // The gear went on or off between the two fixes. A vehicle standing at the other end switched as
+    // it moved off (or came to a stop): the whole way counts. A moving one worked the street it was
+    // on up to where it left it (switching off) or from where it entered it (switching on): sweepers
+    // work streets end to end.
+    const aSwitched = !aWorks && a.fix.speedKmh >= stopped;
+    const bSwitched = !bWorks && b.fix.speedKmh >= stopped;
+    const touched = new Set<number>();
+    if (!aSwitched && !bSwitched) {
+      for (const sample of samples) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
+      for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
+      return;
+    }
+    if (bSwitched) {
+      // worked on from `a`: the streets it was already on, while it stayed on them
+      for (const task of [...this.active.keys()]) {
+        let misses = 0;
+        for (const sample of samples) {
+          const along = sample.hits.get(task);
+          if (along === undefined) {
+            if (++misses > GAP_SAMPLES) break;
+            continue;
+          }
+          misses = 0;
+          this.cover(task, along, sample.tMs, touched);
+        }
+      }
+      this.closeAllPasses();
+      return;
+    }
+    // switched on before `b`: the streets it is on at `b`, back to where it entered them
+    this.closeAllPasses();
+    const startOf = new Map<number, number>();
+    const atB = new Set<number>();
+    for (let k = samples.length - 1; k >= Math.max(0, samples.length - 1 - GAP_SAMPLES); k--) for (const task of samples[k]!.hits.keys()) atB.add(task);
+    for (const task of atB) {
+      let k = samples.length - 1;
+      let start = k;
+      let misses = 0;
+      for (; k >= 0; k--) {
+        if (samples[k]!.hits.has(task)) {
+          start = k;
+          misses = 0;
+        } else if (++misses > GAP_SAMPLES) break;
+      }
+      startOf.set(task, start);
+    }
+    samples.forEach((sample, k) => {
+      for (const [task, along] of sample.hits) if (k >= (startOf.get(task) ?? Infinity)) this.cover(task, along, sample.tMs, touched);
+    });
+  }
+
+  /** A working vehicle at `along` on a street at `tMs`: its stay there goes on (or begins). */
+  private cover(task: number, along: number, tMs: number, touched: Set<number>): void {
+    touched.add(task);
+    let pass = this.active.get(task);
+    if (!pass) {
+      pass = { lastAlong: along, traversedM: 0, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs };
+      this.active.set(task, pass);
+    }
+    const stepM = Math.abs(along - pass.lastAlong);
+    if (stepM <= MAX_ALONG_STEP_M) {
+      pass.traversedM += stepM;
+      for (let m = Math.min(pass.lastAlong, along); m < Math.max(pass.lastAlong, along); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
+    }
+    pass.bins[Math.min(pass.bins.length - 1, Math.floor(along / BIN_M))] = 1;
+    pass.lastAlong = along;
+    pass.lastMs = tMs;
   }
 
   /** The way between two fixes in local metres: the router's road path when it is plausible, else the straight line. */
