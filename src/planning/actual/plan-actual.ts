@@ -135,6 +135,7 @@ export class PlanActual {
       this.targets.segments.filter((s) => s.vehicleIds.includes(vehicleId)),
       this.settings,
       this.routerFor?.(vehicleId),
+      (this.targets.places ?? []).filter((p) => p.vehicleId === vehicleId),
     );
   }
 }

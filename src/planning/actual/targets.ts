@@ -49,6 +49,8 @@ export interface PlanTargets {
   date: string;
   stops: StopTarget[];
   segments: SegmentTarget[];
+  /** Where each vehicle also stands by plan (depots, facilities, muck sites): a dwell there serves no point nearby. */
+  places: Array<{ vehicleId: string; lon: number; lat: number }>;
 }
 
 export interface PlanTargetInput {
@@ -71,6 +73,7 @@ export function planTargets(input: PlanTargetInput): PlanTargets {
   const stops: StopTarget[] = [];
   const segments = new Map<string, SegmentTarget>();
   const positions = new Map<string, { lon: number; lat: number }>();
+  const places: PlanTargets['places'] = [];
   for (const route of solution.routes) {
     const kind = mapping.profiles[vehicles.get(route.vehicleId)?.profile ?? '']?.networkKind ?? 'truck';
     route.stops.forEach((stop, seq) => {
@@ -89,6 +92,9 @@ export function planTargets(input: PlanTargetInput): PlanTargets {
           windowStartMs: clock.epochMs(w.startS), windowEndMs: clock.epochMs(w.endS), plannedStartMs: clock.epochMs(stop.startS),
           serviceS: job.serviceS ?? 0,
         });
+      } else if (stop.type === 'facility' || stop.type === 'start' || stop.type === 'end' || stop.type === 'muck') {
+        const loc = mapping.locations[stop.location]!;
+        if (!places.some((p) => p.vehicleId === route.vehicleId && p.lon === loc.lon && p.lat === loc.lat)) places.push({ vehicleId: route.vehicleId, lon: loc.lon, lat: loc.lat });
       } else if (stop.type === 'sweep' && stop.id) {
         const task = tasks.get(stop.id);
         const m = mapping.sweepTasks[stop.id];
@@ -109,5 +115,5 @@ export function planTargets(input: PlanTargetInput): PlanTargets {
       }
     });
   }
-  return { planId: input.planId, date: mapping.date, stops, segments: [...segments.values()] };
+  return { planId: input.planId, date: mapping.date, stops, segments: [...segments.values()], places };
 }

@@ -97,6 +97,8 @@ export class VehicleActual {
   private readonly clusterStops: Record<number, StopTarget[]> = {};
   /** The distinct places of each cluster. */
   private readonly clusterPlaces: Record<number, Array<[number, number]>> = {};
+  /** Depots and facilities inside clusters of stops. */
+  private readonly otherXY: Array<[number, number]> = [];
   private readonly segKeys: string[];
   private readonly segLengthM: number[];
   private readonly grid = new Map<string, Piece[]>();
@@ -112,7 +114,7 @@ export class VehicleActual {
    * hand (map matching between fixes); without it the way between fixes is a straight line.
    */
   constructor(readonly vehicleId: string, stops: StopTarget[], segments: SegmentTarget[], private readonly settings: ActualSettings,
-    private readonly router?: Router) {
+    private readonly router?: Router, otherPlaces: Array<{ lon: number; lat: number }> = []) {
     const first = stops[0] ?? { lon: segments[0]?.geometry[0]?.[0] ?? 0, lat: segments[0]?.geometry[0]?.[1] ?? 0 };
     this.lon0 = first.lon;
     this.lat0 = first.lat;
@@ -129,6 +131,11 @@ export class VehicleActual {
       loc.stops.push(s);
       this.stopXY.set(s.key, [loc.x, loc.y]);
     }
+    // depots and facilities it stands at by plan take their ground too: unloading next to a point is no service of it
+    for (const p of otherPlaces) {
+      const [x, y] = this.project(p.lon, p.lat);
+      this.locs.push({ x, y, radiusM: settings.stopRadiusM, cluster: 0, stops: [] });
+    }
     // Places closer than GPS can tell apart are one place for dwells (a cluster); neighbouring
     // clusters share the ground between them, each keeping its half (never under 10 m).
     const parent = this.locs.map((_, i) => i);
@@ -143,8 +150,10 @@ export class VehicleActual {
       });
     });
     for (const l of this.locs) {
+      if (l.stops.length === 0 && !this.locs.some((o) => o.cluster === l.cluster && o.stops.length > 0)) continue;
       (this.clusterStops[l.cluster] ??= []).push(...l.stops);
       (this.clusterPlaces[l.cluster] ??= []).push([l.x, l.y]);
+      if (l.stops.length === 0) this.otherXY.push([l.x, l.y]);
     }
     for (const list of Object.values(this.clusterStops)) list.sort((a, b) => a.seq - b.seq);
     this.segKeys = segments.map((s) => s.key);
@@ -195,7 +204,7 @@ export class VehicleActual {
   dwellingAt(stopKey: string): boolean {
     const locs = new Set<number>(this.queue.map((q) => q.loc));
     if (this.run) locs.add(this.run.loc);
-    for (const l of locs) if (l >= 0 && this.clusterStops[l]!.some((s) => s.key === stopKey)) return true;
+    for (const l of locs) if (l >= 0 && this.clusterStops[l]?.some((s) => s.key === stopKey)) return true;
     return false;
   }
 
@@ -241,6 +250,7 @@ export class VehicleActual {
     this.run = undefined;
     // a drive-by (no stationary fix) or a single fix is not a service
     if (run.fixes < 2 || run.still.length < 1 || (endMs - run.enterMs) / 1000 < this.settings.minDwellS) return;
+    if (!this.clusterStops[run.loc]) return; // a depot or facility
     const before = new Set(this.visits.keys());
     for (const e of this.episodes(run, endMs)) this.serve(run.loc, e);
     // Two stops the plan serves one after the other a few metres apart can look like one place: a
@@ -315,11 +325,13 @@ export class VehicleActual {
   private serve(cluster: number, e: { fromMs: number; toMs: number; x: number; y: number }): void {
     if ((e.toMs - e.fromMs) / 1000 < this.settings.minDwellS) return;
     const at = e.fromMs;
+    const nearestOther = Math.min(Infinity, ...this.otherXY.map(([x, y]) => Math.hypot(x - e.x, y - e.y)));
     const open = this.clusterStops[cluster]!
       .filter((s) => !this.visits.has(s.key) && e.toMs >= s.windowStartMs)
       .map((s) => ({ s, d: Math.hypot(this.stopXY.get(s.key)![0] - e.x, this.stopXY.get(s.key)![1] - e.y) }));
     if (open.length === 0) return;
     const nearest = Math.min(...open.map((o) => o.d));
+    if (nearestOther < nearest) return; // it stood at the depot or facility
     const here = open.filter((o) => o.d <= nearest + SAME_PLACE_M).map((o) => o.s);
     let budgetS = (e.toMs - e.fromMs) / 1000;
     const served = new Set<string>();
