@@ -108,3 +108,39 @@ describe('plan against actual on a simulated day', { timeout: 300_000 }, () => {
     expect(detectDay(targets, unknown, settings, undefined, roads()).filter((r) => r.kind === 'segment' && r.status !== 'missed')).toEqual([]);
   });
 });
+
+describe('plan against actual on hand-made days', () => {
+  // metres east / north of a point in the demo city, as [lon, lat]
+  const at = (eastM: number, northM: number) => ({ lon: 7.42 + eastM / 80_400, lat: 43.73 + northM / 111_195 });
+  const T0 = Date.UTC(2026, 11, 1, 1, 0);
+  const stop = (seq: number, eastM: number, serviceS = 90) => ({
+    key: `v#${seq}`, vehicleId: 'v', seq, pointId: `p${seq}`, jobId: `p${seq}`, visit: 0, ...at(eastM, 0),
+    windowStartMs: T0, windowEndMs: T0 + 3 * 3_600_000, plannedStartMs: T0 + seq * 600_000, serviceS,
+  });
+  /** fixes every 15 s with a few metres of error, standing at each place for its seconds, driving between */
+  const drive = (legs: Array<{ eastM: number; standS: number }>) => {
+    const fixes: Array<{ timeMs: number; lon: number; lat: number; speedKmh: number }> = [];
+    let t = T0;
+    let wobble = 0;
+    for (const leg of legs) {
+      for (let s = 0; s < leg.standS; s += 15, t += 15_000) {
+        const e = ((wobble++ * 7919) % 9) - 4; // -4..4 m, deterministic
+        fixes.push({ timeMs: t, ...at(leg.eastM + e, (wobble % 5) - 2), speedKmh: 0.5 });
+      }
+      for (let i = 0; i < 4; i++, t += 15_000) fixes.push({ timeMs: t, ...at(leg.eastM + 60 + i * 60, 0), speedKmh: 20 });
+    }
+    return fixes;
+  };
+
+  it('unloading at a facility 20 m from a point the truck skipped does not serve the point', () => {
+    const targets: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [stop(1, 0), stop(2, 400)], segments: [], places: [{ vehicleId: 'v', ...at(420, 0) }] };
+    const rows = detectDay(targets, new Map([['v', drive([{ eastM: 0, standS: 120 }, { eastM: 420, standS: 900 }])]]), settings);
+    expect(byKey(rows)).toEqual({ 'v#1': 'done', 'v#2': 'missed' });
+  });
+
+  it('two points 6 m apart served one after the other both count; one skipped does not', () => {
+    const both: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [stop(1, 0), stop(2, 6)], segments: [], places: [] };
+    expect(byKey(detectDay(both, new Map([['v', drive([{ eastM: 0, standS: 90 }, { eastM: 6, standS: 90 }])]]), settings))).toEqual({ 'v#1': 'done', 'v#2': 'done' });
+    expect(byKey(detectDay(both, new Map([['v', drive([{ eastM: 0, standS: 90 }])]]), settings))).toEqual({ 'v#1': 'done', 'v#2': 'missed' });
+  });
+});
