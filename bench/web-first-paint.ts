@@ -7,6 +7,7 @@
  * `demo` is the demo city (Monaco). `generated` is the synthetic city of
  * solver/network/generate.ts (330 x 330 gives ~208k road segments, as in bench/network.ts),
  * imported block by block as road segments with four depots at its corners to frame it.
+ * The runs start once GET /health says the map's road layer is ready (`mapRoads.status`).
  * Each run opens a fresh browser context (cold cache) as an admin at /dispatch and reads:
  * the `map-first-paint` mark (set two frames after the first road answer is drawn)
  * relative to navigation start, the bytes on the wire (transferSize of the document
@@ -135,6 +136,21 @@ if (cityKind === 'generated' && reuse) {
   console.error(`generated ${columns}x${rows}: ${segments} road segments imported in ${Math.round(performance.now() - t0)} ms`);
 } else {
   segments = await readStoredSegments();
+}
+
+// The first run starts once the service says its map is ready (GET /health: mapRoads), as a
+// deployment's readiness check would: a large city's road layer is built after the import.
+{
+  const t0 = performance.now();
+  for (;;) {
+    // The service's event loop is busy while it builds the layer: a reused connection may be reset meanwhile.
+    const health = (await api('GET', '/api/v1/health').catch(() => ({ mapRoads: { status: 'unreachable' } }))) as { mapRoads?: { status: string; roads?: number; buildMs?: number } };
+    if (!health.mapRoads || health.mapRoads.status === 'ready') {
+      console.error(`map road layer ready after ${Math.round(performance.now() - t0)} ms of waiting (built in ${health.mapRoads?.buildMs ?? '?'} ms, ${health.mapRoads?.roads ?? '?'} roads)`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** What a viewport-aware server answers (see the header). */

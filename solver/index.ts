@@ -16,7 +16,7 @@ export { validateSolution, rules, ruleDescriptions, FIGURE_TOLERANCE, type Rule,
 export { fleetLowerBound } from './lp/fleetBound.js';
 export { allocateFacilities } from './lp/allocation.js';
 export { mulberry32, Rng } from './random.js';
-export { EARTH_RADIUS_M, haversineM, metresPerDegree } from './geo.js';
+export { EARTH_RADIUS_M, haversineM, metresPerDegree, pointInPolygon } from './geo.js';
 
 export interface SolveOptions {
   seed?: number;

@@ -45,6 +45,22 @@ import { PlanRunner } from './jobs/plan-runner.js';
 import { scheduleNightlyPlanning, type NightlyPlanning } from './jobs/nightly-planning.js';
 import { addPlanRoutes } from './api/plan-routes.js';
 import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
+import { ComplianceMonitor } from './compliance/monitor.js';
+import { loadCityModel } from './compliance/load-city.js';
+import { roadMatcher } from './compliance/road-matcher.js';
+import type { PositionMatcher } from './compliance/detector.js';
+import { addDriverRoutes } from './api/driver-routes.js';
+import { RouteActions } from './planning/route-actions.js';
+import { RouteTexts } from './jobs/route-texts.js';
+import { IncidentStore } from './compliance/incident-store.js';
+import { IncidentFeed, StoreIncidentSink } from './compliance/incident-sink.js';
+import { addIncidentRoutes } from './api/incident-routes.js';
+import { attachIncidentRoom } from './live/incident-room.js';
+import { SpillReports } from './compliance/spill-reports.js';
+import { addSpillRoutes } from './api/spill-routes.js';
+import { loadManifestWorld, ManifestRecorder, ManifestStore } from './compliance/manifest-store.js';
+import { ManifestMachine } from './compliance/manifest.js';
+import { addManifestRoutes } from './api/manifest-routes.js';
 import { addActualRoutes } from './api/actual-routes.js';
 import { ActualStore } from './planning/actual/actual-store.js';
 import { ActualMonitor } from './planning/actual/monitor.js';
@@ -64,6 +80,8 @@ export interface Service {
   api: ApiRoutes;
   httpServer: Server;
   tracking: Tracking;
+  /** The live compliance detectors, fed every committed fix; their incidents go to the sink. */
+  compliance: ComplianceMonitor;
   /** The road network, loading in the background from start (undefined without OSM_FILE). */
   network?: Promise<LoadedNetwork>;
   live: LiveHub;
@@ -73,6 +91,14 @@ export interface Service {
   actual: ActualMonitor;
   planRunner?: PlanRunner;
   nightlyPlanning: NightlyPlanning;
+  /** Route texts to in-cab terminals (undefined when JT808_ENABLED=false). */
+  routeTexts?: RouteTexts;
+  /** Incidents (issue 13): the store, the sink the detectors emit into, the feed the enforcement room pushes from. */
+  incidents: IncidentStore;
+  incidentSink: StoreIncidentSink;
+  incidentFeed: IncidentFeed;
+  /** E-manifest trips (电子联单). */
+  manifests: ManifestStore;
   /** undefined when JT808_ENABLED=false */
   jt808?: Jt808Server;
   jt808Port?: number;
@@ -113,6 +139,14 @@ export async function startService(config: Config, logger: Logger, options: { in
     const users = new UserStore(db);
     const sessions = new SessionStore(db);
     const principals = new PrincipalResolver(tokens, sessions);
+    // Incidents: the sink the compliance detectors emit into, the store behind it, the feed the enforcement room pushes from.
+    const incidents = new IncidentStore(db);
+    const incidentFeed = new IncidentFeed();
+    const vehicleFacts = async (id: string) => {
+      const v = await repo.get(resources.vehicles, id);
+      return v ? { contractor: v.contractor as string | undefined, district: v.district as string | undefined } : undefined;
+    };
+    const incidentSink = new StoreIncidentSink({ store: incidents, feed: incidentFeed, logger: logger.child({ component: 'incidents' }), vehicleFacts });
 
     // The profile file, when given, is the city's word at every start; else what is stored.
     const stored = await profiles.load();
@@ -167,11 +201,61 @@ export async function startService(config: Config, logger: Logger, options: { in
     }
 
     const tracking = new Tracking(db, () => profiles.get(), {}, logger);
+    // The detectors judge every committed fix; their incidents go to the incident store's sink.
+    const complianceLogger = logger.child({ component: 'compliance' });
+    let matcher: PositionMatcher | undefined;
+    network?.then((loaded) => { matcher = roadMatcher(loaded.network); }, () => undefined);
+    // The e-manifest kept live: the detectors' lanes hand it each fix in fix-time order.
+    const manifests = new ManifestStore(db);
+    const manifestLogger = logger.child({ component: 'manifests' });
+    const manifestRecorder = new ManifestRecorder(new ManifestMachine(await loadManifestWorld(db, profiles.get())), manifests,
+      (err) => manifestLogger.warn({ err }, 'e-manifest: a trip change was not stored'));
+    const compliance = new ComplianceMonitor({
+      sink: incidentSink, profile: () => profiles.get(), logger: complianceLogger, matcher: () => matcher,
+      onFixJudged: (fix) => {
+        try {
+          void manifestRecorder.onFix(fix);
+        } catch (err) {
+          manifestLogger.warn({ err, vehicleId: fix.vehicleId }, 'e-manifest: a fix was not taken');
+        }
+      },
+    });
+    compliance.setCity(await loadCityModel(db));
+    // Trips past their window plus grace are flagged late even when their trucks have gone quiet.
+    const manifestTimer = setInterval(() => void manifestRecorder.tick(Date.now()), 60_000);
+    manifestTimer.unref();
+    tracking.events.on('fixes', (fixes) => {
+      try {
+        compliance.accept(fixes);
+      } catch (err) {
+        complianceLogger.error({ err }, 'compliance: committed fixes not judged');
+      }
+    });
+    compliance.start();
+    // The detectors judge against the city model: re-read it after a change; a change during a read reads again after it.
+    let cityReload: Promise<void> = Promise.resolve();
+    let cityReloadQueued = false;
+    const reloadComplianceCity = (): Promise<void> => {
+      if (cityReloadQueued) return cityReload;
+      cityReloadQueued = true;
+      cityReload = cityReload.then(async () => {
+        cityReloadQueued = false;
+        compliance.setCity(await loadCityModel(db));
+        manifestRecorder.machine.setWorld(await loadManifestWorld(db, profiles.get()));
+      }).catch((err: unknown) => complianceLogger.warn({ err }, 'compliance: city model not re-read; the previous one stands'));
+      return cityReload;
+    };
     await tracking.start();
-    const onFleetChange = () => tracking.reloadFleet();
+    const onFleetChange = async () => {
+      await tracking.reloadFleet();
+      await reloadComplianceCity();
+    };
+    const complianceResources = new Set(['vehicles', 'permits', 'facilities', 'construction-sites', 'restricted-zones']);
 
     let jt808: Jt808Server | undefined;
     let jt808Port: number | undefined;
+    let routeTexts: RouteTexts | undefined;
+    const terminalProfiles = new TerminalProfiles(config.terminalProfiles);
     if (config.jt808Enabled) {
       jt808 = new Jt808Server({
         directory: tracking.directory,
@@ -185,14 +269,21 @@ export async function startService(config: Config, logger: Logger, options: { in
           },
         },
         port: config.jt808Port, host: config.jt808Host, trustKnownTerminals: config.jt808TrustKnownTerminals,
-        profiles: new TerminalProfiles(config.terminalProfiles),
+        profiles: terminalProfiles,
         logger: logger.child({ component: 'jt808' }),
         onEvent: (e) => {
+          // a terminal is reachable: send the route texts waiting for it
+          if (e.type === 'authenticated' && e.accepted) routeTexts?.terminalOnline(e.terminalId, true);
+          else if (e.type === 'fixes') routeTexts?.terminalOnline(e.terminalId);
           if (e.type === 'rejected') logger.debug({ jt808: e }, 'jt808 frame rejected');
           else if (e.type === 'registered' || e.type === 'authenticated' || e.type === 'logout') logger.info({ jt808: e }, 'jt808 session');
         },
       });
       jt808Port = (await jt808.listen()).port;
+      const gateway = jt808;
+      routeTexts = new RouteTexts({ db, gateway: { isOnline: (t) => gateway.isOnline(t), sendText: (t, text) => gateway.sendText(t, text) }, profiles: terminalProfiles, logger: logger.child({ component: 'route-texts' }) });
+      // which terminals have texts waiting from before this start (sent when they connect)
+      await routeTexts.sweep();
     }
     const sendText = jt808 ? async (vehicleId: string, text: string) => {
       const vehicle = await repo.get(resources.vehicles, vehicleId);
@@ -206,15 +297,23 @@ export async function startService(config: Config, logger: Logger, options: { in
     const api = new ApiRoutes(principals, config.bodyLimitBytes);
     addAuthRoutes(api, { users, sessions, limiter: new LoginLimiter() });
     addUserRoutes(api, { db, repo, users, sessions });
-    addAdminRoutes(api, { db, repo, tokens, profiles, migrationVersion: () => migrationVersion, startedAtMs, networkStatus: () => networkStatus });
     // The map's road layer is re-read after a write here at once, after one elsewhere within seconds.
     let mapRoutes: MapRoutes | undefined;
+    addAdminRoutes(api, {
+      db, repo, tokens, profiles, migrationVersion: () => migrationVersion, startedAtMs, networkStatus: () => networkStatus,
+      mapRoads: () => mapRoutes?.status() ?? { status: 'cold' },
+    });
     addCityRoutes(api, {
       db, repo, profile: () => profiles.get(),
-      onChange: (name) => (name === 'vehicles' ? onFleetChange() : name === 'road-segments' ? mapRoutes?.invalidate() : undefined),
+      onChange: (name) => {
+        if (complianceResources.has(name) && name !== 'vehicles') void reloadComplianceCity();
+        return name === 'vehicles' ? onFleetChange() : name === 'road-segments' ? mapRoutes?.invalidate() : undefined;
+      },
     });
     addImportRoute(api, {
       db, repo, profiles, bodyLimitBytes: config.importBodyLimitBytes,
+      onStart: () => mapRoutes?.writeStarted(),
+      onEnd: () => mapRoutes?.writeEnded(),
       onChange: async () => {
         mapRoutes?.invalidate();
         await onFleetChange();
@@ -226,7 +325,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     let planLive: LiveHub | undefined;
     const planRunner = config.osmFile && config.planWorkers > 0 ? new PlanRunner({
       db, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir, threads: config.planWorkers,
-      onProgress: (event) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event),
+      onProgress: (event) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event, { about: { district: event.district } }),
     }) : undefined;
     const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
       : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
@@ -235,23 +334,51 @@ export async function startService(config: Config, logger: Logger, options: { in
     const actualStore = new ActualStore(db);
     const actual = new ActualMonitor({
       store: actualStore, profile: () => profiles.get(), network: () => loadedNetwork, logger, now: options.actualClock,
-      onStatus: (planId, s) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:stop', { planId, ...s }),
-      onEvent: (e) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:event', e),
+      // a dispatcher scoped to a district or contractor gets those about its vehicles only
+      onStatus: (planId, s) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:stop', { planId, ...s }, { about: { vehicleId: s.vehicleIds[0]! } }),
+      onEvent: (e) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:event', e, e.vehicleId ? { about: { vehicleId: e.vehicleId } } : {}),
     });
     network?.then((loaded) => {
       loadedNetwork = loaded.network;
       void actual.planChanged(); // where trucks park for each point is known now
     }, () => undefined);
-    tracking.events.on('committed', (fixes) => actual.committed(fixes));
+    tracking.events.on('fixes', (fixes) => actual.committed(fixes));
+    const planChanged = async (planId: string, move: 'publish' | 'start' | 'close') => {
+      // the drivers of this plan and of the plan it superseded read their route again
+      const affected = await db.query<{ id: string; status: string; vehicle_id: string }>(
+        `select p.id, p.status, r->>'vehicleId' as vehicle_id from plans p, jsonb_array_elements(p.solution->'routes') r where p.id = $1 or p.superseded_by = $1`, [planId],
+      );
+      const byVehicle = new Map(affected.rows.map((r) => [r.vehicle_id, r]));
+      for (const r of affected.rows) if (r.id === planId) byVehicle.set(r.vehicle_id, r);
+      planLive?.emitToVehicles([...byVehicle.keys()], 'route:changed', (vehicleId) => {
+        const r = byVehicle.get(vehicleId)!;
+        return { vehicleId, planId: r.id, status: r.status, change: r.id === planId ? move : 'superseded' };
+      });
+      if (move === 'publish') await routeTexts?.planPublished(planId);
+      await actual.planChanged(); // the plans being driven changed
+    };
     addPlanRoutes(api, {
       plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake(),
-      onChanged: () => void actual.planChanged(),
+      onChanged: (planId, move) => void planChanged(planId, move).catch((err: unknown) => logger.warn({ err, planId, move }, 'plan change not passed on to drivers and terminals')),
     });
+    addDriverRoutes(api, {
+      db, actions: new RouteActions(db), profile: () => profiles.get(), vehicleExists: (id) => tracking.directory.hasVehicle(id), fleet: () => tracking.tracker.snapshot(),
+      terminalMessages: routeTexts ? (f) => routeTexts!.list(f) : undefined,
+      onReport: (report) => planLive?.emitToRoles(['admin', 'dispatcher'], 'driver:report', report, { reach: 'all', about: { vehicleId: report.vehicleId } }),
+      onStopDone: (mark) => {
+        planLive?.emitToRoles(['admin', 'dispatcher'], 'route:stop-done', mark, { reach: 'all', about: { vehicleId: mark.vehicleId } });
+        planLive?.emitToVehicles([mark.vehicleId], 'route:changed', () => ({ vehicleId: mark.vehicleId, planId: mark.planId, change: 'stop_done', stopId: mark.stopId }));
+      },
+    });
+    addIncidentRoutes(api, { db, repo, users, incidents, feed: incidentFeed, profile: () => profiles.get() });
+    addSpillRoutes(api, { spills: new SpillReports(db, incidents, vehicleFacts), feed: incidentFeed });
+    addManifestRoutes(api, { db, manifests, profile: () => profiles.get() });
     addActualRoutes(api, { db, plans, actual: actualStore, profile: () => profiles.get(), network: () => loadedNetwork, onJudged: () => void actual.planChanged() });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);
     const live = await startLiveHub({ httpServer, tokens: principals, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
+    const detachIncidentRoom = attachIncidentRoom(live.io, incidentFeed);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -271,17 +398,19 @@ export async function startService(config: Config, logger: Logger, options: { in
     await actual.start();
     // jobs run by worker processes elsewhere report through the shared PostgreSQL store
     const progressRelay = db.kind === 'postgres'
-      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e) })
+      ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e, { about: { district: e.district } }) })
       : undefined;
     const nightlyPlanning = scheduleNightlyPlanning({ db, plans, profile: () => profiles.get(), logger, onQueued: () => planRunner?.wake(), canPlan: () => cannotPlan() === null });
     profiles.onChange((p) => nightlyPlanning.reschedule(p));
+    // the e-manifest's time zone, grace and places follow the profile
+    profiles.onChange(() => void reloadComplianceCity());
     // The runner's threads read the network from the cache the service writes: start after it.
     const runnerStarted = planRunner ? (network ?? Promise.resolve()).then(() => planRunner.start(), () => undefined) : Promise.resolve();
     runnerStarted.catch((err: unknown) => logger.error({ err }, 'plan runner failed to start'));
     let closed = false;
     return {
-      db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, jt808, jt808Port, live, network,
-      plans, actual, planRunner, nightlyPlanning,
+      db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, compliance, jt808, jt808Port, live, network, routeTexts,
+      plans, actual, planRunner, nightlyPlanning, incidents, incidentSink, incidentFeed, manifests,
       close: async () => {
         if (closed) return;
         closed = true;
@@ -291,7 +420,10 @@ export async function startService(config: Config, logger: Logger, options: { in
         progressRelay?.stop();
         await runnerStarted.catch(() => undefined);
         await planRunner?.stop();
+        // terminals first: a text awaiting a terminal's answer fails at once instead of holding the close for 30 s
         await jt808?.close();
+        await routeTexts?.close();
+        detachIncidentRoom();
         await live.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());
@@ -300,8 +432,14 @@ export async function startService(config: Config, logger: Logger, options: { in
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
         await actual.idle();
+        // the detectors judge what they hold, then the sink applies what they emitted
+        clearInterval(manifestTimer);
+        await compliance.close();
+        await manifestRecorder.settle();
+        await incidentSink.settle();
         await tokens.settle();
         await roadLayerWarm;
+        await mapRoutes.close();
         await network?.catch(() => undefined); // a load failure was reported when it happened
         await db.close();
       },

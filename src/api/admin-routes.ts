@@ -19,6 +19,8 @@ export interface AdminRouteDeps {
   migrationVersion(): number;
   startedAtMs: number;
   networkStatus?: () => Record<string, unknown>;
+  /** The map's road layer: 'ready' once built for the latest write (a large city's first page waits for nothing then). */
+  mapRoads?: () => { status: string; roads?: number; buildMs?: number };
 }
 
 /** A merge patch of the city profile: a JSON object, checked member by member once merged. */
@@ -28,7 +30,7 @@ const profilePatchSchema = z.record(z.string(), z.unknown());
 export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
   api.add({
     method: 'get', path: '/health', roles: 'public',
-    summary: 'Liveness and store facts: store kind, migration version, record counts',
+    summary: 'Liveness and store facts: store kind, migration version, record counts, the road network, the map\'s road layer (mapRoads.status ready once built)',
     handler: async () => {
       const counts: Record<string, number> = {};
       for (const name of resourceOrder) counts[name] = await deps.repo.count(resources[name]);
@@ -41,6 +43,7 @@ export function addAdminRoutes(api: ApiRoutes, deps: AdminRouteDeps): void {
         city: deps.profiles.get().name,
         uptimeS: Math.round((Date.now() - deps.startedAtMs) / 1000),
         roadNetwork: deps.networkStatus?.() ?? { status: 'none' },
+        mapRoads: deps.mapRoads?.() ?? { status: 'cold' },
         counts,
       };
     },

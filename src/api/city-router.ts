@@ -7,6 +7,7 @@ import { newId, type CityRepo, type ListOptions } from '../store/city-repo.js';
 import { boundDeviceKeys, describeKey, lockDeviceKeys } from '../store/device-keys.js';
 import { resources, type ResourceDef, type ResourceName } from '../store/resources.js';
 import type { Principal, Role } from '../domain/principal.js';
+import { describeFleetScope, fleetScopeOf, inFleetScope } from '../domain/fleet-scope.js';
 import { cityLookup } from './city-lookup.js';
 import { ApiError, fromDatabaseError, notFound } from './errors.js';
 import type { ApiRoutes } from './routes.js';
@@ -26,19 +27,38 @@ export const readRoles: Record<ResourceName, readonly Role[]> = {
 };
 export const writeRoles: readonly Role[] = ['admin', 'dispatcher'];
 
-/** A driver sees only what concerns their own vehicle. */
-function driverScope(def: ResourceDef, principal: Principal | undefined): ListOptions['scope'] | undefined {
-  if (principal?.role !== 'driver') return undefined;
-  if (def.name === 'vehicles') return { filter: { kind: 'id' }, value: principal.vehicleId! };
-  if (def.name === 'permits') return { filter: { kind: 'jsonArrayContains', field: 'vehicleIds' }, value: principal.vehicleId! };
-  return undefined;
+/**
+ * A driver sees only what concerns their own vehicle; a person scoped to a district or a
+ * contractor sees only those vehicles (fleet-scope.ts). The rest of the city (depots,
+ * points, roads…) is the same map for everyone who may read it.
+ */
+function callerScope(def: ResourceDef, principal: Principal | undefined): ListOptions['scope'] {
+  if (principal?.role === 'driver') {
+    if (def.name === 'vehicles') return [{ filter: { kind: 'id' }, value: principal.vehicleId! }];
+    if (def.name === 'permits') return [{ filter: { kind: 'jsonArrayContains', field: 'vehicleIds' }, value: principal.vehicleId! }];
+    return undefined;
+  }
+  const fleet = fleetScopeOf(principal);
+  if (!fleet || def.name !== 'vehicles') return undefined;
+  return [
+    ...(fleet.district !== undefined ? [{ filter: { kind: 'column' as const, column: 'district' }, value: fleet.district }] : []),
+    ...(fleet.contractor !== undefined ? [{ filter: { kind: 'jsonText' as const, field: 'contractor' }, value: fleet.contractor }] : []),
+  ];
 }
 
-function isInDriverScope(def: ResourceDef, doc: Doc, principal: Principal | undefined): boolean {
-  if (principal?.role !== 'driver') return true;
-  if (def.name === 'vehicles') return doc.id === principal.vehicleId;
-  if (def.name === 'permits') return (doc.vehicleIds as string[]).includes(principal.vehicleId!);
-  return true;
+/** 403 naming why, when the caller may not see this record (house style: a driver reading another vehicle). */
+function assertInCallerScope(def: ResourceDef, doc: Doc, principal: Principal | undefined, path = 'params.id'): void {
+  if (principal?.role === 'driver') {
+    const own = def.name === 'vehicles' ? doc.id === principal.vehicleId
+      : def.name === 'permits' ? (doc.vehicleIds as string[]).includes(principal.vehicleId!) : true;
+    if (own) return;
+    const what = def.name === 'vehicles' ? 'vehicle' : `vehicle's ${def.name.replaceAll('-', ' ')}`;
+    throw new ApiError(403, 'forbidden', [{ path, message: `a driver may only read their own ${what}` }]);
+  }
+  const fleet = fleetScopeOf(principal);
+  if (def.name === 'vehicles' && fleet && !inFleetScope(fleet, doc)) {
+    throw new ApiError(403, 'forbidden', [{ path, message: `this account sees only the vehicles of ${describeFleetScope(fleet)}` }], 'auth.forbidden');
+  }
 }
 
 export const bboxParam = z.string().transform((s, ctx) => {
@@ -105,7 +125,7 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
       roles: readRoles[def.name], query: listQuerySchema(def),
       handler: async ({ query, principal }) => {
         const { limit, offset, bbox, ...filters } = query as Record<string, any>;
-        return repo.list(def, { limit, offset, bbox, filters, scope: driverScope(def, principal) });
+        return repo.list(def, { limit, offset, bbox, filters, scope: callerScope(def, principal) });
       },
     });
     api.add({
@@ -113,17 +133,16 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
       handler: async ({ params, principal }) => {
         const doc = await repo.get(def, params.id);
         if (!doc) throw notFound(def.label, params.id);
-        if (!isInDriverScope(def, doc, principal)) {
-          const what = def.name === 'vehicles' ? 'vehicle' : `vehicle's ${def.name.replaceAll('-', ' ')}`;
-          throw new ApiError(403, 'forbidden', [{ path: 'params.id', message: `a driver may only read their own ${what}` }]);
-        }
+        assertInCallerScope(def, doc, principal);
         return doc;
       },
     });
     api.add({
       method: 'post', path: base, summary: `Create a ${def.label}`, roles: writeRoles, body: def.schema, successStatus: 201,
-      handler: async ({ body }) => {
+      handler: async ({ body, principal }) => {
         const doc = { ...(body as Doc), id: (body as Doc).id ?? newId(def.idPrefix) };
+        // A district dispatcher registers trucks of their own district only.
+        assertInCallerScope(def, doc, principal, 'body');
         await db.transaction(async (tx) => {
           if (await repo.exists(def, doc.id, tx)) throw new ApiError(409, 'conflict', [{ path: 'body.id', message: `a ${def.label} with id "${doc.id}" exists` }]);
           await assertDeviceKeysFree(def, doc, tx);
@@ -136,12 +155,15 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
     });
     api.add({
       method: 'put', path: `${base}/:id`, summary: `Replace a ${def.label}`, roles: writeRoles, params: idParams, body: def.schema,
-      handler: async ({ body, params }) => {
+      handler: async ({ body, params, principal }) => {
         const b = body as Doc;
         if (b.id !== undefined && b.id !== params.id) throw new ApiError(400, 'id mismatch', [{ path: 'body.id', message: `must equal the URL id "${params.id}" or be left out` }]);
         const doc = { ...b, id: params.id };
         await db.transaction(async (tx) => {
-          if (!(await repo.exists(def, doc.id, tx))) throw notFound(def.label, params.id);
+          const before = await repo.get(def, doc.id, tx);
+          if (!before) throw notFound(def.label, params.id);
+          assertInCallerScope(def, before, principal);
+          assertInCallerScope(def, doc, principal, 'body');
           await assertDeviceKeysFree(def, doc, tx);
           await assertConsistent(def, doc, repo, tx, deps.profile());
           await writeOrExplain(() => repo.write(def, doc, 'upsert', tx));
@@ -152,7 +174,11 @@ export function addCityRoutes(api: ApiRoutes, deps: CityRouterDeps): void {
     });
     api.add({
       method: 'delete', path: `${base}/:id`, summary: `Delete a ${def.label}`, roles: writeRoles, params: idParams, successStatus: 204,
-      handler: async ({ params }) => {
+      handler: async ({ params, principal }) => {
+        if (def.name === 'vehicles' && fleetScopeOf(principal)) {
+          const before = await repo.get(def, params.id);
+          if (before) assertInCallerScope(def, before, principal);
+        }
         let removed = false;
         await writeOrExplain(async () => {
           removed = await repo.remove(def, params.id);

@@ -124,15 +124,27 @@ export async function importCity(db: Db, repo: CityRepo, profiles: ProfileRepo, 
   return { mode: doc.mode, counts };
 }
 
-export function addImportRoute(api: ApiRoutes, deps: { db: Db; repo: CityRepo; profiles: ProfileRepo; bodyLimitBytes: number; onChange?: () => Promise<void> | void }): void {
+export function addImportRoute(api: ApiRoutes, deps: {
+  db: Db; repo: CityRepo; profiles: ProfileRepo; bodyLimitBytes: number;
+  /** Told after a committed import. */
+  onChange?: () => Promise<void> | void;
+  /** Told when an import begins and when it ends, whatever its outcome (the map holds its background reads meanwhile). */
+  onStart?: () => void;
+  onEnd?: () => void;
+}): void {
   api.add({
     method: 'post', path: '/import', roles: ['admin'], bodyLimitBytes: deps.bodyLimitBytes,
     summary: 'Import a whole city (GeoJSON geometries) in one transaction: all or nothing, every error listed with its path; mode merge (default) or replace',
     body: z.unknown(),
     handler: async ({ body }) => {
-      const result = await importCity(deps.db, deps.repo, deps.profiles, body);
-      await deps.onChange?.();
-      return result;
+      deps.onStart?.();
+      try {
+        const result = await importCity(deps.db, deps.repo, deps.profiles, body);
+        await deps.onChange?.();
+        return result;
+      } finally {
+        deps.onEnd?.();
+      }
     },
   });
 }

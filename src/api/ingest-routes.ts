@@ -7,6 +7,8 @@ import type { Tracking } from '../tracking/tracking.js';
 import { QueueFullError } from '../tracking/position-writer.js';
 import { queryTrack } from '../tracking/track.js';
 import type { Principal } from '../domain/principal.js';
+import { describeFleetScope, fleetScopeOf, inFleetScope } from '../domain/fleet-scope.js';
+import type { VehicleState } from '../domain/vehicle-state.js';
 import { ApiError } from './errors.js';
 import type { ApiRoutes } from './routes.js';
 
@@ -61,6 +63,14 @@ const trackQuery = z.strictObject({
 function assertOwnVehicle(principal: Principal | undefined, vehicleId: string): void {
   if (principal?.role === 'driver' && principal.vehicleId !== vehicleId) {
     throw new ApiError(403, 'forbidden', [{ path: 'params.id', message: 'a driver may only read their own vehicle' }]);
+  }
+}
+
+/** A district or contractor account reaches only its own vehicles (fleet-scope.ts); same 403 as a driver's foreign vehicle. */
+function assertInFleetScope(principal: Principal | undefined, state: VehicleState | undefined): void {
+  const scope = fleetScopeOf(principal);
+  if (scope && state && !inFleetScope(scope, state)) {
+    throw new ApiError(403, 'forbidden', [{ path: 'params.id', message: `this account sees only the vehicles of ${describeFleetScope(scope)}` }], 'auth.forbidden');
   }
 }
 
@@ -125,6 +135,7 @@ export function addIngestRoutes(api: ApiRoutes, deps: IngestRouteDeps): void {
       assertOwnVehicle(principal, params.id);
       const s = tracking.tracker.get(params.id);
       if (!s) throw new ApiError(404, 'vehicle not found', [{ path: 'params.id', message: `no vehicle with id "${params.id}"` }]);
+      assertInFleetScope(principal, s);
       return s;
     },
   });
@@ -134,9 +145,11 @@ export function addIngestRoutes(api: ApiRoutes, deps: IngestRouteDeps): void {
     method: 'get', path: '/fleet/state', roles: ['admin', 'dispatcher', 'enforcement'],
     query: z.strictObject({ kind: list.pipe(z.array(vehicleKind)).optional(), wasteClass: list.pipe(z.array(wasteClass)).optional(), district: list.optional(), motion: list.pipe(z.array(z.enum(['moving', 'stopped', 'offline']))).optional() }),
     summary: 'Live state of the fleet (filters: kind, wasteClass, district, motion — comma-separated)',
-    handler: ({ query }) => {
+    handler: ({ query, principal }) => {
+      const scope = fleetScopeOf(principal);
       const items = tracking.tracker.snapshot().filter((s) =>
-        (!query.kind || query.kind.includes(s.kind))
+        inFleetScope(scope, s)
+        && (!query.kind || query.kind.includes(s.kind))
         && (!query.wasteClass || s.wasteClasses.some((c) => query.wasteClass!.includes(c)))
         && (!query.district || (s.district !== undefined && query.district.includes(s.district)))
         && (!query.motion || query.motion.includes(s.motion)));
@@ -150,6 +163,7 @@ export function addIngestRoutes(api: ApiRoutes, deps: IngestRouteDeps): void {
     handler: async ({ params, query, principal }) => {
       assertOwnVehicle(principal, params.id);
       if (!tracking.directory.hasVehicle(params.id)) throw new ApiError(404, 'vehicle not found', [{ path: 'params.id', message: `no vehicle with id "${params.id}"` }]);
+      assertInFleetScope(principal, tracking.tracker.get(params.id));
       return queryTrack(deps.db, params.id, { fromMs: Date.parse(query.from), toMs: Date.parse(query.to), simplifyM: query.simplifyM, maxPoints: query.maxPoints });
     },
   });
@@ -165,8 +179,9 @@ export function addIngestRoutes(api: ApiRoutes, deps: IngestRouteDeps): void {
       method: 'post', path: '/vehicles/:id/messages', roles: ['admin', 'dispatcher'], params: z.strictObject({ id: entityId }),
       body: z.strictObject({ text: z.string().min(1).max(500) }),
       summary: "Send a text to the vehicle's in-cab terminal (JT/T 808 0x8300); answers with the terminal's reply",
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal }) => {
         if (!tracking.directory.hasVehicle(params.id)) throw new ApiError(404, 'vehicle not found', [{ path: 'params.id', message: `no vehicle with id "${params.id}"` }]);
+        assertInFleetScope(principal, tracking.tracker.get(params.id));
         try {
           const reply = await sendText(params.id, body.text);
           return { delivered: reply.result === 0, terminalResult: reply.result };

@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import type { CityProfile } from '../domain/city-profile.js';
 import type { Db } from '../store/db.js';
 import type { Role } from '../domain/principal.js';
+import { fleetScopeOf } from '../domain/fleet-scope.js';
 import type { ApiRoutes } from './routes.js';
 import { z } from 'zod';
 import { bboxParam } from './city-router.js';
@@ -31,16 +32,33 @@ const mapRoles: readonly Role[] = ['admin', 'dispatcher', 'enforcement', 'driver
 /**
  * Read-only map data for the web pages: the road network as GeoJSON and the map's
  * configuration. The road layer is read once per version of the road table (row count
- * and last update, checked at most every VERSION_TTL_MS or after a write through this
- * service) and kept in memory; each answer carries an ETag, so a page reload costs a
+ * and last update, checked after a write through this service and, on a shared
+ * PostgreSQL, at most every VERSION_TTL_MS) and kept in memory; each answer carries an ETag, so a page reload costs a
  * 304. Without parameters the whole network is sent (small cities); with `zoom` and
  * `bbox` only what the view shows (road-view.ts).
  */
 export interface MapRoutes {
-  /** A write changed the roads: the next request reads the table again. */
+  /**
+   * A write changed the roads: the next request reads the table again, and the layer is
+   * read again in the background (WARM_AFTER_WRITE_MS after the last write), so the first
+   * page after an import does not pay for it.
+   */
   invalidate(): void;
-  /** Reads the road layer now (at start, in the background), so the first page does not wait for it. */
+  /**
+   * Reads the road layer now, with the merged streets of the low zooms a page opens at
+   * (at start, in the background), so the first page does not wait for it.
+   */
   warm(): Promise<{ roads: number }>;
+  /**
+   * A write of roads has begun (an import batch): no background read until it ends, so
+   * the reads do not queue between the batches of a large import.
+   */
+  writeStarted(): void;
+  writeEnded(): void;
+  /** 'ready' once the layer of the latest write through this service is built (GET /health tells). */
+  status(): { status: 'cold' | 'warming' | 'ready'; roads?: number; buildMs?: number };
+  /** Stops a pending background read and waits for one under way. */
+  close(): Promise<void>;
 }
 
 interface RoadLayer {
@@ -53,6 +71,8 @@ interface RoadLayer {
 }
 
 const VERSION_TTL_MS = 2_000;
+/** An import arrives in batches: read the layer again once they pause. */
+const WARM_AFTER_WRITE_MS = 2_000;
 const MAX_CACHED_VIEWS = 64;
 
 const roadsQuery = z.strictObject({
@@ -64,9 +84,20 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): MapRoutes {
   let layer: RoadLayer | undefined;
   let checked: { version: string; atMs: number } | undefined;
   let building: Promise<RoadLayer> | undefined;
+  // Writes through this service, and the count the last finished warm-up had seen.
+  let writes = 0;
+  let warmedWrites = -1;
+  let warming = 0;
+  let lastBuildMs: number | undefined;
+  let warmTimer: NodeJS.Timeout | undefined;
+  let activeWrites = 0;
 
+  // An embedded store belongs to this process alone (data-dir-lock.ts), and every road write
+  // here calls invalidate(): its version needs no asking again (counting 200,000 rows costs a
+  // page a few hundred milliseconds). A shared PostgreSQL has other writers: ask now and then.
+  const versionTtlMs = deps.db.kind === 'pglite' ? Infinity : VERSION_TTL_MS;
   const currentVersion = async (): Promise<string> => {
-    if (checked && Date.now() - checked.atMs < VERSION_TTL_MS) return checked.version;
+    if (checked && Date.now() - checked.atMs < versionTtlMs) return checked.version;
     const v = await deps.db.query<{ n: number; m: string | null }>(
       'select count(*)::int as n, max(updated_at)::text as m from road_segments',
     );
@@ -79,6 +110,7 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): MapRoutes {
     if (layer?.version === version) return layer;
     // Concurrent first requests share one build instead of each reading the whole table.
     building ??= (async () => {
+      const t0 = Date.now();
       // Only what the map draws leaves the store (not the whole record).
       const res = await deps.db.query<{ id: string; grade: number; name: string | null; highway: string | null; district: string | null; oneway: boolean | null; coordinates: number[][] | string }>(
         `select id, grade, doc->>'name' as name, doc->>'highway' as highway, district, (doc->>'oneway')::boolean as oneway,
@@ -92,7 +124,9 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): MapRoutes {
         geometry: { type: 'LineString', coordinates: (typeof r.coordinates === 'string' ? JSON.parse(r.coordinates) as number[][] : r.coordinates).map((p) => [round6(p[0]!), round6(p[1]!)]) },
         properties: { name: r.name ?? undefined, grade: r.grade, highway: r.highway ?? undefined, district: r.district ?? undefined, oneway: !!r.oneway },
       }));
-      return { version, index: new RoadIndex(features), views: new Map() };
+      const built: RoadLayer = { version, index: new RoadIndex(features), views: new Map() };
+      lastBuildMs = Date.now() - t0;
+      return built;
     })();
     try {
       layer = await building;
@@ -155,11 +189,14 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): MapRoutes {
 
   api.add({
     method: 'get', path: '/map/config', roles: mapRoles,
-    summary: 'Map configuration: optional tile URL (MAP_TILE_URL), attribution, the city\'s time zone and districts',
-    handler: async () => {
+    summary: 'Map configuration: optional tile URL (MAP_TILE_URL), attribution, the city\'s time zone and districts (a district-scoped account: its own)',
+    handler: async ({ principal }) => {
       const profile = deps.profile();
-      const districts = await deps.db.query<{ district: string }>(
-        'select distinct district from vehicles where district is not null order by district',
+      const scope = fleetScopeOf(principal);
+      // A scoped account is offered the districts of the vehicles it sees.
+      const districts = scope?.district !== undefined ? { rows: [{ district: scope.district }] } : await deps.db.query<{ district: string }>(
+        `select distinct district from vehicles where district is not null ${scope?.contractor !== undefined ? "and doc->>'contractor' = $1" : ''} order by district`,
+        scope?.contractor !== undefined ? [scope.contractor] : [],
       );
       return {
         ...(deps.tileUrl ? { tileUrl: deps.tileUrl } : {}),
@@ -171,11 +208,59 @@ export function addMapRoutes(api: ApiRoutes, deps: MapRouteDeps): MapRoutes {
     },
   });
 
+  const warm = async (): Promise<{ roads: number }> => {
+    const seen = writes;
+    warming++;
+    try {
+      const l = await roadLayer();
+      // The opening view of a large city is at a low zoom: its merged streets are built now too,
+      // after a turn of the event loop (live pushes and device fixes wait for each step).
+      await new Promise((resolve) => setImmediate(resolve));
+      l.merged ??= new RoadIndex(mergeRuns(l.index.features));
+      warmedWrites = Math.max(warmedWrites, seen);
+      return { roads: l.index.features.length };
+    } finally {
+      warming--;
+    }
+  };
+
+  const scheduleWarm = (): void => {
+    clearTimeout(warmTimer);
+    warmTimer = undefined;
+    if (activeWrites > 0 || warmedWrites === writes) return;
+    warmTimer = setTimeout(() => {
+      warmTimer = undefined;
+      // A failure here is met again, and answered, by the next request.
+      warm().catch(() => undefined);
+    }, WARM_AFTER_WRITE_MS);
+    warmTimer.unref();
+  };
+
   return {
     invalidate: () => {
       checked = undefined;
+      writes++;
+      scheduleWarm();
     },
-    warm: async () => ({ roads: (await roadLayer()).index.features.length }),
+    writeStarted: () => {
+      activeWrites++;
+      scheduleWarm();
+    },
+    writeEnded: () => {
+      activeWrites = Math.max(0, activeWrites - 1);
+      scheduleWarm();
+    },
+    warm,
+    status: () => {
+      const roads = layer?.index.features.length;
+      const status = warmedWrites === writes && warming === 0 ? 'ready' : warming > 0 || warmTimer || activeWrites > 0 ? 'warming' : 'cold';
+      return { status, ...(roads !== undefined ? { roads } : {}), ...(lastBuildMs !== undefined ? { buildMs: lastBuildMs } : {}) };
+    },
+    close: async () => {
+      clearTimeout(warmTimer);
+      warmTimer = undefined;
+      await building?.catch(() => undefined);
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { planDate } from '../planning/plan-clock.js';
 import { planStatuses } from '../planning/plan-model.js';
 import { PlanConflict, PlanNotFound, type PlanStore } from '../planning/plan-store.js';
 import { roles, type Principal, type Role } from '../domain/principal.js';
+import { fleetScopeOf } from '../domain/fleet-scope.js';
 import { ApiError, notFound } from './errors.js';
 import type { ApiRoutes } from './routes.js';
 
@@ -22,8 +23,8 @@ export interface PlanRouteDeps {
   cannotPlan(): string | null;
   /** A job was queued: wake the local runner. */
   onQueued(): void;
-  /** A plan was published, started or closed (the plans being driven changed). */
-  onChanged?(): void;
+  /** A plan was published, started or closed (drivers' pages, terminal texts). */
+  onChanged?(planId: string, move: 'publish' | 'start' | 'close'): void;
 }
 
 const WRITE: readonly Role[] = ['admin', 'dispatcher'];
@@ -59,6 +60,23 @@ export function actorOf(p: Principal | undefined): string {
   return `${p.role}:${user ?? p.tokenId}${p.label ? ` (${p.label})` : ''}`;
 }
 
+/**
+ * A person scoped to a district reads and makes the plans of that district only: another
+ * district's plan, or a whole-city plan (it routes every district's trucks), is 403.
+ * Plans are per district, not per contractor: a contractor scope does not narrow them.
+ */
+function districtScopeOf(principal: Principal | undefined): string | undefined {
+  return fleetScopeOf(principal)?.district;
+}
+
+function assertPlanInScope(principal: Principal | undefined, planDistrict: string | null, path = 'params.id'): void {
+  const district = districtScopeOf(principal);
+  if (district !== undefined && planDistrict !== district) {
+    const what = planDistrict === null ? 'a whole-city plan' : `a plan of district "${planDistrict}"`;
+    throw new ApiError(403, 'forbidden', [{ path, message: `this account sees only the plans of district "${district}", not ${what}` }], 'auth.forbidden');
+  }
+}
+
 function rethrow(err: unknown): never {
   if (err instanceof PlanConflict) throw new ApiError(409, err.message, err.details);
   if (err instanceof PlanNotFound) throw notFound('plan', err.id);
@@ -66,10 +84,18 @@ function rethrow(err: unknown): never {
 }
 
 export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
+  const assertPlanIdInScope = async (principal: Principal | undefined, id: string): Promise<void> => {
+    if (districtScopeOf(principal) === undefined) return;
+    const plan = await deps.plans.get(id);
+    if (!plan) throw notFound('plan', id);
+    assertPlanInScope(principal, plan.district);
+  };
+
   api.add({
     method: 'post', path: '/plans', roles: WRITE, body: planRequest,
     summary: 'Plan a date for a district or the whole city: queues a job, answers 202 with its id and the plan id',
     handler: async ({ body, principal }) => {
+      assertPlanInScope(principal, body.district ?? null, 'body.district');
       const why = deps.cannotPlan();
       if (why) throw new ApiError(503, 'planning unavailable', [{ path: 'config.OSM_FILE', message: why }]);
       if (body.district && !(await deps.districts()).includes(body.district)) {
@@ -90,9 +116,10 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
   api.add({
     method: 'get', path: '/plan-jobs/:id', roles: READ, params: idParams,
     summary: 'A plan job: queued / running (with progress) / done / failed, tries',
-    handler: async ({ params }) => {
+    handler: async ({ params, principal }) => {
       const job = await deps.plans.queue.get(params.id);
       if (!job) throw notFound('plan job', params.id);
+      assertPlanInScope(principal, job.payload.district);
       return job;
     },
   });
@@ -100,9 +127,13 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
   api.add({
     method: 'get', path: '/plans', roles: READ, query: listQuery,
     summary: 'Plans by date, district (city=true: whole-city plans) and status, newest version first',
-    handler: async ({ query }) => {
+    handler: async ({ query, principal }) => {
+      const scoped = districtScopeOf(principal);
+      const asked = query.city === 'true' ? null : query.district;
+      // A scoped reader's list holds their district's plans only (asking for another gives none).
+      if (scoped !== undefined && asked !== undefined && asked !== scoped) return { items: [], total: 0, limit: query.limit, offset: query.offset };
       const { items, total } = await deps.plans.list({
-        date: query.date, district: query.city === 'true' ? null : query.district, status: query.status, limit: query.limit, offset: query.offset,
+        date: query.date, district: scoped ?? asked, status: query.status, limit: query.limit, offset: query.offset,
       });
       return { items, total, limit: query.limit, offset: query.offset };
     },
@@ -111,9 +142,10 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
   api.add({
     method: 'get', path: '/plans/:id', roles: READ, params: idParams,
     summary: 'A plan: figures, validation report, unserved items with reasons, solution, routes and stops as GeoJSON',
-    handler: async ({ params }) => {
+    handler: async ({ params, principal }) => {
       const plan = await deps.plans.get(params.id);
       if (!plan) throw notFound('plan', params.id);
+      assertPlanInScope(principal, plan.district);
       const { geometry, ...rest } = plan;
       return { ...rest, routes: geometry };
     },
@@ -122,7 +154,8 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
   api.add({
     method: 'get', path: '/plans/:id/problem', roles: READ, params: idParams,
     summary: 'The solver Problem a plan was solved from (matrices included) and its Solution, for independent checking',
-    handler: async ({ params }) => {
+    handler: async ({ params, principal }) => {
+      await assertPlanIdInScope(principal, params.id);
       const stored = await deps.plans.problemOf(params.id);
       if (!stored) {
         if (!(await deps.plans.get(params.id))) throw notFound('plan', params.id);
@@ -136,13 +169,15 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
     method: 'post', path: '/plans/:id/publish', roles: WRITE, params: idParams,
     summary: 'Publish a draft: it becomes the plan in force for its date and district (the previous one is superseded)',
     handler: async ({ params, principal }) => {
+      await assertPlanIdInScope(principal, params.id);
+      let published;
       try {
-        const published = await deps.plans.publish(params.id, actorOf(principal));
-        deps.onChanged?.();
-        return published;
+        published = await deps.plans.publish(params.id, actorOf(principal));
       } catch (err) {
         rethrow(err);
       }
+      deps.onChanged?.(params.id, 'publish');
+      return published;
     },
   });
 
@@ -150,14 +185,16 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
     api.add({
       method: 'post', path: `/plans/:id/${move}`, roles: WRITE, params: idParams,
       summary: move === 'start' ? 'A published plan is under way (in progress)' : 'Close a plan in progress (the day is over)',
-      handler: async ({ params }) => {
+      handler: async ({ params, principal }) => {
+        await assertPlanIdInScope(principal, params.id);
+        let moved;
         try {
-          const moved = await deps.plans.transition(params.id, move);
-          deps.onChanged?.();
-          return moved;
+          moved = await deps.plans.transition(params.id, move);
         } catch (err) {
           rethrow(err);
         }
+        deps.onChanged?.(params.id, move);
+        return moved;
       },
     });
   }
@@ -165,7 +202,8 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
   api.add({
     method: 'post', path: '/plans/:id/revalidate', roles: WRITE, params: idParams,
     summary: 'Run the plan validator again on the stored Problem and Solution; the report is stored',
-    handler: async ({ params }) => {
+    handler: async ({ params, principal }) => {
+      await assertPlanIdInScope(principal, params.id);
       const stored = await deps.plans.problemOf(params.id);
       if (!stored) {
         if (!(await deps.plans.get(params.id))) throw notFound('plan', params.id);

@@ -91,6 +91,51 @@ const planningSchema = z.strictObject({
   watering: streetWork({ '1': { passesPerDay: 1, deadline: '12:00' }, '2': { passesPerDay: 0, deadline: '12:00' }, '3': { passesPerDay: 0, deadline: '12:00' }, '4': { passesPerDay: 0, deadline: '12:00' } }, 1),
 }).prefault({});
 
+/**
+ * What the live compliance monitor (src/compliance/) judges a fix by; defaults follow
+ * docs/domain.md "What the monitoring must catch". Speed limits are `speedLimitsKmh`, the
+ * corridor rules `corridor`.
+ */
+const complianceSchema = z.strictObject({
+  /** Moving at or above this speed (a stationary GPS drifts 1-3 km/h). */
+  movingKmh: z.number().min(0).max(30).default(5),
+  /** Loaded when the load state is not empty, or (no state) the payload is above this. */
+  loadedAboveKg: z.number().min(0).max(100_000).default(1_000),
+  /** Inside a facility or site: inside its outline or within this of it (tipping spots lie near the fence). */
+  facilityToleranceM: z.number().min(0).max(1000).default(25),
+  /** A facility or site known only by its point: within this radius of it. */
+  facilityPointRadiusM: z.number().min(1).max(5000).default(150),
+  /** Fixes are held per vehicle until this much later fix time has arrived, or reorderFixes later fixes, or reorderHoldMs of wall time. */
+  reorderWindowS: z.number().min(0).max(600).default(5),
+  reorderFixes: z.number().int().min(0).max(100).default(3),
+  reorderHoldMs: z.number().int().min(0).max(60_000).default(1_000),
+  /** Fix time kept per vehicle to re-evaluate a late (blind-area) stretch. */
+  historyS: z.number().min(60).max(86_400).default(1_800),
+  /** A longer silence between two fixes breaks a candidate incident (the gap is judged when its fixes come late). */
+  maxGapS: z.number().min(10).max(3600).default(120),
+  /** A loaded truck stopped this long ends its trip (it is parked, not driving). */
+  tripBreakS: z.number().min(30).max(86_400).default(300),
+  /** Outside hours / without a permit: loaded and moving this long before an incident opens. */
+  outsideHoursAfterS: z.number().min(0).max(3600).default(60),
+  noPermitAfterS: z.number().min(0).max(3600).default(60),
+  /** Uncovered: loaded, cover open and moving this long. */
+  uncoveredAfterS: z.number().min(0).max(3600).default(30),
+  /** Spill: moving farther than this from every facility and site. */
+  spillAwayFromFacilityM: z.number().min(0).max(10_000).default(100),
+  /** Spill / dumping: the payload falling this much (a spill against its level over spillWindowS of moving fixes). */
+  payloadDropKg: z.number().min(100).max(100_000).default(2_000),
+  spillWindowS: z.number().min(1).max(3600).default(60),
+  /** Illegal dumping: stopped this long outside every facility with the body lifted or the payload falling. */
+  dumpingStoppedS: z.number().min(0).max(3600).default(60),
+  /** Speeding: this many consecutive fixes over the limit open it, this many under close it. */
+  speedingFixes: z.number().int().min(1).max(100).default(3),
+  speedingBackUnderFixes: z.number().int().min(1).max(100).default(3),
+  /** Restricted zone: this many consecutive fixes inside during banned hours open it, outside close it. */
+  zoneFixes: z.number().int().min(1).max(100).default(2),
+  /** E-manifest: a trip still open this long after its permit window's end is flagged late (manifest.ts). */
+  manifestGraceMin: z.number().min(0).max(1440).default(60),
+}).prefault({});
+
 export const cityProfileSchema = z.strictObject({
   name: z.string().min(1).max(200).default('Demo city'),
   timeZone: z.string().refine(isTimeZone, 'unknown IANA time zone').default('Asia/Shanghai'),
@@ -114,7 +159,14 @@ export const cityProfileSchema = z.strictObject({
     maxWidthM: z.number().min(1).max(1000).default(50),
     /** Back inside only counts once the truck is this far inside the edge (no flapping). */
     hysteresisM: z.number().min(0).max(200).default(10),
+    /** Off-route: outside the corridor this long (and for offRouteMinFixes fixes) before an incident opens. */
+    offRouteAfterS: z.number().min(0).max(3600).default(60),
+    offRouteMinFixes: z.number().int().min(1).max(100).default(3),
+    /** Off-route ends after this many consecutive fixes back inside. */
+    backInsideFixes: z.number().int().min(1).max(100).default(3),
+    /** An off-route incident goes to level 2 after this long outside, to level 3 after escalateAgainAfterMin. */
     escalateAfterMin: z.number().min(0).max(600).default(5),
+    escalateAgainAfterMin: z.number().min(0).max(1440).default(15),
     /** A permit corridor must start this close to its site and end this close to its disposal site. */
     endpointToleranceM: z.number().min(0).max(10_000).default(500),
   }).prefault({}).refine((c) => c.minWidthM <= c.maxWidthM, { message: 'minWidthM must not exceed maxWidthM', path: ['minWidthM'] }),
@@ -144,6 +196,7 @@ export const cityProfileSchema = z.strictObject({
     /** A fix implying more than this from the previous plausible fix is flagged implausible (a GPS jump). */
     maxPlausibleSpeedKmh: z.number().min(30).max(1000).default(200),
   }).prefault({}),
+  compliance: complianceSchema,
   /** Direct haul below this distance, else via a transfer station (a planning option). */
   directHaulMaxKm: z.number().min(0).max(200).default(10),
   planning: planningSchema,

@@ -43,6 +43,11 @@ export const facilitySchema = z.strictObject({
   district,
   kind: facilityKind,
   location: pointGeometry,
+  /**
+   * The fenced area, when known (a disposal site's fence: trucks tip a few metres inside it).
+   * "Inside the facility" is judged on it; a facility with only a point gets a radius.
+   */
+  outline: polygonGeometry.optional(),
   acceptedClasses: z.array(wasteClass).max(5),
   openingHours: z.array(timeWindow).min(1).max(12),
   dailyCapacityKg: z.number().finite().min(0).max(1e9),

@@ -24,6 +24,8 @@ export interface VehicleState {
   kind: VehicleKind;
   wasteClasses: WasteClass[];
   district?: string;
+  /** The contractor running the vehicle (a contractor-scoped account sees only its own). */
+  contractor?: string;
   latest?: LatestFix;
   motion: Motion;
   /** Since local midnight in the city's time zone. */

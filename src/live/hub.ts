@@ -9,6 +9,7 @@ import type { FleetEvents, FleetStateSource } from '../tracking/fleet-events.js'
 import { Coalescer } from './coalescer.js';
 import type { ErrorCode } from '../domain/error-codes.js';
 import { inScope, isNewer, parseFilter, scopeFor, ScopeError, type LiveScope } from './scope.js';
+import { inFleetScope } from '../domain/fleet-scope.js';
 
 /**
  * Live push to the dispatch, driver and enforcement pages over socket.io.
@@ -42,14 +43,28 @@ export interface LiveHub {
    * An event to this instance's clients whose token has one of `roles` (each client joins the
    * room "role:<role>" on connect). Local only: events of work done elsewhere reach each
    * instance's clients through that instance (plan progress: through the job rows).
+   * `reach: 'all'` sends through the adapter to every instance's clients (a driver's report is
+   * made once, on one instance). `about` names what the event concerns — a district (null: the
+   * whole city) or a vehicle — and a client whose account is scoped (src/domain/fleet-scope.ts)
+   * gets it only when that lies inside its scope.
    */
-  emitToRoles(roles: readonly string[], event: string, payload: unknown): void;
+  emitToRoles(roles: readonly string[], event: string, payload: unknown, options?: { reach?: 'local' | 'all'; about?: EventAbout }): void;
+  /**
+   * An event to the drivers of these vehicles (each driver's client joins "vehicle:<id>" of
+   * its own vehicle only). Through the adapter: with Redis it reaches every instance's drivers.
+   */
+  emitToVehicles(vehicleIds: readonly string[], event: string, payload: (vehicleId: string) => unknown): void;
   /** Disconnects the clients and leaves Redis; the HTTP server stays up (its owner closes it). */
   close(): Promise<void>;
 }
 
 export const DEFAULT_MAX_BATCHES_PER_SECOND = 10;
 const RELAY_EVENT = 'fleet:state';
+/** Between instances: "send this to your clients of these roles that the event concerns". */
+const ROLES_EVENT = 'live:to-roles';
+
+/** What an event for dispatchers concerns: a district (null: the whole city) or a vehicle. */
+export type EventAbout = { district: string | null } | { vehicleId: string };
 const MAX_SUBSCRIBES_PER_SECOND = 5;
 /** setTimeout's limit (~24.8 days); a later expiry is caught by the periodic recheck. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -136,6 +151,29 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     fanOut(state);
   }) as never);
 
+  // An event for some roles that concerns a district or a vehicle: a scoped client gets it
+  // only when that is inside its scope (a vehicle's district and contractor from its state).
+  const concerns = (data: ClientData, about: EventAbout): boolean => {
+    const limit = data.scope?.kind === 'fleet' ? data.scope.limit : undefined;
+    if (!limit) return true;
+    if ('vehicleId' in about) {
+      const state = states.get(about.vehicleId) ?? remoteLatest.get(about.vehicleId);
+      return !!state && inFleetScope(limit, state);
+    }
+    return limit.district === undefined || about.district === limit.district;
+  };
+  const emitLocallyInScope = (roles: readonly string[], event: string, payload: unknown, about: EventAbout): void => {
+    const rooms = roles.map((r) => `role:${r}`);
+    for (const socket of io.of('/').sockets.values()) {
+      if (!rooms.some((r) => socket.rooms.has(r))) continue;
+      if (concerns(socket.data as ClientData, about)) socket.emit(event, payload);
+    }
+  };
+  io.on(ROLES_EVENT as 'connection', ((m: { roles?: unknown; event?: unknown; payload?: unknown; about?: EventAbout }) => {
+    if (!m || !Array.isArray(m.roles) || typeof m.event !== 'string' || !m.about) return;
+    emitLocallyInScope(m.roles as string[], m.event, m.payload, m.about);
+  }) as never);
+
   io.use((socket, next) => {
     const token = tokenOf(socket);
     if (!token) return next(refusal('unauthorized', [{ path: 'auth.token', message: 'send the API token in auth.token or "Authorization: Bearer <token>"' }], 'auth.required'));
@@ -160,6 +198,7 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     const coalescer = new Coalescer(maxBatchesPerSecond, (batch) => socket.emit('fleet:update', batch));
     coalescers.set(socket.id, coalescer);
     void socket.join(`role:${data.principal.role}`);
+    if (data.scope.kind === 'vehicle') void socket.join(`vehicle:${data.scope.vehicleId}`);
     socket.emit('fleet:snapshot', snapshotFor(data.scope));
     // A credential with an end (an expiring token, a session) is cut at that end, not at the next recheck.
     const remainingMs = data.principal.expiresAtMs === undefined ? undefined : Math.max(0, data.principal.expiresAtMs - Date.now());
@@ -183,7 +222,8 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
         return;
       }
       try {
-        data.scope = { kind: 'fleet', filter: parseFilter(raw) };
+        // The account's scope stays: a filter narrows within it, never beyond.
+        data.scope = { ...data.scope, filter: parseFilter(raw) };
       } catch (err) {
         if (!(err instanceof ScopeError)) throw err;
         reply({ error: err.message, code: scopeErrorCode(err), details: err.details });
@@ -216,9 +256,20 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
   let closed = false;
   return {
     io,
-    emitToRoles: (roles, event, payload) => {
+    emitToRoles: (roles, event, payload, options = {}) => {
       if (closed || roles.length === 0) return;
-      io.local.to(roles.map((r) => `role:${r}`)).emit(event, payload);
+      const { reach = 'local', about } = options;
+      if (!about) {
+        (reach === 'all' ? io : io.local).to(roles.map((r) => `role:${r}`)).emit(event, payload);
+        return;
+      }
+      // Each instance picks its own clients in scope: the others are told to (serverSideEmit).
+      emitLocallyInScope(roles, event, payload, about);
+      if (reach === 'all' && relayReady()) io.serverSideEmit(ROLES_EVENT, { roles, event, payload, about });
+    },
+    emitToVehicles: (vehicleIds, event, payload) => {
+      if (closed) return;
+      for (const id of new Set(vehicleIds)) io.to(`vehicle:${id}`).emit(event, payload(id));
     },
     close: async () => {
       if (closed) return;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { vehicleKind, wasteClass } from '../domain/model.js';
 import type { VehicleState } from '../domain/vehicle-state.js';
 import type { Principal } from '../domain/principal.js';
+import { fleetScopeOf, inFleetScope, type FleetScope } from '../domain/fleet-scope.js';
 
 /**
  * What one live client may see (its role's scope) and what it asked to see (its filter).
@@ -15,9 +16,10 @@ export const liveFilterSchema = z.strictObject({
 });
 export type LiveFilter = z.infer<typeof liveFilterSchema>;
 
+/** `limit`: the account's district / contractor scope, which no filter widens. */
 export type LiveScope =
   | { kind: 'vehicle'; vehicleId: string }
-  | { kind: 'fleet'; filter: LiveFilter };
+  | { kind: 'fleet'; filter: LiveFilter; limit?: FleetScope };
 
 export class ScopeError extends Error {
   constructor(message: string, readonly details: Array<{ path: string; message: string }>) {
@@ -33,7 +35,8 @@ export function scopeFor(principal: Principal, requested: unknown): LiveScope {
     return { kind: 'vehicle', vehicleId: principal.vehicleId };
   }
   if (principal.role === 'admin' || principal.role === 'dispatcher' || principal.role === 'enforcement') {
-    return { kind: 'fleet', filter: parseFilter(requested) };
+    const limit = fleetScopeOf(principal);
+    return { kind: 'fleet', filter: parseFilter(requested), ...(limit ? { limit } : {}) };
   }
   throw new ScopeError('forbidden', [{ path: 'auth.token', message: `role "${principal.role}" has no live view` }]);
 }
@@ -49,6 +52,7 @@ export function parseFilter(raw: unknown): LiveFilter {
 
 export function inScope(scope: LiveScope, state: VehicleState): boolean {
   if (scope.kind === 'vehicle') return state.vehicleId === scope.vehicleId;
+  if (!inFleetScope(scope.limit, state)) return false;
   const f = scope.filter;
   if (f.kind && !f.kind.includes(state.kind)) return false;
   if (f.wasteClass && !state.wasteClasses.some((c) => f.wasteClass!.includes(c))) return false;

@@ -60,6 +60,12 @@ export class PlanClock {
     return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
   }
 
+  /** The local date before `date`. */
+  static previousDate(date: string): string {
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+  }
+
   /** Today's local date at `nowMs`. */
   static localDate(nowMs: number, timeZone: string): string {
     return new Date(nowMs + zoneOffsetMs(nowMs, timeZone)).toISOString().slice(0, 10);

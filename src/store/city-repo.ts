@@ -8,8 +8,8 @@ export interface ListOptions {
   bbox?: [number, number, number, number];
   limit: number;
   offset: number;
-  /** Narrowing imposed by the caller's role (a driver sees only their vehicle). */
-  scope?: { filter: FilterSpec | { kind: 'id' }; value: string };
+  /** Narrowing imposed by the caller (a driver sees only their vehicle; a district dispatcher their district's); all must hold. */
+  scope?: Array<{ filter: FilterSpec | { kind: 'id' }; value: string }>;
 }
 
 export interface Page<T> {
@@ -42,13 +42,16 @@ export class CityRepo {
       } else if (spec.kind === 'jsonArrayContains') {
         params.push(JSON.stringify([value]));
         where.push(`doc->'${spec.field}' @> $${params.length}::jsonb`);
+      } else if (spec.kind === 'jsonText') {
+        params.push(value);
+        where.push(`doc->>'${spec.field}' = $${params.length}`);
       }
     };
     for (const [name, value] of Object.entries(opts.filters)) {
       const spec = def.filters[name];
       if (spec) add(spec, value);
     }
-    if (opts.scope) add(opts.scope.filter, opts.scope.value);
+    for (const s of opts.scope ?? []) add(s.filter, s.value);
     if (opts.bbox) {
       const [minLon, minLat, maxLon, maxLat] = opts.bbox;
       params.push(minLon, minLat, maxLon, maxLat);

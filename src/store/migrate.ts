@@ -25,7 +25,21 @@ export async function migrate(db: Db, list: Migration[] = migrations): Promise<n
   return currentMigrationVersion(db);
 }
 
-/** Our migrations hold no semicolons inside strings or bodies, so a plain split is safe. */
-function splitStatements(sql: string): string[] {
-  return sql.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
+/**
+ * Our migrations hold no semicolons inside strings; function bodies are dollar-quoted ($$ … $$)
+ * and kept whole. Outside them a plain split at semicolons is safe.
+ */
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  sql.split('$$').forEach((part, i) => {
+    // odd parts are bodies: glued to the statement they belong to
+    if (i % 2 === 1) {
+      statements[statements.length - 1] += `$$${part}$$`;
+      return;
+    }
+    const pieces = part.split(';');
+    if (i > 0) statements[statements.length - 1] += pieces.shift()!;
+    statements.push(...pieces);
+  });
+  return statements.map((s) => s.trim()).filter((s) => s.length > 0);
 }

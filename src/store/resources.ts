@@ -18,6 +18,8 @@ export type FilterSpec =
   /** normalize: the stored form of a filter value (terminal ids are stored canonical). */
   | { kind: 'column'; column: string; normalize?: (value: string) => string }
   | { kind: 'jsonArrayContains'; field: string }
+  /** A text field of the stored record that has no column of its own (a vehicle's contractor). */
+  | { kind: 'jsonText'; field: string }
   | { kind: 'bbox' };
 
 export interface ResourceDef {
@@ -52,7 +54,7 @@ export const resources: Record<ResourceName, ResourceDef> = {
     name: 'facilities', label: 'facility', table: 'facilities', idPrefix: 'fac',
     schema: facilitySchema,
     columns: (d) => ({ kind: d.kind, district: d.district ?? null }),
-    geometries: (d) => [d.location],
+    geometries: (d) => [d.location, ...(d.outline ? [d.outline] : [])],
     filters: { kind: { kind: 'column', column: 'kind' }, wasteClass: { kind: 'jsonArrayContains', field: 'acceptedClasses' }, district, bbox },
   },
   vehicles: {

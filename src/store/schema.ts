@@ -258,6 +258,59 @@ create index if not exists plan_jobs_queue on plan_jobs (status, created_at);
 `,
   },
   {
+    version: 10,
+    name: 'driver routes: problem reports, stops marked done, route texts to terminals',
+    // What drivers send back from the road, and the route texts sent to in-cab terminals
+    // (0x8300), one row per chunk with the terminal's 0x0001 reply. A chunk waits 'queued' until
+    // its terminal is connected; rows stay with their plan (deleted with it).
+    sql: `
+create table if not exists driver_reports (
+  id text primary key,
+  vehicle_id text not null,
+  plan_id text constraint driver_reports_plan_fk references plans(id) on delete set null,
+  stop_id text,
+  kind text not null check (kind in ('vehicle_breakdown', 'blocked_road', 'bin_overflow', 'point_not_accessible')),
+  note text,
+  lon double precision,
+  lat double precision,
+  reported_by text not null,
+  reported_at timestamptz not null default now());
+create index if not exists driver_reports_time on driver_reports (reported_at desc);
+create index if not exists driver_reports_vehicle on driver_reports (vehicle_id, reported_at desc);
+
+create table if not exists stop_marks (
+  plan_id text not null constraint stop_marks_plan_fk references plans(id) on delete cascade,
+  stop_id text not null,
+  vehicle_id text not null,
+  seq integer not null,
+  status text not null check (status in ('done')),
+  note text,
+  marked_by text not null,
+  marked_at timestamptz not null default now(),
+  primary key (plan_id, stop_id));
+
+create table if not exists terminal_messages (
+  id text primary key,
+  plan_id text not null constraint terminal_messages_plan_fk references plans(id) on delete cascade,
+  vehicle_id text not null,
+  terminal_id text not null,
+  chunk_index integer not null,
+  chunk_count integer not null,
+  text text not null,
+  gbk_bytes integer not null,
+  status text not null check (status in ('queued', 'sent', 'replied', 'cancelled', 'undelivered')),
+  attempts integer not null default 0,
+  last_error text,
+  reply_result integer,
+  reply_serial integer,
+  created_at timestamptz not null default now(),
+  sent_at timestamptz,
+  replied_at timestamptz,
+  constraint terminal_messages_chunk_key unique (plan_id, vehicle_id, chunk_index));
+create index if not exists terminal_messages_queue on terminal_messages (terminal_id, status);
+`,
+  },
+  {
     version: 11,
     name: 'plan against actual',
     // What a plan's vehicles did (src/planning/actual/): one row per planned collection stop
@@ -301,6 +354,106 @@ create table if not exists plan_events (
   created_at timestamptz not null default now(),
   constraint plan_events_once unique (plan_id, type, key));
 create index if not exists plan_events_at on plan_events (at);
+`,
+  },
+  {
+    version: 12,
+    name: 'incidents, incident log, spill reports, e-manifest trips',
+    // Facility outlines live in the facility's doc (no column). An incident is one row per
+    // violation, keyed by the detector's stable key so a repeated 'open' never duplicates it.
+    // The officers' log is append-only: a trigger refuses every update and delete, so the
+    // enforcement record (执法全过程记录) cannot be rewritten, whatever code runs against it.
+    // Spill reports keep their ranked candidates; e-manifest trips (电子联单) one row per trip.
+    sql: `
+create table if not exists incidents (
+  id text primary key,
+  key text not null constraint incidents_key_key unique,
+  type text not null,
+  -- null: a spill reported where no truck passed (the report still has to be handled)
+  vehicle_id text,
+  permit_id text,
+  zone_id text,
+  contractor text,
+  district text,
+  start_at timestamptz not null,
+  end_at timestamptz,
+  last_event_at timestamptz not null,
+  level integer not null default 1,
+  status text not null default 'open' check (status in ('open', 'acknowledged', 'assigned', 'closed')),
+  detection text not null default 'open' check (detection in ('open', 'closed')),
+  assigned_to text,
+  disposition text,
+  fix_ids jsonb not null default '[]',
+  thresholds jsonb not null default '{}',
+  details jsonb not null default '{}',
+  spill_report_id text,
+  -- where it began (the first fix involved, or a spill report's spot), for the map
+  lon double precision,
+  lat double precision,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now());
+create index if not exists incidents_start on incidents (start_at desc);
+create index if not exists incidents_vehicle on incidents (vehicle_id, start_at desc);
+create index if not exists incidents_status on incidents (status, type);
+
+create table if not exists incident_log (
+  seq bigint generated always as identity primary key,
+  incident_id text not null constraint incident_log_incident_fk references incidents(id),
+  at timestamptz not null default now(),
+  actor text not null,
+  actor_role text not null,
+  action text not null check (action in ('acknowledge', 'assign', 'close', 'reopen')),
+  note text,
+  disposition text,
+  assigned_to text);
+create index if not exists incident_log_incident on incident_log (incident_id, seq);
+
+create or replace function incident_log_append_only() returns trigger language plpgsql as $$
+begin
+  raise exception 'incident_log is append-only: % refused', tg_op using errcode = 'P0001';
+end
+$$;
+drop trigger if exists incident_log_no_change on incident_log;
+create trigger incident_log_no_change before update or delete on incident_log
+  for each row execute function incident_log_append_only();
+drop trigger if exists incident_log_no_truncate on incident_log;
+create trigger incident_log_no_truncate before truncate on incident_log
+  for each statement execute function incident_log_append_only();
+
+create table if not exists spill_reports (
+  id text primary key,
+  reported_at timestamptz not null,
+  lon double precision not null,
+  lat double precision not null,
+  reporter_kind text not null check (reporter_kind in ('sweeper', 'citizen', 'officer')),
+  note text,
+  photo text,
+  reported_by text not null,
+  radius_m double precision not null,
+  window_s integer not null,
+  candidates jsonb not null default '[]',
+  incident_id text,
+  created_at timestamptz not null default now());
+create index if not exists spill_reports_time on spill_reports (reported_at desc);
+
+create table if not exists manifest_trips (
+  id text primary key,
+  vehicle_id text not null,
+  permit_id text not null,
+  site_id text not null,
+  disposal_facility_id text not null,
+  night date not null,
+  opened_at timestamptz not null,
+  closed_at timestamptz,
+  closed_facility_id text,
+  status text not null check (status in ('open', 'closed', 'flagged')),
+  flag text check (flag in ('ended_elsewhere', 'late')),
+  load_kg real,
+  open_fix_id text,
+  close_fix_id text,
+  updated_at timestamptz not null default now(),
+  constraint manifest_trips_open_key unique (vehicle_id, opened_at));
+create index if not exists manifest_trips_night on manifest_trips (night, permit_id, site_id);
 `,
   },
 ];

@@ -8,8 +8,8 @@ import type { StoredFix } from './position-writer.js';
  */
 export interface FleetEventMap {
   state: [VehicleState];
-  /** The fixes of one commit, duplicates left out, each judged plausible or not (plan against actual listens). */
-  committed: [StoredFix[]];
+  /** The fixes a commit made durable (new to the log, any order), after the vehicle states they move. */
+  fixes: [StoredFix[]];
 }
 
 export class FleetEvents extends EventEmitter<FleetEventMap> {

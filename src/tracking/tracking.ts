@@ -24,9 +24,11 @@ export class Tracking {
     this.tracker = new VehicleTracker(db, this.events, profile, Date.now, logger);
     this.judge = new PlausibilityJudge(db, () => profile().tracking.maxPlausibleSpeedKmh);
     this.writer = new PositionWriter(db, {
-      logger, ...writerOptions, judge: (rows) => this.judge.judge(rows), onCommitted: (inserted) => {
+      logger, ...writerOptions, judge: (rows) => this.judge.judge(rows),
+      onCommitted: (inserted) => {
         this.tracker.apply(inserted);
-        if (inserted.length) this.events.emit('committed', inserted);
+        // Listeners (compliance) must not stop the writer: a throw is theirs to report.
+        this.events.emit('fixes', inserted);
       },
     });
     this.pipeline = new FixPipeline(this.directory, this.writer, profile);

@@ -77,11 +77,11 @@ export class VehicleTracker implements FleetStateSource {
   upsertVehicle(v: Vehicle): void {
     const s = this.states.get(v.id);
     if (s) {
-      Object.assign(s, { plate: v.plate, kind: v.kind, wasteClasses: v.wasteClasses, district: v.district });
+      Object.assign(s, { plate: v.plate, kind: v.kind, wasteClasses: v.wasteClasses, district: v.district, contractor: v.contractor });
       return;
     }
     this.states.set(v.id, {
-      vehicleId: v.id, plate: v.plate, kind: v.kind, wasteClasses: v.wasteClasses, district: v.district,
+      vehicleId: v.id, plate: v.plate, kind: v.kind, wasteClasses: v.wasteClasses, district: v.district, contractor: v.contractor,
       motion: 'offline', distanceTodayM: 0, tripDistanceM: 0, updatedAtMs: this.now(),
     });
   }

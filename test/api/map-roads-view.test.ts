@@ -143,6 +143,22 @@ describe('GET /map/roads by view', () => {
     expect(after.body.features.find((f: RoadFeature) => f.id === seg.id).properties.name).toBe('新路');
   });
 
+  it('reads the road layer again in the background after an import, so /health says ready before any page asks', async () => {
+    const health = async () => (await svc.call('GET', '/api/v1/health')).body.mapRoads as { status: string; roads?: number };
+    const untilReady = async () => {
+      while ((await health()).status !== 'ready') await new Promise((r) => setTimeout(r, 50));
+    };
+    await untilReady();
+    const more = Array.from({ length: 5 }, (_, i) => ({
+      id: `extra-${i}`, grade: 1, geometry: { type: 'LineString', coordinates: [[7.45 + i * 0.001, 43.75], [7.451 + i * 0.001, 43.75]] },
+    }));
+    expect((await svc.call('POST', '/api/v1/import', { token: svc.adminToken, body: { mode: 'merge', roadSegments: more } })).status).toBe(200);
+    // No road request in between: the service itself builds the new layer.
+    await untilReady();
+    expect(await health()).toMatchObject({ status: 'ready', roads: 405 });
+    expect((await get('')).body.features).toHaveLength(405);
+  });
+
   it('refuses a bad box or zoom naming the parameter', async () => {
     const bad = await get('?zoom=14&bbox=7.5,43.7,7.4,43.8');
     expect(bad.status).toBe(400);

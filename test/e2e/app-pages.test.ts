@@ -126,9 +126,10 @@ describeWith('chromium', 'web app pages', () => {
       expect(await navOf('dispatcher')).toEqual(['/dispatch', '/plans', '/incidents', '/reports', '/admin']);
       expect(await navOf('enforcement')).toEqual(['/dispatch', '/incidents', '/reports']);
       expect(await navOf('driver')).toEqual(['/driver']);
+      expect(await navOf('planner')).toEqual(['/city', '/plans', '/reports', '/simulations']);
     });
 
-    for (const [role, path] of [['driver', '/dispatch'], ['driver', '/admin/records'], ['enforcement', '/admin/records'], ['enforcement', '/plans'], ['dispatcher', '/admin/users'], ['dispatcher', '/simulations'], ['admin', '/driver']] as const) {
+    for (const [role, path] of [['planner', '/dispatch'], ['dispatcher', '/city'], ['driver', '/city'], ['driver', '/dispatch'], ['driver', '/admin/records'], ['enforcement', '/admin/records'], ['enforcement', '/plans'], ['dispatcher', '/admin/users'], ['dispatcher', '/simulations'], ['admin', '/driver']] as const) {
       it(`a ${role} typing ${path} sees "not permitted" (the server answers the path with the app)`, async () => {
         await openAs(page, svc.url, path, tokens[role]!, 'en');
         await page.locator('.not-permitted').waitFor();
@@ -165,6 +166,7 @@ describeWith('chromium', 'web app pages', () => {
     { path: '/admin/tokens', role: 'admin', title: (l) => text(l, 'page.admin.title'), ready: '#tokens-table tbody tr' },
     { path: '/account', role: 'admin', title: (l) => text(l, 'page.account.title'), ready: '.facts' },
     { path: '/driver', role: 'driver', title: () => driverPlate, ready: 'body[data-first-paint="done"]' },
+    { path: '/city', role: 'planner', title: (l) => text(l, 'page.city.title'), ready: 'body[data-first-paint="done"]' },
   ];
 
   // axe runs on every page in two of the four combinations, which together cover both
@@ -201,10 +203,10 @@ describeWith('chromium', 'web app pages', () => {
         } else if (!(await p.locator('.sign-out').isVisible())) {
           problems.push(`${spec.path}: sign-out not visible`);
         }
-        if (spec.path === '/dispatch') {
+        if (spec.path === '/dispatch' || spec.path === '/city') {
           const box = (await p.locator('#map').boundingBox())!;
-          if (device === 'phone' && (box.width < 389 || box.height < 780)) problems.push(`/dispatch: the map is ${box.width}x${box.height} on the phone`);
-          if (device === 'desktop' && box.width < 900) problems.push(`/dispatch: the map is only ${box.width}px wide`);
+          if (device === 'phone' && (box.width < 389 || box.height < 780)) problems.push(`${spec.path}: the map is ${box.width}x${box.height} on the phone`);
+          if (device === 'desktop' && box.width < 900) problems.push(`${spec.path}: the map is only ${box.width}px wide`);
         }
         if (axe) for (const v of await seriousViolations(p)) problems.push(`${spec.path}: ${v}`);
       }
@@ -212,6 +214,50 @@ describeWith('chromium', 'web app pages', () => {
       expect(pageErrors).toEqual([]);
     });
   }
+
+  describe('city map and scopes', () => {
+    it("a planner's city map shows the city's layers with their counts and roads, and no live fleet", async () => {
+      const sockets: string[] = [];
+      const listen = (ws: { url(): string }) => sockets.push(ws.url());
+      page.on('websocket', listen);
+      try {
+        await openAs(page, svc.url, '/city', tokens.planner!, 'en');
+        await page.locator('body[data-first-paint="done"]').waitFor();
+        const depots = (await svc.call('GET', '/api/v1/depots?limit=1', { token: svc.adminToken })).body.total;
+        const label = (value: string) => page.locator(`input[name=layer][value="${value}"]`).locator('xpath=..');
+        await expect.poll(() => label('depots').locator('.check-count').textContent()).toBe(String(depots));
+        expect(Number((await label('roads').textContent())!.match(/\d+/)?.[0])).toBeGreaterThan(0);
+        expect(await page.locator('.leaflet-overlay-pane canvas').count()).toBeGreaterThan(0);
+        expect(await page.locator('input[name=layer][value=vehicles]').count()).toBe(0);
+        expect(await page.locator('#vehicle-list, .vehicle-marker').count()).toBe(0);
+        // Switching a layer off is remembered for the next visit.
+        await label('depots').locator('input').uncheck();
+        await page.reload();
+        await page.locator('body[data-first-paint="done"]').waitFor();
+        expect(await label('depots').locator('input').isChecked()).toBe(false);
+        await label('depots').locator('input').check();
+      } finally {
+        page.off('websocket', listen);
+      }
+      expect(sockets).toEqual([]);
+    });
+
+    it("a district dispatcher's page names the scope and offers only that district, with only its vehicles", async () => {
+      const config = (await svc.call('GET', '/api/v1/map/config', { token: svc.adminToken })).body;
+      const district = config.districts[0] as string;
+      const created = await svc.call('POST', '/api/v1/users', { token: svc.adminToken, body: { name: 'scoped.web', displayName: 'Scoped', role: 'dispatcher', district, password: 'correct horse 1' } });
+      expect(created.status).toBe(201);
+      const login = await svc.call('POST', '/api/v1/auth/login', { body: { name: 'scoped.web', password: 'correct horse 1' } });
+      const inDistrict = (await svc.call('GET', '/api/v1/fleet/state', { token: svc.adminToken })).body.items.filter((v: { district?: string }) => v.district === district).length;
+      expect(inDistrict).toBeGreaterThan(0);
+      for (const lang of ['en', 'zh-CN'] as const) {
+        await openAs(page, svc.url, '/dispatch', login.body.token, lang);
+        await expect.poll(() => page.locator('#fleet-scope').textContent()).toBe(text(lang, 'dispatch.scopeDistrict', { district }));
+        await expect.poll(() => page.locator('input[name=district]').evaluateAll((xs) => xs.map((x) => (x as HTMLInputElement).value))).toEqual([district]);
+        await expect.poll(() => page.locator('#vehicle-list li').count()).toBe(inDistrict);
+      }
+    });
+  });
 
   it('the login page passes axe and fits the phone, in both languages', async () => {
     for (const lang of ['zh-CN', 'en'] as const) {

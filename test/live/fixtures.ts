@@ -44,6 +44,7 @@ export const principals: Record<string, Principal> = {
   'tok-driver': { credential: 'api_token', tokenId: 't3', role: 'driver', vehicleId: 'col-res' },
   'tok-enforce': { credential: 'api_token', tokenId: 't4', role: 'enforcement' },
   'tok-device': { credential: 'api_token', tokenId: 't5', role: 'device', vehicleId: 'muck-1' },
+  'tok-dispatch-east': { credential: 'session', tokenId: 's6', role: 'dispatcher', userId: 'usr-east', district: 'east' },
 };
 
 export interface HubFixture {

@@ -103,6 +103,35 @@ describe('live hub: who sees what', () => {
     expect(await c.socket.emitWithAck('subscribe', {})).toEqual({ ok: true, count: fleet().length });
   });
 
+  it('keeps a district dispatcher to their district: snapshot, filters and updates', async () => {
+    fx = await startHub();
+    const c = open(fx.url, { token: 'tok-dispatch-east', filter: { district: ['west', 'east'] } });
+    expect(ids(await c.ready)).toEqual(['col-food', 'muck-1']);
+    expect(await c.socket.emitWithAck('subscribe', { district: ['west'] })).toEqual({ ok: true, count: 0 });
+    expect(await c.socket.emitWithAck('subscribe', {})).toEqual({ ok: true, count: 2 });
+    // West's trucks move first; east's after: had west's been sent, it would be in by then.
+    for (const s of fleet().filter((v) => v.district === 'west')) fx.emit(moved(s, 3000));
+    for (const s of fleet().filter((v) => v.district === 'east')) fx.emit(moved(s, 4000));
+    await until(() => ids(c.updates.flatMap((u) => u.batch)).length >= 2);
+    expect([...new Set(ids(c.updates.flatMap((u) => u.batch)))]).toEqual(['col-food', 'muck-1']);
+  });
+
+  it('sends plan progress of a district only to dispatchers unscoped or scoped to it', async () => {
+    fx = await startHub();
+    const east = open(fx.url, { token: 'tok-dispatch-east' });
+    const all = open(fx.url, { token: 'tok-dispatch' });
+    await Promise.all([east.ready, all.ready]);
+    const got = { east: [] as string[], all: [] as string[] };
+    east.socket.on('plan:progress', (e: { jobId: string }) => got.east.push(e.jobId));
+    all.socket.on('plan:progress', (e: { jobId: string }) => got.all.push(e.jobId));
+    fx.hub.emitToRoles(['dispatcher'], 'plan:progress', { jobId: 'west-job', district: 'west' }, { about: { district: 'west' } });
+    fx.hub.emitToRoles(['dispatcher'], 'plan:progress', { jobId: 'city-job', district: null }, { about: { district: null } });
+    fx.hub.emitToRoles(['dispatcher'], 'plan:progress', { jobId: 'east-job', district: 'east' }, { about: { district: 'east' } });
+    await until(() => got.all.length === 3 && got.east.length >= 1);
+    expect(got.east).toEqual(['east-job']);
+    expect(got.all).toEqual(['west-job', 'city-job', 'east-job']);
+  });
+
   it('gives enforcement the whole fleet', async () => {
     fx = await startHub();
     const c = open(fx.url, { token: 'tok-enforce' });

@@ -85,6 +85,44 @@ describeWith('redis', 'live hub: two instances over Redis', () => {
     }
   });
 
+  it("a plan change on instance A reaches the routed driver on instance B (own room only) and a driver's report the dispatchers on B", async () => {
+    const redisKey = `sanifleet-test-${randomBytes(6).toString('hex')}`;
+    const a = await startHub({ redisUrl: serverUrls.redis, redisKey });
+    hubs.push(a);
+    const b = await startHub({ redisUrl: serverUrls.redis, redisKey });
+    hubs.push(b);
+    const driverOnB = client(b.url, { token: 'tok-driver' });
+    const dispatcherOnB = client(b.url, { token: 'tok-dispatch' });
+    const enforcementOnB = client(b.url, { token: 'tok-enforce' });
+    const eastDispatcherOnB = client(b.url, { token: 'tok-dispatch-east' });
+    clients.push(driverOnB, dispatcherOnB, enforcementOnB, eastDispatcherOnB);
+    await Promise.all([driverOnB.ready, dispatcherOnB.ready, enforcementOnB.ready, eastDispatcherOnB.ready]);
+    const heard = (c: LiveClient, event: string) => {
+      const got: unknown[] = [];
+      c.socket.on(event, (p: unknown) => got.push(p));
+      return got;
+    };
+    const driverRoutes = heard(driverOnB, 'route:changed');
+    const dispatcherRoutes = heard(dispatcherOnB, 'route:changed');
+    const reports = heard(dispatcherOnB, 'driver:report');
+    const enforcementReports = heard(enforcementOnB, 'driver:report');
+    const eastReports = heard(eastDispatcherOnB, 'driver:report');
+
+    a.hub.emitToVehicles(['col-res', 'col-food'], 'route:changed', (vehicleId) => ({ vehicleId, planId: 'p2', change: 'publish' }));
+    a.hub.emitToRoles(['admin', 'dispatcher'], 'driver:report', { id: 'rep_1', kind: 'blocked_road' }, { reach: 'all' });
+    // Reports about a vehicle: a dispatcher scoped to district east gets east's only, on any instance.
+    a.hub.emitToRoles(['admin', 'dispatcher'], 'driver:report', { id: 'rep_west' }, { reach: 'all', about: { vehicleId: 'col-res' } });
+    a.hub.emitToRoles(['admin', 'dispatcher'], 'driver:report', { id: 'rep_east' }, { reach: 'all', about: { vehicleId: 'col-food' } });
+    await until(() => driverRoutes.length > 0 && reports.length >= 3 && eastReports.some((r) => (r as { id: string }).id === 'rep_east'), 5000);
+    await sleep(300);
+    // the driver of col-res hears its own vehicle's change only; staff do not get drivers' rooms
+    expect(driverRoutes).toEqual([{ vehicleId: 'col-res', planId: 'p2', change: 'publish' }]);
+    expect(dispatcherRoutes).toEqual([]);
+    expect(reports).toEqual([{ id: 'rep_1', kind: 'blocked_road' }, { id: 'rep_west' }, { id: 'rep_east' }]);
+    expect(enforcementReports).toEqual([]);
+    expect(eastReports).toEqual([{ id: 'rep_1', kind: 'blocked_road' }, { id: 'rep_east' }]);
+  });
+
   it('a truck whose terminal moved from A to B never jumps back when A emits its older state', async () => {
     const redisKey = `sanifleet-test-${randomBytes(6).toString('hex')}`;
     const a = await startHub({ redisUrl: serverUrls.redis, redisKey });

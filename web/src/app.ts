@@ -11,6 +11,7 @@ import { currentQuery, navigate, usePath } from './lib/router.js';
 import { restoreSession, session } from './lib/session.js';
 import { AccountPage } from './pages/account.js';
 import { AdminPage } from './pages/admin/index.js';
+import { CityPage } from './pages/city.js';
 import { DispatchPage } from './pages/dispatch.js';
 import { DriverPage } from './pages/driver.js';
 import { IncidentsPage } from './pages/incidents.js';
@@ -24,6 +25,7 @@ import { NotFoundPage, NotPermittedPage, PlansPage, ReportsPage, SimulationsPage
  */
 const views: Record<string, (props: { path: string }) => unknown> = {
   dispatch: DispatchPage,
+  city: CityPage,
   driver: DriverPage,
   plans: PlansPage,
   incidents: IncidentsPage,
@@ -32,7 +34,7 @@ const views: Record<string, (props: { path: string }) => unknown> = {
   admin: AdminPage,
   account: AccountPage,
 };
-const mapPages = new Set(['dispatch']);
+const mapPages = new Set(['dispatch', 'city']);
 
 function App() {
   const path = usePath();

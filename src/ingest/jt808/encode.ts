@@ -125,6 +125,24 @@ export function splitTerminalText(text: string, maxGbkBytes = MAX_BODY_BYTES - 2
   return pieces;
 }
 
+/**
+ * A long text as numbered chunks "(i/n) …" that each fit `maxGbkBytes`, so a driver reading
+ * them on a small screen knows the order and whether one is missing. Splits at line breaks
+ * where it can (splitTerminalText).
+ */
+export function numberedTextChunks(text: string, maxGbkBytes: number): string[] {
+  // the label grows with n: try the widths in turn until the count fits the width reserved
+  for (let digits = 1; digits <= 5; digits++) {
+    const reserve = `(${'9'.repeat(digits)}/${'9'.repeat(digits)}) `.length;
+    const pieces = splitTerminalText(text, maxGbkBytes - reserve);
+    if (pieces.length < 10 ** digits) {
+      if (pieces.length === 1) return pieces;
+      return pieces.map((p, i) => `(${i + 1}/${pieces.length}) ${p}`);
+    }
+  }
+  throw new RangeError('text too long for numbered chunks');
+}
+
 /** One 0x8103 parameter: numbers are written as DWORD; strings as GBK; buffers as given. */
 export interface TerminalParameter {
   id: number;

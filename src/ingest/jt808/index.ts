@@ -12,10 +12,10 @@ export { decodeGeneralReply, decodeRegister, decodeAuth, decodeBatch, decodeQuer
 export type { GeneralReply, RegisterBody, AuthBody, BatchBody } from './bodies.js';
 export {
   addressFor, buildPayload, encodeFrame, platformGeneralReplyBody, registerReplyBody, textMessageBody,
-  setParametersBody, terminalControlBody, TextFlag, ParamId, splitTerminalText,
+  setParametersBody, terminalControlBody, TextFlag, ParamId, splitTerminalText, numberedTextChunks,
 } from './encode.js';
 export type { FrameAddress, PacketPosition, TextMessageOptions, TerminalParameter } from './encode.js';
-export { DEFAULT_TERMINAL_PROFILE, TerminalProfiles, parseTerminalModelProfile } from './profile.js';
+export { DEFAULT_TERMINAL_PROFILE, TerminalProfiles, parseTerminalModelProfile, PROTOCOL_TEXT_MAX_BYTES, textMaxBytesOf } from './profile.js';
 export type { TerminalModelProfile, SignalSource, ItemValueSource } from './profile.js';
 export { SubpackageAssembler } from './reassembly.js';
 export type { ReassemblyOptions, ReassemblyResult } from './reassembly.js';

@@ -33,6 +33,12 @@ export interface TerminalModelProfile {
   /** Sweepers and washers: the brushes / spray bar are working (a pass counts only then). */
   working?: SignalSource;
   loadKg?: ItemValueSource;
+  /**
+   * The most GBK bytes of text one 0x8300 may carry to this model. The protocol's bound is the
+   * 10-bit body length (1,023) less the flag byte (and the 2019 text-type byte); in-cab screens
+   * with a smaller buffer say so here, and longer texts are sent in more chunks.
+   */
+  textMaxBytes?: number;
 }
 
 /**
@@ -69,6 +75,7 @@ const profileSchema = z.object({
       scale: z.number().positive(),
     })
     .optional(),
+  textMaxBytes: z.number().int().min(16).max(1021).optional(),
 });
 
 /** Validates a profile read from configuration; throws with the offending field named. */
@@ -79,6 +86,16 @@ export function parseTerminalModelProfile(input: unknown): TerminalModelProfile 
     throw new Error(`terminal model profile: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   return result.data as TerminalModelProfile;
+}
+
+/**
+ * Text bytes one 0x8300 carries when the model says nothing: the 10-bit body length (1,023) less
+ * the flag and the 2019 text-type bytes, so a chunk fits whichever edition the terminal speaks.
+ */
+export const PROTOCOL_TEXT_MAX_BYTES = 1021;
+
+export function textMaxBytesOf(profile: TerminalModelProfile): number {
+  return Math.min(profile.textMaxBytes ?? PROTOCOL_TEXT_MAX_BYTES, PROTOCOL_TEXT_MAX_BYTES);
 }
 
 /** Picks the profile for a terminal model; unknown or missing models get the default. */

@@ -1,8 +1,8 @@
 /**
  * Which role opens which page. This mirrors the server's route roles (the server is the
  * authority; the page only avoids showing what would be refused): the live fleet is for
- * admin, dispatcher and enforcement (src/live/scope.ts), a driver sees only their own
- * vehicle, users and tokens are admin-only, city records are written by admin and dispatcher.
+ * admin, dispatcher and enforcement (src/live/scope.ts), planners get the city map without
+ * it, a driver sees only their own vehicle, users and tokens are admin-only, city records are written by admin and dispatcher.
  */
 export const staffRoles = ['admin', 'dispatcher', 'driver', 'enforcement', 'planner'] as const;
 export type Role = (typeof staffRoles)[number];
@@ -17,6 +17,8 @@ export interface PageDef {
 
 export const pages: PageDef[] = [
   { id: 'dispatch', path: '/dispatch', roles: ['admin', 'dispatcher', 'enforcement'], nav: true },
+  // The city without the live fleet, for planners (dispatch already shows the city to the others).
+  { id: 'city', path: '/city', roles: ['planner'], nav: true },
   { id: 'driver', path: '/driver', roles: ['driver'], nav: true },
   { id: 'plans', path: '/plans', roles: ['admin', 'dispatcher', 'planner'], nav: true },
   { id: 'incidents', path: '/incidents', roles: ['admin', 'dispatcher', 'enforcement'], nav: true },

@@ -55,13 +55,13 @@ export function loadCityData(restAfter: Promise<unknown>): { frame: Promise<L.La
   return { frame, all };
 }
 
-export type LayerKey = 'roads' | 'vehicles' | 'depots' | 'sites' | 'corridors' | 'zones' | `facility:${string}` | `points:${string}`;
+export type LayerKey = 'roads' | 'vehicles' | 'depots' | 'sites' | 'corridors' | 'zones' | 'incidents' | `facility:${string}` | `points:${string}`;
 
 /** Point classes that collection points use (construction waste goes to sites, not bins). */
 export const pointClasses = wasteClasses.filter((c) => c.id !== 'construction');
 
 export function defaultLayers(): Record<string, boolean> {
-  const on: Record<string, boolean> = { roads: true, vehicles: true, depots: true, sites: true, corridors: true, zones: true };
+  const on: Record<string, boolean> = { roads: true, vehicles: true, depots: true, sites: true, corridors: true, zones: true, incidents: true };
   for (const f of facilityKinds) on[`facility:${f.id}`] = true;
   for (const c of pointClasses) on[`points:${c.id}`] = true;
   return on;
@@ -146,6 +146,11 @@ export class CityLayers {
     for (const k of facilityKinds) group(`facility:${k.id}`);
     for (const f of data.facilities) {
       const k = facilityKinds.find((x) => x.id === f.kind) ?? facilityKinds[0]!;
+      // The fence, when the city gave one: where "inside the facility" is judged.
+      if (f.outline) {
+        L.geoJSON(f.outline, { style: { color: k.colour, weight: 1.5, fillOpacity: 0.12, className: 'facility-outline' }, interactive: false })
+          .addTo(this.groups.get(`facility:${f.kind}`)!);
+      }
       L.marker(latLngOf(f.location), { icon: pinIcon('facility', k.glyph, k.colour, facilityKindLabel(f.kind)), title: f.name, alt: f.name, keyboard: true })
         .bindPopup(popup(f.name, [
           [t('record.kind'), facilityKindLabel(f.kind)],

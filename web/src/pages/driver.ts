@@ -3,6 +3,7 @@ import L from 'leaflet';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Socket } from 'socket.io-client';
 import type { VehicleState } from '../../../src/domain/vehicle-state.js';
+import type { VehicleRoute } from '../../../src/planning/driver-route.js';
 import { errorText, getJson } from '../lib/api.js';
 import { useCity, useSession } from '../lib/hooks.js';
 import { formatDateTime, formatUnit, t } from '../lib/i18n.js';
@@ -12,10 +13,14 @@ import { createMap, markFirstPaint } from '../map/base.js';
 import { RoadLayer } from '../map/roads.js';
 import { lookOf } from '../lib/vehicle-filter.js';
 import { vehicleIconHtml } from '../map/vehicles.js';
+import { RouteLayer } from '../map/route-layer.js';
+import { ReportForm, RoutePanel } from './driver-route.js';
 
 /**
- * The driver's page, made for a phone: their own vehicle's live state and where it is.
- * The route part waits for the planning issue and says so.
+ * The driver's page, made for a phone: their own vehicle's live state and where it is, and
+ * today's route (GET /driver/route) — the next stop first, every stop in order, the path on the
+ * map — read again whenever the server says the route changed ('route:changed' to the
+ * driver's own room: published, re-published, started, closed, a stop marked done).
  */
 export function DriverPage() {
   const s = useSession();
@@ -25,7 +30,22 @@ export function DriverPage() {
   const [error, setError] = useState<string>();
   const [status, setStatus] = useState<LiveStatus>({ key: 'connecting' });
   const mapEl = useRef<HTMLDivElement>(null);
-  const ctx = useRef<{ map?: L.Map; marker?: L.Marker; socket?: Socket; centred: boolean }>({ centred: false });
+  const ctx = useRef<{ map?: L.Map; marker?: L.Marker; socket?: Socket; centred: boolean; routeLayer?: RouteLayer; route?: VehicleRoute }>({ centred: false });
+  const [route, setRoute] = useState<VehicleRoute>();
+  const [routeNote, setRouteNote] = useState<string>();
+  const [routeError, setRouteError] = useState<string>();
+
+  const loadRoute = async () => {
+    try {
+      const next = await getJson<VehicleRoute>('/api/v1/driver/route');
+      ctx.current.route = next;
+      setRoute(next);
+      setRouteError(undefined);
+      if (ctx.current.map) ctx.current.routeLayer?.show(ctx.current.map, next);
+    } catch (err) {
+      setRouteError(errorText(err));
+    }
+  };
 
   useEffect(() => {
     if (!vehicleId) return;
@@ -33,6 +53,7 @@ export function DriverPage() {
     ctx.current.map = map;
     const roads = new RoadLayer(() => markFirstPaint('map-first-paint'));
     roads.addTo(map);
+    ctx.current.routeLayer = new RouteLayer((seq) => t('route.stopNumber', { seq })).addTo(map);
     let stopped = false;
     const show = (next: VehicleState) => {
       if (stopped || next.vehicleId !== vehicleId) return;
@@ -42,12 +63,15 @@ export function DriverPage() {
       const icon = L.divIcon({ className: 'vehicle-marker', html: vehicleIconHtml(next, true), iconSize: [26, 26], iconAnchor: [13, 13] });
       if (!ctx.current.marker) ctx.current.marker = L.marker(at, { icon, title: next.plate, alt: next.plate, keyboard: false }).addTo(map);
       else ctx.current.marker.setLatLng(at).setIcon(icon);
-      if (!ctx.current.centred) {
+      // the route frames the map when there is one; else the vehicle does
+      if (!ctx.current.centred && !ctx.current.route?.route) {
         map.setView(at, 16, { animate: false });
         ctx.current.centred = true;
       }
     };
     void (async () => {
+      await loadRoute();
+      if (ctx.current.route?.route) ctx.current.centred = true;
       try {
         show(await getJson<VehicleState>(`/api/v1/vehicles/${encodeURIComponent(vehicleId)}/state`));
       } catch (err) {
@@ -65,6 +89,13 @@ export function DriverPage() {
         status: setStatus,
         snapshot: (states) => states.forEach(show),
         update: (states) => states.forEach(show),
+      });
+      // a change while the socket was down (or before it first connected) is read on (re)connect
+      ctx.current.socket.on('connect', () => void loadRoute());
+      ctx.current.socket.on('route:changed', (e: { change?: string }) => {
+        if (stopped) return;
+        setRouteNote(t('route.updated', { change: t(`route.changes.${e.change}`, { defaultValue: e.change ?? '' }) }));
+        void loadRoute();
       });
     })();
     return () => {
@@ -96,10 +127,10 @@ export function DriverPage() {
       ${state?.latest?.alarms.length ? html`<p class="alarm-banner" role="alert">${t('vehicle.alarms')}: ${state.latest.alarms.join(', ')}</p>` : null}
       <dl class="facts">${rows.map(([k, v]) => html`<div key=${k}><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>
     </section>
+    ${routeNote ? html`<p class="form-ok route-note" role="status">${routeNote}</p>` : null}
+    ${routeError ? html`<p class="form-error" role="alert">${routeError}</p>` : null}
+    ${route ? html`<${RoutePanel} route=${route} onChanged=${() => void loadRoute()} />` : null}
     <div class="driver-map"><div id="map" ref=${mapEl}></div></div>
-    <section class="page-notice" aria-labelledby="notice-title">
-      <h2 id="notice-title">${t('page.driver.noticeTitle')}</h2>
-      <p>${t('page.driver.notice')}</p>
-    </section>
+    <${ReportForm} route=${route} position=${latest ? { lon: latest.lon, lat: latest.lat } : undefined} />
   </div>`;
 }

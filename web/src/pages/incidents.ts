@@ -2,7 +2,8 @@ import { html } from 'htm/preact';
 import L from 'leaflet';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Vehicle } from '../../../src/domain/model.js';
-import { PageTitle, ShellNotice } from '../components/shell.js';
+import { PageTitle } from '../components/shell.js';
+import { IncidentDesk, type EvidenceDoc } from './incident-desk.js';
 import { errorText, getJson, listAll } from '../lib/api.js';
 import { cityDate, cityWallToMs } from '../lib/city-time.js';
 import { useCity, useLoad } from '../lib/hooks.js';
@@ -125,6 +126,40 @@ export function IncidentsPage() {
     map.fitBounds(line.getBounds().pad(0.15), { animate: false });
   };
 
+  // An incident's evidence: its fixes become the replay, its corridor / zone / facility and the fixes involved are drawn.
+  const [evidenceOf, setEvidenceOf] = useState<EvidenceDoc>();
+  const showEvidence = (ev: EvidenceDoc) => {
+    const next: Fix[] = ev.features.filter((f) => f.properties.kind === 'fix').map((f) => {
+      const [lon, lat] = (f.geometry as GeoJSON.Point).coordinates as [number, number];
+      return { atMs: Date.parse(f.properties.fixTime), lat, lon, props: { ...f.properties, alarms: f.properties.alarms ?? [] } as FixProps };
+    });
+    setPlaying(false);
+    setFixes(next);
+    setMeta({ totalFixes: next.length, returnedFixes: next.length, truncated: false });
+    setIndex(0);
+    setEvidenceOf(ev);
+    draw(next);
+    const g = ctx.current.track!;
+    const areas = L.featureGroup().addTo(g);
+    for (const f of ev.features) {
+      const k = f.properties.kind;
+      if (k === 'corridor' || k === 'zone' || k === 'facility' || k === 'site') {
+        const colour = k === 'corridor' ? '#ef6c00' : k === 'zone' ? '#c62828' : '#558b2f';
+        if (f.geometry.type === 'Point') {
+          const [lon, lat] = f.geometry.coordinates as [number, number];
+          L.circleMarker([lat, lon], { radius: 7, color: colour }).addTo(areas);
+        } else {
+          L.geoJSON(f.geometry as GeoJSON.GeoJsonObject, { style: { color: colour, weight: 1.5, fillOpacity: 0.15 }, interactive: false }).addTo(areas);
+        }
+      } else if ((k === 'fix' && f.properties.involved) || k === 'spill_report' || k === 'candidate_pass') {
+        const [lon, lat] = (f.geometry as GeoJSON.Point).coordinates as [number, number];
+        L.circleMarker([lat, lon], { radius: k === 'fix' ? 4 : 7, color: '#b71c1c', fillColor: '#e53935', fillOpacity: 0.9 }).addTo(areas);
+      }
+    }
+    if (!next.length && areas.getLayers().length) ctx.current.map!.fitBounds(areas.getBounds().pad(0.3), { animate: false });
+    mapEl.current?.scrollIntoView({ block: 'nearest' });
+  };
+
   // The cursor follows the slider.
   useEffect(() => {
     const f = fixes[index];
@@ -153,7 +188,10 @@ export function IncidentsPage() {
 
   return html`<div class="page incidents-page">
     <${PageTitle} id="incidents" />
-    <${ShellNotice} id="incidents" />
+    <${IncidentDesk} onEvidence=${showEvidence} />
+    ${evidenceOf ? html`<p class="evidence-title" id="evidence-title">${t('desk.evidenceOf', {
+      type: t(`incidentType.${evidenceOf.properties.incident.type}`), vehicle: evidenceOf.properties.vehicle?.plate ?? evidenceOf.properties.incident.vehicleId ?? '—',
+    })}</p>` : null}
     <section class="replay" aria-labelledby="replay-title">
       <h2 id="replay-title">${t('replay.title')}</h2>
       <form class="form replay-form" onSubmit=${load}>
