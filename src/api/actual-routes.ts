@@ -11,6 +11,8 @@ import type { Queryable } from '../store/db.js';
 import type { ActualStatus } from '../planning/actual/plan-actual.js';
 import type { PlanStore } from '../planning/plan-store.js';
 import { ApiError, notFound } from './errors.js';
+import { assertPlanInScope, districtScopeOf } from './plan-routes.js';
+import type { Principal } from '../domain/principal.js';
 import type { ApiRoutes } from './routes.js';
 
 /**
@@ -71,9 +73,11 @@ function answer(plan: { id: string; date: string; status: string }, statuses: Ac
 }
 
 export function addActualRoutes(api: ApiRoutes, deps: ActualRouteDeps): void {
-  const judged = async (id: string, again: boolean) => {
+  // a person scoped to a district reads the plans of that district only (as the plan routes)
+  const judged = async (id: string, again: boolean, principal: Principal | undefined) => {
     const plan = await deps.plans.get(id);
     if (!plan) throw notFound('plan', id);
+    assertPlanInScope(principal, plan.district);
     if (!['published', 'in_progress', 'closed'].includes(plan.status)) {
       if (again) throw new ApiError(409, 'only a published plan is driven', [{ path: 'params.id', message: `plan ${id} is ${plan.status}` }]);
       return answer(plan, []);
@@ -89,28 +93,34 @@ export function addActualRoutes(api: ApiRoutes, deps: ActualRouteDeps): void {
   api.add({
     method: 'get', path: '/plans/:id/actual', roles: READ, params: idParams,
     summary: 'Plan against actual: per vehicle, each planned stop (window, arrival, departure) and street (passes by the deadline) pending / done / late / missed',
-    handler: ({ params }) => judged(params.id, false),
+    handler: ({ params, principal }) => judged(params.id, false, principal),
   });
 
   api.add({
     method: 'post', path: '/plans/:id/actual/judge', roles: WRITE, params: idParams,
     summary: "Judge a published plan's day again from the stored fixes (the same judging as live); events not yet raised are raised",
-    handler: ({ params }) => judged(params.id, true),
+    handler: ({ params, principal }) => judged(params.id, true, principal),
   });
 
   api.add({
     method: 'get', path: '/reports/daily', roles: READ,
     query: z.strictObject({ date: planDate, district: z.string().min(1).max(100).optional() }),
     summary: "The day's figures for a date and district (or every plan of the date): clearance rate, 日产日清 met, on-time rate, plan adherence, streets, km and hours per vehicle",
-    handler: async ({ query }) => dailyFigures(deps.db, deps.actual, deps.profile(), query,
-      async (planId) => (await judgeStoredPlan(deps.actual, planId, deps.profile(), deps.network()))?.statuses ?? []),
+    handler: async ({ query, principal }) => {
+      const scope = districtScopeOf(principal);
+      if (scope !== undefined && query.district !== scope) {
+        throw new ApiError(403, 'forbidden', [{ path: 'query.district', message: `this account sees only the figures of district "${scope}"` }], 'auth.forbidden');
+      }
+      return dailyFigures(deps.db, deps.actual, deps.profile(), query,
+        async (planId) => (await judgeStoredPlan(deps.actual, planId, deps.profile(), deps.network()))?.statuses ?? []);
+    },
   });
 
   api.add({
     method: 'get', path: '/plan-events', roles: READ, query: eventQuery,
     summary: 'Plan events, newest first: a missed collection (a window ended unserved), a sweeping gap (a street short of its passes at its deadline)',
-    handler: async ({ query }) => {
-      const { items, total } = await deps.actual.events(query);
+    handler: async ({ query, principal }) => {
+      const { items, total } = await deps.actual.events({ ...query, district: districtScopeOf(principal) });
       return { items, total, limit: query.limit, offset: query.offset };
     },
   });

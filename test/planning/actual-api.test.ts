@@ -132,6 +132,18 @@ describe('plan against actual over the API and live push', { timeout: 300_000 },
     expect((await svc.call('GET', `/api/v1/reports/daily?date=${date}`, { token: driver })).status).toBe(403);
   });
 
+  it("a dispatcher scoped to another district does not see this district's plan against actual, events or figures", async () => {
+    const created = await svc.call('POST', '/api/v1/users', { token: svc.adminToken, body: { name: 'mc.dispatch', displayName: 'MC', role: 'dispatcher', district: 'Monte-Carlo', password: 'correct horse 1' } });
+    expect(created.status).toBe(201);
+    const token = (await svc.call('POST', '/api/v1/auth/login', { body: { name: 'mc.dispatch', password: 'correct horse 1' } })).body.token;
+    expect((await svc.call('GET', `/api/v1/plans/${PLAN_ID}/actual`, { token })).status).toBe(403);
+    expect((await svc.call('POST', `/api/v1/plans/${PLAN_ID}/actual/judge`, { token })).status).toBe(403);
+    expect((await svc.call('GET', `/api/v1/plan-events?planId=${PLAN_ID}`, { token })).body).toMatchObject({ items: [], total: 0 });
+    const date = PlanClock.localDate(Date.now() - 86_400_000, 'Asia/Shanghai');
+    expect((await svc.call('GET', `/api/v1/reports/daily?date=${date}&district=Fontvieille`, { token })).status).toBe(403);
+    expect((await svc.call('GET', `/api/v1/reports/daily?date=${date}&district=Monte-Carlo`, { token })).body.plans).toEqual([]);
+  });
+
   it('is read like plans: a driver is refused, enforcement may not judge again, an unknown plan is 404, a bad filter 400', async () => {
     expect((await svc.call('GET', `/api/v1/plans/${PLAN_ID}/actual`, { token: driver })).status).toBe(403);
     expect((await svc.call('GET', '/api/v1/plan-events', { token: driver })).status).toBe(403);

@@ -131,7 +131,8 @@ export class ActualStore {
     }));
   }
 
-  async events(filter: { planId?: string; type?: PlanEventType; vehicleId?: string; from?: string; to?: string; limit: number; offset: number }): Promise<{ items: PlanEvent[]; total: number }> {
+  /** `district`: events of that district's plans only (a district-scoped reader). */
+  async events(filter: { planId?: string; type?: PlanEventType; vehicleId?: string; from?: string; to?: string; district?: string; limit: number; offset: number }): Promise<{ items: PlanEvent[]; total: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.planId) where.push(`plan_id = $${params.push(filter.planId)}`);
@@ -139,6 +140,7 @@ export class ActualStore {
     if (filter.vehicleId) where.push(`vehicle_id = $${params.push(filter.vehicleId)}`);
     if (filter.from) where.push(`at >= $${params.push(new Date(filter.from))}`);
     if (filter.to) where.push(`at < $${params.push(new Date(filter.to))}`);
+    if (filter.district !== undefined) where.push(`plan_id in (select id from plans where district = $${params.push(filter.district)})`);
     const whereSql = where.length ? `where ${where.join(' and ')}` : '';
     const total = await this.db.query<{ n: number }>(`select count(*)::int as n from plan_events ${whereSql}`, params);
     const res = await this.db.query<Raw>(
