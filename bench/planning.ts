@@ -2,11 +2,12 @@
  * Planning benchmark: the demo city, one night's plan end to end — store → Problem with road
  * matrices → solve → validate → stored — with wall and CPU time per phase, rule violations
  * (from the validator) and what is left unserved, by reason.
- *   npm run bench:planning -- [--iterations N] [--time-limit S] [--seed N] [--district NAME] [--date YYYY-MM-DD] [--store pglite|postgres]
+ * Then stop detection on simulated days of that plan (bench/stop-detection.ts); `--only stop-detection` prints only that.
+ *   npm run bench:planning -- [--only stop-detection] [--days N] [--iterations N] [--time-limit S] [--seed N] [--district NAME] [--date YYYY-MM-DD] [--store pglite|postgres]
  * Defaults: the city profile's planning budget (planning.iterations, planning.timeLimitS).
  * Then a re-plan after a breakdown at 10:00 (--replan-iterations N, default a fifth of the budget).
  * Runs in this process (one core), not in a worker thread, so the phases can be timed apart.
- * Prints a table, then exactly one JSON line.
+ * Prints a table and one JSON line per case (the night plan with its re-plan, stop detection).
  */
 import { importCity } from '../src/api/import-router.js';
 import { generateDemoCity } from '../src/demo/demo-city.js';
@@ -23,8 +24,11 @@ import { createScratchDatabase } from '../src/store/scratch-database.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arg } from './args.js';
+import { benchNetwork, stopDetectionBench } from './stop-detection.js';
 
 const store = arg('store') ?? 'pglite';
+/** 'stop-detection': plan, then only the plan-against-actual bench */
+const only = arg('only');
 const date = arg('date') ?? '2026-12-01';
 const district = arg('district') ?? null;
 const cacheDir = join(tmpdir(), 'sanifleet-bench-network-cache');
@@ -81,6 +85,7 @@ try {
   const totalCpu = process.cpuUsage(cpu0);
   const stored = (await plans.get(planId))!;
 
+  if (only !== 'stop-detection') {
   // Re-planning after a breakdown at 10:00 (issue 12 item 6): the vehicle with the most work
   // left after 10:00 breaks down; the remaining work is planned again from the state at 10:00
   const replanIterations = Number(arg('replan-iterations') ?? Math.max(100, Math.round(options.iterations / 5)));
@@ -161,6 +166,15 @@ try {
     routes: f.vehicles, distanceKm: Math.round(f.distanceM / 100) / 10, served: f.served, violations: f.violations, valid: result.report.valid,
     unserved: f.unserved, unservedByReason: f.unservedByReason, notRoutedByReason: f.notRoutedByReason, storedKb: sizes, queue, replan, goalWallS: 30,
   }));
+  }
+
+  // plan against actual: simulated days of this plan, judged by the detector, scored against the truth
+  const roads = new Map(snapshot.roadSegments.map((r) => [r.id, r.geometry.coordinates as Array<[number, number]>]));
+  const network = await benchNetwork(DEMO_OSM_FILE, profile, snapshot.restrictedZones, cacheDir);
+  console.log(JSON.stringify(stopDetectionBench({
+    network, problem: result.problemDoc, solution: result.solution, mapping: result.mapping, profile, roads,
+    days: Number(arg('days') ?? 3), seed: Number(arg('sim-seed') ?? 1), skipShare: Number(arg('skip-share') ?? 0.1),
+  })));
 } finally {
   await db.close();
   await scratch?.drop();

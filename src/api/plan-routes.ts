@@ -76,11 +76,11 @@ export function actorOf(p: Principal | undefined): string {
  * district's plan, or a whole-city plan (it routes every district's trucks), is 403.
  * Plans are per district, not per contractor: a contractor scope does not narrow them.
  */
-function districtScopeOf(principal: Principal | undefined): string | undefined {
+export function districtScopeOf(principal: Principal | undefined): string | undefined {
   return fleetScopeOf(principal)?.district;
 }
 
-function assertPlanInScope(principal: Principal | undefined, planDistrict: string | null, path = 'params.id'): void {
+export function assertPlanInScope(principal: Principal | undefined, planDistrict: string | null, path = 'params.id'): void {
   const district = districtScopeOf(principal);
   if (district !== undefined && planDistrict !== district) {
     const what = planDistrict === null ? 'a whole-city plan' : `a plan of district "${planDistrict}"`;
