@@ -188,10 +188,21 @@ export class PlanRunner {
        order by vehicle_id, fix_time desc`,
       [[...new Set(vehicleIds)], new Date(r.atMs), new Date(r.atMs - 30 * 60_000)],
     );
+    // plan against actual: stops detected done from the fixes. A vehicle is judged by the detector
+    // once its fixes showed it serving a stop; a silent terminal's "missed" (the wall clock ran past
+    // the window) says nothing of the work, so such a vehicle keeps the plan-was-kept assumption.
+    const actual = await this.opts.db.query<{ vehicle_id: string; seq: number | null; source: string | null }>(
+      `select vehicle_ids[1] as vehicle_id, seq, source from plan_actual where plan_id = $1 and kind = 'stop' and status in ('done', 'late')`, [r.basePlanId],
+    );
     const atS = (r.atMs - base.mapping.midnightMs) / 1000;
     return {
       base, event: r.event,
-      state: { atS, markedStopIds: marks.rows.map((m) => m.stop_id), positions: Object.fromEntries(fixes.rows.map((f) => [f.vehicle_id, { lon: f.lon, lat: f.lat }])) },
+      state: {
+        atS, markedStopIds: marks.rows.map((m) => m.stop_id),
+        detectedStopIds: actual.rows.map((a) => `${a.vehicle_id}.${a.seq}`),
+        trackedVehicleIds: [...new Set(actual.rows.filter((a) => a.source === 'gps').map((a) => a.vehicle_id))],
+        positions: Object.fromEntries(fixes.rows.map((f) => [f.vehicle_id, { lon: f.lon, lat: f.lat }])),
+      },
     };
   }
 

@@ -7,9 +7,13 @@ import type { UnservedItem } from './plan-model.js';
  * Re-planning during the day (issue 12 item 6): from the plan in force and what happened by
  * time T, the Problem of the work that remains, solved so that as little as possible moves.
  *
- * * **Done** = marked done (stop_marks), or planned to start before T: without stop detection
- *   (plan against actual) the plan is assumed kept until the event. Done stops are not in the
- *   new Problem, so nothing can move them; the new version lists them (`ReplanRecord.done`).
+ * * **Done** = marked done (stop_marks), or detected done / late from the fixes (plan against
+ *   actual, `plan_actual`). For a vehicle the detector has seen serving (`trackedVehicleIds`), a stop
+ *   planned before T but not detected done is still to do: it is planned again (on its vehicle
+ *   when it can, else freed; after its window it is left out with the reason). For a vehicle
+ *   without fixes the plan is assumed kept until the event (planned to start before T = done).
+ *   Done stops are not in the new Problem, so nothing can move them; the new version lists them
+ *   (`ReplanRecord.done`).
  * * **State at T** per vehicle: it starts at T (or its shift start, if later) from its last fix
  *   (a place of its own with new matrix rows, `startLocations`; without them the nearest place
  *   of the plan), else from where its last done stop ended; a collector that still carries waste starts with a
@@ -33,6 +37,10 @@ export interface ReplanState {
   atS: number;
   /** stop ids `<vehicleId>.<seq>` of the base plan marked done */
   markedStopIds: string[];
+  /** stop ids `<vehicleId>.<seq>` detected done or late from the fixes (plan against actual) */
+  detectedStopIds?: string[];
+  /** vehicles whose stops the detector has judged from their fixes: for them "planned before T" is not "done" */
+  trackedVehicleIds?: string[];
   /** last fix at or before T per vehicle */
   positions: Record<string, { lon: number; lat: number }>;
 }
@@ -67,7 +75,7 @@ export interface ReplanRecord {
   atS: number;
   at: string;
   /** stops done before T, by stop id of the base plan */
-  done: Array<{ stopId: string; key: ItemKey; how: 'marked' | 'planned_before' }>;
+  done: Array<{ stopId: string; key: ItemKey; how: 'marked' | 'detected' | 'planned_before' }>;
   /** remaining stops now on another vehicle than in the base plan */
   moved: number;
   /** of those, stops that were not on the broken vehicle */
@@ -97,6 +105,8 @@ export function buildReplanProblem(base: ReplanBase, event: ReplanEvent, state: 
   const { problem, solution, mapping } = base;
   const atS = state.atS;
   const marked = new Set(state.markedStopIds);
+  const detected = new Set(state.detectedStopIds ?? []);
+  const tracked = new Set(state.trackedVehicleIds ?? []);
   const broken = event.kind === 'breakdown' ? event.vehicleId : null;
   const done: ReplanRecord['done'] = [];
   const doneKeys = new Set<ItemKey>();
@@ -109,11 +119,13 @@ export function buildReplanProblem(base: ReplanBase, event: ReplanEvent, state: 
     route.stops.forEach((stop, seq) => {
       const stopId = `${route.vehicleId}.${seq}`;
       const isMarked = marked.has(stopId);
+      const isDetected = detected.has(stopId);
       const isBefore = stop.startS < atS;
+      const assumedDone = isBefore && !tracked.has(route.vehicleId);
       if (TASK_TYPES.has(stop.type) && stop.id !== undefined) {
         const key = keyOf(stop.type, stop.id, stop.type === 'muck' ? 0 : stop.visit);
-        if (isMarked || isBefore) {
-          done.push({ stopId, key, how: isMarked ? 'marked' : 'planned_before' });
+        if (isMarked || isDetected || assumedDone) {
+          done.push({ stopId, key, how: isMarked ? 'marked' : isDetected ? 'detected' : 'planned_before' });
           doneKeys.add(key);
           doneByVehicle.set(route.vehicleId, (doneByVehicle.get(route.vehicleId) ?? 0) + 1);
         } else {

@@ -145,6 +145,40 @@ describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
     console.log(`re-plan (${backend}): ${diff.body.done.length} done, ${remaining.length} remaining, moved ${moved} (of them not from the broken vehicle ${diff.body.movedOther}), unserved ${diff.body.unserved}, relaxed ${diff.body.relaxed}, solve ${plan.figures.timingsMs.solveMs} ms`);
   });
 
+  it('trusts stop detection for a vehicle seen working: a stop planned before 10:00 but not detected is planned again, a detected one stays done', async () => {
+    const base = (await svc.call('GET', `/api/v1/plans/${baseId}/problem`, { token: dispatcher })).body;
+    const before = (r: any) => r.stops.map((s: any, seq: number) => ({ s, seq })).filter(({ s }: any) => TASKS.has(s.type) && s.startS < TEN_S);
+    const afterTen = (r: any) => r.stops.filter((s: any) => TASKS.has(s.type) && s.startS >= TEN_S).length;
+    const routes = [...base.solution.routes].sort((a: any, b: any) => afterTen(b) - afterTen(a));
+    const broken = routes[0];
+    const seen = routes.slice(1).find((r: any) => before(r).length >= 2 && r.stops.every((s: any) => s.type !== 'sweep'));
+    expect(seen, 'a collector with two stops before 10:00').toBeDefined();
+    const [served, skipped] = before(seen);
+    const midnight = Date.parse('2026-12-01T00:00:00+08:00');
+    const at = (s: number) => new Date(midnight + s * 1000);
+    // the detector saw the first stop served from the fixes; the second shows no service
+    await svc.db.query(
+      `insert into plan_actual (plan_id, key, kind, vehicle_ids, record_id, item_id, visit, seq, status, source, from_at, due_at, planned_at, arrival_at, departure_at)
+       values ($1, $2, 'stop', $3, $4, $4, 0, $5, 'done', 'gps', $6, $7, $6, $6, $7)
+       on conflict (plan_id, key) do update set status = 'done', source = 'gps'`,
+      [baseId, `${seen.vehicleId}#${served.seq}`, [seen.vehicleId], served.s.id, served.seq, at(served.s.startS), at(served.s.startS + 600)],
+    );
+    const replan = await svc.call('POST', `/api/v1/plans/${baseId}/replan`, { token: dispatcher, body: { event: { kind: 'breakdown', vehicleId: broken.vehicleId }, at: at(TEN_S).toISOString(), iterations: 200, seed: 3 } });
+    expect(replan.status).toBe(202);
+    expect((await waitForJob(svc, dispatcher, replan.body.jobId)).error).toBeNull();
+    const diff = (await svc.call('GET', `/api/v1/plans/${replan.body.planId}/diff`, { token: dispatcher })).body;
+    expect(diff.done.find((d: any) => d.stopId === `${seen.vehicleId}.${served.seq}`)).toMatchObject({ how: 'detected' });
+    expect(diff.done.find((d: any) => d.stopId === `${seen.vehicleId}.${skipped.seq}`)).toBeUndefined();
+    // the skipped stop is planned again or explained (its window may be over)
+    const plan = (await svc.call('GET', `/api/v1/plans/${replan.body.planId}`, { token: dispatcher })).body;
+    const again = plan.solution.routes.flatMap((r: any) => r.stops).some((x: any) => x.id === skipped.s.id && x.startS >= TEN_S);
+    const explained = plan.unserved.some((u: any) => u.itemId === skipped.s.id);
+    expect(again || explained).toBe(true);
+    // a vehicle the detector has not seen working keeps "planned before 10:00 = done"
+    const silent = routes.slice(1).find((r: any) => r !== seen && before(r).length > 0);
+    if (silent) expect(diff.done.some((d: any) => d.stopId === `${silent.vehicleId}.${before(silent)[0].seq}` && d.how === 'planned_before')).toBe(true);
+  });
+
   it('adds new points during the day: a point stored after planning and an extra collection at a planned one, on new matrix rows', async () => {
     const base = (await svc.call('GET', `/api/v1/plans/${baseId}/problem`, { token: dispatcher })).body;
     const planned = base.problem.jobs.find((j: any) => j.wasteClass === 'residual' && j.windows.some((w: any) => w.endS > 11 * 3600)) ?? base.problem.jobs[0];
