@@ -22,6 +22,8 @@ export interface StudyOptions {
   onProgress?: (done: number, total: number, last: DayOutcome) => void;
   /** each day's plan as the planner made it (tests check it with the validator themselves) */
   onPlan?: (outcome: DayOutcome, result: PlanJobResult) => void;
+  /** stops the study (its threads are ended; the study rejects) */
+  signal?: AbortSignal;
 }
 
 export interface ConfigSummary {
@@ -90,9 +92,14 @@ export async function runStudy(base: PlanningSnapshot, input: ScenarioInput, opt
   };
   const threadCount = Math.min(options.threads ?? 1, jobs.length);
   if (threadCount === 0) {
-    for (let i = 0; i < jobs.length; i++) finish(i, await runPlanJob(jobs[i]!.input));
+    for (let i = 0; i < jobs.length; i++) {
+      options.signal?.throwIfAborted();
+      finish(i, await runPlanJob(jobs[i]!.input));
+    }
   } else {
     const threads = Array.from({ length: threadCount }, () => new PlanThread());
+    const abort = () => void Promise.all(threads.map((t) => t.terminate()));
+    options.signal?.addEventListener('abort', abort);
     try {
       // each thread takes the next job when it is free (and keeps its road network loaded)
       await Promise.all(threads.map(async (thread) => {
@@ -102,6 +109,7 @@ export async function runStudy(base: PlanningSnapshot, input: ScenarioInput, opt
         }
       }));
     } finally {
+      options.signal?.removeEventListener('abort', abort);
       await Promise.all(threads.map((t) => t.terminate()));
     }
   }
