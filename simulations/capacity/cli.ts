@@ -6,7 +6,7 @@ import type { PlanningSnapshot } from '../../src/planning/snapshot.js';
 import { openDb } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { demoCitySnapshot, storeCitySnapshot } from './city.js';
-import type { FleetConfig } from './perturb.js';
+import { fleetVehicles, type FleetConfig } from './perturb.js';
 import { scenarioSchema, type ScenarioInput } from './scenario.js';
 import { runStudy, type StudyResult } from './study.js';
 
@@ -110,6 +110,14 @@ export async function runCapacityCli(argv: string[], env: Record<string, string 
     }
   } else {
     base = await demoCitySnapshot();
+  }
+  for (const fleet of scenarioSchema.parse(args.scenario).fleets) {
+    try {
+      fleetVehicles(base.vehicles, fleet);
+    } catch (e) {
+      io.progress(`--fleet: ${(e as Error).message}\n${CAPACITY_USAGE}`);
+      return 2;
+    }
   }
   const osmFile = args.store ? config.osmFile : DEMO_OSM_FILE;
   if (!osmFile) {

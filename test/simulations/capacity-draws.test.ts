@@ -120,3 +120,15 @@ describe('capacity study: fleets and figures', () => {
     expect(recommend([c(8, 97)], 0.99)).toBeNull();
   });
 });
+
+describe('capacity study: the command line', () => {
+  it('combines --fleet flags into every configuration and refuses a malformed one', async () => {
+    const { parseCapacityArgs, parseFleets, UsageError } = await import('../../simulations/capacity/cli.js');
+    expect(parseFleets(['collector=4,5', 'sweeper=2'])).toEqual([{ collector: 4, sweeper: 2 }, { collector: 5, sweeper: 2 }]);
+    expect(() => parseFleets(['collector=four'])).toThrow(UsageError);
+    const args = parseCapacityArgs(['--days', '7', '--fleet', 'collector:food=3,4', '--seed', '9', '--iterations', '50', '--work', 'points', '--threads', '2']);
+    expect(args).toMatchObject({ threads: 2, store: false, scenario: { days: 7, seed: 9, iterations: 50, work: ['points'], fleets: [{ 'collector:food': 3 }, { 'collector:food': 4 }] } });
+    expect(() => parseCapacityArgs(['--days', '0', '--fleet', 'collector=3'])).toThrow(/days/);
+    expect(() => parseCapacityArgs(['--days', '3', '--fleet', 'lorry=3'])).toThrow(/fleets/);
+  });
+});
