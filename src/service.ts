@@ -40,8 +40,11 @@ import { networkProfileFor } from './planning/network-profile.js';
 import { addMapRoutes, type MapRoutes } from './api/map-routes.js';
 import { startLiveHub, type LiveHub } from './live/hub.js';
 import { PlanStore } from './planning/plan-store.js';
-import { listDistricts } from './planning/snapshot.js';
+import { listDistricts, readCity } from './planning/snapshot.js';
 import { PlanRunner } from './jobs/plan-runner.js';
+import { addCapacityRoutes } from './api/capacity-routes.js';
+import { storeCitySnapshot } from '../simulations/capacity/city.js';
+import { CapacityRunner, CapacityRuns } from '../simulations/capacity/runs.js';
 import { scheduleNightlyPlanning, type NightlyPlanning } from './jobs/nightly-planning.js';
 import { addPlanRoutes } from './api/plan-routes.js';
 import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
@@ -361,6 +364,19 @@ export async function startService(config: Config, logger: Logger, options: { in
       plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake(),
       onChanged: (planId, move) => void planChanged(planId, move).catch((err: unknown) => logger.warn({ err, planId, move }, 'plan change not passed on to drivers and terminals')),
     });
+    // capacity studies run in this process's plan threads' budget (PLAN_WORKERS), one run at a time
+    const capacityRuns = new CapacityRuns(db);
+    const capacityRunner = config.osmFile && config.planWorkers > 0 ? new CapacityRunner({
+      runs: capacityRuns, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir, threads: config.planWorkers,
+      city: () => storeCitySnapshot(db),
+    }) : undefined;
+    if (db.kind === 'pglite') await capacityRuns.failAbandoned();
+    capacityRunner?.wake();
+    addCapacityRoutes(api, {
+      runs: capacityRuns, vehicles: async () => (await readCity(db)).vehicles,
+      cannotRun: () => cannotPlan() ?? (capacityRunner ? null : 'this instance runs no plan threads (PLAN_WORKERS=0)'),
+      onQueued: () => capacityRunner?.wake(),
+    });
     addDriverRoutes(api, {
       db, actions: new RouteActions(db), profile: () => profiles.get(), vehicleExists: (id) => tracking.directory.hasVehicle(id), fleet: () => tracking.tracker.snapshot(),
       terminalMessages: routeTexts ? (f) => routeTexts!.list(f) : undefined,
@@ -420,6 +436,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         progressRelay?.stop();
         await runnerStarted.catch(() => undefined);
         await planRunner?.stop();
+        await capacityRunner?.stop();
         // terminals first: a text awaiting a terminal's answer fails at once instead of holding the close for 30 s
         await jt808?.close();
         await routeTexts?.close();

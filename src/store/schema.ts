@@ -455,6 +455,28 @@ create table if not exists manifest_trips (
   constraint manifest_trips_open_key unique (vehicle_id, opened_at));
 create index if not exists manifest_trips_night on manifest_trips (night, permit_id, site_id);
 `,
+  },  {
+    version: 13,
+    name: 'capacity runs',
+    // A Monte Carlo capacity study asked for through the API: its scenario, progress while it
+    // runs (days planned of all), and the result (per fleet: share cleared, interval; the
+    // recommendation; every day's outcome). One row per run; results are kept, never edited.
+    sql: `
+create table if not exists capacity_runs (
+  id text primary key,
+  status text not null check (status in ('queued', 'running', 'done', 'failed')),
+  scenario jsonb not null,
+  city text not null,
+  done_jobs integer not null default 0,
+  total_jobs integer not null,
+  result jsonb,
+  error text,
+  created_by text not null,
+  created_at timestamptz not null default now(),
+  started_at timestamptz,
+  finished_at timestamptz);
+create index if not exists capacity_runs_status on capacity_runs (status, created_at);
+`,
   },
 ];
 

@@ -1,0 +1,51 @@
+/**
+ * `npm run bench:simulate [-- --days 90 --fleet collector=12,17 --iterations 200 --work points]`:
+ * a capacity study of the demo city with one worker thread and then with two; the figure is
+ * the speed-up (goal ≥ 1.8 on two free cores) and the check that both give the same days.
+ * A table and one JSON line. The fleet simulator's fix rate is not measured (not built yet).
+ */
+import { cpus } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
+import { arg } from './args.js';
+import { demoCitySnapshot } from '../simulations/capacity/city.js';
+import { parseFleets } from '../simulations/capacity/cli.js';
+import type { ScenarioInput } from '../simulations/capacity/scenario.js';
+import { runStudy, type StudyResult } from '../simulations/capacity/study.js';
+import { DEMO_OSM_FILE } from '../src/demo/demo-files.js';
+
+const days = Number(arg('days') ?? 90);
+const fleets = parseFleets([arg('fleet') ?? 'collector=12,17']);
+const iterations = Number(arg('iterations') ?? 200);
+const work = (arg('work') ?? 'points').split(',') as ScenarioInput['work'];
+const scenario: ScenarioInput = { days, fleets, iterations, work, seed: Number(arg('seed') ?? 1) };
+const cacheDir = arg('cache') ?? './data/cache/network';
+
+const city = await demoCitySnapshot();
+const timed = async (threads: number): Promise<{ result: StudyResult; wallMs: number; cpuMs: number }> => {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const result = await runStudy(city, scenario, {
+    osmFile: DEMO_OSM_FILE, networkCacheDir: cacheDir, threads,
+    onProgress: (done, total) => process.stderr.write(`\r${threads} thread(s): ${done}/${total} plans`),
+  });
+  process.stderr.write('\n');
+  const used = process.cpuUsage(cpu);
+  return { result, wallMs: Math.round(performance.now() - t), cpuMs: Math.round((used.user + used.system) / 1000) };
+};
+
+const one = await timed(1);
+const two = await timed(2);
+const same = isDeepStrictEqual(one.result.days, two.result.days);
+const speedup = Math.round((one.wallMs / two.wallMs) * 100) / 100;
+const plans = days * fleets.length;
+console.log(`\nCapacity study of the demo city: ${days} days × ${fleets.length} fleets (${plans} plans), ${iterations} iterations a day, work ${work?.join('+')}; ${cpus().length} cores`);
+console.log('\n| threads | wall s | plans/min | process cpu s |\n|---|---|---|---|');
+for (const [n, r] of [[1, one], [2, two]] as const) console.log(`| ${n} | ${(r.wallMs / 1000).toFixed(1)} | ${((plans / r.wallMs) * 60_000).toFixed(1)} | ${(r.cpuMs / 1000).toFixed(1)} |`);
+console.log(`\nspeed-up ${speedup} (goal ≥ 1.8); same days with one and two threads: ${same}`);
+for (const c of two.result.configs) console.log(`${c.label}: ${c.cleared}/${c.days} days cleared (${(c.interval.low * 100).toFixed(1)}-${(c.interval.high * 100).toFixed(1)} %)`);
+console.log(`recommended: ${two.result.recommended?.label ?? 'none reaches the target'}`);
+console.log(JSON.stringify({
+  bench: 'simulate', case: 'capacity-demo-city', days, fleets, iterations, work, plans, cores: cpus().length,
+  oneThread: { wallMs: one.wallMs }, twoThreads: { wallMs: two.wallMs }, speedup, goalSpeedup: 1.8, sameDays: same,
+  configs: two.result.configs.map((c) => ({ fleet: c.fleet, cleared: c.cleared, days: c.days, interval: c.interval })), recommended: two.result.recommended?.fleet ?? null,
+}));
