@@ -16,7 +16,7 @@ import type { DemoCity } from '../../src/demo/demo-city.js';
  * Ground-truth rules (domain.md is the authority):
  * - a loaded truck driving with the cover open above the cover-open limit (20 km/h) is both
  *   `uncovered` and `speeding` (domain.md: "20 km/h with the cover open"): both are planted;
- * - a permit trip tipping at another disposal site leaves its corridor on the way there: it is
+ * - a permit trip tipping at another place (a facility or site clear of its disposal site's radius) leaves its corridor on the way there: it is
  *   `wrong_site` and `off_route`;
  * - near misses carry no truth entry: any incident on them is a false one.
  */
@@ -187,14 +187,32 @@ export function generateMuckNight(city: DemoCity, network: RoadNetwork, options:
       const b = network.snap(...line[Math.floor(line.length * 0.7)]!, travel)!;
       const mid = line[Math.floor(line.length * 0.5)]!;
       const m = metresPerDegree(mid[1]);
-      const off = network.snap(mid[0] + (rng() < 0.5 ? 1 : -1) * 400 / m.xM, mid[1] + (rng() < 0.5 ? 1 : -1) * 400 / m.yM, travel)!;
-      const detour = [...(network.route(a, off, travel)!.geometry as LonLat[]), ...(network.route(off, b, travel)!.geometry as LonLat[])];
+      // Through a street ~400 m off the corridor: of the eight directions, the way that strays farthest longest.
+      let detour: LonLat[] = [];
+      let bestAwayM = -1;
+      const turn = rng() * Math.PI * 2;
+      for (let k = 0; k < 8; k++) {
+        const angle = turn + (k * Math.PI) / 4;
+        const off = network.snap(mid[0] + (Math.cos(angle) * 400) / m.xM, mid[1] + (Math.sin(angle) * 400) / m.yM, travel);
+        const there = off && network.route(a, off, travel);
+        const back = off && network.route(off, b, travel);
+        if (!there || !back) continue;
+        const way = [...(there.geometry as LonLat[]), ...(back.geometry as LonLat[])];
+        const awayM = way.reduce((sum, c, i) => sum + (i > 0 && distanceToLineM(c, line) > 60 ? haversineM(c[0], c[1], way[i - 1]![0], way[i - 1]![1]) : 0), 0);
+        if (awayM > bestAwayM) [detour, bestAwayM] = [way, awayM];
+      }
       run = truck.drive([...line.slice(0, Math.floor(line.length * 0.3)), ...detour, ...line.slice(Math.floor(line.length * 0.7) + 1)], loaded);
       const away = run.filter((f) => distanceToLineM([f.lon, f.lat], line) > halfWidthM(permit) + 10);
       if (away.length >= 3) plant('off_route', truck.id, away);
     } else if (kind === 'wrong_site') {
-      const other = city.permits.map((p) => p.disposalFacilityId).find((id) => id !== permit.disposalFacilityId)!;
-      target = place(other);
+      // Another place to tip at: the one nearest the disposal site yet clear of its radius (the demo's two
+      // disposal sites are 140 m apart, both point-only: tipping at one is inside the other's 150 m).
+      const far = (c: LonLat, q: LonLat) => haversineM(c[0], c[1], q[0], q[1]) > 400;
+      const others = [...city.facilities, ...city.constructionSites]
+        .map((x) => x.location.coordinates as LonLat)
+        .filter((c) => far(c, disposal) && far(c, site))
+        .sort((a, b) => haversineM(a[0], a[1], disposal[0], disposal[1]) - haversineM(b[0], b[1], disposal[0], disposal[1]));
+      target = others[0]!;
       run = truck.drive(routeVia([site, target]), loaded);
       const away = run.filter((f) => distanceToLineM([f.lon, f.lat], line) > halfWidthM(permit) + 10);
       if (away.length >= 3) plant('off_route', truck.id, away, 'wrong_site');

@@ -43,8 +43,12 @@ describe('a generated muck-truck night over JT/T 808', () => {
   it('raises every planted incident once and nothing on the near misses', () => {
     const types = new Set(night.truth.map((p) => p.type));
     expect([...types].sort()).toEqual(['illegal_dumping', 'no_permit', 'off_route', 'outside_hours', 'restricted_zone', 'speeding', 'spill', 'uncovered', 'wrong_site']);
+    expect([...new Set(night.nearMisses.map((m) => m.kind))].sort()).toEqual([
+      'brief_excursion', 'cover_open_loading', 'duplicate', 'late_batch', 'lift_in_disposal', 'multipath_spike', 'out_of_order', 'speed_spike', 'window_start',
+    ]);
     const score = scoreNight(night, received, sentAt);
     const brief = (x: { type: string; vehicleId?: string; startAt?: string; startMs?: number }) => `${x.type} ${x.vehicleId} ${x.startAt ?? new Date(x.startMs!).toISOString()}`;
+    if (process.env.TRUTH_DEBUG) console.log(JSON.stringify(received.filter((r) => r.change === 'opened').map((r) => [r.incident.type, r.incident.vehicleId, r.incident.startAt, r.incident.details])), JSON.stringify(night.truth.map((p) => [p.type, p.vehicleId, new Date(p.startMs).toISOString(), new Date(p.endMs).toISOString()])));
     expect(score.missed.map(brief)).toEqual([]);
     expect(score.falseIncidents.map(brief)).toEqual([]);
     expect(score.duplicates).toBe(0);
