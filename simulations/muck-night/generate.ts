@@ -157,6 +157,13 @@ export function generateMuckNight(city: DemoCity, network: RoadNetwork, options:
     }
     return path;
   };
+  // Spills and dumping are planted where no rule could call them legal: 250 m from every facility and site point.
+  const placePoints = [...city.facilities, ...city.constructionSites].map((x) => x.location.coordinates as LonLat);
+  const awayFromPlaces = (f: NightFix) => placePoints.every((c) => haversineM(c[0], c[1], f.lon, f.lat) > 250);
+  const firstAway = (run: NightFix[], from: number) => {
+    for (let k = from; k < run.length - 3; k++) if (awayFromPlaces(run[k]!)) return k;
+    return -1;
+  };
   const loaded = { loadState: 'full' as const, loadKg: FULL_KG, coverClosed: true, bodyLifted: false };
   const empty = { loadState: 'empty' as const, loadKg: 150, coverClosed: true, bodyLifted: false };
   const plant = (type: IncidentType, vehicleId: string, fixes: NightFix[], note?: string) => {
@@ -217,11 +224,13 @@ export function generateMuckNight(city: DemoCity, network: RoadNetwork, options:
       const away = run.filter((f) => distanceToLineM([f.lon, f.lat], line) > halfWidthM(permit) + 10);
       if (away.length >= 3) plant('off_route', truck.id, away, 'wrong_site');
     } else {
+      let spillAt = -1;
       run = truck.drive(line, loaded, (f, k, n) => {
         const from = Math.floor(n * 0.3), to = Math.floor(n * 0.3) + 8;
+        if (k === 0 && (kind === 'spill' || kind === 'illegal_dumping')) spillAt = firstAway(truck.fixes.slice(truck.fixes.length - n), Math.floor(n * 0.4));
         if (kind === 'uncovered' && k >= from && k < to) f.coverClosed = false;
         if ((kind === 'speeding' || kind === 'blind_speeding') && k >= from && k < from + 5) f.speedKmh = 52 + rng() * 10;
-        if (kind === 'spill' && k >= Math.floor(n * 0.5)) {
+        if (kind === 'spill' && spillAt >= 0 && k >= spillAt) {
           f.loadKg -= 4_000;
           f.loadState = 'half';
         }
@@ -234,10 +243,10 @@ export function generateMuckNight(city: DemoCity, network: RoadNetwork, options:
       }
       if (kind === 'speeding' || kind === 'blind_speeding') plant('speeding', truck.id, run.slice(from, from + 5));
       if (kind === 'blind_speeding') out.batches.push(run.slice(from - 2, from + 7));
-      if (kind === 'spill') plant('spill', truck.id, run.slice(Math.floor(n * 0.5), Math.floor(n * 0.5) + 1));
-      if (kind === 'illegal_dumping') {
-        // stops mid-corridor, tips the load on the road, drives back empty
-        const k = Math.floor(n * 0.5);
+      if (kind === 'spill' && spillAt >= 0) plant('spill', truck.id, run.slice(spillAt, spillAt + 1));
+      if (kind === 'illegal_dumping' && spillAt >= 0) {
+        // stops on the corridor away from every place, tips the load on the road, drives back empty
+        const k = spillAt + 1;
         const keep = run.slice(0, k);
         truck.fixes.splice(truck.fixes.length - (n - k));
         truck.t = keep[keep.length - 1]!.fixTimeMs + truck.step();
@@ -245,7 +254,7 @@ export function generateMuckNight(city: DemoCity, network: RoadNetwork, options:
         const stopFrom = truck.fixes.length;
         truck.park(spot, 9, (i) => ({ loadState: i < 4 ? 'full' : 'empty', loadKg: i < 4 ? FULL_KG : 300, coverClosed: true, bodyLifted: i >= 2 && i < 6 }));
         plant('illegal_dumping', truck.id, truck.fixes.slice(stopFrom + 2));
-        truck.drive([...line.slice(0, Math.floor(line.length * 0.5))].reverse(), empty);
+        truck.drive(routeVia([spot, site]), empty);
         truck.t += 20 * 60_000;
         return;
       }

@@ -140,8 +140,10 @@ export interface NightScore {
   missed: MuckNight['truth'];
   falseIncidents: Received['incident'][];
   duplicates: number;
-  /** Wall ms from sending the fix that completed each matched incident to its `opened` notice on the socket. */
+  /** Wall ms from sending the fix that completed each matched incident to its `opened` notice on the socket (an upper bound). */
   latenciesMs: number[];
+  /** The same from the fix's commit (when the caller saw the commits: the service in-process). */
+  commitLatenciesMs: number[];
 }
 
 /** Slack around a planted window: the rule's own thresholds (60 s) and a fix interval either side. */
@@ -152,19 +154,20 @@ const SLACK_MS = 90_000;
  * 90 s each way). An incident matching no planted one is false; a planted one matched by two or
  * more incidents counts the extra ones as duplicates. Incidents from spill reports are left out.
  */
-export function scoreNight(night: MuckNight, received: Received[], sentAt: Map<string, number>): NightScore {
-  const incidents = new Map<string, { incident: Received['incident']; openedAtMs?: number }>();
+export function scoreNight(night: MuckNight, received: Received[], sentAt: Map<string, number>, committedAt?: Map<string, number>): NightScore {
+  // the latest state of each incident (its whole span), and the first 'opened' notice (its fixes then)
+  const incidents = new Map<string, { incident: Received['incident']; opened?: Received }>();
   for (const r of received) {
     const was = incidents.get(r.incident.id);
-    incidents.set(r.incident.id, { incident: r.incident, openedAtMs: was?.openedAtMs ?? (r.change === 'opened' ? r.atMs : undefined) });
-    if (r.change === 'opened' && was) was.openedAtMs ??= r.atMs;
+    incidents.set(r.incident.id, { incident: r.incident, opened: was?.opened ?? (r.change === 'opened' ? r : undefined) });
   }
   const vehicles = new Set([...night.truth.map((p) => p.vehicleId), ...night.frames.map((f) => (f.kind === 'live' ? f.fix.vehicleId : f.fixes[0]!.vehicleId))]);
   const mine = [...incidents.values()].filter((x) => x.incident.vehicleId !== undefined && vehicles.has(x.incident.vehicleId) && !String(x.incident.id).startsWith('spill:report'));
   const matchesOf = new Map<number, string[]>();
   const falseIncidents: Received['incident'][] = [];
   const latenciesMs: number[] = [];
-  for (const { incident, openedAtMs } of mine) {
+  const commitLatenciesMs: number[] = [];
+  for (const { incident, opened } of mine) {
     const s = Date.parse(incident.startAt);
     const e = Date.parse(incident.endAt ?? incident.lastEventAt ?? incident.startAt);
     let hit = false;
@@ -175,9 +178,14 @@ export function scoreNight(night: MuckNight, received: Received[], sentAt: Map<s
       matchesOf.set(k, [...(matchesOf.get(k) ?? []), incident.id]);
     });
     if (!hit) falseIncidents.push(incident);
-    else if (openedAtMs !== undefined) {
-      const sends = incident.fixIds.map((id) => sentAt.get(id)).filter((x): x is number => x !== undefined);
-      if (sends.length) latenciesMs.push(openedAtMs - Math.max(...sends));
+    else if (opened !== undefined) {
+      const openedAtMs = opened.atMs;
+      // the fix that completed the violation: the latest the incident names when it opened
+      const last = opened.incident.fixIds.reduce((a, b) => (b.split('@')[1]! > a.split('@')[1]! ? b : a), opened.incident.fixIds[0] ?? '');
+      const sent = sentAt.get(last);
+      if (sent !== undefined) latenciesMs.push(openedAtMs - sent);
+      const committed = committedAt?.get(last);
+      if (committed !== undefined) commitLatenciesMs.push(openedAtMs - committed);
     }
   }
   const perType = INCIDENT_TYPES.map((type): TypeScore => {
@@ -189,7 +197,7 @@ export function scoreNight(night: MuckNight, received: Received[], sentAt: Map<s
     return { type, planted, found, raised, matched, duplicates, recall: planted ? found / planted : null, precision: raised ? matched / raised : null };
   });
   return {
-    perType, duplicates: perType.reduce((n, t) => n + t.duplicates, 0), falseIncidents, latenciesMs,
+    perType, duplicates: perType.reduce((n, t) => n + t.duplicates, 0), falseIncidents, latenciesMs, commitLatenciesMs,
     missed: night.truth.filter((_, k) => !matchesOf.has(k)),
   };
 }
