@@ -23,6 +23,7 @@ describe('a generated muck-truck night over JT/T 808', () => {
     const city = await generateDemoCity({ seed: 1, osm });
     night = generateMuckNight(city, networkFromOsm(osm), { seed: 11, night: lastNightBefore(Date.now()), tripsPerTruck: 2 });
     svc = await startTestService({ demo: true, roadNetwork: true });
+    await svc.network; // off-route judged on map-matched positions, as in production
     const api = { url: svc.url, adminToken: svc.adminToken };
     const terminals = await prepareNight(api, night);
     const listener = await listenAsEnforcement(api);
