@@ -46,6 +46,11 @@ export interface PlantedIncident {
   endMs: number;
   /** Why it is there, e.g. 'cover_open' for the speeding that an uncovered run carries. */
   note?: string;
+  /**
+   * Too close to a threshold to call (an excursion near 60 s, broken by places): raising it is not
+   * false, missing it is not a miss. Scored apart.
+   */
+  optional?: boolean;
 }
 
 export interface NearMiss {
@@ -166,8 +171,36 @@ export function generateMuckNight(city: DemoCity, network: RoadNetwork, options:
   };
   const loaded = { loadState: 'full' as const, loadKg: FULL_KG, coverClosed: true, bodyLifted: false };
   const empty = { loadState: 'empty' as const, loadKg: 150, coverClosed: true, bodyLifted: false };
-  const plant = (type: IncidentType, vehicleId: string, fixes: NightFix[], note?: string) => {
-    out.truth.push({ type, vehicleId, startMs: fixes[0]!.fixTimeMs, endMs: fixes[fixes.length - 1]!.fixTimeMs, ...(note ? { note } : {}) });
+  const plant = (type: IncidentType, vehicleId: string, fixes: NightFix[], note?: string, optional?: boolean) => {
+    out.truth.push({ type, vehicleId, startMs: fixes[0]!.fixTimeMs, endMs: fixes[fixes.length - 1]!.fixTimeMs, ...(note ? { note } : {}), ...(optional ? { optional } : {}) });
+  };
+  /**
+   * off_route truth for a run (domain.md: outside = farther than half the width and in no place):
+   * a stretch clearly outside (half width + 10 m, 175 m from every point-only place) for 80 s or
+   * more is planted; an excursion that never is (near the 60 s threshold, or broken by places on
+   * the way) is optional.
+   */
+  const plantOffRoute = (vehicleId: string, run: NightFix[], line: LonLat[], halfM: number, note?: string) => {
+    const nearPlaceM = (f: NightFix) => Math.min(...placePoints.map((c) => haversineM(c[0], c[1], f.lon, f.lat)));
+    const strict: NightFix[][] = [];
+    const loose: NightFix[][] = [];
+    let s: NightFix[] = [], l: NightFix[] = [];
+    for (const f of run) {
+      const d = distanceToLineM([f.lon, f.lat], line), p = nearPlaceM(f);
+      if (d > halfM + 10 && p > 175) s.push(f);
+      else if (s.length) (strict.push(s), (s = []));
+      if (d > halfM - 5 && p > 125) l.push(f);
+      else if (l.length) (loose.push(l), (l = []));
+    }
+    if (s.length) strict.push(s);
+    if (l.length) loose.push(l);
+    const span = (x: NightFix[]) => x[x.length - 1]!.fixTimeMs - x[0]!.fixTimeMs;
+    const clear = strict.filter((x) => x.length >= 3 && span(x) >= 80_000);
+    for (const x of clear) plant('off_route', vehicleId, x, note);
+    if (!clear.length) {
+      const all = loose.flat();
+      if (all.length >= 3) plant('off_route', vehicleId, all, note, true);
+    }
   };
   const miss = (kind: NearMiss['kind'], vehicleId: string, atMs: number) => out.nearMisses.push({ kind, vehicleId, atMs });
 
@@ -209,8 +242,7 @@ export function generateMuckNight(city: DemoCity, network: RoadNetwork, options:
         if (awayM > bestAwayM) [detour, bestAwayM] = [way, awayM];
       }
       run = truck.drive([...line.slice(0, Math.floor(line.length * 0.3)), ...detour, ...line.slice(Math.floor(line.length * 0.7) + 1)], loaded);
-      const away = run.filter((f) => distanceToLineM([f.lon, f.lat], line) > halfWidthM(permit) + 10);
-      if (away.length >= 3) plant('off_route', truck.id, away);
+      plantOffRoute(truck.id, run, line, halfWidthM(permit));
     } else if (kind === 'wrong_site') {
       // Another place to tip at: the one nearest the disposal site yet clear of its radius (the demo's two
       // disposal sites are 140 m apart, both point-only: tipping at one is inside the other's 150 m).
@@ -221,8 +253,7 @@ export function generateMuckNight(city: DemoCity, network: RoadNetwork, options:
         .sort((a, b) => haversineM(a[0], a[1], disposal[0], disposal[1]) - haversineM(b[0], b[1], disposal[0], disposal[1]));
       target = others[0]!;
       run = truck.drive(routeVia([site, target]), loaded);
-      const away = run.filter((f) => distanceToLineM([f.lon, f.lat], line) > halfWidthM(permit) + 10);
-      if (away.length >= 3) plant('off_route', truck.id, away, 'wrong_site');
+      plantOffRoute(truck.id, run, line, halfWidthM(permit), 'wrong_site');
     } else {
       let spillAt = -1;
       run = truck.drive(line, loaded, (f, k, n) => {

@@ -127,6 +127,9 @@ export async function replayNight(night: MuckNight, options: ReplayOptions): Pro
 export interface TypeScore {
   type: IncidentType;
   planted: number;
+  /** Optional planted ones (neither planted nor missed) and how many of them were raised. */
+  optional: number;
+  optionalFound: number;
   found: number;
   raised: number;
   matched: number;
@@ -189,16 +192,18 @@ export function scoreNight(night: MuckNight, received: Received[], sentAt: Map<s
     }
   }
   const perType = INCIDENT_TYPES.map((type): TypeScore => {
-    const planted = night.truth.filter((p) => p.type === type).length;
-    const found = night.truth.filter((p, k) => p.type === type && matchesOf.has(k)).length;
+    const planted = night.truth.filter((p) => p.type === type && !p.optional).length;
+    const found = night.truth.filter((p, k) => p.type === type && !p.optional && matchesOf.has(k)).length;
     const raised = mine.filter((x) => x.incident.type === type).length;
     const matched = raised - falseIncidents.filter((i) => i.type === type).length;
     const duplicates = night.truth.reduce((n, p, k) => n + (p.type === type ? Math.max(0, (matchesOf.get(k)?.length ?? 0) - 1) : 0), 0);
-    return { type, planted, found, raised, matched, duplicates, recall: planted ? found / planted : null, precision: raised ? matched / raised : null };
+    const optional = night.truth.filter((p) => p.type === type && p.optional).length;
+    const optionalFound = night.truth.filter((p, k) => p.type === type && p.optional && matchesOf.has(k)).length;
+    return { type, planted, optional, optionalFound, found, raised, matched, duplicates, recall: planted ? found / planted : null, precision: raised ? matched / raised : null };
   });
   return {
     perType, duplicates: perType.reduce((n, t) => n + t.duplicates, 0), falseIncidents, latenciesMs, commitLatenciesMs,
-    missed: night.truth.filter((_, k) => !matchesOf.has(k)),
+    missed: night.truth.filter((p, k) => !p.optional && !matchesOf.has(k)),
   };
 }
 
