@@ -196,7 +196,15 @@ export function generateMuckNight(city: DemoCity, network: RoadNetwork, options:
     if (l.length) loose.push(l);
     const span = (x: NightFix[]) => x[x.length - 1]!.fixTimeMs - x[0]!.fixTimeMs;
     const clear = strict.filter((x) => x.length >= 3 && span(x) >= 80_000);
-    for (const x of clear) plant('off_route', vehicleId, x, note);
+    // one excursion is one incident: clear stretches parted only by places on the way (never back on the corridor) merge
+    const merged: NightFix[][] = [];
+    for (const x of clear) {
+      const prev = merged[merged.length - 1];
+      const between = prev ? run.filter((f) => f.fixTimeMs > prev[prev.length - 1]!.fixTimeMs && f.fixTimeMs < x[0]!.fixTimeMs) : [];
+      if (prev && between.every((f) => distanceToLineM([f.lon, f.lat], line) > halfM)) prev.push(...between, ...x);
+      else merged.push([...x]);
+    }
+    for (const x of merged) plant('off_route', vehicleId, x, note);
     if (!clear.length) {
       const all = loose.flat();
       if (all.length >= 3) plant('off_route', vehicleId, all, note, true);
