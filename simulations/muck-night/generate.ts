@@ -308,6 +308,8 @@ export function generateMuckNight(city: DemoCity, network: RoadNetwork, options:
         miss('brief_excursion', truck.id, run[ex]!.fixTimeMs);
         fast.speedKmh = 70;
         miss('speed_spike', truck.id, fast.fixTimeMs);
+        // every other clean run loses coverage around its spike: that stretch comes late, in one 0x0704 batch
+        if (rng() < 0.5) out.batches.push(run.slice(Math.floor(n * 0.2) - 1, Math.floor(n * 0.2) + 3));
       }
     }
     // Tipping inside the disposal site with the body lifted (legal there; wrong_site elsewhere).
