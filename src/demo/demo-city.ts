@@ -189,7 +189,9 @@ export async function generateDemoCity(options: DemoCityOptions = {}): Promise<D
       vehicleIds: muckTruckIds.slice(k * 3, k * 3 + 3),
       corridor: { line: { type: 'LineString', coordinates: dedupe(line) }, widthM: profile.corridor.defaultWidthM },
       hours: profile.muckTruckHours, loadsPerDay: 12 + Math.floor(rand() * 10), loadKg: 15_000,
-      validFrom: '2026-01-01', validTo: '2027-12-31',
+      // from the demo's first year to the end of next year: a demo (or a replayed night) started in any
+      // later year still has permits in force, and plans of 2026 dates keep theirs
+      validFrom: '2026-01-01', validTo: `${Math.max(2027, new Date().getUTCFullYear() + 1)}-12-31`,
     });
   }
 
