@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Helpers for the web app's browser tests. */
 /** Put in the suite name so a skipped run says why. */
@@ -60,4 +61,22 @@ export async function layoutFacts(page: Page): Promise<{ scrollWidth: number; in
     headerHeight: document.querySelector('.app-header')?.getBoundingClientRect().height ?? 0,
   }));
   return { ...facts, innerWidth: page.viewportSize()!.width };
+}
+
+/** No horizontal scroll and no serious axe violation: what every page must pass on both screens. */
+export async function checkLayoutAndAxe(p: Page, where: string): Promise<void> {
+  const f = await layoutFacts(p);
+  expect(f.scrollWidth, `${where}: page wider than the screen`).toBeLessThanOrEqual(f.innerWidth);
+  expect(await seriousViolations(p), where).toEqual([]);
+}
+
+/** A 390x844 phone and a 1280x800 desktop page that reach only the service (no internet) and collect page errors. */
+export async function phoneAndDesktop(browser: Browser, serviceUrl: string, pageErrors: string[]): Promise<{ phone: Page; desktop: Page }> {
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const desktop = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  for (const p of [phone, desktop]) {
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    await p.route((url) => !url.href.startsWith(serviceUrl), (route) => route.abort());
+  }
+  return { phone, desktop };
 }

@@ -5,7 +5,7 @@ import { startTestService, type TestService } from '../helpers/service.js';
 import { describeWith } from '../helpers/servers.js';
 import { smallCity } from '../helpers/city-fixture.js';
 import { insertRoutePlan } from '../helpers/route-plan.js';
-import { layoutFacts, openAs, seriousViolations, text } from './app.js';
+import { checkLayoutAndAxe, openAs, phoneAndDesktop, text } from './app.js';
 import { buildWeb, launchChromium } from './browser.js';
 
 /**
@@ -30,24 +30,13 @@ describeWith('chromium', 'driver page', () => {
     expect((await svc.call('POST', '/api/v1/import', { token: svc.adminToken, body: smallCity() })).status).toBe(200);
     driverToken = (await svc.call('POST', '/api/v1/tokens', { token: svc.adminToken, body: { role: 'driver', vehicleId: 'col-1', label: 'driver' } })).body.token;
     dispatcherToken = (await svc.call('POST', '/api/v1/tokens', { token: svc.adminToken, body: { role: 'dispatcher', label: 'dispatcher' } })).body.token;
-    phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    desktop = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    for (const p of [phone, desktop]) {
-      p.on('pageerror', (e) => pageErrors.push(e.message));
-      await p.route((url) => !url.href.startsWith(svc.url), (route) => route.abort());
-    }
+    ({ phone, desktop } = await phoneAndDesktop(browser, svc.url, pageErrors));
   });
 
   afterAll(async () => {
     await browser?.close();
     await svc?.stop();
   });
-
-  async function checkLayoutAndAxe(p: Page, where: string): Promise<void> {
-    const f = await layoutFacts(p);
-    expect(f.scrollWidth, `${where}: page wider than the screen`).toBeLessThanOrEqual(f.innerWidth);
-    expect(await seriousViolations(p), where).toEqual([]);
-  }
 
   it('says "no plan yet" on a phone in zh-CN and on a desktop in en', async () => {
     await openAs(phone, svc.url, '/driver', driverToken, 'zh-CN');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { describeWith } from '../helpers/servers.js';
-import { layoutFacts, openAs, seriousViolations, text } from './app.js';
+import { checkLayoutAndAxe, openAs, phoneAndDesktop, text } from './app.js';
 import { buildWeb, launchChromium } from './browser.js';
 
 /**
@@ -30,24 +30,13 @@ describeWith('chromium', 'plans page', () => {
     await svc.network;
     dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
     driver = svc.firstStartTokens.find((t) => t.role === 'driver')!.token;
-    desktop = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    for (const p of [desktop, phone]) {
-      p.on('pageerror', (e) => pageErrors.push(e.message));
-      await p.route((url) => !url.href.startsWith(svc.url), (route) => route.abort());
-    }
+    ({ phone, desktop } = await phoneAndDesktop(browser, svc.url, pageErrors));
   });
 
   afterAll(async () => {
     await browser?.close();
     await svc?.stop();
   });
-
-  async function checkLayoutAndAxe(p: Page, where: string): Promise<void> {
-    const f = await layoutFacts(p);
-    expect(f.scrollWidth, `${where}: page wider than the screen`).toBeLessThanOrEqual(f.innerWidth);
-    expect(await seriousViolations(p), where).toEqual([]);
-  }
 
   it('a dispatcher plans the demo district on a desktop in en: progress, then the plan with its routes, timeline and figures', async () => {
     await openAs(desktop, svc.url, `/plans?date=${DATE}`, dispatcher, 'en');
