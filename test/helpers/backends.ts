@@ -1,5 +1,4 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, inject } from 'vitest';
 import { createScratchDatabase } from '../../src/store/scratch-database.js';
@@ -7,6 +6,7 @@ import { openDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { migrations, type Migration } from '../../src/store/schema.js';
 import { describeWith, serverUrls } from './servers.js';
+import { pgliteStoreRoot } from './store-root.js';
 
 /**
  * The store suites run on embedded PGlite always, and on a PostgreSQL server when
@@ -43,7 +43,7 @@ export interface TestDatabase {
 export function freshPgliteDataDir(): string | undefined {
   const template = inject('pgliteTemplateDir');
   if (!template) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'sanifleet-pglite-'));
+  const dir = mkdtempSync(join(pgliteStoreRoot(), 'sanifleet-pglite-'));
   cpSync(template, dir, { recursive: true });
   return dir;
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { pgliteStoreRoot } from './store-root.js';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -22,15 +22,15 @@ export default async function setup(project: TestProject): Promise<void> {
 }
 
 /**
- * Kept in the temp directory between runs, under a name that changes with the PGlite version
- * and with the code that opens the store (db.ts), so a run never copies a directory that the
- * current code would not have made. It appears whole or not at all: built beside, then renamed.
+ * Kept between runs (in memory when the machine has room, store-root.ts), under a name that
+ * changes with the PGlite version and with the code that opens the store (db.ts), so a run
+ * never copies a directory that the current code would not have made. It appears whole or not at all: built beside, then renamed.
  */
 async function pgliteTemplateDir(): Promise<string> {
   const root = new URL('../../', import.meta.url);
   const version = (JSON.parse(readFileSync(new URL('node_modules/@electric-sql/pglite/package.json', root), 'utf8')) as { version: string }).version;
   const opener = createHash('sha256').update(readFileSync(new URL('src/store/db.ts', root))).digest('hex').slice(0, 12);
-  const dir = join(tmpdir(), `sanifleet-pglite-template-${version}-${opener}`);
+  const dir = join(pgliteStoreRoot(), `sanifleet-pglite-template-${version}-${opener}`);
   if (existsSync(dir)) return dir;
   const building = mkdtempSync(`${dir}-building-`);
   try {
