@@ -36,19 +36,21 @@ export interface TestDatabase {
 }
 
 /**
- * A new directory holding an empty PGlite store: a copy of the one the global setup created
- * (global-setup.ts), so the suite skips PGlite's initdb (about 4 s of CPU) and still runs every
- * migration. undefined when the run has no template; the caller then lets PGlite create one.
+ * A new directory holding a PGlite store: a copy of one the global setup created
+ * (global-setup.ts), so the suite skips PGlite's initdb (about 4 s of CPU). Empty (every
+ * migration still to run) unless `migrated`: then at the newest migration, for suites that
+ * test no migrating. undefined when the run has no template; the caller then lets PGlite create one.
  */
-export function freshPgliteDataDir(): string | undefined {
-  const template = inject('pgliteTemplateDir');
+export function freshPgliteDataDir(options: { migrated?: boolean } = {}): string | undefined {
+  const template = options.migrated ? inject('pgliteMigratedTemplateDir') : inject('pgliteTemplateDir');
   if (!template) return undefined;
   const dir = mkdtempSync(join(pgliteStoreRoot(), 'sanifleet-pglite-'));
   cpSync(template, dir, { recursive: true });
   return dir;
 }
 
-export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
+/** A database of the suite's own; `migrated`: PGlite starts at the newest migration (the server's is empty either way). */
+export async function createTestDatabase(backend: Backend, options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   if (backend === 'pglite') {
     // Copied when first asked for, so a suite that opens PGlite its own way copies nothing.
     let copied = false;
@@ -57,7 +59,7 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
       get dataDir() {
         if (!copied) {
           copied = true;
-          dataDir = freshPgliteDataDir();
+          dataDir = freshPgliteDataDir(options);
         }
         return dataDir;
       },
@@ -76,7 +78,7 @@ export interface TestStore {
 
 /** A store of the suite's own on `backend`, opened (PGlite from the template's copy) and migrated. */
 export async function openTestStore(backend: Backend, list: Migration[] = migrations): Promise<TestStore> {
-  const testDb = await createTestDatabase(backend);
+  const testDb = await createTestDatabase(backend, { migrated: list === migrations });
   const db = await openDb({ databaseUrl: testDb.url, dataDir: testDb.dataDir });
   await migrate(db, list);
   return {

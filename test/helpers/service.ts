@@ -23,8 +23,8 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const TEST_SCRYPT_PARAMS: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
 
 export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean; logger?: Logger; actualClock?: () => number; productionPasswordCost?: boolean } = {}): Promise<TestService> {
-  const testDb = await createTestDatabase(opts.backend ?? 'pglite');
-  // PGlite runs on the suite's own copy of the empty store (backends.ts), unless the caller brings a directory.
+  const testDb = await createTestDatabase(opts.backend ?? 'pglite', { migrated: true });
+  // PGlite runs on the suite's own copy of the migrated store (backends.ts), unless the caller brings a directory.
   if (!opts.dataDir && testDb.dataDir) opts = { ...opts, dataDir: testDb.dataDir };
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO_CITY: opts.demo ? 'always' : 'never',
