@@ -49,7 +49,7 @@ export function freshPgliteDataDir(options: { migrated?: boolean } = {}): string
   return dir;
 }
 
-/** A database of the suite's own; `migrated`: PGlite starts at the newest migration (the server's is empty either way). */
+/** A database of the suite's own: empty, or at the newest migration when `migrated` and the run has a template. */
 export async function createTestDatabase(backend: Backend, options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   if (backend === 'pglite') {
     // Copied when first asked for, so a suite that opens PGlite its own way copies nothing.
@@ -67,7 +67,8 @@ export async function createTestDatabase(backend: Backend, options: { migrated?:
     };
   }
   if (!serverUrls.postgres) throw new Error('the postgres backend needs TEST_DATABASE_URL');
-  return createScratchDatabase(serverUrls.postgres, 'sanifleet_test');
+  const template = options.migrated ? inject('postgresMigratedTemplate') : undefined;
+  return createScratchDatabase(serverUrls.postgres, 'sanifleet_test', template ? { template } : {});
 }
 
 export interface TestStore {
