@@ -126,7 +126,8 @@ describe('admin CLI on an embedded store (PGlite)', () => {
     expect((await verifyIn({ dataDir }, secret))?.role).toBe('dispatcher');
     const held = await openDb({ dataDir, purpose: 'this test' });
     try {
-      const refused = await exec('npm', ['run', '--silent', 'admin', '--', 'token', 'list'], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      // The script npm runs, started directly: npm's own way there was shown just above.
+      const refused = await exec(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', 'token', 'list'], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
       expect(refused?.code).toBe(1);
       expect(refused?.stderr).toMatch(/in use by process .*this test/);
     } finally {
