@@ -1,5 +1,6 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { describe, inject } from 'vitest';
 import { createScratchDatabase } from '../../src/store/scratch-database.js';
 import { openDb, type Db } from '../../src/store/db.js';
@@ -68,7 +69,18 @@ export async function createTestDatabase(backend: Backend, options: { migrated?:
   }
   if (!serverUrls.postgres) throw new Error('the postgres backend needs TEST_DATABASE_URL');
   const template = options.migrated ? inject('postgresMigratedTemplate') : undefined;
-  return createScratchDatabase(serverUrls.postgres, 'sanifleet_test', template ? { template } : {});
+  const scratch = await createScratchDatabase(serverUrls.postgres, 'sanifleet_test', template ? { template } : {});
+  // A suite's database need not outlive a crash of the server itself (no test kills the server):
+  // its commits return without waiting for the disk's flush, as PGlite's do on tmpfs
+  // (store-root.ts). What a commit makes visible, to every session at once, is the same.
+  const client = new pg.Client({ connectionString: scratch.url });
+  await client.connect();
+  try {
+    await client.query(`alter database ${new URL(scratch.url).pathname.slice(1)} set synchronous_commit = off`);
+  } finally {
+    await client.end();
+  }
+  return scratch;
 }
 
 export interface TestStore {
