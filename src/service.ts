@@ -17,7 +17,7 @@ import { UserStore, summary, type UserSummary } from './auth/users.js';
 import { SessionStore } from './auth/sessions.js';
 import { LoginLimiter } from './auth/login-limiter.js';
 import { PrincipalResolver } from './auth/principals.js';
-import { generatePassword, hashPassword } from './auth/passwords.js';
+import { generatePassword, hashPassword, type ScryptParams } from './auth/passwords.js';
 import { addAuthRoutes } from './api/auth-routes.js';
 import { addUserRoutes } from './api/user-routes.js';
 import { openApiRouter } from './api/openapi.js';
@@ -127,7 +127,20 @@ function namedSchemas(): Record<string, z.ZodType> {
   return named;
 }
 
-export async function startService(config: Config, logger: Logger, options: { inMemory?: boolean; /** the plan-against-actual judge's wall clock (tests) */ actualClock?: () => number } = {}): Promise<Service> {
+export interface StartOptions {
+  /** A store in memory instead of DATA_DIR (tests). */
+  inMemory?: boolean;
+  /** The plan-against-actual judge's wall clock (tests). */
+  actualClock?: () => number;
+  /**
+   * scrypt cost of the password hashes this service makes; production's (DEFAULT_SCRYPT_PARAMS)
+   * when left out. Not a setting: only suites whose subject is not hashing lower it, so a run
+   * does not spend most of an accounts test in scrypt (each hash records its own parameters).
+   */
+  passwordHashParams?: ScryptParams;
+}
+
+export async function startService(config: Config, logger: Logger, options: StartOptions = {}): Promise<Service> {
   const startedAtMs = Date.now();
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir, purpose: 'the sanifleet service', logger });
   try {
@@ -167,7 +180,7 @@ export async function startService(config: Config, logger: Logger, options: { in
       const result = await importCity(db, repo, profiles, city);
       logger.info({ counts: result.counts, ms: Date.now() - t0, seed: config.demoSeed }, 'demo city loaded');
       const driverVehicle = city.vehicles.find((v) => v.kind === 'collector')!.id;
-      if ((await users.count()) === 0) firstStartUsers.push(...(await createDemoUsers(users, driverVehicle)));
+      if ((await users.count()) === 0) firstStartUsers.push(...(await createDemoUsers(users, driverVehicle, options.passwordHashParams)));
       if ((await tokens.countActive()) === 0) {
         const deviceVehicle = city.vehicles.find((v) => v.kind === 'muck_truck')!.id;
         for (const role of roles.filter((r) => r !== 'admin')) {
@@ -298,8 +311,8 @@ export async function startService(config: Config, logger: Logger, options: { in
     } : undefined;
 
     const api = new ApiRoutes(principals, config.bodyLimitBytes);
-    addAuthRoutes(api, { users, sessions, limiter: new LoginLimiter() });
-    addUserRoutes(api, { db, repo, users, sessions });
+    addAuthRoutes(api, { users, sessions, limiter: new LoginLimiter(), hashParams: options.passwordHashParams });
+    addUserRoutes(api, { db, repo, users, sessions, hashParams: options.passwordHashParams });
     // The map's road layer is re-read after a write here at once, after one elsewhere within seconds.
     let mapRoutes: MapRoutes | undefined;
     addAdminRoutes(api, {
@@ -473,13 +486,13 @@ const demoDisplayNames: Record<UserRole, string> = {
 };
 
 /** One demo user per role, named after it, with a random password (printed once by main.ts). */
-async function createDemoUsers(users: UserStore, driverVehicleId: string): Promise<Array<{ user: UserSummary; password: string }>> {
+async function createDemoUsers(users: UserStore, driverVehicleId: string, hashParams?: ScryptParams): Promise<Array<{ user: UserSummary; password: string }>> {
   const created: Array<{ user: UserSummary; password: string }> = [];
   for (const role of userRoles) {
     const password = generatePassword();
     const user = await users.create({
       name: role, displayName: demoDisplayNames[role], role, ...(role === 'driver' ? { vehicleId: driverVehicleId } : {}),
-    }, await hashPassword(password));
+    }, await hashPassword(password, hashParams));
     created.push({ user: summary(user), password });
   }
   return created;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Request } from 'express';
-import { decoyHash, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/passwords.js';
+import { decoyHash, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword, type ScryptParams } from '../auth/passwords.js';
 import type { LoginLimiter } from '../auth/login-limiter.js';
 import { roles, userRoles, type Principal } from '../domain/principal.js';
 import type { SessionStore } from '../auth/sessions.js';
@@ -19,6 +19,8 @@ export interface AuthRouteDeps {
   users: UserStore;
   sessions: SessionStore;
   limiter: LoginLimiter;
+  /** scrypt cost of new hashes and of the decoy; the production default when left out */
+  hashParams?: ScryptParams;
 }
 
 export const loginBody = z.strictObject({
@@ -76,7 +78,7 @@ export function addAuthRoutes(api: ApiRoutes, deps: AuthRouteDeps): void {
       if (waitMs > 0) throw rateLimited(waitMs, 'body.name');
       const found = await users.findForLogin(body.name);
       // The same scrypt work whether or not the name exists: timing tells nothing.
-      const matches = await verifyPassword(body.password, found?.passwordHash ?? await decoyHash());
+      const matches = await verifyPassword(body.password, found?.passwordHash ?? await decoyHash(deps.hashParams));
       if (!found || !matches || found.user.disabledAt) {
         limiter.recordFailure(key, address);
         throw new ApiError(401, 'invalid name or password', [{ path: 'body', message: 'the name or the password is wrong' }], 'auth.invalid_credentials');
@@ -129,7 +131,7 @@ export function addAuthRoutes(api: ApiRoutes, deps: AuthRouteDeps): void {
         limiter.recordFailure(key, address);
         throw new ApiError(400, 'wrong password', [{ path: 'body.currentPassword', message: 'not the current password' }], 'auth.wrong_password');
       }
-      await users.setPassword(session.userId, await hashPassword(body.newPassword));
+      await users.setPassword(session.userId, await hashPassword(body.newPassword, deps.hashParams));
       await sessions.revokeAllOf(session.userId, session.tokenId);
       return { status: 204 };
     },

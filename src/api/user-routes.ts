@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { generatePassword, hashPassword } from '../auth/passwords.js';
+import { generatePassword, hashPassword, type ScryptParams } from '../auth/passwords.js';
 import { userRoles } from '../domain/principal.js';
 import type { SessionStore } from '../auth/sessions.js';
 import type { User, UserStore } from '../auth/users.js';
@@ -22,6 +22,8 @@ export interface UserRouteDeps {
   repo: CityRepo;
   users: UserStore;
   sessions: SessionStore;
+  /** scrypt cost of new hashes; the production default when left out */
+  hashParams?: ScryptParams;
 }
 
 export const loginName = z.string().min(1).max(64)
@@ -98,7 +100,7 @@ export function addUserRoutes(api: ApiRoutes, deps: UserRouteDeps): void {
       const { password, ...fields } = body;
       await assertVehicle(fields.vehicleId);
       const secret = password ?? generatePassword();
-      const user = await explain(async () => users.create(fields, await hashPassword(secret)));
+      const user = await explain(async () => users.create(fields, await hashPassword(secret, deps.hashParams)));
       return { status: 201, body: { ...user, ...(password ? {} : { password: secret }) }, headers: { location: `/api/v1/users/${user.id}` } };
     },
   });
@@ -126,7 +128,7 @@ export function addUserRoutes(api: ApiRoutes, deps: UserRouteDeps): void {
       if (disabled === true && principal?.userId === params.id) {
         throw new ApiError(409, 'cannot disable yourself', [{ path: 'body.disabled', message: 'another admin must do it' }], 'conflict');
       }
-      const hash = password ? await hashPassword(password) : undefined;
+      const hash = password ? await hashPassword(password, deps.hashParams) : undefined;
       const updated = await explain(() => deps.db.transaction(async (tx): Promise<User | undefined> => {
         await users.update(params.id, fields, tx);
         if (hash) await users.setPassword(params.id, hash, tx);

@@ -51,12 +51,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /**
- * A hash of nothing anyone knows, with today's parameters: a login for an unknown name
- * verifies against it, so it costs the same time as a wrong password for a real one.
+ * A hash of nothing anyone knows, with the parameters new hashes get: a login for an unknown
+ * name verifies against it, so it costs the same time as a wrong password for a real one.
  */
-let decoy: Promise<string> | undefined;
-export function decoyHash(): Promise<string> {
-  decoy ??= hashPassword(randomBytes(24).toString('base64url'));
+const decoys = new Map<string, Promise<string>>();
+export function decoyHash(params: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<string> {
+  const key = `${params.N},${params.r},${params.p}`;
+  let decoy = decoys.get(key);
+  if (!decoy) decoys.set(key, (decoy = hashPassword(randomBytes(24).toString('base64url'), params)));
   return decoy;
 }
 

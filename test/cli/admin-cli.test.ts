@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshPgliteDataDir } from '../helpers/backends.js';
 import { describeWith } from '../helpers/servers.js';
 import { TokenStore } from '../../src/auth/api-tokens.js';
 import { runAdminCli } from '../../src/cli/admin.js';
@@ -41,9 +42,13 @@ describe('admin CLI on an embedded store (PGlite)', () => {
   let dataDir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'sanifleet-cli-'));
-    dataDir = join(dir, 'store');
+    // The run's empty store (copied: the same one PGlite's initdb would make in an empty directory).
+    dataDir = freshPgliteDataDir() ?? join(dir, 'store');
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('creates an admin token that works, shows it once, lists and revokes it', async () => {
     const created = await run(['token', 'create', '--role', 'admin', '--label', 'rescue', '--expires-in-days', '2'], { DATA_DIR: dataDir });
@@ -121,7 +126,8 @@ describe('admin CLI on an embedded store (PGlite)', () => {
     expect((await verifyIn({ dataDir }, secret))?.role).toBe('dispatcher');
     const held = await openDb({ dataDir, purpose: 'this test' });
     try {
-      const refused = await exec('npm', ['run', '--silent', 'admin', '--', 'token', 'list'], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      // The script npm runs, started directly: npm's own way there was shown just above.
+      const refused = await exec(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', 'token', 'list'], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
       expect(refused?.code).toBe(1);
       expect(refused?.stderr).toMatch(/in use by process .*this test/);
     } finally {

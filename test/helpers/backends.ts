@@ -1,12 +1,13 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { describe, inject } from 'vitest';
 import { createScratchDatabase } from '../../src/store/scratch-database.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { migrations, type Migration } from '../../src/store/schema.js';
 import { describeWith, serverUrls } from './servers.js';
+import { pgliteStoreRoot } from './store-root.js';
 
 /**
  * The store suites run on embedded PGlite always, and on a PostgreSQL server when
@@ -36,19 +37,21 @@ export interface TestDatabase {
 }
 
 /**
- * A new directory holding an empty PGlite store: a copy of the one the global setup created
- * (global-setup.ts), so the suite skips PGlite's initdb (about 4 s of CPU) and still runs every
- * migration. undefined when the run has no template; the caller then lets PGlite create one.
+ * A new directory holding a PGlite store: a copy of one the global setup created
+ * (global-setup.ts), so the suite skips PGlite's initdb (about 4 s of CPU). Empty (every
+ * migration still to run) unless `migrated`: then at the newest migration, for suites that
+ * test no migrating. undefined when the run has no template; the caller then lets PGlite create one.
  */
-export function freshPgliteDataDir(): string | undefined {
-  const template = inject('pgliteTemplateDir');
+export function freshPgliteDataDir(options: { migrated?: boolean } = {}): string | undefined {
+  const template = options.migrated ? inject('pgliteMigratedTemplateDir') : inject('pgliteTemplateDir');
   if (!template) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'sanifleet-pglite-'));
+  const dir = mkdtempSync(join(pgliteStoreRoot(), 'sanifleet-pglite-'));
   cpSync(template, dir, { recursive: true });
   return dir;
 }
 
-export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
+/** A database of the suite's own: empty, or at the newest migration when `migrated` and the run has a template. */
+export async function createTestDatabase(backend: Backend, options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   if (backend === 'pglite') {
     // Copied when first asked for, so a suite that opens PGlite its own way copies nothing.
     let copied = false;
@@ -57,7 +60,7 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
       get dataDir() {
         if (!copied) {
           copied = true;
-          dataDir = freshPgliteDataDir();
+          dataDir = freshPgliteDataDir(options);
         }
         return dataDir;
       },
@@ -65,7 +68,19 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
     };
   }
   if (!serverUrls.postgres) throw new Error('the postgres backend needs TEST_DATABASE_URL');
-  return createScratchDatabase(serverUrls.postgres, 'sanifleet_test');
+  const template = options.migrated ? inject('postgresMigratedTemplate') : undefined;
+  const scratch = await createScratchDatabase(serverUrls.postgres, 'sanifleet_test', template ? { template } : {});
+  // A suite's database need not outlive a crash of the server itself (no test kills the server):
+  // its commits return without waiting for the disk's flush, as PGlite's do on tmpfs
+  // (store-root.ts). What a commit makes visible, to every session at once, is the same.
+  const client = new pg.Client({ connectionString: scratch.url });
+  await client.connect();
+  try {
+    await client.query(`alter database ${new URL(scratch.url).pathname.slice(1)} set synchronous_commit = off`);
+  } finally {
+    await client.end();
+  }
+  return scratch;
 }
 
 export interface TestStore {
@@ -76,7 +91,7 @@ export interface TestStore {
 
 /** A store of the suite's own on `backend`, opened (PGlite from the template's copy) and migrated. */
 export async function openTestStore(backend: Backend, list: Migration[] = migrations): Promise<TestStore> {
-  const testDb = await createTestDatabase(backend);
+  const testDb = await createTestDatabase(backend, { migrated: list === migrations });
   const db = await openDb({ databaseUrl: testDb.url, dataDir: testDb.dataDir });
   await migrate(db, list);
   return {

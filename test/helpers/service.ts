@@ -2,6 +2,7 @@ import pino, { type Logger } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
+import type { ScryptParams } from '../../src/auth/passwords.js';
 import { startService, type Service } from '../../src/service.js';
 import { createTestDatabase, type Backend } from './backends.js';
 
@@ -14,9 +15,16 @@ export interface TestService extends Service {
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
-export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean; logger?: Logger; actualClock?: () => number } = {}): Promise<TestService> {
-  const testDb = await createTestDatabase(opts.backend ?? 'pglite');
-  // PGlite runs on the suite's own copy of the empty store (backends.ts), unless the caller brings a directory.
+/**
+ * The cheapest scrypt cost a stored hash may record (passwords.ts): the suites log people in
+ * hundreds of times, and at production cost that was most of their CPU. A suite whose subject
+ * is the production cost asks for it (productionPasswordCost).
+ */
+export const TEST_SCRYPT_PARAMS: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
+
+export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean; logger?: Logger; actualClock?: () => number; productionPasswordCost?: boolean } = {}): Promise<TestService> {
+  const testDb = await createTestDatabase(opts.backend ?? 'pglite', { migrated: true });
+  // PGlite runs on the suite's own copy of the migrated store (backends.ts), unless the caller brings a directory.
   if (!opts.dataDir && testDb.dataDir) opts = { ...opts, dataDir: testDb.dataDir };
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO_CITY: opts.demo ? 'always' : 'never',
@@ -27,7 +35,11 @@ export async function startTestService(opts: { backend?: Backend; demo?: boolean
     ...(opts.dataDir ? { DATA_DIR: opts.dataDir } : {}),
     ...opts.env,
   });
-  const service = await startService(config, opts.logger ?? pino({ level: 'silent' }), { inMemory: !opts.dataDir && !testDb.url, actualClock: opts.actualClock });
+  const service = await startService(config, opts.logger ?? pino({ level: 'silent' }), {
+    inMemory: !opts.dataDir && !testDb.url,
+    actualClock: opts.actualClock,
+    ...(opts.productionPasswordCost ? {} : { passwordHashParams: TEST_SCRYPT_PARAMS }),
+  });
   const call: TestService['call'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers.authorization = `Bearer ${options.token}`;

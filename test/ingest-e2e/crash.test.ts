@@ -36,12 +36,12 @@ describeEachBackend('acknowledged fixes survive a crash (%s)', (backend) => {
   });
 
   it('every fix acked before SIGKILL is in the store after restart', async () => {
-    // PGlite: the run's empty store (copied; saves the child an initdb); PostgreSQL ignores DATA_DIR.
-    const dataDir = (backend === 'pglite' ? freshPgliteDataDir() : undefined) ?? mkdtempSync(join(tmpdir(), 'sanifleet-crash-'));
+    // PGlite: the run's migrated store (copied; saves the child an initdb and the migrations); PostgreSQL ignores DATA_DIR.
+    const dataDir = (backend === 'pglite' ? freshPgliteDataDir({ migrated: true }) : undefined) ?? mkdtempSync(join(tmpdir(), 'sanifleet-crash-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     let testDb: TestDatabase | undefined;
     if (backend === 'postgres') {
-      testDb = await createTestDatabase('postgres');
+      testDb = await createTestDatabase('postgres', { migrated: true });
       cleanups.push(() => testDb!.drop());
     }
     const env = {

@@ -16,7 +16,7 @@ describeEachBackend('position writer group commit (%s)', (backend) => {
   let db: Db;
   let testDb: TestDatabase;
   beforeAll(async () => {
-    testDb = await createTestDatabase(backend);
+    testDb = await createTestDatabase(backend, { migrated: true });
     db = await openDb({ databaseUrl: testDb.url, dataDir: testDb.dataDir });
     await migrate(db);
     await ensurePositionPartitions(db, Date.now());

@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freshPgliteDataDir } from '../helpers/backends.js';
 import { startTestService, TEST_ADMIN_TOKEN } from '../helpers/service.js';
 import { waitForJob } from '../helpers/plans.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'sanifleet-plan-restart-'));
+// The run's empty store (copied: a first start on an empty directory makes the same one, after an initdb).
+const dataDir = freshPgliteDataDir() ?? mkdtempSync(join(tmpdir(), 'sanifleet-plan-restart-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('plan jobs across a restart', () => {

@@ -31,7 +31,8 @@ describeEachBackend('migration 7: canonical terminal ids [%s]', (backend) => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase(backend);
-    dataDir = backend === 'pglite' ? mkdtempSync(join(tmpdir(), 'sanifleet-mig7-')) : undefined;
+    // PGlite: the run's empty store (copied; saves an initdb).
+    dataDir = backend === 'pglite' ? testDb.dataDir ?? mkdtempSync(join(tmpdir(), 'sanifleet-mig7-')) : undefined;
     db = await open();
     // A store as the service left it before migration 7, with ids written as they were sent.
     await migrate(db, migrations.filter((m) => m.version < 7));

@@ -29,7 +29,7 @@ function fix(offsetS: number, lat: number, lon: number, speedKmh: number, extra:
 }
 
 beforeAll(async () => {
-  testDb = await createTestDatabase('pglite');
+  testDb = await createTestDatabase('pglite', { migrated: true });
   db = await openDb({ dataDir: testDb.dataDir });
   await migrate(db);
   events = new FleetEvents();
