@@ -64,6 +64,7 @@ import { addSpillRoutes } from './api/spill-routes.js';
 import { loadManifestWorld, ManifestRecorder, ManifestStore } from './compliance/manifest-store.js';
 import { ManifestMachine } from './compliance/manifest.js';
 import { addManifestRoutes } from './api/manifest-routes.js';
+import { planEventIncidents } from './compliance/plan-event-incidents.js';
 import { addActualRoutes } from './api/actual-routes.js';
 import { ActualStore } from './planning/actual/actual-store.js';
 import { ActualMonitor } from './planning/actual/monitor.js';
@@ -352,7 +353,11 @@ export async function startService(config: Config, logger: Logger, options: Star
       store: actualStore, profile: () => profiles.get(), network: () => loadedNetwork, logger, now: options.actualClock,
       // a dispatcher scoped to a district or contractor gets those about its vehicles only
       onStatus: (planId, s) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:stop', { planId, ...s }, { about: { vehicleId: s.vehicleIds[0]! } }),
-      onEvent: (e) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:event', e, e.vehicleId ? { about: { vehicleId: e.vehicleId } } : {}),
+      onEvent: (e) => {
+        planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:event', e, e.vehicleId ? { about: { vehicleId: e.vehicleId } } : {});
+        // and on the enforcement desk, as incidents (the alert system of issue 13)
+        for (const incident of planEventIncidents(e)) void incidentSink.emit(incident);
+      },
     });
     network?.then((loaded) => {
       loadedNetwork = loaded.network;

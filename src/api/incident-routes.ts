@@ -37,7 +37,7 @@ export interface IncidentRouteDeps {
 export const INCIDENT_READ: readonly Role[] = ['admin', 'enforcement', 'dispatcher'];
 export const INCIDENT_ACT: readonly Role[] = ['admin', 'enforcement'];
 
-export const incidentTypes = ['off_route', 'outside_hours', 'uncovered', 'spill', 'illegal_dumping', 'speeding', 'restricted_zone', 'no_permit', 'wrong_site'] as const satisfies readonly IncidentType[];
+export const incidentTypes = ['off_route', 'outside_hours', 'uncovered', 'spill', 'illegal_dumping', 'speeding', 'restricted_zone', 'no_permit', 'wrong_site', 'missed_collection', 'sweeping_gap'] as const satisfies readonly IncidentType[];
 
 const idParams = z.strictObject({ id: entityId });
 const note = z.string().trim().min(1).max(2000);

@@ -13,6 +13,7 @@ const typeNames: Record<string, string> = {
   off_route: '偏离路线 Off route', outside_hours: '未按规定时段 Outside permitted hours', uncovered: '未密闭 Uncovered while loaded',
   spill: '遗撒 Spill', illegal_dumping: '非法倾倒 Illegal dumping', speeding: '超速 Speeding',
   restricted_zone: '闯禁区 Restricted zone', no_permit: '无证运输 No permit', wrong_site: '未按指定地点消纳 Wrong disposal site',
+  missed_collection: '漏收 Missed collection', sweeping_gap: '漏扫 Street not swept by its deadline',
 };
 
 type Pos = [number, number];

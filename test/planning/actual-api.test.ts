@@ -89,6 +89,16 @@ describe('plan against actual over the API and live push', { timeout: 300_000 },
       expect(listed.status).toBe(200);
       expect(listed.body.items.map((e: any) => e.key).sort()).toEqual(['collector-residual-1#3', 'collector-residual-1#8']);
       expect(listed.body.items[0]).toMatchObject({ type: 'missed_collection', planId: PLAN_ID, vehicleId: 'collector-residual-1', details: { windowEnd: expect.any(String) } });
+
+      // the same events reach the enforcement desk as incidents, one each, already ended (a moment, not a stretch)
+      await svc.incidentSink.settle();
+      const desk = await svc.call('GET', '/api/v1/incidents?type=missed_collection', { token: enforcement });
+      expect(desk.status).toBe(200);
+      const mine = desk.body.items.filter((i: any) => i.details?.planId === PLAN_ID);
+      expect(mine.map((i: any) => i.details.stop).sort()).toEqual(['collector-residual-1#3', 'collector-residual-1#8']);
+      expect(mine[0]).toMatchObject({ type: 'missed_collection', vehicleId: 'collector-residual-1', status: 'open', endAt: expect.any(String) });
+      const gaps = (await svc.call('GET', '/api/v1/incidents?type=sweeping_gap', { token: enforcement })).body.items.filter((i: any) => i.details?.planId === PLAN_ID);
+      expect(gaps).toHaveLength(1);
     } finally {
       socket.close();
     }

@@ -68,7 +68,7 @@ function MonthFigures(props: { tick: number }) {
   </section>`;
 }
 
-export const incidentTypes = ['off_route', 'outside_hours', 'uncovered', 'spill', 'illegal_dumping', 'speeding', 'restricted_zone', 'no_permit', 'wrong_site'];
+export const incidentTypes = ['off_route', 'outside_hours', 'uncovered', 'spill', 'illegal_dumping', 'speeding', 'restricted_zone', 'no_permit', 'wrong_site', 'missed_collection', 'sweeping_gap'];
 const statuses = ['open', 'acknowledged', 'assigned', 'closed'];
 const dispositions = ['penalised', 'warned', 'rectified', 'false_alarm', 'duplicate', 'not_enforceable'];
 
