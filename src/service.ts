@@ -61,6 +61,10 @@ import { addSpillRoutes } from './api/spill-routes.js';
 import { loadManifestWorld, ManifestRecorder, ManifestStore } from './compliance/manifest-store.js';
 import { ManifestMachine } from './compliance/manifest.js';
 import { addManifestRoutes } from './api/manifest-routes.js';
+import { addActualRoutes } from './api/actual-routes.js';
+import { ActualStore } from './planning/actual/actual-store.js';
+import { ActualMonitor } from './planning/actual/monitor.js';
+import type { RoadNetwork } from '../solver/network/index.js';
 
 /**
  * The composition root as a function, so tests start the same service main.ts starts:
@@ -83,6 +87,8 @@ export interface Service {
   live: LiveHub;
   /** Plans and their job queue; the local runner (undefined with PLAN_WORKERS=0 or no road network); the nightly plan. */
   plans: PlanStore;
+  /** Plan against actual: the live judge of the plans being driven. */
+  actual: ActualMonitor;
   planRunner?: PlanRunner;
   nightlyPlanning: NightlyPlanning;
   /** Route texts to in-cab terminals (undefined when JT808_ENABLED=false). */
@@ -118,7 +124,7 @@ function namedSchemas(): Record<string, z.ZodType> {
   return named;
 }
 
-export async function startService(config: Config, logger: Logger, options: { inMemory?: boolean } = {}): Promise<Service> {
+export async function startService(config: Config, logger: Logger, options: { inMemory?: boolean; /** the plan-against-actual judge's wall clock (tests) */ actualClock?: () => number } = {}): Promise<Service> {
   const startedAtMs = Date.now();
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir, purpose: 'the sanifleet service', logger });
   try {
@@ -323,6 +329,20 @@ export async function startService(config: Config, logger: Logger, options: { in
     }) : undefined;
     const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
       : networkStatus.status === 'failed' ? `the road network failed to load: ${String(networkStatus.error)}` : null;
+    // Plan against actual: judged from committed fixes; statuses and plan events pushed to dispatchers.
+    let loadedNetwork: RoadNetwork | undefined;
+    const actualStore = new ActualStore(db);
+    const actual = new ActualMonitor({
+      store: actualStore, profile: () => profiles.get(), network: () => loadedNetwork, logger, now: options.actualClock,
+      // a dispatcher scoped to a district or contractor gets those about its vehicles only
+      onStatus: (planId, s) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:stop', { planId, ...s }, { about: { vehicleId: s.vehicleIds[0]! } }),
+      onEvent: (e) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:event', e, e.vehicleId ? { about: { vehicleId: e.vehicleId } } : {}),
+    });
+    network?.then((loaded) => {
+      loadedNetwork = loaded.network;
+      void actual.planChanged(); // where trucks park for each point is known now
+    }, () => undefined);
+    tracking.events.on('fixes', (fixes) => actual.committed(fixes));
     const planChanged = async (planId: string, move: 'publish' | 'start' | 'close') => {
       // the drivers of this plan and of the plan it superseded read their route again
       const affected = await db.query<{ id: string; status: string; vehicle_id: string }>(
@@ -335,6 +355,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         return { vehicleId, planId: r.id, status: r.status, change: r.id === planId ? move : 'superseded' };
       });
       if (move === 'publish') await routeTexts?.planPublished(planId);
+      await actual.planChanged(); // the plans being driven changed
     };
     addPlanRoutes(api, {
       plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake(),
@@ -352,6 +373,7 @@ export async function startService(config: Config, logger: Logger, options: { in
     addIncidentRoutes(api, { db, repo, users, incidents, feed: incidentFeed, profile: () => profiles.get() });
     addSpillRoutes(api, { spills: new SpillReports(db, incidents, vehicleFacts), feed: incidentFeed });
     addManifestRoutes(api, { db, manifests, profile: () => profiles.get() });
+    addActualRoutes(api, { db, plans, actual: actualStore, profile: () => profiles.get(), network: () => loadedNetwork, onJudged: () => void actual.planChanged() });
     const docs = openApiRouter(api.table, { version: PACKAGE_VERSION, named: namedSchemas() });
     const app = createApp(api, { logger, webDir: WEB_DIR, extraRouters: [docs] });
     const httpServer = createServer(app);
@@ -373,6 +395,7 @@ export async function startService(config: Config, logger: Logger, options: { in
       (err: unknown) => logger.warn({ err }, 'map road layer could not be read at start; the first request reads it'),
     );
     planLive = live;
+    await actual.start();
     // jobs run by worker processes elsewhere report through the shared PostgreSQL store
     const progressRelay = db.kind === 'postgres'
       ? relayRemoteProgress({ db, logger, localOwner: () => planRunner?.owner, emit: (e) => live.emitToRoles(['admin', 'dispatcher'], 'plan:progress', e, { about: { district: e.district } }) })
@@ -387,10 +410,11 @@ export async function startService(config: Config, logger: Logger, options: { in
     let closed = false;
     return {
       db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, compliance, jt808, jt808Port, live, network, routeTexts,
-      plans, planRunner, nightlyPlanning, incidents, incidentSink, incidentFeed, manifests,
+      plans, actual, planRunner, nightlyPlanning, incidents, incidentSink, incidentFeed, manifests,
       close: async () => {
         if (closed) return;
         closed = true;
+        actual.stop();
         await jobs.stop();
         await nightlyPlanning.stop();
         progressRelay?.stop();
@@ -407,6 +431,7 @@ export async function startService(config: Config, logger: Logger, options: { in
         });
         // Everything acknowledged is committed already; drain what is in flight, then stop.
         await tracking.close();
+        await actual.idle();
         // the detectors judge what they hold, then the sink applies what they emitted
         clearInterval(manifestTimer);
         await compliance.close();

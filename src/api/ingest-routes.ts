@@ -37,6 +37,8 @@ const batchFix = z.strictObject({
   loadState: z.enum(['empty', 'half', 'full']).optional(),
   coverClosed: z.boolean().optional(),
   bodyLifted: z.boolean().optional(),
+  /** sweepers and washers: the gear is working */
+  working: z.boolean().optional(),
   loadKg: z.number().finite().min(0).max(100_000).optional(),
   odometerM: z.number().finite().min(0).optional(),
   satellites: z.number().int().min(0).max(100).optional(),
@@ -115,7 +117,7 @@ export function addIngestRoutes(api: ApiRoutes, deps: IngestRouteDeps): void {
         deviceId: p.deviceId ?? p.vehicleId!, vehicleId: p.vehicleId,
         fixTimeMs: typeof p.fixTime === 'number' ? p.fixTime : Date.parse(p.fixTime),
         lat: p.lat, lon: p.lon, speedKmh: p.speedKmh, headingDeg: p.headingDeg, altitudeM: p.altitudeM, positioned: p.positioned,
-        accOn: p.accOn, loadState: p.loadState, coverClosed: p.coverClosed, bodyLifted: p.bodyLifted, loadKg: p.loadKg,
+        accOn: p.accOn, loadState: p.loadState, coverClosed: p.coverClosed, bodyLifted: p.bodyLifted, working: p.working, loadKg: p.loadKg,
         odometerM: p.odometerM, satellites: p.satellites, alarms: p.alarms, source: 'json',
       }));
       const result = await tracking.pipeline.submit(fixes, { boundVehicleId: bound, allowVehicleIds: !bound }).catch(commitFailure);

@@ -251,7 +251,7 @@ export async function generateDemoCity(options: DemoCityOptions = {}): Promise<D
   const add = (v: Omit<VehicleInput, 'sensors' | 'hazardousRated'> & { id: string; sensors?: VehicleInput['sensors']; hazardousRated?: boolean }) => {
     vehicles.push({
       hazardousRated: false, sensors: { cover: false, lift: false, load: false, coverFaulty: false }, ...v,
-      terminalId: String(terminal++), terminalModel: v.kind === 'muck_truck' ? 'muck-generic' : 'generic',
+      terminalId: String(terminal++), terminalModel: v.kind === 'muck_truck' ? 'muck-generic' : v.kind === 'sweeper' || v.kind === 'washer' || v.kind === 'waterer' ? 'sweeper-generic' : 'generic',
     } as DemoCity['vehicles'][number]);
   };
   const plate = (i: number) => `沪A${String(10000 + i * 37).slice(-5)}`;

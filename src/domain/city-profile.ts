@@ -73,6 +73,21 @@ const planningSchema = z.strictObject({
   /** Hopper fill from sweeping one km of road. */
   sweepingsKgPerKm: z.number().min(0).max(10_000).default(40),
   washing: streetWork({ '1': { passesPerDay: 1, deadline: '07:00' }, '2': { passesPerDay: 1, deadline: '08:00' }, '3': { passesPerDay: 0, deadline: '09:00' }, '4': { passesPerDay: 0, deadline: '10:00' } }, 1.5),
+  /**
+   * Plan against actual (src/planning/actual/): a planned stop is served by a dwell of at least
+   * `minDwellS` within `stopRadiusM` of where the truck parks for it (with at least one fix below
+   * tracking.stoppedBelowKmh); a street pass counts when a mechanically working sweeper or washer,
+   * at most speedLimitsKmh.sweeperWorking + `workSpeedToleranceKmh`, covers `minCoverage` of its
+   * length within `segmentToleranceM`. Fixes more than `maxFixGapS` apart are a gap.
+   */
+  actual: z.strictObject({
+    stopRadiusM: z.number().min(5).max(500).default(30),
+    minDwellS: z.number().min(0).max(3600).default(30),
+    maxFixGapS: z.number().min(10).max(3600).default(120),
+    segmentToleranceM: z.number().min(2).max(200).default(20),
+    minCoverage: z.number().min(0.1).max(1).default(0.7),
+    workSpeedToleranceKmh: z.number().min(0).max(30).default(3),
+  }).prefault({}),
   watering: streetWork({ '1': { passesPerDay: 1, deadline: '12:00' }, '2': { passesPerDay: 0, deadline: '12:00' }, '3': { passesPerDay: 0, deadline: '12:00' }, '4': { passesPerDay: 0, deadline: '12:00' } }, 1),
 }).prefault({});
 

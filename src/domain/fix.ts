@@ -25,6 +25,8 @@ export interface Fix {
   loadState?: LoadState;
   coverClosed?: boolean;
   bodyLifted?: boolean;
+  /** Sweeping / washing gear on (a sweeper's or washer's terminal, by its model's profile); undefined = not reported. */
+  working?: boolean;
   loadKg?: number;
   /** Named alarm flags that are set (e.g. 'sos', 'overspeed', 'routeDeviation'). */
   alarms: string[];

@@ -311,6 +311,52 @@ create index if not exists terminal_messages_queue on terminal_messages (termina
 `,
   },
   {
+    version: 11,
+    name: 'plan against actual',
+    // What a plan's vehicles did (src/planning/actual/): one row per planned collection stop
+    // (`<vehicle>#<seq>`) and per planned street (`segment:<task>`), rewritten as the fixes
+    // come in; plan events (missed collection, sweeping gap) are raised once per stop and
+    // kept in the shape of an alert so the compliance alerts can take them over. The
+    // sweeping gear's state comes with each fix (`working`, from the terminal's profile).
+    sql: `
+alter table positions add column if not exists working boolean;
+
+create table if not exists plan_actual (
+  plan_id text not null constraint plan_actual_plan_fk references plans(id) on delete cascade,
+  key text not null,
+  kind text not null check (kind in ('stop', 'segment')),
+  vehicle_ids text[] not null,
+  record_id text not null,
+  item_id text not null,
+  visit integer,
+  seq integer,
+  status text not null check (status in ('pending', 'done', 'late', 'missed')),
+  source text check (source in ('gps', 'driver')),
+  from_at timestamptz not null,
+  due_at timestamptz not null,
+  planned_at timestamptz not null,
+  arrival_at timestamptz,
+  departure_at timestamptz,
+  passes integer,
+  required_passes integer,
+  updated_at timestamptz not null default now(),
+  primary key (plan_id, key));
+
+create table if not exists plan_events (
+  id text primary key,
+  type text not null check (type in ('missed_collection', 'sweeping_gap')),
+  plan_id text not null constraint plan_events_plan_fk references plans(id) on delete cascade,
+  vehicle_id text,
+  key text not null,
+  record_id text not null,
+  at timestamptz not null,
+  details jsonb not null default '{}',
+  created_at timestamptz not null default now(),
+  constraint plan_events_once unique (plan_id, type, key));
+create index if not exists plan_events_at on plan_events (at);
+`,
+  },
+  {
     version: 12,
     name: 'incidents, incident log, spill reports, e-manifest trips',
     // Facility outlines live in the facility's doc (no column). An incident is one row per

@@ -57,11 +57,11 @@ export interface PositionWriterOptions {
 const COLUMNS = [
   'vehicle_id', 'fix_time', 'lat', 'lon', 'speed_kmh', 'heading_deg', 'altitude_m', 'positioned', 'acc_on', 'load_state',
   'cover_closed', 'body_lifted', 'load_kg', 'alarm_word', 'status_word', 'odometer_m', 'satellites', 'source', 'blind_area',
-  'alarms', 'attributes', 'implausible',
+  'alarms', 'attributes', 'implausible', 'working',
 ] as const;
 const TYPES = [
   'text', 'timestamptz', 'float8', 'float8', 'float4', 'float4', 'float4', 'bool', 'bool', 'text',
-  'bool', 'bool', 'float4', 'int8', 'int8', 'float8', 'int2', 'text', 'bool', 'text', 'text', 'bool',
+  'bool', 'bool', 'float4', 'int8', 'int8', 'float8', 'int2', 'text', 'bool', 'text', 'text', 'bool', 'bool',
 ];
 
 /**
@@ -75,7 +75,7 @@ function textArrayLiteral(values: readonly string[]): string {
 // unnest() of one array per column: any number of rows in one statement, no 65,535-parameter ceiling.
 const INSERT_SQL = `insert into positions (${COLUMNS.join(', ')})
   select c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18,
-         c19::text[], c20::jsonb, c21
+         c19::text[], c20::jsonb, c21, c22
   from unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
     as u(${COLUMNS.map((_, i) => `c${i}`).join(', ')})
   on conflict (vehicle_id, fix_time) do nothing
@@ -310,6 +310,7 @@ function columnsOf(rows: StoredFix[]): { cols: unknown[][]; kept: StoredFix[]; u
       cols[14]![i] = f.statusWord ?? null; cols[15]![i] = f.odometerM ?? null; cols[16]![i] = f.satellites ?? null;
       cols[17]![i] = f.source; cols[18]![i] = f.blindArea ?? false; cols[19]![i] = textArrayLiteral(f.alarms);
       cols[20]![i] = f.attributes ? JSON.stringify(f.attributes) : null; cols[21]![i] = f.implausible ?? false;
+      cols[22]![i] = f.working ?? null;
     } catch (err) {
       unserializable.push({ fix: f, err }); // its half-written cells are overwritten by the next row
       continue;

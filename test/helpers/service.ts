@@ -14,7 +14,7 @@ export interface TestService extends Service {
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
-export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean; logger?: Logger } = {}): Promise<TestService> {
+export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean; logger?: Logger; actualClock?: () => number } = {}): Promise<TestService> {
   const testDb = await createTestDatabase(opts.backend ?? 'pglite');
   // PGlite runs on the suite's own copy of the empty store (backends.ts), unless the caller brings a directory.
   if (!opts.dataDir && testDb.dataDir) opts = { ...opts, dataDir: testDb.dataDir };
@@ -27,7 +27,7 @@ export async function startTestService(opts: { backend?: Backend; demo?: boolean
     ...(opts.dataDir ? { DATA_DIR: opts.dataDir } : {}),
     ...opts.env,
   });
-  const service = await startService(config, opts.logger ?? pino({ level: 'silent' }), { inMemory: !opts.dataDir && !testDb.url });
+  const service = await startService(config, opts.logger ?? pino({ level: 'silent' }), { inMemory: !opts.dataDir && !testDb.url, actualClock: opts.actualClock });
   const call: TestService['call'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -104,6 +104,10 @@ function applyProfile(fix: Fix, profile: TerminalModelProfile, body: Buffer, ite
     const v = readSignal(profile.bodyLifted, alarm, status, body, itemsStart, end);
     if (v !== undefined) fix.bodyLifted = v;
   }
+  if (profile.working) {
+    const v = readSignal(profile.working, alarm, status, body, itemsStart, end);
+    if (v !== undefined) fix.working = v;
+  }
   const load = profile.loadKg;
   if (load) {
     const item = findItem(body, itemsStart, end, load.itemId);
@@ -178,7 +182,7 @@ export function decodeLocation(
   } else {
     decodeItems(body, itemsStart, end, fix, attributes);
   }
-  if (profile.coverClosed || profile.bodyLifted || profile.loadKg) applyProfile(fix, profile, body, itemsStart, end);
+  if (profile.coverClosed || profile.bodyLifted || profile.working || profile.loadKg) applyProfile(fix, profile, body, itemsStart, end);
   for (const _ in attributes) {
     fix.attributes = attributes;
     break;

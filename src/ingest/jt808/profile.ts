@@ -30,6 +30,8 @@ export interface TerminalModelProfile {
   name: string;
   coverClosed?: SignalSource;
   bodyLifted?: SignalSource;
+  /** Sweepers and washers: the brushes / spray bar are working (a pass counts only then). */
+  working?: SignalSource;
   loadKg?: ItemValueSource;
   /**
    * The most GBK bytes of text one 0x8300 may carry to this model. The protocol's bound is the
@@ -63,6 +65,7 @@ const profileSchema = z.object({
   name: z.string().min(1),
   coverClosed: signalSchema.optional(),
   bodyLifted: signalSchema.optional(),
+  working: signalSchema.optional(),
   loadKg: z
     .object({
       itemId,

@@ -218,11 +218,22 @@ describe('terminal model profiles (cover, lift, load weight)', () => {
     expect(fix).toMatchObject({ coverClosed: false, bodyLifted: true, loadKg: 12000 });
   });
 
+  it("a sweeper's gear working, from the demo's sweeper profile (bit 2 of item 0xE1)", async () => {
+    const { readFileSync } = await import('node:fs');
+    const demo = JSON.parse(readFileSync(new URL('../../../data/demo/terminal-profiles.json', import.meta.url), 'utf8')) as { models: Record<string, unknown> };
+    const sweepers = new TerminalProfiles({ 'sweeper-generic': parseTerminalModelProfile(demo.models['sweeper-generic']) });
+    const at = (bits: number) => decodeBody(locationBody({ fixTimeMs: T0, lat: 1, lon: 1, items: [{ id: 0xe1, value: Buffer.from([bits]) }] }), 'sweeper-generic', sweepers);
+    expect(at(0b100).working).toBe(true);
+    expect(at(0b011).working).toBe(false);
+    expect(decodeBody(locationBody({ fixTimeMs: T0, lat: 1, lon: 1 }), 'sweeper-generic', sweepers).working).toBeUndefined();
+  });
+
   it('the default profile leaves vendor fields unknown rather than guessing', () => {
     const fix = decodeBody(locationBody({ fixTimeMs: T0, lat: 1, lon: 1, statusWord: 0x3 | (1 << 22) }), 'UNKNOWN', profiles);
     expect(fix.coverClosed).toBeUndefined();
     expect(fix.bodyLifted).toBeUndefined();
     expect(fix.loadKg).toBeUndefined();
+    expect(fix.working).toBeUndefined();
   });
 
   it('a profile that refers to an absent item yields unknown, not false', () => {

@@ -1,0 +1,231 @@
+/**
+ * A simulated day of a plan: each route driven along the road network with GPS noise and a fix
+ * every 10-30 s, some stops skipped on purpose and some routes held up, with the ground truth of
+ * what was really done. The truth is the simulation's own record of where the vehicle stopped and
+ * what it swept; it does not use the plan-against-actual detector (src/planning/actual/).
+ */
+import { haversineM, metresPerDegree, mulberry32, type ProblemInput, type Solution } from '../solver/index.js';
+import type { RoadNetwork, SnappedPosition, VehicleKind as NetworkKind } from '../solver/network/index.js';
+import type { PlanMapping } from '../src/planning/build-problem.js';
+import { PlanClock } from '../src/planning/plan-clock.js';
+
+export interface SimFix {
+  timeMs: number;
+  lon: number;
+  lat: number;
+  speedKmh: number;
+  /** sweeping / washing gear on */
+  working: boolean;
+}
+
+export type TruthState = 'done' | 'late' | 'missed';
+
+export interface PlanDayOptions {
+  seed: number;
+  /** Standard deviation of the position error per axis, m (default 5). */
+  noiseM?: number;
+  minIntervalS?: number;
+  maxIntervalS?: number;
+  /** Share of collection stops and sweep passes skipped on purpose (default 0.1). */
+  skipShare?: number;
+  /** Skip exactly these stops (`<vehicleId>#<seq>`) instead of drawing them. */
+  skip?: Set<string>;
+  /** Share of routes held up once, 60-120 min before a random stop (default 0.15). */
+  delayShare?: number;
+}
+
+export interface PlanDay {
+  fixes: Map<string, SimFix[]>;
+  /** Collection stops by `<vehicleId>#<seq>`; streets by `segment:<taskId>`. */
+  truth: Map<string, TruthState>;
+  /** What was done on purpose: skipped stops and passes, routes held up. */
+  planted: { skippedStops: string[]; skippedPasses: string[]; delayed: Array<{ vehicleId: string; beforeSeq: number; minutes: number }> };
+}
+
+export interface PlanDayInput {
+  network: RoadNetwork;
+  problem: ProblemInput;
+  solution: Solution;
+  mapping: PlanMapping;
+  segmentGeometry(segmentId: string): Array<[number, number]> | undefined;
+}
+
+export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): PlanDay {
+  const { network, problem, solution, mapping } = input;
+  const random = mulberry32(options.seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const noiseM = options.noiseM ?? 5;
+  const minS = options.minIntervalS ?? 10;
+  const maxS = options.maxIntervalS ?? 30;
+  const skipShare = options.skipShare ?? 0.1;
+  const clock = new PlanClock(mapping.date, mapping.timeZone);
+  const jobs = new Map((problem.jobs ?? []).map((j) => [j.id, j]));
+  const tasks = new Map((problem.sweepTasks ?? []).map((t) => [t.id, t]));
+  const vehicles = new Map(problem.vehicles.map((v) => [v.id, v]));
+  const fixes = new Map<string, SimFix[]>();
+  const truth = new Map<string, TruthState>();
+  const passTimes = new Map<string, number[]>();
+  const planted: PlanDay['planted'] = { skippedStops: [], skippedPasses: [], delayed: [] };
+
+  for (const route of solution.routes) {
+    const vehicle = vehicles.get(route.vehicleId)!;
+    const info = mapping.profiles[vehicle.profile]!;
+    const kind = info.networkKind as NetworkKind;
+    const travel = { vehicleKind: kind, restrictionIndices: info.restrictionIndices };
+    const out: SimFix[] = [];
+    fixes.set(route.vehicleId, out);
+    const first = route.stops[0]!;
+    let t = clock.epochMs(first.departureS);
+    let nextFixMs = t;
+    let pos: [number, number] = [mapping.locations[first.location]!.lon, mapping.locations[first.location]!.lat];
+    const emit = (untilMs: number, at: (ms: number) => [number, number], speedKmh: number, working: boolean) => {
+      while (nextFixMs < untilMs) {
+        const [lon, lat] = at(nextFixMs);
+        const { xM, yM } = metresPerDegree(lat);
+        const moving = speedKmh > 0;
+        out.push({
+          timeMs: Math.round(nextFixMs), lon: lon + (gaussian() * noiseM) / xM, lat: lat + (gaussian() * noiseM) / yM,
+          speedKmh: moving ? Math.max(0, speedKmh + gaussian()) : Math.abs(gaussian()) * 0.5, working,
+        });
+        nextFixMs += (minS + random() * (maxS - minS)) * 1000;
+      }
+    };
+    const stay = (untilMs: number, working = false) => {
+      const here = pos;
+      emit(untilMs, () => here, 0, working);
+      t = Math.max(t, untilMs);
+    };
+    const drive = (line: Array<[number, number]>, speedKmh: number, working: boolean) => {
+      const cum = [0];
+      for (let i = 1; i < line.length; i++) cum.push(cum[i - 1]! + haversineM(line[i - 1]![0], line[i - 1]![1], line[i]![0], line[i]![1]));
+      const totalM = cum[cum.length - 1]!;
+      if (line.length < 2 || totalM < 1) return;
+      const speedMs = speedKmh / 3.6;
+      const t0 = t;
+      const end = t0 + (totalM / speedMs) * 1000;
+      let i = 0;
+      emit(end, (ms) => {
+        const atM = Math.min(totalM, ((ms - t0) / 1000) * speedMs);
+        while (i + 2 < line.length && cum[i + 1]! < atM) i++;
+        const piece = cum[i + 1]! - cum[i]!;
+        const share = piece <= 0 ? 0 : Math.min(1, (atM - cum[i]!) / piece);
+        return [line[i]![0] + (line[i + 1]![0] - line[i]![0]) * share, line[i]![1] + (line[i + 1]![1] - line[i]![1]) * share];
+      }, speedKmh, working);
+      t = end;
+      pos = line[line.length - 1]!;
+    };
+    const snap = (lon: number, lat: number): SnappedPosition | null => network.snap(lon, lat, { vehicleKind: kind });
+    const driveTo = (lon: number, lat: number) => {
+      const from = snap(pos[0], pos[1]);
+      const to = snap(lon, lat);
+      const leg = from && to ? network.route(from, to, travel) : null;
+      // no road between them: straight across, as the plan's map draws it
+      if (!leg) drive([pos, [lon, lat]], 20, false);
+      else drive([...leg.geometry, [lon, lat]], leg.durationS > 0 ? Math.max(5, (leg.distanceM / leg.durationS) * 3.6) : 20, false);
+    };
+
+    const delayAt = random() < (options.delayShare ?? 0.15) ? 1 + Math.floor(random() * Math.max(1, route.stops.length - 2)) : -1;
+    route.stops.forEach((stop, seq) => {
+      if (seq === 0) return;
+      if (seq === delayAt) {
+        const minutes = 60 + Math.floor(random() * 61);
+        planted.delayed.push({ vehicleId: route.vehicleId, beforeSeq: seq, minutes });
+        stay(t + minutes * 60_000);
+      }
+      const key = `${route.vehicleId}#${seq}`;
+      const loc = mapping.locations[stop.location]!;
+      if (stop.type === 'job' && stop.id) {
+        const job = jobs.get(stop.id)!;
+        const skipped = options.skip ? options.skip.has(key) : random() < skipShare;
+        const w = job.windows.find((x) => stop.startS >= x.startS - 1e-6 && stop.startS <= x.endS + 1e-6)
+          ?? job.windows.find((x) => x.endS >= stop.startS) ?? job.windows[job.windows.length - 1]!;
+        if (skipped) {
+          planted.skippedStops.push(key);
+          truth.set(key, 'missed');
+          // half drive past without stopping (on to the next stop: a break would park the truck right there), half never go there
+          if (random() < 0.5 && route.stops[seq + 1]?.type !== 'break') {
+            const s = snap(loc.lon, loc.lat);
+            if (s) driveTo(s.lon, s.lat);
+          }
+          return;
+        }
+        const s = snap(loc.lon, loc.lat);
+        driveTo(s?.lon ?? loc.lon, s?.lat ?? loc.lat);
+        const arrivalMs = t;
+        // a truck ahead of its plan goes on; it waits only for the window to open
+        stay(Math.max(t, clock.epochMs(w.startS)));
+        stay(t + (job.serviceS ?? 0) * 1000);
+        truth.set(key, arrivalMs <= clock.epochMs(w.endS) ? 'done' : 'late');
+      } else if (stop.type === 'sweep' && stop.id) {
+        const task = tasks.get(stop.id)!;
+        const m = mapping.sweepTasks[stop.id]!;
+        const road = input.segmentGeometry(m.segmentId) ?? [];
+        const reversed = stop.location === task.toLocation && task.toLocation !== task.fromLocation;
+        const line = reversed ? [...road].reverse() : road;
+        if (line.length < 2) return;
+        const skipped = options.skip ? options.skip.has(key) : random() < skipShare;
+        if (skipped) {
+          planted.skippedPasses.push(`${key}:${task.id}`);
+          if (random() < 0.5) return;
+          driveTo(line[0]![0], line[0]![1]);
+          drive(line, 25, false); // over the street with the brushes up
+          return;
+        }
+        driveTo(line[0]![0], line[0]![1]);
+        stay(Math.max(t, clock.epochMs(task.earliestS ?? 0)));
+        drive(line, task.workSpeedKmh ?? 10, true);
+        const list = passTimes.get(task.id) ?? [];
+        list.push(t);
+        passTimes.set(task.id, list);
+      } else {
+        // a break is taken where the vehicle is (the plan puts it at the last stop's place)
+        if (stop.type !== 'break') driveTo(loc.lon, loc.lat);
+        if (stop.type === 'end') return;
+        stay(Math.max(t, clock.epochMs(stop.startS)));
+        stay(t + (stop.departureS - stop.startS) * 1000);
+      }
+    });
+  }
+  // a street is done when its required passes end by the deadline, whoever made them
+  for (const task of problem.sweepTasks ?? []) {
+    const routed = solution.routes.some((r) => r.stops.some((s) => s.type === 'sweep' && s.id === task.id));
+    if (!routed) continue;
+    const times = (passTimes.get(task.id) ?? []).sort((a, b) => a - b);
+    const need = task.mechanicalPasses ?? 1;
+    const done = times.length >= need ? times[need - 1]! : undefined;
+    truth.set(`segment:${task.id}`, done === undefined ? 'missed' : done <= clock.epochMs(task.deadlineS) ? 'done' : 'late');
+  }
+  return { fixes, truth, planted };
+}
+
+/** Recall and precision of each state, and the share judged exactly right. */
+export function scoreStates(truth: Map<string, TruthState>, judged: Map<string, string>): {
+  n: number; exact: number;
+  served: { recall: number; precision: number; truth: number };
+  missed: { recall: number; precision: number; truth: number };
+  confusion: Record<string, number>;
+} {
+  const confusion: Record<string, number> = {};
+  let exact = 0;
+  const tally = { servedTrue: 0, servedJudged: 0, servedBoth: 0, missedTrue: 0, missedJudged: 0, missedBoth: 0 };
+  for (const [key, t] of truth) {
+    const j = judged.get(key) ?? 'absent';
+    confusion[`${t}->${j}`] = (confusion[`${t}->${j}`] ?? 0) + 1;
+    if (t === j) exact++;
+    const tServed = t !== 'missed';
+    const jServed = j === 'done' || j === 'late';
+    if (tServed) tally.servedTrue++;
+    if (jServed) tally.servedJudged++;
+    if (tServed && jServed) tally.servedBoth++;
+    if (!tServed) tally.missedTrue++;
+    if (j === 'missed') tally.missedJudged++;
+    if (!tServed && j === 'missed') tally.missedBoth++;
+  }
+  const ratio = (a: number, b: number) => (b === 0 ? 1 : a / b);
+  return {
+    n: truth.size, exact: ratio(exact, truth.size),
+    served: { recall: ratio(tally.servedBoth, tally.servedTrue), precision: ratio(tally.servedBoth, tally.servedJudged), truth: tally.servedTrue },
+    missed: { recall: ratio(tally.missedBoth, tally.missedTrue), precision: ratio(tally.missedBoth, tally.missedJudged), truth: tally.missedTrue },
+    confusion,
+  };
+}

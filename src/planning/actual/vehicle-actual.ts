@@ -1,0 +1,503 @@
+import { metresPerDegree } from '../../../solver/index.js';
+import type { SegmentTarget, StopTarget } from './targets.js';
+
+/**
+ * One vehicle's day against its plan, from its fixes in fix-time order: where it dwelt at its
+ * planned stops, and which passes it made over its planned streets while mechanically working.
+ * Pure and incremental: the live path feeds fixes as they are committed, the batch path feeds a
+ * stored day; both end in the same state for the same fixes.
+ */
+export interface ActualSettings {
+  /** A stop is served by a dwell within this distance of where the truck parks for it. */
+  stopRadiusM: number;
+  /** ... lasting at least this long (estimated from the fixes around it). */
+  minDwellS: number;
+  /** Fixes further apart than this are a gap: nothing is assumed about the time between. */
+  maxFixGapS: number;
+  /** Stationary below this reported speed (the profile's tracking.stoppedBelowKmh). */
+  stoppedBelowKmh: number;
+  /** A working sweeper's path within this distance of a street is on it. */
+  segmentToleranceM: number;
+  /** A pass counts when the path covers this share of the street's length. */
+  minCoverage: number;
+  /** Working speed: a sweeper faster than this is driving, not working. */
+  workSpeedMaxKmh: number;
+}
+
+export interface ActualFix {
+  timeMs: number;
+  lon: number;
+  lat: number;
+  speedKmh: number;
+  /** The terminal says the sweeping / washing gear is on; undefined = not reported (not counted). */
+  working?: boolean;
+}
+
+/** The road path a vehicle drove between two fixes, or null when unknown. */
+export type Router = (from: ActualFix, to: ActualFix) => Array<[number, number]> | null;
+
+export interface StopVisit {
+  arrivalMs: number;
+  departureMs: number;
+}
+
+interface Loc {
+  x: number;
+  y: number;
+  radiusM: number;
+  cluster: number;
+  stops: StopTarget[];
+}
+
+interface Piece {
+  task: number;
+  oneWay: boolean;
+  ax: number;
+  ay: number;
+  dx: number;
+  dy: number;
+  lenM: number;
+  offsetM: number;
+}
+
+/** A stay of a working vehicle on a street: what it covered and how far it went along it. */
+interface Pass {
+  lastAlong: number;
+  traversedM: number;
+  bins: Uint8Array;
+  lastMs: number;
+}
+
+const BIN_M = 5;
+const SAMPLE_M = 5;
+const CELL_M = 50;
+/** Stops whose parking places are closer than this are told apart by plan order, not by position. */
+const CLUSTER_M = 15;
+/** Within a cluster, places this much farther from the dwell's mean than the nearest are other places. */
+const SAME_PLACE_M = 2;
+/** A sample further along the street than this from the last is a jump between its loops, not travel. */
+const MAX_ALONG_STEP_M = 30;
+/** Samples off a street tolerated in a row (the way from a fix to its road runs across it). */
+const GAP_SAMPLES = 3;
+/** The path must run along the street (|cos| of the angle), not across it. */
+const MIN_ALIGNMENT = 0.7;
+
+export class VehicleActual {
+  readonly visits = new Map<string, StopVisit>();
+  /** Completed passes per segment key: when each ended (epoch ms). */
+  readonly passes = new Map<string, number[]>();
+  lastFixMs = -Infinity;
+
+  private readonly lon0: number;
+  private readonly lat0: number;
+  private readonly xM: number;
+  private readonly yM: number;
+  private readonly locs: Loc[] = [];
+  /** The stops of each cluster of places, in plan order. */
+  private readonly clusterStops: Record<number, StopTarget[]> = {};
+  /** The distinct places of each cluster. */
+  private readonly clusterPlaces: Record<number, Array<[number, number]>> = {};
+  /** Depots and facilities inside clusters of stops. */
+  private readonly otherXY: Array<[number, number]> = [];
+  private readonly segKeys: string[];
+  private readonly segLengthM: number[];
+  private readonly grid = new Map<string, Piece[]>();
+  private readonly active = new Map<number, Pass>();
+  /** Fixes waiting for their successor (a single stray fix between two of the same stop is smoothed away). */
+  private readonly queue: Array<{ fix: ActualFix; x: number; y: number; loc: number }> = [];
+  private prev: { fix: ActualFix; x: number; y: number } | undefined;
+  private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }> } | undefined;
+  private readonly stopXY = new Map<string, [number, number]>();
+
+  /**
+   * `router`: the road path between two fixes ([lon, lat] pairs), where a street network is at
+   * hand (map matching between fixes); without it the way between fixes is a straight line.
+   */
+  constructor(readonly vehicleId: string, stops: StopTarget[], segments: SegmentTarget[], private readonly settings: ActualSettings,
+    private readonly router?: Router, otherPlaces: Array<{ lon: number; lat: number }> = []) {
+    const first = stops[0] ?? { lon: segments[0]?.geometry[0]?.[0] ?? 0, lat: segments[0]?.geometry[0]?.[1] ?? 0 };
+    this.lon0 = first.lon;
+    this.lat0 = first.lat;
+    ({ xM: this.xM, yM: this.yM } = metresPerDegree(this.lat0));
+    const byPlace = new Map<string, Loc>();
+    for (const s of stops) {
+      const k = `${s.lon.toFixed(6)},${s.lat.toFixed(6)}`;
+      let loc = byPlace.get(k);
+      if (!loc) {
+        const [x, y] = this.project(s.lon, s.lat);
+        byPlace.set(k, (loc = { x, y, radiusM: settings.stopRadiusM, cluster: 0, stops: [] }));
+        this.locs.push(loc);
+      }
+      loc.stops.push(s);
+      this.stopXY.set(s.key, [loc.x, loc.y]);
+    }
+    // depots and facilities it stands at by plan take their ground too: unloading next to a point is no service of it
+    for (const p of otherPlaces) {
+      const [x, y] = this.project(p.lon, p.lat);
+      this.locs.push({ x, y, radiusM: settings.stopRadiusM, cluster: 0, stops: [] });
+    }
+    // Places closer than GPS can tell apart are one place for dwells (a cluster); neighbouring
+    // clusters share the ground between them, each keeping its half (never under 10 m).
+    const parent = this.locs.map((_, i) => i);
+    const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
+    this.locs.forEach((a, i) => this.locs.forEach((b, j) => {
+      if (i < j && Math.hypot(a.x - b.x, a.y - b.y) < CLUSTER_M) parent[root(j)] = root(i);
+    }));
+    this.locs.forEach((a, i) => {
+      a.cluster = root(i);
+      this.locs.forEach((b, j) => {
+        if (root(i) !== root(j)) a.radiusM = Math.min(a.radiusM, Math.max(10, Math.hypot(a.x - b.x, a.y - b.y) / 2));
+      });
+    });
+    for (const l of this.locs) {
+      if (l.stops.length === 0 && !this.locs.some((o) => o.cluster === l.cluster && o.stops.length > 0)) continue;
+      (this.clusterStops[l.cluster] ??= []).push(...l.stops);
+      (this.clusterPlaces[l.cluster] ??= []).push([l.x, l.y]);
+      if (l.stops.length === 0) this.otherXY.push([l.x, l.y]);
+    }
+    for (const list of Object.values(this.clusterStops)) list.sort((a, b) => a.seq - b.seq);
+    this.segKeys = segments.map((s) => s.key);
+    this.segLengthM = segments.map(() => 0);
+    segments.forEach((seg, task) => {
+      let offset = 0;
+      for (let i = 1; i < seg.geometry.length; i++) {
+        const [ax, ay] = this.project(seg.geometry[i - 1]![0], seg.geometry[i - 1]![1]);
+        const [bx, by] = this.project(seg.geometry[i]![0], seg.geometry[i]![1]);
+        const lenM = Math.hypot(bx - ax, by - ay);
+        if (lenM < 1e-6) continue;
+        const piece: Piece = { task, oneWay: seg.oneWay, ax, ay, dx: (bx - ax) / lenM, dy: (by - ay) / lenM, lenM, offsetM: offset };
+        offset += lenM;
+        const pad = settings.segmentToleranceM;
+        for (let cx = Math.floor((Math.min(ax, bx) - pad) / CELL_M); cx <= Math.floor((Math.max(ax, bx) + pad) / CELL_M); cx++) {
+          for (let cy = Math.floor((Math.min(ay, by) - pad) / CELL_M); cy <= Math.floor((Math.max(ay, by) + pad) / CELL_M); cy++) {
+            const key = `${cx},${cy}`;
+            const cell = this.grid.get(key);
+            if (cell) cell.push(piece);
+            else this.grid.set(key, [piece]);
+          }
+        }
+      }
+      this.segLengthM[task] = offset;
+    });
+  }
+
+  /** The next fix of this vehicle; fix times must not go backwards (the caller replays the day when they would). */
+  ingest(fix: ActualFix): void {
+    const [x, y] = this.project(fix.lon, fix.lat);
+    this.lastFixMs = fix.timeMs;
+    this.queue.push({ fix, x, y, loc: this.nearestLoc(x, y) });
+    if (this.queue.length === 3) {
+      const [a, b, c] = this.queue as [typeof this.queue[0], typeof this.queue[0], typeof this.queue[0]];
+      if (a.loc === c.loc && b.loc !== a.loc && a.loc >= 0) b.loc = a.loc;
+      this.process(this.queue.shift()!);
+    }
+  }
+
+  /** The day is over (batch) or judged now: the fixes held back are processed and open dwells and passes end. */
+  flush(): void {
+    while (this.queue.length) this.process(this.queue.shift()!);
+    if (this.run) this.closeRun(this.run.lastMs);
+    this.closeAllPasses();
+  }
+
+  /** True while the vehicle is (or, by the fixes held back, may be) dwelling at the stop. */
+  dwellingAt(stopKey: string): boolean {
+    const locs = new Set<number>(this.queue.map((q) => q.loc));
+    if (this.run) locs.add(this.run.loc);
+    for (const l of locs) if (l >= 0 && this.clusterStops[l]?.some((s) => s.key === stopKey)) return true;
+    return false;
+  }
+
+  private project(lon: number, lat: number): [number, number] {
+    return [(lon - this.lon0) * this.xM, (lat - this.lat0) * this.yM];
+  }
+
+  /** The cluster of the nearest stop place whose radius holds the point, or -1. */
+  private nearestLoc(x: number, y: number): number {
+    let best = -1;
+    let bestD = Infinity;
+    this.locs.forEach((l, i) => {
+      const d = Math.hypot(l.x - x, l.y - y);
+      if (d <= l.radiusM && d < bestD) {
+        best = l.cluster;
+        bestD = d;
+      }
+    });
+    return best;
+  }
+
+  private process(q: { fix: ActualFix; x: number; y: number; loc: number }): void {
+    const { fix } = q;
+    const gap = this.prev !== undefined && fix.timeMs - this.prev.fix.timeMs > this.settings.maxFixGapS * 1000;
+    if (this.run && (q.loc !== this.run.loc || gap)) {
+      this.closeRun(gap ? this.run.lastMs : (this.run.lastMs + fix.timeMs) / 2);
+    }
+    if (q.loc >= 0 && !this.run) {
+      this.run = { loc: q.loc, enterMs: this.prev && !gap ? (this.prev.fix.timeMs + fix.timeMs) / 2 : fix.timeMs, lastMs: fix.timeMs, fixes: 0, still: [] };
+    }
+    if (this.run) {
+      this.run.lastMs = fix.timeMs;
+      this.run.fixes++;
+      if (fix.speedKmh < this.settings.stoppedBelowKmh) this.run.still.push({ x: q.x, y: q.y, t: fix.timeMs });
+    }
+    if (this.prev && !gap) this.coverStep(this.prev, q);
+    else this.closeAllPasses();
+    this.prev = q;
+  }
+
+  private closeRun(endMs: number): void {
+    const run = this.run!;
+    this.run = undefined;
+    // a drive-by (no stationary fix) or a single fix is not a service
+    if (run.fixes < 2 || run.still.length < 1 || (endMs - run.enterMs) / 1000 < this.settings.minDwellS) return;
+    if (!this.clusterStops[run.loc]) return; // a depot or facility
+    const before = new Set(this.visits.keys());
+    for (const e of this.episodes(run, endMs)) this.serve(run.loc, e);
+    // Two stops the plan serves one after the other a few metres apart can look like one place: a
+    // dwell long enough for both services serves the plan's neighbour of a stop it served too.
+    const served = this.clusterStops[run.loc]!.filter((s) => this.visits.has(s.key) && !before.has(s.key));
+    if (served.length === 0) return;
+    // (at least half its service beyond the other's: the dwell's ends are known to a fix interval)
+    let spareS = (endMs - run.enterMs) / 1000 - served.reduce((a, s) => a + s.serviceS, 0);
+    for (const s of this.clusterStops[run.loc]!) {
+      if (this.visits.has(s.key) || endMs < s.windowStartMs || !served.some((x) => Math.abs(x.seq - s.seq) === 1)) continue;
+      if (spareS < Math.max(this.settings.minDwellS, s.serviceS / 2)) continue;
+      spareS -= s.serviceS;
+      const visit = this.visits.get(served[0]!.key)!;
+      this.visits.set(s.key, { ...visit });
+    }
+  }
+
+  /**
+   * A dwell at a cluster of places split by where the truck stood: each stationary fix goes to
+   * its nearest place, smoothed over five fixes; a stretch of under three fixes, or whose mean is
+   * not clearly at its place (noise around the middle between two), belongs to its neighbours.
+   */
+  private episodes(run: NonNullable<VehicleActual['run']>, endMs: number): Array<{ fromMs: number; toMs: number; x: number; y: number }> {
+    const places = this.clusterPlaces[run.loc]!;
+    const mean = (fixes: Array<{ x: number; y: number }>) => ({ x: fixes.reduce((a, f) => a + f.x, 0) / fixes.length, y: fixes.reduce((a, f) => a + f.y, 0) / fixes.length });
+    const whole = { fromMs: run.enterMs, toMs: endMs, ...mean(run.still) };
+    if (places.length === 1 || run.still.length < 6) return [whole];
+    const nearestPlace = (x: number, y: number) => {
+      let best = 0;
+      places.forEach((p, i) => { if (Math.hypot(p[0] - x, p[1] - y) < Math.hypot(places[best]![0] - x, places[best]![1] - y)) best = i; });
+      return best;
+    };
+    const raw = run.still.map((f) => nearestPlace(f.x, f.y));
+    const label = raw.map((_, i) => {
+      const votes = new Map<number, number>();
+      for (let j = Math.max(0, i - 2); j <= Math.min(raw.length - 1, i + 2); j++) votes.set(raw[j]!, (votes.get(raw[j]!) ?? 0) + 1);
+      return [...votes].sort((a, b) => b[1] - a[1] || (a[0] === raw[i] ? -1 : 1))[0]![0];
+    });
+    let parts: Array<{ label: number; fixes: Array<{ x: number; y: number; t: number }> }> = [];
+    label.forEach((l, i) => {
+      const last = parts[parts.length - 1];
+      if (last && last.label === l) last.fixes.push(run.still[i]!);
+      else parts.push({ label: l, fixes: [run.still[i]!] });
+    });
+    const clear = (p: (typeof parts)[number]) => {
+      const m = mean(p.fixes);
+      const own = Math.hypot(places[p.label]![0] - m.x, places[p.label]![1] - m.y);
+      return p.fixes.length >= 3 && places.every((q, i) => i === p.label || Math.hypot(q[0] - m.x, q[1] - m.y) >= own + 2);
+    };
+    const merged: typeof parts = [];
+    for (const p of parts) {
+      const last = merged[merged.length - 1];
+      if (last && (last.label === p.label || !clear(p))) last.fixes.push(...p.fixes);
+      else if (last && !clear(last)) merged[merged.length - 1] = { label: p.label, fixes: [...last.fixes, ...p.fixes] };
+      else merged.push({ label: p.label, fixes: [...p.fixes] });
+    }
+    parts = merged;
+    if (parts.length === 1) return [whole];
+    return parts.map((p, i) => ({
+      fromMs: i === 0 ? run.enterMs : (parts[i - 1]!.fixes[parts[i - 1]!.fixes.length - 1]!.t + p.fixes[0]!.t) / 2,
+      toMs: i === parts.length - 1 ? endMs : (p.fixes[p.fixes.length - 1]!.t + parts[i + 1]!.fixes[0]!.t) / 2,
+      ...mean(p.fixes),
+    }));
+  }
+
+  /**
+   * Which of the cluster's stops a dwell served: those whose place is nearest the dwell's mean
+   * position (GPS noise averages out over a dwell), then the one whose window the dwell falls in,
+   * else the next one due, else the oldest (late); a dwell that ends before a window opens serves
+   * nothing in it. A long enough dwell serves the next ones at the same place too (bins side by side).
+   */
+  private serve(cluster: number, e: { fromMs: number; toMs: number; x: number; y: number }): void {
+    if ((e.toMs - e.fromMs) / 1000 < this.settings.minDwellS) return;
+    const at = e.fromMs;
+    const nearestOther = Math.min(Infinity, ...this.otherXY.map(([x, y]) => Math.hypot(x - e.x, y - e.y)));
+    const open = this.clusterStops[cluster]!
+      .filter((s) => !this.visits.has(s.key) && e.toMs >= s.windowStartMs)
+      .map((s) => ({ s, d: Math.hypot(this.stopXY.get(s.key)![0] - e.x, this.stopXY.get(s.key)![1] - e.y) }));
+    if (open.length === 0) return;
+    const nearest = Math.min(...open.map((o) => o.d));
+    if (nearestOther < nearest) return; // it stood at the depot or facility
+    const here = open.filter((o) => o.d <= nearest + SAME_PLACE_M).map((o) => o.s);
+    let budgetS = (e.toMs - e.fromMs) / 1000;
+    const served = new Set<string>();
+    for (;;) {
+      const left = here.filter((s) => !this.visits.has(s.key) && !served.has(s.pointId));
+      const pick = left.find((s) => at >= s.windowStartMs && at <= s.windowEndMs)
+        ?? left.find((s) => s.windowEndMs >= at)
+        ?? left[0];
+      if (!pick || budgetS < this.settings.minDwellS) break;
+      this.visits.set(pick.key, { arrivalMs: Math.round(Math.max(e.fromMs, Math.min(pick.windowStartMs, e.toMs))), departureMs: Math.round(e.toMs) });
+      served.add(pick.pointId);
+      budgetS -= pick.serviceS;
+    }
+  }
+
+  private coverStep(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): void {
+    const max = this.settings.workSpeedMaxKmh;
+    const stopped = this.settings.stoppedBelowKmh;
+    const aWorks = a.fix.working === true && a.fix.speedKmh <= max;
+    const bWorks = b.fix.working === true && b.fix.speedKmh <= max;
+    if ((!aWorks && !bWorks) || this.segKeys.length === 0) {
+      this.closeAllPasses();
+      return;
+    }
+    if (Math.hypot(b.x - a.x, b.y - a.y) < 1) return; // standing still with the brushes on covers nothing, and ends nothing
+    // the way between the two fixes: along the roads when a router is given, else straight
+    const path = this.path(a, b);
+    const cum = [0];
+    for (let i = 1; i < path.length; i++) cum.push(cum[i - 1]! + Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]));
+    const distM = cum[cum.length - 1]!;
+    if (distM < 1) return;
+    // Samples every SAMPLE_M along the way, each with the streets it is on (per street, the piece
+    // that keeps the pass continuous: a winding road passes near itself).
+    const n = Math.max(1, Math.ceil(distM / SAMPLE_M));
+    const samples: Array<{ tMs: number; hits: Map<number, number> }> = [];
+    let piece = 0;
+    for (let k = 0; k <= n; k++) {
+      const atM = (k / n) * distM;
+      while (piece + 2 < path.length && cum[piece + 1]! < atM) piece++;
+      const p0 = path[piece]!;
+      const p1 = path[piece + 1]!;
+      const lenM = cum[piece + 1]! - cum[piece]!;
+      const f = lenM > 0 ? Math.min(1, (atM - cum[piece]!) / lenM) : 0;
+      const x = p0[0] + (p1[0] - p0[0]) * f;
+      const y = p0[1] + (p1[1] - p0[1]) * f;
+      const ux = lenM > 0 ? (p1[0] - p0[0]) / lenM : 0;
+      const uy = lenM > 0 ? (p1[1] - p0[1]) / lenM : 0;
+      const best = new Map<number, { key: number; along: number }>();
+      for (const p of this.grid.get(`${Math.floor(x / CELL_M)},${Math.floor(y / CELL_M)}`) ?? []) {
+        const alignment = ux * p.dx + uy * p.dy;
+        if ((p.oneWay ? alignment : Math.abs(alignment)) < MIN_ALIGNMENT) continue;
+        const t = Math.max(0, Math.min(p.lenM, (x - p.ax) * p.dx + (y - p.ay) * p.dy));
+        const d = Math.hypot(p.ax + p.dx * t - x, p.ay + p.dy * t - y);
+        if (d > this.settings.segmentToleranceM) continue;
+        const along = p.offsetM + t;
+        const pass = this.active.get(p.task);
+        const key = pass ? Math.abs(along - pass.lastAlong) : d;
+        const seen = best.get(p.task);
+        if (!seen || key < seen.key) best.set(p.task, { key, along });
+      }
+      samples.push({ tMs: a.fix.timeMs + ((b.fix.timeMs - a.fix.timeMs) * k) / n, hits: new Map([...best].map(([task, h]) => [task, h.along])) });
+    }
+    // The gear went on or off between the two fixes. A vehicle standing at the other end switched as
+    // it moved off (or came to a stop): the whole way counts. A moving one worked the street it was
+    // on up to where it left it (switching off) or from where it entered it (switching on): sweepers
+    // work streets end to end.
+    const aSwitched = !aWorks && a.fix.speedKmh >= stopped;
+    const bSwitched = !bWorks && b.fix.speedKmh >= stopped;
+    const touched = new Set<number>();
+    if (!aSwitched && !bSwitched) {
+      for (const sample of samples) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
+      for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
+      return;
+    }
+    if (bSwitched) {
+      // worked on from `a`: the streets it was already on, while it stayed on them
+      for (const task of [...this.active.keys()]) {
+        let misses = 0;
+        for (const sample of samples) {
+          const along = sample.hits.get(task);
+          if (along === undefined) {
+            if (++misses > GAP_SAMPLES) break;
+            continue;
+          }
+          misses = 0;
+          this.cover(task, along, sample.tMs, touched);
+        }
+      }
+      this.closeAllPasses();
+      return;
+    }
+    // switched on before `b`: the streets it is on at `b`, back to where it entered them
+    this.closeAllPasses();
+    const startOf = new Map<number, number>();
+    const atB = new Set<number>();
+    for (let k = samples.length - 1; k >= Math.max(0, samples.length - 1 - GAP_SAMPLES); k--) for (const task of samples[k]!.hits.keys()) atB.add(task);
+    for (const task of atB) {
+      let k = samples.length - 1;
+      let start = k;
+      let misses = 0;
+      for (; k >= 0; k--) {
+        if (samples[k]!.hits.has(task)) {
+          start = k;
+          misses = 0;
+        } else if (++misses > GAP_SAMPLES) break;
+      }
+      startOf.set(task, start);
+    }
+    samples.forEach((sample, k) => {
+      for (const [task, along] of sample.hits) if (k >= (startOf.get(task) ?? Infinity)) this.cover(task, along, sample.tMs, touched);
+    });
+  }
+
+  /** A working vehicle at `along` on a street at `tMs`: its stay there goes on (or begins). */
+  private cover(task: number, along: number, tMs: number, touched: Set<number>): void {
+    touched.add(task);
+    let pass = this.active.get(task);
+    if (!pass) {
+      pass = { lastAlong: along, traversedM: 0, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs };
+      this.active.set(task, pass);
+    }
+    const stepM = Math.abs(along - pass.lastAlong);
+    if (stepM <= MAX_ALONG_STEP_M) {
+      pass.traversedM += stepM;
+      for (let m = Math.min(pass.lastAlong, along); m < Math.max(pass.lastAlong, along); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
+    }
+    pass.bins[Math.min(pass.bins.length - 1, Math.floor(along / BIN_M))] = 1;
+    pass.lastAlong = along;
+    pass.lastMs = tMs;
+  }
+
+  /** The way between two fixes in local metres: the router's road path when it is plausible, else the straight line. */
+  private path(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): Array<[number, number]> {
+    const straight: Array<[number, number]> = [[a.x, a.y], [b.x, b.y]];
+    const line = this.router?.(a.fix, b.fix);
+    if (!line || line.length < 2) return straight;
+    const projected = line.map(([lon, lat]) => this.project(lon, lat));
+    let lengthM = 0;
+    for (let i = 1; i < projected.length; i++) lengthM += Math.hypot(projected[i]![0] - projected[i - 1]![0], projected[i]![1] - projected[i - 1]![1]);
+    // a detour far beyond what the vehicle could drive in the time is a wrong guess (the fix snapped to the wrong road)
+    const dtS = (b.fix.timeMs - a.fix.timeMs) / 1000;
+    const reachM = (Math.max(a.fix.speedKmh, b.fix.speedKmh, 5) / 3.6) * dtS * 1.5 + 2 * this.settings.segmentToleranceM;
+    if (lengthM > reachM) return straight;
+    return [[a.x, a.y], ...projected, [b.x, b.y]];
+  }
+
+  private closeAllPasses(): void {
+    for (const task of [...this.active.keys()]) this.closePass(task);
+  }
+
+  /**
+   * The vehicle left the street (or stopped working): the stay counts when it covered the street
+   * (one bin of slack at each end for the fixes' error), as many passes as times it went its
+   * length (back and forth without leaving is two).
+   */
+  private closePass(task: number): void {
+    const pass = this.active.get(task)!;
+    this.active.delete(task);
+    let covered = 0;
+    for (const b of pass.bins) covered += b;
+    const lengthM = this.segLengthM[task]!;
+    if (Math.min(lengthM, (covered + 2) * BIN_M) < this.settings.minCoverage * lengthM) return;
+    const count = Math.max(1, Math.floor(pass.traversedM / Math.max(lengthM, 1) + 0.25));
+    const key = this.segKeys[task]!;
+    const list = this.passes.get(key) ?? [];
+    for (let i = 0; i < count; i++) list.push(Math.round(pass.lastMs));
+    this.passes.set(key, list);
+  }
+}

@@ -1,0 +1,38 @@
+import { solve, type ProblemInput, type Solution } from '../../solver/index.js';
+import type { RoadNetwork } from '../../solver/network/index.js';
+import { buildProblem, type PlanMapping } from '../../src/planning/build-problem.js';
+import type { PlanningSnapshot } from '../../src/planning/snapshot.js';
+import { demoSnapshot, networkFor } from './planning.js';
+
+/** A small plan of the demo city: eight residual points of Fontvieille, five main streets, one collector and one sweeper. */
+export interface SmallPlan {
+  city: PlanningSnapshot;
+  network: RoadNetwork;
+  problem: ProblemInput;
+  solution: Solution;
+  mapping: PlanMapping;
+  roads: Map<string, Array<[number, number]>>;
+}
+
+const cached = new Map<string, Promise<SmallPlan>>();
+
+/** The same plan for any local date (the solver counts from the date's midnight). */
+export function smallPlan(date = '2026-12-01'): Promise<SmallPlan> {
+  if (!cached.has(date)) cached.set(date, (async () => {
+    const full = await demoSnapshot({ date });
+    const city: PlanningSnapshot = {
+      ...full,
+      collectionPoints: full.collectionPoints.filter((p) => p.district === 'Fontvieille' && p.wasteClass === 'residual').slice(0, 8)
+        .map((p) => ({ ...p, visitsPerDay: 1, minGapS: 0 })),
+      vehicles: full.vehicles.filter((v) => v.id === 'collector-residual-1' || v.id === full.vehicles.find((s) => s.kind === 'sweeper' && s.district === 'Fontvieille')!.id),
+      roadSegments: full.roadSegments.filter((r) => r.district === 'Fontvieille' && r.grade === 1).slice(0, 5),
+      permits: [], constructionSites: [],
+    };
+    const network = await networkFor(city);
+    const built = buildProblem(city, network);
+    const solution = await solve(built.problem, { seed: 1, maxIterations: 100 });
+    const roads = new Map(city.roadSegments.map((r) => [r.id, r.geometry.coordinates as Array<[number, number]>]));
+    return { city, network, problem: built.problem, solution, mapping: built.mapping, roads };
+  })());
+  return cached.get(date)!;
+}
