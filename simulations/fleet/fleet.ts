@@ -13,6 +13,9 @@ import { encodeStates } from './terminal-states.js';
  * phone send OsmAnd requests over HTTP. One timer for the whole fleet: a tick sends what each
  * vehicle's cursor has reached, so an idle demo costs next to nothing.
  */
+/** Fixes older than this when their tick comes are a backlog: uploaded in 0x0704 batches. */
+const BACKLOG_MS = 5 * 60_000;
+
 export interface FleetVehicle {
   vehicleId: string;
   /** JT/T 808 terminal phone number; without it the vehicle reports as a phone (deviceId). */
@@ -191,7 +194,13 @@ export class Fleet {
     const live: SimFix[] = [];
     for (const f of due) (inBlind(f) ? r.held : live).push(f);
     const signal = r.blind === undefined || nowMs < r.blind[0] || nowMs >= r.blind[1];
-    if (!signal || (live.length === 0 && r.held.length === 0)) return;
+    if (!signal) {
+      // no signal now: what was recorded before it was lost waits too
+      r.held.push(...live);
+      r.held.sort((a, b) => a.timeMs - b.timeMs);
+      return;
+    }
+    if (live.length === 0 && r.held.length === 0) return;
     const terminal = await this.terminalOf(r);
     if (r.held.length > 0) {
       const size = this.options.batchSize ?? 30;
@@ -203,16 +212,17 @@ export class Fleet {
         this.stats.batchedFixes += chunk.length;
       }
     }
-    // a backlog (the day so far at start, or a slow tick) goes up as batches too, as a terminal's store would
-    if (live.length > 3) {
+    // a backlog (the day so far at start, or a stalled tick) goes up as batches, as a terminal's store would
+    const backlog = live.filter((f) => f.timeMs < nowMs - BACKLOG_MS);
+    if (backlog.length > 0) {
       const size = this.options.batchSize ?? 30;
-      for (let i = 0; i < live.length - 1; i += size) {
-        const chunk = live.slice(i, Math.min(i + size, live.length - 1));
+      for (let i = 0; i < backlog.length; i += size) {
+        const chunk = backlog.slice(i, i + size);
         terminal.sendBatch(chunk.map((f) => this.location(r, f)), 1);
         this.stats.batches++;
         this.stats.batchedFixes += chunk.length;
       }
-      live.splice(0, live.length - 1);
+      live.splice(0, backlog.length);
     }
     for (const f of live) {
       terminal.sendLocation(this.location(r, f));
