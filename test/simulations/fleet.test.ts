@@ -87,4 +87,26 @@ describe('the fleet simulator over JT/T 808', { timeout: 300_000 }, () => {
     // every stop was served in the simulation; none is judged missed
     expect(res.body.totals.stops.missed).toBe(0);
   });
+
+  it('marks the blind area\'s fixes as such, and a phone reports over OsmAnd', async () => {
+    const blind = await svc.db.query<{ n: number }>('select count(*)::int as n from positions where blind_area');
+    expect(blind.rows[0]!.n).toBe(fleet.stats.batchedFixes);
+    // a vehicle whose device is a phone (no terminal)
+    const depot = (await svc.call('GET', '/api/v1/depots?limit=1', { token: svc.adminToken })).body.items[0];
+    const created = await svc.call('POST', '/api/v1/vehicles', { token: svc.adminToken, body: {
+      id: 'phone-van-1', plate: '沪A99999', kind: 'collector', wasteClasses: ['recyclable'], capacityKg: 1000, capacityM3: 4, sealed: false,
+      homeDepotId: depot.id, shift: { from: '06:00', to: '14:00' }, deviceId: 'phone-van-1',
+    } });
+    expect(created.status).toBe(201);
+    const track = simulated.vehicles[0]!.fixes.slice(0, 12);
+    const phone = new Fleet({
+      vehicles: [{ vehicleId: 'phone-van-1', deviceId: 'phone-van-1', fixes: track }],
+      target: { httpUrl: svc.url }, clock: simClock(track[0]!.timeMs, 5000), tickMs: 20, blindShare: 0,
+    }).start();
+    await phone.done;
+    await phone.stop();
+    expect(phone.stats).toMatchObject({ osmand: 12, errors: 0 });
+    const stored = await svc.db.query<{ n: number }>(`select count(*)::int as n from positions where vehicle_id = 'phone-van-1' and source = 'osmand'`);
+    expect(stored.rows[0]!.n).toBe(12);
+  });
 });
