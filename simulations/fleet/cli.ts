@@ -47,10 +47,10 @@ class Api {
   }
   async all(path: string): Promise<any[]> {
     const out: any[] = [];
-    for (let offset = 0; ; offset += 1000) {
-      const page = await this.call('GET', `${path}${path.includes('?') ? '&' : '?'}limit=1000&offset=${offset}`);
+    for (let offset = 0; ; offset += 500) {
+      const page = await this.call('GET', `${path}${path.includes('?') ? '&' : '?'}limit=500&offset=${offset}`);
       out.push(...page.items);
-      if (page.items.length < 1000) return out;
+      if (page.items.length < 500) return out;
     }
   }
 }
@@ -157,7 +157,7 @@ async function ensureLoadVehicles(api: Api, n: number): Promise<void> {
 /** Random drives over the network: from a random road to the next at network speed, a fix every n/rate s. */
 function loadTracks(network: RoadNetwork, n: number, rate: number, minutes: number, seed: number): FleetVehicle[] {
   const random = mulberry32(seed);
-  const kind = 'collector' as VehicleKind;
+  const kind: VehicleKind = 'truck';
   const nodes = network.graph.nodeCount;
   const place = () => {
     for (;;) {
