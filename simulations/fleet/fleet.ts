@@ -201,7 +201,14 @@ export class Fleet {
       return;
     }
     if (live.length === 0 && r.held.length === 0) return;
-    const terminal = await this.terminalOf(r);
+    let terminal: SimTerminal;
+    try {
+      terminal = await this.terminalOf(r);
+    } catch (err) {
+      // not connected: the terminal keeps what it recorded and uploads it once it is
+      r.held.push(...live);
+      throw err;
+    }
     if (r.held.length > 0) {
       const size = this.options.batchSize ?? 30;
       const held = r.held.splice(0);
