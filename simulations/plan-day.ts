@@ -16,6 +16,14 @@ export interface SimFix {
   speedKmh: number;
   /** sweeping / washing gear on */
   working: boolean;
+  /** What the body holds after the last stop served (the plan's figure). */
+  loadKg: number;
+  /** The cover is closed (opened to load at a point or a site and to unload). */
+  coverClosed: boolean;
+  /** The body is lifted (unloading at a facility). */
+  bodyLifted: boolean;
+  /** A multipath outlier: the position is off by 80-300 m (the service should judge it implausible or ignore it). */
+  outlier?: boolean;
 }
 
 export type TruthState = 'done' | 'late' | 'missed';
@@ -32,6 +40,10 @@ export interface PlanDayOptions {
   skip?: Set<string>;
   /** Share of routes held up once, 60-120 min before a random stop (default 0.15). */
   delayShare?: number;
+  /** Each leg driven at the network's speed times 1 ± this, drawn per leg (default 0: the network's speed). */
+  speedVariation?: number;
+  /** Share of fixes thrown 80-300 m off by multipath (default 0). */
+  outlierShare?: number;
 }
 
 export interface PlanDay {
@@ -58,6 +70,8 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
   const minS = options.minIntervalS ?? 10;
   const maxS = options.maxIntervalS ?? 30;
   const skipShare = options.skipShare ?? 0.1;
+  const outlierShare = options.outlierShare ?? 0;
+  const speedVariation = options.speedVariation ?? 0;
   const clock = new PlanClock(mapping.date, mapping.timeZone);
   const jobs = new Map((problem.jobs ?? []).map((j) => [j.id, j]));
   const tasks = new Map((problem.sweepTasks ?? []).map((t) => [t.id, t]));
@@ -78,15 +92,28 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
     let t = clock.epochMs(first.departureS);
     let nextFixMs = t;
     let pos: [number, number] = [mapping.locations[first.location]!.lon, mapping.locations[first.location]!.lat];
+    // the body's state between stops: what it holds, cover open while loading or unloading, lifted to unload
+    let loadKg = first.loadKg;
+    let coverOpen = false;
+    let lifted = false;
     const emit = (untilMs: number, at: (ms: number) => [number, number], speedKmh: number, working: boolean) => {
       while (nextFixMs < untilMs) {
         const [lon, lat] = at(nextFixMs);
         const { xM, yM } = metresPerDegree(lat);
         const moving = speedKmh > 0;
-        out.push({
+        const fix: SimFix = {
           timeMs: Math.round(nextFixMs), lon: lon + (gaussian() * noiseM) / xM, lat: lat + (gaussian() * noiseM) / yM,
           speedKmh: moving ? Math.max(0, speedKmh + gaussian()) : Math.abs(gaussian()) * 0.5, working,
-        });
+          loadKg, coverClosed: !coverOpen, bodyLifted: lifted,
+        };
+        if (outlierShare > 0 && random() < outlierShare) {
+          const offM = 80 + random() * 220;
+          const angle = random() * 2 * Math.PI;
+          fix.lon += (Math.cos(angle) * offM) / xM;
+          fix.lat += (Math.sin(angle) * offM) / yM;
+          fix.outlier = true;
+        }
+        out.push(fix);
         nextFixMs += (minS + random() * (maxS - minS)) * 1000;
       }
     };
@@ -120,8 +147,10 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
       const to = snap(lon, lat);
       const leg = from && to ? network.route(from, to, travel) : null;
       // no road between them: straight across, as the plan's map draws it
-      if (!leg) drive([pos, [lon, lat]], 20, false);
-      else drive([...leg.geometry, [lon, lat]], leg.durationS > 0 ? Math.max(5, (leg.distanceM / leg.durationS) * 3.6) : 20, false);
+      // drivers are not all alike, nor is the traffic: each leg at its own share of the network's speed
+      const vary = speedVariation > 0 ? 1 + speedVariation * (2 * random() - 1) : 1;
+      if (!leg) drive([pos, [lon, lat]], 20 * vary, false);
+      else drive([...leg.geometry, [lon, lat]], (leg.durationS > 0 ? Math.max(5, (leg.distanceM / leg.durationS) * 3.6) : 20) * vary, false);
     };
 
     const delayAt = random() < (options.delayShare ?? 0.15) ? 1 + Math.floor(random() * Math.max(1, route.stops.length - 2)) : -1;
@@ -154,7 +183,10 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
         const arrivalMs = t;
         // a truck ahead of its plan goes on; it waits only for the window to open
         stay(Math.max(t, clock.epochMs(w.startS)));
+        coverOpen = true;
         stay(t + (job.serviceS ?? 0) * 1000);
+        coverOpen = false;
+        loadKg = stop.loadKg;
         truth.set(key, arrivalMs <= clock.epochMs(w.endS) ? 'done' : 'late');
       } else if (stop.type === 'sweep' && stop.id) {
         const task = tasks.get(stop.id)!;
@@ -182,7 +214,13 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
         if (stop.type !== 'break') driveTo(loc.lon, loc.lat);
         if (stop.type === 'end') return;
         stay(Math.max(t, clock.epochMs(stop.startS)));
+        // loading at a site opens the cover; unloading at a facility also lifts the body
+        coverOpen = stop.type === 'muck' || stop.type === 'facility';
+        lifted = stop.type === 'facility';
         stay(t + (stop.departureS - stop.startS) * 1000);
+        coverOpen = false;
+        lifted = false;
+        loadKg = stop.loadKg;
       }
     });
   }

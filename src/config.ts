@@ -20,6 +20,10 @@ export const envSchema = z.object({
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').max(200).optional(),
   DEMO_CITY: z.enum(['auto', 'always', 'never']).default('auto'),
   DEMO_SEED: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(1),
+  /** The demo city's simulated fleet (never outside the demo city). */
+  DEMO_FLEET: z.enum(['on', 'off', 'true', 'false', '1', '0']).default('on').transform((v) => v === 'on' || v === 'true' || v === '1'),
+  /** The budget of the plan the demo fleet makes when today has none in force. */
+  DEMO_FLEET_PLAN_ITERATIONS: z.coerce.number().int().min(10).max(100_000).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1_000).max(100_000_000).default(1_000_000),
   IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_000).max(1_000_000_000).default(50_000_000),
@@ -52,6 +56,9 @@ export interface Config {
   adminToken?: string;
   demoCity: 'auto' | 'always' | 'never';
   demoSeed: number;
+  /** Run the demo fleet when the city is the demo city. */
+  demoFleet: boolean;
+  demoFleetPlanIterations: number;
   logLevel: string;
   bodyLimitBytes: number;
   importBodyLimitBytes: number;
@@ -85,7 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, databaseUrl: e.DATABASE_URL,
     cityProfile, cityProfilePath: e.CITY_PROFILE, adminToken: e.ADMIN_TOKEN,
-    demoCity: e.DEMO_CITY, demoSeed: e.DEMO_SEED, logLevel: e.LOG_LEVEL,
+    demoCity: e.DEMO_CITY, demoSeed: e.DEMO_SEED, demoFleet: e.DEMO_FLEET, demoFleetPlanIterations: e.DEMO_FLEET_PLAN_ITERATIONS, logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES, importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
     jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL, terminalProfiles: loadTerminalProfilesFile(e.TERMINAL_PROFILES ?? DEMO_TERMINAL_PROFILES), liveMaxBatchesPerSecond: e.LIVE_MAX_BATCHES_PER_SECOND,
     osmFile: e.OSM_FILE === 'none' ? undefined : (e.OSM_FILE ?? DEMO_OSM_FILE), networkCacheDir: e.NETWORK_CACHE_DIR, mapTileUrl: e.MAP_TILE_URL,

@@ -29,7 +29,8 @@ import { addCityRoutes } from './api/city-router.js';
 import { addImportRoute, importCity } from './api/import-router.js';
 import { addAdminRoutes } from './api/admin-routes.js';
 import { createApp } from './api/app.js';
-import { generateDemoCity } from './demo/demo-city.js';
+import { generateDemoCity, isDemoCity } from './demo/demo-city.js';
+import { DemoFleet } from '../simulations/fleet/demo.js';
 import { Tracking } from './tracking/tracking.js';
 import { addIngestRoutes } from './api/ingest-routes.js';
 import { Jt808Server, TerminalProfiles } from './ingest/jt808/index.js';
@@ -103,6 +104,8 @@ export interface Service {
   incidentFeed: IncidentFeed;
   /** E-manifest trips (电子联单). */
   manifests: ManifestStore;
+  /** The demo city's simulated fleet driving today's plan (undefined outside the demo city or with DEMO_FLEET=off). */
+  demoFleet?: DemoFleet;
   /** undefined when JT808_ENABLED=false */
   jt808?: Jt808Server;
   jt808Port?: number;
@@ -441,13 +444,33 @@ export async function startService(config: Config, logger: Logger, options: Star
     // The runner's threads read the network from the cache the service writes: start after it.
     const runnerStarted = planRunner ? (network ?? Promise.resolve()).then(() => planRunner.start(), () => undefined) : Promise.resolve();
     runnerStarted.catch((err: unknown) => logger.error({ err }, 'plan runner failed to start'));
+    // The demo city alive: its fleet drives today's plan over JT/T 808 against this service's own ports.
+    let demoFleet: DemoFleet | undefined;
+    if (config.demoFleet && network && isDemoCity(profiles.get(), config.osmFile)) {
+      if (jt808Port === undefined) logger.info('demo fleet off: it reports over JT/T 808 (JT808_ENABLED=false)');
+      else {
+        demoFleet = new DemoFleet({
+          plans, activePlanIds: (dates) => actualStore.activePlanIds(dates), plan: (id) => actualStore.plan(id),
+          segmentGeometries: (ids) => actualStore.segmentGeometries(ids),
+          devices: async () => (await db.query<{ id: string; doc: any }>('select id, doc from vehicles order by id')).rows.map((r) => ({
+            id: r.id, terminalId: r.doc.terminalId, terminalModel: r.doc.terminalModel, deviceId: r.doc.deviceId, capacityKg: r.doc.capacityKg,
+          })),
+          latestFixMs: () => new Map(tracking.tracker.snapshot().filter((v) => v.latest).map((v) => [v.vehicleId, v.latest!.fixTimeMs])),
+          network: network.then((l) => l.network), timeZone: () => profiles.get().timeZone,
+          queued: () => planRunner?.wake(), published: (planId) => planChanged(planId, 'publish'),
+          target: { host: config.jt808Host === '0.0.0.0' || config.jt808Host === '::' ? '127.0.0.1' : config.jt808Host, jt808Port, httpUrl: url }, terminalProfiles: config.terminalProfiles,
+          planIterations: config.demoFleetPlanIterations, seed: config.demoSeed, logger: logger.child({ component: 'demo-fleet' }),
+        }).start();
+      }
+    }
     let closed = false;
     return {
       db, repo, tokens, users, sessions, profiles, api, httpServer, url, migrationVersion, firstStartTokens, firstStartUsers, tracking, compliance, jt808, jt808Port, live, network, routeTexts,
-      plans, actual, planRunner, nightlyPlanning, incidents, incidentSink, incidentFeed, manifests,
+      plans, actual, planRunner, nightlyPlanning, incidents, incidentSink, incidentFeed, manifests, demoFleet,
       close: async () => {
         if (closed) return;
         closed = true;
+        await demoFleet?.stop();
         actual.stop();
         await jobs.stop();
         await nightlyPlanning.stop();

@@ -208,7 +208,7 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
 
   api.add({
     method: 'get', path: '/plans/:id/problem', roles: READ, params: idParams,
-    summary: 'The solver Problem a plan was solved from (matrices included) and its Solution, for independent checking',
+    summary: 'The solver Problem a plan was solved from (matrices included), its Solution and the mapping of solver indices to places and records, for independent checking and the fleet simulator',
     handler: async ({ params, principal }) => {
       await assertPlanIdInScope(principal, params.id);
       const stored = await deps.plans.problemOf(params.id);

@@ -16,6 +16,14 @@ import { between, pick, seededRandom } from './random.js';
  */
 export { DEMO_ATTRIBUTION, DEMO_OSM_FILE } from './demo-files.js';
 
+/** The demo city's profile name: with the demo road network, how a later start knows the store holds the demo city. */
+export const DEMO_CITY_NAME = 'Demo city (Monaco road network)';
+
+/** The city in the store is the demo city: its profile is the demo's and its roads are the demo extract. */
+export function isDemoCity(profile: { name: string }, osmFile: string | undefined): boolean {
+  return profile.name === DEMO_CITY_NAME && osmFile === DEMO_OSM_FILE;
+}
+
 /** The principality itself (monaco.poly's bounding box): demand is placed inside it. */
 const CITY_BOX = { minLon: 7.409205, minLat: 43.72335, maxLon: 7.448637, maxLat: 43.75169 };
 
@@ -66,7 +74,7 @@ export async function generateDemoCity(options: DemoCityOptions = {}): Promise<D
   const seed = options.seed ?? 1;
   const rand = seededRandom(seed);
   const osm = options.osm ?? (await readOsm(DEMO_OSM_FILE));
-  const profile = { ...defaultCityProfile(), name: 'Demo city (Monaco road network)' };
+  const profile = { ...defaultCityProfile(), name: DEMO_CITY_NAME };
 
   const ways = osm.ways.filter((w) => isPublicCarWay(w.tags)).sort((a, b) => a.id - b.id);
   const coord = (id: number): LonLat => osm.nodes.get(id)!;

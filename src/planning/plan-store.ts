@@ -126,13 +126,14 @@ export class PlanStore {
   }
 
   /** The Problem the plan was solved from (matrices unpacked), with its solution. */
-  async problemOf(id: string): Promise<{ problem: ProblemInput; solution: Solution } | undefined> {
-    const res = await this.db.query<{ problem: ProblemInput | null; problem_matrices: Uint8Array | null; solution: Solution | null }>(
-      'select problem, problem_matrices, solution from plans where id = $1', [id],
+  /** With the mapping from solver indices to the city's records (the fleet simulator drives a plan from these three). */
+  async problemOf(id: string): Promise<{ problem: ProblemInput; solution: Solution; mapping: PlanMapping | null } | undefined> {
+    const res = await this.db.query<{ problem: ProblemInput | null; problem_matrices: Uint8Array | null; solution: Solution | null; mapping: PlanMapping | null }>(
+      'select problem, problem_matrices, solution, mapping from plans where id = $1', [id],
     );
     const r = res.rows[0];
     if (!r?.problem || !r.problem_matrices || !r.solution) return undefined;
-    return { problem: joinProblem(r.problem, r.problem_matrices), solution: r.solution };
+    return { problem: joinProblem(r.problem, r.problem_matrices), solution: r.solution, mapping: r.mapping };
   }
 
   /** What a re-plan starts from: the plan's Problem, solution and mapping. */

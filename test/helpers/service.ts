@@ -29,6 +29,8 @@ export async function startTestService(opts: { backend?: Backend; demo?: boolean
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO_CITY: opts.demo ? 'always' : 'never',
     JT808_PORT: '0', LOG_LEVEL: 'silent',
+    // the demo city's fleet only where a test asks for it: it plans and drives today
+    DEMO_FLEET: 'off',
     // Most suites need no road network; those that do share one cache directory.
     OSM_FILE: opts.roadNetwork ? '' : 'none', NETWORK_CACHE_DIR: join(tmpdir(), 'sanifleet-test-network-cache'),
     ...(testDb.url ? { DATABASE_URL: testDb.url } : {}),
