@@ -10,9 +10,9 @@ import { DEMO_DAY, planTracks, type StoredPlan, type VehicleDevice } from './pla
  * The demo city alive (`npm start`): today's plans in force are driven by the demo fleet at
  * real time against the service's own ports, so the dispatch map moves and stops turn done.
  * With no plan in force for today, it plans the day (a plan job with a modest budget) and
- * publishes it as the system. What the day has already passed when the service starts is
- * uploaded at once as blind-area batches, after the last fix each vehicle has stored; at the
- * next local date it starts over.
+ * publishes it as the system once the day so far is uploaded. What the day has already passed
+ * when the service starts is uploaded at once as blind-area batches, after the last fix each
+ * vehicle has stored; at the next local date it starts over.
  */
 export interface DemoFleetDeps {
   plans: PlanStore;
@@ -91,10 +91,14 @@ export class DemoFleet {
       const today = PlanClock.localDate(this.now(), this.deps.timeZone());
       this.day = today;
       let ids = await this.deps.activePlanIds([today]);
+      // a plan made now is published only once the day so far is uploaded: judged at publishing
+      // without those fixes, every stop already due would be called missed
+      let toPublish: string | undefined;
       if (ids.length === 0) {
         const planned = await this.planToday(today);
         if (!planned || this.stopped) return;
-        ids = [planned];
+        ids = [planned.planId];
+        if (!planned.published) toPublish = planned.planId;
       }
       const devices = await this.deps.devices();
       const vehicles = [];
@@ -117,14 +121,21 @@ export class DemoFleet {
         seed: this.deps.seed, tickMs: 1000, blindShare: 0.2,
         onError: (vehicleId, err) => logger.debug({ vehicleId, err }, 'demo fleet: a vehicle could not report'),
       }).start();
+      if (toPublish) {
+        await this.fleet.caughtUp();
+        if (this.stopped) return;
+        await this.deps.plans.publish(toPublish, DEMO_FLEET_ACTOR);
+        await this.deps.published(toPublish);
+        logger.info({ date: today, planId: toPublish }, 'demo fleet: the day so far uploaded, today\'s plan published');
+      }
       logger.info({ date: today, plans: ids, vehicles: vehicles.length, fixes: vehicles.reduce((n, v) => n + v.fixes.length, 0) }, 'demo fleet on the road (DEMO_FLEET=off turns it off)');
     } catch (err) {
       logger.warn({ err }, 'demo fleet: today could not be driven');
     }
   }
 
-  /** Plans today as the system and publishes it; a plan this fleet queued at an earlier start is reused. */
-  private async planToday(date: string): Promise<string | undefined> {
+  /** Plans today as the system (a draft, to publish once driven); a plan this fleet queued at an earlier start is reused. */
+  private async planToday(date: string): Promise<{ planId: string; published: boolean } | undefined> {
     const { plans, logger } = this.deps;
     const mine = (await plans.list({ date, limit: 50, offset: 0 })).items.filter((p) => p.createdBy === DEMO_FLEET_ACTOR && p.district === null);
     let planId = mine.find((p) => p.status === 'planning' || p.status === 'draft')?.id;
@@ -146,12 +157,9 @@ export class DemoFleet {
         return undefined;
       }
       if (plan.status === 'draft') break;
-      if (plan.status !== 'planning') return plan.status === 'published' || plan.status === 'in_progress' ? planId : undefined;
+      if (plan.status !== 'planning') return plan.status === 'published' || plan.status === 'in_progress' ? { planId, published: true } : undefined;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    await plans.publish(planId, DEMO_FLEET_ACTOR);
-    await this.deps.published(planId);
-    logger.info({ date, planId }, 'demo fleet: today\'s plan published');
-    return planId;
+    return { planId, published: false };
   }
 }

@@ -148,6 +148,13 @@ export class Fleet {
     return this.unanswered === 0;
   }
 
+  /** Waits for the tick under way (the day so far goes up in the first one) and every answer to it. */
+  async caughtUp(timeoutMs = 120_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (this.ticking && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    return this.drain(Math.max(0, until - Date.now()));
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);

@@ -79,6 +79,9 @@ const planningSchema = z.strictObject({
    * tracking.stoppedBelowKmh); a street pass counts when a mechanically working sweeper or washer,
    * at most speedLimitsKmh.sweeperWorking + `workSpeedToleranceKmh`, covers `minCoverage` of its
    * length within `segmentToleranceM`. Fixes more than `maxFixGapS` apart are a gap.
+   * A stop or street is judged missed only on evidence: its vehicle has reported from after the
+   * window's end (or deadline), or has been silent for `silentGraceMin` past it — a terminal in a
+   * blind area uploads its day late, and its stops must not be called missed before it does.
    */
   actual: z.strictObject({
     stopRadiusM: z.number().min(5).max(500).default(30),
@@ -87,6 +90,7 @@ const planningSchema = z.strictObject({
     segmentToleranceM: z.number().min(2).max(200).default(20),
     minCoverage: z.number().min(0.1).max(1).default(0.7),
     workSpeedToleranceKmh: z.number().min(0).max(30).default(3),
+    silentGraceMin: z.number().min(0).max(24 * 60).default(120),
   }).prefault({}),
   watering: streetWork({ '1': { passesPerDay: 1, deadline: '12:00' }, '2': { passesPerDay: 0, deadline: '12:00' }, '3': { passesPerDay: 0, deadline: '12:00' }, '4': { passesPerDay: 0, deadline: '12:00' } }, 1),
 }).prefault({});

@@ -84,6 +84,28 @@ describe('plan against actual on a simulated day', { timeout: 300_000 }, () => {
     expect(seen.get('collector-residual-1#1')).toEqual(['pending', 'done']);
   });
 
+  it('a truck in a blind area is not called missed before its fixes arrive, unless silent past the grace; the late upload then judges it', () => {
+    const live = new PlanActual(targets, settings, roads());
+    const collector = day.fixes.get('collector-residual-1')!;
+    const first = targets.stops.find((x) => x.key === 'collector-residual-1#1')!;
+    // the collector has sent nothing since the morning (its terminal buffers); the others report as they go
+    const soon = first.windowEndMs + 10 * 60_000;
+    for (const [v, fixes] of day.fixes) if (v !== 'collector-residual-1') for (const f of fixes) if (f.timeMs <= soon) live.ingest(v, f);
+    const mine = (rows: ReturnType<PlanActual['evaluate']>) => rows.filter((r) => r.kind === 'stop' && r.vehicleIds[0] === 'collector-residual-1');
+    expect(mine(live.evaluate(soon)).filter((r) => r.dueMs <= soon).map((r) => r.status)).not.toContain('missed');
+    expect(mine(live.evaluate(soon)).find((r) => r.key === first.key)!.status).toBe('pending');
+    // silent for longer than the grace: the window's end is long past with no word from the truck
+    const graceMs = settings.silentGraceMs!;
+    expect(graceMs).toBe(defaultCityProfile().planning.actual.silentGraceMin * 60_000);
+    expect(live.evaluate(first.windowEndMs + graceMs).find((r) => r.key === first.key)!.status).toBe('missed');
+    // the blind area's batch arrives: the stop it served is done, the one it skipped is missed
+    live.replay('collector-residual-1', [...collector]);
+    const after = byKey(live.evaluate(collector.at(-1)!.timeMs));
+    expect(after['collector-residual-1#1']).toBe('done');
+    const skipped = targets.stops.find((x) => x.key === 'collector-residual-1#3')!;
+    if (collector.at(-1)!.timeMs >= skipped.windowEndMs) expect(after['collector-residual-1#3']).toBe('missed');
+  });
+
   it('a late batch (fixes older than the last judged) replayed in order gives the same day; duplicates change nothing', () => {
     const collector = day.fixes.get('collector-residual-1')!;
     const half = Math.floor(collector.length / 2);

@@ -45,6 +45,7 @@ export function actualSettings(profile: CityProfile): ActualSettings {
     stopRadiusM: a.stopRadiusM, minDwellS: a.minDwellS, maxFixGapS: a.maxFixGapS, stoppedBelowKmh: profile.tracking.stoppedBelowKmh,
     segmentToleranceM: a.segmentToleranceM, minCoverage: a.minCoverage,
     workSpeedMaxKmh: profile.speedLimitsKmh.sweeperWorking + a.workSpeedToleranceKmh,
+    silentGraceMs: a.silentGraceMin * 60_000,
   };
 }
 
@@ -95,6 +96,16 @@ export class PlanActual {
     this.marks.set(stopKey, atMs);
   }
 
+  /**
+   * Past its due time unserved is missed only on evidence: the vehicles have reported from after
+   * it, or have been silent `silentGraceMs` past it (until then it stays pending).
+   */
+  private overdue(vehicleIds: string[], dueMs: number, nowMs: number): boolean {
+    if (nowMs < dueMs) return false;
+    if (nowMs >= dueMs + (this.settings.silentGraceMs ?? 0)) return true;
+    return vehicleIds.every((id) => (this.vehicles.get(id)?.lastFixMs ?? -Infinity) >= dueMs);
+  }
+
   /** Every stop and street as of `nowMs`. */
   evaluate(nowMs: number): ActualStatus[] {
     const out: ActualStatus[] = [];
@@ -111,14 +122,14 @@ export class PlanActual {
       } else if (marked !== undefined) {
         out.push({ ...base, status: marked <= s.windowEndMs ? 'done' : 'late', source: 'driver', arrivalMs: marked });
       } else {
-        const missed = nowMs >= s.windowEndMs && !v.dwellingAt(s.key);
+        const missed = this.overdue([s.vehicleId], s.windowEndMs, nowMs) && !v.dwellingAt(s.key);
         out.push({ ...base, status: missed ? 'missed' : 'pending', source: null });
       }
     }
     for (const g of this.targets.segments) {
       const times = g.vehicleIds.flatMap((id) => this.vehicles.get(id)?.passes.get(g.key) ?? []).sort((a, b) => a - b);
       const completedMs = times.length >= g.requiredPasses ? times[g.requiredPasses - 1] : undefined;
-      const status: ActualState = completedMs !== undefined ? (completedMs <= g.deadlineMs ? 'done' : 'late') : nowMs >= g.deadlineMs ? 'missed' : 'pending';
+      const status: ActualState = completedMs !== undefined ? (completedMs <= g.deadlineMs ? 'done' : 'late') : this.overdue(g.vehicleIds, g.deadlineMs, nowMs) ? 'missed' : 'pending';
       out.push({
         key: g.key, kind: 'segment', vehicleIds: g.vehicleIds, recordId: g.segmentId, itemId: g.taskId, status, source: completedMs !== undefined ? 'gps' : null,
         fromMs: g.plannedStartMs, dueMs: g.deadlineMs, plannedStartMs: g.plannedStartMs,
@@ -142,7 +153,7 @@ export class PlanActual {
 
 /**
  * The batch path: a plan and a stored day's fixes (per vehicle, any order; implausible ones
- * already left out) → every stop's and street's status at `atMs` (default: after the last due time).
+ * already left out) → every stop's and street's status at `atMs` (default: after the last due time and the silent grace).
  */
 export function detectDay(targets: PlanTargets, fixesByVehicle: Map<string, ActualFix[]>, settings: ActualSettings, atMs?: number, routerFor?: (vehicleId: string) => Router | undefined): ActualStatus[] {
   const actual = new PlanActual(targets, settings, routerFor);
@@ -152,5 +163,6 @@ export function detectDay(targets: PlanTargets, fixesByVehicle: Map<string, Actu
   }
   actual.flush();
   const lastDue = Math.max(0, ...targets.stops.map((s) => s.windowEndMs), ...targets.segments.map((s) => s.deadlineMs));
-  return actual.evaluate(atMs ?? lastDue);
+  // by default the day is over: every due time and the silent grace after it have passed
+  return actual.evaluate(atMs ?? lastDue + (settings.silentGraceMs ?? 0));
 }

@@ -22,6 +22,8 @@ export interface ActualSettings {
   minCoverage: number;
   /** Working speed: a sweeper faster than this is driving, not working. */
   workSpeedMaxKmh: number;
+  /** Missed without fixes from after the due time only once this long past it (a blind area uploads late). */
+  silentGraceMs?: number;
 }
 
 export interface ActualFix {
