@@ -98,7 +98,8 @@ describe('plan against actual over the API and live push', { timeout: 300_000 },
       expect(mine.map((i: any) => i.details.stop).sort()).toEqual(['collector-residual-1#3', 'collector-residual-1#8']);
       expect(mine[0]).toMatchObject({ type: 'missed_collection', vehicleId: 'collector-residual-1', status: 'open', endAt: expect.any(String) });
       const gaps = (await svc.call('GET', '/api/v1/incidents?type=sweeping_gap', { token: enforcement })).body.items.filter((i: any) => i.details?.planId === PLAN_ID);
-      expect(gaps).toHaveLength(1);
+      // a sweeping gap stays a plan event: street detection is not yet trusted enough for the desk
+      expect(gaps).toHaveLength(0);
     } finally {
       socket.close();
     }
