@@ -132,6 +132,22 @@ describe('plan against actual over the API and live push', { timeout: 300_000 },
     expect((await svc.call('GET', `/api/v1/reports/daily?date=${date}`, { token: driver })).status).toBe(403);
   });
 
+  it('gives the figures of a range of days, each as the daily report gives it; at most 31 days, read like the daily report', async () => {
+    const date = PlanClock.localDate(Date.now() - 86_400_000, 'Asia/Shanghai');
+    const from = PlanClock.previousDate(PlanClock.previousDate(date));
+    const res = await svc.call('GET', `/api/v1/reports/daily-range?from=${from}&to=${date}&district=Fontvieille`, { token: enforcement });
+    expect(res.status).toBe(200);
+    expect(res.body.days.map((d: any) => d.date)).toEqual([from, PlanClock.nextDate(from), date]);
+    const daily = await svc.call('GET', `/api/v1/reports/daily?date=${date}&district=Fontvieille`, { token: enforcement });
+    expect(res.body.days[2]).toEqual(daily.body);
+    expect(res.body.days[0]).toMatchObject({ plans: [], clearanceRate: null });
+    const long = await svc.call('GET', '/api/v1/reports/daily-range?from=2026-01-01&to=2026-02-01', { token: dispatcher });
+    expect(long.status).toBe(400);
+    expect(long.body.details[0].path).toBe('query.to');
+    expect((await svc.call('GET', '/api/v1/reports/daily-range?from=2026-01-05&to=2026-01-01', { token: dispatcher })).status).toBe(400);
+    expect((await svc.call('GET', `/api/v1/reports/daily-range?from=${from}&to=${date}`, { token: driver })).status).toBe(403);
+  });
+
   it("a dispatcher scoped to another district does not see this district's plan against actual, events or figures", async () => {
     const created = await svc.call('POST', '/api/v1/users', { token: svc.adminToken, body: { name: 'mc.dispatch', displayName: 'MC', role: 'dispatcher', district: 'Monte-Carlo', password: 'correct horse 1' } });
     expect(created.status).toBe(201);
@@ -142,6 +158,7 @@ describe('plan against actual over the API and live push', { timeout: 300_000 },
     const date = PlanClock.localDate(Date.now() - 86_400_000, 'Asia/Shanghai');
     expect((await svc.call('GET', `/api/v1/reports/daily?date=${date}&district=Fontvieille`, { token })).status).toBe(403);
     expect((await svc.call('GET', `/api/v1/reports/daily?date=${date}&district=Monte-Carlo`, { token })).body.plans).toEqual([]);
+    expect((await svc.call('GET', `/api/v1/reports/daily-range?from=${date}&to=${date}&district=Fontvieille`, { token })).status).toBe(403);
   });
 
   it('is read like plans: a driver is refused, enforcement may not judge again, an unknown plan is 404, a bad filter 400', async () => {
