@@ -5,6 +5,7 @@ import { entityId } from '../domain/model.js';
 import { roles, type Role } from '../domain/principal.js';
 import type { ActualStore } from '../planning/actual/actual-store.js';
 import { dailyFigures, type DailyFigures } from '../planning/actual/daily-figures.js';
+import { rankContractors } from '../planning/actual/contractor-figures.js';
 import { judgeStoredPlan } from '../planning/actual/monitor.js';
 import { PlanClock, planDate } from '../planning/plan-clock.js';
 import type { Queryable } from '../store/db.js';
@@ -139,6 +140,25 @@ export function addActualRoutes(api: ApiRoutes, deps: ActualRouteDeps): void {
           async (planId) => (await judgeStoredPlan(deps.actual, planId, deps.profile(), deps.network()))?.statuses ?? []));
       }
       return { from: query.from, to: query.to, district: query.district ?? null, days };
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/reports/monthly', roles: READ,
+    query: z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'), district: z.string().min(1).max(100).optional() }),
+    summary: 'The month\'s ranking of contractors (月排名): collection stops of their vehicles summed over the days of the month, ranked by clearance rate, then on-time rate',
+    handler: async ({ query, principal }) => {
+      const scope = districtScopeOf(principal);
+      if (scope !== undefined && query.district !== scope) {
+        throw new ApiError(403, 'forbidden', [{ path: 'query.district', message: `this account sees only the figures of district "${scope}"` }], 'auth.forbidden');
+      }
+      const days = [];
+      for (let date = `${query.month}-01`; date.startsWith(query.month); date = PlanClock.nextDate(date)) {
+        const figures = await dailyFigures(deps.db, deps.actual, deps.profile(), { date, ...(query.district ? { district: query.district } : {}) },
+          async (planId) => (await judgeStoredPlan(deps.actual, planId, deps.profile(), deps.network()))?.statuses ?? []);
+        days.push(figures.contractors);
+      }
+      return { month: query.month, district: query.district ?? null, ranking: rankContractors(days) };
     },
   });
 

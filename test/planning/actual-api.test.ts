@@ -125,6 +125,22 @@ describe('plan against actual over the API and live push', { timeout: 300_000 },
       expect(v.onDutyH).toBeGreaterThan(0);
       expect(v.movingH).toBeLessThanOrEqual(v.onDutyH);
     }
+    // per contractor of the planned vehicles: the stops add up to the district's
+    const stops = res.body.contractors.reduce((n: number, c: any) => n + c.stops.planned, 0);
+    expect(stops).toBe(8);
+    expect(res.body.contractors.reduce((n: number, c: any) => n + c.stops.done, 0)).toBe(6);
+    // the month's ranking (月排名) holds the same stops
+    const monthly = await svc.call('GET', `/api/v1/reports/monthly?month=${date.slice(0, 7)}&district=Fontvieille`, { token: enforcement });
+    expect(monthly.status).toBe(200);
+    // only this day of the month has a plan: the ranking holds its contractors, with their figures
+    expect(monthly.body.ranking.map((r: any) => r.contractor).sort()).toEqual(res.body.contractors.map((c: any) => c.contractor).sort());
+    for (const c of res.body.contractors) {
+      expect(monthly.body.ranking.find((r: any) => r.contractor === c.contractor)).toMatchObject({ days: 1, stops: c.stops, clearanceRate: c.clearanceRate, onTimeRate: c.onTimeRate });
+    }
+    expect(monthly.body.ranking.reduce((n: number, r: any) => n + r.stops.planned, 0)).toBe(8);
+    expect(monthly.body.ranking[0].rank).toBe(1);
+    expect((await svc.call('GET', '/api/v1/reports/monthly?month=2026-13', { token: dispatcher })).status).toBe(400);
+    expect((await svc.call('GET', `/api/v1/reports/monthly?month=${date.slice(0, 7)}`, { token: driver })).status).toBe(403);
     // another district has no plan in force that date: nothing due, nothing to judge
     const none = await svc.call('GET', `/api/v1/reports/daily?date=${date}&district=Monaco-Ville`, { token: dispatcher });
     expect(none.body).toMatchObject({ plans: [], points: { due: 0 }, clearanceRate: null, dailyClearanceMet: null });
