@@ -108,6 +108,10 @@ describeWith('chromium', 'report and simulations pages', () => {
       expect(size.w, id).toBeGreaterThan(0);
       expect(size.h, id).toBeGreaterThan(0);
     }
+    const ranking = (await svc.call('GET', `/api/v1/reports/monthly?month=${date.slice(0, 7)}&district=Fontvieille`, { token: dispatcher })).body.ranking;
+    expect(ranking.length).toBeGreaterThan(0);
+    await expect.poll(() => p.locator('#report-ranking tbody tr').count(), { timeout: 30_000 }).toBe(ranking.length);
+    expect(await p.locator('#report-ranking tbody tr').first().locator('[data-k="clearanceRate"]').textContent()).toBe(pct(lang, ranking[0].clearanceRate));
     await checkLayoutAndAxe(p, `reports ${lang}`);
   }
 

@@ -19,6 +19,8 @@ interface DayFigures {
   vehicles: Array<{ vehicleId: string; distanceKm: number; onDutyH: number; movingH: number }>;
 }
 
+interface Rank { rank: number; contractor: string | null; days: number; stops: { planned: number }; clearanceRate: number | null; onTimeRate: number | null }
+
 const DAY_MS = 86_400_000;
 const pct = (x: number | null) => (x === null ? '–' : `${formatNumber(x * 100, 1)} %`);
 
@@ -56,6 +58,9 @@ export function ReportsPage() {
   const district = scope ?? form.district.trim();
   const q = new URLSearchParams({ from: form.from, to: form.to, ...(district ? { district } : {}) });
   const report = useLoad((signal) => getJson<{ days: DayFigures[] }>(`/api/v1/reports/daily-range?${q}`, { signal }), [q.toString()]);
+  const month = form.to.slice(0, 7);
+  const mq = new URLSearchParams({ month, ...(district ? { district } : {}) });
+  const ranking = useLoad((signal) => getJson<{ ranking: Rank[] }>(`/api/v1/reports/monthly?${mq}`, { signal }), [mq.toString()]);
   const days = report.data?.days ?? [];
   const labels = days.map((d) => d.date.slice(5));
   const vehicles = perVehicle(days);
@@ -131,5 +136,17 @@ export function ReportsPage() {
             </table>
           </div>`}
       </section>` : null}
+    <section aria-labelledby="reports-ranking-title">
+      <h2 id="reports-ranking-title">${t('reports.rankingTitle', { month })}</h2>
+      ${ranking.error ? html`<p class="error" role="alert">${errorText(ranking.error)}</p>` : null}
+      ${ranking.data && ranking.data.ranking.length === 0 ? html`<p class="muted">${t('reports.noRanking')}</p>` : null}
+      ${ranking.data?.ranking.length ? html`<div class="table-wrap" tabIndex="0" role="region" aria-label=${t('reports.rankingTitle', { month })}>
+        <table class="data-table" id="report-ranking">
+          <thead><tr><th scope="col">${t('reports.col.rank')}</th><th scope="col">${t('reports.col.contractor')}</th><th scope="col">${t('reports.col.days')}</th>
+            <th scope="col">${t('reports.col.stops')}</th><th scope="col">${t('reports.col.clearance')}</th><th scope="col">${t('reports.col.onTime')}</th></tr></thead>
+          <tbody>${ranking.data.ranking.map((r) => html`<tr><td>${r.rank}</td><th scope="row">${r.contractor ?? t('reports.noContractor')}</th><td>${r.days}</td>
+            <td>${r.stops.planned}</td><td data-k="clearanceRate">${pct(r.clearanceRate)}</td><td data-k="onTimeRate">${pct(r.onTimeRate)}</td></tr>`)}</tbody>
+        </table></div>` : null}
+    </section>
   </div>`;
 }
