@@ -125,6 +125,24 @@ describe('plan against actual over the API and live push', { timeout: 300_000 },
       expect(v.onDutyH).toBeGreaterThan(0);
       expect(v.movingH).toBeLessThanOrEqual(v.onDutyH);
     }
+    // the mechanised sweeping rate: the streets swept by machine (4 done of 5) of the district's area to sweep
+    const { sweptAreaM2, mechanicalAreaM2 } = res.body.sweeping;
+    expect(mechanicalAreaM2).toBeGreaterThan(0);
+    expect(mechanicalAreaM2).toBeLessThan(sweptAreaM2);
+    expect(res.body.mechanisedSweepingRate).toBe(Math.round((mechanicalAreaM2 / sweptAreaM2) * 10_000) / 10_000);
+    // a street swept by machine given a width of its own widens the swept area by machine
+    const sweptId = (await svc.call('GET', `/api/v1/plans/${PLAN_ID}/actual`, { token: dispatcher })).body.vehicles
+      .flatMap((v: any) => v.segments).find((x: any) => x.status === 'done' && x.itemId === `sweep:${x.recordId}`).recordId;
+    const seg = (await svc.call('GET', `/api/v1/road-segments/${sweptId}`, { token: svc.adminToken })).body;
+    const { id: _id, createdAt: _c, updatedAt: _u, ...segBody } = seg;
+    const put = await svc.call('PUT', `/api/v1/road-segments/${sweptId}`, { token: svc.adminToken, body: { ...segBody, widthM: 150 } });
+    expect(put.status).toBe(200);
+    expect(put.body.widthM).toBe(150);
+    const wider = (await svc.call('GET', `/api/v1/reports/daily?date=${date}&district=Fontvieille`, { token: enforcement })).body;
+    expect(wider.sweeping.mechanicalAreaM2).toBeGreaterThan(mechanicalAreaM2);
+    expect(wider.sweeping.sweptAreaM2 - sweptAreaM2).toBe(wider.sweeping.mechanicalAreaM2 - mechanicalAreaM2);
+    expect((await svc.call('PUT', `/api/v1/road-segments/${sweptId}`, { token: svc.adminToken, body: { ...segBody, widthM: -2 } })).body.details[0].path).toBe('body.widthM');
+    await svc.call('PUT', `/api/v1/road-segments/${sweptId}`, { token: svc.adminToken, body: segBody });
     // per contractor of the planned vehicles: the stops add up to the district's
     const stops = res.body.contractors.reduce((n: number, c: any) => n + c.stops.planned, 0);
     expect(stops).toBe(8);
