@@ -98,6 +98,8 @@ describeWith('chromium', 'report and simulations pages', () => {
     await expect.poll(() => row.locator('[data-k="clearanceRate"]').textContent(), { timeout: 30_000 }).toBe(pct(lang, d.clearanceRate));
     expect(await row.locator('[data-k="onTimeRate"]').textContent()).toBe(pct(lang, d.onTimeRate));
     expect(await row.locator('[data-k="planAdherence"]').textContent()).toBe(pct(lang, d.planAdherence));
+    expect(d.mechanisedSweepingRate).toBeGreaterThan(0);
+    expect(await row.locator('[data-k="mechanisedSweepingRate"]').textContent()).toBe(pct(lang, d.mechanisedSweepingRate));
     expect(await row.locator('[data-k="dailyClearanceMet"]').textContent()).toBe(text(lang, 'reports.met.no'));
     expect(await p.locator(`#report-days tr[data-date="${from}"] [data-k="clearanceRate"]`).textContent()).toBe('–');
     const driven = d.vehicles.filter((v: any) => v.onDutyH > 0 || v.distanceKm > 0);

@@ -16,6 +16,7 @@ interface DayFigures {
   dailyClearanceMet: boolean | null;
   onTimeRate: number | null;
   planAdherence: number | null;
+  mechanisedSweepingRate: number | null;
   vehicles: Array<{ vehicleId: string; distanceKm: number; onDutyH: number; movingH: number }>;
 }
 
@@ -95,6 +96,7 @@ export function ReportsPage() {
             { label: t('reports.col.clearance'), values: days.map((d) => d.clearanceRate), color: '#1b7837', kind: 'line' },
             { label: t('reports.col.onTime'), values: days.map((d) => d.onTimeRate), color: '#2166ac', kind: 'line' },
             { label: t('reports.col.adherence'), values: days.map((d) => d.planAdherence), color: '#b35806', kind: 'line' },
+            { label: t('reports.col.mechanised'), values: days.map((d) => d.mechanisedSweepingRate), color: '#762a83', kind: 'line' },
           ]} />
         <div class="table-wrap" tabIndex="0" role="region" aria-label=${t('reports.daysTitle')}>
           <table class="data-table" id="report-days">
@@ -102,7 +104,7 @@ export function ReportsPage() {
               <th scope="col">${t('reports.col.date')}</th><th scope="col">${t('reports.col.plans')}</th>
               <th scope="col">${t('reports.col.clearance')}</th><th scope="col">${t('reports.col.met')}</th>
               <th scope="col">${t('reports.col.onTime')}</th><th scope="col">${t('reports.col.adherence')}</th>
-              <th scope="col">${t('reports.col.km')}</th><th scope="col">${t('reports.col.hours')}</th>
+              <th scope="col">${t('reports.col.mechanised')}</th><th scope="col">${t('reports.col.km')}</th><th scope="col">${t('reports.col.hours')}</th>
             </tr></thead>
             <tbody>${days.map((d) => {
               const driven = d.vehicles.filter((v) => v.onDutyH > 0 || v.distanceKm > 0);
@@ -113,6 +115,7 @@ export function ReportsPage() {
                 <td data-k="clearanceRate">${pct(d.clearanceRate)}</td>
                 <td data-k="dailyClearanceMet">${d.dailyClearanceMet === null ? t('reports.met.unknown') : d.dailyClearanceMet ? t('reports.met.yes') : t('reports.met.no')}</td>
                 <td data-k="onTimeRate">${pct(d.onTimeRate)}</td><td data-k="planAdherence">${pct(d.planAdherence)}</td>
+                <td data-k="mechanisedSweepingRate">${pct(d.mechanisedSweepingRate)}</td>
                 <td>${km === null ? '–' : formatNumber(km, 1)}</td><td>${h === null ? '–' : formatNumber(h, 2)}</td>
               </tr>`;
             })}</tbody>
