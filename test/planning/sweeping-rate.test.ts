@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultCityProfile } from '../../src/domain/city-profile.js';
 import { roadSegmentSchema } from '../../src/domain/model.js';
+import { osmWidthM } from '../../src/demo/demo-city.js';
 import { sweepingArea, type SweptSegment } from '../../src/planning/actual/sweeping-rate.js';
 import type { ActualStatus } from '../../src/planning/actual/plan-actual.js';
 import { haversineM } from '../../solver/geo.js';
@@ -38,5 +39,7 @@ describe('mechanised sweeping rate (机扫率): mechanically swept area / area t
     const seg = { geometry: { type: 'LineString', coordinates: [[0, 0], [0, 0.001]] }, grade: 2 };
     expect(roadSegmentSchema.parse({ ...seg, widthM: 7.5 }).widthM).toBe(7.5);
     expect(roadSegmentSchema.safeParse({ ...seg, widthM: -1 }).success).toBe(false);
+    // the demo city's roads take OSM's width where it is given in metres
+    expect([osmWidthM('7'), osmWidthM('7.5 m'), osmWidthM('24 ft'), osmWidthM('5-7'), osmWidthM(undefined), osmWidthM('0')]).toEqual([7, 7.5, undefined, undefined, undefined, undefined]);
   });
 });
