@@ -54,6 +54,8 @@ if (existsSync(leaflet)) {
   putWithGzip(`${dist}/leaflet.css`, readFileSync(`${leaflet}/leaflet.css`));
   for (const f of readdirSync(`${leaflet}/images`)) put(`${dist}/images/${f}`, readFileSync(`${leaflet}/images/${f}`));
 }
+const uplotCss = `${root}node_modules/uplot/dist/uPlot.min.css`;
+if (existsSync(uplotCss)) putWithGzip(`${dist}/uplot.css`, readFileSync(uplotCss));
 // Chunks of an older build go (their names carry a content hash).
 if (existsSync(`${dist}/chunks`)) {
   for (const f of readdirSync(`${dist}/chunks`)) {

@@ -4,9 +4,10 @@ import type { CityProfile } from '../domain/city-profile.js';
 import { entityId } from '../domain/model.js';
 import { roles, type Role } from '../domain/principal.js';
 import type { ActualStore } from '../planning/actual/actual-store.js';
-import { dailyFigures } from '../planning/actual/daily-figures.js';
+import { dailyFigures, type DailyFigures } from '../planning/actual/daily-figures.js';
+import { rankContractors } from '../planning/actual/contractor-figures.js';
 import { judgeStoredPlan } from '../planning/actual/monitor.js';
-import { planDate } from '../planning/plan-clock.js';
+import { PlanClock, planDate } from '../planning/plan-clock.js';
 import type { Queryable } from '../store/db.js';
 import type { ActualStatus } from '../planning/actual/plan-actual.js';
 import type { PlanStore } from '../planning/plan-store.js';
@@ -34,6 +35,9 @@ export interface ActualRouteDeps {
 const WRITE: readonly Role[] = ['admin', 'dispatcher'];
 const READ: readonly Role[] = roles.filter((r) => (['admin', 'dispatcher', 'enforcement', 'planner'] as string[]).includes(r));
 const idParams = z.strictObject({ id: entityId });
+/** a month of days at most: each day judges its plans again when they were never judged */
+const MAX_RANGE_DAYS = 31;
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 const instant = z.iso.datetime({ offset: true });
 
 const eventQuery = z.strictObject({
@@ -113,6 +117,48 @@ export function addActualRoutes(api: ApiRoutes, deps: ActualRouteDeps): void {
       }
       return dailyFigures(deps.db, deps.actual, deps.profile(), query,
         async (planId) => (await judgeStoredPlan(deps.actual, planId, deps.profile(), deps.network()))?.statuses ?? []);
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/reports/daily-range', roles: READ,
+    query: z.strictObject({ from: planDate, to: planDate, district: z.string().min(1).max(100).optional() })
+      .superRefine((q, ctx) => {
+        const days = daysBetween(q.from, q.to);
+        if (days < 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to is before from' });
+        else if (days >= MAX_RANGE_DAYS) ctx.addIssue({ code: 'custom', path: ['to'], message: `at most ${MAX_RANGE_DAYS} days` });
+      }),
+    summary: `The daily figures of every date from \`from\` to \`to\` (inclusive, at most ${MAX_RANGE_DAYS} days), as /reports/daily gives one`,
+    handler: async ({ query, principal }) => {
+      const scope = districtScopeOf(principal);
+      if (scope !== undefined && query.district !== scope) {
+        throw new ApiError(403, 'forbidden', [{ path: 'query.district', message: `this account sees only the figures of district "${scope}"` }], 'auth.forbidden');
+      }
+      const days: DailyFigures[] = [];
+      for (let date = query.from; date <= query.to; date = PlanClock.nextDate(date)) {
+        days.push(await dailyFigures(deps.db, deps.actual, deps.profile(), { date, ...(query.district ? { district: query.district } : {}) },
+          async (planId) => (await judgeStoredPlan(deps.actual, planId, deps.profile(), deps.network()))?.statuses ?? []));
+      }
+      return { from: query.from, to: query.to, district: query.district ?? null, days };
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/reports/monthly', roles: READ,
+    query: z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'), district: z.string().min(1).max(100).optional() }),
+    summary: 'The month\'s ranking of contractors (月排名): collection stops of their vehicles summed over the days of the month, ranked by clearance rate, then on-time rate',
+    handler: async ({ query, principal }) => {
+      const scope = districtScopeOf(principal);
+      if (scope !== undefined && query.district !== scope) {
+        throw new ApiError(403, 'forbidden', [{ path: 'query.district', message: `this account sees only the figures of district "${scope}"` }], 'auth.forbidden');
+      }
+      const days = [];
+      for (let date = `${query.month}-01`; date.startsWith(query.month); date = PlanClock.nextDate(date)) {
+        const figures = await dailyFigures(deps.db, deps.actual, deps.profile(), { date, ...(query.district ? { district: query.district } : {}) },
+          async (planId) => (await judgeStoredPlan(deps.actual, planId, deps.profile(), deps.network()))?.statuses ?? []);
+        days.push(figures.contractors);
+      }
+      return { month: query.month, district: query.district ?? null, ranking: rankContractors(days) };
     },
   });
 

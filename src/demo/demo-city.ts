@@ -240,6 +240,7 @@ export async function generateDemoCity(options: DemoCityOptions = {}): Promise<D
       id: `seg-w${w.id}`, name: w.tags.name, district: districtOf(line[0]!), grade, osmWayId: w.id, highway: w.tags.highway,
       geometry: { type: 'LineString', coordinates: dedupe(line.map((c) => [round6(c[0]), round6(c[1])] as [number, number])) },
       oneway: w.tags.oneway === 'yes' || w.tags.junction === 'roundabout',
+      ...(osmWidthM(w.tags.width) === undefined ? {} : { widthM: osmWidthM(w.tags.width) }),
     });
   }
 
@@ -306,4 +307,11 @@ function nearestNode(osm: OsmData, c: LonLat, candidates: number[]): number {
     if (d < bestD) { bestD = d; best = n; }
   }
   return best;
+}
+
+/** OSM `width` in metres ("7", "7.5", "7.5 m"); anything else (feet, ranges) is left to the profile's width per grade. */
+export function osmWidthM(tag: string | undefined): number | undefined {
+  const m = tag === undefined ? null : /^\s*(\d+(?:\.\d+)?)\s*(?:m)?\s*$/.exec(tag);
+  const widthM = m ? Number(m[1]) : NaN;
+  return widthM > 0 && widthM <= 200 ? widthM : undefined;
 }

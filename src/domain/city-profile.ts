@@ -191,6 +191,11 @@ export const cityProfileSchema = z.strictObject({
       motorway_link: '2', trunk_link: '2', primary_link: '2', secondary_link: '3', tertiary_link: '3',
     }),
     workSpeedKmh: z.number().positive().max(30).default(10),
+    /**
+     * Carriageway width swept per grade where a road segment gives none (`widthM`): the area of
+     * the mechanised sweeping rate (length × width).
+     */
+    widthMByGrade: z.record(roadGrade, z.number().positive().max(200)).default({ '1': 20, '2': 14, '3': 9, '4': 6 }),
   }).prefault({}),
   tracking: z.strictObject({
     stoppedBelowKmh: z.number().min(0).max(20).default(3),

@@ -178,6 +178,8 @@ export const roadSegmentSchema = z.strictObject({
   mechanicalSweepsPerDay: z.number().int().min(0).max(24).optional(),
   deadline: timeOfDay.optional(),
   oneway: z.boolean().default(false),
+  /** Swept width in metres. Default: the city profile's `sweeping.widthMByGrade` for the grade. */
+  widthM: z.number().positive().max(200).optional(),
 }).refine((s) => s.sweepsPerDay === undefined || s.mechanicalSweepsPerDay === undefined || s.mechanicalSweepsPerDay <= s.sweepsPerDay, {
   message: 'mechanicalSweepsPerDay cannot exceed sweepsPerDay', path: ['mechanicalSweepsPerDay'],
 });

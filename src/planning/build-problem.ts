@@ -109,7 +109,7 @@ function mergeWindows(ws: Window[]): Window[] {
   return out;
 }
 
-function lineLengthM(line: Array<[number, number]> | number[][]): number {
+export function lineLengthM(line: Array<[number, number]> | number[][]): number {
   let m = 0;
   for (let i = 0; i + 1 < line.length; i++) m += haversineM(line[i]![0]!, line[i]![1]!, line[i + 1]![0]!, line[i + 1]![1]!);
   return m;

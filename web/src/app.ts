@@ -16,7 +16,9 @@ import { DispatchPage } from './pages/dispatch.js';
 import { DriverPage } from './pages/driver.js';
 import { IncidentsPage } from './pages/incidents.js';
 import { LoginPage } from './pages/login.js';
-import { NotFoundPage, NotPermittedPage, ReportsPage, SimulationsPage } from './pages/shells.js';
+import { NotFoundPage, NotPermittedPage } from './pages/shells.js';
+import { ReportsPage } from './pages/reports.js';
+import { SimulationsPage } from './pages/simulations.js';
 import { PlansPage } from './pages/plans.js';
 
 /**

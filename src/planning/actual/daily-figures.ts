@@ -5,6 +5,8 @@ import { plausibleStepM } from '../../tracking/geo.js';
 import { PlanClock } from '../plan-clock.js';
 import { NOT_ROUTED, type UnservedItem } from '../plan-model.js';
 import type { ActualStore } from './actual-store.js';
+import { contractorDay, type ContractorDay } from './contractor-figures.js';
+import { sweepingArea, type SweepingArea, type SweptSegment } from './sweeping-rate.js';
 import type { ActualStatus } from './plan-actual.js';
 
 /**
@@ -18,7 +20,8 @@ import type { ActualStatus } from './plan-actual.js';
  * - per vehicle: km from its plausible fixes (the tracker's step rule; steps between two standing fixes are
  *   GPS scatter, not distance), hours on duty (fix to fix,
  *   gaps over planning.actual.maxFixGapS left out) and hours moving (at or above the stopped speed).
- * The mechanised sweeping rate needs road widths, which road segments do not store: not given.
+ * - mechanised sweeping rate: mechanically swept area / area to be swept (sweeping-rate.ts), over the
+ *   road segments of the district (the whole city without one) when a plan is in force.
  */
 export interface DailyFigures {
   date: string;
@@ -33,6 +36,10 @@ export interface DailyFigures {
   streets: { planned: number; done: number; late: number; missed: number; pending: number; notPlanned: number };
   planAdherence: number | null;
   vehicles: Array<{ vehicleId: string; distanceKm: number; onDutyH: number; movingH: number; fixes: number }>;
+  sweeping: SweepingArea;
+  mechanisedSweepingRate: number | null;
+  /** collection per contractor of the planned vehicle (contractor-figures.ts) */
+  contractors: ContractorDay[];
 }
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
@@ -51,9 +58,11 @@ export async function dailyFigures(
   const points = { due: 0, collected: 0, done: 0, late: 0, missed: 0, pending: 0, notPlanned: 0 };
   const streets = { planned: 0, done: 0, late: 0, missed: 0, pending: 0, notPlanned: 0 };
   const vehicleIds = new Set<string>();
+  const allStatuses: ActualStatus[] = [];
   for (const plan of res.rows) {
     let statuses = await store.statuses(plan.id);
     if (statuses.length === 0) statuses = await judge(plan.id);
+    allStatuses.push(...statuses);
     for (const s of statuses) {
       const into = s.kind === 'stop' ? points : streets;
       into[s.status]++;
@@ -94,6 +103,12 @@ export async function dailyFigures(
       vehicleId, distanceKm: Math.round(distanceM / 100) / 10, onDutyH: Math.round(onDutyMs / 36_000) / 100, movingH: Math.round(movingMs / 36_000) / 100, fixes: fixes.length,
     });
   }
+  const contractorRows = vehicleIds.size === 0 ? { rows: [] } : await db.query<{ id: string; contractor: string | null }>(
+    `select id, doc->>'contractor' as contractor from vehicles where id = any($1::text[])`, [[...vehicleIds]]);
+  const contractorOf = new Map(contractorRows.rows.map((r) => [r.id, r.contractor]));
+  const segments = res.rows.length === 0 ? { rows: [] } : await db.query<{ id: string; grade: number; doc: SweptSegment }>(
+    `select id, grade, doc from road_segments where $1::text is null or district = $1`, [query.district ?? null]);
+  const sweeping = sweepingArea(segments.rows.map((r) => ({ ...r.doc, id: r.id, grade: r.grade as SweptSegment['grade'] })), allStatuses, profile);
   return {
     date: query.date, district: query.district ?? null, plans: res.rows.map((p) => ({ id: p.id, district: p.district, status: p.status })), final,
     points, clearanceRate: ratio(points.collected, points.due),
@@ -102,5 +117,7 @@ export async function dailyFigures(
     onTimeRate: ratio(points.done, judged),
     streets, planAdherence: ratio(points.done + streets.done, points.done + points.late + points.missed + points.pending + streets.planned),
     vehicles,
+    sweeping, mechanisedSweepingRate: sweeping.rate,
+    contractors: contractorDay(allStatuses, (id) => contractorOf.get(id) ?? null),
   };
 }

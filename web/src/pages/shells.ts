@@ -1,23 +1,5 @@
 import { html } from 'htm/preact';
-import { PageTitle, ShellNotice } from '../components/shell.js';
 import { t } from '../lib/i18n.js';
-
-/**
- * Pages that later issues fill (reports, simulations). Each is a real page with
- * its route and role check; it says plainly that the work is not built yet and shows no
- * made-up figures.
- */
-function ShellPage(props: { id: string }) {
-  return html`<div class="page">
-    <${PageTitle} id=${props.id} />
-    <${ShellNotice} id=${props.id}>
-      <p class="muted">${t(`page.${props.id}.later`)}</p>
-    </${ShellNotice}>
-  </div>`;
-}
-
-export const ReportsPage = () => html`<${ShellPage} id="reports" />`;
-export const SimulationsPage = () => html`<${ShellPage} id="simulations" />`;
 
 export function NotPermittedPage(props: { title: string; home: string }) {
   return html`<div class="page">
