@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { startTestService, type TestService } from '../helpers/service.js';
+import { buildWeb, launchChromium } from './browser.js';
 
 /** Helpers for the web app's browser tests. */
 /** Put in the suite name so a skipped run says why. */
@@ -79,4 +81,12 @@ export async function phoneAndDesktop(browser: Browser, serviceUrl: string, page
     await p.route((url) => !url.href.startsWith(serviceUrl), (route) => route.abort());
   }
   return { phone, desktop };
+}
+
+/** The demo city's service with its road network and a Chromium, started side by side; `token(role)` is that role's first-start token. */
+export async function demoServiceAndBrowser(): Promise<{ svc: TestService; browser: Browser; token: (role: string) => string }> {
+  buildWeb();
+  const [svc, browser] = await Promise.all([startTestService({ demo: true, roadNetwork: true }), launchChromium()]);
+  await svc.network;
+  return { svc, browser, token: (role) => svc.firstStartTokens.find((t) => t.role === role)!.token };
 }

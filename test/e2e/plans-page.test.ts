@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestService, type TestService } from '../helpers/service.js';
+import type { TestService } from '../helpers/service.js';
 import { describeWith } from '../helpers/servers.js';
-import { checkLayoutAndAxe, openAs, phoneAndDesktop, text } from './app.js';
-import { buildWeb, launchChromium } from './browser.js';
+import { checkLayoutAndAxe, demoServiceAndBrowser, openAs, phoneAndDesktop, text } from './app.js';
 
 /**
  * The dispatcher's plan page (issue 12 item 8) in real Chromium against the whole service with
@@ -25,11 +24,10 @@ describeWith('chromium', 'plans page', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    buildWeb();
-    [svc, browser] = await Promise.all([startTestService({ demo: true, roadNetwork: true }), launchChromium()]);
-    await svc.network;
-    dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
-    driver = svc.firstStartTokens.find((t) => t.role === 'driver')!.token;
+    let token: (role: string) => string;
+    ({ svc, browser, token } = await demoServiceAndBrowser());
+    dispatcher = token('dispatcher');
+    driver = token('driver');
     ({ phone, desktop } = await phoneAndDesktop(browser, svc.url, pageErrors));
   });
 

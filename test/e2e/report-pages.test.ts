@@ -3,10 +3,9 @@ import type { Browser, Page } from 'playwright-core';
 import { PlanClock } from '../../src/planning/plan-clock.js';
 import { simulatePlanDay } from '../../simulations/plan-day.js';
 import { smallPlan } from '../helpers/actual.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import type { TestService } from '../helpers/service.js';
 import { describeWith } from '../helpers/servers.js';
-import { layoutFacts, openAs, seriousViolations, text, type Lang } from './app.js';
-import { buildWeb, launchChromium } from './browser.js';
+import { checkLayoutAndAxe, demoServiceAndBrowser, openAs, phoneAndDesktop, text, type Lang } from './app.js';
 
 /**
  * The report page and the simulations page (issues 12 item 7, 14 item 5) in real Chromium
@@ -29,12 +28,11 @@ describeWith('chromium', 'report and simulations pages', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    buildWeb();
-    [svc, browser] = await Promise.all([startTestService({ demo: true, roadNetwork: true }), launchChromium()]);
-    await svc.network;
-    dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
-    planner = svc.firstStartTokens.find((t) => t.role === 'planner')!.token;
-    driver = svc.firstStartTokens.find((t) => t.role === 'driver')!.token;
+    let token: (role: string) => string;
+    ({ svc, browser, token } = await demoServiceAndBrowser());
+    dispatcher = token('dispatcher');
+    planner = token('planner');
+    driver = token('driver');
     date = PlanClock.localDate(Date.now() - 86_400_000, 'Asia/Shanghai');
     const plan = await smallPlan(date);
     const day = simulatePlanDay({ network: plan.network, problem: plan.problem, solution: plan.solution, mapping: plan.mapping, segmentGeometry: (id) => plan.roads.get(id) },
@@ -53,12 +51,7 @@ describeWith('chromium', 'report and simulations pages', () => {
       expect(res.status).toBe(200);
     }
     await svc.actual.idle();
-    desktop = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    for (const p of [desktop, phone]) {
-      p.on('pageerror', (e) => pageErrors.push(e.message));
-      await p.route((url) => !url.href.startsWith(svc.url), (route) => route.abort());
-    }
+    ({ phone, desktop } = await phoneAndDesktop(browser, svc.url, pageErrors));
   }, 600_000);
 
   afterAll(async () => {
@@ -67,12 +60,6 @@ describeWith('chromium', 'report and simulations pages', () => {
   });
 
   const pct = (lang: Lang, x: number | null) => (x === null ? '–' : `${new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(x * 100)} %`);
-
-  async function checkLayoutAndAxe(p: Page, where: string): Promise<void> {
-    const f = await layoutFacts(p);
-    expect(f.scrollWidth, `${where}: page wider than the screen`).toBeLessThanOrEqual(f.innerWidth);
-    expect(await seriousViolations(p), where).toEqual([]);
-  }
 
   /** a uPlot canvas of non-zero size inside the chart */
   async function canvasSize(p: Page, id: string): Promise<{ w: number; h: number }> {
