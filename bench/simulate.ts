@@ -2,7 +2,8 @@
  * `npm run bench:simulate [-- --days 90 --fleet collector=12,17 --iterations 200 --work points]`:
  * a capacity study of the demo city with one worker thread and then with two; the figure is
  * the speed-up (goal ≥ 1.8 on two free cores) and the check that both give the same days.
- * A table and one JSON line. The fleet simulator's fix rate is not measured (not built yet).
+ * A table and one JSON line. The fleet simulator's fix rate is not measured here (`npm run simulate --
+ * fleet --mode load` prints what it sustains).
  */
 import { cpus } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
