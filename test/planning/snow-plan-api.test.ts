@@ -32,6 +32,16 @@ describe('snow-day plans over the API', () => {
     // what is not served is explained
     for (const u of plan.body.unserved) expect(u.reason).toEqual(expect.any(String));
 
+    // a breakdown at 05:00 local (UTC+8) re-plans the snow day as a snow day
+    const published = await svc.call('POST', `/api/v1/plans/${asked.body.planId}/publish`, { token: dispatcher });
+    expect(published.status).toBe(200);
+    const sweeper = stored.body.solution.routes.find((r: any) => r.stops.some((s: any) => s.type === 'sweep')).vehicleId;
+    const replan = await svc.call('POST', `/api/v1/plans/${asked.body.planId}/replan`, { token: dispatcher, body: { event: { kind: 'breakdown', vehicleId: sweeper }, at: '2026-11-30T21:00:00Z', iterations: 100, seed: 2 } });
+    expect(replan.status).toBe(202);
+    expect((await waitForJob(svc, dispatcher, replan.body.jobId)).status).toBe('done');
+    const again = await svc.call('GET', `/api/v1/plans/${replan.body.planId}`, { token: dispatcher });
+    expect(again.body).toMatchObject({ valid: true, options: { mode: 'snow' } });
+
     const bad = await svc.call('POST', '/api/v1/plans', { token: dispatcher, body: { date: '2026-12-01', district: 'Fontvieille', mode: 'blizzard' } });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('mode');
