@@ -36,6 +36,11 @@ describe('snow-day plans over the API', () => {
     const published = await svc.call('POST', `/api/v1/plans/${asked.body.planId}/publish`, { token: dispatcher });
     expect(published.status).toBe(200);
     const sweeper = stored.body.solution.routes.find((r: any) => r.stops.some((s: any) => s.type === 'sweep')).vehicleId;
+    // the sweeper's driver reads snow clearing, not sweeping
+    const route = await svc.call('GET', `/api/v1/vehicles/${sweeper}/route?date=2026-12-01`, { token: dispatcher });
+    const work = route.body.stops.filter((s: any) => s.action.kind === 'street_work').map((s: any) => s.action.work);
+    expect(work.length).toBeGreaterThan(0);
+    expect(new Set(work)).toEqual(new Set(['plow']));
     const replan = await svc.call('POST', `/api/v1/plans/${asked.body.planId}/replan`, { token: dispatcher, body: { event: { kind: 'breakdown', vehicleId: sweeper }, at: '2026-11-30T21:00:00Z', iterations: 100, seed: 2 } });
     expect(replan.status).toBe(202);
     expect((await waitForJob(svc, dispatcher, replan.body.jobId)).status).toBe('done');
