@@ -3,7 +3,7 @@ import { validateSolution } from '../../solver/index.js';
 import type { CityProfile } from '../domain/city-profile.js';
 import { entityId } from '../domain/model.js';
 import { planDate } from '../planning/plan-clock.js';
-import { planStatuses } from '../planning/plan-model.js';
+import { planModes, planStatuses } from '../planning/plan-model.js';
 import { replanEventSchema } from '../planning/replan.js';
 import { PlanConflict, PlanNotFound, type PlanStore } from '../planning/plan-store.js';
 import { roles, type Principal, type Role } from '../domain/principal.js';
@@ -42,6 +42,8 @@ const planRequest = z.strictObject({
   iterations: z.number().int().min(50).max(10_000_000).optional(),
   timeLimitS: z.number().min(1).max(3600).optional(),
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  /** "snow": a snow day (清雪除冰) — street work is snow clearing and de-icing by priority (profile `winter`) */
+  mode: z.enum(planModes).default('normal'),
 });
 
 const replanRequest = z.strictObject({
@@ -113,7 +115,7 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
         throw new ApiError(422, 'unknown district', [{ path: 'body.district', message: `no point, road segment, vehicle, depot or site names district "${body.district}"` }]);
       }
       const planning = deps.profile().planning;
-      const options = { seed: body.seed ?? planning.seed, iterations: body.iterations ?? planning.iterations, timeLimitS: body.timeLimitS ?? planning.timeLimitS };
+      const options = { seed: body.seed ?? planning.seed, iterations: body.iterations ?? planning.iterations, timeLimitS: body.timeLimitS ?? planning.timeLimitS, mode: body.mode };
       const created = (await deps.plans.create({ date: body.date, district: body.district ?? null, options, createdBy: actorOf(principal) }))!;
       deps.onQueued();
       return {
@@ -145,7 +147,9 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
       }
       const planning = deps.profile().planning;
       // a re-plan is wanted in seconds: a fifth of the night's budget unless told
-      const options = { seed: body.seed ?? planning.seed, iterations: body.iterations ?? Math.max(100, Math.round(planning.iterations / 5)), timeLimitS: body.timeLimitS ?? planning.timeLimitS };
+      const options = { seed: body.seed ?? planning.seed, iterations: body.iterations ?? Math.max(100, Math.round(planning.iterations / 5)), timeLimitS: body.timeLimitS ?? planning.timeLimitS,
+        // the remaining work is the base plan's: a snow day's re-plan is a snow plan too
+        mode: plan.options.mode ?? 'normal' };
       const atMs = body.at ? Date.parse(body.at) : Date.now();
       const created = (await deps.plans.create({ date: plan.date, district: plan.district, options, createdBy: actorOf(principal), replan: { basePlanId: plan.id, event, atMs } }))!;
       deps.onQueued();

@@ -241,6 +241,8 @@ export async function generateDemoCity(options: DemoCityOptions = {}): Promise<D
       geometry: { type: 'LineString', coordinates: dedupe(line.map((c) => [round6(c[0]), round6(c[1])] as [number, number])) },
       oneway: w.tags.oneway === 'yes' || w.tags.junction === 'roundabout',
       ...(osmWidthM(w.tags.width) === undefined ? {} : { widthM: osmWidthM(w.tags.width) }),
+      ...(w.tags.bridge !== undefined && w.tags.bridge !== 'no' ? { bridge: true } : {}),
+      ...(w.tags.highway!.endsWith('_link') ? { ramp: true } : {}),
     });
   }
 

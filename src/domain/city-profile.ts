@@ -197,6 +197,26 @@ export const cityProfileSchema = z.strictObject({
      */
     widthMByGrade: z.record(roadGrade, z.number().positive().max(200)).default({ '1': 20, '2': 14, '3': 9, '4': 6 }),
   }).prefault({}),
+  /**
+   * Snow-day plans (清雪除冰, plan `mode: "snow"`): per grade, passes clearing snow by sweepers
+   * (`plowPasses`) and passes spreading de-icer by washers (`deicePasses`, `deicerM3PerKm` from
+   * the tank, refilled at water points), all done by `deadline`; bridges and ramps (the road
+   * segment's `bridge` / `ramp`) freeze first and are due by `bridgeRampDeadline` when earlier.
+   */
+  winter: z.strictObject({
+    grades: z.record(roadGrade, z.strictObject({
+      plowPasses: z.number().int().min(0).max(24),
+      deicePasses: z.number().int().min(0).max(24),
+      deadline: timeOfDay,
+    })).default({
+      '1': { plowPasses: 2, deicePasses: 1, deadline: '08:00' },
+      '2': { plowPasses: 1, deicePasses: 1, deadline: '09:00' },
+      '3': { plowPasses: 1, deicePasses: 0, deadline: '10:00' },
+      '4': { plowPasses: 1, deicePasses: 0, deadline: '11:00' },
+    }),
+    bridgeRampDeadline: timeOfDay.default('07:00'),
+    deicerM3PerKm: z.number().min(0).max(100).default(0.5),
+  }).prefault({}),
   tracking: z.strictObject({
     stoppedBelowKmh: z.number().min(0).max(20).default(3),
     offlineAfterS: z.number().int().min(30).max(86_400).default(300),

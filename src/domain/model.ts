@@ -180,6 +180,9 @@ export const roadSegmentSchema = z.strictObject({
   oneway: z.boolean().default(false),
   /** Swept width in metres. Default: the city profile's `sweeping.widthMByGrade` for the grade. */
   widthM: z.number().positive().max(200).optional(),
+  /** A bridge or a ramp (OSM `bridge=*`, `highway=*_link`): freezes first, cleared first on a snow day. */
+  bridge: z.boolean().optional(),
+  ramp: z.boolean().optional(),
 }).refine((s) => s.sweepsPerDay === undefined || s.mechanicalSweepsPerDay === undefined || s.mechanicalSweepsPerDay <= s.sweepsPerDay, {
   message: 'mechanicalSweepsPerDay cannot exceed sweepsPerDay', path: ['mechanicalSweepsPerDay'],
 });

@@ -7,6 +7,7 @@ import type { Facility, Vehicle, VehicleKind, WasteClass } from '../domain/model
 import { routeOnCorridor, type CorridorShape } from './corridor.js';
 import { networkKindOf, zoneRestrictions, type ZoneRestriction } from './network-profile.js';
 import { PlanClock } from './plan-clock.js';
+import type { PlanMode } from './plan-model.js';
 import type { PlanningSnapshot } from './snapshot.js';
 
 /**
@@ -40,6 +41,9 @@ export interface ExcludedItem {
   detail: string;
 }
 
+/** Street work a task stands for; `plow` (sweepers) and `deice` (washers) only on snow days. */
+export type StreetWork = 'sweep' | 'wash' | 'water' | 'plow' | 'deice';
+
 export interface MatrixProfileInfo {
   networkKind: NetworkKind;
   /** Indices into the network profile's restrictions (every ban of the group's shift hours). */
@@ -59,7 +63,7 @@ export interface PlanMapping {
   /** solver job id → collection point id (the same string) */
   jobs: Record<string, { pointId: string }>;
   /** `geometry`: the road as stored (dropped from the stored mapping once the plan's GeoJSON is made) */
-  sweepTasks: Record<string, { segmentId: string; work: 'sweep' | 'wash' | 'water'; geometry?: Array<[number, number]> }>;
+  sweepTasks: Record<string, { segmentId: string; work: StreetWork; geometry?: Array<[number, number]> }>;
   muckLoads: Record<string, { permitId: string; load: number }>;
   corridors: Record<string, {
     distanceM: number; durationS: number; geometry: Array<[number, number]>;
@@ -151,7 +155,14 @@ export function bansDuring(restrictions: ZoneRestriction[], kind: VehicleKind, w
   return restrictions.filter((r) => r.vehicleKinds.includes(kind) && hours.some((h) => activeAt(r, h)));
 }
 
-export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork): BuiltProblem {
+/**
+ * `mode: 'snow'` replaces the day's sweeping, washing and watering by snow clearing (sweepers)
+ * and de-icing (washers) of every segment from the profile's `winter` table; collection and
+ * muck loads stay, as a published plan is THE plan of its date and district (it supersedes the
+ * normal one) and the day's waste must still be collected.
+ */
+export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork, options: { mode?: PlanMode } = {}): BuiltProblem {
+  const snow = options.mode === 'snow';
   const t0 = performance.now();
   const { profile, district } = snapshot;
   const planning = profile.planning;
@@ -300,11 +311,23 @@ export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork): 
     const line = seg.geometry.coordinates.map((c) => [c[0], c[1]] as [number, number]);
     const lengthM = lineLengthM(line);
     const grade = String(seg.grade) as '1' | '2' | '3' | '4';
+    const work: Array<{ work: StreetWork; kind: 'sweeper' | 'washer' | 'waterer'; passes: number; mechanical: number; deadline: string; kg: number; m3: number }> = [];
+    if (snow) {
+      const r = profile.winter.grades[grade];
+      // a bridge or ramp freezes first: its deadline is the earlier of the two
+      const deadline = (seg.bridge || seg.ramp) && r && profile.winter.bridgeRampDeadline < r.deadline ? profile.winter.bridgeRampDeadline : r?.deadline ?? '24:00';
+      if (r && r.plowPasses > 0) work.push({ work: 'plow', kind: 'sweeper', passes: r.plowPasses, mechanical: r.plowPasses, deadline, kg: 0, m3: 0 });
+      if (r && r.deicePasses > 0) work.push({ work: 'deice', kind: 'washer', passes: r.deicePasses, mechanical: r.deicePasses, deadline, kg: 0, m3: Math.round(profile.winter.deicerM3PerKm * lengthM) / 1000 });
+      if (work.length === 0) {
+        excluded.push({ kind: 'segment', recordId: seg.id, itemId: `plow:${seg.id}`, reason: 'not_required', detail: `grade ${grade}: no snow clearing or de-icing in the winter table` });
+      }
+    }
     const rule = profile.sweeping.grades[grade];
     const passes = seg.sweepsPerDay ?? rule?.sweepsPerDay ?? 0;
     const mechanical = Math.min(passes, seg.mechanicalSweepsPerDay ?? rule?.mechanicalSweepsPerDay ?? 0);
-    const work: Array<{ work: 'sweep' | 'wash' | 'water'; kind: 'sweeper' | 'washer' | 'waterer'; passes: number; mechanical: number; deadline: string; kg: number; m3: number }> = [];
-    if (mechanical > 0) {
+    if (snow) {
+      // no sweeping, washing or watering on a snow day
+    } else if (mechanical > 0) {
       work.push({ work: 'sweep', kind: 'sweeper', passes, mechanical, deadline: seg.deadline ?? rule!.deadline, kg: Math.round(planning.sweepingsKgPerKm * lengthM) / 1000, m3: 0 });
     } else {
       excluded.push({
@@ -312,7 +335,7 @@ export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork): 
         detail: passes > 0 ? `grade ${grade}: ${passes} sweep(s) a day, none mechanical — swept by hand crews, not routed` : `grade ${grade}: no sweeping required`,
       });
     }
-    for (const [name, kind, table] of [['wash', 'washer', planning.washing], ['water', 'waterer', planning.watering]] as const) {
+    for (const [name, kind, table] of snow ? [] : [['wash', 'washer', planning.washing], ['water', 'waterer', planning.watering]] as const) {
       const r = table.grades[grade];
       if (r && r.passesPerDay > 0) work.push({ work: name, kind, passes: r.passesPerDay, mechanical: r.passesPerDay, deadline: r.deadline, kg: 0, m3: Math.round(table.waterM3PerKm * lengthM) / 1000 });
     }

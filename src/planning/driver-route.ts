@@ -1,6 +1,6 @@
 import type { ProblemInput, Solution, Stop } from '../../solver/index.js';
 import type { Queryable } from '../store/db.js';
-import type { PlanMapping } from './build-problem.js';
+import type { PlanMapping, StreetWork } from './build-problem.js';
 import { PlanClock } from './plan-clock.js';
 import type { PlanGeometry, RouteFeature, StopFeature } from './plan-geometry.js';
 import type { PlanStatus } from './plan-model.js';
@@ -21,7 +21,7 @@ export interface RouteWindow {
 export type StopAction =
   | { kind: 'leave_depot' | 'return_depot' }
   | { kind: 'collect'; pointId: string; wasteClass: string; kg: number; visit: number; visits: number }
-  | { kind: 'street_work'; work: 'sweep' | 'wash' | 'water'; segmentId: string; lengthM: number; pass: number; mechanicalPasses: number; passes: number; mechanical: true }
+  | { kind: 'street_work'; work: StreetWork; segmentId: string; lengthM: number; pass: number; mechanicalPasses: number; passes: number; mechanical: true }
   | { kind: 'muck_load'; permitId: string; load: number; kg: number; disposalFacilityId: string }
   | { kind: 'unload'; facilityId: string; carries: string; kg: number }
   | { kind: 'refill_water'; facilityId: string }

@@ -74,7 +74,7 @@ export function planGeometry(network: RoadNetwork, problem: ProblemInput, soluti
         const road = m.geometry ?? [];
         append(reversed ? [...road].reverse() : road);
         recordId = m.segmentId;
-        const verb = m.work === 'sweep' ? 'sweep' : m.work === 'wash' ? 'wash' : 'water';
+        const verb = { sweep: 'sweep', wash: 'wash', water: 'water', plow: 'clear snow on', deice: 'spread de-icer on' }[m.work];
         task = `${verb} ${m.segmentId} mechanically (pass ${(stop.visit ?? 0) + 1} of ${t.mechanicalPasses ?? 1}, ${Math.round(t.lengthM)} m)`;
       } else if (stop.type === 'muck' && item && mapping.muckLoads[item]) {
         const m = mapping.muckLoads[item]!;

@@ -78,7 +78,7 @@ export async function runPlanJob(input: PlanJobInput, onProgress: (p: PlanProgre
   onProgress({ phase: 'network', fraction: PHASE_START.network });
   const network = await timed('networkMs', () => networkFor(input));
   onProgress({ phase: 'build', fraction: PHASE_START.build });
-  const built = await timed('buildMs', () => buildProblem(input.snapshot, network));
+  const built = await timed('buildMs', () => buildProblem(input.snapshot, network, { mode: input.options.mode ?? 'normal' }));
   Object.assign(timingsMs, { matricesMs: Math.round(built.timingsMs.matrices), corridorsMs: Math.round(built.timingsMs.corridors) });
   onProgress({ phase: 'solve', fraction: PHASE_START.solve, best: { vehicles: 0, unserved: 0, cost: 0 } });
   const solveShare = PHASE_START.validate - PHASE_START.solve;

@@ -12,10 +12,16 @@ export const planTransitions: Record<'publish' | 'start' | 'close', { from: Plan
   close: { from: ['in_progress'], to: 'closed' },
 };
 
+/** `snow`: a snow day (清雪除冰): street work is snow clearing and de-icing (profile `winter`). */
+export const planModes = ['normal', 'snow'] as const;
+export type PlanMode = (typeof planModes)[number];
+
 export interface PlanOptions {
   seed: number;
   iterations: number;
   timeLimitS: number;
+  /** absent on plans made before modes existed: normal */
+  mode?: PlanMode;
 }
 
 /** One item the plan does not serve, whoever left it out (the builder or the solver). */

@@ -9,7 +9,7 @@ import type { RouteStop, StopAction, VehicleRoute } from './driver-route.js';
 const CLASS_ZH: Record<string, string> = {
   food: '厨余垃圾', residual: '其他垃圾', recyclable: '可回收物', hazardous: '有害垃圾', muck: '渣土', sweepings: '清扫垃圾', water: '水',
 };
-const WORK_ZH = { sweep: '清扫', wash: '冲洗', water: '洒水' } as const;
+const WORK_ZH = { sweep: '清扫', wash: '冲洗', water: '洒水', plow: '扫雪', deice: '撒布融雪剂' } as const;
 
 const cls = (c: string): string => CLASS_ZH[c] ?? c;
 

@@ -115,6 +115,26 @@ describeWith('chromium', 'plans page', () => {
     await checkLayoutAndAxe(phone, 'phone zh-CN, plan');
   });
 
+  it('plans a snow day (清雪除冰): the plan clears snow and is marked so in the list, in en and zh-CN', async () => {
+    const SNOW_DATE = '2026-12-02';
+    await openAs(desktop, svc.url, `/plans?date=${SNOW_DATE}`, dispatcher, 'en');
+    await desktop.locator('#plans-empty').waitFor({ timeout: 30_000 });
+    await desktop.fill('#plan-create input[name="district"]', 'Fontvieille');
+    await desktop.fill('#plan-create input[name="iterations"]', '100');
+    await desktop.check('#plan-create input[name="snow"]');
+    await desktop.click('#plan-create button[type="submit"]');
+    await desktop.locator('#plan-view[data-status="draft"]').waitFor({ timeout: 600_000 });
+    const snowId = (await desktop.locator('#plan-view').getAttribute('data-plan'))!;
+    const plan = (await svc.call('GET', `/api/v1/plans/${snowId}`, { token: dispatcher })).body;
+    expect(plan).toMatchObject({ date: SNOW_DATE, valid: true, options: { mode: 'snow' } });
+    expect(await desktop.locator(`#plans-table tr[data-plan="${snowId}"] [data-mode="snow"]`).textContent()).toBe(text('en', 'plans.snow'));
+    await checkLayoutAndAxe(desktop, 'desktop en, snow plan');
+    await openAs(phone, svc.url, `/plans?date=${SNOW_DATE}&plan=${snowId}`, dispatcher, 'zh-CN');
+    await phone.locator('#plan-view').waitFor({ timeout: 30_000 });
+    expect(await phone.locator(`#plans-table tr[data-plan="${snowId}"] [data-mode="snow"]`).textContent()).toBe(text('zh-CN', 'plans.snow'));
+    await checkLayoutAndAxe(phone, 'phone zh-CN, snow plan');
+  });
+
   it('a driver cannot open the plans', async () => {
     await openAs(phone, svc.url, '/plans', driver, 'en');
     await expect.poll(() => phone.locator('h1').textContent(), { timeout: 15_000 }).toBe(text('en', 'denied.title'));

@@ -219,4 +219,35 @@ describe('store → Problem (demo city)', { timeout: 300_000 }, () => {
     expect(solution.unserved.length).toBeGreaterThan(0);
     expect(new Set(solution.unserved.map((u) => u.reason))).toEqual(new Set(['no_compatible_vehicle']));
   });
+
+  it('on a snow day clears every segment by the winter table: bridges and ramps first, no sweeping or washing, collection kept', () => {
+    const snow = buildProblem({ ...city, district: 'Fontvieille' }, network, { mode: 'snow' });
+    const p = parseProblem(snow.problem);
+    const segments = city.roadSegments.filter((s) => s.district === 'Fontvieille');
+    const winter = city.profile.winter;
+    expect(segments.some((s) => s.bridge || s.ramp)).toBe(true);
+    expect(p.sweepTasks.every((t) => /^(plow|deice):/.test(t.id))).toBe(true);
+    const tasks = new Map(p.sweepTasks.map((t) => [t.id, t]));
+    const excluded = new Set(snow.excluded.map((e) => e.itemId));
+    for (const seg of segments) {
+      const rule = winter.grades[String(seg.grade) as '1']!;
+      // every segment is snow-cleared (grade 4 too, which has no machine sweeping) or left out with a reason
+      expect(tasks.has(`plow:${seg.id}`) || excluded.has(`plow:${seg.id}`)).toBe(true);
+      const plow = tasks.get(`plow:${seg.id}`);
+      if (!plow) continue;
+      expect(plow).toMatchObject({ vehicleKind: 'sweeper', mechanicalPasses: rule.plowPasses });
+      const due = seg.bridge || seg.ramp ? winter.bridgeRampDeadline : rule.deadline;
+      expect(plow.deadlineS).toBe(PlanClock.wallS(due < rule.deadline ? due : rule.deadline));
+      if (rule.deicePasses > 0) expect(tasks.get(`deice:${seg.id}`) ?? excluded.has(`deice:${seg.id}`)).toBeTruthy();
+    }
+    // a grade 1 bridge or ramp is due before its grade: cleared first
+    const early = p.sweepTasks.find((t) => t.vehicleKind === 'sweeper' && t.deadlineS === PlanClock.wallS(winter.bridgeRampDeadline))!;
+    expect(early.deadlineS).toBeLessThan(PlanClock.wallS(winter.grades['1']!.deadline));
+    const residential = segments.find((s) => s.grade === 4 && tasks.has(`plow:${s.id}`));
+    expect(residential).toBeDefined();
+    expect(p.sweepTasks.filter((t) => t.vehicleKind === 'washer').every((t) => t.id.startsWith('deice:') && t.m3 > 0)).toBe(true);
+    expect(p.sweepTasks.some((t) => t.vehicleKind === 'waterer')).toBe(false);
+    // the snow plan supersedes the district's plan of the day: its collection stays in it
+    expect(p.jobs.map((j) => j.id).sort()).toEqual(city.collectionPoints.filter((c) => c.district === 'Fontvieille').map((c) => c.id).sort());
+  });
 });

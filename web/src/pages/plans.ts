@@ -107,6 +107,7 @@ export function PlansPage() {
     try {
       const r = await sendJson<{ jobId: string; planId: string }>('POST', '/api/v1/plans', {
         date: String(data.get('date')), ...(d ? { district: d } : {}), ...(Number.isFinite(iterations) && iterations > 0 ? { iterations } : {}),
+        ...(data.get('snow') ? { mode: 'snow' } : {}),
       });
       watch(r);
       void loadList();
@@ -138,6 +139,7 @@ export function PlansPage() {
             ${fields.district ? html`<span class="field-error">${fields.district}</span>` : null}</label>
           <label>${t('plans.field.iterations')}<input type="number" name="iterations" min="50" step="50" value="300" aria-invalid=${fields.iterations ? 'true' : undefined} />
             ${fields.iterations ? html`<span class="field-error">${fields.iterations}</span>` : null}</label>
+          <label class="check"><input type="checkbox" name="snow" /> ${t('plans.field.snow')}</label>
         </div>
         ${formError ? html`<p class="form-error" role="alert">${formError}</p>` : null}
         <div class="form-actions"><button type="submit" class="primary" disabled=${job && (job.status === 'queued' || job.status === 'running')}>${t('plans.create.submit')}</button></div>
@@ -155,7 +157,7 @@ export function PlansPage() {
           <th scope="col">${t('plans.col.violations')}</th><th scope="col"><span class="visually-hidden">${t('plans.col.open')}</span></th>
         </tr></thead>
         <tbody>${plans.map((p) => html`<tr key=${p.id} data-plan=${p.id} class=${p.id === selected ? 'is-selected' : ''}>
-          <td>${p.district ?? t('plans.wholeCity')}</td><td>${p.version}</td>
+          <td>${p.district ?? t('plans.wholeCity')}${p.options?.mode === 'snow' ? html` <span class="plan-status st-snow" data-mode="snow">${t('plans.snow')}</span>` : null}</td><td>${p.version}</td>
           <td><span class=${`plan-status st-${p.status}`}>${statusLabel(p.status)}</span></td>
           <td>${p.figures ? formatNumber(p.figures.vehicles) : '—'}</td><td>${p.figures ? formatNumber(p.figures.served) : '—'}</td>
           <td>${p.figures ? formatNumber(p.figures.unserved) : '—'}</td><td>${p.figures ? formatNumber(p.figures.violations) : '—'}</td>
