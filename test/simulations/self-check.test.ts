@@ -27,11 +27,12 @@ describe('simulated tracks map-match back to the driven roads', () => {
     expect(simulate(plan, options).fixes).toEqual(day.fixes);
     // the matcher places a fix on a segment, not on a direction of it: a street and its reverse twin count as one.
     // Near a node a fix is ambiguous within its noise: one matched to the next segment whose true position lies within
-    // TOLERANCE_M of it counts as right; the strict figure is printed beside. Asserted for the moving fixes (the track):
-    // a truck standing still is NOT matched well (each noisy fix of a parked truck hops between the short segments of a
-    // junction cluster: ~45 % strict, ~74 % within 5 m, 99.7 % within 10 m), which the figure printed shows.
+    // TOLERANCE_M of it counts as right; the strict figure is printed beside. Asserted for the moving fixes (the track).
+    // Standing fixes are NOT matched to their segment as well: with this seed 1,097 of them are the collector parked at one
+    // place where three other segments lie within 2.6 m and eight within 10 m, so its noisy fixes hop between them
+    // (~45 % strict, ~74 % within 5 m); asserted only that they stay within 10 m of the true position's segment.
     const matcher = new MapMatcher(plan.network);
-    const tally = { onNetwork: 0, offNetwork: 0, strict: 0, right: 0, moving: 0, movingStrict: 0, movingRight: 0 };
+    const tally = { onNetwork: 0, offNetwork: 0, strict: 0, right: 0, moving: 0, movingStrict: 0, movingRight: 0, standing: 0, standingNear: 0 };
     for (const [vehicleId, fixes] of day.fixes) {
       const truth = day.edges!.get(vehicleId)!;
       expect(truth).toHaveLength(fixes.length);
@@ -46,6 +47,10 @@ describe('simulated tracks map-match back to the driven roads', () => {
         tally.onNetwork++;
         if (strict) tally.strict++;
         if (right) tally.right++;
+        if (!moving) {
+          tally.standing++;
+          if (p != null && plan.network.snapIndex.within(t.lon, t.lat, 10, (s) => s === p.segment).length > 0) tally.standingNear++;
+        }
         if (moving) {
           tally.moving++;
           if (strict) tally.movingStrict++;
@@ -57,10 +62,11 @@ describe('simulated tracks map-match back to the driven roads', () => {
     const share = tally.right / tally.onNetwork;
     console.log(`self-check map matching: ${tally.right} of ${tally.onNetwork} fixes on the driven segment (${pct(tally.right, tally.onNetwork)}; `
       + `strictly the same segment ${pct(tally.strict, tally.onNetwork)}); moving fixes ${pct(tally.movingRight, tally.moving)} `
-      + `(strict ${pct(tally.movingStrict, tally.moving)}) of ${tally.moving}; ${tally.offNetwork} fixes off the network (depot, yards) not counted`);
+      + `(strict ${pct(tally.movingStrict, tally.moving)}) of ${tally.moving}; standing fixes within 10 m ${pct(tally.standingNear, tally.standing)} of ${tally.standing}; ${tally.offNetwork} fixes off the network (depot, yards) not counted`);
     expect(tally.moving).toBeGreaterThan(100);
     expect(share).toBeGreaterThan(0); // printed, not asserted: see above
     expect(tally.movingRight / tally.moving).toBeGreaterThanOrEqual(0.95);
+    expect(tally.standingNear / tally.standing).toBeGreaterThanOrEqual(0.95);
   });
 });
 
