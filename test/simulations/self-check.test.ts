@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MapMatcher } from '../../solver/network/index.js';
 import { PlanClock } from '../../src/planning/plan-clock.js';
-import { simulatePlanDay, type PlanDay } from '../../simulations/plan-day.js';
+import { scoreStates, simulatePlanDay, type PlanDay } from '../../simulations/plan-day.js';
 import { smallPlan, type SmallPlan } from '../helpers/actual.js';
+import { describeEachBackend } from '../helpers/backends.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const PLAN_ID = 'plan-self-check';
@@ -70,13 +71,13 @@ describe('simulated tracks map-match back to the driven roads', () => {
   });
 });
 
-describe('a simulated day replayed into the service', { timeout: 300_000 }, () => {
+describeEachBackend('a simulated day replayed into the service (%s)', (backend) => {
   let svc: TestService;
   let plan: SmallPlan;
   let day: PlanDay;
   let clockMs = 0;
   beforeAll(async () => {
-    svc = await startTestService({ demo: true, roadNetwork: true, actualClock: () => clockMs });
+    svc = await startTestService({ backend, demo: true, roadNetwork: true, actualClock: () => clockMs });
     await svc.network;
     // yesterday's plan (local): its whole day lies in the past
     const date = PlanClock.localDate(Date.now() - 86_400_000, 'Asia/Shanghai');
@@ -119,7 +120,9 @@ describe('a simulated day replayed into the service', { timeout: 300_000 }, () =
     const served = (status: string | undefined) => status === 'done' || status === 'late';
     const stopsAgree = stops.filter(([key, t]) => (t === 'missed' ? judged.get(key) === 'missed' : served(judged.get(key)))).length;
     const streetsAgree = streets.filter(([key, t]) => (t === 'missed' ? judged.get(key) === 'missed' : served(judged.get(key)))).length;
-    console.log(`self-check replay: stops ${stopsAgree}/${stops.length} agree (${day.planted.skippedStops.length} skipped), streets ${streetsAgree}/${streets.length} agree`);
+    const score = scoreStates(day.truth, judged);
+    console.log(`self-check replay (${backend}): stops ${stopsAgree}/${stops.length} agree (${day.planted.skippedStops.length} skipped), `
+      + `streets ${streetsAgree}/${streets.length} agree; exact state ${(score.exact * 100).toFixed(0)} %, ${JSON.stringify(score.confusion)}`);
     // the day exercises both sides: some stops served, some skipped
     expect(stops.some(([, t]) => t === 'missed')).toBe(true);
     expect(stops.some(([, t]) => t !== 'missed')).toBe(true);
