@@ -17,30 +17,28 @@ const PLAN_ID = 'plan-self-check';
 /** A fix whose true position lies this near the segment it was matched to is on the right edge: one SD of the noise. */
 const TOLERANCE_M = 5;
 
-
-
 /** Every collection stop the simulator served is done or late in the service, every one it skipped missed; streets reported. */
 async function expectJudgedAsRecorded(svc: TestService, day: PlanDay, label: string): Promise<void> {
-    const res = await svc.call('GET', `/api/v1/plans/${PLAN_ID}/actual`, { token: svc.adminToken });
-    expect(res.status).toBe(200);
-    const judged = new Map<string, string>();
-    for (const v of res.body.vehicles) {
-      for (const s of v.stops) judged.set(s.key, s.status);
-      for (const s of v.segments) judged.set(s.key, s.status);
-    }
-    const stops = [...day.truth].filter(([key]) => !key.startsWith('segment:'));
-    const streets = [...day.truth].filter(([key]) => key.startsWith('segment:'));
-    const served = (status: string | undefined) => status === 'done' || status === 'late';
-    const stopsAgree = stops.filter(([key, t]) => (t === 'missed' ? judged.get(key) === 'missed' : served(judged.get(key)))).length;
-    const streetsAgree = streets.filter(([key, t]) => (t === 'missed' ? judged.get(key) === 'missed' : served(judged.get(key)))).length;
-    const score = scoreStates(day.truth, judged);
-    console.log(`self-check replay (${label}): stops ${stopsAgree}/${stops.length} agree (${day.planted.skippedStops.length} skipped), `
-      + `streets ${streetsAgree}/${streets.length} agree; exact state ${(score.exact * 100).toFixed(0)} %, ${JSON.stringify(score.confusion)}`);
-    // the day exercises both sides: some stops served, some skipped
-    expect(stops.some(([, t]) => t === 'missed')).toBe(true);
-    expect(stops.some(([, t]) => t !== 'missed')).toBe(true);
-    expect(Object.fromEntries(stops.map(([key]) => [key, served(judged.get(key)) ? 'served' : judged.get(key)])))
-      .toEqual(Object.fromEntries(stops.map(([key, t]) => [key, t === 'missed' ? 'missed' : 'served'])));
+  const res = await svc.call('GET', `/api/v1/plans/${PLAN_ID}/actual`, { token: svc.adminToken });
+  expect(res.status).toBe(200);
+  const judged = new Map<string, string>();
+  for (const v of res.body.vehicles) {
+    for (const s of v.stops) judged.set(s.key, s.status);
+    for (const s of v.segments) judged.set(s.key, s.status);
+  }
+  const stops = [...day.truth].filter(([key]) => !key.startsWith('segment:'));
+  const streets = [...day.truth].filter(([key]) => key.startsWith('segment:'));
+  const served = (status: string | undefined) => status === 'done' || status === 'late';
+  const stopsAgree = stops.filter(([key, t]) => (t === 'missed' ? judged.get(key) === 'missed' : served(judged.get(key)))).length;
+  const streetsAgree = streets.filter(([key, t]) => (t === 'missed' ? judged.get(key) === 'missed' : served(judged.get(key)))).length;
+  const score = scoreStates(day.truth, judged);
+  console.log(`self-check replay (${label}): stops ${stopsAgree}/${stops.length} agree (${day.planted.skippedStops.length} skipped), `
+    + `streets ${streetsAgree}/${streets.length} agree; exact state ${(score.exact * 100).toFixed(0)} %, ${JSON.stringify(score.confusion)}`);
+  // the day exercises both sides: some stops served, some skipped
+  expect(stops.some(([, t]) => t === 'missed')).toBe(true);
+  expect(stops.some(([, t]) => t !== 'missed')).toBe(true);
+  expect(Object.fromEntries(stops.map(([key]) => [key, served(judged.get(key)) ? 'served' : judged.get(key)])))
+    .toEqual(Object.fromEntries(stops.map(([key, t]) => [key, t === 'missed' ? 'missed' : 'served'])));
 }
 
 function simulate(plan: SmallPlan, options: Parameters<typeof simulatePlanDay>[1]): PlanDay {
