@@ -44,6 +44,8 @@ export interface PlanDayOptions {
   speedVariation?: number;
   /** Share of fixes thrown 80-300 m off by multipath (default 0). */
   outlierShare?: number;
+  /** Record where each fix was generated (`PlanDay.edges`); draws nothing, so the fixes stay the same. */
+  recordEdges?: boolean;
 }
 
 export interface PlanDay {
@@ -52,6 +54,22 @@ export interface PlanDay {
   truth: Map<string, TruthState>;
   /** What was done on purpose: skipped stops and passes, routes held up. */
   planted: { skippedStops: string[]; skippedPasses: string[]; delayed: Array<{ vehicleId: string; beforeSeq: number; minutes: number }> };
+  /**
+   * With `recordEdges`: per vehicle, parallel to its fixes, the true (noise-free) position and the network segment
+   * (both directions of a street) it lay on, or -1 off the network (straight across where no road joins, a depot or facility yard).
+   */
+  edges?: Map<string, TrueFix[]>;
+}
+
+export interface TrueFix {
+  segment: number;
+  lon: number;
+  lat: number;
+}
+
+/** A piece of a driven line lies on the segment under its middle; a piece more than 1 m off every road is off the network. */
+function pieceSegment(network: RoadNetwork, a: [number, number], b: [number, number]): number {
+  return network.snap((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, { maxDistanceM: 1 })?.segment ?? -1;
 }
 
 export interface PlanDayInput {
@@ -80,6 +98,7 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
   const truth = new Map<string, TruthState>();
   const passTimes = new Map<string, number[]>();
   const planted: PlanDay['planted'] = { skippedStops: [], skippedPasses: [], delayed: [] };
+  const edges = options.recordEdges ? new Map<string, TrueFix[]>() : undefined;
 
   for (const route of solution.routes) {
     const vehicle = vehicles.get(route.vehicleId)!;
@@ -88,6 +107,8 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
     const travel = { vehicleKind: kind, restrictionIndices: info.restrictionIndices };
     const out: SimFix[] = [];
     fixes.set(route.vehicleId, out);
+    const outEdges: TrueFix[] = [];
+    edges?.set(route.vehicleId, outEdges);
     const first = route.stops[0]!;
     let t = clock.epochMs(first.departureS);
     let nextFixMs = t;
@@ -96,9 +117,13 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
     let loadKg = first.loadKg;
     let coverOpen = false;
     let lifted = false;
+    // the segment the vehicle stands on (the last piece it drove); the depot is taken as off the network
+    let posSegment = -1;
+    let atSegment = -1;
     const emit = (untilMs: number, at: (ms: number) => [number, number], speedKmh: number, working: boolean) => {
       while (nextFixMs < untilMs) {
         const [lon, lat] = at(nextFixMs);
+        if (edges) outEdges.push({ segment: atSegment, lon, lat });
         const { xM, yM } = metresPerDegree(lat);
         const moving = speedKmh > 0;
         const fix: SimFix = {
@@ -119,6 +144,7 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
     };
     const stay = (untilMs: number, working = false) => {
       const here = pos;
+      atSegment = posSegment;
       emit(untilMs, () => here, 0, working);
       t = Math.max(t, untilMs);
     };
@@ -130,16 +156,23 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
       const speedMs = speedKmh / 3.6;
       const t0 = t;
       const end = t0 + (totalM / speedMs) * 1000;
+      const segments = edges ? line.slice(1).map((b, k) => pieceSegment(network, line[k]!, b)) : [];
       let i = 0;
       emit(end, (ms) => {
         const atM = Math.min(totalM, ((ms - t0) / 1000) * speedMs);
         while (i + 2 < line.length && cum[i + 1]! < atM) i++;
+        if (edges) atSegment = segments[i]!;
         const piece = cum[i + 1]! - cum[i]!;
         const share = piece <= 0 ? 0 : Math.min(1, (atM - cum[i]!) / piece);
         return [line[i]![0] + (line[i + 1]![0] - line[i]![0]) * share, line[i]![1] + (line[i + 1]![1] - line[i]![1]) * share];
       }, speedKmh, working);
       t = end;
       pos = line[line.length - 1]!;
+      if (edges) {
+        let k = segments.length - 1;
+        while (k > 0 && cum[k + 1]! - cum[k]! < 0.01) k--;
+        posSegment = segments[k]!;
+      }
     };
     const snap = (lon: number, lat: number): SnappedPosition | null => network.snap(lon, lat, { vehicleKind: kind });
     const driveTo = (lon: number, lat: number) => {
@@ -233,7 +266,7 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
     const done = times.length >= need ? times[need - 1]! : undefined;
     truth.set(`segment:${task.id}`, done === undefined ? 'missed' : done <= clock.epochMs(task.deadlineS) ? 'done' : 'late');
   }
-  return { fixes, truth, planted };
+  return { fixes, truth, planted, ...(edges ? { edges } : {}) };
 }
 
 /** Recall and precision of each state, and the share judged exactly right. */
