@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { PlanClock } from '../../src/planning/plan-clock.js';
 import { simulatePlanDay } from '../../simulations/plan-day.js';
-import { smallPlan } from '../helpers/actual.js';
+import { insertPublishedPlan, smallPlan } from '../helpers/actual.js';
 import type { TestService } from '../helpers/service.js';
 import { describeWith } from '../helpers/servers.js';
 import { checkLayoutAndAxe, demoServiceAndBrowser, openAs, phoneAndDesktop, text, type Lang } from './app.js';
@@ -37,12 +37,7 @@ describeWith('chromium', 'report and simulations pages', () => {
     const plan = await smallPlan(date);
     const day = simulatePlanDay({ network: plan.network, problem: plan.problem, solution: plan.solution, mapping: plan.mapping, segmentGeometry: (id) => plan.roads.get(id) },
       { seed: 5, skip: new Set(['collector-residual-1#3', 'sweeper-03#7']), delayShare: 0 });
-    const { matrices: _m, ...problem } = plan.problem;
-    await svc.db.query(
-      `insert into plans (id, plan_date, district, district_key, version, status, problem, solution, mapping)
-       values ($1, $2, 'Fontvieille', 'Fontvieille', 1, 'published', $3::jsonb, $4::jsonb, $5::jsonb)`,
-      [PLAN_ID, date, JSON.stringify(problem), JSON.stringify(plan.solution), JSON.stringify(plan.mapping)],
-    );
+    await insertPublishedPlan(svc.db, PLAN_ID, date, plan);
     await svc.actual.planChanged();
     const all = [...day.fixes].flatMap(([vehicleId, fixes]) => fixes.map((f) => ({ vehicleId, fixTime: f.timeMs, lat: f.lat, lon: f.lon, speedKmh: f.speedKmh, working: f.working })))
       .sort((a, b) => a.fixTime - b.fixTime);

@@ -2,6 +2,7 @@ import { solve, type ProblemInput, type Solution } from '../../solver/index.js';
 import type { RoadNetwork } from '../../solver/network/index.js';
 import { buildProblem, type PlanMapping } from '../../src/planning/build-problem.js';
 import type { PlanningSnapshot } from '../../src/planning/snapshot.js';
+import type { Queryable } from '../../src/store/db.js';
 import { demoSnapshot, networkFor } from './planning.js';
 
 /** A small plan of the demo city: eight residual points of Fontvieille, five main streets, one collector and one sweeper. */
@@ -35,4 +36,23 @@ export function smallPlan(date = '2026-12-01'): Promise<SmallPlan> {
     return { city, network, problem: built.problem, solution, mapping: built.mapping, roads };
   })());
   return cached.get(date)!;
+}
+
+/**
+ * Stores a small plan as a published plan of `date` for Fontvieille (or the whole city with
+ * `district: null`), as the plan store keeps one: the Problem without its matrices.
+ */
+export async function insertPublishedPlan(db: Queryable, planId: string, date: string, plan: Pick<SmallPlan, 'problem' | 'solution' | 'mapping'>, district: string | null = 'Fontvieille'): Promise<void> {
+  const { matrices: _m, ...problem } = plan.problem;
+  await db.query(
+    `insert into plans (id, plan_date, district, district_key, version, status, problem, solution, mapping)
+     values ($1, $2, $3, $4, 1, 'published', $5::jsonb, $6::jsonb, $7::jsonb)`,
+    [planId, date, district, district ?? '', JSON.stringify(problem), JSON.stringify(plan.solution), JSON.stringify(plan.mapping)],
+  );
+}
+
+/** The stored vehicles as the fleet simulator pairs them with tracks (terminal, model, capacity). */
+export async function storedDevices(db: Queryable): Promise<Array<{ id: string; terminalId?: string; terminalModel?: string; capacityKg?: number }>> {
+  return (await db.query<{ id: string; doc: any }>('select id, doc from vehicles')).rows
+    .map((r) => ({ id: r.id, terminalId: r.doc.terminalId, terminalModel: r.doc.terminalModel, capacityKg: r.doc.capacityKg }));
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { PlanClock } from '../../src/planning/plan-clock.js';
 import { simulatePlanDay, type PlanDay } from '../../simulations/plan-day.js';
-import { smallPlan, type SmallPlan } from '../helpers/actual.js';
+import { insertPublishedPlan, smallPlan, type SmallPlan } from '../helpers/actual.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
@@ -29,12 +29,7 @@ describeEachBackend('plan against actual and the reports over the API (%s)', (ba
     plan = await smallPlan(date);
     day = simulatePlanDay({ network: plan.network, problem: plan.problem, solution: plan.solution, mapping: plan.mapping, segmentGeometry: (id) => plan.roads.get(id) },
       { seed: 5, skip: SKIP, delayShare: 0 });
-    const { matrices: _m, ...problem } = plan.problem;
-    await svc.db.query(
-      `insert into plans (id, plan_date, district, district_key, version, status, problem, solution, mapping)
-       values ($1, $2, 'Fontvieille', 'Fontvieille', 1, 'published', $3::jsonb, $4::jsonb, $5::jsonb)`,
-      [PLAN_ID, date, JSON.stringify(problem), JSON.stringify(plan.solution), JSON.stringify(plan.mapping)],
-    );
+    await insertPublishedPlan(svc.db, PLAN_ID, date, plan);
     clockMs = plan.mapping.midnightMs + 60_000; // 00:01 of the plan day, before any window
     await svc.actual.planChanged(); // as publishing does: the plan is being driven
   }, 600_000);

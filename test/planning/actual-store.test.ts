@@ -10,7 +10,7 @@ import { ensurePositionPartitions } from '../../src/store/positions-partitions.j
 import { resources } from '../../src/store/resources.js';
 import { PositionWriter, type StoredFix } from '../../src/tracking/position-writer.js';
 import { simulatePlanDay, type PlanDay } from '../../simulations/plan-day.js';
-import { smallPlan, type SmallPlan } from '../helpers/actual.js';
+import { insertPublishedPlan, smallPlan, type SmallPlan } from '../helpers/actual.js';
 import { describeEachBackend, openTestStore, type TestStore } from '../helpers/backends.js';
 
 const SKIP = new Set(['collector-residual-1#3', 'collector-residual-1#8', 'sweeper-03#7']);
@@ -30,13 +30,8 @@ describeEachBackend('plan against actual in the store', (backend) => {
     actual = new ActualStore(db);
     const repo = new CityRepo(db);
     for (const r of plan.city.roadSegments) await repo.write(resources['road-segments'], r, 'insert');
-    const { matrices: _m, ...problem } = plan.problem;
     const mapping = { ...plan.mapping, sweepTasks: Object.fromEntries(Object.entries(plan.mapping.sweepTasks).map(([id, t]) => [id, { segmentId: t.segmentId, work: t.work }])) };
-    await db.query(
-      `insert into plans (id, plan_date, district, district_key, version, status, problem, solution, mapping)
-       values ($1, '2026-12-01', null, '', 1, 'published', $2::jsonb, $3::jsonb, $4::jsonb)`,
-      [PLAN_ID, JSON.stringify(problem), JSON.stringify(plan.solution), JSON.stringify(mapping)],
-    );
+    await insertPublishedPlan(db, PLAN_ID, '2026-12-01', { ...plan, mapping }, null);
     await ensurePositionPartitions(db, plan.mapping.midnightMs, 2, 3);
     const writer = new PositionWriter(db);
     const rows: StoredFix[] = [];

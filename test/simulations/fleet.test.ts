@@ -4,7 +4,7 @@ import { DEMO_TERMINAL_PROFILES } from '../../src/demo/demo-files.js';
 import { PlanClock } from '../../src/planning/plan-clock.js';
 import { Fleet, simClock } from '../../simulations/fleet/fleet.js';
 import { planTracks } from '../../simulations/fleet/plan-tracks.js';
-import { smallPlan, type SmallPlan } from '../helpers/actual.js';
+import { storedDevices, insertPublishedPlan, smallPlan, type SmallPlan } from '../helpers/actual.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const PLAN_ID = 'plan-fleet-sim';
@@ -21,14 +21,8 @@ beforeAll(async () => {
   // yesterday's plan (local): its day lies in the past, so a sped-up clock never runs ahead of the service's
   const date = PlanClock.localDate(Date.now() - 86_400_000, 'Asia/Shanghai');
   plan = await smallPlan(date);
-  const { matrices: _m, ...problem } = plan.problem;
-  await svc.db.query(
-    `insert into plans (id, plan_date, district, district_key, version, status, problem, solution, mapping)
-     values ($1, $2, 'Fontvieille', 'Fontvieille', 1, 'published', $3::jsonb, $4::jsonb, $5::jsonb)`,
-    [PLAN_ID, date, JSON.stringify(problem), JSON.stringify(plan.solution), JSON.stringify(plan.mapping)],
-  );
-  const devices = (await svc.db.query<{ id: string; doc: any }>('select id, doc from vehicles')).rows
-    .map((r) => ({ id: r.id, terminalId: r.doc.terminalId, terminalModel: r.doc.terminalModel, capacityKg: r.doc.capacityKg }));
+  await insertPublishedPlan(svc.db, PLAN_ID, date, plan);
+  const devices = await storedDevices(svc.db);
   simulated = planTracks({ plan, network: plan.network, roads: plan.roads, devices, options: { seed: 3, skipShare: 0, delayShare: 0, speedVariation: 0.15 } });
   const firstMs = Math.min(...simulated.vehicles.map((v) => v.fixes[0]!.timeMs));
   // the day at 5,000 times real time: a few seconds for the whole plan

@@ -9,7 +9,7 @@ import { PlanClock } from '../../src/planning/plan-clock.js';
 import { Fleet, simClock } from '../../simulations/fleet/fleet.js';
 import { DEMO_DAY, planTracks } from '../../simulations/fleet/plan-tracks.js';
 import { scoreStates, simulatePlanDay, type PlanDay } from '../../simulations/plan-day.js';
-import { smallPlan, type SmallPlan } from '../helpers/actual.js';
+import { storedDevices, insertPublishedPlan, smallPlan, type SmallPlan } from '../helpers/actual.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
@@ -110,12 +110,7 @@ describeEachBackend('a simulated day replayed into the service (%s)', (backend) 
     plan = await smallPlan(date);
     // skips drawn by the seed, routes held up, legs at varied speeds: the simulator's own choices
     day = simulate(plan, { seed: 23, skipShare: 0.25, delayShare: 0.5, speedVariation: 0.15 });
-    const { matrices: _m, ...problem } = plan.problem;
-    await svc.db.query(
-      `insert into plans (id, plan_date, district, district_key, version, status, problem, solution, mapping)
-       values ($1, $2, 'Fontvieille', 'Fontvieille', 1, 'published', $3::jsonb, $4::jsonb, $5::jsonb)`,
-      [PLAN_ID, date, JSON.stringify(problem), JSON.stringify(plan.solution), JSON.stringify(plan.mapping)],
-    );
+    await insertPublishedPlan(svc.db, PLAN_ID, date, plan);
     clockMs = plan.mapping.midnightMs + 60_000;
     await svc.actual.planChanged();
     const all = [...day.fixes].flatMap(([vehicleId, fixes]) => fixes.map((f) => ({ vehicleId, fixTime: f.timeMs, lat: f.lat, lon: f.lon, speedKmh: f.speedKmh, working: f.working })))
@@ -148,14 +143,8 @@ describe('a simulated day sent by the fleet simulator over JT/T 808', () => {
     await svc.network;
     const date = PlanClock.localDate(Date.now() - 86_400_000, 'Asia/Shanghai');
     const plan = await smallPlan(date);
-    const { matrices: _m, ...problem } = plan.problem;
-    await svc.db.query(
-      `insert into plans (id, plan_date, district, district_key, version, status, problem, solution, mapping)
-       values ($1, $2, 'Fontvieille', 'Fontvieille', 1, 'published', $3::jsonb, $4::jsonb, $5::jsonb)`,
-      [PLAN_ID, date, JSON.stringify(problem), JSON.stringify(plan.solution), JSON.stringify(plan.mapping)],
-    );
-    const devices = (await svc.db.query<{ id: string; doc: any }>('select id, doc from vehicles')).rows
-      .map((r) => ({ id: r.id, terminalId: r.doc.terminalId, terminalModel: r.doc.terminalModel, capacityKg: r.doc.capacityKg }));
+    await insertPublishedPlan(svc.db, PLAN_ID, date, plan);
+    const devices = await storedDevices(svc.db);
     // the demo's noise and multipath outliers, with stops skipped and routes held up as the seed draws them
     const simulated = planTracks({ plan, network: plan.network, roads: plan.roads, devices, options: { ...DEMO_DAY, seed: 23, skipShare: 0.25, delayShare: 0.5 } });
     day = simulated.day;
