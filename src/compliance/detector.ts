@@ -53,4 +53,9 @@ export class Run {
   spanS(atMs: number): number {
     return this.count === 0 ? 0 : (atMs - this.startMs) / 1000;
   }
+
+  /** The run has lasted `afterS` seconds over two fixes or more: one fix alone (a spike) never holds. */
+  held(atMs: number, afterS: number): boolean {
+    return this.count >= 2 && this.spanS(atMs) >= afterS;
+  }
 }

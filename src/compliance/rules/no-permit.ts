@@ -27,7 +27,7 @@ class NoPermitDetector implements Detector {
     }
     if (!j.moving || j.places.length > 0) return; // driving inside a site is not a trip on the road
     this.run.add(j);
-    if (this.run.count >= 2 && this.run.spanS(j.atMs) >= c.noPermitAfterS) {
+    if (this.run.held(j.atMs, c.noPermitAfterS)) {
       this.episode.open(out, j, {
         startMs: this.run.startMs, fixIds: this.run.fixIds,
         thresholds: { noPermitAfterS: c.noPermitAfterS },

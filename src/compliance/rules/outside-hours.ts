@@ -31,7 +31,7 @@ class OutsideHoursDetector implements Detector {
     // A stop at a light neither starts nor ends it; nor does driving inside a site (loading, queueing to leave).
     if (!j.moving || j.places.length > 0) return;
     this.run.add(j);
-    if (this.run.count >= 2 && this.run.spanS(j.atMs) >= c.outsideHoursAfterS) {
+    if (this.run.held(j.atMs, c.outsideHoursAfterS)) {
       const p = permits[0]!.permit;
       this.episode.open(out, j, {
         startMs: this.run.startMs, fixIds: this.run.fixIds, permitId: p.id,

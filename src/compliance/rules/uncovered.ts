@@ -32,7 +32,7 @@ class UncoveredDetector implements Detector {
     if (!j.moving) return;
     this.run.add(j);
     this.maxSpeedKmh = Math.max(this.maxSpeedKmh, j.fix.speedKmh);
-    if (this.run.count >= 2 && this.run.spanS(j.atMs) >= c.uncoveredAfterS) {
+    if (this.run.held(j.atMs, c.uncoveredAfterS)) {
       this.episode.open(out, j, {
         startMs: this.run.startMs, fixIds: this.run.fixIds, permitId: j.trip?.permit?.permit.id,
         thresholds: { uncoveredAfterS: c.uncoveredAfterS, movingKmh: c.movingKmh },
