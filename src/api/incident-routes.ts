@@ -91,6 +91,11 @@ export function addIncidentRoutes(api: ApiRoutes, deps: IncidentRouteDeps): void
     if (!incident || !principal || !incidentInScope(incidentScopeOf(principal), incident)) throw notFound('incident', id);
     return incident;
   };
+  /** One evidence chain for both its forms (GeoJSON and the printable page). */
+  const evidenceOf = async (id: string, principal: Principal | undefined) => {
+    const incident = await visible(id, principal);
+    return { incident, evidence: await buildEvidence(deps.db, evidenceLookups(deps.repo), incident, await deps.incidents.log(incident.id)) };
+  };
 
   api.add({
     method: 'get', path: '/incidents', roles: INCIDENT_READ, query: listQuery,
@@ -146,8 +151,7 @@ export function addIncidentRoutes(api: ApiRoutes, deps: IncidentRouteDeps): void
     method: 'get', path: '/incidents/:id/evidence', roles: INCIDENT_READ, params: idParams,
     summary: 'The evidence chain as GeoJSON: track snippet (fixes involved flagged, 2 min margin), corridor / zone / facility, status series (load, cover, lift, speed), thresholds, log',
     handler: async ({ params, principal, res }) => {
-      const incident = await visible(params.id, principal);
-      const evidence = await buildEvidence(deps.db, evidenceLookups(deps.repo), incident, await deps.incidents.log(incident.id));
+      const { incident, evidence } = await evidenceOf(params.id, principal);
       res.type('application/geo+json');
       res.setHeader('content-disposition', `inline; filename="incident-${incident.id}.geojson"`);
       res.status(200).send(JSON.stringify(evidence));
@@ -158,8 +162,7 @@ export function addIncidentRoutes(api: ApiRoutes, deps: IncidentRouteDeps): void
     method: 'get', path: '/incidents/:id/print', roles: INCIDENT_READ, params: idParams,
     summary: 'The evidence chain as a printable HTML page (the same facts as the GeoJSON export)',
     handler: async ({ params, principal, res }) => {
-      const incident = await visible(params.id, principal);
-      const evidence = await buildEvidence(deps.db, evidenceLookups(deps.repo), incident, await deps.incidents.log(incident.id));
+      const { incident, evidence } = await evidenceOf(params.id, principal);
       res.type('html');
       res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
       res.status(200).send(evidencePageHtml(evidence, deps.profile().timeZone));

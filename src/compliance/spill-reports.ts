@@ -25,16 +25,11 @@ export interface SpillReportInput {
   windowS: number;
 }
 
-export interface SpillReport {
+/** A report as stored: what was reported (time and place as ISO time and GeoJSON) and what it matched. */
+export interface SpillReport extends Pick<SpillReportInput, 'reporterKind' | 'note' | 'photo' | 'reportedBy' | 'radiusM' | 'windowS'> {
   id: string;
   reportedAt: string;
   location: { type: 'Point'; coordinates: [number, number] };
-  reporterKind: ReporterKind;
-  note?: string;
-  photo?: string;
-  reportedBy: string;
-  radiusM: number;
-  windowS: number;
   candidates: SpillCandidate[];
   incidentId?: string;
   createdAt: string;
