@@ -83,10 +83,10 @@ export async function phoneAndDesktop(browser: Browser, serviceUrl: string, page
   return { phone, desktop };
 }
 
-/** The demo city's service with its road network and a Chromium, started side by side; `token(role)` is that role's first-start token. */
-export async function demoServiceAndBrowser(): Promise<{ svc: TestService; browser: Browser; token: (role: string) => string }> {
+/** The demo city's service with its road network and a Chromium, started side by side. */
+export async function demoServiceAndBrowser(): Promise<{ svc: TestService; browser: Browser }> {
   buildWeb();
   const [svc, browser] = await Promise.all([startTestService({ demo: true, roadNetwork: true }), launchChromium()]);
   await svc.network;
-  return { svc, browser, token: (role) => svc.firstStartTokens.find((t) => t.role === role)!.token };
+  return { svc, browser };
 }

@@ -38,7 +38,7 @@ describeWith('chromium', 'dispatch map', () => {
     await svc?.stop();
   });
 
-  const dispatcherToken = () => svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
+  const dispatcherToken = () => svc.roleToken('dispatcher');
   const marker = () => page.locator(`.vehicle-marker [data-vehicle-id="${vehicle.id}"]`);
   const count = () => page.locator('#vehicle-count').textContent();
   // A closed popup fades out for 200 ms: name the one to close by its vehicle.

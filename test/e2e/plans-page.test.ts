@@ -24,10 +24,9 @@ describeWith('chromium', 'plans page', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    let token: (role: string) => string;
-    ({ svc, browser, token } = await demoServiceAndBrowser());
-    dispatcher = token('dispatcher');
-    driver = token('driver');
+    ({ svc, browser } = await demoServiceAndBrowser());
+    dispatcher = svc.roleToken('dispatcher');
+    driver = svc.roleToken('driver');
     ({ phone, desktop } = await phoneAndDesktop(browser, svc.url, pageErrors));
   });
 

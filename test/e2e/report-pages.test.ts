@@ -28,11 +28,10 @@ describeWith('chromium', 'report and simulations pages', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    let token: (role: string) => string;
-    ({ svc, browser, token } = await demoServiceAndBrowser());
-    dispatcher = token('dispatcher');
-    planner = token('planner');
-    driver = token('driver');
+    ({ svc, browser } = await demoServiceAndBrowser());
+    dispatcher = svc.roleToken('dispatcher');
+    planner = svc.roleToken('planner');
+    driver = svc.roleToken('driver');
     date = PlanClock.localDate(Date.now() - 86_400_000, 'Asia/Shanghai');
     const plan = await smallPlan(date);
     const day = simulatePlanDay({ network: plan.network, problem: plan.problem, solution: plan.solution, mapping: plan.mapping, segmentGeometry: (id) => plan.roads.get(id) },

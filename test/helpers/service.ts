@@ -8,6 +8,8 @@ import { createTestDatabase, type Backend } from './backends.js';
 
 export interface TestService extends Service {
   adminToken: string;
+  /** The first-start token of a role (the demo city creates one per role); throws when there is none. */
+  roleToken(role: string): string;
   /** fetch against the service with an optional bearer token */
   call(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
@@ -64,6 +66,11 @@ export async function startTestService(opts: { backend?: Backend; demo?: boolean
   return {
     ...service,
     adminToken: TEST_ADMIN_TOKEN,
+    roleToken: (role) => {
+      const found = service.firstStartTokens.find((t) => t.role === role);
+      if (!found) throw new Error(`no first-start token for the role ${role}`);
+      return found.token;
+    },
     call,
     stop: async () => {
       await service.close();

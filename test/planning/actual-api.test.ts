@@ -21,9 +21,9 @@ describeEachBackend('plan against actual and the reports over the API (%s)', (ba
   beforeAll(async () => {
     svc = await startTestService({ backend, demo: true, roadNetwork: true, actualClock: () => clockMs });
     await svc.network;
-    dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
-    enforcement = svc.firstStartTokens.find((t) => t.role === 'enforcement')!.token;
-    driver = svc.firstStartTokens.find((t) => t.role === 'driver')!.token;
+    dispatcher = svc.roleToken('dispatcher');
+    enforcement = svc.roleToken('enforcement');
+    driver = svc.roleToken('driver');
     // yesterday's plan (local): its whole day lies in the past, and it is still being judged
     const date = PlanClock.localDate(Date.now() - 86_400_000, 'Asia/Shanghai');
     plan = await smallPlan(date);

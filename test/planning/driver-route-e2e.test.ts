@@ -27,7 +27,7 @@ const terminals: SimTerminal[] = [];
 beforeAll(async () => {
   svc = await startTestService({ demo: true, roadNetwork: true });
   await svc.network;
-  dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
+  dispatcher = svc.roleToken('dispatcher');
 }, 600_000);
 afterAll(async () => {
   for (const t of terminals) await t.close();

@@ -11,9 +11,9 @@ let driver: string;
 beforeAll(async () => {
   svc = await startTestService({ demo: true, roadNetwork: true });
   await svc.network;
-  dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
-  enforcement = svc.firstStartTokens.find((t) => t.role === 'enforcement')!.token;
-  driver = svc.firstStartTokens.find((t) => t.role === 'driver')!.token;
+  dispatcher = svc.roleToken('dispatcher');
+  enforcement = svc.roleToken('enforcement');
+  driver = svc.roleToken('driver');
 }, 600_000);
 afterAll(async () => {
   await svc?.stop();

@@ -52,7 +52,7 @@ describeWith('postgres', 'plan jobs over worker processes [postgres]', () => {
     const profile = (await svc.call('GET', '/api/v1/city-profile', { token: TEST_ADMIN_TOKEN })).body;
     await svc.call('PUT', '/api/v1/city-profile', { token: TEST_ADMIN_TOKEN, body: { ...profile, planning: { ...profile.planning, iterations: 100 } } });
     workers.push(...(await Promise.all([startWorker(scratch.url), startWorker(scratch.url)])));
-    const dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
+    const dispatcher = svc.roleToken('dispatcher');
     const socket: Socket = connect(svc.url, { auth: { token: dispatcher }, transports: ['websocket'] });
     const progress: any[] = [];
     socket.on('plan:progress', (e) => progress.push(e));

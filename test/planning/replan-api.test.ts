@@ -19,7 +19,7 @@ describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
   beforeAll(async () => {
     svc = await startTestService({ backend, demo: true, roadNetwork: true });
     await svc.network;
-    dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
+    dispatcher = svc.roleToken('dispatcher');
   });
   afterAll(async () => {
     await svc?.stop();

@@ -7,7 +7,7 @@ let dispatcher: string;
 beforeAll(async () => {
   svc = await startTestService({ demo: true, roadNetwork: true });
   await svc.network;
-  dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
+  dispatcher = svc.roleToken('dispatcher');
 }, 600_000);
 afterAll(async () => {
   await svc?.stop();

@@ -11,8 +11,8 @@ let dispatcher: string;
 beforeAll(async () => {
   svc = await startTestService({ demo: true, roadNetwork: true });
   await svc.network;
-  planner = svc.firstStartTokens.find((t) => t.role === 'planner')!.token;
-  dispatcher = svc.firstStartTokens.find((t) => t.role === 'dispatcher')!.token;
+  planner = svc.roleToken('planner');
+  dispatcher = svc.roleToken('dispatcher');
 }, 600_000);
 afterAll(async () => {
   await svc?.stop();
