@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashToken as hash } from './api-tokens.js';
 import type { Db, Queryable } from '../store/db.js';
 import { newId } from '../store/city-repo.js';
 import type { Principal, TokenCheck, UserRole } from '../domain/principal.js';
@@ -32,7 +33,6 @@ interface SessionRow {
   district: string | null;
 }
 
-const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export class SessionStore {
   private readonly cache = new Map<string, { principal: Principal | null; cachedUntilMs: number }>();
