@@ -210,17 +210,20 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
     },
   });
 
+  /** The stored Problem and Solution of a plan: 404 for an unknown plan, 409 while it has none. */
+  const solvedProblemOf = async (planId: string, noSolution: string) => {
+    const stored = await deps.plans.problemOf(planId);
+    if (stored) return stored;
+    if (!(await deps.plans.get(planId))) throw notFound('plan', planId);
+    throw new ApiError(409, noSolution, [{ path: 'params.id', message: 'its job has not finished (or failed)' }]);
+  };
+
   api.add({
     method: 'get', path: '/plans/:id/problem', roles: READ, params: idParams,
     summary: 'The solver Problem a plan was solved from (matrices included), its Solution and the mapping of solver indices to places and records, for independent checking and the fleet simulator',
     handler: async ({ params, principal }) => {
       await assertPlanIdInScope(principal, params.id);
-      const stored = await deps.plans.problemOf(params.id);
-      if (!stored) {
-        if (!(await deps.plans.get(params.id))) throw notFound('plan', params.id);
-        throw new ApiError(409, 'the plan has no solution yet', [{ path: 'params.id', message: 'its job has not finished (or failed)' }]);
-      }
-      return stored;
+      return solvedProblemOf(params.id, 'the plan has no solution yet');
     },
   });
 
@@ -263,11 +266,7 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
     summary: 'Run the plan validator again on the stored Problem and Solution; the report is stored',
     handler: async ({ params, principal }) => {
       await assertPlanIdInScope(principal, params.id);
-      const stored = await deps.plans.problemOf(params.id);
-      if (!stored) {
-        if (!(await deps.plans.get(params.id))) throw notFound('plan', params.id);
-        throw new ApiError(409, 'the plan has no solution to validate', [{ path: 'params.id', message: 'its job has not finished (or failed)' }]);
-      }
+      const stored = await solvedProblemOf(params.id, 'the plan has no solution to validate');
       const report = validateSolution(stored.problem, stored.solution);
       await deps.plans.saveValidation(params.id, report);
       return report;
