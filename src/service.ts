@@ -46,6 +46,8 @@ import { PlanRunner } from './jobs/plan-runner.js';
 import { addCapacityRoutes } from './api/capacity-routes.js';
 import { storeCitySnapshot } from '../simulations/capacity/city.js';
 import { CapacityRunner, CapacityRuns } from '../simulations/capacity/runs.js';
+import { CapacityDayJobs } from '../simulations/capacity/day-jobs.js';
+import { attachCapacityRoom } from './live/capacity-room.js';
 import { scheduleNightlyPlanning, type NightlyPlanning } from './jobs/nightly-planning.js';
 import { addPlanRoutes } from './api/plan-routes.js';
 import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
@@ -343,8 +345,10 @@ export async function startService(config: Config, logger: Logger, options: Star
     mapRoutes = addMapRoutes(api, { db, profile: () => profiles.get(), tileUrl: config.mapTileUrl });
     const plans = new PlanStore(db);
     let planLive: LiveHub | undefined;
+    // on a PostgreSQL server a capacity run's days are plan-queue jobs (any instance or worker takes them)
+    const capacityDays = config.osmFile && db.kind === 'postgres' ? new CapacityDayJobs({ db, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir }) : undefined;
     const planRunner = config.osmFile && config.planWorkers > 0 ? new PlanRunner({
-      db, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir, threads: config.planWorkers,
+      db, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir, threads: config.planWorkers, kinds: capacityDays ? [capacityDays] : [],
       onProgress: (event) => planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:progress', event, { about: { district: event.district } }),
     }) : undefined;
     const cannotPlan = (): string | null => !config.osmFile ? 'no road network: set OSM_FILE'
@@ -385,9 +389,9 @@ export async function startService(config: Config, logger: Logger, options: Star
       plans, profile: () => profiles.get(), districts: () => listDistricts(db), cannotPlan, onQueued: () => planRunner?.wake(),
       onChanged: (planId, move) => void planChanged(planId, move).catch((err: unknown) => logger.warn({ err, planId, move }, 'plan change not passed on to drivers and terminals')),
     });
-    // capacity studies run in this process's plan threads' budget (PLAN_WORKERS), one run at a time
-    const capacityRuns = new CapacityRuns(db);
-    const capacityRunner = config.osmFile && config.planWorkers > 0 ? new CapacityRunner({
+    // embedded store: capacity studies run in this process's plan threads' budget (PLAN_WORKERS), one run at a time
+    const capacityRuns = new CapacityRuns(db, capacityDays && { city: () => storeCitySnapshot(db) });
+    const capacityRunner = !capacityDays && config.osmFile && config.planWorkers > 0 ? new CapacityRunner({
       runs: capacityRuns, logger, osmFile: config.osmFile, networkCacheDir: config.networkCacheDir, threads: config.planWorkers,
       city: () => storeCitySnapshot(db),
     }) : undefined;
@@ -395,8 +399,8 @@ export async function startService(config: Config, logger: Logger, options: Star
     capacityRunner?.wake();
     addCapacityRoutes(api, {
       runs: capacityRuns, vehicles: async () => (await readCity(db)).vehicles,
-      cannotRun: () => cannotPlan() ?? (capacityRunner ? null : 'this instance runs no plan threads (PLAN_WORKERS=0)'),
-      onQueued: () => capacityRunner?.wake(),
+      cannotRun: () => cannotPlan() ?? (capacityRunner || capacityDays ? null : 'this instance runs no plan threads (PLAN_WORKERS=0)'),
+      onQueued: () => (capacityDays ? planRunner?.wake() : capacityRunner?.wake()),
     });
     addDriverRoutes(api, {
       db, actions: new RouteActions(db), profile: () => profiles.get(), vehicleExists: (id) => tracking.directory.hasVehicle(id), fleet: () => tracking.tracker.snapshot(),
@@ -416,6 +420,7 @@ export async function startService(config: Config, logger: Logger, options: Star
     const httpServer = createServer(app);
     const live = await startLiveHub({ httpServer, tokens: principals, events: tracking.events, states: tracking.tracker, redisUrl: config.redisUrl, maxBatchesPerSecond: config.liveMaxBatchesPerSecond, logger });
     const detachIncidentRoom = attachIncidentRoom(live.io, incidentFeed);
+    const capacityRoom = attachCapacityRoom(live.io, { progressOf: (ids) => capacityRuns.progressOf(ids), logger });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -482,6 +487,7 @@ export async function startService(config: Config, logger: Logger, options: Star
         await jt808?.close();
         await routeTexts?.close();
         detachIncidentRoom();
+        capacityRoom.stop();
         await live.close();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());

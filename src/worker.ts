@@ -3,11 +3,13 @@ import { createLogger } from './logger.js';
 import { openDb } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { PlanRunner } from './jobs/plan-runner.js';
+import { CapacityDayJobs } from '../simulations/capacity/day-jobs.js';
 
 /**
  * `npm run worker`: a plan-job worker process without HTTP. It takes jobs from the queue in
- * the PostgreSQL store (DATABASE_URL) that the service instances write to, runs each in one
- * of PLAN_WORKERS threads, and stores the plan; run as many as machines allow. Progress goes
+ * the PostgreSQL store (DATABASE_URL) that the service instances write to — plans, and the days
+ * of capacity studies — runs each in one of PLAN_WORKERS threads, and stores the plan or the
+ * day's outcome; run as many as machines allow. Progress goes
  * into the job row, from which the service instances push it to the dispatchers' pages.
  * The road network comes from OSM_FILE through NETWORK_CACHE_DIR, as in the service.
  */
@@ -28,6 +30,7 @@ const db = await openDb({ databaseUrl: config.databaseUrl });
 await migrate(db);
 const runner = new PlanRunner({
   db, logger, osmFile: config.osmFile!, networkCacheDir: config.networkCacheDir, threads: Math.max(1, config.planWorkers),
+  kinds: [new CapacityDayJobs({ db, logger, osmFile: config.osmFile!, networkCacheDir: config.networkCacheDir })],
 });
 await runner.start();
 logger.info({ owner: runner.owner, threads: Math.max(1, config.planWorkers) }, 'plan worker ready');

@@ -51,33 +51,64 @@ export interface StudyResult {
 /** Solver seed of a day: the same for every fleet (common random numbers), different per day. */
 const daySeed = (s: Scenario, day: number) => ((s.seed * 1_000_003 + day * 7919) >>> 0) || 1;
 
-export async function runStudy(base: PlanningSnapshot, input: ScenarioInput, options: StudyOptions): Promise<StudyResult> {
+/** One (fleet, day) of a study: the plan job's input and what its outcome records besides the plan. */
+export interface StudyJob {
+  fleet: FleetConfig;
+  label: string;
+  draw: DayDraw;
+  input: PlanJobInput;
+  base: Omit<DayOutcome, 'cleared' | 'pointVisits' | 'unservedByReason' | 'vehicles' | 'vehicleHours' | 'km' | 'cost' | 'facilityLoad' | 'validator'>;
+}
+
+export interface PreparedStudy {
+  scenario: Scenario;
+  /** fleets × days; job i is fleet ⌊i / days⌋ on day i mod days */
+  count: number;
+  job(i: number): StudyJob;
+}
+
+/**
+ * The study's jobs, each made when asked for: the same job for the same (city, scenario, i) in
+ * any process, so a day planned by a worker on another machine is the day this one would plan.
+ */
+export function prepareStudy(base: PlanningSnapshot, input: ScenarioInput, where: { osmFile: string; networkCacheDir?: string }): PreparedStudy {
   const s = scenarioSchema.parse(input);
   const facilityIds = base.facilities.map((f) => f.id).sort();
-  const draws: DayDraw[] = Array.from({ length: s.days }, (_, i) => drawDay(s, i, facilityIds));
+  const draws = new Map<number, DayDraw>();
+  const drawOf = (day: number) => {
+    if (!draws.has(day)) draws.set(day, drawDay(s, day, facilityIds));
+    return draws.get(day)!;
+  };
   const repairs = new Map<string, Set<number>>();
   const inRepair = (id: string, day: number) => {
     if (!repairs.has(id)) repairs.set(id, daysInRepair(s, id));
     return repairs.get(id)!.has(day);
   };
-
-  type Job = { fleet: FleetConfig; label: string; draw: DayDraw; input: PlanJobInput; base: Omit<DayOutcome, 'cleared' | 'pointVisits' | 'unservedByReason' | 'vehicles' | 'vehicleHours' | 'km' | 'cost' | 'facilityLoad' | 'validator'> };
-  const jobs: Job[] = [];
-  for (const fleet of s.fleets) {
-    const vehicles = fleetVehicles(base.vehicles, fleet);
-    const label = fleetLabel(fleet);
-    for (const draw of draws) {
+  const fleets = s.fleets.map((fleet) => ({ fleet, label: fleetLabel(fleet), vehicles: fleetVehicles(base.vehicles, fleet) }));
+  return {
+    scenario: s,
+    count: s.days * s.fleets.length,
+    job(i: number): StudyJob {
+      if (!(i >= 0 && i < s.days * s.fleets.length)) throw new RangeError(`study job ${i} out of 0..${s.days * s.fleets.length - 1}`);
+      const { fleet, label, vehicles } = fleets[Math.floor(i / s.days)]!;
+      const draw = drawOf(i % s.days);
       const snapshot = daySnapshot(base, s, draw, vehicles, (id) => inRepair(id, draw.index));
-      jobs.push({
+      return {
         fleet, label, draw,
-        input: { snapshot, osmFile: options.osmFile, networkCacheDir: options.networkCacheDir, options: { seed: daySeed(s, draw.index), iterations: s.iterations, timeLimitS: 7 * 86_400 } },
+        input: { snapshot, osmFile: where.osmFile, networkCacheDir: where.networkCacheDir, options: { seed: daySeed(s, draw.index), iterations: s.iterations, timeLimitS: 7 * 86_400 } },
         base: {
           day: draw.index, date: draw.date, fleet: label, rain: draw.rain, festivals: draw.festivals,
           inRepair: vehicles.filter((v) => inRepair(v.id, draw.index)).map((v) => v.id), facilityFactor: draw.facilityFactor,
         },
-      });
-    }
-  }
+      };
+    },
+  };
+}
+
+export async function runStudy(base: PlanningSnapshot, input: ScenarioInput, options: StudyOptions): Promise<StudyResult> {
+  const study = prepareStudy(base, input, options);
+  const s = study.scenario;
+  const jobs: StudyJob[] = Array.from({ length: study.count }, (_, i) => study.job(i));
 
   const outcomes: DayOutcome[] = new Array(jobs.length);
   let next = 0;

@@ -16,7 +16,7 @@ export function relayRemoteProgress(deps: { db: Db; localOwner: () => string | u
     try {
       const res = await deps.db.query<{ id: string; plan_id: string; status: PlanProgressEvent['status']; payload: { date: string; district: string | null }; progress: any; error: string | null; owner: string | null }>(
         `select id, plan_id, status, payload, progress, error, owner from plan_jobs
-         where (status = 'running' or finished_at > now() - interval '10 seconds') and owner is distinct from $1`,
+         where kind = 'plan' and (status = 'running' or finished_at > now() - interval '10 seconds') and owner is distinct from $1`,
         [deps.localOwner() ?? ''],
       );
       const seen = new Set<string>();

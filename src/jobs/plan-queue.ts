@@ -24,6 +24,7 @@ export interface PlanJobPayload {
 }
 
 export interface PlanJobRow {
+  kind: 'plan';
   id: string;
   planId: string;
   status: JobStatus;
@@ -39,7 +40,24 @@ export interface PlanJobRow {
   finishedAt: string | null;
 }
 
+/**
+ * A job of another kind in the same queue (migration 14): a capacity study's day, with no plan.
+ * Its kind's handler (JobKind in plan-runner.ts) reads the payload.
+ */
+export interface OtherJobRow {
+  kind: 'capacity_day';
+  id: string;
+  runId: string;
+  attempts: number;
+  maxAttempts: number;
+  payload: unknown;
+}
+
+export type QueuedJob = PlanJobRow | OtherJobRow;
+export type JobKindName = QueuedJob['kind'];
+
 type Raw = {
+  kind: JobKindName; run_id: string | null;
   id: string; plan_id: string; status: JobStatus; attempts: number; max_attempts: number; payload: PlanJobPayload; progress: unknown;
   owner: string | null; lease_until: Date | string | null; error: string | null; created_at: Date | string; started_at: Date | string | null; finished_at: Date | string | null;
 };
@@ -48,7 +66,7 @@ const iso = (d: Date | string | null): string | null => (d === null ? null : new
 
 function toRow(r: Raw): PlanJobRow {
   return {
-    id: r.id, planId: r.plan_id, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts, payload: r.payload, progress: r.progress,
+    kind: 'plan', id: r.id, planId: r.plan_id, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts, payload: r.payload, progress: r.progress,
     owner: r.owner, leaseUntil: iso(r.lease_until), error: r.error, createdAt: iso(r.created_at)!, startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
   };
 }
@@ -57,7 +75,7 @@ export class PlanQueue {
   constructor(private readonly db: Db) {}
 
   async get(id: string): Promise<PlanJobRow | undefined> {
-    const res = await this.db.query<Raw>('select * from plan_jobs where id = $1', [id]);
+    const res = await this.db.query<Raw>(`select * from plan_jobs where id = $1 and kind = 'plan'`, [id]);
     return res.rows[0] ? toRow(res.rows[0]) : undefined;
   }
 
@@ -71,11 +89,17 @@ export class PlanQueue {
     return res.rows.length === 1;
   }
 
-  /** Takes the oldest queued job for `owner`, or undefined when there is none. */
-  async claim(owner: string, leaseS: number): Promise<PlanJobRow | undefined> {
+  /**
+   * Takes the oldest queued job of the kinds this runner can run for `owner`, or undefined when
+   * there is none. Plans first: a day's plan never waits behind a long capacity study.
+   */
+  claim(owner: string, leaseS: number): Promise<PlanJobRow | undefined>;
+  claim(owner: string, leaseS: number, kinds: readonly JobKindName[]): Promise<QueuedJob | undefined>;
+  async claim(owner: string, leaseS: number, kinds: readonly JobKindName[] = ['plan']): Promise<QueuedJob | undefined> {
     return this.db.transaction(async (tx) => {
       const next = await tx.query<{ id: string }>(
-        `select id from plan_jobs where status = 'queued' order by created_at, id limit 1 for update skip locked`,
+        `select id from plan_jobs where status = 'queued' and kind = any($1::text[]) order by kind = 'plan' desc, created_at, id limit 1 for update skip locked`,
+        [kinds],
       );
       if (!next.rows[0]) return undefined;
       const res = await tx.query<Raw>(
@@ -84,7 +108,9 @@ export class PlanQueue {
          where id = $1 returning *`,
         [next.rows[0].id, owner, leaseS],
       );
-      return toRow(res.rows[0]!);
+      const r = res.rows[0]!;
+      return r.kind === 'plan' ? toRow(r)
+        : { kind: r.kind, id: r.id, runId: r.run_id!, attempts: r.attempts, maxAttempts: r.max_attempts, payload: r.payload };
     });
   }
 
@@ -127,17 +153,17 @@ export class PlanQueue {
    * process, so at its start nobody else can be running one), else those whose lease ran out.
    * Returns the jobs that went back to the queue and those that used up their tries.
    */
-  async recoverAbandoned(all: boolean): Promise<{ requeued: string[]; failed: Array<{ id: string; planId: string }> }> {
-    const res = await this.db.query<{ id: string; plan_id: string; status: JobStatus }>(
+  async recoverAbandoned(all: boolean): Promise<{ requeued: string[]; failed: Array<{ id: string; planId: string | null; runId: string | null }> }> {
+    const res = await this.db.query<{ id: string; plan_id: string | null; run_id: string | null; status: JobStatus }>(
       `update plan_jobs set status = case when attempts < max_attempts then 'queued' else 'failed' end,
          owner = null, lease_until = null, error = 'its runner stopped before it finished',
          finished_at = case when attempts < max_attempts then null else now() end
-       where status = 'running' and ($1 or lease_until < now()) returning id, plan_id, status`,
+       where status = 'running' and ($1 or lease_until < now()) returning id, plan_id, run_id, status`,
       [all],
     );
     return {
       requeued: res.rows.filter((r) => r.status === 'queued').map((r) => r.id),
-      failed: res.rows.filter((r) => r.status === 'failed').map((r) => ({ id: r.id, planId: r.plan_id })),
+      failed: res.rows.filter((r) => r.status === 'failed').map((r) => ({ id: r.id, planId: r.plan_id, runId: r.run_id })),
     };
   }
 }

@@ -7,7 +7,7 @@ import type { PlanJobInput, PlanProgress } from '../planning/plan-job.js';
 import { PlanStore } from '../planning/plan-store.js';
 import { PlanThread, PlanThreadCrash } from '../planning/plan-thread.js';
 import { readCity, type PlanningSnapshot } from '../planning/snapshot.js';
-import type { PlanJobRow } from './plan-queue.js';
+import type { OtherJobRow, PlanJobRow } from './plan-queue.js';
 
 /** What a dispatcher's page hears about a plan job ('plan:progress'). */
 export interface PlanProgressEvent {
@@ -35,6 +35,21 @@ export interface PlanRunnerOptions {
   pollMs?: number;
   /** A running job's lease; renewed every quarter of it. */
   leaseS?: number;
+  /** Jobs of other kinds this runner takes from the same queue, in the same threads (a capacity study's days). */
+  kinds?: JobKind[];
+}
+
+/**
+ * A kind of job other than a plan. `run` does the job in the thread and ends it in the queue
+ * (PlanQueue.finish with the runner's owner, in the transaction storing its result); it throws
+ * when the job failed. The runner holds the lease meanwhile, and hands a job back to the queue
+ * when its thread crashed or the runner is stopping.
+ */
+export interface JobKind {
+  kind: OtherJobRow['kind'];
+  run(thread: PlanThread, job: OtherJobRow, owner: string): Promise<void>;
+  /** The job failed for good (its error, or its tries used up): record it where its owner looks. */
+  failed(job: { id: string; runId: string | null }, owner: string, error: string): Promise<void>;
 }
 
 /**
@@ -60,7 +75,7 @@ export class PlanRunner {
   /** Hands back jobs left running by a dead process, then starts taking jobs. */
   async start(): Promise<void> {
     const { requeued, failed } = await this.store.queue.recoverAbandoned(this.opts.db.kind === 'pglite');
-    for (const f of failed) await this.store.markFailed(f.planId, 'its runner stopped before it finished, too many times');
+    await this.gaveUp(failed);
     if (requeued.length || failed.length) this.opts.logger.info({ requeued, failed: failed.map((f) => f.id) }, 'plan jobs of a stopped process recovered');
     for (let i = 0; i < this.opts.threads; i++) {
       const thread = new PlanThread();
@@ -102,11 +117,16 @@ export class PlanRunner {
     while (!this.stopping) {
       let job: PlanJobRow | undefined;
       try {
-        job = await this.store.queue.claim(this.owner, this.leaseS);
+        const claimed = await this.store.queue.claim(this.owner, this.leaseS, ['plan', ...(this.opts.kinds ?? []).map((k) => k.kind)]);
+        if (claimed && claimed.kind !== 'plan') {
+          await this.runOther(thread, claimed);
+          continue;
+        }
+        job = claimed;
         // a lease that ran out elsewhere (a process on another machine died) comes back here
         if (!job && this.opts.db.kind === 'postgres') {
           const { failed } = await this.store.queue.recoverAbandoned(false);
-          for (const f of failed) await this.store.markFailed(f.planId, 'its runner stopped before it finished, too many times');
+          await this.gaveUp(failed);
         }
       } catch (err) {
         if (this.stopping) break;
@@ -117,6 +137,40 @@ export class PlanRunner {
         continue;
       }
       await this.run(thread, job);
+    }
+  }
+
+  private async gaveUp(failed: Array<{ id: string; planId: string | null; runId: string | null }>): Promise<void> {
+    const why = 'its runner stopped before it finished, too many times';
+    for (const f of failed) {
+      if (f.planId !== null) await this.store.markFailed(f.planId, why);
+      else await Promise.all((this.opts.kinds ?? []).map((k) => k.failed(f, this.owner, why)));
+    }
+  }
+
+  /** A job of another kind (a capacity day): its kind runs it while this runner holds the lease. */
+  private async runOther(thread: PlanThread, job: OtherJobRow): Promise<void> {
+    const kind = this.opts.kinds?.find((k) => k.kind === job.kind);
+    const renew = setInterval(() => {
+      this.store.queue.renew(job.id, this.owner, this.leaseS).catch((err: unknown) => this.opts.logger.warn({ err, jobId: job.id }, 'job lease renewal failed'));
+    }, (this.leaseS * 1000) / 4);
+    renew.unref?.();
+    try {
+      if (!kind) throw new Error(`no runner for jobs of kind ${job.kind}`);
+      await kind.run(thread, job, this.owner);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (err instanceof PlanThreadCrash || this.stopping) {
+        const status = await this.store.queue.release(job.id, this.owner, message).catch(() => undefined);
+        if (status === 'failed') await kind?.failed(job, this.owner, `gave up after ${job.maxAttempts} tries: ${message}`).catch(() => undefined);
+        this.opts.logger.warn({ jobId: job.id, kind: job.kind, err: message, status }, 'job interrupted');
+      } else {
+        this.opts.logger.error({ jobId: job.id, kind: job.kind, err }, 'job failed');
+        await this.store.queue.finish(this.opts.db, job.id, this.owner, 'failed', message).catch(() => undefined);
+        await kind?.failed(job, this.owner, message).catch((e: unknown) => this.opts.logger.error({ err: e }, 'job: could not record its failure'));
+      }
+    } finally {
+      clearInterval(renew);
     }
   }
 

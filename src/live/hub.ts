@@ -199,7 +199,7 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
     coalescers.set(socket.id, coalescer);
     void socket.join(`role:${data.principal.role}`);
     if (data.scope.kind === 'vehicle') void socket.join(`vehicle:${data.scope.vehicleId}`);
-    socket.emit('fleet:snapshot', snapshotFor(data.scope));
+    if (data.scope.kind !== 'none') socket.emit('fleet:snapshot', snapshotFor(data.scope));
     // A credential with an end (an expiring token, a session) is cut at that end, not at the next recheck.
     const remainingMs = data.principal.expiresAtMs === undefined ? undefined : Math.max(0, data.principal.expiresAtMs - Date.now());
     const expiry = remainingMs === undefined || remainingMs > MAX_TIMER_MS ? undefined : setTimeout(() => socket.disconnect(true), remainingMs);
@@ -217,8 +217,8 @@ export async function startLiveHub(options: LiveHubOptions): Promise<LiveHub> {
         return;
       }
       recentSubscribesMs.push(nowMs);
-      if (data.scope.kind === 'vehicle') {
-        reply({ error: 'forbidden', code: 'auth.forbidden', details: [{ path: 'filter', message: 'a driver sees their own vehicle only' }] });
+      if (data.scope.kind !== 'fleet') {
+        reply({ error: 'forbidden', code: 'auth.forbidden', details: [{ path: 'filter', message: data.scope.kind === 'vehicle' ? 'a driver sees their own vehicle only' : 'a planner has no live view of the fleet' }] });
         return;
       }
       try {

@@ -16,10 +16,14 @@ export const liveFilterSchema = z.strictObject({
 });
 export type LiveFilter = z.infer<typeof liveFilterSchema>;
 
-/** `limit`: the account's district / contractor scope, which no filter widens. */
+/**
+ * `limit`: the account's district / contractor scope, which no filter widens. `none`: a planner,
+ * who sees no vehicle live but follows capacity runs on the socket (capacity-room.ts).
+ */
 export type LiveScope =
   | { kind: 'vehicle'; vehicleId: string }
-  | { kind: 'fleet'; filter: LiveFilter; limit?: FleetScope };
+  | { kind: 'fleet'; filter: LiveFilter; limit?: FleetScope }
+  | { kind: 'none' };
 
 export class ScopeError extends Error {
   constructor(message: string, readonly details: Array<{ path: string; message: string }>) {
@@ -38,6 +42,7 @@ export function scopeFor(principal: Principal, requested: unknown): LiveScope {
     const limit = fleetScopeOf(principal);
     return { kind: 'fleet', filter: parseFilter(requested), ...(limit ? { limit } : {}) };
   }
+  if (principal.role === 'planner') return { kind: 'none' };
   throw new ScopeError('forbidden', [{ path: 'auth.token', message: `role "${principal.role}" has no live view` }]);
 }
 
@@ -51,6 +56,7 @@ export function parseFilter(raw: unknown): LiveFilter {
 }
 
 export function inScope(scope: LiveScope, state: VehicleState): boolean {
+  if (scope.kind === 'none') return false;
   if (scope.kind === 'vehicle') return state.vehicleId === scope.vehicleId;
   if (!inFleetScope(scope.limit, state)) return false;
   const f = scope.filter;

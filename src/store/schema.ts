@@ -478,6 +478,35 @@ create table if not exists capacity_runs (
 create index if not exists capacity_runs_status on capacity_runs (status, created_at);
 `,
   },
+  {
+    version: 14,
+    name: 'capacity days in the plan-job queue',
+    // On a PostgreSQL server a capacity run's days are jobs of the plan queue (kind
+    // 'capacity_day', no plan), so `npm run worker` processes on other machines take them and a
+    // run outlives a restart. The run keeps the city it studies (every process plans the same
+    // city), each day's outcome is stored as it comes (capacity_days), and the run carries the
+    // per-fleet shares so far for the pages following it.
+    sql: `
+alter table plan_jobs alter column plan_id drop not null;
+alter table plan_jobs add column if not exists kind text not null default 'plan';
+alter table plan_jobs add column if not exists run_id text constraint plan_jobs_run_fk references capacity_runs(id) on delete cascade;
+alter table plan_jobs drop constraint if exists plan_jobs_kind_check;
+alter table plan_jobs add constraint plan_jobs_kind_check check (
+  (kind = 'plan' and plan_id is not null and run_id is null) or (kind = 'capacity_day' and plan_id is null and run_id is not null));
+alter table capacity_runs add column if not exists city_snapshot jsonb;
+alter table capacity_runs add column if not exists shares jsonb;
+create table if not exists capacity_days (
+  run_id text not null constraint capacity_days_run_fk references capacity_runs(id) on delete cascade,
+  seq integer not null,
+  fleet text not null,
+  day integer not null,
+  cleared boolean not null,
+  outcome jsonb not null,
+  job_owner text not null,
+  finished_at timestamptz not null default now(),
+  primary key (run_id, seq));
+`,
+  },
 ];
 
 /**
