@@ -117,8 +117,26 @@ describeWith('chromium', 'report and simulations pages', () => {
     await desktop.fill('#sim-create input[name="fleets"]', 'collector=6; collector=17');
     await desktop.uncheck('#sim-create input[value="muck"]');
     await desktop.uncheck('#sim-create input[value="streets"]');
+    // the run is followed over the socket: its progress events come in, and the run is read only to start and at the end
+    const framesIn: string[] = [];
+    const framesOut: string[] = [];
+    const runReads: string[] = [];
+    const onSocket = (ws: import('playwright-core').WebSocket) => {
+      ws.on('framesent', (f) => framesOut.push(String(f.payload)));
+      ws.on('framereceived', (f) => framesIn.push(String(f.payload)));
+    };
+    const onRequest = (r: import('playwright-core').Request) => {
+      if (/\/api\/v1\/capacity-runs\/[^/?]+$/.test(new URL(r.url()).pathname)) runReads.push(r.url());
+    };
+    desktop.on('websocket', onSocket);
+    desktop.on('request', onRequest);
     await desktop.click('#sim-create button[type="submit"]');
     await desktop.locator('#sim-recommendation').waitFor({ timeout: 600_000 });
+    desktop.off('websocket', onSocket);
+    desktop.off('request', onRequest);
+    expect(framesOut.some((f) => f.includes('"capacity:follow"'))).toBe(true);
+    expect(framesIn.some((f) => f.includes('"capacity:progress"') && f.includes('"status":"done"'))).toBe(true);
+    expect(runReads.length).toBeLessThanOrEqual(2);
     const list = (await svc.call('GET', '/api/v1/capacity-runs', { token: planner })).body.items;
     expect(list).toHaveLength(1);
     const run = (await svc.call('GET', `/api/v1/capacity-runs/${list[0].id}`, { token: planner })).body;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as connect, type Socket } from 'socket.io-client';
 import { startTestService, TEST_ADMIN_TOKEN, type TestService } from '../helpers/service.js';
 
 /**
@@ -36,7 +37,23 @@ describe('capacity runs over the API', () => {
     });
     expect(asked.status).toBe(202);
     expect(asked.body).toMatchObject({ id: expect.any(String), progress: { total: 4 } });
-    const run = await waitForRun(asked.body.id);
+    // the planner follows the run on the socket (planners have no live fleet view, but this room)
+    const socket: Socket = connect(svc.url, { auth: { token: planner }, transports: ['websocket'] });
+    const events: any[] = [];
+    socket.on('capacity:progress', (e) => events.push(e));
+    let run: any;
+    try {
+      expect(await socket.timeout(60_000).emitWithAck('capacity:follow', { runId: asked.body.id })).toEqual({ ok: true });
+      run = await waitForRun(asked.body.id);
+      const startMs = Date.now();
+      while (events.at(-1)?.status !== run.status && Date.now() - startMs < 60_000) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      socket.close();
+    }
+    expect(events[0]).toMatchObject({ runId: asked.body.id, total: 4 });
+    expect(events[0].done).toBeLessThan(4);
+    expect(events.at(-1)).toMatchObject({ runId: asked.body.id, status: 'done', done: 4, total: 4 });
+    expect(events.at(-1).shares).toEqual(run.result.configs.map((c: any) => ({ label: c.label, days: 2, cleared: c.cleared, share: c.cleared / 2 })));
     expect(run.error).toBeNull();
     expect(run.status).toBe('done');
     expect(run.progress).toEqual({ done: 4, total: 4 });
@@ -63,5 +80,34 @@ describe('capacity runs over the API', () => {
     expect(await svc.call('POST', '/api/v1/capacity-runs', { token: dispatcher, body: { days: 1, fleets: [{ collector: 3 }] } })).toMatchObject({ status: 403 });
     expect(await svc.call('GET', '/api/v1/capacity-runs', { token: dispatcher })).toMatchObject({ status: 403 });
     expect(await svc.call('GET', '/api/v1/capacity-runs/cap_nothing', { token: planner })).toMatchObject({ status: 404 });
+  });
+
+  it('lets planners and admins follow a run on the socket, and no one else; planners still see no vehicle', async () => {
+    const follow = async (token: string, runId = 'cap_nothing') => {
+      const socket: Socket = connect(svc.url, { auth: { token }, transports: ['websocket'] });
+      const snapshots: unknown[] = [];
+      socket.on('fleet:snapshot', (s) => snapshots.push(s));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        const reply = await socket.timeout(60_000).emitWithAck('capacity:follow', { runId });
+        const subscribe = await socket.timeout(60_000).emitWithAck('subscribe', {});
+        return { reply, subscribe, snapshots };
+      } finally {
+        socket.close();
+      }
+    };
+    const asPlanner = await follow(planner);
+    expect(asPlanner.reply).toMatchObject({ code: 'not_found', details: [{ path: 'runId' }] });
+    expect(asPlanner.subscribe).toMatchObject({ code: 'auth.forbidden' });
+    expect(asPlanner.snapshots).toEqual([]);
+    expect((await follow(planner, 'no spaces allowed')).reply).toMatchObject({ code: 'validation.failed', details: [{ path: 'runId' }] });
+    const listed = (await svc.call('GET', '/api/v1/capacity-runs', { token: planner })).body.items[0].id;
+    expect((await follow(TEST_ADMIN_TOKEN, listed)).reply).toEqual({ ok: true });
+    for (const role of ['driver', 'enforcement', 'dispatcher']) {
+      expect((await follow(svc.roleToken(role), listed)).reply).toMatchObject({ error: 'forbidden', code: 'auth.forbidden' });
+    }
   });
 });

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Chart } from '../components/chart.js';
 import { PageTitle } from '../components/shell.js';
 import { errorText, fieldErrors, getJson, sendJson } from '../lib/api.js';
+import { followCapacityRun, type CapacityProgressEvent } from '../lib/capacity-live.js';
 import { useLang, useLoad } from '../lib/hooks.js';
 import { formatDateTime, formatNumber, t } from '../lib/i18n.js';
 
@@ -19,6 +20,7 @@ interface Run {
   createdAt: string;
 }
 
+/** Read the run again this often only while the socket is down (its events carry the progress). */
 const POLL_MS = 1500;
 const WORK = ['points', 'muck', 'streets'] as const;
 const pct = (x: number) => `${formatNumber(x * 100, 1)} %`;
@@ -43,8 +45,9 @@ export function histogram(values: number[], bins = 8): { labels: string[]; count
 }
 
 /**
- * Capacity studies (issue 14 item 5): the runs, a form to start one, its progress read again every
- * 1.5 s while it runs, and its result: the share of days cleared per fleet with its 95 % interval
+ * Capacity studies (issue 14 item 5): the runs, a form to start one, its progress live over the
+ * socket (days done, the share cleared so far per fleet; read again every 1.5 s only while the
+ * socket is down), and its result: the share of days cleared per fleet with its 95 % interval
  * (a band), the spread of unserved work and vehicle hours over the simulated days, and the
  * recommended fleet in words.
  */
@@ -56,26 +59,59 @@ export function SimulationsPage() {
   const [error, setError] = useState<string>();
   const [fields, setFields] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [live, setLive] = useState<CapacityProgressEvent>();
 
   useEffect(() => {
     if (!selected) return;
     let stop = false;
+    let socketUp = false;
+    let ended = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let unfollow: (() => void) | undefined;
+    setLive(undefined);
     const read = async () => {
       try {
         const r = await getJson<Run>(`/api/v1/capacity-runs/${selected}`);
         if (stop) return;
         setRun(r);
-        if (r.status === 'queued' || r.status === 'running') timer = setTimeout(() => void read(), POLL_MS);
-        else runs.reload();
+        if (r.status === 'queued' || r.status === 'running') {
+          unfollow ??= followCapacityRun(selected, {
+            live: (on) => {
+              socketUp = on;
+              if (!on && !ended && !stop) poll();
+            },
+            progress: (e) => {
+              setLive(e);
+              if ((e.status === 'done' || e.status === 'failed') && !ended) {
+                ended = true;
+                void read();
+              }
+            },
+          });
+        } else {
+          ended = true;
+          unfollow?.();
+          runs.reload();
+        }
       } catch (e) {
         if (!stop) setError(errorText(e));
       }
+    };
+    // the fallback: while the socket is down, read the run itself
+    const poll = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (stop || ended || socketUp) return;
+        void read().then(() => {
+          if (!socketUp && !ended) poll();
+        });
+      }, POLL_MS);
     };
     void read();
     return () => {
       stop = true;
       clearTimeout(timer);
+      unfollow?.();
     };
   }, [selected]);
 
@@ -107,6 +143,9 @@ export function SimulationsPage() {
   const unserved = histogram(days.map(unservedOf));
   const hours = histogram(days.map((d) => d.vehicleHours));
   const rec = run?.result?.recommended;
+  // while it runs, the socket's counts are newer than the run read at the start
+  const progress = live && run && live.runId === run.id ? { done: live.done, total: live.total } : run?.progress;
+  const shares = live && run && live.runId === run.id && !run.result ? live.shares : [];
 
   return html`<div class="page simulations-page">
     <${PageTitle} id="simulations" />
@@ -148,8 +187,15 @@ export function SimulationsPage() {
     ${run ? html`<section aria-labelledby="sim-run-title" id="sim-run">
       <h2 id="sim-run-title">${t('sim.runTitle', { when: formatDateTime(run.createdAt) })}</h2>
       <p>${t(`sim.status.${run.status}`)}</p>
-      ${run.status === 'queued' || run.status === 'running' ? html`<progress id="sim-progress" max=${Math.max(1, run.progress.total)} value=${run.progress.done}
-        aria-label=${t('sim.col.progress')}>${run.progress.done} / ${run.progress.total}</progress>` : null}
+      ${(run.status === 'queued' || run.status === 'running') && progress ? html`<progress id="sim-progress" max=${Math.max(1, progress.total)} value=${progress.done}
+        aria-label=${t('sim.col.progress')}>${progress.done} / ${progress.total}</progress>
+        <span class="muted" role="status">${progress.done} / ${progress.total}</span>` : null}
+      ${shares.length ? html`<div class="table-wrap" tabIndex="0" role="region" aria-label=${t('sim.soFar')}><table class="data-table" id="sim-live-shares">
+        <caption>${t('sim.soFar')}</caption>
+        <thead><tr><th scope="col">${t('sim.col.fleet')}</th><th scope="col">${t('sim.col.cleared')}</th><th scope="col">${t('sim.col.share')}</th></tr></thead>
+        <tbody>${shares.map((f) => html`<tr data-fleet=${f.label}><th scope="row">${f.label}</th><td>${f.cleared} / ${f.days}</td>
+          <td>${f.share === null ? '–' : pct(f.share)}</td></tr>`)}</tbody>
+      </table></div>` : null}
       ${run.error ? html`<p class="error" role="alert">${run.error}</p>` : null}
       ${run.result ? html`
         <p id="sim-recommendation" class="sim-recommendation">${rec
