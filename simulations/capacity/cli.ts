@@ -22,7 +22,7 @@ import { runStudy, type StudyResult } from './study.js';
  */
 export const CAPACITY_USAGE = `usage: npm run simulate -- capacity --days <N> --fleet <kind[:class]>=<n>,<n>... [--fleet ...]
   [--seed <S>] [--iterations <I>] [--threads <T>] [--work points,muck,streets] [--start YYYY-MM-DD]
-  [--target 0.99] [--scenario <file.json>] [--store]`;
+  [--target 0.99] [--snow <share of days, every month>] [--scenario <file.json>] [--store]`;
 
 export interface CliIo {
   out(line: string): void;
@@ -49,7 +49,7 @@ export function parseCapacityArgs(argv: string[]): { scenario: ScenarioInput; th
     options: {
       days: { type: 'string' }, fleet: { type: 'string', multiple: true }, seed: { type: 'string' }, iterations: { type: 'string' },
       threads: { type: 'string' }, work: { type: 'string' }, start: { type: 'string' }, target: { type: 'string' },
-      scenario: { type: 'string' }, store: { type: 'boolean' },
+      scenario: { type: 'string' }, store: { type: 'boolean' }, snow: { type: 'string' },
     },
   });
   const fromFile = values.scenario ? JSON.parse(readFileSync(values.scenario, 'utf8')) as Record<string, unknown> : {};
@@ -63,6 +63,8 @@ export function parseCapacityArgs(argv: string[]): { scenario: ScenarioInput; th
     ...(values.work ? { work: values.work.split(',') } : {}),
     ...(values.start ? { startDate: values.start } : {}),
     ...(values.target ? { targetShare: num(values.target) } : {}),
+    // one share for every month; a scenario file gives the seasonal profile (snow.monthly)
+    ...(values.snow ? { snow: { ...(fromFile.snow as object | undefined), monthly: Array.from({ length: 12 }, () => num(values.snow)) } } : {}),
   };
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
@@ -76,11 +78,11 @@ export function parseCapacityArgs(argv: string[]): { scenario: ScenarioInput; th
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function table(result: StudyResult): string[] {
-  const rows = [['fleet', 'days', 'cleared', 'share', '95% CI', 'vehicles', 'hours', 'km', 'unserved']];
+  const rows = [['fleet', 'days', 'cleared', 'share', '95% CI', 'snow days cleared', 'vehicles', 'hours', 'km', 'unserved']];
   for (const c of result.configs) {
     const unserved = Object.entries(c.unservedByReason).map(([r, n]) => `${r}:${n}`).join(' ') || '-';
     rows.push([c.label, String(c.days), String(c.cleared), pct(c.share), `${pct(c.interval.low)}-${pct(c.interval.high)}`,
-      String(c.mean.vehicles), String(c.mean.vehicleHours), String(c.mean.km), unserved]);
+      `${c.snow.cleared}/${c.snow.days}`, String(c.mean.vehicles), String(c.mean.vehicleHours), String(c.mean.km), unserved]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
@@ -136,7 +138,7 @@ export async function runCapacityCli(argv: string[], env: Record<string, string 
   for (const line of table(result)) io.out(line);
   io.out(JSON.stringify({
     seed: result.scenario.seed, days: result.scenario.days, iterations: result.scenario.iterations, targetShare: result.scenario.targetShare,
-    configs: result.configs.map((c) => ({ fleet: c.fleet, days: c.days, cleared: c.cleared, share: c.share, interval: c.interval, mean: c.mean, unservedByReason: c.unservedByReason })),
+    configs: result.configs.map((c) => ({ fleet: c.fleet, days: c.days, cleared: c.cleared, share: c.share, interval: c.interval, snow: c.snow, mean: c.mean, unservedByReason: c.unservedByReason })),
     recommended: result.recommended, wallS: Math.round((Date.now() - started) / 100) / 10,
   }));
   return 0;

@@ -59,6 +59,8 @@ export interface DayDraw {
   /** the day's festivals, by name */
   festivals: string[];
   rain: boolean;
+  /** planned in the winter mode; never also a rain day */
+  snow: boolean;
   /** facility id → capacity factor (0 = closed); absent = as usual */
   facilityFactor: Record<string, number>;
 }
@@ -76,8 +78,9 @@ export function drawDay(s: Scenario, index: number, facilityIds: readonly string
     if (u < s.facilities.outageProbability) facilityFactor[id] = 0;
     else if (u < s.facilities.outageProbability + s.facilities.cutProbability) facilityFactor[id] = s.facilities.cutFactor;
   }
+  const snow = stream(s.seed, 'snow', index).next() < s.snow.monthly[Number(date.slice(5, 7)) - 1]!;
   return {
-    index, date, demandFactor, rain: stream(s.seed, 'rain', index).next() < s.rain.probability, facilityFactor,
+    index, date, demandFactor, rain: !snow && stream(s.seed, 'rain', index).next() < s.rain.probability, snow, facilityFactor,
     festivals: s.demand.festivals.filter((f) => date >= f.from && date <= f.to).map((f) => f.name),
   };
 }

@@ -8,6 +8,8 @@ export interface DayOutcome {
   date: string;
   fleet: string;
   rain: boolean;
+  /** planned in the winter (snow) mode */
+  snow: boolean;
   festivals: string[];
   /** vehicles of the fleet in the workshop that day */
   inRepair: string[];

@@ -64,7 +64,7 @@ export function fleetVehicles(vehicles: readonly Vehicle[], fleet: FleetConfig):
 }
 
 export function daySnapshot(base: PlanningSnapshot, s: Scenario, day: DayDraw, vehicles: readonly Vehicle[], inRepair: (vehicleId: string) => boolean): PlanningSnapshot {
-  const slow = day.rain ? 1 + s.rain.slowdown : 1;
+  const slow = day.snow ? 1 + s.snow.slowdown : day.rain ? 1 + s.rain.slowdown : 1;
   const work = new Set(s.work);
   return {
     ...base,

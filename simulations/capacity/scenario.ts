@@ -66,6 +66,16 @@ export const scenarioSchema = z.strictObject({
     /** 0.25: service at points takes 25 % longer and street work runs 25 % slower */
     slowdown: z.number().min(0).max(3).default(0.25),
   }).prefault({}),
+  /**
+   * Snow days, planned in the planner's winter mode (`mode: 'snow'`: sweepers clear and washers
+   * de-ice by the profile's winter table instead of sweeping and washing; collection kept).
+   */
+  snow: z.strictObject({
+    /** share of days with snow, January … December (none by default) */
+    monthly: z.array(z.number().min(0).max(1)).length(12).default([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    /** 0.5: service at points takes 50 % longer (a snow day is not also a rain day) */
+    slowdown: z.number().min(0).max(3).default(0.5),
+  }).prefault({}),
   breakdowns: z.strictObject({
     /** per vehicle and day in service */
     probability: z.number().min(0).max(1).default(0.02),

@@ -35,6 +35,8 @@ export interface ConfigSummary {
   /** Wilson 95 % interval of the share */
   interval: { low: number; high: number };
   unservedByReason: Record<string, number>;
+  /** the snow days among them (planned in the winter mode) and how many were cleared */
+  snow: { days: number; cleared: number };
   mean: { vehicles: number; vehicleHours: number; km: number; cost: number };
   /** facility id → the highest share of its daily capacity used on any day */
   peakFacilityShare: Record<string, number>;
@@ -95,9 +97,9 @@ export function prepareStudy(base: PlanningSnapshot, input: ScenarioInput, where
       const snapshot = daySnapshot(base, s, draw, vehicles, (id) => inRepair(id, draw.index));
       return {
         fleet, label, draw,
-        input: { snapshot, osmFile: where.osmFile, networkCacheDir: where.networkCacheDir, options: { seed: daySeed(s, draw.index), iterations: s.iterations, timeLimitS: 7 * 86_400 } },
+        input: { snapshot, osmFile: where.osmFile, networkCacheDir: where.networkCacheDir, study: true, options: { seed: daySeed(s, draw.index), iterations: s.iterations, timeLimitS: 7 * 86_400, ...(draw.snow ? { mode: 'snow' as const } : {}) } },
         base: {
-          day: draw.index, date: draw.date, fleet: label, rain: draw.rain, festivals: draw.festivals,
+          day: draw.index, date: draw.date, fleet: label, rain: draw.rain, snow: draw.snow, festivals: draw.festivals,
           inRepair: vehicles.filter((v) => inRepair(v.id, draw.index)).map((v) => v.id), facilityFactor: draw.facilityFactor,
         },
       };
@@ -161,7 +163,8 @@ export function summarize(s: Scenario, days: DayOutcome[]): StudyResult {
     const mean = (f: (d: DayOutcome) => number) => (mine.length ? Math.round((mine.reduce((a, d) => a + f(d), 0) / mine.length) * 100) / 100 : 0);
     return {
       label, fleet, days: mine.length, cleared, share: mine.length ? cleared / mine.length : 0, interval: wilson(cleared, mine.length),
-      unservedByReason, mean: { vehicles: mean((d) => d.vehicles), vehicleHours: mean((d) => d.vehicleHours), km: mean((d) => d.km), cost: mean((d) => d.cost) },
+      unservedByReason, snow: { days: mine.filter((d) => d.snow).length, cleared: mine.filter((d) => d.snow && d.cleared).length },
+      mean: { vehicles: mean((d) => d.vehicles), vehicleHours: mean((d) => d.vehicleHours), km: mean((d) => d.km), cost: mean((d) => d.cost) },
       peakFacilityShare,
     };
   });

@@ -1,6 +1,6 @@
 import { haversineM, parseProblem, type ProblemInput, type VehicleKind as SolverVehicleKind } from '../../solver/index.js';
 import {
-  type RoadNetwork, type SnappedPosition, type VehicleKind as NetworkKind,
+  type Place, type RoadNetwork, type SnappedPosition, type TravelMatrix, type TravelOptions, type VehicleKind as NetworkKind,
 } from '../../solver/network/index.js';
 import type { CityProfile } from '../domain/city-profile.js';
 import type { Facility, Vehicle, VehicleKind, WasteClass } from '../domain/model.js';
@@ -161,7 +161,13 @@ export function bansDuring(restrictions: ZoneRestriction[], kind: VehicleKind, w
  * muck loads stay, as a published plan is THE plan of its date and district (it supersedes the
  * normal one) and the day's waste must still be collected.
  */
-export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork, options: { mode?: PlanMode } = {}): BuiltProblem {
+/**
+ * `matrix`: how the travel matrix over the places is computed (default: the network's). A
+ * capacity study passes a memo, as its days differ in demand, not in places (plan-job.ts).
+ */
+export type MatrixOf = (places: Place[], options: TravelOptions) => TravelMatrix;
+
+export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork, options: { mode?: PlanMode; matrix?: MatrixOf } = {}): BuiltProblem {
   const snow = options.mode === 'snow';
   const t0 = performance.now();
   const { profile, district } = snapshot;
@@ -452,7 +458,7 @@ export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork, o
     const placed = locations.map((_, i) => snapOf(i, info.networkKind));
     const fallback = placed.find((p) => p !== null);
     const places = fallback ? placed.map((p) => p ?? fallback) : [];
-    const m = places.length ? network.matrix(places, places, { vehicleKind: info.networkKind, restrictionIndices: info.restrictionIndices })
+    const m = places.length ? (options.matrix ?? ((ps, o) => network.matrix(ps, ps, o)))(places, { vehicleKind: info.networkKind, restrictionIndices: info.restrictionIndices })
       : { durationsS: new Float64Array(0), distancesM: new Float64Array(0) };
     const durationsS: number[][] = [];
     const distancesM: number[][] = [];

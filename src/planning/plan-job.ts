@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { solve, validateSolution, type ProblemInput, type Solution, type ValidationReport } from '../../solver/index.js';
 import { loadNetwork, type RoadNetwork } from '../../solver/network/index.js';
-import { buildProblem, type ExcludedItem, type PlanMapping } from './build-problem.js';
+import { buildProblem, type ExcludedItem, type MatrixOf, type PlanMapping } from './build-problem.js';
 import { networkProfileFor } from './network-profile.js';
 import { planGeometry, type PlanGeometry } from './plan-geometry.js';
 import { planFigures, unservedItems, type PlanFigures, type PlanOptions, type UnservedItem } from './plan-model.js';
@@ -23,6 +23,12 @@ export interface PlanJobInput {
   options: PlanOptions;
   /** a re-plan of the plan in force from the state at T, instead of a plan from the city */
   replan?: { base: ReplanBase; event: ReplanEvent; state: ReplanState };
+  /**
+   * A capacity study's day: nobody draws it on a map (no geometry), and its travel matrices are
+   * those of the previous days when the places are the same (the days of a study differ in
+   * demand, breakdowns and outages, rarely in places): the per-day setup left is the Problem.
+   */
+  study?: boolean;
 }
 
 export type PlanPhase = 'network' | 'build' | 'solve' | 'validate' | 'geometry';
@@ -60,8 +66,26 @@ async function networkFor(input: PlanJobInput): Promise<RoadNetwork> {
   if (cached?.key !== key) {
     const loaded = await loadNetwork(input.osmFile, { profile, cacheDir: input.networkCacheDir });
     cached = { key, network: loaded.network };
+    studyMatrices.clear();
   }
   return cached.network;
+}
+
+// A study's matrices by (places, vehicle kind, bans) on the cached network: a few, as one matrix
+// of 1,000 places is 16 MB.
+const studyMatrices = new Map<string, ReturnType<MatrixOf>>();
+const STUDY_MATRICES_KEPT = 6;
+function studyMatrix(network: RoadNetwork): MatrixOf {
+  return (places, options) => {
+    const key = createHash('sha256').update(JSON.stringify(places)).update(JSON.stringify(options)).digest('hex');
+    let m = studyMatrices.get(key);
+    if (!m) {
+      m = network.matrix(places, places, options);
+      studyMatrices.set(key, m);
+      while (studyMatrices.size > STUDY_MATRICES_KEPT) studyMatrices.delete(studyMatrices.keys().next().value!);
+    }
+    return m;
+  };
 }
 
 export async function runPlanJob(input: PlanJobInput, onProgress: (p: PlanProgress) => void = () => undefined): Promise<PlanJobResult> {
@@ -78,7 +102,7 @@ export async function runPlanJob(input: PlanJobInput, onProgress: (p: PlanProgre
   onProgress({ phase: 'network', fraction: PHASE_START.network });
   const network = await timed('networkMs', () => networkFor(input));
   onProgress({ phase: 'build', fraction: PHASE_START.build });
-  const built = await timed('buildMs', () => buildProblem(input.snapshot, network, { mode: input.options.mode ?? 'normal' }));
+  const built = await timed('buildMs', () => buildProblem(input.snapshot, network, { mode: input.options.mode ?? 'normal', ...(input.study ? { matrix: studyMatrix(network) } : {}) }));
   Object.assign(timingsMs, { matricesMs: Math.round(built.timingsMs.matrices), corridorsMs: Math.round(built.timingsMs.corridors) });
   onProgress({ phase: 'solve', fraction: PHASE_START.solve, best: { vehicles: 0, unserved: 0, cost: 0 } });
   const solveShare = PHASE_START.validate - PHASE_START.solve;
@@ -89,7 +113,8 @@ export async function runPlanJob(input: PlanJobInput, onProgress: (p: PlanProgre
   onProgress({ phase: 'validate', fraction: PHASE_START.validate, best: { vehicles: solution.cost.vehicles, unserved: solution.unserved.length, cost: solution.cost.total } });
   const report = await timed('validateMs', () => validateSolution(built.problem, solution));
   onProgress({ phase: 'geometry', fraction: PHASE_START.geometry });
-  const geometry = await timed('geometryMs', () => planGeometry(network, built.problem, solution, built.mapping));
+  const geometry: PlanGeometry = input.study ? { type: 'FeatureCollection', features: [] }
+    : await timed('geometryMs', () => planGeometry(network, built.problem, solution, built.mapping));
   const unserved = unservedItems(built.excluded, solution.unserved, built.mapping);
   const { doc, matrices } = await timed('packMs', () => splitProblem(built.problem));
   // the stored mapping leaves out the roads' shapes: the GeoJSON has them where they are driven

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Vehicle } from '../../src/domain/model.js';
 import { daysInRepair, drawDay, pointKg } from '../../simulations/capacity/draws.js';
-import { fleetVehicles } from '../../simulations/capacity/perturb.js';
+import { daySnapshot, fleetVehicles } from '../../simulations/capacity/perturb.js';
+import { prepareStudy, summarize } from '../../simulations/capacity/study.js';
 import { scenarioSchema, type ScenarioInput } from '../../simulations/capacity/scenario.js';
 import { recommend, wilson } from '../../simulations/capacity/stats.js';
 
@@ -76,6 +77,46 @@ describe('capacity study: simulated demand and events', () => {
     const expected = (0.03 * 3) / (1 + 0.03 * 2);
     expect(away).toBeGreaterThan(expected * 0.93);
     expect(away).toBeLessThan(expected * 1.07);
+  });
+
+  it('snow comes by month at the seasonal rates given, is never also rain, and slows service at points', () => {
+    // 2027 from 1 January: 365 days; snow on 40 % of January's days, 10 % of December's, none otherwise
+    const monthly = [0.4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.1];
+    const s = scenario({ days: 3650, startDate: '2027-01-01', snow: { monthly, slowdown: 0.5 }, rain: { probability: 0.5 } });
+    const days = Array.from({ length: s.days }, (_, i) => drawDay(s, i, []));
+    const rate = (month: number) => {
+      const inMonth = days.filter((d) => Number(d.date.slice(5, 7)) === month);
+      return inMonth.filter((d) => d.snow).length / inMonth.length;
+    };
+    expect(rate(1)).toBeGreaterThan(0.36);
+    expect(rate(1)).toBeLessThan(0.44);
+    expect(rate(12)).toBeGreaterThan(0.07);
+    expect(rate(12)).toBeLessThan(0.13);
+    for (const m of [2, 6, 11]) expect(rate(m)).toBe(0);
+    expect(days.filter((d) => d.snow && d.rain)).toEqual([]);
+    // rain still comes on half of the other days
+    const dry = days.filter((d) => !d.snow);
+    expect(dry.filter((d) => d.rain).length / dry.length).toBeGreaterThan(0.47);
+    expect(dry.filter((d) => d.rain).length / dry.length).toBeLessThan(0.53);
+    // a snow day's plan: winter mode, service 50 % longer
+    const base = { date: '2027-01-01', district: null, profile: {} as never, depots: [], facilities: [], vehicles: [], constructionSites: [], permits: [], roadSegments: [], restrictedZones: [],
+      collectionPoints: [{ id: 'p1', wasteClass: 'food', expectedKgPerDay: 100, serviceS: 200 } as never], reserved: { planIds: [], vehicleIds: [], facilityKg: {} } };
+    const snowDay = days.find((d) => d.snow)!;
+    const rainDay = days.find((d) => d.rain)!;
+    expect(daySnapshot(base, s, snowDay, [], () => false).collectionPoints[0]!.serviceS).toBe(300);
+    expect(daySnapshot(base, s, rainDay, [], () => false).collectionPoints[0]!.serviceS).toBe(250);
+    const study = prepareStudy(base, { ...s, days: 40, fleets: [{}] }, { osmFile: 'none' });
+    const jobs = Array.from({ length: 40 }, (_, i) => study.job(i));
+    expect(jobs.filter((j) => j.input.options.mode === 'snow').map((j) => j.base.day)).toEqual(days.slice(0, 40).filter((d) => d.snow).map((d) => d.index));
+    expect(jobs.filter((j) => j.base.snow).length).toBeGreaterThan(0);
+    expect(jobs.every((j) => j.base.snow === (j.input.options.mode === 'snow'))).toBe(true);
+  });
+
+  it('a study counts its snow days and the snow days cleared apart, per fleet', () => {
+    const s = scenario({ days: 4, fleets: [{ collector: 1 }] });
+    const day = (i: number, snow: boolean, cleared: boolean) => ({ day: i, fleet: 'collector=1', snow, cleared, unservedByReason: {}, facilityLoad: {}, vehicles: 1, vehicleHours: 1, km: 1, cost: 1 }) as never;
+    const result = summarize(s, [day(0, true, false), day(1, true, true), day(2, false, true), day(3, false, true)]);
+    expect(result.configs[0]).toMatchObject({ days: 4, cleared: 3, snow: { days: 2, cleared: 1 } });
   });
 
   it('the same seed draws the same days; another seed other days', () => {
