@@ -8,6 +8,7 @@ import { networkProfileFor } from '../../src/planning/network-profile.js';
 import type { SimFix } from '../plan-day.js';
 import { Fleet, simClock, type FleetVehicle } from './fleet.js';
 import { DEMO_DAY, planTracks, type StoredPlan, type VehicleDevice } from './plan-tracks.js';
+import { runViolations } from './violations.js';
 
 /**
  * `npm run simulate -- fleet --mode demo|load ...`: the fleet simulator against a running
@@ -18,6 +19,8 @@ import { DEMO_DAY, planTracks, type StoredPlan, type VehicleDevice } from './pla
  *         up a past day or a day's past hours.
  *   load: --vehicles N trucks (load-0001 ...) driving random routes, --rate fixes/s in all, for
  *         --minutes M; prints the fixes sent and answered per second.
+ *   violations: one night of the demo city's muck trucks with planted incidents of every type
+ *         (the compliance truth generator, violations.ts); --score scores what the service raises.
  */
 export interface CliIo {
   out(line: string): void;
@@ -27,7 +30,8 @@ export interface CliIo {
 const USAGE = `usage: npm run simulate -- fleet --mode demo|load [--url http://127.0.0.1:8080] [--jt808-host H] [--jt808-port 5015]
   [--token ADMIN_TOKEN (or env SANIFLEET_TOKEN)] [--osm-file F] [--network-cache-dir D] [--seed N] [--blind-share 0.2] [--breakdown-share 0]
   demo: [--date YYYY-MM-DD] [--speedup 1] [--from HH:MM]
-  load: [--vehicles 100] [--rate 100] [--minutes 5]`;
+  load: [--vehicles 100] [--rate 100] [--minutes 5]
+  violations: [--night YYYY-MM-DD] [--trips 2] [--speedup N] [--score] [--demo-seed 1]`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -65,15 +69,29 @@ async function cityNetwork(api: Api, args: string[], env: Record<string, string 
 
 export async function runFleetCli(args: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
   const mode = option(args, 'mode');
-  if (mode !== 'demo' && mode !== 'load') {
+  if (mode !== 'demo' && mode !== 'load' && mode !== 'violations') {
     io.out(USAGE);
     return 2;
   }
   const url = option(args, 'url') ?? `http://127.0.0.1:${env.PORT ?? 8080}`;
-  const api = new Api(url, option(args, 'token') ?? env.SANIFLEET_TOKEN);
+  const token = option(args, 'token') ?? env.SANIFLEET_TOKEN;
+  const api = new Api(url, token);
   const jt808Port = Number(option(args, 'jt808-port') ?? env.JT808_PORT ?? 5015);
   const host = option(args, 'jt808-host') ?? new URL(url).hostname;
   const seed = Number(option(args, 'seed') ?? 1);
+  if (mode === 'violations') {
+    if (!token) {
+      io.out(`violations: an admin token is needed (--token or SANIFLEET_TOKEN) to add the night's extra truck\n${USAGE}`);
+      return 2;
+    }
+    const speedup = option(args, 'speedup');
+    return runViolations({
+      url, adminToken: token, jt808Port, jt808Host: host, osmFile: option(args, 'osm-file') ?? env.OSM_FILE ?? DEMO_OSM_FILE,
+      demoSeed: Number(option(args, 'demo-seed') ?? env.DEMO_SEED ?? 1), seed, tripsPerTruck: Number(option(args, 'trips') ?? 2),
+      night: option(args, 'night'), speedup: speedup === undefined ? undefined : Number(speedup), score: args.includes('--score'),
+      out: io.out, progress: io.progress,
+    });
+  }
   const terminalProfiles = loadTerminalProfilesFile(env.TERMINAL_PROFILES ?? DEMO_TERMINAL_PROFILES);
   const { network, timeZone } = await cityNetwork(api, args, env);
   const devices: VehicleDevice[] = (await api.all('/vehicles')).map((v) => ({ id: v.id, terminalId: v.terminalId, terminalModel: v.terminalModel, deviceId: v.deviceId, capacityKg: v.capacityKg }));

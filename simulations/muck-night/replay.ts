@@ -76,6 +76,8 @@ export async function listenAsEnforcement(api: Api): Promise<{ socket: Socket; r
 
 export interface ReplayOptions {
   jt808Port: number;
+  /** the service's JT/T 808 host; default 127.0.0.1 */
+  host?: string;
   terminals: Map<string, string>;
   /** Night-clock ms per wall ms (default: as fast as the acks come back). */
   speedup?: number;
@@ -93,7 +95,7 @@ export async function replayNight(night: MuckNight, options: ReplayOptions): Pro
     if (!t) {
       const id = options.terminals.get(vehicleId);
       if (!id) throw new Error(`no terminal for ${vehicleId}`);
-      t = await SimTerminal.connect(options.jt808Port, id);
+      t = await SimTerminal.connect(options.jt808Port, id, options.host ? { host: options.host } : {});
       t.keepFrames = false;
       await t.login();
       open.set(vehicleId, t);
