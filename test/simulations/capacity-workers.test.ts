@@ -14,7 +14,8 @@ import { startTestService, type TestService } from '../helpers/service.js';
 /**
  * A capacity study's days as plan-queue jobs on the PostgreSQL server: two `npm run worker`
  * processes take them (this service instance runs no plan threads), a planner follows the run on
- * the socket, and the result is the one a single process computes for the same seed.
+ * the socket, and the result is the one a single process computes for the same seed; a day held
+ * by a process that died (its lease ran out) is planned all the same.
  */
 const serverUrl = serverUrls.postgres;
 const workerEntry = fileURLToPath(new URL('../../src/worker.ts', import.meta.url));
@@ -54,12 +55,17 @@ describeWith('postgres', 'capacity days over worker processes [postgres]', () =>
   });
 
   it('two worker processes plan the days, a planner follows the run, and the result is the single-process one', async () => {
-    workers.push(...(await Promise.all([startWorker(scratch.url), startWorker(scratch.url)])));
     const planner = svc.roleToken('planner');
     const scenario = { days: 3, seed: 4, iterations: 10, work: ['points' as const], fleets: [{ collector: 9 }, { collector: 17 }], rain: { probability: 0.5 } };
     const asked = await svc.call('POST', '/api/v1/capacity-runs', { token: planner, body: scenario });
     expect(asked.status).toBe(202);
     const runId: string = asked.body.id;
+    // a process that took the first day died with it (its lease ran out): the day is not lost
+    const held = await svc.db.query(
+      `update plan_jobs set status = 'running', owner = 'gone:1:x', attempts = 1, lease_until = now() - interval '1 second'
+       where id = (select id from plan_jobs where run_id = $1 order by id limit 1) returning id`, [runId]);
+    expect(held.rows).toHaveLength(1);
+    workers.push(...(await Promise.all([startWorker(scratch.url), startWorker(scratch.url)])));
 
     const socket: Socket = connect(svc.url, { auth: { token: planner }, transports: ['websocket'] });
     const events: any[] = [];
