@@ -5,7 +5,9 @@ import { joinProblem } from '../../src/planning/problem-codec.js';
 import type { PlanningSnapshot } from '../../src/planning/snapshot.js';
 import { demoCitySnapshot } from '../../simulations/capacity/city.js';
 import type { DayOutcome } from '../../simulations/capacity/evaluate.js';
-import { runStudy } from '../../simulations/capacity/study.js';
+import { evaluateDay } from '../../simulations/capacity/evaluate.js';
+import { prepareStudy, runStudy } from '../../simulations/capacity/study.js';
+import { runPlanJob } from '../../src/planning/plan-job.js';
 import { TEST_NETWORK_CACHE } from '../helpers/planning.js';
 
 /**
@@ -51,6 +53,20 @@ describe('capacity study on the demo city', () => {
     const reaching = fleets.filter((f) => clearedDays(`collector=${f.collector}`) / 3 >= 0.99).map((f) => f.collector);
     expect(result.recommended?.fleet).toEqual({ collector: Math.min(...reaching) });
     expect(result.configs.map((c) => c.cleared)).toEqual([clearedDays('collector=6'), clearedDays('collector=17')]);
+  });
+
+  it("a study's day reuses the matrices of an earlier day and draws no map, and plans exactly as a plan made from scratch", async () => {
+    const study = prepareStudy(city, { days: 2, seed: 3, iterations: 5, work: ['points'], fleets: [{ collector: 12 }] }, options);
+    const [first, second] = [study.job(0), study.job(1)];
+    expect(second.input.study).toBe(true);
+    await runPlanJob(first.input); // its matrices are kept in this thread
+    const reused = await runPlanJob(second.input);
+    const fresh = await runPlanJob({ ...second.input, study: false });
+    expect(reused.geometry.features).toEqual([]);
+    expect(fresh.geometry.features.length).toBeGreaterThan(0);
+    expect(joinProblem(reused.problemDoc, reused.problemMatrices)).toEqual(joinProblem(fresh.problemDoc, fresh.problemMatrices));
+    expect(reused.solution).toEqual(fresh.solution);
+    expect(evaluateDay(second.base, reused, second.input.snapshot.facilities)).toEqual(evaluateDay(second.base, fresh, second.input.snapshot.facilities));
   });
 
   it('is the same for a seed, whether the days run in two threads or in this one', async () => {
