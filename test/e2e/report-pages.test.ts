@@ -144,6 +144,7 @@ describeWith('chromium', 'report and simulations pages', () => {
     expect(run.scenario).toMatchObject({ days: 2, seed: 11, iterations: 10, work: ['points'], fleets: [{ collector: 6 }, { collector: 17 }] });
     for (const c of run.result.configs) {
       expect(await desktop.locator(`#sim-configs tr[data-fleet="${c.label}"] [data-k="share"]`).textContent()).toBe(pct('en', c.share));
+      expect(await desktop.locator(`#sim-configs tr[data-fleet="${c.label}"] [data-k="snow"]`).textContent()).toBe(c.snow.days ? `${c.snow.cleared} / ${c.snow.days}` : '–');
     }
     const rec = run.result.recommended;
     expect(await desktop.locator('#sim-recommendation').textContent()).toBe(rec

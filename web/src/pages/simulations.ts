@@ -8,7 +8,7 @@ import { useLang, useLoad } from '../lib/hooks.js';
 import { formatDateTime, formatNumber, t } from '../lib/i18n.js';
 
 interface Interval { low: number; high: number }
-interface ConfigSummary { label: string; days: number; cleared: number; share: number; interval: Interval; mean: { vehicles: number; vehicleHours: number; km: number } }
+interface ConfigSummary { label: string; days: number; cleared: number; share: number; interval: Interval; snow?: { days: number; cleared: number }; mean: { vehicles: number; vehicleHours: number; km: number } }
 interface DayOutcome { day: number; fleet: string; cleared: boolean; pointVisits: { due: number; unserved: number }; unservedByReason: Record<string, number>; vehicleHours: number }
 interface Run {
   id: string;
@@ -210,9 +210,9 @@ export function SimulationsPage() {
           ]} />
         <div class="table-wrap" tabIndex="0" role="region" aria-label=${t('sim.chart.share')}><table class="data-table" id="sim-configs">
           <thead><tr><th scope="col">${t('sim.col.fleet')}</th><th scope="col">${t('sim.col.cleared')}</th><th scope="col">${t('sim.col.share')}</th>
-            <th scope="col">${t('sim.col.interval')}</th><th scope="col">${t('sim.col.hours')}</th><th scope="col">${t('sim.col.km')}</th></tr></thead>
+            <th scope="col">${t('sim.col.interval')}</th><th scope="col">${t('sim.col.snow')}</th><th scope="col">${t('sim.col.hours')}</th><th scope="col">${t('sim.col.km')}</th></tr></thead>
           <tbody>${configs.map((c) => html`<tr data-fleet=${c.label}><th scope="row">${c.label}</th><td>${c.cleared} / ${c.days}</td><td data-k="share">${pct(c.share)}</td>
-            <td>${pct(c.interval.low)} – ${pct(c.interval.high)}</td><td>${formatNumber(c.mean.vehicleHours, 1)}</td><td>${formatNumber(c.mean.km, 1)}</td></tr>`)}</tbody>
+            <td>${pct(c.interval.low)} – ${pct(c.interval.high)}</td><td data-k="snow">${c.snow && c.snow.days > 0 ? `${c.snow.cleared} / ${c.snow.days}` : '–'}</td><td>${formatNumber(c.mean.vehicleHours, 1)}</td><td>${formatNumber(c.mean.km, 1)}</td></tr>`)}</tbody>
         </table></div>
         ${days.length ? html`<div class="chart-pair">
           <${Chart} id="chart-unserved" title=${t('sim.chart.unserved')} labels=${unserved.labels}
