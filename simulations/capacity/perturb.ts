@@ -63,6 +63,21 @@ export function fleetVehicles(vehicles: readonly Vehicle[], fleet: FleetConfig):
   return out;
 }
 
+/**
+ * The part of the city a study plans from: the records of work it does not plan are dropped
+ * (daySnapshot drops them from every day too), so a run stored with its city (day-jobs.ts)
+ * holds no road segments when it plans no street work.
+ */
+export function studiedCity(base: PlanningSnapshot, s: Scenario): PlanningSnapshot {
+  const work = new Set(s.work);
+  return {
+    ...base,
+    collectionPoints: work.has('points') ? base.collectionPoints : [],
+    permits: work.has('muck') ? base.permits : [],
+    roadSegments: work.has('streets') ? base.roadSegments : [],
+  };
+}
+
 export function daySnapshot(base: PlanningSnapshot, s: Scenario, day: DayDraw, vehicles: readonly Vehicle[], inRepair: (vehicleId: string) => boolean): PlanningSnapshot {
   const slow = day.snow ? 1 + s.snow.slowdown : day.rain ? 1 + s.rain.slowdown : 1;
   const work = new Set(s.work);

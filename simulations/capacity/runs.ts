@@ -3,6 +3,7 @@ import type { PlanningSnapshot } from '../../src/planning/snapshot.js';
 import { newId } from '../../src/store/city-repo.js';
 import type { Db } from '../../src/store/db.js';
 import { enqueueDays } from './day-jobs.js';
+import { studiedCity } from './perturb.js';
 import type { Scenario } from './scenario.js';
 import { runStudy, type StudyResult } from './study.js';
 
@@ -66,7 +67,7 @@ export class CapacityRuns {
   async create(scenario: Scenario, city: string, createdBy: string): Promise<CapacityRun> {
     const id = newId('cap');
     const total = scenario.days * scenario.fleets.length;
-    const snapshot = this.queueDays ? JSON.stringify(await this.queueDays.city()) : null;
+    const snapshot = this.queueDays ? JSON.stringify(studiedCity(await this.queueDays.city(), scenario)) : null;
     const res = await this.db.transaction(async (tx) => {
       const row = await tx.query<Row>(
         `insert into capacity_runs (id, status, scenario, city, total_jobs, created_by, city_snapshot) values ($1, 'queued', $2::jsonb, $3, $4, $5, $6::jsonb) returning ${COLUMNS}`,
