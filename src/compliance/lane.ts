@@ -37,7 +37,8 @@ export class VehicleLane {
   private readonly ledger: VehicleLedger;
   private replayNeeded = false;
   private lastLateArrivalMs = 0;
-  private lastArrivalMs: number | undefined;
+  /** The newest fix time taken in (judged, held or late). */
+  private newestFixMs: number | undefined;
   /** Closed for silence: the detectors start afresh with the next fix. */
   private silent = false;
 
@@ -77,9 +78,9 @@ export class VehicleLane {
       return;
     }
     const fix = slimFix(stored);
-    this.lastArrivalMs = nowMs;
-    this.silent = false;
     const t = fix.fixTimeMs;
+    this.newestFixMs = Math.max(this.newestFixMs ?? -Infinity, t);
+    this.silent = false;
     if (t <= this.watermarkMs) {
       const i = lowerBound(this.history, t);
       if (this.history[i]?.fixTimeMs === t) {
@@ -125,18 +126,23 @@ export class VehicleLane {
   }
 
   /**
-   * A vehicle that has sent nothing for `tracking.offlineAfterS` (terminal off, out of coverage):
-   * what is open closes as of its last fix (`details.closedBy: 'offline'`), and its detectors start
-   * afresh with its next fix. A blind-area upload of the silence later is reconciled as usual.
+   * A vehicle with no fix for `tracking.offlineAfterS` of the fleet's fix-time clock (terminal off,
+   * out of coverage): what is open closes as of its last fix (`details.closedBy: 'offline'`), and
+   * its detectors start afresh with its next fix. A blind-area upload of the silence later is
+   * reconciled as usual.
    */
-  expireIfSilent(nowMs: number, city: ComplianceCity): void {
-    if (this.silent || this.lastArrivalMs === undefined || this.buffer.length > 0 || this.replayNeeded) return;
-    if (nowMs - this.lastArrivalMs < city.profile.tracking.offlineAfterS * 1000) return;
+  expireIfSilent(clockMs: number, city: ComplianceCity): void {
+    if (this.silent || this.buffer.length > 0 || this.replayNeeded || !this.silentAt(clockMs, city)) return;
     this.silent = true;
     if (this.ledger.openCount() === 0) return;
     this.ledger.closeOpen(this.watermarkMs, 'offline');
     this.context = new VehicleContext(this.vehicle);
     this.detectors = this.freshDetectors();
+  }
+
+  /** No fix for `tracking.offlineAfterS` of the fleet's clock. */
+  silentAt(clockMs: number, city: ComplianceCity): boolean {
+    return this.newestFixMs !== undefined && clockMs - this.newestFixMs >= city.profile.tracking.offlineAfterS * 1000;
   }
 
   private judge(fix: ComplianceFix, city: ComplianceCity): void {

@@ -36,6 +36,12 @@ export class ComplianceMonitor {
   private readonly logger: Logger;
   private sinkChain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setInterval> | undefined;
+  /**
+   * The fleet's clock in fix time: the newest fix time seen, run on by the wall time since it was
+   * seen. Silence is judged on it, so a night replayed fast closes the same incidents for silence
+   * as it did live (other trucks' fixes move the clock on), and live it is the wall clock.
+   */
+  private fixClock = { fixMs: -Infinity, wallMs: 0 };
 
   constructor(private readonly options: ComplianceMonitorOptions) {
     this.now = options.now ?? Date.now;
@@ -69,6 +75,14 @@ export class ComplianceMonitor {
     for (const fix of fixes) {
       const lane = this.lane(fix.vehicleId);
       if (!lane) continue;
+      if (!fix.implausible && fix.positioned && fix.fixTimeMs > this.fixClock.fixMs) this.fixClock = { fixMs: fix.fixTimeMs, wallMs: nowMs };
+      // fell silent before this fix, by the fleet's clock: what it held is judged and what was open
+      // closes first, as the ticks would have done live
+      const clockMs = this.fleetClockMs(nowMs);
+      if (lane.silentAt(clockMs, this.city)) {
+        lane.release(nowMs, this.city, true);
+        lane.expireIfSilent(clockMs, this.city);
+      }
       lane.accept(fix, nowMs);
       touched.add(lane);
     }
@@ -79,10 +93,15 @@ export class ComplianceMonitor {
   tick(): void {
     this.refreshProfile();
     const nowMs = this.now();
+    const clockMs = this.fleetClockMs(nowMs);
     for (const lane of this.lanes.values()) {
       if (lane.pending) lane.release(nowMs, this.city);
-      else lane.expireIfSilent(nowMs, this.city);
+      else lane.expireIfSilent(clockMs, this.city);
     }
+  }
+
+  private fleetClockMs(nowMs: number): number {
+    return this.fixClock.fixMs + Math.max(0, nowMs - this.fixClock.wallMs);
   }
 
   /** Judges everything held (tests, shutdown) and waits for the sink. */

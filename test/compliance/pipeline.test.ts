@@ -153,6 +153,32 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     ]);
   });
 
+  it('silence is judged on the fixes\' time: a night replayed 1000x faster closes and reopens the same incidents as live', async () => {
+    // T1 speeds, falls silent for 10 min while T2 goes on reporting, then speeds again
+    const t1 = [...line('T1', T0, [200, 0], [600, 0], 5, 10, { ...LOADED, speedKmh: 50 }), ...line('T1', T0 + 640_000, [700, 0], [1_100, 0], 5, 10, { ...LOADED, speedKmh: 50 })];
+    const t2 = line('T2', T0, [0, 500], [2_000, 500], 80, 10, { ...EMPTY, speedKmh: 20 });
+    const replay = async (wallPerFixSecondMs: number) => {
+      const m = monitor();
+      const batches = [...new Set([...t1, ...t2].map((f) => f.fixTimeMs))].sort((a, b) => a - b);
+      let lastMs = T0;
+      for (const t of batches) {
+        m.advance((t - lastMs) * wallPerFixSecondMs / 1000);
+        lastMs = t;
+        m.monitor.accept([...t1, ...t2].filter((f) => f.fixTimeMs === t));
+        m.monitor.tick();
+      }
+      await m.monitor.flush();
+      return m.events.map((e) => [e.vehicleId, e.type, e.phase, e.startMs, e.endMs, e.details.closedBy]);
+    };
+    const live = await replay(1000);
+    expect(live).toEqual([
+      ['T1', 'speeding', 'open', t1[0]!.fixTimeMs, undefined, undefined],
+      ['T1', 'speeding', 'close', t1[0]!.fixTimeMs, t1[4]!.fixTimeMs, 'offline'],
+      ['T1', 'speeding', 'open', t1[5]!.fixTimeMs, undefined, undefined],
+    ]);
+    expect(await replay(1)).toEqual(live);
+  });
+
   it('a fix completing a violation is held no longer than reorderHoldMs of wall time', async () => {
     const fixes = line('T1', T0, [200, 0], [400, 0], 3, 10, { ...LOADED, speedKmh: 50 });
     const m = monitor();
