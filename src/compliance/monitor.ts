@@ -5,6 +5,7 @@ import type { StoredFix } from '../tracking/position-writer.js';
 import { ComplianceCity, type CityModel } from './city.js';
 import type { PositionMatcher, Rule } from './detector.js';
 import type { IncidentEvent, IncidentSink } from './incident-event.js';
+import type { LaneContextReader } from './lane-context.js';
 import { VehicleLane, type LaneStats } from './lane.js';
 import { rules as defaultRules } from './rules/index.js';
 import type { ComplianceFix } from './vehicle-context.js';
@@ -22,6 +23,8 @@ export interface ComplianceMonitorOptions {
   /** Map matching for off-route (undefined until the road network is loaded, or without one). */
   matcher?: () => PositionMatcher | undefined;
   rules?: readonly Rule[];
+  /** The store's record of a vehicle's past, for a late stretch older than the history kept (without it, judged on what the lane holds). */
+  readContext?: LaneContextReader;
   /** Each fix as it is judged live, in fix-time order per vehicle (not again on a re-run): the e-manifest follows these. */
   onFixJudged?: (fix: ComplianceFix) => void;
 }
@@ -42,6 +45,8 @@ export class ComplianceMonitor {
    * as it did live (other trucks' fixes move the clock on), and live it is the wall clock.
    */
   private fixClock = { fixMs: -Infinity, wallMs: 0 };
+  /** Context reads under way (flush waits for them). */
+  private readonly contextReads = new Set<Promise<void>>();
 
   constructor(private readonly options: ComplianceMonitorOptions) {
     this.now = options.now ?? Date.now;
@@ -86,7 +91,30 @@ export class ComplianceMonitor {
       lane.accept(fix, nowMs);
       touched.add(lane);
     }
-    for (const lane of touched) lane.release(nowMs, this.city);
+    for (const lane of touched) {
+      this.readContextFor(lane);
+      lane.release(nowMs, this.city);
+    }
+  }
+
+  /** A late stretch older than the lane's history: its context is read back, then the lane judges on. */
+  private readContextFor(lane: VehicleLane): void {
+    const read = this.options.readContext;
+    if (!read) return;
+    const wanted = lane.takeContextWanted(this.cityProfile.compliance.historyS * 1000);
+    if (!wanted) return;
+    const done = read(lane.vehicleId, wanted.fromMs, wanted.toMs).then(
+      (context) => lane.addContext(context),
+      (err: unknown) => {
+        // judged on what the lane holds rather than not at all
+        this.logger.warn({ err, vehicleId: lane.vehicleId }, 'compliance: the context of a late stretch was not read');
+        lane.addContext(undefined);
+      },
+    ).then(() => {
+      this.contextReads.delete(done);
+      lane.release(this.now(), this.city);
+    }).catch((err: unknown) => this.logger.error({ err, vehicleId: lane.vehicleId }, 'compliance: a late stretch not judged'));
+    this.contextReads.add(done);
   }
 
   /** Judges fixes held past their wait (call every few hundred ms). */
@@ -106,6 +134,7 @@ export class ComplianceMonitor {
 
   /** Judges everything held (tests, shutdown) and waits for the sink. */
   async flush(): Promise<void> {
+    while (this.contextReads.size > 0) await Promise.all(this.contextReads);
     for (const lane of this.lanes.values()) if (lane.pending) lane.release(this.now(), this.city, true);
     await this.sinkChain;
   }
