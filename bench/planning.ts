@@ -173,7 +173,8 @@ try {
   const network = await benchNetwork(DEMO_OSM_FILE, profile, snapshot.restrictedZones, cacheDir);
   console.log(JSON.stringify(stopDetectionBench({
     network, problem: result.problemDoc, solution: result.solution, mapping: result.mapping, profile, roads,
-    days: Number(arg('days') ?? 3), seed: Number(arg('sim-seed') ?? 1), skipShare: Number(arg('skip-share') ?? 0.1),
+    days: Number(arg('days') ?? 3), seed: Number(arg('sim-seed') ?? 1001), skipShare: Number(arg('skip-share') ?? 0.1),
+    gearReports: arg('gear-reports') !== 'off',
   })));
 } finally {
   await db.close();

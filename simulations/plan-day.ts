@@ -44,6 +44,13 @@ export interface PlanDayOptions {
   speedVariation?: number;
   /** Share of fixes thrown 80-300 m off by multipath (default 0). */
   outlierShare?: number;
+  /**
+   * The terminal reports at once when the sweeping / washing gear goes on or off (the status word
+   * changed), as sanitation terminals do, besides its 10-30 s fixes (default true). Without it the
+   * gear's state is known only at the periodic fixes: a 30 m street swept in 10 s between two of them
+   * leaves no trace of the brushes.
+   */
+  reportGearChanges?: boolean;
   /** Record where each fix was generated (`PlanDay.edges`); draws nothing, so the fixes stay the same. */
   recordEdges?: boolean;
 }
@@ -90,6 +97,7 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
   const skipShare = options.skipShare ?? 0.1;
   const outlierShare = options.outlierShare ?? 0;
   const speedVariation = options.speedVariation ?? 0;
+  const reportGearChanges = options.reportGearChanges ?? true;
   const clock = new PlanClock(mapping.date, mapping.timeZone);
   const jobs = new Map((problem.jobs ?? []).map((j) => [j.id, j]));
   const tasks = new Map((problem.sweepTasks ?? []).map((t) => [t.id, t]));
@@ -120,14 +128,18 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
     // the segment the vehicle stands on (the last piece it drove); the depot is taken as off the network
     let posSegment = -1;
     let atSegment = -1;
+    let lastWorking = false;
     const emit = (untilMs: number, at: (ms: number) => [number, number], speedKmh: number, working: boolean) => {
-      while (nextFixMs < untilMs) {
-        const [lon, lat] = at(nextFixMs);
+      // the gear switched: a fix now (unless the periodic one is due within the second), the cadence goes on
+      let changeMs = reportGearChanges && working !== lastWorking && untilMs > t && nextFixMs > t + 1000 ? t : undefined;
+      while (nextFixMs < untilMs || changeMs !== undefined) {
+        const fixMs = changeMs ?? nextFixMs;
+        const [lon, lat] = at(fixMs);
         if (edges) outEdges.push({ segment: atSegment, lon, lat });
         const { xM, yM } = metresPerDegree(lat);
         const moving = speedKmh > 0;
         const fix: SimFix = {
-          timeMs: Math.round(nextFixMs), lon: lon + (gaussian() * noiseM) / xM, lat: lat + (gaussian() * noiseM) / yM,
+          timeMs: Math.round(fixMs), lon: lon + (gaussian() * noiseM) / xM, lat: lat + (gaussian() * noiseM) / yM,
           speedKmh: moving ? Math.max(0, speedKmh + gaussian()) : Math.abs(gaussian()) * 0.5, working,
           loadKg, coverClosed: !coverOpen, bodyLifted: lifted,
         };
@@ -139,7 +151,9 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
           fix.outlier = true;
         }
         out.push(fix);
-        nextFixMs += (minS + random() * (maxS - minS)) * 1000;
+        lastWorking = working;
+        if (changeMs !== undefined) changeMs = undefined;
+        else nextFixMs += (minS + random() * (maxS - minS)) * 1000;
       }
     };
     const stay = (untilMs: number, working = false) => {

@@ -53,6 +53,7 @@ import { addPlanRoutes } from './api/plan-routes.js';
 import { relayRemoteProgress } from './jobs/plan-progress-relay.js';
 import { ComplianceMonitor } from './compliance/monitor.js';
 import { loadCityModel } from './compliance/load-city.js';
+import { storedLaneContext } from './compliance/lane-context.js';
 import { roadMatcher } from './compliance/road-matcher.js';
 import type { PositionMatcher } from './compliance/detector.js';
 import { addDriverRoutes } from './api/driver-routes.js';
@@ -233,7 +234,7 @@ export async function startService(config: Config, logger: Logger, options: Star
     const manifestRecorder = new ManifestRecorder(new ManifestMachine(await loadManifestWorld(db, profiles.get())), manifests,
       (err) => manifestLogger.warn({ err }, 'e-manifest: a trip change was not stored'));
     const compliance = new ComplianceMonitor({
-      sink: incidentSink, profile: () => profiles.get(), logger: complianceLogger, matcher: () => matcher,
+      sink: incidentSink, profile: () => profiles.get(), logger: complianceLogger, matcher: () => matcher, readContext: storedLaneContext(db),
       onFixJudged: (fix) => {
         try {
           void manifestRecorder.onFix(fix);

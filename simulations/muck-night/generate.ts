@@ -252,8 +252,8 @@ export function generateMuckNight(city: DemoCity, network: RoadNetwork, options:
       run = truck.drive([...line.slice(0, Math.floor(line.length * 0.3)), ...detour, ...line.slice(Math.floor(line.length * 0.7) + 1)], loaded);
       plantOffRoute(truck.id, run, line, halfWidthM(permit));
     } else if (kind === 'wrong_site') {
-      // Another place to tip at: the one nearest the disposal site yet clear of its radius (the demo's two
-      // disposal sites are 140 m apart, both point-only: tipping at one is inside the other's 150 m).
+      // Another place to tip at: the one nearest the disposal site yet 400 m clear of it (clear of any
+      // point-only place's 150 m radius too).
       const far = (c: LonLat, q: LonLat) => haversineM(c[0], c[1], q[0], q[1]) > 400;
       const others = [...city.facilities, ...city.constructionSites]
         .map((x) => x.location.coordinates as LonLat)

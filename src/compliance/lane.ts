@@ -3,6 +3,7 @@ import type { StoredFix } from '../tracking/position-writer.js';
 import type { ComplianceCity } from './city.js';
 import type { Detector, Rule, RuleDeps } from './detector.js';
 import type { IncidentEvent } from './incident-event.js';
+import type { LaneContext } from './lane-context.js';
 import { VehicleLedger } from './ledger.js';
 import { slimFix, VehicleContext, type ComplianceFix } from './vehicle-context.js';
 
@@ -31,15 +32,24 @@ export class VehicleLane {
   private buffer: Array<{ fix: ComplianceFix; arrivedMs: number }> = [];
   /** Judged fixes, fix-time order, for re-runs. */
   private history: ComplianceFix[] = [];
+  /** The oldest fix the lane held when a stretch older than it came: the context reaches to it. */
+  private contextToMs: number | undefined;
   private watermarkMs = -Infinity;
   private context: VehicleContext;
   private detectors: Detector[];
   private readonly ledger: VehicleLedger;
   private replayNeeded = false;
   private lastLateArrivalMs = 0;
-  private lastArrivalMs: number | undefined;
+  /** The newest fix time taken in (judged, held or late). */
+  private newestFixMs: number | undefined;
   /** Closed for silence: the detectors start afresh with the next fix. */
   private silent = false;
+  /** The silence that closed it (`tracking.offlineAfterS` then). */
+  private offlineAfterMs = 0;
+  /** The oldest late fix older than all the lane holds: its context is to be read back from the store. */
+  private lateBeforeHistoryMs: number | undefined;
+  /** Reading that context: nothing is judged until it is in. */
+  private loadingContext = false;
 
   constructor(
     private vehicle: Vehicle,
@@ -54,6 +64,10 @@ export class VehicleLane {
     this.detectors = this.freshDetectors();
   }
 
+  get vehicleId(): string {
+    return this.vehicle.id;
+  }
+
   /** The vehicle record changed (kind, sensors): later fixes are judged by it. */
   setVehicle(v: Vehicle): void {
     const rulesChange = v.kind !== this.vehicle.kind || v.sensors.cover !== this.vehicle.sensors.cover;
@@ -64,7 +78,34 @@ export class VehicleLane {
 
   /** Fixes held, or a late stretch waiting to be re-run. */
   get pending(): boolean {
-    return this.buffer.length > 0 || this.replayNeeded;
+    return this.buffer.length > 0 || this.replayNeeded || this.loadingContext;
+  }
+
+  /**
+   * A late stretch older than the history kept wants its context: the range to read back (from
+   * `historyS` before its first fix to where the history begins), once; then judging waits for
+   * `addContext`.
+   */
+  takeContextWanted(historyMs: number): { fromMs: number; toMs: number } | undefined {
+    const lateMs = this.lateBeforeHistoryMs;
+    if (lateMs === undefined || this.loadingContext) return undefined;
+    this.lateBeforeHistoryMs = undefined;
+    this.loadingContext = true;
+    const toMs = this.contextToMs ?? this.watermarkMs;
+    this.contextToMs = undefined;
+    return { fromMs: lateMs - historyMs, toMs };
+  }
+
+  /** The stretch's context read back: its fixes join the history (the lane's own win), its incidents the ledger. */
+  addContext(context: LaneContext | undefined): void {
+    this.loadingContext = false;
+    if (!context) return;
+    for (const fix of context.fixes) {
+      const i = lowerBound(this.history, fix.fixTimeMs);
+      if (this.history[i]?.fixTimeMs !== fix.fixTimeMs) this.history.splice(i, 0, fix);
+    }
+    this.ledger.remember(context.incidents);
+    this.replayNeeded = true;
   }
 
   accept(stored: StoredFix, nowMs: number): void {
@@ -77,14 +118,24 @@ export class VehicleLane {
       return;
     }
     const fix = slimFix(stored);
-    this.lastArrivalMs = nowMs;
-    this.silent = false;
     const t = fix.fixTimeMs;
+    this.newestFixMs = Math.max(this.newestFixMs ?? -Infinity, t);
+    // Closed for silence, but the fixes go on from where they stopped: a blind area's upload, not a
+    // vehicle that was off. What was closed is not raised again: the detectors are re-run from the
+    // history (the ledger reconciles) before these fixes are judged.
+    if (this.silent && t > this.watermarkMs && t - this.watermarkMs < this.offlineAfterMs) this.replayNeeded = true;
+    this.silent = false;
     if (t <= this.watermarkMs) {
       const i = lowerBound(this.history, t);
       if (this.history[i]?.fixTimeMs === t) {
         this.stats.duplicates++;
         return;
+      }
+      // older than all the lane held: what came before it was let go (or never seen, before a restart)
+      const heldFromMs = this.contextToMs ?? this.history[0]?.fixTimeMs;
+      if (heldFromMs !== undefined && t < heldFromMs) {
+        this.lateBeforeHistoryMs = Math.min(this.lateBeforeHistoryMs ?? Infinity, t);
+        this.contextToMs = heldFromMs;
       }
       this.history.splice(i, 0, fix);
       this.replayNeeded = true;
@@ -112,6 +163,7 @@ export class VehicleLane {
     };
     // A blind-area upload comes in many frames: one re-run once they stop coming — or before any
     // newer fix is judged, so that live judgement goes on from the corrected state.
+    if (this.loadingContext) return;
     if (this.replayNeeded && (all || nowMs - this.lastLateArrivalMs >= c.reorderHoldMs || headDue())) this.replay(city);
     while (headDue()) {
       const head = this.buffer[0]!;
@@ -125,18 +177,24 @@ export class VehicleLane {
   }
 
   /**
-   * A vehicle that has sent nothing for `tracking.offlineAfterS` (terminal off, out of coverage):
-   * what is open closes as of its last fix (`details.closedBy: 'offline'`), and its detectors start
-   * afresh with its next fix. A blind-area upload of the silence later is reconciled as usual.
+   * A vehicle with no fix for `tracking.offlineAfterS` of the fleet's fix-time clock (terminal off,
+   * out of coverage): what is open closes as of its last fix (`details.closedBy: 'offline'`), and
+   * its detectors start afresh with its next fix. A blind-area upload of the silence later is
+   * reconciled as usual.
    */
-  expireIfSilent(nowMs: number, city: ComplianceCity): void {
-    if (this.silent || this.lastArrivalMs === undefined || this.buffer.length > 0 || this.replayNeeded) return;
-    if (nowMs - this.lastArrivalMs < city.profile.tracking.offlineAfterS * 1000) return;
+  expireIfSilent(clockMs: number, city: ComplianceCity): void {
+    if (this.silent || this.buffer.length > 0 || this.replayNeeded || !this.silentAt(clockMs, city)) return;
     this.silent = true;
+    this.offlineAfterMs = city.profile.tracking.offlineAfterS * 1000;
     if (this.ledger.openCount() === 0) return;
     this.ledger.closeOpen(this.watermarkMs, 'offline');
     this.context = new VehicleContext(this.vehicle);
     this.detectors = this.freshDetectors();
+  }
+
+  /** No fix for `tracking.offlineAfterS` of the fleet's clock. */
+  silentAt(clockMs: number, city: ComplianceCity): boolean {
+    return this.newestFixMs !== undefined && clockMs - this.newestFixMs >= city.profile.tracking.offlineAfterS * 1000;
   }
 
   private judge(fix: ComplianceFix, city: ComplianceCity): void {

@@ -86,6 +86,15 @@ export class VehicleLedger implements IncidentOut {
     }
   }
 
+  /** Incidents raised before and forgotten here (read back from the store for a late stretch): never raised twice. */
+  remember(incidents: Array<{ event: IncidentEvent; closed: boolean }>): void {
+    const known = new Set(this.raised.map((r) => r.key));
+    for (const { event, closed } of incidents) {
+      if (known.has(event.key)) continue;
+      this.raised.push({ key: event.key, type: event.type, zoneId: event.zoneId, startMs: event.startMs, endMs: event.endMs, level: event.level, closed, last: event });
+    }
+  }
+
   /** Forgets incidents closed before this time (they cannot overlap anything the lane still holds). */
   prune(beforeMs: number): void {
     this.raised = this.raised.filter((r) => !r.closed || (r.endMs ?? Infinity) >= beforeMs);

@@ -5,6 +5,7 @@ import type { StoredFix } from '../tracking/position-writer.js';
 import { ComplianceCity, type CityModel } from './city.js';
 import type { PositionMatcher, Rule } from './detector.js';
 import type { IncidentEvent, IncidentSink } from './incident-event.js';
+import type { LaneContextReader } from './lane-context.js';
 import { VehicleLane, type LaneStats } from './lane.js';
 import { rules as defaultRules } from './rules/index.js';
 import type { ComplianceFix } from './vehicle-context.js';
@@ -22,6 +23,8 @@ export interface ComplianceMonitorOptions {
   /** Map matching for off-route (undefined until the road network is loaded, or without one). */
   matcher?: () => PositionMatcher | undefined;
   rules?: readonly Rule[];
+  /** The store's record of a vehicle's past, for a late stretch older than the history kept (without it, judged on what the lane holds). */
+  readContext?: LaneContextReader;
   /** Each fix as it is judged live, in fix-time order per vehicle (not again on a re-run): the e-manifest follows these. */
   onFixJudged?: (fix: ComplianceFix) => void;
 }
@@ -36,6 +39,14 @@ export class ComplianceMonitor {
   private readonly logger: Logger;
   private sinkChain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setInterval> | undefined;
+  /**
+   * The fleet's clock in fix time: the newest fix time seen, run on by the wall time since it was
+   * seen. Silence is judged on it, so a night replayed fast closes the same incidents for silence
+   * as it did live (other trucks' fixes move the clock on), and live it is the wall clock.
+   */
+  private fixClock = { fixMs: -Infinity, wallMs: 0 };
+  /** Context reads under way (flush waits for them). */
+  private readonly contextReads = new Set<Promise<void>>();
 
   constructor(private readonly options: ComplianceMonitorOptions) {
     this.now = options.now ?? Date.now;
@@ -69,24 +80,61 @@ export class ComplianceMonitor {
     for (const fix of fixes) {
       const lane = this.lane(fix.vehicleId);
       if (!lane) continue;
+      if (!fix.implausible && fix.positioned && fix.fixTimeMs > this.fixClock.fixMs) this.fixClock = { fixMs: fix.fixTimeMs, wallMs: nowMs };
+      // fell silent before this fix, by the fleet's clock: what it held is judged and what was open
+      // closes first, as the ticks would have done live
+      const clockMs = this.fleetClockMs(nowMs);
+      if (lane.silentAt(clockMs, this.city)) {
+        lane.release(nowMs, this.city, true);
+        lane.expireIfSilent(clockMs, this.city);
+      }
       lane.accept(fix, nowMs);
       touched.add(lane);
     }
-    for (const lane of touched) lane.release(nowMs, this.city);
+    for (const lane of touched) {
+      this.readContextFor(lane);
+      lane.release(nowMs, this.city);
+    }
+  }
+
+  /** A late stretch older than the lane's history: its context is read back, then the lane judges on. */
+  private readContextFor(lane: VehicleLane): void {
+    const read = this.options.readContext;
+    if (!read) return;
+    const wanted = lane.takeContextWanted(this.cityProfile.compliance.historyS * 1000);
+    if (!wanted) return;
+    const done = read(lane.vehicleId, wanted.fromMs, wanted.toMs).then(
+      (context) => lane.addContext(context),
+      (err: unknown) => {
+        // judged on what the lane holds rather than not at all
+        this.logger.warn({ err, vehicleId: lane.vehicleId }, 'compliance: the context of a late stretch was not read');
+        lane.addContext(undefined);
+      },
+    ).then(() => {
+      this.contextReads.delete(done);
+      lane.release(this.now(), this.city);
+    }).catch((err: unknown) => this.logger.error({ err, vehicleId: lane.vehicleId }, 'compliance: a late stretch not judged'));
+    this.contextReads.add(done);
   }
 
   /** Judges fixes held past their wait (call every few hundred ms). */
   tick(): void {
     this.refreshProfile();
     const nowMs = this.now();
+    const clockMs = this.fleetClockMs(nowMs);
     for (const lane of this.lanes.values()) {
       if (lane.pending) lane.release(nowMs, this.city);
-      else lane.expireIfSilent(nowMs, this.city);
+      else lane.expireIfSilent(clockMs, this.city);
     }
+  }
+
+  private fleetClockMs(nowMs: number): number {
+    return this.fixClock.fixMs + Math.max(0, nowMs - this.fixClock.wallMs);
   }
 
   /** Judges everything held (tests, shutdown) and waits for the sink. */
   async flush(): Promise<void> {
+    while (this.contextReads.size > 0) await Promise.all(this.contextReads);
     for (const lane of this.lanes.values()) if (lane.pending) lane.release(this.now(), this.city, true);
     await this.sinkChain;
   }

@@ -8,6 +8,7 @@ import type {
 } from '../domain/model.js';
 import type { CityDocument } from '../store/city-document.js';
 import { between, pick, seededRandom } from './random.js';
+import { siteFootprint } from './site-outline.js';
 
 /**
  * The demo city: Monaco's real road network (OpenStreetMap, ODbL) with generated depots,
@@ -174,7 +175,8 @@ export async function generateDemoCity(options: DemoCityOptions = {}): Promise<D
       const id = `fac-construction-disposal-${k + 1}`;
       facilities.push({
         id, name: `Construction-waste disposal site ${k + 1}`, district: 'Outskirts', kind: 'construction_disposal',
-        location: point(coord(walk[0]!)), acceptedClasses: ['construction'], openingHours: [{ from: '21:00', to: '06:30' }],
+        location: point(coord(walk[0]!)), outline: siteFootprint(coord(walk[0]!), coord(walk[1] ?? walk[0]!)),
+        acceptedClasses: ['construction'], openingHours: [{ from: '21:00', to: '06:30' }],
         dailyCapacityKg: 2_000_000, unloadS: 480,
       });
       disposalIds.push(id);

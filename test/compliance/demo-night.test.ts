@@ -41,11 +41,11 @@ describe('a muck-truck trip on the demo city', () => {
     model = { vehicles: city.vehicles as never, permits: city.permits as never, facilities: city.facilities as never, sites: city.constructionSites as never, zones: city.restrictedZones as never };
   });
 
-  function trip(loadedPath: LonLat[]): StoredFix[] {
+  function trip(loadedPath: LonLat[], tipAt?: LonLat): StoredFix[] {
     const permit = city.permits[0]!;
     const truck = permit.vehicleIds[0]!;
     const site = city.constructionSites.find((s) => s.id === permit.siteId)!.location.coordinates as LonLat;
-    const disposal = city.facilities.find((f) => f.id === permit.disposalFacilityId)!.location.coordinates as LonLat;
+    const disposal = tipAt ?? city.facilities.find((f) => f.id === permit.disposalFacilityId)!.location.coordinates as LonLat;
     const rng = mulberry32(3);
     const fixes: StoredFix[] = [];
     const add = (p: LonLat, speedKmh: number, s: { loadState: LoadState; loadKg: number; coverClosed: boolean; bodyLifted: boolean }) => {
@@ -104,5 +104,24 @@ describe('a muck-truck trip on the demo city', () => {
     // the detour takes about 7 minutes: escalated to level 2 at 5
     expect(events.map((e) => `${e.type} ${e.phase} ${e.level}`)).toEqual(['off_route open 1', 'off_route update 2', 'off_route close 2']);
     expect(events[0]!.details.matched).toBe(true);
+  });
+
+  it('the disposal sites are fenced yards, not points 140 m apart: tipping inside the outline is legal, 60 m outside it is illegal_dumping', async () => {
+    const disposals = city.facilities.filter((f) => f.kind === 'construction_disposal');
+    const gate = city.facilities.find((f) => f.id === city.permits[0]!.disposalFacilityId)!;
+    const ring = gate.outline!.coordinates[0]! as LonLat[];
+    // the yard runs from the gate (where the corridor ends) to its far edge, between corners 1 and 2
+    const farEdge: LonLat = [(ring[1]![0] + ring[2]![0]) / 2, (ring[1]![1] + ring[2]![1]) / 2];
+    const [gx, gy] = gate.location.coordinates as LonLat;
+    const depthM = haversineM(gx, gy, farEdge[0], farEdge[1]);
+    const along = (m: number): LonLat => [gx + ((farEdge[0] - gx) * m) / depthM, gy + ((farEdge[1] - gy) * m) / depthM];
+    const corridor = city.permits[0]!.corridor.line.coordinates as LonLat[];
+    const judged = async (tipAt: LonLat) => (await run(trip(corridor, tipAt), false)).filter((e) => e.type === 'illegal_dumping' || e.type === 'wrong_site').map((e) => `${e.type} ${e.phase}`);
+    expect(await judged(along(depthM / 2))).toEqual([]);
+    expect(await judged(along(depthM + 60))).toEqual(['illegal_dumping open', 'illegal_dumping close']);
+    // each yard is clear of the other by more than twice the fence's tolerance: tipping in one is not inside the other
+    const [a, b] = disposals.map((f) => f.outline!.coordinates[0]! as LonLat[]);
+    const gapM = Math.min(...a!.flatMap((p) => b!.map((q) => haversineM(p[0], p[1], q[0], q[1]))));
+    expect(gapM).toBeGreaterThan(2 * city.profile.compliance.facilityToleranceM);
   });
 });

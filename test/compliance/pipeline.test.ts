@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../solver/index.js';
 import { EMPTY, LOADED, fix, line, local, monitor, phases } from './scenario.js';
 import type { StoredFix } from '../../src/tracking/position-writer.js';
+import type { IncidentEvent } from '../../src/compliance/incident-event.js';
+import type { LaneContextReader } from '../../src/compliance/lane-context.js';
+import { slimFix } from '../../src/compliance/vehicle-context.js';
 
 const T0 = local(23);
 /** A loaded permit trip, 40 fixes 10 s apart, 100 m off the corridor at fixes 10..22. */
@@ -111,6 +114,49 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     expect(phases(await m.run(stretch))).toEqual(['spill open', 'spill close']);
   });
 
+  it('a blind-area stretch older than the history is judged with the fixes before it, read back from the store: a load fallen across its start is a spill', async () => {
+    // loaded with 15 t; the stretch uploaded 40 minutes late begins at 11 t: the load fell between the last fix before it and its first
+    const before = line('T1', T0, [200, 0], [700, 0], 6, 10, LOADED);
+    const blind = line('T1', T0 + 60_000, [800, 0], [1_300, 0], 6, 10, { ...LOADED, loadKg: 11_000 }).map((f) => ({ ...f, blindArea: true }));
+    const after = line('T1', T0 + 40 * 60_000, [0, 0], [2_800, 0], 40, 10, { ...LOADED, loadKg: 11_000 });
+    const stored = [...before, ...blind, ...after];
+    const reads: Array<[number, number]> = [];
+    const readContext: LaneContextReader = async (vehicleId, fromMs, toMs) => {
+      reads.push([fromMs, toMs]);
+      return { fixes: stored.filter((f) => f.vehicleId === vehicleId && f.fixTimeMs >= fromMs && f.fixTimeMs <= toMs).map(slimFix), incidents: [] };
+    };
+    const m = monitor({ readContext });
+    expect(phases(await m.run(before, after))).toEqual([]); // nothing is judged across the 40-minute gap
+    const events = await m.run(blind);
+    expect(phases(events)).toEqual(['spill open', 'spill close']);
+    expect(events[0]!.startMs).toBe(blind[0]!.fixTimeMs);
+    expect(reads).toEqual([[blind[0]!.fixTimeMs - 30 * 60_000, after[0]!.fixTimeMs]]);
+    // the lane alone holds only the fixes after the stretch: no drop is seen
+    const alone = monitor();
+    await alone.run(before, after);
+    expect(phases(await alone.run(blind))).toEqual([]);
+  });
+
+  it('a late stretch older than the history does not raise again an incident raised before it and since forgotten by the lane', async () => {
+    const before = line('T1', T0, [200, 0], [700, 0], 6, 10, { ...LOADED, speedKmh: 55 });
+    const blind = line('T1', T0 + 60_000, [800, 0], [1_300, 0], 6, 10, LOADED).map((f) => ({ ...f, blindArea: true }));
+    // uploaded 70 minutes late: the lane has let go of the fixes and of the incident before it
+    const after = line('T1', T0 + 70 * 60_000, [0, 0], [2_800, 0], 40, 10, LOADED);
+    const stored = [...before, ...blind, ...after];
+    const raised: IncidentEvent[] = [];
+    const m = monitor({
+      readContext: async (vehicleId, fromMs, toMs) => ({
+        fixes: stored.filter((f) => f.vehicleId === vehicleId && f.fixTimeMs >= fromMs && f.fixTimeMs <= toMs).map(slimFix),
+        incidents: raised.filter((e) => e.phase === 'close').map((event) => ({ event, closed: true })),
+      }),
+    });
+    raised.push(...await m.run(before, after));
+    expect(phases(raised)).toEqual(['speeding open', 'speeding close']);
+    const count = m.events.length;
+    await m.run(blind);
+    expect(phases(m.events.slice(count))).toEqual([]);
+  });
+
   it('an incident the late fixes disprove is closed as re-evaluated; the next one is raised on its own', async () => {
     // live: every third fix at 50 km/h (three in a row as far as the live stream knows); blind: the fixes between, at 30;
     // then live again, with a real three-fix speeding
@@ -136,9 +182,9 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     expect(together.map((e) => [e.phase, e.key, e.details.closedBy])).toEqual(expected);
   });
 
-  it('an incident of a vehicle silent for offlineAfterS closes as of its last fix; its next fixes start afresh', async () => {
+  it('an incident of a vehicle silent for offlineAfterS closes as of its last fix; fixes after a real silence start afresh', async () => {
     const m = monitor();
-    const fixes = line('T1', T0, [200, 0], [2_000, 0], 10, 10, { ...LOADED, speedKmh: 50 });
+    const fixes = line('T1', T0, [200, 0], [2_000, 0], 10, 10, { ...LOADED, speedKmh: 50 }).map((f, i) => (i >= 5 ? { ...f, fixTimeMs: f.fixTimeMs + 600_000 } : f));
     await m.run(fixes.slice(0, 5));
     m.advance(298_000); // 299 s after the last fix arrived
     m.monitor.tick();
@@ -151,6 +197,42 @@ describe('the detector pipeline judges fixes in fix-time order', () => {
     expect(m.events.map((e) => [e.phase, e.startMs])).toEqual([
       ['open', fixes[0]!.fixTimeMs], ['close', fixes[0]!.fixTimeMs], ['open', fixes[5]!.fixTimeMs],
     ]);
+  });
+
+  it('fixes that go on from where a vehicle fell silent (a blind area uploaded after the offline close) do not raise the closed incident again', async () => {
+    const m = monitor();
+    const fixes = line('T1', T0, [200, 0], [2_000, 0], 10, 10, { ...LOADED, speedKmh: 50 });
+    await m.run(fixes.slice(0, 5));
+    m.advance(301_000);
+    m.monitor.tick();
+    await m.run(fixes.slice(5));
+    expect(m.events.map((e) => [e.phase, e.startMs, e.details.closedBy])).toEqual([['open', fixes[0]!.fixTimeMs, undefined], ['close', fixes[0]!.fixTimeMs, 'offline']]);
+  });
+
+  it('silence is judged on the fixes\' time: a night replayed 1000x faster closes and reopens the same incidents as live', async () => {
+    // T1 speeds, falls silent for 10 min while T2 goes on reporting, then speeds again
+    const t1 = [...line('T1', T0, [200, 0], [600, 0], 5, 10, { ...LOADED, speedKmh: 50 }), ...line('T1', T0 + 640_000, [700, 0], [1_100, 0], 5, 10, { ...LOADED, speedKmh: 50 })];
+    const t2 = line('T2', T0, [0, 500], [2_000, 500], 80, 10, { ...EMPTY, speedKmh: 20 });
+    const replay = async (wallPerFixSecondMs: number) => {
+      const m = monitor();
+      const batches = [...new Set([...t1, ...t2].map((f) => f.fixTimeMs))].sort((a, b) => a - b);
+      let lastMs = T0;
+      for (const t of batches) {
+        m.advance((t - lastMs) * wallPerFixSecondMs / 1000);
+        lastMs = t;
+        m.monitor.accept([...t1, ...t2].filter((f) => f.fixTimeMs === t));
+        m.monitor.tick();
+      }
+      await m.monitor.flush();
+      return m.events.map((e) => [e.vehicleId, e.type, e.phase, e.startMs, e.endMs, e.details.closedBy]);
+    };
+    const live = await replay(1000);
+    expect(live).toEqual([
+      ['T1', 'speeding', 'open', t1[0]!.fixTimeMs, undefined, undefined],
+      ['T1', 'speeding', 'close', t1[0]!.fixTimeMs, t1[4]!.fixTimeMs, 'offline'],
+      ['T1', 'speeding', 'open', t1[5]!.fixTimeMs, undefined, undefined],
+    ]);
+    expect(await replay(1)).toEqual(live);
   });
 
   it('a fix completing a violation is held no longer than reorderHoldMs of wall time', async () => {

@@ -3,6 +3,7 @@ import type { LoadState } from '../../src/domain/fix.js';
 import { constructionSiteSchema, facilitySchema, permitSchema, restrictedZoneSchema, vehicleSchema, type Permit, type RestrictedZone, type Vehicle } from '../../src/domain/model.js';
 import type { CityModel } from '../../src/compliance/city.js';
 import { ComplianceMonitor } from '../../src/compliance/monitor.js';
+import type { LaneContextReader } from '../../src/compliance/lane-context.js';
 import type { IncidentEvent } from '../../src/compliance/incident-event.js';
 import type { StoredFix } from '../../src/tracking/position-writer.js';
 
@@ -100,11 +101,11 @@ export function profile(overrides: Record<string, unknown> = {}): CityProfile {
 }
 
 /** A monitor on the test city with a hand-driven clock; `run` feeds batches and flushes. */
-export function monitor(opts: { model?: CityModel; profile?: CityProfile } = {}) {
+export function monitor(opts: { model?: CityModel; profile?: CityProfile; readContext?: LaneContextReader } = {}) {
   const events: IncidentEvent[] = [];
   let clock = local(23);
   const p = opts.profile ?? profile();
-  const m = new ComplianceMonitor({ sink: { emit: (e) => void events.push(e) }, profile: () => p, now: () => clock });
+  const m = new ComplianceMonitor({ sink: { emit: (e) => void events.push(e) }, profile: () => p, now: () => clock, readContext: opts.readContext });
   m.setCity(opts.model ?? cityModel());
   return {
     monitor: m,

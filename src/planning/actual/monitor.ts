@@ -55,7 +55,8 @@ export async function loadJudged(store: ActualStore, planId: string, profile: Ci
     servicePosition: network ? (lon, lat, kind) => network.snap(lon, lat, { vehicleKind: kind as VehicleKind }) : undefined,
   });
   const clock = new PlanClock(plan.mapping.date, plan.mapping.timeZone);
-  const actual = new PlanActual(targets, actualSettings(profile), network ? roadRouters(network, plan.problem, plan.mapping) : undefined);
+  const settings = actualSettings(profile);
+  const actual = new PlanActual(targets, settings, network ? roadRouters(network, plan.problem, plan.mapping, settings.maxFixGapS) : undefined);
   const [from, to] = dayWindow(clock);
   for (const v of actual.vehicleIds()) actual.replay(v, await store.fixes(v, from, to));
   for (const [key, atMs] of await store.marks(planId)) actual.mark(key, atMs);

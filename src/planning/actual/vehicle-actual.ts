@@ -35,8 +35,11 @@ export interface ActualFix {
   working?: boolean;
 }
 
-/** The road path a vehicle drove between two fixes, or null when unknown. */
-export type Router = (from: ActualFix, to: ActualFix) => Array<[number, number]> | null;
+/**
+ * The road path a vehicle drove from `trace[index]` to `trace[index + 1]`, or null when unknown;
+ * `trace` holds a few fixes before and after the two, in time order (map matching needs them).
+ */
+export type Router = (trace: ActualFix[], index: number) => Array<[number, number]> | null;
 
 export interface StopVisit {
   arrivalMs: number;
@@ -65,9 +68,14 @@ interface Piece {
 /** A stay of a working vehicle on a street: what it covered and how far it went along it. */
 interface Pass {
   lastAlong: number;
-  traversedM: number;
   bins: Uint8Array;
   lastMs: number;
+  /** Runs along the street ended by a turn: [from, to] along it. */
+  runs: Array<[number, number]>;
+  /** The run going on: where it began, its furthest point, its direction (+1 / -1 along the line, 0 not yet known). */
+  runFrom: number;
+  runFurthest: number;
+  runDir: number;
 }
 
 const BIN_M = 5;
@@ -83,6 +91,17 @@ const MAX_ALONG_STEP_M = 30;
 const GAP_SAMPLES = 3;
 /** The path must run along the street (|cos| of the angle), not across it. */
 const MIN_ALIGNMENT = 0.7;
+/** Fixes on each side of a step given to the router as context (map matching decides a fix's road by its neighbours). */
+const MATCH_CONTEXT = 2;
+/** A vehicle this far back from its furthest point along a street has turned (less is the matched position's jitter). */
+const TURN_M = 10;
+/** How much longer than driven a map-matched way may come out (its ends are the fixes' matched places, a few metres off). */
+const MATCH_SLACK_M = 15;
+/**
+ * A map-matched path runs on the roads' own lines, so a street is on it only where the two lines
+ * coincide (the stored street and the network are the same map): the parallel street 15 m away is not.
+ */
+const MATCHED_TOLERANCE_M = 3;
 
 export class VehicleActual {
   readonly visits = new Map<string, StopVisit>();
@@ -108,8 +127,12 @@ export class VehicleActual {
   /** Fixes waiting for their successor (a single stray fix between two of the same stop is smoothed away). */
   private readonly queue: Array<{ fix: ActualFix; x: number; y: number; loc: number }> = [];
   private prev: { fix: ActualFix; x: number; y: number } | undefined;
+  /** The fixes processed before `prev` (newest last), context for map matching. */
+  private readonly before: ActualFix[] = [];
   private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }> } | undefined;
   private readonly stopXY = new Map<string, [number, number]>();
+  /** How far the vehicle could have gone past the last fix before a turn (half the step's reach at working speed). */
+  private turnReachM = 0;
 
   /**
    * `router`: the road path between two fixes ([lon, lat] pairs), where a street network is at
@@ -244,6 +267,10 @@ export class VehicleActual {
     }
     if (this.prev && !gap) this.coverStep(this.prev, q);
     else this.closeAllPasses();
+    if (this.prev) {
+      this.before.push(this.prev.fix);
+      if (this.before.length > MATCH_CONTEXT) this.before.shift();
+    }
     this.prev = q;
   }
 
@@ -359,8 +386,9 @@ export class VehicleActual {
       return;
     }
     if (Math.hypot(b.x - a.x, b.y - a.y) < 1) return; // standing still with the brushes on covers nothing, and ends nothing
+    this.turnReachM = (((b.fix.timeMs - a.fix.timeMs) / 1000) * (max / 3.6)) / 2;
     // the way between the two fixes: along the roads when a router is given, else straight
-    const path = this.path(a, b);
+    const { path, toleranceM } = this.path(a, b);
     const cum = [0];
     for (let i = 1; i < path.length; i++) cum.push(cum[i - 1]! + Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]));
     const distM = cum[cum.length - 1]!;
@@ -387,7 +415,7 @@ export class VehicleActual {
         if ((p.oneWay ? alignment : Math.abs(alignment)) < MIN_ALIGNMENT) continue;
         const t = Math.max(0, Math.min(p.lenM, (x - p.ax) * p.dx + (y - p.ay) * p.dy));
         const d = Math.hypot(p.ax + p.dx * t - x, p.ay + p.dy * t - y);
-        if (d > this.settings.segmentToleranceM) continue;
+        if (d > toleranceM) continue;
         const along = p.offsetM + t;
         const pass = this.active.get(p.task);
         const key = pass ? Math.abs(along - pass.lastAlong) : d;
@@ -406,6 +434,19 @@ export class VehicleActual {
     if (!aSwitched && !bSwitched) {
       for (const sample of samples) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
       for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
+      return;
+    }
+    // How much of the way it worked, from the time taken: the rest it drove at the non-working fix's
+    // speed (a terminal that reports the switch at once puts that fix at the switch: it worked the
+    // whole way, or none of it).
+    const workedM = this.workedShareM(bSwitched ? a.fix : b.fix, bSwitched ? b.fix : a.fix, distM);
+    if (workedM !== undefined) {
+      if (aSwitched) this.closeAllPasses();
+      samples.forEach((sample, k) => {
+        const atM = (k / n) * distM;
+        if (bSwitched ? atM <= workedM : atM >= distM - workedM) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
+      });
+      if (bSwitched) this.closeAllPasses();
       return;
     }
     if (bSwitched) {
@@ -447,17 +488,40 @@ export class VehicleActual {
     });
   }
 
+  /**
+   * Of a way of `distM` between a working fix and a driving one, the length worked: it worked at
+   * the working fix's speed and drove the rest at the other's, in the time between them. Undefined
+   * when the speeds do not tell the two apart.
+   */
+  private workedShareM(working: ActualFix, driving: ActualFix, distM: number): number | undefined {
+    const dtS = Math.abs(driving.timeMs - working.timeMs) / 1000;
+    // the way between matched places comes out a little longer than driven (their error)
+    const drivenM = Math.max(0, distM - MATCH_SLACK_M);
+    const workMaxMs = this.settings.workSpeedMaxKmh / 3.6;
+    const driveMs = driving.speedKmh / 3.6;
+    // no faster than working at either fix, and slow enough all the way: it worked it all
+    if (driveMs <= workMaxMs) return drivenM <= workMaxMs * dtS ? distM : undefined;
+    const workMs = Math.max(1 / 3.6, Math.min(working.speedKmh / 3.6, workMaxMs));
+    const workedS = Math.max(0, Math.min(dtS, (driveMs * dtS - drivenM) / (driveMs - workMs)));
+    return Math.min(distM, workMs * workedS);
+  }
+
   /** A working vehicle at `along` on a street at `tMs`: its stay there goes on (or begins). */
   private cover(task: number, along: number, tMs: number, touched: Set<number>): void {
     touched.add(task);
     let pass = this.active.get(task);
     if (!pass) {
-      pass = { lastAlong: along, traversedM: 0, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs };
+      pass = { lastAlong: along, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs, runs: [], runFrom: along, runFurthest: along, runDir: 0 };
       this.active.set(task, pass);
     }
     const stepM = Math.abs(along - pass.lastAlong);
+    if (stepM <= MAX_ALONG_STEP_M) this.followRun(pass, task, along);
+    else {
+      // a jump along the street (round a loop's seam, between a winding road's bends) ends a run, not a turn
+      pass.runs.push([pass.runFrom, pass.runFurthest]);
+      Object.assign(pass, { runFrom: along, runFurthest: along, runDir: 0 });
+    }
     if (stepM <= MAX_ALONG_STEP_M) {
-      pass.traversedM += stepM;
       for (let m = Math.min(pass.lastAlong, along); m < Math.max(pass.lastAlong, along); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
     }
     pass.bins[Math.min(pass.bins.length - 1, Math.floor(along / BIN_M))] = 1;
@@ -465,10 +529,40 @@ export class VehicleActual {
     pass.lastMs = tMs;
   }
 
-  /** The way between two fixes in local metres: the router's road path when it is plausible, else the straight line. */
-  private path(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): Array<[number, number]> {
-    const straight: Array<[number, number]> = [[a.x, a.y], [b.x, b.y]];
-    const line = this.router?.(a.fix, b.fix);
+  /**
+   * Back and forth on a street without leaving it is two passes: the stay is cut into runs where
+   * the vehicle turned. A sweeper turns at the street's end (it works streets end to end), so a turn
+   * short of the end by no more than the vehicle could drive unseen between the fixes is at the end.
+   */
+  private followRun(pass: Pass, task: number, along: number): void {
+    if (pass.runDir === 0) {
+      if (Math.abs(along - pass.runFrom) >= TURN_M) {
+        pass.runDir = Math.sign(along - pass.runFrom);
+        pass.runFurthest = along;
+      }
+      return;
+    }
+    if ((along - pass.runFurthest) * pass.runDir > 0) {
+      pass.runFurthest = along;
+      return;
+    }
+    if ((pass.runFurthest - along) * pass.runDir < TURN_M) return;
+    const end = pass.runDir > 0 ? this.segLengthM[task]! : 0;
+    const turnedAt = Math.abs(end - pass.runFurthest) <= this.turnReachM ? end : pass.runFurthest;
+    pass.runs.push([pass.runFrom, turnedAt]);
+    pass.runFrom = turnedAt;
+    pass.runFurthest = along;
+    pass.runDir = -pass.runDir;
+  }
+
+  /**
+   * The way between two fixes in local metres, and how far from it a street may lie to be on it:
+   * the router's map-matched road path when it is plausible (on the roads' lines), else the
+   * straight line between the fixes (off the roads by the fixes' error: the profile's tolerance).
+   */
+  private path(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): { path: Array<[number, number]>; toleranceM: number } {
+    const straight = { path: [[a.x, a.y], [b.x, b.y]] as Array<[number, number]>, toleranceM: this.settings.segmentToleranceM };
+    const line = this.router?.(...this.matchWindow(a.fix, b.fix));
     if (!line || line.length < 2) return straight;
     const projected = line.map(([lon, lat]) => this.project(lon, lat));
     let lengthM = 0;
@@ -477,7 +571,17 @@ export class VehicleActual {
     const dtS = (b.fix.timeMs - a.fix.timeMs) / 1000;
     const reachM = (Math.max(a.fix.speedKmh, b.fix.speedKmh, 5) / 3.6) * dtS * 1.5 + 2 * this.settings.segmentToleranceM;
     if (lengthM > reachM) return straight;
-    return [[a.x, a.y], ...projected, [b.x, b.y]];
+    return { path: projected, toleranceM: Math.min(MATCHED_TOLERANCE_M, this.settings.segmentToleranceM) };
+  }
+
+  /** The step from `a` to `b` with the fixes around it (no wider than a gap), and where `a` is in it. */
+  private matchWindow(a: ActualFix, b: ActualFix): [ActualFix[], number] {
+    const maxGapMs = this.settings.maxFixGapS * 1000;
+    const earlier: ActualFix[] = [];
+    for (let i = this.before.length - 1, t = a.timeMs; i >= 0 && t - this.before[i]!.timeMs <= maxGapMs; t = this.before[i]!.timeMs, i--) earlier.unshift(this.before[i]!);
+    const later: ActualFix[] = [];
+    for (let i = 0, t = b.timeMs; i < this.queue.length && later.length < MATCH_CONTEXT && this.queue[i]!.fix.timeMs - t <= maxGapMs; t = this.queue[i]!.fix.timeMs, i++) later.push(this.queue[i]!.fix);
+    return [[...earlier, a, b, ...later], earlier.length];
   }
 
   private closeAllPasses(): void {
@@ -486,8 +590,8 @@ export class VehicleActual {
 
   /**
    * The vehicle left the street (or stopped working): the stay counts when it covered the street
-   * (one bin of slack at each end for the fixes' error), as many passes as times it went its
-   * length (back and forth without leaving is two).
+   * (one bin of slack at each end for the fixes' error), as one pass, or as many as its runs
+   * between turns that each covered it (back and forth without leaving is two).
    */
   private closePass(task: number): void {
     const pass = this.active.get(task)!;
@@ -496,7 +600,8 @@ export class VehicleActual {
     for (const b of pass.bins) covered += b;
     const lengthM = this.segLengthM[task]!;
     if (Math.min(lengthM, (covered + 2) * BIN_M) < this.settings.minCoverage * lengthM) return;
-    const count = Math.max(1, Math.floor(pass.traversedM / Math.max(lengthM, 1) + 0.25));
+    const runs = [...pass.runs, [pass.runFrom, pass.runFurthest]];
+    const count = Math.max(1, runs.filter(([from, to]) => Math.abs(to - from) + 2 * BIN_M >= this.settings.minCoverage * lengthM).length);
     const key = this.segKeys[task]!;
     const list = this.passes.get(key) ?? [];
     for (let i = 0; i < count; i++) list.push(Math.round(pass.lastMs));
