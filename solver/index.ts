@@ -10,6 +10,8 @@ import { allocateFacilities } from './lp/allocation.js';
 import { selectRoutes } from './lp/setPartition.js';
 import { enforceFacilityCapacity } from './vrp/facilityCapacity.js';
 import { reinsertTasks } from './vrp/reinsert.js';
+import { parallelSearch } from './vrp/parallel/parallelSearch.js';
+import { SearchThread } from './vrp/parallel/threads.js';
 
 export * from './problem.js';
 export { validateSolution, rules, ruleDescriptions, FIGURE_TOLERANCE, type Rule, type Violation, type ValidationReport } from './validate.js';
@@ -38,6 +40,13 @@ export interface SolveOptions {
   noRetry?: boolean;
   /** polish with set partitioning over the routes found (default true) */
   setPartitioning?: boolean;
+  /**
+   * search threads for one problem (default 1: the search runs on the calling thread). With
+   * more, each thread runs `maxIterations` in rounds with its own seed, their routes are
+   * pooled and set partitioning picks the plan (vrp/parallel/); deterministic for a seed, a
+   * thread count and an iteration budget.
+   */
+  threads?: number;
   /** 0..1 progress for a progress bar, with what the search is doing */
   onProgress?: (fraction: number, detail: SearchProgress & { partition: string }) => void;
 }
@@ -63,7 +72,14 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
   // part of the time cap is kept for the second try on the idle vehicles
   const mayRetry = !opts.noRetry && settledAfterSearch(p);
   const firstOpts = mayRetry && opts.timeLimitMs ? { ...opts, timeLimitMs: opts.timeLimitMs * (1 - RETRY_TIME_SHARE) } : opts;
-  const first = await solvePartitions(p, firstOpts, seed, maxIterations);
+  const nThreads = Math.max(1, Math.floor(opts.threads ?? 1));
+  const threads = Array.from({ length: nThreads - 1 }, (_, i) => new SearchThread(`solver-search-${i + 1}`));
+  let first: PartialPlan;
+  try {
+    first = await solvePartitions(p, firstOpts, seed, maxIterations, threads);
+  } finally {
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
   if (mayRetry && first.takenOut.length) {
     const timeLeftMs = opts.timeLimitMs ? Math.max(500, opts.timeLimitMs - (Date.now() - startMs)) : undefined;
     await retryTakenOut(p, first, { ...opts, timeLimitMs: timeLeftMs, seed }, maxIterations);
@@ -92,7 +108,7 @@ interface PartialPlan {
   iterations: number;
 }
 
-async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, maxIterations: number): Promise<PartialPlan> {
+async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, maxIterations: number, threads: SearchThread[]): Promise<PartialPlan> {
   const allocation = p.facilities.length && (p.jobs.length || p.sweepTasks.length) ? await allocateFacilities(p) : null;
   const compiled = compileProblem(p, { facilitiesByClass: allocation?.facilitiesByClass });
   const unserved: Unserved[] = [...compiled.unserved];
@@ -109,25 +125,32 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
     const share = cm.model.nTasks / Math.max(1, totalTasks);
     const its = Math.max(50, Math.round(maxIterations * share));
     const timeLimitMs = opts.timeLimitMs ? Math.max(1, (opts.timeLimitMs - (Date.now() - start)) * share / Math.max(share, 1 - done / Math.max(1, totalTasks))) : undefined;
-    const pool = opts.setPartitioning === false ? undefined : new RoutePool();
     const partStartMs = Date.now();
-    let result: SearchResult = search(cm.model, {
-      seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, fleetRestarts: opts.fleetRestarts, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined), routePool: pool,
+    const searchOpts = {
+      seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, fleetRestarts: opts.fleetRestarts, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined),
       // progress only (never a decision): whichever of the work and the time cap is further along
-      onProgress: (sp) => {
+      onProgress: (sp: SearchProgress) => {
         const byTime = timeLimitMs ? (Date.now() - partStartMs) / timeLimitMs : 0;
         const f = Math.min(1, Math.max(sp.iteration / its, byTime));
         opts.onProgress?.((done + cm.model.nTasks * f) / Math.max(1, totalTasks), { ...sp, partition: cm.partition });
       },
-    });
-    iterations += result.iterations;
-    if (pool && result.unassigned.length === 0 && pool.routes.size > result.routes.length) {
-      // a few percent of the partition's time cap (set partitioning is a polish, not the search);
-      // without a time cap it is bounded by work (nodes), so the plan never depends on the machine
-      const spLimitS = timeLimitMs ? Math.max(0.2, Math.min(5, (timeLimitMs / 1000) * 0.05)) : undefined;
-      const better = await selectRoutes(cm.model, [...pool.routes.values()], result, 'highs', spLimitS);
-      if (better) result = better;
+    };
+    // a few percent of the partition's time cap (set partitioning is a polish, not the search);
+    // without a time cap it is bounded by work (nodes), so the plan never depends on the machine
+    const spLimitS = timeLimitMs ? Math.max(0.2, Math.min(5, (timeLimitMs / 1000) * 0.05)) : undefined;
+    let result: SearchResult;
+    if (threads.length > 0) {
+      // several threads: set partitioning runs after every round of the parallel search
+      result = await parallelSearch(cm.model, { ...searchOpts, threads, setPartitioning: opts.setPartitioning, spTimeLimitS: spLimitS });
+    } else {
+      const pool = opts.setPartitioning === false ? undefined : new RoutePool();
+      result = search(cm.model, { ...searchOpts, routePool: pool });
+      if (pool && result.unassigned.length === 0 && pool.routes.size > result.routes.length) {
+        const better = await selectRoutes(cm.model, [...pool.routes.values()], result, 'highs', spLimitS);
+        if (better) result = better;
+      }
     }
+    iterations += result.iterations;
     done += cm.model.nTasks;
     const fixed = enforceFacilityCapacity(p, cm, result, usedKg);
     const kept: RouteOut[] = [];

@@ -163,3 +163,12 @@ export const TW_SPEED_SAMPLE = 50;
 export const CLOCK_CHECK_MASK = 31;
 /** Progress is reported every 256 steps (mask). */
 export const PROGRESS_MASK = 255;
+
+// ---- parallel search (vrp/parallel/) -------------------------------------------------------
+
+/**
+ * Rounds of the parallel search (threads > 1): every thread runs its share of the budget,
+ * the routes of all threads go to set partitioning, and every thread restarts from the best
+ * plan. Set by hand (issue 15, item 4); see solver/README.md for what was measured.
+ */
+export const PARALLEL_ROUNDS = 4;

@@ -16,6 +16,8 @@ export interface SearchOptions {
   fleetRestarts?: boolean;
   /** every route of the best solution found goes here (for set partitioning) */
   routePool?: RoutePool;
+  /** start from this solution instead of constructing one (a round of the parallel search) */
+  initial?: SearchResult;
 }
 
 export interface SearchProgress {
