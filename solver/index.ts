@@ -12,6 +12,7 @@ import { enforceFacilityCapacity } from './vrp/facilityCapacity.js';
 import { reinsertTasks } from './vrp/reinsert.js';
 import { parallelSearch } from './vrp/parallel/parallelSearch.js';
 import { SearchThread } from './vrp/parallel/threads.js';
+import { buildDayLimits, planKeepsLimits } from './vrp/search/dayLimits.js';
 
 export * from './problem.js';
 export { validateSolution, rules, ruleDescriptions, FIGURE_TOLERANCE, type Rule, type Violation, type ValidationReport } from './validate.js';
@@ -47,6 +48,11 @@ export interface SolveOptions {
    * thread count and an iteration budget.
    */
   threads?: number;
+  /**
+   * the search respects driver breaks and facility daily capacities itself (default true);
+   * off: only the repairs after the search do (the behaviour before issue 15, item 3)
+   */
+  dayLimitsInSearch?: boolean;
   /** 0..1 progress for a progress bar, with what the search is doing */
   onProgress?: (fraction: number, detail: SearchProgress & { partition: string }) => void;
 }
@@ -84,7 +90,7 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
     const timeLeftMs = opts.timeLimitMs ? Math.max(500, opts.timeLimitMs - (Date.now() - startMs)) : undefined;
     await retryTakenOut(p, first, { ...opts, timeLimitMs: timeLeftMs, seed }, maxIterations);
   }
-  const { routes, unserved, iterations } = first;
+  const { routes, unserved, iterations, repairs } = first;
   opts.onProgress?.(1, { phase: 'cost', iteration: iterations, maxIterations, vehicles: routes.length, unassigned: unserved.length, cost: 0, partition: 'all' });
   const distanceM = routes.reduce((a, r) => a + r.distanceM, 0);
   const durationS = routes.reduce((a, r) => a + r.durationS, 0);
@@ -94,7 +100,7 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
     routes,
     unserved,
     cost: { vehicles: routes.length, distanceM, durationS, fixed: fixedCost, total: routes.reduce((a, r) => a + r.cost, 0) },
-    stats: { iterations, seed },
+    stats: settledAfterSearch(p) ? { iterations, seed, repairs } : { iterations, seed },
   };
 }
 
@@ -106,10 +112,15 @@ interface PartialPlan {
   /** kg delivered to each facility by the routes */
   usedKg: Map<string, number>;
   iterations: number;
+  /** how often the repairs after the search acted (see Solution.stats.repairs) */
+  repairs: { facilityTrips: number; breakTasks: number };
 }
 
 async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, maxIterations: number, threads: SearchThread[]): Promise<PartialPlan> {
-  const allocation = p.facilities.length && (p.jobs.length || p.sweepTasks.length) ? await allocateFacilities(p) : null;
+  // when the search keeps the facilities' daily capacities itself, it may unload at any facility
+  // of the class (the allocation LP's choice of facilities left tasks with no room at them)
+  const capsInSearch = opts.dayLimitsInSearch !== false && p.facilities.some((f) => f.dailyCapacityKg !== undefined);
+  const allocation = !capsInSearch && p.facilities.length && (p.jobs.length || p.sweepTasks.length) ? await allocateFacilities(p) : null;
   const compiled = compileProblem(p, { facilitiesByClass: allocation?.facilitiesByClass });
   const unserved: Unserved[] = [...compiled.unserved];
   const takenOut: Unserved[] = [];
@@ -120,14 +131,16 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
   let done = 0;
   let iterations = 0;
   const usedKg = new Map<string, number>();
+  const repairs = { facilityTrips: 0, breakTasks: 0 };
   const start = Date.now();
   for (const cm of compiled.models) {
     const share = cm.model.nTasks / Math.max(1, totalTasks);
     const its = Math.max(50, Math.round(maxIterations * share));
     const timeLimitMs = opts.timeLimitMs ? Math.max(1, (opts.timeLimitMs - (Date.now() - start)) * share / Math.max(share, 1 - done / Math.max(1, totalTasks))) : undefined;
     const partStartMs = Date.now();
+    const dayLimits = opts.dayLimitsInSearch === false ? undefined : buildDayLimits(p, cm, usedKg);
     const searchOpts = {
-      seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, fleetRestarts: opts.fleetRestarts, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined),
+      dayLimits, seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, fleetRestarts: opts.fleetRestarts, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined),
       // progress only (never a decision): whichever of the work and the time cap is further along
       onProgress: (sp: SearchProgress) => {
         const byTime = timeLimitMs ? (Date.now() - partStartMs) / timeLimitMs : 0;
@@ -147,18 +160,20 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
       result = search(cm.model, { ...searchOpts, routePool: pool });
       if (pool && result.unassigned.length === 0 && pool.routes.size > result.routes.length) {
         const better = await selectRoutes(cm.model, [...pool.routes.values()], result, 'highs', spLimitS);
-        if (better) result = better;
+        if (better && (!dayLimits || planKeepsLimits(cm.model, dayLimits, better.routes))) result = better;
       }
     }
     iterations += result.iterations;
     done += cm.model.nTasks;
     const fixed = enforceFacilityCapacity(p, cm, result, usedKg);
+    repairs.facilityTrips += fixed.repairedTrips;
     const kept: RouteOut[] = [];
     const breakOut: Array<{ task: number; unserved: Unserved }> = [];
     for (const r of fixed.result.routes) {
       const { route, dropped, droppedTasks } = fitBreak(p, cm, r);
       if (route) kept.push(route);
       dropped.forEach((u, i) => breakOut.push({ task: droppedTasks[i], unserved: u }));
+      repairs.breakTasks += dropped.length;
     }
     // what a break pushed off one route may fit on another busy one
     const placed = breakOut.length ? reinsertTasks(p, cm, kept, breakOut.map((b) => b.task), usedKg) : new Set<number>();
@@ -168,7 +183,7 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
     takenOut.push(...fixed.unserved);
   }
   unserved.push(...takenOut);
-  return { routes, unserved, takenOut, usedKg, iterations };
+  return { routes, unserved, takenOut, usedKg, iterations, repairs };
 }
 
 /** joins an item's id and visit (or pass) number into the id of a one-visit item of the retry */
@@ -225,4 +240,6 @@ async function retryTakenOut(p: Problem, plan: PartialPlan, opts: SolveOptions, 
   plan.unserved = plan.unserved.filter((u) => !served.has(key(u.id, u.visit)));
   plan.takenOut = plan.takenOut.filter((u) => !served.has(key(u.id, u.visit)));
   plan.iterations += retry.stats.iterations;
+  plan.repairs.facilityTrips += retry.stats.repairs?.facilityTrips ?? 0;
+  plan.repairs.breakTasks += retry.stats.repairs?.breakTasks ?? 0;
 }

@@ -6,6 +6,7 @@ import type { Problem, Route, Stop, Unserved } from '../problem.js';
 import type { CompiledModel } from './compile.js';
 import type { RouteOut } from './search.js';
 import { isFeasible, routeSeg } from './segment.js';
+import { breakPlace } from './breakFit.js';
 
 interface Timed {
   stops: Stop[];
@@ -75,6 +76,14 @@ function placeBreak(p: Problem, cm: CompiledModel, r: RouteOut, departS: number)
       const cand = schedule(p, cm, r.veh, r.nodes, dep, k);
       if (cand.ok) return cand;
     }
+  }
+  // the place and departure the search checked the route with (breakFit.ts), when the two
+  // departures above both miss it (a break that needs the day to start later or earlier)
+  const b = vehicle.break!;
+  const place = breakPlace(cm.model, r.veh, r.nodes, { durationS: b.durationS, startS: b.window.startS, endS: b.window.endS });
+  if (place) {
+    const cand = schedule(p, cm, r.veh, r.nodes, Math.max(vehicle.shift.startS, place.departS), place.after);
+    if (cand.ok) return cand;
   }
   return null;
 }

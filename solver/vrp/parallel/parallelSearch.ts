@@ -17,6 +17,7 @@ import { RoutePool, search, type SearchOptions, type SearchResult } from '../sea
 import { poolKey } from '../search/routePool.js';
 import { selectRoutes } from '../../lp/setPartition.js';
 import type { SearchThread } from './threads.js';
+import { planKeepsLimits } from '../search/dayLimits.js';
 
 export interface ParallelSearchOptions extends Omit<SearchOptions, 'routePool' | 'initial'> {
   /** the other threads (thread 0 is the caller's) */
@@ -69,7 +70,7 @@ export async function parallelSearch(m: Model, opts: ParallelSearchOptions): Pro
     const roundMs = opts.timeLimitMs === undefined ? undefined
       : Math.max(1, startMs + (opts.timeLimitMs * (r + 1)) / rounds - Date.now());
     const common = { maxIterations: roundIts, timeLimitMs: roundMs, fleetShare: opts.fleetShare, penaliseTimeWarp: opts.penaliseTimeWarp,
-      fleetRestarts: opts.fleetRestarts, initial: best };
+      fleetRestarts: opts.fleetRestarts, dayLimits: opts.dayLimits, initial: best };
     const others = opts.threads.map((t, i) => t.run({ ...common, seed: threadSeed(seed, i + 1, r) }));
     const pool0 = new RoutePool();
     const doneIts = Math.floor((its * r) / rounds);
@@ -91,7 +92,7 @@ export async function parallelSearch(m: Model, opts: ParallelSearchOptions): Pro
     });
     if (opts.setPartitioning !== false && best!.unassigned.length === 0 && pool.routes.size > best!.routes.length) {
       const chosen = await selectRoutes(m, [...pool.routes.values()], best!, 'highs', opts.spTimeLimitS);
-      if (chosen) best = chosen;
+      if (chosen && (!opts.dayLimits || planKeepsLimits(m, opts.dayLimits, chosen.routes))) best = chosen;
     }
     if (opts.timeLimitMs !== undefined && Date.now() - startMs > opts.timeLimitMs) break;
   }

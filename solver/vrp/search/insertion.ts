@@ -12,12 +12,21 @@ import type { SearchState } from './state.js';
 
 function consider(st: SearchState, v: number, pos: number, a: number, b: number, delta: number): void {
   if (delta < st.bestDelta) {
+    if (st.day && !st.day.allows(v, withInserted(st.nodes[v], pos, a, b))) return;
     st.bestDelta = delta;
     st.bestV = v;
     st.bestPos = pos;
     st.bestA = a;
     st.bestB = b;
   }
+}
+
+function withInserted(ns: readonly number[], pos: number, a: number, b: number): number[] {
+  const out = ns.slice(0, pos);
+  out.push(a);
+  if (b >= 0) out.push(b);
+  for (let i = pos; i < ns.length; i++) out.push(ns[i]);
+  return out;
 }
 
 /**

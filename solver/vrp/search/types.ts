@@ -1,5 +1,6 @@
 /** What the route search takes and gives (the public side of solver/vrp/search.ts). */
 import type { RoutePool } from './routePool.js';
+import type { DayLimits } from './dayLimits.js';
 
 export interface SearchOptions {
   seed?: number;
@@ -16,6 +17,8 @@ export interface SearchOptions {
   fleetRestarts?: boolean;
   /** every route of the best solution found goes here (for set partitioning) */
   routePool?: RoutePool;
+  /** driver breaks and facility daily capacities the search respects (dayLimits.ts); none when absent */
+  dayLimits?: DayLimits;
   /** start from this solution instead of constructing one (a round of the parallel search) */
   initial?: SearchResult;
 }
