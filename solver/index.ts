@@ -179,7 +179,7 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
     const placed = breakOut.length ? reinsertTasks(p, cm, kept, breakOut.map((b) => b.task), usedKg) : new Set<number>();
     for (const b of breakOut) if (!placed.has(b.task)) takenOut.push(b.unserved);
     for (const r of kept) routes.push(buildRoute(p, cm, r));
-    for (const t of fixed.result.unassigned) unserved.push(diagnose(p, cm, t));
+    for (const t of fixed.result.unassigned) unserved.push(diagnose(p, cm, t, usedKg));
     takenOut.push(...fixed.unserved);
   }
   unserved.push(...takenOut);
