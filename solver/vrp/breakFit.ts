@@ -66,6 +66,8 @@ export function breakPlace(m: Model, v: number, nodes: readonly number[], b: Dri
     concat(sc.x, sc.x, sc.suf[k], m, v);
     if (sc.x.timeWarpS <= EPS) return { after: k, departS: sc.x.e };
     if (k < len) concat(pre, pre, seg(nodes[k]), m, v);
+    // the driver cannot be free before the window closes at any later place either
+    if (pre.e + pre.durS - pre.timeWarpS > b.endS + EPS) return null;
   }
   return null;
 }
