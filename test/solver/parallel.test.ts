@@ -29,16 +29,25 @@ describe('parallel search (threads)', { timeout: SOLVER_HANG_GUARD_MS }, () => {
   });
 
   it('builds the plan from routes the second thread found', async () => {
-    const m = compileProblem(parseProblem(solomon('R105'))).models[0].model;
+    const m = compileProblem(parseProblem(solomon('RC105'))).models[0].model;
     const other = new SearchThread('test-search-1');
     try {
-      const r = await parallelSearch(m, { seed: 1, maxIterations: 500, threads: [other] });
+      const r = await parallelSearch(m, { seed: 1, maxIterations: 300, threads: [other] });
       expect(r.unassigned).toEqual([]);
       expect(r.routesByThread.reduce((a, b) => a + b, 0)).toBe(r.routes.length);
       expect(r.routesByThread[1]).toBeGreaterThan(0);
     } finally {
       await other.terminate();
     }
+  });
+
+  it('is never worse than one thread with the same budget per thread (thread 0 is the one-thread search)', async () => {
+    const p = solomon('RC105');
+    const one = await solve(p, { seed: 1, maxIterations: 300 });
+    const two = await solve(p, { seed: 1, maxIterations: 300, threads: 2 });
+    expect(validateSolution(p, two).violations).toEqual([]);
+    expect(two.cost.vehicles).toBeLessThanOrEqual(one.cost.vehicles);
+    if (two.cost.vehicles === one.cost.vehicles) expect(two.cost.total).toBeLessThanOrEqual(one.cost.total + 1e-6);
   });
 
   it('gives each thread and round its own seed, the first thread keeping the caller\'s', () => {

@@ -11,7 +11,7 @@
  * MIP is bounded by nodes when there is no time limit. Thread 0 runs on the calling thread.
  */
 import type { Model } from '../model.js';
-import { DEFAULT_MAX_ITERATIONS, PARALLEL_ROUNDS } from '../parameters.js';
+import { DEFAULT_FLEET_SHARE, DEFAULT_MAX_ITERATIONS, PARALLEL_ROUNDS } from '../parameters.js';
 import { routeCost, routeSeg } from '../segment.js';
 import { RoutePool, search, type SearchOptions, type SearchResult } from '../search.js';
 import { poolKey } from '../search/routePool.js';
@@ -65,15 +65,20 @@ export async function parallelSearch(m: Model, opts: ParallelSearchOptions): Pro
   const origin = new Map<string, number>();
   let best: SearchResult | undefined;
   let iterations = 0;
+  // vehicles first: the first round removes routes with its share of the whole budget, then
+  // every round walks its part of one cooling schedule on cost (a restart does not reheat)
+  const fleetShare = m.vehiclesFirst ? (opts.fleetShare ?? DEFAULT_FLEET_SHARE) : 0;
+  const upTo = (r: number) => (r === 0 ? 0 : fleetShare + ((1 - fleetShare) * r) / rounds);
   for (let r = 0; r < rounds; r++) {
-    const roundIts = Math.floor((its * (r + 1)) / rounds) - Math.floor((its * r) / rounds);
+    const roundIts = Math.floor(its * upTo(r + 1)) - Math.floor(its * upTo(r));
     const roundMs = opts.timeLimitMs === undefined ? undefined
-      : Math.max(1, startMs + (opts.timeLimitMs * (r + 1)) / rounds - Date.now());
-    const common = { maxIterations: roundIts, timeLimitMs: roundMs, fleetShare: opts.fleetShare, penaliseTimeWarp: opts.penaliseTimeWarp,
-      fleetRestarts: opts.fleetRestarts, dayLimits: opts.dayLimits, initial: best };
+      : Math.max(1, startMs + opts.timeLimitMs * upTo(r + 1) - Date.now());
+    const common = { maxIterations: roundIts, timeLimitMs: roundMs, fleetShare: r === 0 ? fleetShare / upTo(1) : 0,
+      penaliseTimeWarp: opts.penaliseTimeWarp, fleetRestarts: opts.fleetRestarts, dayLimits: opts.dayLimits, initial: best,
+      annealFrom: r / rounds, annealTo: (r + 1) / rounds };
     const others = opts.threads.map((t, i) => t.run({ ...common, seed: threadSeed(seed, i + 1, r) }));
     const pool0 = new RoutePool();
-    const doneIts = Math.floor((its * r) / rounds);
+    const doneIts = Math.floor(its * upTo(r));
     const mine = search(m, { ...common, seed: threadSeed(seed, 0, r), routePool: pool0,
       onProgress: opts.onProgress && ((p) => opts.onProgress!({ ...p, iteration: doneIts + p.iteration, maxIterations: its })) });
     const results = [{ result: mine, pool: [...pool0.routes.values()] }, ...await Promise.all(others)];

@@ -19,6 +19,12 @@ export interface SearchOptions {
   routePool?: RoutePool;
   /** driver breaks and facility daily capacities the search respects (dayLimits.ts); none when absent */
   dayLimits?: DayLimits;
+  /**
+   * the part of the annealing schedule this search walks, as fractions of one long walk
+   * (default 0 to 1): a round of the parallel search goes on cooling where the last stopped
+   */
+  annealFrom?: number;
+  annealTo?: number;
   /** start from this solution instead of constructing one (a round of the parallel search) */
   initial?: SearchResult;
 }
