@@ -183,12 +183,14 @@ async function city(): Promise<void> {
   const reasons: Record<string, number> = {};
   for (const u of sol.unserved) reasons[u.reason] = (reasons[u.reason] ?? 0) + 1;
   console.log('\n## Generated city day (figures recomputed by the validator)');
-  console.log('| points | muck loads | sweep segments | vehicles available | vehicles used | task visits unserved | violations | wall s |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  console.log(`| ${problem.jobs!.length} | ${problem.muckLoads!.length} | ${problem.sweepTasks!.length} | ${problem.vehicles.length} | ${r.vehicles} | ${report.unservedCount} of ${r.required} | ${report.violations.length} | ${wall.toFixed(1)} |`);
+  // how often the repairs after the search still acted (the solver's own count: the validator cannot see them)
+  const repairs = sol.stats.repairs ?? { facilityTrips: 0, breakTasks: 0 };
+  console.log('| points | muck loads | sweep segments | vehicles available | vehicles used | task visits unserved | violations | repairs: facility trips / break tasks | wall s |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log(`| ${problem.jobs!.length} | ${problem.muckLoads!.length} | ${problem.sweepTasks!.length} | ${problem.vehicles.length} | ${r.vehicles} | ${report.unservedCount} of ${r.required} | ${report.violations.length} | ${repairs.facilityTrips} / ${repairs.breakTasks} | ${wall.toFixed(1)} |`);
   console.log(JSON.stringify({ set: 'city', points: problem.jobs!.length, muckLoads: problem.muckLoads!.length, sweepSegments: problem.sweepTasks!.length,
     vehiclesAvailable: problem.vehicles.length, vehiclesUsed: r.vehicles, requiredVisits: r.required, unserved: report.unservedCount, unservedReasons: reasons,
-    valid: report.valid, complete: report.complete, violations: report.violations.length, distanceKm: round(r.distanceM / 1000, 1), wallS: round(wall, 1), timeLimitS: timeS }));
+    valid: report.valid, complete: report.complete, violations: report.violations.length, distanceKm: round(r.distanceM / 1000, 1), repairs, threads, wallS: round(wall, 1), timeLimitS: timeS }));
 }
 
 /** javascript-lp-solver against HiGHS (wasm) on our own models: same optimum, time each. */
