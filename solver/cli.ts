@@ -92,7 +92,7 @@ async function main(): Promise<number> {
       // every figure from the validator's recomputation, not from what the solver states
       const r = report.recomputed;
       console.log(JSON.stringify({ instance: problem.name, vehicles: r.vehicles, distance: r.distanceM, cost: r.cost,
-        unserved: report.unservedCount, complete: report.complete, valid: report.valid, violations: report.violations.slice(0, 5), threads, wallS }));
+        unserved: report.unservedCount, complete: report.complete, valid: report.valid, violations: report.violations.slice(0, 5), repairs: sol.stats.repairs, threads, wallS }));
       return report.valid ? 0 : 1;
     }
     case 'convert': {
