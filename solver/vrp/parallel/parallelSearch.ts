@@ -76,7 +76,8 @@ export async function parallelSearch(m: Model, opts: ParallelSearchOptions): Pro
     const common = { maxIterations: roundIts, timeLimitMs: roundMs, fleetShare: r === 0 ? fleetShare / upTo(1) : 0,
       penaliseTimeWarp: opts.penaliseTimeWarp, fleetRestarts: opts.fleetRestarts, dayLimits: opts.dayLimits, initial: best,
       annealFrom: r / rounds, annealTo: (r + 1) / rounds };
-    const others = opts.threads.map((t, i) => t.run({ ...common, seed: threadSeed(seed, i + 1, r) }));
+    const deadlineAtMs = roundMs === undefined ? undefined : Date.now() + roundMs;
+    const others = opts.threads.map((t, i) => t.run({ ...common, seed: threadSeed(seed, i + 1, r) }, deadlineAtMs));
     const pool0 = new RoutePool();
     const doneIts = Math.floor(its * upTo(r));
     const mine = search(m, { ...common, seed: threadSeed(seed, 0, r), routePool: pool0,

@@ -50,12 +50,12 @@ export class SearchThread {
     this.worker.postMessage({ type: 'model', model } satisfies ToSearchThread);
   }
 
-  run(opts: Omit<SearchOptions, 'routePool' | 'onProgress'>): Promise<{ result: SearchResult; pool: PoolRoute[] }> {
+  run(opts: Omit<SearchOptions, 'routePool' | 'onProgress'>, deadlineAtMs?: number): Promise<{ result: SearchResult; pool: PoolRoute[] }> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'run', id, opts } satisfies ToSearchThread);
+      this.worker.postMessage({ type: 'run', id, opts, deadlineAtMs } satisfies ToSearchThread);
     });
   }
 

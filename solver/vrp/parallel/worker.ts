@@ -10,7 +10,8 @@ import type { PoolRoute } from '../../lp/setPartition.js';
 
 export type ToSearchThread =
   | { type: 'model'; model: Model }
-  | { type: 'run'; id: number; opts: Omit<SearchOptions, 'routePool' | 'onProgress'> };
+  /** deadlineAtMs: the round's wall-clock cap as a time (a thread may start its search late) */
+  | { type: 'run'; id: number; opts: Omit<SearchOptions, 'routePool' | 'onProgress'>; deadlineAtMs?: number };
 export type FromSearchThread =
   | { type: 'done'; id: number; result: SearchResult; pool: PoolRoute[] }
   | { type: 'error'; id: number; message: string; stack?: string };
@@ -24,7 +25,8 @@ port.on('message', (msg: ToSearchThread) => {
   try {
     if (!model) throw new Error('search thread: run before model');
     const pool = new RoutePool();
-    const result = search(model, { ...msg.opts, routePool: pool });
+    const timeLimitMs = msg.deadlineAtMs === undefined ? msg.opts.timeLimitMs : Math.max(1, msg.deadlineAtMs - Date.now());
+    const result = search(model, { ...msg.opts, timeLimitMs, routePool: pool });
     port.postMessage({ type: 'done', id: msg.id, result, pool: [...pool.routes.values()] } satisfies FromSearchThread);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
