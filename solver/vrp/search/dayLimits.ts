@@ -2,8 +2,9 @@
  * Limits of the day inside the search (issue 15, item 3): the driver's break and the
  * facilities' remaining daily capacity. Both span more than a segment can summarise (the
  * break needs a gap somewhere in the route, the capacity is shared by all routes), so they
- * are checked on the route a change would give, after the segments said it is feasible and
- * only when it would be the best change so far: the break by trying every place in the route
+ * are checked on the route a change would give, after the segments said it is feasible (for
+ * insertion: on the cheapest one, see insertion.ts; for descent moves: after the move, undone
+ * when refused): the break by trying every place in the route
  * (breakFit.ts), the capacity from the kg each route delivers to each capped facility,
  * kept up to date as routes change. The repairs after the search (facilityCapacity.ts,
  * plan.ts fitBreak) stay as a safety net; solve() counts how often they still fire.
