@@ -1,5 +1,6 @@
 /**
  * Solver benchmarks: `npm run bench:solver -- [--sets a,b] [--time S] [--quick] [--seed N] [--only NAME]`.
+ * `--threads N`: search threads per problem (vrp/parallel/; default 1).
  * Sets: solomon (hierarchical), solomon-dist (distance only), cvrp-a, cvrp-p, cvrp-x, carp-gdb,
  * carp-val, waste (MCARPTIF), city (generated city day), lp (LP engines compared; not in the default list). Every solution goes through the
  * independent validator and every figure printed is the validator's recomputation, never what the solver states about itself.
@@ -32,6 +33,7 @@ const quick = flag('quick');
 const seed = Number(value('seed', '1'));
 const only = value('only', '');
 const sets = value('sets', 'solomon,solomon-dist,cvrp-a,cvrp-p,cvrp-x,carp-gdb,carp-val,waste,city').split(',');
+const threads = Number(value('threads', '1'));
 const timeOverride = args.includes('--time') ? Number(value('time', '10')) : null;
 
 // VROOM's figures are not measured by this bench: they come from runs of VROOM on this machine kind
@@ -53,7 +55,7 @@ function files(dir: string, ext: string): string[] {
 
 async function run(problem: ProblemInput, timeS: number): Promise<{ sol: Solution; report: ValidationReport; timeS: number }> {
   const t0 = performance.now();
-  const sol = await solve(problem, { seed, maxIterations: 1e9, timeLimitMs: timeS * 1000 });
+  const sol = await solve(problem, { seed, maxIterations: 1e9, timeLimitMs: timeS * 1000, threads });
   const wallS = (performance.now() - t0) / 1000;
   const report = validateSolution(problem, sol);
   if (!report.valid) {
@@ -64,7 +66,7 @@ async function run(problem: ProblemInput, timeS: number): Promise<{ sol: Solutio
 }
 
 function table(title: string, rows: Row[]): void {
-  console.log(`\n## ${title}`);
+  console.log(`\n## ${title}${threads > 1 ? ` (${threads} search threads per instance)` : ''}`);
   console.log('(figures recomputed by the validator from the routes; gap only for valid rows with nothing unserved)');
   console.log('| instance | vehicles | value | bks vehicles | bks | gap % | time s | status |');
   console.log('|---|---|---|---|---|---|---|---|');
@@ -106,8 +108,8 @@ async function solomon(distanceOnly: boolean): Promise<void> {
   const vehicles = sum(complete, (r) => r.vehicles);
   const bksVehicles = sum(complete, (r) => r.bks?.vehicles ?? 0);
   const summary = distanceOnly
-    ? { set: 'solomon-dist', timeLimitS: timeS, ...t, vehicles, distance: round(sum(complete, (r) => r.value)), vroom: VROOM.solomonDist }
-    : { set: 'solomon', timeLimitS: timeS, ...t, vehicles, bksVehicles, completeInstances: complete.length, distance: round(sum(complete, (r) => r.value)),
+    ? { set: 'solomon-dist', timeLimitS: timeS, threads, ...t, vehicles, distance: round(sum(complete, (r) => r.value)), vroom: VROOM.solomonDist }
+    : { set: 'solomon', timeLimitS: timeS, threads, ...t, vehicles, bksVehicles, completeInstances: complete.length, distance: round(sum(complete, (r) => r.value)),
       instancesAtBksVehicles: t.inMeanGap, meanGapAtBksVehiclesPct: t.meanGapPct, vroom: VROOM.solomonHier };
   console.log(`\n| Solomon, ${rows.length} x ${timeS} s | ours | VROOM -x 5 (56 instances, 2 threads, ~1.9 s) | best known |`);
   console.log('|---|---|---|---|');
@@ -181,12 +183,14 @@ async function city(): Promise<void> {
   const reasons: Record<string, number> = {};
   for (const u of sol.unserved) reasons[u.reason] = (reasons[u.reason] ?? 0) + 1;
   console.log('\n## Generated city day (figures recomputed by the validator)');
-  console.log('| points | muck loads | sweep segments | vehicles available | vehicles used | task visits unserved | violations | wall s |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  console.log(`| ${problem.jobs!.length} | ${problem.muckLoads!.length} | ${problem.sweepTasks!.length} | ${problem.vehicles.length} | ${r.vehicles} | ${report.unservedCount} of ${r.required} | ${report.violations.length} | ${wall.toFixed(1)} |`);
+  // how often the repairs after the search still acted (the solver's own count: the validator cannot see them)
+  const repairs = sol.stats.repairs ?? { facilityTrips: 0, breakTasks: 0 };
+  console.log('| points | muck loads | sweep segments | vehicles available | vehicles used | task visits unserved | violations | repairs: facility trips / break tasks | wall s |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log(`| ${problem.jobs!.length} | ${problem.muckLoads!.length} | ${problem.sweepTasks!.length} | ${problem.vehicles.length} | ${r.vehicles} | ${report.unservedCount} of ${r.required} | ${report.violations.length} | ${repairs.facilityTrips} / ${repairs.breakTasks} | ${wall.toFixed(1)} |`);
   console.log(JSON.stringify({ set: 'city', points: problem.jobs!.length, muckLoads: problem.muckLoads!.length, sweepSegments: problem.sweepTasks!.length,
     vehiclesAvailable: problem.vehicles.length, vehiclesUsed: r.vehicles, requiredVisits: r.required, unserved: report.unservedCount, unservedReasons: reasons,
-    valid: report.valid, complete: report.complete, violations: report.violations.length, distanceKm: round(r.distanceM / 1000, 1), wallS: round(wall, 1), timeLimitS: timeS }));
+    valid: report.valid, complete: report.complete, violations: report.violations.length, distanceKm: round(r.distanceM / 1000, 1), repairs, threads, wallS: round(wall, 1), timeLimitS: timeS }));
 }
 
 /** javascript-lp-solver against HiGHS (wasm) on our own models: same optimum, time each. */

@@ -1,9 +1,9 @@
 /**
  * Command line: `npm run solver -- <command> ...`
- *   solve <problem.json> [--seed N] [--iterations N] [--time S] [--out solution.json]
+ *   solve <problem.json> [--seed N] [--iterations N] [--time S] [--threads N] [--out solution.json]
  *   validate <problem.json> <solution.json>          (exit code 1 when a rule is broken; the report says
  *       valid, complete and unservedCount)
- *   bench <instance file> [--format F] [--time S] [--seed N] [--objective vehicles|cost] [--out solution.json]
+ *   bench <instance file> [--format F] [--time S] [--seed N] [--threads N] [--objective vehicles|cost] [--out solution.json]
  *       F: solomon | cvrp | carp | mcarptif (guessed from the file when omitted); solves,
  *       validates and prints the figures (use bench/solver.ts for whole benchmark sets)
  *   convert <instance file> [--format F] [--out problem.json]   classic format -> Problem JSON
@@ -62,11 +62,14 @@ function progressBar(fraction: number): void {
 async function main(): Promise<number> {
   const seed = Number(opt('seed') ?? 1);
   const timeS = opt('time');
+  // search threads for the one problem (vrp/parallel/); 1 = the search on this thread
+  const threads = Number(opt('threads') ?? 1);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error('--threads: a whole number >= 1');
   switch (command) {
     case 'solve': {
       if (!positional[0]) throw new Error('usage: solve <problem.json>');
       const sol = await solve(readJson(positional[0]), {
-        seed, maxIterations: Number(opt('iterations') ?? 20000), timeLimitMs: timeS ? Number(timeS) * 1000 : undefined,
+        seed, maxIterations: Number(opt('iterations') ?? 20000), timeLimitMs: timeS ? Number(timeS) * 1000 : undefined, threads,
         onProgress: (f) => progressBar(f),
       });
       output(sol);
@@ -82,14 +85,14 @@ async function main(): Promise<number> {
       if (!positional[0]) throw new Error('usage: bench <instance file>');
       const problem = loadClassic(positional[0]);
       const t0 = performance.now();
-      const sol = await solve(problem, { seed, maxIterations: timeS ? 1e9 : Number(opt('iterations') ?? 20000), timeLimitMs: timeS ? Number(timeS) * 1000 : undefined, onProgress: progressBar });
+      const sol = await solve(problem, { seed, maxIterations: timeS ? 1e9 : Number(opt('iterations') ?? 20000), timeLimitMs: timeS ? Number(timeS) * 1000 : undefined, threads, onProgress: progressBar });
       const wallS = (performance.now() - t0) / 1000;
       const report = validateSolution(problem, sol);
       if (opt('out')) writeFileSync(opt('out')!, JSON.stringify(sol));
       // every figure from the validator's recomputation, not from what the solver states
       const r = report.recomputed;
       console.log(JSON.stringify({ instance: problem.name, vehicles: r.vehicles, distance: r.distanceM, cost: r.cost,
-        unserved: report.unservedCount, complete: report.complete, valid: report.valid, violations: report.violations.slice(0, 5), wallS }));
+        unserved: report.unservedCount, complete: report.complete, valid: report.valid, violations: report.violations.slice(0, 5), repairs: sol.stats.repairs, threads, wallS }));
       return report.valid ? 0 : 1;
     }
     case 'convert': {

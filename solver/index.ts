@@ -10,6 +10,9 @@ import { allocateFacilities } from './lp/allocation.js';
 import { selectRoutes } from './lp/setPartition.js';
 import { enforceFacilityCapacity } from './vrp/facilityCapacity.js';
 import { reinsertTasks } from './vrp/reinsert.js';
+import { parallelSearch } from './vrp/parallel/parallelSearch.js';
+import { SearchThread } from './vrp/parallel/threads.js';
+import { buildDayLimits, planKeepsLimits } from './vrp/search/dayLimits.js';
 
 export * from './problem.js';
 export { validateSolution, rules, ruleDescriptions, FIGURE_TOLERANCE, type Rule, type Violation, type ValidationReport } from './validate.js';
@@ -38,6 +41,18 @@ export interface SolveOptions {
   noRetry?: boolean;
   /** polish with set partitioning over the routes found (default true) */
   setPartitioning?: boolean;
+  /**
+   * search threads for one problem (default 1: the search runs on the calling thread). With
+   * more, each thread runs `maxIterations` in rounds with its own seed, their routes are
+   * pooled and set partitioning picks the plan (vrp/parallel/); deterministic for a seed, a
+   * thread count and an iteration budget.
+   */
+  threads?: number;
+  /**
+   * the search respects driver breaks and facility daily capacities itself (default true);
+   * off: only the repairs after the search do (the behaviour before issue 15, item 3)
+   */
+  dayLimitsInSearch?: boolean;
   /** 0..1 progress for a progress bar, with what the search is doing */
   onProgress?: (fraction: number, detail: SearchProgress & { partition: string }) => void;
 }
@@ -63,12 +78,19 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
   // part of the time cap is kept for the second try on the idle vehicles
   const mayRetry = !opts.noRetry && settledAfterSearch(p);
   const firstOpts = mayRetry && opts.timeLimitMs ? { ...opts, timeLimitMs: opts.timeLimitMs * (1 - RETRY_TIME_SHARE) } : opts;
-  const first = await solvePartitions(p, firstOpts, seed, maxIterations);
+  const nThreads = Math.max(1, Math.floor(opts.threads ?? 1));
+  const threads = Array.from({ length: nThreads - 1 }, (_, i) => new SearchThread(`solver-search-${i + 1}`));
+  let first: PartialPlan;
+  try {
+    first = await solvePartitions(p, firstOpts, seed, maxIterations, threads);
+  } finally {
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
   if (mayRetry && first.takenOut.length) {
     const timeLeftMs = opts.timeLimitMs ? Math.max(500, opts.timeLimitMs - (Date.now() - startMs)) : undefined;
     await retryTakenOut(p, first, { ...opts, timeLimitMs: timeLeftMs, seed }, maxIterations);
   }
-  const { routes, unserved, iterations } = first;
+  const { routes, unserved, iterations, repairs } = first;
   opts.onProgress?.(1, { phase: 'cost', iteration: iterations, maxIterations, vehicles: routes.length, unassigned: unserved.length, cost: 0, partition: 'all' });
   const distanceM = routes.reduce((a, r) => a + r.distanceM, 0);
   const durationS = routes.reduce((a, r) => a + r.durationS, 0);
@@ -78,7 +100,7 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
     routes,
     unserved,
     cost: { vehicles: routes.length, distanceM, durationS, fixed: fixedCost, total: routes.reduce((a, r) => a + r.cost, 0) },
-    stats: { iterations, seed },
+    stats: settledAfterSearch(p) ? { iterations, seed, repairs } : { iterations, seed },
   };
 }
 
@@ -90,10 +112,15 @@ interface PartialPlan {
   /** kg delivered to each facility by the routes */
   usedKg: Map<string, number>;
   iterations: number;
+  /** how often the repairs after the search acted (see Solution.stats.repairs) */
+  repairs: { facilityTrips: number; breakTasks: number };
 }
 
-async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, maxIterations: number): Promise<PartialPlan> {
-  const allocation = p.facilities.length && (p.jobs.length || p.sweepTasks.length) ? await allocateFacilities(p) : null;
+async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, maxIterations: number, threads: SearchThread[]): Promise<PartialPlan> {
+  // when the search keeps the facilities' daily capacities itself, it may unload at any facility
+  // of the class (the allocation LP's choice of facilities left tasks with no room at them)
+  const capsInSearch = opts.dayLimitsInSearch !== false && p.facilities.some((f) => f.dailyCapacityKg !== undefined);
+  const allocation = !capsInSearch && p.facilities.length && (p.jobs.length || p.sweepTasks.length) ? await allocateFacilities(p) : null;
   const compiled = compileProblem(p, { facilitiesByClass: allocation?.facilitiesByClass });
   const unserved: Unserved[] = [...compiled.unserved];
   const takenOut: Unserved[] = [];
@@ -104,48 +131,59 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
   let done = 0;
   let iterations = 0;
   const usedKg = new Map<string, number>();
+  const repairs = { facilityTrips: 0, breakTasks: 0 };
   const start = Date.now();
   for (const cm of compiled.models) {
     const share = cm.model.nTasks / Math.max(1, totalTasks);
     const its = Math.max(50, Math.round(maxIterations * share));
     const timeLimitMs = opts.timeLimitMs ? Math.max(1, (opts.timeLimitMs - (Date.now() - start)) * share / Math.max(share, 1 - done / Math.max(1, totalTasks))) : undefined;
-    const pool = opts.setPartitioning === false ? undefined : new RoutePool();
     const partStartMs = Date.now();
-    let result: SearchResult = search(cm.model, {
-      seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, fleetRestarts: opts.fleetRestarts, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined), routePool: pool,
+    const dayLimits = opts.dayLimitsInSearch === false ? undefined : buildDayLimits(p, cm, usedKg);
+    const searchOpts = {
+      dayLimits, seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, fleetRestarts: opts.fleetRestarts, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined),
       // progress only (never a decision): whichever of the work and the time cap is further along
-      onProgress: (sp) => {
+      onProgress: (sp: SearchProgress) => {
         const byTime = timeLimitMs ? (Date.now() - partStartMs) / timeLimitMs : 0;
         const f = Math.min(1, Math.max(sp.iteration / its, byTime));
         opts.onProgress?.((done + cm.model.nTasks * f) / Math.max(1, totalTasks), { ...sp, partition: cm.partition });
       },
-    });
-    iterations += result.iterations;
-    if (pool && result.unassigned.length === 0 && pool.routes.size > result.routes.length) {
-      // a few percent of the partition's time cap (set partitioning is a polish, not the search);
-      // without a time cap it is bounded by work (nodes), so the plan never depends on the machine
-      const spLimitS = timeLimitMs ? Math.max(0.2, Math.min(5, (timeLimitMs / 1000) * 0.05)) : undefined;
-      const better = await selectRoutes(cm.model, [...pool.routes.values()], result, 'highs', spLimitS);
-      if (better) result = better;
+    };
+    // a few percent of the partition's time cap (set partitioning is a polish, not the search);
+    // without a time cap it is bounded by work (nodes), so the plan never depends on the machine
+    const spLimitS = timeLimitMs ? Math.max(0.2, Math.min(5, (timeLimitMs / 1000) * 0.05)) : undefined;
+    let result: SearchResult;
+    if (threads.length > 0) {
+      // several threads: set partitioning runs after every round of the parallel search
+      result = await parallelSearch(cm.model, { ...searchOpts, threads, setPartitioning: opts.setPartitioning, spTimeLimitS: spLimitS });
+    } else {
+      const pool = opts.setPartitioning === false ? undefined : new RoutePool();
+      result = search(cm.model, { ...searchOpts, routePool: pool });
+      if (pool && result.unassigned.length === 0 && pool.routes.size > result.routes.length) {
+        const better = await selectRoutes(cm.model, [...pool.routes.values()], result, 'highs', spLimitS);
+        if (better && (!dayLimits || planKeepsLimits(cm.model, dayLimits, better.routes))) result = better;
+      }
     }
+    iterations += result.iterations;
     done += cm.model.nTasks;
     const fixed = enforceFacilityCapacity(p, cm, result, usedKg);
+    repairs.facilityTrips += fixed.repairedTrips;
     const kept: RouteOut[] = [];
     const breakOut: Array<{ task: number; unserved: Unserved }> = [];
     for (const r of fixed.result.routes) {
       const { route, dropped, droppedTasks } = fitBreak(p, cm, r);
       if (route) kept.push(route);
       dropped.forEach((u, i) => breakOut.push({ task: droppedTasks[i], unserved: u }));
+      repairs.breakTasks += dropped.length;
     }
     // what a break pushed off one route may fit on another busy one
     const placed = breakOut.length ? reinsertTasks(p, cm, kept, breakOut.map((b) => b.task), usedKg) : new Set<number>();
     for (const b of breakOut) if (!placed.has(b.task)) takenOut.push(b.unserved);
     for (const r of kept) routes.push(buildRoute(p, cm, r));
-    for (const t of fixed.result.unassigned) unserved.push(diagnose(p, cm, t));
+    for (const t of fixed.result.unassigned) unserved.push(diagnose(p, cm, t, usedKg));
     takenOut.push(...fixed.unserved);
   }
   unserved.push(...takenOut);
-  return { routes, unserved, takenOut, usedKg, iterations };
+  return { routes, unserved, takenOut, usedKg, iterations, repairs };
 }
 
 /** joins an item's id and visit (or pass) number into the id of a one-visit item of the retry */
@@ -202,4 +240,6 @@ async function retryTakenOut(p: Problem, plan: PartialPlan, opts: SolveOptions, 
   plan.unserved = plan.unserved.filter((u) => !served.has(key(u.id, u.visit)));
   plan.takenOut = plan.takenOut.filter((u) => !served.has(key(u.id, u.visit)));
   plan.iterations += retry.stats.iterations;
+  plan.repairs.facilityTrips += retry.stats.repairs?.facilityTrips ?? 0;
+  plan.repairs.breakTasks += retry.stats.repairs?.breakTasks ?? 0;
 }

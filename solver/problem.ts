@@ -216,7 +216,15 @@ export interface Solution {
   unserved: Unserved[];
   cost: { vehicles: number; distanceM: number; durationS: number; fixed: number; total: number };
   /** counts of work done, for reproducibility */
-  stats: { iterations: number; seed: number };
+  stats: {
+    iterations: number; seed: number;
+    /**
+     * with driver breaks or facility daily capacities: how often the repairs after the search
+     * still had to act (trips sent elsewhere or taken out for a facility's capacity, tasks taken
+     * off a route to make room for a break); 0 and 0 when the search respected them itself
+     */
+    repairs?: { facilityTrips: number; breakTasks: number };
+  };
 }
 
 /**
@@ -256,7 +264,8 @@ export const solutionSchema = z.object({
     detail: z.string(),
   })),
   cost: z.object({ vehicles: z.number().int().nonnegative(), distanceM: z.number(), durationS: z.number(), fixed: z.number(), total: z.number() }),
-  stats: z.object({ iterations: z.number(), seed: z.number() }),
+  stats: z.object({ iterations: z.number(), seed: z.number(),
+    repairs: z.object({ facilityTrips: z.number().int().nonnegative(), breakTasks: z.number().int().nonnegative() }).optional() }),
 });
 
 export const unservedReasons: readonly UnservedReason[] = ['no_compatible_vehicle', 'capacity', 'time_window', 'facility', 'facility_capacity', 'fleet_exhausted'];

@@ -13,7 +13,7 @@ import { isFeasible, routeSeg } from './segment.js';
 interface Trip { route: number; from: number; to: number; facility: string; kg: number; startOrder: number }
 
 export function enforceFacilityCapacity(p: Problem, cm: CompiledModel, result: SearchResult, usedKg: Map<string, number> = new Map()):
-  { result: SearchResult; unserved: Unserved[] } {
+  { result: SearchResult; unserved: Unserved[]; repairedTrips: number } {
   const m = cm.model;
   const unserved: Unserved[] = [];
   const routes = result.routes.map((r) => ({ veh: r.veh, nodes: r.nodes.slice() }));
@@ -35,6 +35,7 @@ export function enforceFacilityCapacity(p: Problem, cm: CompiledModel, result: S
   const cap = new Map(p.facilities.map((f) => [f.id, f.dailyCapacityKg ?? Infinity]));
   for (const t of trips) usedKg.set(t.facility, (usedKg.get(t.facility) ?? 0) + t.kg);
   const drop = new Set<Trip>();
+  let moved = 0;
   const feasible = (veh: number, nodes: number[]) => {
     const s = routeSeg(m, veh, nodes);
     const task = nodes.map((n) => m.nodeTask[n]).find((t) => t >= 0);
@@ -63,6 +64,7 @@ export function enforceFacilityCapacity(p: Problem, cm: CompiledModel, result: S
           usedKg.set(other, (usedKg.get(other) ?? 0) + t.kg);
           usedKg.set(fid, (usedKg.get(fid) ?? 0) - t.kg);
           t.facility = other;
+          moved++;
           over -= t.kg;
           continue;
         }
@@ -72,7 +74,7 @@ export function enforceFacilityCapacity(p: Problem, cm: CompiledModel, result: S
       usedKg.set(fid, (usedKg.get(fid) ?? 0) - t.kg);
     }
   }
-  if (drop.size === 0) return { result: { ...result, routes }, unserved };
+  if (drop.size === 0) return { result: { ...result, routes }, unserved, repairedTrips: moved };
   const remove = routes.map(() => new Set<number>());
   for (const t of drop) {
     for (let i = t.from; i <= t.to; i++) {
@@ -87,5 +89,5 @@ export function enforceFacilityCapacity(p: Problem, cm: CompiledModel, result: S
   }
   const kept = routes.map((r, ri) => ({ veh: r.veh, nodes: r.nodes.filter((_, i) => !remove[ri].has(i)) }))
     .filter((r) => r.nodes.some((n) => m.nodeTask[n] >= 0));
-  return { result: { ...result, routes: kept }, unserved };
+  return { result: { ...result, routes: kept }, unserved, repairedTrips: moved + drop.size };
 }

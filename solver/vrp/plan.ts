@@ -6,6 +6,7 @@ import type { Problem, Route, Stop, Unserved } from '../problem.js';
 import type { CompiledModel } from './compile.js';
 import type { RouteOut } from './search.js';
 import { isFeasible, routeSeg } from './segment.js';
+import { breakPlace } from './breakFit.js';
 
 interface Timed {
   stops: Stop[];
@@ -76,6 +77,14 @@ function placeBreak(p: Problem, cm: CompiledModel, r: RouteOut, departS: number)
       if (cand.ok) return cand;
     }
   }
+  // the place and departure the search checked the route with (breakFit.ts), when the two
+  // departures above both miss it (a break that needs the day to start later or earlier)
+  const b = vehicle.break!;
+  const place = breakPlace(cm.model, r.veh, r.nodes, { durationS: b.durationS, startS: b.window.startS, endS: b.window.endS });
+  if (place) {
+    const cand = schedule(p, cm, r.veh, r.nodes, Math.max(vehicle.shift.startS, place.departS), place.after);
+    if (cand.ok) return cand;
+  }
   return null;
 }
 
@@ -145,27 +154,50 @@ export function buildRoute(p: Problem, cm: CompiledModel, r: RouteOut): Route {
   };
 }
 
-/** Why a task the search could not place stays unserved. */
-export function diagnose(p: Problem, cm: CompiledModel, task: number): Unserved {
+/**
+ * Why a task the search could not place stays unserved. `usedKg` (kg each facility received
+ * so far): a task that fits alone but whose every facility is full is `facility_capacity`.
+ */
+export function diagnose(p: Problem, cm: CompiledModel, task: number, usedKg?: ReadonlyMap<string, number>): Unserved {
   const m = cm.model;
   const ref = cm.taskRefs[task];
   const id = ref.kind === 'job' ? p.jobs[ref.index].id : ref.kind === 'muck' ? p.muckLoads[ref.index].id : p.sweepTasks[ref.index].id;
   const visit = ref.kind === 'muck' ? undefined : ref.visit;
   const g = m.taskGroup[task];
-  let timeBlocked = false, loadBlocked = false, aloneFits = false;
+  let timeBlocked = false, loadBlocked = false, aloneFits = false, breakBlocked = false;
   for (let v = 0; v < m.nVeh; v++) {
     if (!m.taskCompat[task * m.nVeh + v]) continue;
     for (const n of m.taskNodes[task]) {
       const tails = m.groupEndEmpty[g] ? m.groupIF[g].map((f) => [f]) : [[]];
       for (const tail of tails) {
         const s = routeSeg(m, v, [n, ...tail]);
-        if (isFeasible(s, m, v, m.groupEndEmpty[g] === 1)) aloneFits = true;
+        const b = p.vehicles[cm.vehicles[v]].break;
+        const breakOk = !b || breakPlace(m, v, [n, ...tail], { durationS: b.durationS, startS: b.window.startS, endS: b.window.endS }) !== null;
+        if (isFeasible(s, m, v, m.groupEndEmpty[g] === 1)) { if (breakOk) aloneFits = true; else breakBlocked = true; }
         else if (s.timeWarpS > 1e-6) timeBlocked = true;
         else loadBlocked = true;
       }
     }
   }
+  if (aloneFits && usedKg && facilitiesFull(p, cm, task, usedKg)) {
+    return { id, visit, reason: 'facility_capacity', detail: 'no facility that takes it has daily capacity left for this load' };
+  }
   if (aloneFits) return { id, visit, reason: 'fleet_exhausted', detail: 'fits on its own, but every compatible vehicle is full or out of shift time' };
+  if (breakBlocked) return { id, visit, reason: 'time_window', detail: 'its window leaves no room for the driver\'s break of any compatible vehicle' };
   if (timeBlocked) return { id, visit, reason: 'time_window', detail: 'no compatible vehicle can reach it inside its window and still unload and return within its shift' };
   return { id, visit, reason: loadBlocked ? 'capacity' : 'time_window', detail: 'exceeds what one trip of any compatible vehicle can carry' };
+}
+
+/** Every facility that could take the task's load has too little daily capacity left for it. */
+function facilitiesFull(p: Problem, cm: CompiledModel, task: number, usedKg: ReadonlyMap<string, number>): boolean {
+  const m = cm.model;
+  const ref = cm.taskRefs[task];
+  const kg = ref.kind === 'muck' ? p.muckLoads[ref.index].kg : m.nodeKg[m.taskNodes[task][0]];
+  const ids = ref.kind === 'muck' ? [p.muckLoads[ref.index].disposalFacilityId]
+    : m.groupIFAll[m.taskGroup[task]].map((n) => p.facilities[cm.nodeRefs[n].index].id);
+  if (ids.length === 0) return false;
+  return ids.every((id) => {
+    const f = p.facilities.find((x) => x.id === id)!;
+    return f.dailyCapacityKg !== undefined && f.dailyCapacityKg - (usedKg.get(id) ?? 0) < kg - 1e-6;
+  });
 }

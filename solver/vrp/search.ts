@@ -23,12 +23,15 @@ import type { SearchOptions, SearchResult } from './search/types.js';
 export type { SearchOptions, SearchProgress, RouteOut, SearchResult } from './search/types.js';
 export { RoutePool } from './search/routePool.js';
 
-/** Construction, then packing what it left out, fleet minimisation (vehicles first), then the cost phase. */
+/** Construction (or the given start), then packing what it left out, fleet minimisation (vehicles first), then the cost phase. */
 export function search(m: Model, opts: SearchOptions = {}): SearchResult {
   if (m.nTasks === 0) return { routes: [], unassigned: [], iterations: 0, cost: 0 };
   const st = new SearchState(m, opts);
-  construct(st);
-  localSearch(st);
+  if (opts.initial) st.restore(opts.initial);
+  else {
+    construct(st);
+    localSearch(st);
+  }
   st.progress('construct', st.totalCost());
   let best = st.snapshot();
   st.poolAdd();

@@ -53,7 +53,8 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
   while (st.it < st.maxIt && !st.timeUp()) {
     st.it++;
     const frac = Math.max((st.it - startIt) / span, spanMs === Infinity ? 0 : (Date.now() - startMs) / spanMs);
-    const temperature = t0 * Math.pow(tf / t0, Math.min(1, frac));
+    const from = st.opts.annealFrom ?? 0;
+    const temperature = t0 * Math.pow(tf / t0, Math.min(1, from + ((st.opts.annealTo ?? 1) - from) * frac));
     st.beginStep();
     const out = new Set(st.unassigned);
     const removed = ruin(st);

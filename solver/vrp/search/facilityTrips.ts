@@ -29,7 +29,7 @@ export function cleanRoute(st: SearchState, v: number): void {
   for (let i = out.length - 2; i >= 0; i--) {
     if (!m.nodeIsIF[out[i]]) continue;
     concat(st.t2, st.pre[v][i], st.suf[v][i + 1], m, v);
-    if (st.lsCost(st.t2, v, ifm) < st.rcost[v]) {
+    if (st.lsCost(st.t2, v, ifm) < st.rcost[v] && (!st.day || st.day.allows(v, [...out.slice(0, i), ...out.slice(i + 1)]))) {
       out.splice(i, 1);
       st.update(v);
     }
@@ -46,6 +46,7 @@ export function replanTrips(st: SearchState, v: number): void {
   if (g < 0 || m.groupIF[g].length === 0 || st.twWeight > 0) return;
   const res = placeIntermediateFacilities(m, v, st.nodes[v], m.groupIF[g], m.groupEndEmpty[g] === 1);
   if (!res || res.cost >= st.rbase[v] - 1e-6) return;
+  if (st.day && !st.day.allows(v, res.nodes)) return;
   st.touch(v);
   st.nodes[v] = res.nodes;
   st.update(v);

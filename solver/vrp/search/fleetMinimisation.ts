@@ -177,7 +177,7 @@ function ejectInsert(st: SearchState, t: number): boolean {
           concat(y, x, suf[k + 1], m, v);
           if (!isFeasible(y, m, v, ifm)) continue;
           const d = routeCost(y, m, v) - st.rcost[v] + st.rng.next() * 1e-9;
-          if (a < bestAbs || d < bestCost) { bestAbs = a; bestCost = d; bv = v; bi = p; bj = k + 1; be = e; bseq = [n, ...ns.slice(p, k)]; }
+          if ((a < bestAbs || d < bestCost) && allowed(st, v, ns, p, k + 1, [n, ...ns.slice(p, k)])) { bestAbs = a; bestCost = d; bv = v; bi = p; bj = k + 1; be = e; bseq = [n, ...ns.slice(p, k)]; }
         }
         // insert after it: pre[k] + nodes(k..p) + n + suf[p]
         hasMid = false;
@@ -188,7 +188,7 @@ function ejectInsert(st: SearchState, t: number): boolean {
           concat(y, x, suf[p], m, v);
           if (!isFeasible(y, m, v, ifm)) continue;
           const d = routeCost(y, m, v) - st.rcost[v] + st.rng.next() * 1e-9;
-          if (a < bestAbs || d < bestCost) { bestAbs = a; bestCost = d; bv = v; bi = k; bj = p; be = e; bseq = [...ns.slice(k + 1, p), n]; }
+          if ((a < bestAbs || d < bestCost) && allowed(st, v, ns, k, p, [...ns.slice(k + 1, p), n])) { bestAbs = a; bestCost = d; bv = v; bi = k; bj = p; be = e; bseq = [...ns.slice(k + 1, p), n]; }
         }
       }
     }
@@ -203,6 +203,11 @@ function ejectInsert(st: SearchState, t: number): boolean {
   st.unassigned.pop();
   st.unassigned.unshift(be);
   return true;
+}
+
+/** The day's limits (breaks, facility capacity) allow route v with nodes [i, j) replaced by seq. */
+function allowed(st: SearchState, v: number, ns: number[], i: number, j: number, seq: number[]): boolean {
+  return !st.day || st.day.allows(v, [...ns.slice(0, i), ...seq, ...ns.slice(j)]);
 }
 
 function absenceSum(st: SearchState): number {

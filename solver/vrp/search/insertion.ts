@@ -12,12 +12,21 @@ import type { SearchState } from './state.js';
 
 function consider(st: SearchState, v: number, pos: number, a: number, b: number, delta: number): void {
   if (delta < st.bestDelta) {
+    if (checkEach && st.day && !st.day.allows(v, withInserted(st.nodes[v], pos, a, b))) return;
     st.bestDelta = delta;
     st.bestV = v;
     st.bestPos = pos;
     st.bestA = a;
     st.bestB = b;
   }
+}
+
+function withInserted(ns: readonly number[], pos: number, a: number, b: number): number[] {
+  const out = ns.slice(0, pos);
+  out.push(a);
+  if (b >= 0) out.push(b);
+  for (let i = pos; i < ns.length; i++) out.push(ns[i]);
+  return out;
 }
 
 /**
@@ -47,8 +56,26 @@ function tryPosition(st: SearchState, v: number, p: number, variants: number[], 
   }
 }
 
+/**
+ * The day's limits (breaks, facility capacity) are checked on the cheapest insertion only; when
+ * they refuse it, the scan runs again checking every candidate that would be the best so far
+ * (the check costs a pass over the route, the cheapest insertion usually passes).
+ */
+let checkEach = false;
+
 /** Find the cheapest feasible insertion of task t (routes, positions, variants, IF visits). */
 export function findInsertion(st: SearchState, t: number, blink: number, wide = true): void {
+  scanInsertions(st, t, blink, wide);
+  if (!st.day || st.bestV < 0 || st.day.allows(st.bestV, withInserted(st.nodes[st.bestV], st.bestPos, st.bestA, st.bestB))) return;
+  checkEach = true;
+  try {
+    scanInsertions(st, t, blink, wide);
+  } finally {
+    checkEach = false;
+  }
+}
+
+function scanInsertions(st: SearchState, t: number, blink: number, wide: boolean): void {
   const m = st.m;
   st.bestV = -1;
   st.bestDelta = Infinity;

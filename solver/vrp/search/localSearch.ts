@@ -48,12 +48,34 @@ export function improveAround(st: SearchState, u: number, firstOnly: boolean): n
   for (let k = 0; k < lim; k++) {
     const w = st.adj[u][k];
     if (st.taskVeh[w] < 0 || st.taskVeh[u] < 0) continue;
+    const vu = st.taskVeh[u], vw = st.taskVeh[w];
+    // the operators give routes new arrays: the old ones are the undo of a move the day's limits refuse
+    const nu = st.nodes[vu], nw = st.nodes[vw];
+    const dirtyU = st.lsDirty?.has(vu) ?? false, dirtyW = st.lsDirty?.has(vw) ?? false;
+    st.day?.mark();
     if (tryRelocate(st, u, w) || tryOrOpt(st, u, w) || trySwap(st, u, w) || tryTwoOptStar(st, u, w)) {
+      if (st.day && !st.day.okSince(vu === vw ? [vu] : [vu, vw], (v) => st.nodes[v])) {
+        undoMove(st, vu, nu, vw, nw);
+        // a refused move leaves the routes as they were: not to be scanned again for it
+        if (!dirtyU) st.lsDirty?.delete(vu);
+        if (!dirtyW) st.lsDirty?.delete(vw);
+        continue;
+      }
       moves++;
       if (firstOnly) { st.lsMoved.push(u, w); return 1; }
     }
   }
   return moves;
+}
+
+/** Put routes vu and vw back as they were before a move. */
+function undoMove(st: SearchState, vu: number, nu: number[], vw: number, nw: number[]): void {
+  const m = st.m;
+  for (const [v, ns] of [[vu, nu], [vw, nw]] as const) {
+    st.nodes[v] = ns;
+    for (const n of ns) if (m.nodeTask[n] >= 0) st.taskVeh[m.nodeTask[n]] = v;
+    st.update(v);
+  }
 }
 
 /**

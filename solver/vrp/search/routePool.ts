@@ -8,7 +8,12 @@ export class RoutePool {
   constructor(readonly maxSize = ROUTE_POOL_MAX) {}
   add(m: Model, veh: number, nodes: number[], cost: number): void {
     if (this.routes.size >= this.maxSize) return;
-    const key = m.vehType[veh] + ':' + nodes.join(',');
+    const key = poolKey(m, veh, nodes);
     if (!this.routes.has(key)) this.routes.set(key, { veh, nodes: nodes.slice(), cost });
   }
+}
+
+/** A route's identity in the pool: interchangeable vehicles (one type) and the node sequence. */
+export function poolKey(m: Model, veh: number, nodes: readonly number[]): string {
+  return m.vehType[veh] + ':' + nodes.join(',');
 }

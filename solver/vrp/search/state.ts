@@ -14,6 +14,7 @@ import { Rng } from '../../random.js';
 import { Seg, concat, depotSeg, loadExcess, nodeSeg, routeCost } from '../segment.js';
 import { CLOCK_CHECK_MASK, DEFAULT_MAX_ITERATIONS, UNASSIGNED_PENALTY } from '../parameters.js';
 import { buildNeighbourLists } from './neighbours.js';
+import { DayTracker } from './dayLimits.js';
 import type { RouteOut, SearchOptions, SearchProgress, SearchResult } from './types.js';
 
 export class SearchState {
@@ -66,6 +67,8 @@ export class SearchState {
   readonly distanceBound: boolean;
   /** some group unloads at intermediate facilities */
   readonly hasIFs: boolean;
+  /** driver breaks and facility daily capacities, when the problem has them (dayLimits.ts) */
+  readonly day: DayTracker | undefined;
 
   // ---- undo log of one ruin-and-recreate step ----------------------------------------------
   touched: number[] = [];
@@ -122,6 +125,7 @@ export class SearchState {
     this.depotLoc = m.nVeh > 0 ? m.vehStart[0] : 0;
     this.distanceBound = m.vehCostPerS.every((c) => c === 0);
     this.hasIFs = m.groupIF.some((f) => f.length > 0);
+    this.day = opts.dayLimits ? new DayTracker(m, opts.dayLimits, this.nodeSegs) : undefined;
     for (let v = 0; v < m.nVeh; v++) this.update(v);
     this.adj = buildNeighbourLists(m);
   }
@@ -144,6 +148,7 @@ export class SearchState {
       const t = m.nodeTask[ns[i]];
       if (t >= 0) this.taskPos[t] = i;
     }
+    this.day?.routeChanged(v, ns);
     suf[ns.length].copyFrom(this.endSegs[v]);
     for (let i = ns.length - 1; i >= 0; i--) concat(suf[i], this.nodeSegs[ns[i]], suf[i + 1], m, v);
     if (ns.length === 0) {

@@ -1,5 +1,6 @@
 /** What the route search takes and gives (the public side of solver/vrp/search.ts). */
 import type { RoutePool } from './routePool.js';
+import type { DayLimits } from './dayLimits.js';
 
 export interface SearchOptions {
   seed?: number;
@@ -16,6 +17,16 @@ export interface SearchOptions {
   fleetRestarts?: boolean;
   /** every route of the best solution found goes here (for set partitioning) */
   routePool?: RoutePool;
+  /** driver breaks and facility daily capacities the search respects (dayLimits.ts); none when absent */
+  dayLimits?: DayLimits;
+  /**
+   * the part of the annealing schedule this search walks, as fractions of one long walk
+   * (default 0 to 1): a round of the parallel search goes on cooling where the last stopped
+   */
+  annealFrom?: number;
+  annealTo?: number;
+  /** start from this solution instead of constructing one (a round of the parallel search) */
+  initial?: SearchResult;
 }
 
 export interface SearchProgress {
