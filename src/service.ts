@@ -139,6 +139,8 @@ export interface StartOptions {
   inMemory?: boolean;
   /** The plan-against-actual judge's wall clock (tests). */
   actualClock?: () => number;
+  /** The demo fleet's clock (tests): which day it plans and how much of it has passed. */
+  demoFleetClock?: () => number;
   /**
    * scrypt cost of the password hashes this service makes; production's (DEFAULT_SCRYPT_PARAMS)
    * when left out. Not a setting: only suites whose subject is not hashing lower it, so a run
@@ -466,6 +468,7 @@ export async function startService(config: Config, logger: Logger, options: Star
           queued: () => planRunner?.wake(), published: (planId) => planChanged(planId, 'publish'),
           target: { host: config.jt808Host === '0.0.0.0' || config.jt808Host === '::' ? '127.0.0.1' : config.jt808Host, jt808Port, httpUrl: url }, terminalProfiles: config.terminalProfiles,
           planIterations: config.demoFleetPlanIterations, seed: config.demoSeed, logger: logger.child({ component: 'demo-fleet' }),
+          now: options.demoFleetClock,
         }).start();
       }
     }

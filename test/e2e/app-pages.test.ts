@@ -169,10 +169,11 @@ describeWith('chromium', 'web app pages', () => {
     { path: '/city', role: 'planner', title: (l) => text(l, 'page.city.title'), ready: 'body[data-first-paint="done"]' },
   ];
 
-  // axe runs on every page in two of the four combinations, which together cover both
-  // languages and both screens (each run costs a second or more on a busy machine).
-  for (const [device, lang, axe] of [['desktop', 'zh-CN', true], ['phone', 'en', true], ['desktop', 'en', false], ['phone', 'zh-CN', false]] as const) {
-    it(`every page on the ${device} in ${lang}: heading, layout, sign-out${axe ? ', accessibility' : ''}`, async () => {
+  // Two combinations cover both languages and both screens: the desktop in Chinese and the
+  // phone in English (the longer words, so the narrow layout's harder case). The other two
+  // pairings repeated the same checks on the same pages at about a tenth of the file's time.
+  for (const [device, lang] of [['desktop', 'zh-CN'], ['phone', 'en']] as const) {
+    it(`every page on the ${device} in ${lang}: heading, layout, sign-out, accessibility`, async () => {
       const p = device === 'desktop' ? page : phonePage;
       const problems: string[] = [];
       let signedInAs: string | undefined;
@@ -208,7 +209,7 @@ describeWith('chromium', 'web app pages', () => {
           if (device === 'phone' && (box.width < 389 || box.height < 780)) problems.push(`${spec.path}: the map is ${box.width}x${box.height} on the phone`);
           if (device === 'desktop' && box.width < 900) problems.push(`${spec.path}: the map is only ${box.width}px wide`);
         }
-        if (axe) for (const v of await seriousViolations(p)) problems.push(`${spec.path}: ${v}`);
+        for (const v of await seriousViolations(p)) problems.push(`${spec.path}: ${v}`);
       }
       expect(problems).toEqual([]);
       expect(pageErrors).toEqual([]);

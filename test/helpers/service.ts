@@ -24,7 +24,7 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
  */
 export const TEST_SCRYPT_PARAMS: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
 
-export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean; logger?: Logger; actualClock?: () => number; productionPasswordCost?: boolean } = {}): Promise<TestService> {
+export async function startTestService(opts: { backend?: Backend; demo?: boolean; env?: Record<string, string>; dataDir?: string; roadNetwork?: boolean; logger?: Logger; actualClock?: () => number; demoFleetClock?: () => number; productionPasswordCost?: boolean } = {}): Promise<TestService> {
   const testDb = await createTestDatabase(opts.backend ?? 'pglite', { migrated: true });
   // PGlite runs on the suite's own copy of the migrated store (backends.ts), unless the caller brings a directory.
   if (!opts.dataDir && testDb.dataDir) opts = { ...opts, dataDir: testDb.dataDir };
@@ -42,6 +42,7 @@ export async function startTestService(opts: { backend?: Backend; demo?: boolean
   const service = await startService(config, opts.logger ?? pino({ level: 'silent' }), {
     inMemory: !opts.dataDir && !testDb.url,
     actualClock: opts.actualClock,
+    demoFleetClock: opts.demoFleetClock,
     ...(opts.productionPasswordCost ? {} : { passwordHashParams: TEST_SCRYPT_PARAMS }),
   });
   const call: TestService['call'] = async (method, path, options = {}) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { DEMO_CITY_NAME, DEMO_OSM_FILE, isDemoCity } from '../../src/demo/demo-city.js';
+import { defaultCityProfile } from '../../src/domain/city-profile.js';
 import { PlanClock } from '../../src/planning/plan-clock.js';
 import { startTestService } from '../helpers/service.js';
 
@@ -41,11 +42,21 @@ describe('the demo fleet is on in the demo city only', { timeout: 300_000 }, () 
   });
 
   it('the demo city with DEMO_FLEET=on plans today as the system, publishes it and puts its vehicles on the road', async () => {
-    const svc = await startTestService({ demo: true, roadNetwork: true, env: { DEMO_FLEET: 'on', DEMO_FLEET_PLAN_ITERATIONS: '20' } });
+    // The fleet's day starts at 06:00 local, whatever the hour of the run: the day so far that it
+    // uploads before publishing was every fix since midnight, the file's whole cost late in the day.
+    const timeZone = defaultCityProfile().timeZone;
+    let day = PlanClock.localDate(Date.now(), timeZone);
+    if (new PlanClock(day, timeZone).epochMs(6 * 3600) > Date.now()) day = PlanClock.previousDate(day);
+    const sixMs = new PlanClock(day, timeZone).epochMs(6 * 3600);
+    const wallStartMs = Date.now();
+    const svc = await startTestService({
+      demo: true, roadNetwork: true, env: { DEMO_FLEET: 'on', DEMO_FLEET_PLAN_ITERATIONS: '20' }, demoFleetClock: () => sixMs + (Date.now() - wallStartMs),
+    });
     try {
       expect(svc.demoFleet).toBeDefined();
       await svc.demoFleet!.ready();
-      const today = PlanClock.localDate(Date.now(), svc.profiles.get().timeZone);
+      expect(svc.profiles.get().timeZone).toBe(timeZone);
+      const today = day;
       const plans = await svc.db.query<{ status: string; created_by: string; published_by: string }>(
         `select status, created_by, published_by from plans where to_char(plan_date, 'YYYY-MM-DD') = $1`, [today],
       );
