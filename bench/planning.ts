@@ -8,6 +8,8 @@
  * Then a re-plan after a breakdown at 10:00 (--replan-iterations N, default a fifth of the budget).
  * Runs in this process (one core), not in a worker thread, so the phases can be timed apart.
  * Prints a table and one JSON line per case (the night plan with its re-plan, stop detection).
+ * Then the generated city (`--only generated`) and its 5 districts over worker processes (`--only districts`,
+ * PostgreSQL at TEST_DATABASE_URL): bench/planning-generated.ts, options --columns --rows --points --sweep-segments --muck-loads.
  */
 import { importCity } from '../src/api/import-router.js';
 import { generateDemoCity } from '../src/demo/demo-city.js';
@@ -25,10 +27,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arg } from './args.js';
 import { benchNetwork, stopDetectionBench } from './stop-detection.js';
+import { districtsBench, generatedCityBench } from './planning-generated.js';
 
 const store = arg('store') ?? 'pglite';
-/** 'stop-detection': plan, then only the plan-against-actual bench */
+/** 'stop-detection': plan, then only the plan-against-actual bench; 'generated' / 'districts': only that case (planning-generated.ts) */
 const only = arg('only');
+if (only === 'generated' || only === 'districts') {
+  await (only === 'generated' ? generatedCityBench(store) : districtsBench());
+  process.exit(process.exitCode ?? 0);
+}
 const date = arg('date') ?? '2026-12-01';
 const district = arg('district') ?? null;
 const cacheDir = join(tmpdir(), 'sanifleet-bench-network-cache');
@@ -178,4 +185,10 @@ try {
 } finally {
   await db.close();
   await scratch?.drop();
+}
+
+// the generated city on a 200k-segment road network, and its 5 districts over worker processes (planning-generated.ts)
+if (!only) {
+  await generatedCityBench(store);
+  await districtsBench();
 }
