@@ -18,14 +18,15 @@ import { createWriteStream, existsSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateSolution } from '../solver/index.js';
+import { validateSolution, type ProblemInput } from '../solver/index.js';
 import { generateCity, loadNetwork, osmXmlChunks } from '../solver/network/index.js';
 import { importCity } from '../src/api/import-router.js';
 import { generatedCityDocument, type GeneratedCityOptions } from '../src/demo/generated-city.js';
+import { buildProblem } from '../src/planning/build-problem.js';
 import { networkProfileFor } from '../src/planning/network-profile.js';
 import { runPlanJob } from '../src/planning/plan-job.js';
 import { PlanStore } from '../src/planning/plan-store.js';
-import { readCity } from '../src/planning/snapshot.js';
+import { readCity, type PlanningSnapshot } from '../src/planning/snapshot.js';
 import { CityRepo } from '../src/store/city-repo.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
@@ -54,7 +55,7 @@ async function networkFile(doc: ReturnType<typeof generatedCityDocument>): Promi
   const writeMs = Math.round(performance.now() - t);
   t = performance.now();
   // the profile the plan job will ask for: the city's speeds, grades and its zones as bans
-  const { network } = await loadNetwork(osmFile, { profile: networkProfileFor(doc.profile, doc.restrictedZones.map((z) => ({ ...z, hours: z.hours ?? [], mode: z.mode ?? 'ban' }))), cacheDir });
+  const { network } = await loadNetwork(osmFile, { profile: networkProfileFor(doc.profile, doc.restrictedZones.map((z) => ({ ...z, hours: z.hours ?? [], mode: z.mode ?? 'ban' as const }))), cacheDir });
   return { osmFile, writeMs, importMs: Math.round(performance.now() - t), segments: network.graph.segmentCount };
 }
 
@@ -229,4 +230,22 @@ export async function districtsBench(): Promise<void> {
     await db.close();
     await scratch.drop();
   }
+}
+
+/**
+ * The generated city day as a solver Problem, built from the city document by the planner's
+ * own builder on the generated network (no store): what `npm run bench:solver -- --sets city`
+ * solves, so the solver bench's city has road travel times too, never grid formulas.
+ */
+export async function generatedCityProblem(opts: { points?: number; sweepSegments?: number; muckLoads?: number } = {}): Promise<{ problem: ProblemInput; segments: number; places: number }> {
+  const doc = generatedCityDocument(generateCity({ seed, columns, rows }), { seed, columns, rows, districts: 1, ...opts });
+  const zones = doc.restrictedZones.map((z) => ({ ...z, hours: z.hours ?? [], mode: z.mode ?? 'ban' as const }));
+  const net = await networkFile(doc);
+  const { network } = await loadNetwork(net.osmFile, { profile: networkProfileFor(doc.profile, zones), cacheDir });
+  const snapshot: PlanningSnapshot = {
+    date, district: null, profile: doc.profile, depots: doc.depots, facilities: doc.facilities, vehicles: doc.vehicles, collectionPoints: doc.collectionPoints,
+    constructionSites: doc.constructionSites, permits: doc.permits, roadSegments: doc.roadSegments, restrictedZones: zones, reserved: { planIds: [], vehicleIds: [], facilityKg: {} },
+  };
+  const built = buildProblem(snapshot, network);
+  return { problem: built.problem, segments: net.segments, places: built.mapping.locations.length };
 }

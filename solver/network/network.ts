@@ -263,6 +263,35 @@ export class RoadNetwork {
     return toMatrix(keys, sources.length, targets.length);
   }
 
+  /**
+   * The matrix with some road segments closed (a blocked road). The hierarchies hold the open
+   * network and are not customisable (CH, not CCH), so this is plain Dijkstra, one search per
+   * source, on the costs of `options` with the closed segments' arcs removed. A place on a
+   * closed segment can be neither left nor reached: its row and column are unreachable.
+   */
+  matrixAvoiding(sources: Place[], targets: Place[], closed: (segment: number) => boolean, options: TravelOptions = {}): TravelMatrix {
+    const kind = options.vehicleKind ?? 'car';
+    const sourcePositions = sources.map((p, i) => this.place(p, kind, `sources[${i}]`));
+    const targetPositions = targets.map((p, i) => this.place(p, kind, `targets[${i}]`));
+    const open = this.weights(options).arcKey;
+    const arcKey = new Float64Array(open.length);
+    for (let a = 0; a < open.length; a++) arcKey[a] = closed(this.graph.arcSegment[a]) ? Infinity : open[a];
+    const targetSeeds = targetPositions.map((t) => this.targetSeeds(t, arcKey));
+    const keys = new Float64Array(sources.length * targets.length).fill(Infinity);
+    sourcePositions.forEach((source, s) => {
+      const seeds = this.sourceSeeds(source, arcKey);
+      if (seeds.length === 0) return;
+      const tree = dijkstra(this.graph, arcKey, seeds);
+      targetSeeds.forEach((list, t) => {
+        let best = Infinity;
+        for (const seed of list) best = Math.min(best, tree.key[seed.node] + seed.key);
+        keys[s * targets.length + t] = best;
+      });
+    });
+    this.applyDirect(keys, sourcePositions, targetPositions, arcKey);
+    return toMatrix(keys, sources.length, targets.length);
+  }
+
   /** Time a sweeper or washer needs to work the whole segment at its working speed. */
   segmentWorkDurationS(segment: number): number {
     return this.graph.segmentLengthM[segment] / (this.profile.sweeperWorkSpeedKmh / 3.6);
