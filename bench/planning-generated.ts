@@ -61,7 +61,7 @@ async function networkFile(doc: ReturnType<typeof generatedCityDocument>): Promi
 
 function cityOf(districts: number): ReturnType<typeof generatedCityDocument> {
   const opts: GeneratedCityOptions = {
-    seed, columns, rows, districts,
+    seed, columns, rows, districts, ...(arg('tile') ? { tileJunctions: Number(arg('tile')) } : {}),
     points: Number(arg('points') ?? 2000), sweepSegments: Number(arg('sweep-segments') ?? 3300), muckLoads: Number(arg('muck-loads') ?? 50),
   };
   return generatedCityDocument(generateCity({ seed, columns, rows }), opts);

@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { arg } from './args.js';
 import { benchNetwork, stopDetectionBench } from './stop-detection.js';
 import { districtsBench, generatedCityBench } from './planning-generated.js';
+import { roadBlockedReplanBench } from './replan-road-blocked.js';
 
 const store = arg('store') ?? 'pglite';
 /** 'stop-detection': plan, then only the plan-against-actual bench; 'generated' / 'districts': only that case (planning-generated.ts) */
@@ -131,6 +132,9 @@ try {
     };
   })();
 
+  // a road blocked at 10:00: travel recomputed around it (replan-road-blocked.ts)
+  const roadBlocked = await roadBlockedReplanBench({ plans, planId, snapshot, osmFile: DEMO_OSM_FILE, cacheDir, options: { ...options, iterations: Math.max(100, Math.round(options.iterations / 5)) } });
+
   // The queue itself: claims per second with four claimers racing on the same store, every
   // job claimed exactly once (the table queue's cost next to a plan's is nil, see plan-queue.ts)
   const queueJobs = Number(arg('queue-jobs') ?? 400);
@@ -164,6 +168,7 @@ try {
   console.log(`unserved by reason: ${JSON.stringify(f.unservedByReason)}; not routed by design: ${JSON.stringify(f.notRoutedByReason)}`);
   console.log(`stored kB: ${JSON.stringify(sizes)}`);
   console.log(`re-plan after ${replan.brokenVehicle} breaks down at 10:00 (${replan.brokenStopsLeft} of its stops left, ${replan.iterations} iterations): ${replan.wallMs} ms wall, ${replan.cpuMs} ms cpu; ${replan.done} stops done and ${replan.doneUnchanged ? 'unchanged' : 'CHANGED'}; ${replan.moved} stops moved between vehicles (${replan.movedOther} not from the broken one); ${replan.unserved} left out; violations ${replan.violations} (goal <= 10 s)`);
+  console.log(`re-plan after a road is blocked at 10:00: ${JSON.stringify(roadBlocked)}`);
   console.log(`queue: ${queue.claimed} of ${queue.jobs} jobs claimed and finished by 4 racing claimers (${queue.distinct} distinct), ${queue.claimsPerS} claims/s`);
   console.log(JSON.stringify({
     bench: 'planning', case: 'demo-city-night-plan', date, district, store: db.kind, ...options,
@@ -171,7 +176,7 @@ try {
     phases: Object.fromEntries(phases.map((ph) => [ph.phase, { wallMs: ph.wallMs, cpuMs: ph.cpuMs }])),
     totalWallMs: totalMs, totalCpuMs: Math.round((totalCpu.user + totalCpu.system) / 1000),
     routes: f.vehicles, distanceKm: Math.round(f.distanceM / 100) / 10, served: f.served, violations: f.violations, valid: result.report.valid,
-    unserved: f.unserved, unservedByReason: f.unservedByReason, notRoutedByReason: f.notRoutedByReason, storedKb: sizes, queue, replan, goalWallS: 30,
+    unserved: f.unserved, unservedByReason: f.unservedByReason, notRoutedByReason: f.notRoutedByReason, storedKb: sizes, queue, replan, roadBlocked, goalWallS: 30,
   }));
   }
 

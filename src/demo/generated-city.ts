@@ -208,8 +208,10 @@ export function generatedCityDocument(osm: OsmData, options: GeneratedCityOption
     }
 
     // ---- a school zone closed to collectors in the morning run ---------------------------------
-    const school = coord(at(0.5, 0.5 + between(rand, -0.2, 0.2)));
-    const dLat = 150 / 111_320, dLon = 150 / (111_320 * Math.cos((school[1] * Math.PI) / 180));
+    // on the district's west edge, where no point stands: the planner's matrices close a zone for
+    // a vehicle group's whole shift (conservative), which would leave points inside it out
+    const school = coord(junction(c0, r0 + Math.floor(tile / 2)));
+    const dLat = 50 / 111_320, dLon = 50 / (111_320 * Math.cos((school[1] * Math.PI) / 180));
     doc.restrictedZones.push({
       id: `${name}-zone-school`, name: `${name} school zone`, district: name, vehicleKinds: ['collector'], hours: [{ from: '07:00', to: '08:00' }], mode: 'ban',
       area: { type: 'Polygon', coordinates: [[[school[0] - dLon, school[1] - dLat], [school[0] + dLon, school[1] - dLat], [school[0] + dLon, school[1] + dLat], [school[0] - dLon, school[1] + dLat], [school[0] - dLon, school[1] - dLat]].map(([x, y]) => [round6(x!), round6(y!)] as [number, number])] },
