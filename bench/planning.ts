@@ -3,7 +3,7 @@
  * matrices → solve → validate → stored — with wall and CPU time per phase, rule violations
  * (from the validator) and what is left unserved, by reason.
  * Then stop detection on simulated days of that plan (bench/stop-detection.ts); `--only stop-detection` prints only that.
- *   npm run bench:planning -- [--only stop-detection] [--days N] [--iterations N] [--time-limit S] [--seed N] [--district NAME] [--date YYYY-MM-DD] [--store pglite|postgres]
+ *   npm run bench:planning -- [--only demo|stop-detection|generated|districts] [--days N] [--iterations N] [--time-limit S] [--seed N] [--district NAME] [--date YYYY-MM-DD] [--store pglite|postgres]
  * Defaults: the city profile's planning budget (planning.iterations, planning.timeLimitS).
  * Then a re-plan after a breakdown at 10:00 (--replan-iterations N, default a fifth of the budget).
  * Runs in this process (one core), not in a worker thread, so the phases can be timed apart.
@@ -31,7 +31,7 @@ import { districtsBench, generatedCityBench } from './planning-generated.js';
 import { roadBlockedReplanBench } from './replan-road-blocked.js';
 
 const store = arg('store') ?? 'pglite';
-/** 'stop-detection': plan, then only the plan-against-actual bench; 'generated' / 'districts': only that case (planning-generated.ts) */
+/** 'stop-detection': plan, then only the plan-against-actual bench; 'demo': the demo plan and its re-plans only; 'generated' / 'districts': only that case (planning-generated.ts) */
 const only = arg('only');
 if (only === 'generated' || only === 'districts') {
   await (only === 'generated' ? generatedCityBench(store) : districtsBench());
@@ -181,12 +181,14 @@ try {
   }
 
   // plan against actual: simulated days of this plan, judged by the detector, scored against the truth
+  if (only !== 'demo') {
   const roads = new Map(snapshot.roadSegments.map((r) => [r.id, r.geometry.coordinates as Array<[number, number]>]));
   const network = await benchNetwork(DEMO_OSM_FILE, profile, snapshot.restrictedZones, cacheDir);
   console.log(JSON.stringify(stopDetectionBench({
     network, problem: result.problemDoc, solution: result.solution, mapping: result.mapping, profile, roads,
     days: Number(arg('days') ?? 3), seed: Number(arg('sim-seed') ?? 1), skipShare: Number(arg('skip-share') ?? 0.1),
   })));
+  }
 } finally {
   await db.close();
   await scratch?.drop();
