@@ -21,14 +21,16 @@ export async function roadBlockedReplanBench(input: {
   const near = (r: PlanningSnapshot['roadSegments'][number]) => new CorridorGeometry({ line: r.geometry.coordinates.map((c) => [c[0]!, c[1]!] as [number, number]), bufferM: 0, disks: [] }).distanceToLineM(place.lon, place.lat);
   const roadSegmentId = [...input.snapshot.roadSegments].sort((a, b) => near(a) - near(b))[0]!.id;
   const wall = performance.now();
+  const cpu = process.cpuUsage();
   const out = await runPlanJob({
     snapshot: input.snapshot, osmFile: input.osmFile, networkCacheDir: input.cacheDir, options: input.options,
     replan: { base, event: { kind: 'road_blocked', roadSegmentIds: [roadSegmentId], bufferM: 15 }, state: { atS, markedStopIds: [], positions: {} } },
   });
   const wallMs = Math.round(performance.now() - wall);
+  const used = process.cpuUsage(cpu);
   const rec = out.mapping.replan!;
   return {
-    roadSegmentId, pointId: stop.id, places: out.mapping.locations.length, matrices: Object.keys(out.mapping.profiles).length, wallMs,
+    roadSegmentId, pointId: stop.id, places: out.mapping.locations.length, matrices: Object.keys(out.mapping.profiles).length, wallMs, cpuMs: Math.round((used.user + used.system) / 1000),
     recomputeMs: rec.blocked?.recomputeMs, matrixRows: rec.blocked?.matrixRows, networkSegmentsClosed: rec.blocked?.networkSegments,
     unreachableItems: rec.blocked?.unreachableItems, moved: rec.moved, unserved: rec.unserved, violations: out.figures.violations,
     valid: out.report.valid,
