@@ -76,8 +76,9 @@ function storedShape(seg: RoadSegment): CorridorGeometry {
 }
 
 /**
- * Every matrix of the plan again with the closed roads removed (restricted Dijkstra per row,
- * RoadNetwork.matrixAvoiding), each with its profile's vehicle kind and bans.
+ * Every matrix of the plan again with the closed roads removed, each with its profile's vehicle
+ * kind and bans (RoadNetwork.matrixAvoiding: Dijkstra again only for the rows whose fastest
+ * paths used a closed road). `rows` = rows searched again over all matrices.
  */
 export function blockedMatrices(network: RoadNetwork, problem: ProblemInput, mapping: PlanMapping, roads: ClosedRoads): { matrices: ProblemInput['matrices']; rows: number; ms: number } {
   const t0 = performance.now();
@@ -98,7 +99,7 @@ export function blockedMatrices(network: RoadNetwork, problem: ProblemInput, map
     }
     const all = placed.map((p) => p ?? fallback);
     const m = network.matrixAvoiding(all, all, (s) => roads.closed[s] === 1, { vehicleKind: info.networkKind, restrictionIndices: info.restrictionIndices });
-    rows += n;
+    rows += m.searched;
     const durationsS: number[][] = [], distancesM: number[][] = [];
     for (let i = 0; i < n; i++) {
       const dRow = new Array<number>(n), mRow = new Array<number>(n);
