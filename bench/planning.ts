@@ -3,11 +3,13 @@
  * matrices → solve → validate → stored — with wall and CPU time per phase, rule violations
  * (from the validator) and what is left unserved, by reason.
  * Then stop detection on simulated days of that plan (bench/stop-detection.ts); `--only stop-detection` prints only that.
- *   npm run bench:planning -- [--only stop-detection] [--days N] [--iterations N] [--time-limit S] [--seed N] [--district NAME] [--date YYYY-MM-DD] [--store pglite|postgres]
+ *   npm run bench:planning -- [--only demo|stop-detection|generated|districts] [--days N] [--iterations N] [--time-limit S] [--seed N] [--district NAME] [--date YYYY-MM-DD] [--store pglite|postgres]
  * Defaults: the city profile's planning budget (planning.iterations, planning.timeLimitS).
  * Then a re-plan after a breakdown at 10:00 (--replan-iterations N, default a fifth of the budget).
  * Runs in this process (one core), not in a worker thread, so the phases can be timed apart.
  * Prints a table and one JSON line per case (the night plan with its re-plan, stop detection).
+ * Then the generated city (`--only generated`) and its 5 districts over worker processes (`--only districts`,
+ * PostgreSQL at TEST_DATABASE_URL): bench/planning-generated.ts, options --columns --rows --points --sweep-segments --muck-loads.
  */
 import { importCity } from '../src/api/import-router.js';
 import { generateDemoCity } from '../src/demo/demo-city.js';
@@ -25,10 +27,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arg } from './args.js';
 import { benchNetwork, stopDetectionBench } from './stop-detection.js';
+import { districtsBench, generatedCityBench } from './planning-generated.js';
+import { roadBlockedReplanBench } from './replan-road-blocked.js';
 
 const store = arg('store') ?? 'pglite';
-/** 'stop-detection': plan, then only the plan-against-actual bench */
+/** 'stop-detection': plan, then only the plan-against-actual bench; 'demo': the demo plan and its re-plans only; 'generated' / 'districts': only that case (planning-generated.ts) */
 const only = arg('only');
+if (only === 'generated' || only === 'districts') {
+  // the generated city's stored matrices (~230 MB packed) are beyond what PGlite can take as one bytea
+  await (only === 'generated' ? generatedCityBench(arg('store') ?? 'postgres') : districtsBench());
+  process.exit(process.exitCode ?? 0);
+}
 const date = arg('date') ?? '2026-12-01';
 const district = arg('district') ?? null;
 const cacheDir = join(tmpdir(), 'sanifleet-bench-network-cache');
@@ -124,6 +133,9 @@ try {
     };
   })();
 
+  // a road blocked at 10:00: travel recomputed around it (replan-road-blocked.ts)
+  const roadBlocked = await roadBlockedReplanBench({ plans, planId, snapshot, osmFile: DEMO_OSM_FILE, cacheDir, options: { ...options, iterations: Math.max(100, Math.round(options.iterations / 5)) } });
+
   // The queue itself: claims per second with four claimers racing on the same store, every
   // job claimed exactly once (the table queue's cost next to a plan's is nil, see plan-queue.ts)
   const queueJobs = Number(arg('queue-jobs') ?? 400);
@@ -157,6 +169,7 @@ try {
   console.log(`unserved by reason: ${JSON.stringify(f.unservedByReason)}; not routed by design: ${JSON.stringify(f.notRoutedByReason)}`);
   console.log(`stored kB: ${JSON.stringify(sizes)}`);
   console.log(`re-plan after ${replan.brokenVehicle} breaks down at 10:00 (${replan.brokenStopsLeft} of its stops left, ${replan.iterations} iterations): ${replan.wallMs} ms wall, ${replan.cpuMs} ms cpu; ${replan.done} stops done and ${replan.doneUnchanged ? 'unchanged' : 'CHANGED'}; ${replan.moved} stops moved between vehicles (${replan.movedOther} not from the broken one); ${replan.unserved} left out; violations ${replan.violations} (goal <= 10 s)`);
+  console.log(`re-plan after a road is blocked at 10:00: ${JSON.stringify(roadBlocked)}`);
   console.log(`queue: ${queue.claimed} of ${queue.jobs} jobs claimed and finished by 4 racing claimers (${queue.distinct} distinct), ${queue.claimsPerS} claims/s`);
   console.log(JSON.stringify({
     bench: 'planning', case: 'demo-city-night-plan', date, district, store: db.kind, ...options,
@@ -164,11 +177,12 @@ try {
     phases: Object.fromEntries(phases.map((ph) => [ph.phase, { wallMs: ph.wallMs, cpuMs: ph.cpuMs }])),
     totalWallMs: totalMs, totalCpuMs: Math.round((totalCpu.user + totalCpu.system) / 1000),
     routes: f.vehicles, distanceKm: Math.round(f.distanceM / 100) / 10, served: f.served, violations: f.violations, valid: result.report.valid,
-    unserved: f.unserved, unservedByReason: f.unservedByReason, notRoutedByReason: f.notRoutedByReason, storedKb: sizes, queue, replan, goalWallS: 30,
+    unserved: f.unserved, unservedByReason: f.unservedByReason, notRoutedByReason: f.notRoutedByReason, storedKb: sizes, queue, replan, roadBlocked, goalWallS: 30,
   }));
   }
 
   // plan against actual: simulated days of this plan, judged by the detector, scored against the truth
+  if (only !== 'demo') {
   const roads = new Map(snapshot.roadSegments.map((r) => [r.id, r.geometry.coordinates as Array<[number, number]>]));
   const network = await benchNetwork(DEMO_OSM_FILE, profile, snapshot.restrictedZones, cacheDir);
   console.log(JSON.stringify(stopDetectionBench({
@@ -176,7 +190,14 @@ try {
     days: Number(arg('days') ?? 3), seed: Number(arg('sim-seed') ?? 1001), skipShare: Number(arg('skip-share') ?? 0.1),
     gearReports: arg('gear-reports') !== 'off',
   })));
+  }
 } finally {
   await db.close();
   await scratch?.drop();
+}
+
+// the generated city on a 200k-segment road network, and its 5 districts over worker processes (planning-generated.ts)
+if (!only) {
+  await generatedCityBench(arg('store') ?? 'postgres');
+  await districtsBench();
 }

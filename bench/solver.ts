@@ -2,7 +2,7 @@
  * Solver benchmarks: `npm run bench:solver -- [--sets a,b] [--time S] [--quick] [--seed N] [--only NAME]`.
  * `--threads N`: search threads per problem (vrp/parallel/; default 1).
  * Sets: solomon (hierarchical), solomon-dist (distance only), cvrp-a, cvrp-p, cvrp-x, carp-gdb,
- * carp-val, waste (MCARPTIF), city (generated city day), lp (LP engines compared; not in the default list). Every solution goes through the
+ * carp-val, waste (MCARPTIF), city (generated city day on a generated road network, bench/planning-generated.ts), lp (LP engines compared; not in the default list). Every solution goes through the
  * independent validator and every figure printed is the validator's recomputation, never what the solver states about itself.
  * A row that breaks a rule or leaves work unserved is marked and left out of the mean gap; a value below the best known is
  * flagged for checking, never counted as optimal. Exit code 1 when any solution breaks a rule.
@@ -15,7 +15,7 @@ import { loadSolomon } from '../solver/bench/solomon.js';
 import { loadCvrp } from '../solver/bench/cvrp.js';
 import { loadCarp, loadMcarptif } from '../solver/bench/carp.js';
 import { readCsv } from '../solver/bench/common.js';
-import { generateCity } from '../solver/bench/city.js';
+import { generatedCityProblem } from './planning-generated.js';
 import { round, score, sum, tally, type BestKnown, type Row } from '../solver/bench/score.js';
 import { parseProblem } from '../solver/problem.js';
 import { buildAllocationModel } from '../solver/lp/allocation.js';
@@ -177,18 +177,20 @@ async function waste(): Promise<void> {
 
 async function city(): Promise<void> {
   const timeS = timeOverride ?? (quick ? 10 : 55);
-  const problem = generateCity({ seed: 7 });
+  // the generated city day on a generated 200k-segment road network, built by the planner's builder
+  // (bench/planning-generated.ts): travel times from the contraction hierarchies, not from a grid
+  const { problem, segments, places } = await generatedCityProblem();
   const { sol, report, timeS: wall } = await run(problem, timeS);
   const r = report.recomputed;
   const reasons: Record<string, number> = {};
   for (const u of sol.unserved) reasons[u.reason] = (reasons[u.reason] ?? 0) + 1;
-  console.log('\n## Generated city day (figures recomputed by the validator)');
+  console.log(`\n## Generated city day on a ${segments}-segment road network, ${places} places (figures recomputed by the validator)`);
   // how often the repairs after the search still acted (the solver's own count: the validator cannot see them)
   const repairs = sol.stats.repairs ?? { facilityTrips: 0, breakTasks: 0 };
   console.log('| points | muck loads | sweep segments | vehicles available | vehicles used | task visits unserved | violations | repairs: facility trips / break tasks | wall s |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   console.log(`| ${problem.jobs!.length} | ${problem.muckLoads!.length} | ${problem.sweepTasks!.length} | ${problem.vehicles.length} | ${r.vehicles} | ${report.unservedCount} of ${r.required} | ${report.violations.length} | ${repairs.facilityTrips} / ${repairs.breakTasks} | ${wall.toFixed(1)} |`);
-  console.log(JSON.stringify({ set: 'city', points: problem.jobs!.length, muckLoads: problem.muckLoads!.length, sweepSegments: problem.sweepTasks!.length,
+  console.log(JSON.stringify({ set: 'city', roadSegments: segments, places, points: problem.jobs!.length, muckLoads: problem.muckLoads!.length, sweepSegments: problem.sweepTasks!.length,
     vehiclesAvailable: problem.vehicles.length, vehiclesUsed: r.vehicles, requiredVisits: r.required, unserved: report.unservedCount, unservedReasons: reasons,
     valid: report.valid, complete: report.complete, violations: report.violations.length, distanceKm: round(r.distanceM / 1000, 1), repairs, threads, wallS: round(wall, 1), timeLimitS: timeS }));
 }
@@ -196,8 +198,8 @@ async function city(): Promise<void> {
 /** javascript-lp-solver against HiGHS (wasm) on our own models: same optimum, time each. */
 async function lp(): Promise<void> {
   const models: Array<{ name: string; model: LinearModel }> = [];
-  for (const [seedC, scale] of [[7, 1], [11, 0.5]] as const) {
-    const city = parseProblem(generateCity({ seed: seedC, scale }));
+  for (const scale of [1, 0.5]) {
+    const city = parseProblem((await generatedCityProblem({ points: 2000 * scale, sweepSegments: 3300 * scale, muckLoads: 50 * scale })).problem);
     models.push({ name: `allocation city x${scale}`, model: buildAllocationModel(city).model });
     models.push({ name: `fleet bound city x${scale}`, model: buildFleetBoundModel(city).model });
   }

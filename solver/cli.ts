@@ -14,7 +14,7 @@ import { solve, validateSolution, type ProblemInput } from './index.js';
 import { parseSolomon } from './bench/solomon.js';
 import { parseCvrp } from './bench/cvrp.js';
 import { parseCarp, parseMcarptif } from './bench/carp.js';
-import { generateCity } from './bench/city.js';
+import { generateCity } from './fixtures/grid-city.js';
 
 const [command, ...rest] = process.argv.slice(2);
 const positional = rest.filter((a, i) => !a.startsWith('--') && !(i > 0 && rest[i - 1].startsWith('--')));

@@ -263,6 +263,85 @@ export class RoadNetwork {
     return toMatrix(keys, sources.length, targets.length);
   }
 
+  /**
+   * The matrix with some road segments closed (a blocked road). The hierarchies hold the open
+   * network and are not customisable (CH, not CCH), so only the rows a closure can change are
+   * searched again, by plain Dijkstra with the closed arcs removed: a source's row changes only
+   * when the fastest path to some target runs over a closed arc a = (u → v), i.e. when
+   * key(i, u) + key(a) + key(v, j) equals key(i, j) — exact, as costs are packed integer keys
+   * (weights.ts) and the hierarchy's answers are the unique optima. The other rows keep the
+   * open network's cells, except targets on a closed segment, which no one reaches any more; a
+   * place on a closed segment can be neither left nor reached. `searchAll` searches every row
+   * (the reference for tests). `searched` = rows searched again.
+   */
+  matrixAvoiding(sources: Place[], targets: Place[], closed: (segment: number) => boolean, options: TravelOptions & { searchAll?: boolean } = {}): TravelMatrix & { searched: number } {
+    const kind = options.vehicleKind ?? 'car';
+    const sourcePositions = sources.map((p, i) => this.place(p, kind, `sources[${i}]`));
+    const targetPositions = targets.map((p, i) => this.place(p, kind, `targets[${i}]`));
+    const { weights, search } = this.preparedFor(options);
+    const open = weights.arcKey;
+    const arcKey = new Float64Array(open.length);
+    const closedArcs: number[] = [];
+    for (let a = 0; a < open.length; a++) {
+      const shut = closed(this.graph.arcSegment[a]);
+      arcKey[a] = shut ? Infinity : open[a];
+      if (shut && open[a] !== Infinity) closedArcs.push(a);
+    }
+    const m = targets.length;
+    const keys = new Float64Array(sources.length * m).fill(Infinity);
+    const affected = new Uint8Array(sources.length);
+    if (options.searchAll) affected.fill(1);
+    else {
+      // the open network's answers, and each place's way to and from the closed arcs' ends
+      const openKeys = search.matrix(sourcePositions.map((p) => this.sourceSeeds(p, open)), targetPositions.map((p) => this.targetSeeds(p, open)));
+      this.applyDirect(openKeys, sourcePositions, targetPositions, open);
+      const tails = closedArcs.map((a) => [{ node: this.graph.arcTail[a], key: 0 }]);
+      const heads = closedArcs.map((a) => [{ node: this.graph.arcHead[a], key: 0 }]);
+      const toTail = search.matrix(sourcePositions.map((p) => this.sourceSeeds(p, open)), tails);
+      const fromHead = search.matrix(heads, targetPositions.map((p) => this.targetSeeds(p, open)));
+      const k = closedArcs.length;
+      sourcePositions.forEach((source, s) => {
+        if (closed(source.segment)) {
+          affected[s] = 1;
+          return;
+        }
+        for (let c = 0; c < k && !affected[s]; c++) {
+          const via = toTail[s * k + c] + open[closedArcs[c]];
+          if (via === Infinity) continue;
+          for (let t = 0; t < m; t++) {
+            if (via + fromHead[c * m + t] <= openKeys[s * m + t]) {
+              affected[s] = 1;
+              break;
+            }
+          }
+        }
+        if (affected[s]) return;
+        for (let t = 0; t < m; t++) keys[s * m + t] = closed(targetPositions[t].segment) ? Infinity : openKeys[s * m + t];
+      });
+    }
+    const targetSeeds = targetPositions.map((t) => this.targetSeeds(t, arcKey));
+    let searched = 0;
+    sourcePositions.forEach((source, s) => {
+      if (!affected[s]) return;
+      searched++;
+      const seeds = this.sourceSeeds(source, arcKey);
+      if (seeds.length === 0) return;
+      const tree = dijkstra(this.graph, arcKey, seeds);
+      targetSeeds.forEach((list, t) => {
+        let best = Infinity;
+        for (const seed of list) best = Math.min(best, tree.key[seed.node] + seed.key);
+        keys[s * m + t] = best;
+      });
+      // staying on one open segment (the direct trip) for this row
+      for (let t = 0; t < m; t++) {
+        if (targetPositions[t].segment !== source.segment) continue;
+        const direct = this.directKey(source, targetPositions[t], arcKey).key;
+        if (direct < keys[s * m + t]) keys[s * m + t] = direct;
+      }
+    });
+    return { ...toMatrix(keys, sources.length, m), searched };
+  }
+
   /** Time a sweeper or washer needs to work the whole segment at its working speed. */
   segmentWorkDurationS(segment: number): number {
     return this.graph.segmentLengthM[segment] / (this.profile.sweeperWorkSpeedKmh / 3.6);

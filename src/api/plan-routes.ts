@@ -145,6 +145,16 @@ export function addPlanRoutes(api: ApiRoutes, deps: PlanRouteDeps): void {
       if (event.kind === 'facility_closed' && !(base!.problem.facilities ?? []).some((f) => f.id === event.facilityId)) {
         throw new ApiError(422, 'unknown facility', [{ path: 'body.event.facilityId', message: `plan ${plan.id} uses no facility "${event.facilityId}"` }]);
       }
+      if (event.kind === 'road_blocked') {
+        if (!event.roadSegmentIds && !event.line && !event.area) {
+          throw new ApiError(400, 'no road named', [{ path: 'body.event', message: 'a blocked road needs roadSegmentIds, a line or an area' }]);
+        }
+        const unknown = await deps.plans.unknownRoadSegments(event.roadSegmentIds ?? []);
+        if (unknown.length > 0) {
+          const i = event.roadSegmentIds!.indexOf(unknown[0]!);
+          throw new ApiError(422, 'unknown road segment', [{ path: `body.event.roadSegmentIds.${i}`, message: `no road segment "${unknown[0]}" is stored` }]);
+        }
+      }
       const planning = deps.profile().planning;
       // a re-plan is wanted in seconds: a fifth of the night's budget unless told
       const options = { seed: body.seed ?? planning.seed, iterations: body.iterations ?? Math.max(100, Math.round(planning.iterations / 5)), timeLimitS: body.timeLimitS ?? planning.timeLimitS,

@@ -216,6 +216,11 @@ export const cityProfileSchema = z.strictObject({
     }),
     bridgeRampDeadline: timeOfDay.default('07:00'),
     deicerM3PerKm: z.number().min(0).max(100).default(0.5),
+    /**
+     * Local dates the city declares snow days (the admin's winter switch): the nightly job plans
+     * them in snow mode (`mode: "snow"`) instead of a normal day.
+     */
+    snowDates: z.array(z.iso.date()).max(366).default([]),
   }).prefault({}),
   tracking: z.strictObject({
     stoppedBelowKmh: z.number().min(0).max(20).default(3),

@@ -52,13 +52,15 @@ export function scheduleNightlyPlanning(deps: {
     const date = PlanClock.nextDate(PlanClock.localDate(nowMs, profile.timeZone));
     const districts: Array<string | null> = profile.planning.nightlyScope === 'city' ? [null] : await listDistricts(deps.db);
     if (districts.length === 0) districts.push(null);
-    const options = { seed: profile.planning.seed, iterations: profile.planning.iterations, timeLimitS: profile.planning.timeLimitS };
+    // tomorrow declared a snow day (winter.snowDates): its plans clear snow and de-ice (build-problem.ts)
+    const mode = profile.winter.snowDates.includes(date) ? 'snow' as const : 'normal' as const;
+    const options = { seed: profile.planning.seed, iterations: profile.planning.iterations, timeLimitS: profile.planning.timeLimitS, mode };
     const queued: string[] = [];
     for (const district of districts) {
       const created = await deps.plans.create({ date, district, options, createdBy: 'nightly', dedupeKey: `nightly:${date}:${district ?? ''}` });
       if (created) queued.push(created.planId);
     }
-    deps.logger.info({ date, districts, queued: queued.length }, 'nightly plans queued');
+    deps.logger.info({ date, districts, mode, queued: queued.length }, 'nightly plans queued');
     if (queued.length) deps.onQueued?.();
     return queued;
   };

@@ -31,7 +31,8 @@ export interface PlanGeometry {
   features: Array<RouteFeature | StopFeature>;
 }
 
-export function planGeometry(network: RoadNetwork, problem: ProblemInput, solution: Solution, mapping: PlanMapping): PlanGeometry {
+/** `closed`: road segments blocked (a re-plan after a blocked road): legs are routed around them. */
+export function planGeometry(network: RoadNetwork, problem: ProblemInput, solution: Solution, mapping: PlanMapping, closed?: (segment: number) => boolean): PlanGeometry {
   const clock = new PlanClock(mapping.date, mapping.timeZone);
   const vehicles = new Map(problem.vehicles.map((v) => [v.id, v]));
   const jobs = new Map((problem.jobs ?? []).map((j) => [j.id, j]));
@@ -61,7 +62,7 @@ export function planGeometry(network: RoadNetwork, problem: ProblemInput, soluti
       if (at !== null && at !== stop.location) {
         const from = snap(at, info.networkKind);
         const to = snap(stop.location, info.networkKind);
-        const leg = from && to ? network.route(from, to, travel) : null;
+        const leg = from && to ? (closed ? network.routeWithin(from, to, (s) => !closed(s), travel) : network.route(from, to, travel)) : null;
         append(leg ? leg.geometry : [[mapping.locations[at]!.lon, mapping.locations[at]!.lat], [mapping.locations[stop.location]!.lon, mapping.locations[stop.location]!.lat]]);
       }
       let recordId: string | undefined;

@@ -10,6 +10,7 @@ import type { PlanningSnapshot } from './snapshot.js';
 import { buildReplanProblem, relaxRestrictions, replanDiff, type ReplanBase, type ReplanEvent, type ReplanRecord, type ReplanState } from './replan.js';
 import { PlanClock } from './plan-clock.js';
 import { withFixes, withNewPoints } from './replan-points.js';
+import { blockedMatrices, closedRoads, withoutBlockedItems } from './road-block.js';
 
 /**
  * One plan, start to end, without the store: road network → Problem → solve → validate →
@@ -139,8 +140,24 @@ async function runReplanJob(input: PlanJobInput, replan: NonNullable<PlanJobInpu
   onProgress({ phase: 'build', fraction: PHASE_START.build });
   const added = replan.event.kind === 'new_points' ? withNewPoints(network, replan.base, input.snapshot, replan.event.pointIds) : { base: replan.base, excluded: [] };
   const fixed = withFixes(network, added.base, input.snapshot, replan.state.positions);
+  // a blocked road: every matrix again without it, and what it cuts off left out (road-block.ts)
+  let blocked: ReplanRecord['blocked'];
+  let closed: ((segment: number) => boolean) | undefined;
+  if (replan.event.kind === 'road_blocked') {
+    const roads = closedRoads(network, replan.event, input.snapshot.roadSegments);
+    const m = blockedMatrices(network, fixed.base.problem, fixed.base.mapping, roads);
+    fixed.base = { ...fixed.base, problem: { ...fixed.base.problem, matrices: m.matrices } };
+    closed = (s) => roads.closed[s] === 1;
+    blocked = { networkSegments: roads.count, unmatchedRoadSegmentIds: roads.unmatched, matrixRows: m.rows, recomputeMs: Math.round(m.ms), unreachableItems: 0 };
+  }
   const rp = buildReplanProblem(fixed.base, replan.event, replan.state, fixed.startLocations);
   rp.excluded.push(...added.excluded);
+  if (blocked) {
+    const cut = withoutBlockedItems(rp.problem, fixed.base.mapping);
+    rp.problem = cut.problem;
+    rp.excluded.push(...cut.excluded);
+    blocked.unreachableItems = cut.excluded.length;
+  }
   const solveShare = PHASE_START.validate - PHASE_START.solve;
   const opts = (share: number, offset: number) => ({
     seed: input.options.seed, maxIterations: input.options.iterations, timeLimitMs: input.options.timeLimitS * 1000,
@@ -162,13 +179,13 @@ async function runReplanJob(input: PlanJobInput, replan: NonNullable<PlanJobInpu
   const report = validateSolution(problem, solution);
   onProgress({ phase: 'geometry', fraction: PHASE_START.geometry });
   const base = fixed.base;
-  const geometry = planGeometry(network, problem, solution, base.mapping);
+  const geometry = planGeometry(network, problem, solution, base.mapping, closed);
   const unserved = [...rp.excluded, ...unservedItems([], solution.unserved, base.mapping)];
   const { doc, matrices } = await splitProblem(problem);
   const diff = replanDiff(rp, base.solution, solution);
   const record: ReplanRecord = {
     basePlanId: base.planId, event: replan.event, atS: replan.state.atS, at: new PlanClock(base.mapping.date, base.mapping.timeZone).iso(replan.state.atS),
-    done: rp.done, relaxed: relax.size, ...diff,
+    done: rp.done, relaxed: relax.size, ...diff, ...(blocked ? { blocked } : {}),
   };
   timingsMs.totalMs = Math.round(performance.now() - t0);
   const figures = { ...planFigures(problem, solution, report, unserved, timingsMs), replan: { moved: diff.moved, movedOther: diff.movedOther, done: rp.done.length, unserved: diff.unserved, relaxed: relax.size } };

@@ -103,6 +103,13 @@ export class PlanStore {
     }
   }
 
+  /** Which of these road segment ids are not stored (a blocked-road re-plan names stored segments). */
+  async unknownRoadSegments(ids: string[]): Promise<string[]> {
+    const res = await this.db.query<{ id: string }>('select id from road_segments where id = any($1::text[])', [ids]);
+    const known = new Set(res.rows.map((r) => r.id));
+    return ids.filter((id) => !known.has(id));
+  }
+
   async get(id: string): Promise<PlanDetail | undefined> {
     const res = await this.db.query<Raw>(`select ${SUMMARY}, p.solution, p.validation, p.unserved, p.geometry from plans p where p.id = $1`, [id]);
     const r = res.rows[0];

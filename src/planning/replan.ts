@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { haversineM, type ProblemInput, type Solution } from '../../solver/index.js';
 import type { PlanMapping } from './build-problem.js';
 import type { UnservedItem } from './plan-model.js';
+import { roadBlockedEventSchema } from './road-block.js';
 
 /**
  * Re-planning during the day (issue 12 item 6): from the plan in force and what happened by
@@ -29,6 +30,8 @@ export const replanEventSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('facility_closed'), facilityId: z.string().min(1).max(100) }),
   /** stored collection points to collect today: new ones, or one extra collection at a planned one */
   z.strictObject({ kind: z.literal('new_points'), pointIds: z.array(z.string().min(1).max(100)).min(1).max(500) }),
+  /** road segments closed from T on: stored ids, a line along the roads, or an area (road-block.ts) */
+  roadBlockedEventSchema,
 ]);
 export type ReplanEvent = z.infer<typeof replanEventSchema>;
 
@@ -85,6 +88,8 @@ export interface ReplanRecord {
   /** restricted stops freed in the second solve */
   relaxed: number;
   vehicles: VehicleDiff[];
+  /** a blocked road: network segments closed, matrix rows computed again around them and how long that took */
+  blocked?: { networkSegments: number; unmatchedRoadSegmentIds: string[]; matrixRows: number; recomputeMs: number; unreachableItems: number };
 }
 
 export interface ReplanProblem {

@@ -41,6 +41,26 @@ describe('nightly plan', { timeout: 300_000 }, () => {
     expect(await svc.nightlyPlanning.runOnce(now)).toEqual([]);
     const plans = (await svc.call('GET', '/api/v1/plans?date=2026-12-12', { token: TEST_ADMIN_TOKEN })).body.items;
     expect(plans.map((p: any) => p.district).sort()).toEqual(['Fontvieille', 'La Condamine', 'Monaco-Ville', 'Monte-Carlo']);
-    for (const p of plans) expect(p).toMatchObject({ status: 'planning', createdBy: 'nightly', version: 1 });
+    for (const p of plans) expect(p).toMatchObject({ status: 'planning', createdBy: 'nightly', version: 1, options: { mode: 'normal' } });
+  });
+
+  it('plans tomorrow as a snow day when the admin has declared it one', async () => {
+    const profile = (await svc.call('GET', '/api/v1/city-profile', { token: TEST_ADMIN_TOKEN })).body;
+    const bad = await svc.call('PUT', '/api/v1/city-profile', { token: TEST_ADMIN_TOKEN, body: { ...profile, winter: { ...profile.winter, snowDates: ['2026-13-01'] } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details[0].path).toBe('body.winter.snowDates.0');
+    const snowy = await svc.call('PUT', '/api/v1/city-profile', { token: TEST_ADMIN_TOKEN, body: { ...profile, winter: { ...profile.winter, snowDates: ['2026-12-21'] } } });
+    expect(snowy.status).toBe(200);
+    try {
+      // 2026-12-20 12:00 UTC is 20:00 in Shanghai: tomorrow is the declared snow day; the day after is not
+      expect(await svc.nightlyPlanning.runOnce(Date.UTC(2026, 11, 20, 12))).toHaveLength(4);
+      expect(await svc.nightlyPlanning.runOnce(Date.UTC(2026, 11, 21, 12))).toHaveLength(4);
+      const snow = (await svc.call('GET', '/api/v1/plans?date=2026-12-21', { token: TEST_ADMIN_TOKEN })).body.items;
+      expect(snow.map((p: any) => p.options.mode)).toEqual(['snow', 'snow', 'snow', 'snow']);
+      const normal = (await svc.call('GET', '/api/v1/plans?date=2026-12-22', { token: TEST_ADMIN_TOKEN })).body.items;
+      expect(normal.map((p: any) => p.options.mode)).toEqual(['normal', 'normal', 'normal', 'normal']);
+    } finally {
+      await svc.call('PUT', '/api/v1/city-profile', { token: TEST_ADMIN_TOKEN, body: profile });
+    }
   });
 });

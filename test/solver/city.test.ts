@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { solve, validateSolution } from '../../solver/index.js';
-import { generateCity } from '../../solver/bench/city.js';
+import { generateCity } from '../../solver/fixtures/grid-city.js';
 import { SOLVER_HANG_GUARD_MS } from './timeouts.js';
 
 describe('a small generated city day (collectors, muck trucks, sweepers, washers)', { timeout: SOLVER_HANG_GUARD_MS }, () => {

@@ -3,7 +3,7 @@ import { parseProblem, fleetLowerBound, allocateFacilities } from '../../solver/
 import { buildAllocationModel } from '../../solver/lp/allocation.js';
 import { buildFleetBoundModel } from '../../solver/lp/fleetBound.js';
 import { solveWithHighs, solveWithJsLp } from '../../solver/lp/lp.js';
-import { generateCity } from '../../solver/bench/city.js';
+import { generateCity } from '../../solver/fixtures/grid-city.js';
 import { collector, lineProblem } from './helpers.js';
 
 describe('LP models', () => {

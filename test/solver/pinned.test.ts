@@ -26,7 +26,7 @@ import { parseProblem, solve, type ProblemInput, type SolveOptions } from '../..
 import { parseSolomon, loadSolomon } from '../../solver/bench/solomon.js';
 import { loadCvrp } from '../../solver/bench/cvrp.js';
 import { loadCarp, loadMcarptif } from '../../solver/bench/carp.js';
-import { generateCity } from '../../solver/bench/city.js';
+import { generateCity } from '../../solver/fixtures/grid-city.js';
 import { compileProblem } from '../../solver/vrp/compile.js';
 import { RoutePool, search } from '../../solver/vrp/search.js';
 import { Rng } from '../../solver/random.js';

@@ -78,7 +78,7 @@ function Figures({ plan }: { plan: PlanWithRoutes }) {
 
 function ReplanForm(props: { plan: PlanWithRoutes; tz: string; onQueued(job: { jobId: string; planId: string }): void; busy: boolean }) {
   const { plan } = props;
-  const [kind, setKind] = useState<'breakdown' | 'facility_closed' | 'new_points'>('breakdown');
+  const [kind, setKind] = useState<'breakdown' | 'facility_closed' | 'new_points' | 'road_blocked'>('breakdown');
   const [error, setError] = useState<string>();
   const vehicles = (plan.solution?.routes ?? []).map((r) => r.vehicleId).sort();
   const facilities = [...new Set((plan.solution?.routes ?? []).flatMap((r) => r.stops.flatMap((s) => s.type === 'facility' && s.id ? [s.id] : s.type === 'muck' && s.facilityId ? [s.facilityId] : [])))].sort();
@@ -90,6 +90,7 @@ function ReplanForm(props: { plan: PlanWithRoutes; tz: string; onQueued(job: { j
     const at = new Date(cityWallToMs(plan.date, String(data.get('at') || defaultTime), props.tz)).toISOString();
     const event = kind === 'breakdown' ? { kind, vehicleId: String(data.get('vehicleId')) }
       : kind === 'facility_closed' ? { kind, facilityId: String(data.get('facilityId')) }
+      : kind === 'road_blocked' ? { kind, roadSegmentIds: String(data.get('roadSegmentIds') ?? '').split(/[\s,，]+/).filter(Boolean) }
       : { kind, pointIds: String(data.get('pointIds') ?? '').split(/[\s,，]+/).filter(Boolean) };
     const iterations = Number(data.get('iterations'));
     setError(undefined);
@@ -108,9 +109,11 @@ function ReplanForm(props: { plan: PlanWithRoutes; tz: string; onQueued(job: { j
         <option value="breakdown">${t('plans.replan.kinds.breakdown')}</option>
         <option value="facility_closed">${t('plans.replan.kinds.facility_closed')}</option>
         <option value="new_points">${t('plans.replan.kinds.new_points')}</option>
+        <option value="road_blocked">${t('plans.replan.kinds.road_blocked')}</option>
       </select></label>
       ${kind === 'breakdown' ? html`<label>${t('plans.replan.vehicle')}<select name="vehicleId">${vehicles.map((v) => html`<option value=${v}>${v}</option>`)}</select></label>`
         : kind === 'facility_closed' ? html`<label>${t('plans.replan.facility')}<select name="facilityId">${facilities.map((f) => html`<option value=${f}>${f}</option>`)}</select></label>`
+        : kind === 'road_blocked' ? html`<label>${t('plans.replan.roads')}<input type="text" name="roadSegmentIds" required /></label>`
         : html`<label>${t('plans.replan.points')}<input type="text" name="pointIds" required /></label>`}
       <label>${t('plans.replan.at')}<input type="time" name="at" value=${defaultTime} required /></label>
       <label>${t('plans.field.iterations')}<input type="number" name="iterations" min="50" step="50" value="200" /></label>
@@ -123,6 +126,7 @@ function ReplanForm(props: { plan: PlanWithRoutes; tz: string; onQueued(job: { j
 function eventText(e: ReplanRecord['event']): string {
   if (e.kind === 'breakdown') return t('plans.diff.breakdown', { vehicle: e.vehicleId });
   if (e.kind === 'facility_closed') return t('plans.diff.facilityClosed', { facility: e.facilityId });
+  if (e.kind === 'road_blocked') return t('plans.diff.roadBlocked', { n: e.roadSegmentIds?.length ?? 0 });
   return t('plans.diff.newPoints', { n: e.pointIds.length });
 }
 
