@@ -33,6 +33,8 @@ export interface ActualFix {
   speedKmh: number;
   /** The terminal says the sweeping / washing gear is on; undefined = not reported (not counted). */
   working?: boolean;
+  /** The body's cover (closed while driving, opened to load a bin); undefined = not reported. */
+  coverClosed?: boolean;
 }
 
 /**
@@ -102,6 +104,13 @@ const MATCH_SLACK_M = 15;
  * coincide (the stored street and the network are the same map): the parallel street 15 m away is not.
  */
 const MATCHED_TOLERANCE_M = 3;
+/** A street whose ends are this close is a loop (a roundabout), at least this long. */
+const LOOP_CLOSE_M = 5;
+const LOOP_MIN_M = 15;
+/** A lap fits the time unaccounted for when that distance is within this share of the loop's length. */
+const LOOP_FIT = [0.6, 1.6] as const;
+/** The way's end lies on the loop within the matched places' error. */
+const LOOP_REACH_M = 10;
 
 export class VehicleActual {
   readonly visits = new Map<string, StopVisit>();
@@ -123,13 +132,15 @@ export class VehicleActual {
   private readonly segKeys: string[];
   private readonly segLengthM: number[];
   private readonly grid = new Map<string, Piece[]>();
+  /** Planned streets that close on themselves (roundabouts), in local metres. */
+  private readonly loops: Array<{ line: Array<[number, number]>; lengthM: number }> = [];
   private readonly active = new Map<number, Pass>();
   /** Fixes waiting for their successor (a single stray fix between two of the same stop is smoothed away). */
   private readonly queue: Array<{ fix: ActualFix; x: number; y: number; loc: number }> = [];
   private prev: { fix: ActualFix; x: number; y: number } | undefined;
   /** The fixes processed before `prev` (newest last), context for map matching. */
   private readonly before: ActualFix[] = [];
-  private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }> } | undefined;
+  private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }>; times: Array<{ t: number; open: boolean }> } | undefined;
   private readonly stopXY = new Map<string, [number, number]>();
   /** How far the vehicle could have gone past the last fix before a turn (half the step's reach at working speed). */
   private turnReachM = 0;
@@ -203,6 +214,9 @@ export class VehicleActual {
         }
       }
       this.segLengthM[task] = offset;
+      const line = seg.geometry.map(([lon, lat]) => this.project(lon, lat));
+      const [f, l] = [line[0]!, line[line.length - 1]!];
+      if (offset >= LOOP_MIN_M && Math.hypot(f[0] - l[0], f[1] - l[1]) <= LOOP_CLOSE_M) this.loops.push({ line, lengthM: offset });
     });
   }
 
@@ -213,7 +227,8 @@ export class VehicleActual {
     this.queue.push({ fix, x, y, loc: this.nearestLoc(x, y) });
     if (this.queue.length === 3) {
       const [a, b, c] = this.queue as [typeof this.queue[0], typeof this.queue[0], typeof this.queue[0]];
-      if (a.loc === c.loc && b.loc !== a.loc && a.loc >= 0) b.loc = a.loc;
+      // (a standing one: a fix driving through outside the place is the truck leaving and coming by again, no stray)
+      if (a.loc === c.loc && b.loc !== a.loc && a.loc >= 0 && b.fix.speedKmh < this.settings.stoppedBelowKmh) b.loc = a.loc;
       this.process(this.queue.shift()!);
     }
   }
@@ -258,11 +273,12 @@ export class VehicleActual {
       this.closeRun(gap ? this.run.lastMs : (this.run.lastMs + fix.timeMs) / 2);
     }
     if (q.loc >= 0 && !this.run) {
-      this.run = { loc: q.loc, enterMs: this.prev && !gap ? (this.prev.fix.timeMs + fix.timeMs) / 2 : fix.timeMs, lastMs: fix.timeMs, fixes: 0, still: [] };
+      this.run = { loc: q.loc, enterMs: this.prev && !gap ? (this.prev.fix.timeMs + fix.timeMs) / 2 : fix.timeMs, lastMs: fix.timeMs, fixes: 0, still: [], times: [] };
     }
     if (this.run) {
       this.run.lastMs = fix.timeMs;
       this.run.fixes++;
+      this.run.times.push({ t: fix.timeMs, open: fix.coverClosed === false });
       if (fix.speedKmh < this.settings.stoppedBelowKmh) this.run.still.push({ x: q.x, y: q.y, t: fix.timeMs });
     }
     if (this.prev && !gap) this.coverStep(this.prev, q);
@@ -281,13 +297,13 @@ export class VehicleActual {
     if (run.fixes < 2 || run.still.length < 1 || (endMs - run.enterMs) / 1000 < this.settings.minDwellS) return;
     if (!this.clusterStops[run.loc]) return; // a depot or facility
     const before = new Set(this.visits.keys());
-    for (const e of this.episodes(run, endMs)) this.serve(run.loc, e);
+    for (const e of this.episodes(run, endMs)) this.serve(run.loc, e, this.workedS(run, e.fromMs, e.toMs));
     // Two stops the plan serves one after the other a few metres apart can look like one place: a
     // dwell long enough for both services serves the plan's neighbour of a stop it served too.
     const served = this.clusterStops[run.loc]!.filter((s) => this.visits.has(s.key) && !before.has(s.key));
     if (served.length === 0) return;
     // (at least half its service beyond the other's: the dwell's ends are known to a fix interval)
-    let spareS = (endMs - run.enterMs) / 1000 - served.reduce((a, s) => a + s.serviceS, 0);
+    let spareS = this.workedS(run, run.enterMs, endMs) - served.reduce((a, s) => a + s.serviceS, 0);
     for (const s of this.clusterStops[run.loc]!) {
       if (this.visits.has(s.key) || endMs < s.windowStartMs || !served.some((x) => Math.abs(x.seq - s.seq) === 1)) continue;
       if (spareS < Math.max(this.settings.minDwellS, s.serviceS / 2)) continue;
@@ -295,6 +311,25 @@ export class VehicleActual {
       const visit = this.visits.get(served[0]!.key)!;
       this.visits.set(s.key, { ...visit });
     }
+  }
+
+  /**
+   * How long the truck worked at a place in [fromMs, toMs] of a dwell: while its cover was open when
+   * the terminal reports the cover and it opened during the dwell (each open fix for half the time
+   * to its neighbours), else the whole time it stood there. A truck that waits at a point with the cover
+   * shut (a break, a hold-up) is not loading bins: one bin emptied there is not two.
+   */
+  private workedS(run: NonNullable<VehicleActual['run']>, fromMs: number, toMs: number): number {
+    if (!run.times.some((f) => f.open)) return (toMs - fromMs) / 1000;
+    const times = run.times.filter((f) => f.t >= fromMs && f.t <= toMs);
+    let ms = 0;
+    times.forEach((f, i) => {
+      if (!f.open) return;
+      const from = i === 0 ? fromMs : (times[i - 1]!.t + f.t) / 2;
+      const to = i === times.length - 1 ? toMs : (f.t + times[i + 1]!.t) / 2;
+      ms += to - from;
+    });
+    return ms / 1000;
   }
 
   /**
@@ -351,8 +386,8 @@ export class VehicleActual {
    * else the next one due, else the oldest (late); a dwell that ends before a window opens serves
    * nothing in it. A long enough dwell serves the next ones at the same place too (bins side by side).
    */
-  private serve(cluster: number, e: { fromMs: number; toMs: number; x: number; y: number }): void {
-    if ((e.toMs - e.fromMs) / 1000 < this.settings.minDwellS) return;
+  private serve(cluster: number, e: { fromMs: number; toMs: number; x: number; y: number }, workedS: number): void {
+    if ((e.toMs - e.fromMs) / 1000 < this.settings.minDwellS || workedS < this.settings.minDwellS) return;
     const at = e.fromMs;
     const nearestOther = Math.min(Infinity, ...this.otherXY.map(([x, y]) => Math.hypot(x - e.x, y - e.y)));
     const open = this.clusterStops[cluster]!
@@ -362,14 +397,22 @@ export class VehicleActual {
     const nearest = Math.min(...open.map((o) => o.d));
     if (nearestOther < nearest) return; // it stood at the depot or facility
     const here = open.filter((o) => o.d <= nearest + SAME_PLACE_M).map((o) => o.s);
-    let budgetS = (e.toMs - e.fromMs) / 1000;
+    let budgetS = workedS;
     const served = new Set<string>();
     for (;;) {
       const left = here.filter((s) => !this.visits.has(s.key) && !served.has(s.pointId));
-      const pick = left.find((s) => at >= s.windowStartMs && at <= s.windowEndMs)
+      const due = left.filter((s) => at >= s.windowStartMs && at <= s.windowEndMs);
+      // Stops at one place that the dwell cannot all hold: the one whose service the time spent fits
+      // (which bin was emptied is not told by position; a skipped neighbour's is not the time taken).
+      const fits = due.length > 1 && budgetS < due.reduce((a, s) => a + s.serviceS, 0)
+        ? due.reduce((b, s) => (Math.abs(s.serviceS - budgetS) < Math.abs(b.serviceS - budgetS) ? s : b))
+        : undefined;
+      const pick = fits ?? due[0]
         ?? left.find((s) => s.windowEndMs >= at)
         ?? left[0];
       if (!pick || budgetS < this.settings.minDwellS) break;
+      // after the first, a stop needs at least half its service left in the dwell (its ends are known to a fix interval)
+      if (served.size > 0 && budgetS < pick.serviceS / 2) break;
       this.visits.set(pick.key, { arrivalMs: Math.round(Math.max(e.fromMs, Math.min(pick.windowStartMs, e.toMs))), departureMs: Math.round(e.toMs) });
       served.add(pick.pointId);
       budgetS -= pick.serviceS;
@@ -388,7 +431,8 @@ export class VehicleActual {
     if (Math.hypot(b.x - a.x, b.y - a.y) < 1) return; // standing still with the brushes on covers nothing, and ends nothing
     this.turnReachM = (((b.fix.timeMs - a.fix.timeMs) / 1000) * (max / 3.6)) / 2;
     // the way between the two fixes: along the roads when a router is given, else straight
-    const { path, toleranceM } = this.path(a, b);
+    const { path: way, toleranceM } = this.path(a, b);
+    const path = this.aroundLoop(way, aWorks && bWorks ? (a.fix.speedKmh + b.fix.speedKmh) / 2 : aWorks ? a.fix.speedKmh : b.fix.speedKmh, b.fix.timeMs - a.fix.timeMs);
     const cum = [0];
     for (let i = 1; i < path.length; i++) cum.push(cum[i - 1]! + Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]));
     const distM = cum[cum.length - 1]!;
@@ -572,6 +616,42 @@ export class VehicleActual {
     const reachM = (Math.max(a.fix.speedKmh, b.fix.speedKmh, 5) / 3.6) * dtS * 1.5 + 2 * this.settings.segmentToleranceM;
     if (lengthM > reachM) return straight;
     return { path: projected, toleranceM: Math.min(MATCHED_TOLERANCE_M, this.settings.segmentToleranceM) };
+  }
+
+  /**
+   * A working vehicle that took much longer between two fixes than their way needs, where the way
+   * ends at a planned roundabout, went round it: a lap from where the way ends is added. Fixes at
+   * a roundabout's entry before and after the lap are a few metres apart, and the shortest way
+   * between them (what routing gives) skips the lap. `workKmh`: the working fix's speed (both
+   * fixes' mean when both work); a gear switched between them shortens the time worked, and with
+   * it the lap's fit, so a lap is added only when working all the time accounts for it.
+   */
+  private aroundLoop(path: Array<[number, number]>, workKmh: number, dtMs: number): Array<[number, number]> {
+    if (this.loops.length === 0) return path;
+    let lengthM = 0;
+    for (let i = 1; i < path.length; i++) lengthM += Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]);
+    const drivenM = (workKmh / 3.6) * (dtMs / 1000);
+    const missingM = drivenM - lengthM;
+    const end = path[path.length - 1]!;
+    let best: { line: Array<[number, number]>; at: number; point: [number, number]; off: number } | undefined;
+    for (const loop of this.loops) {
+      if (missingM < LOOP_FIT[0] * loop.lengthM || missingM > LOOP_FIT[1] * loop.lengthM + MATCH_SLACK_M) continue;
+      for (let i = 1; i < loop.line.length; i++) {
+        const [p, q] = [loop.line[i - 1]!, loop.line[i]!];
+        const len = Math.hypot(q[0] - p[0], q[1] - p[1]);
+        if (len < 1e-6) continue;
+        const t = Math.max(0, Math.min(1, ((end[0] - p[0]) * (q[0] - p[0]) + (end[1] - p[1]) * (q[1] - p[1])) / (len * len)));
+        const point: [number, number] = [p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t];
+        const d = Math.hypot(point[0] - end[0], point[1] - end[1]);
+        const off = Math.abs(missingM - loop.lengthM);
+        if (d <= LOOP_REACH_M && (!best || off < best.off)) best = { line: loop.line, at: i, point, off };
+      }
+    }
+    if (!best) return path;
+    // the lap in the loop's own direction, from the point nearest the way's end back to it
+    const { line, at, point } = best;
+    const lap: Array<[number, number]> = [point, ...line.slice(at), ...line.slice(1, at), point];
+    return [...path, ...lap];
   }
 
   /** The step from `a` to `b` with the fixes around it (no wider than a gap), and where `a` is in it. */
