@@ -539,8 +539,10 @@ export class VehicleActual {
    */
   private workedShareM(working: ActualFix, driving: ActualFix, distM: number): number | undefined {
     const dtS = Math.abs(driving.timeMs - working.timeMs) / 1000;
-    // the way between matched places comes out a little longer than driven (their error)
-    const drivenM = Math.max(0, distM - MATCH_SLACK_M);
+    // The way between matched places is as often a little longer as shorter than driven (their
+    // error): taken as it is. Shortening it by a slack would put work where the vehicle drove: a
+    // street driven over with the brushes up, ended by the switch-on report where the next begins.
+    const drivenM = distM;
     const workMaxMs = this.settings.workSpeedMaxKmh / 3.6;
     const driveMs = driving.speedKmh / 3.6;
     // no faster than working at either fix, and slow enough all the way: it worked it all
@@ -623,8 +625,8 @@ export class VehicleActual {
    * ends at a planned roundabout, went round it: a lap from where the way ends is added. Fixes at
    * a roundabout's entry before and after the lap are a few metres apart, and the shortest way
    * between them (what routing gives) skips the lap. `workKmh`: the working fix's speed (both
-   * fixes' mean when both work); a gear switched between them shortens the time worked, and with
-   * it the lap's fit, so a lap is added only when working all the time accounts for it.
+   * fixes' mean when both work); a lap is added only when working at it all the time between the
+   * fixes accounts for the lap.
    */
   private aroundLoop(path: Array<[number, number]>, workKmh: number, dtMs: number): Array<[number, number]> {
     if (this.loops.length === 0) return path;
