@@ -202,6 +202,22 @@ describe('plan against actual on hand-made days', () => {
     expect(byKey(detectDay(pair, new Map([['v', fixes]]), settings))).toEqual({ 'v#1': 'missed', 'v#2': 'done' });
   });
 
+  it('a sweeper working along its street that the map matcher puts on the road beside it has swept it; not when that road is one of its streets', () => {
+    const street = (id: string, northM: number) => ({
+      key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,
+      geometry: [[at(0, northM).lon, at(0, northM).lat], [at(100, northM).lon, at(100, northM).lat]] as Array<[number, number]>,
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    });
+    // working east along the street at 9 km/h, a fix every 10 s, 2 m off its line
+    const fixes = Array.from({ length: 6 }, (_, i) => ({ timeMs: T0 + i * 10_000, ...at(-10 + i * 25, 2), speedKmh: 9, working: true }));
+    // the matcher's way: on the road 10 m north of the street
+    const beside = () => (trace: Array<{ lon: number; lat: number }>, index: number) => [trace[index]!, trace[index + 1]!].map((f) => [f.lon, f.lat + 8 / 111_195] as [number, number]);
+    const one: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [street('a', 0)] };
+    expect(byKey(detectDay(one, new Map([['v', fixes]]), settings, undefined, beside))).toEqual({ 'segment:sweep:a': 'done' });
+    const both: PlanTargets = { ...one, segments: [street('a', 0), street('b', 10)] };
+    expect(byKey(detectDay(both, new Map([['v', fixes]]), settings, undefined, beside))).toEqual({ 'segment:sweep:a': 'missed', 'segment:sweep:b': 'done' });
+  });
+
   it('a sweeper working round a roundabout between two fixes at its entry has swept it; one driving through has not', () => {
     // a one-way roundabout of radius 8 m (50 m round), entered and left at its south point
     const ring = Array.from({ length: 25 }, (_, i) => { const a = -Math.PI / 2 + (i / 24) * 2 * Math.PI; const p = at(8 * Math.cos(a), 8 * Math.sin(a)); return [p.lon, p.lat] as [number, number]; });

@@ -433,41 +433,15 @@ export class VehicleActual {
     // the way between the two fixes: along the roads when a router is given, else straight
     const { path: way, toleranceM } = this.path(a, b);
     const path = this.aroundLoop(way, aWorks && bWorks ? (a.fix.speedKmh + b.fix.speedKmh) / 2 : aWorks ? a.fix.speedKmh : b.fix.speedKmh, b.fix.timeMs - a.fix.timeMs);
-    const cum = [0];
-    for (let i = 1; i < path.length; i++) cum.push(cum[i - 1]! + Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]));
-    const distM = cum[cum.length - 1]!;
-    if (distM < 1) return;
-    // Samples every SAMPLE_M along the way, each with the streets it is on (per street, the piece
-    // that keeps the pass continuous: a winding road passes near itself).
-    const n = Math.max(1, Math.ceil(distM / SAMPLE_M));
-    const samples: Array<{ tMs: number; hits: Map<number, number> }> = [];
-    let piece = 0;
-    for (let k = 0; k <= n; k++) {
-      const atM = (k / n) * distM;
-      while (piece + 2 < path.length && cum[piece + 1]! < atM) piece++;
-      const p0 = path[piece]!;
-      const p1 = path[piece + 1]!;
-      const lenM = cum[piece + 1]! - cum[piece]!;
-      const f = lenM > 0 ? Math.min(1, (atM - cum[piece]!) / lenM) : 0;
-      const x = p0[0] + (p1[0] - p0[0]) * f;
-      const y = p0[1] + (p1[1] - p0[1]) * f;
-      const ux = lenM > 0 ? (p1[0] - p0[0]) / lenM : 0;
-      const uy = lenM > 0 ? (p1[1] - p0[1]) / lenM : 0;
-      const best = new Map<number, { key: number; along: number }>();
-      for (const p of this.grid.get(`${Math.floor(x / CELL_M)},${Math.floor(y / CELL_M)}`) ?? []) {
-        const alignment = ux * p.dx + uy * p.dy;
-        if ((p.oneWay ? alignment : Math.abs(alignment)) < MIN_ALIGNMENT) continue;
-        const t = Math.max(0, Math.min(p.lenM, (x - p.ax) * p.dx + (y - p.ay) * p.dy));
-        const d = Math.hypot(p.ax + p.dx * t - x, p.ay + p.dy * t - y);
-        if (d > toleranceM) continue;
-        const along = p.offsetM + t;
-        const pass = this.active.get(p.task);
-        const key = pass ? Math.abs(along - pass.lastAlong) : d;
-        const seen = best.get(p.task);
-        if (!seen || key < seen.key) best.set(p.task, { key, along });
-      }
-      samples.push({ tMs: a.fix.timeMs + ((b.fix.timeMs - a.fix.timeMs) * k) / n, hits: new Map([...best].map(([task, h]) => [task, h.along])) });
+    let sampled = this.sampleWay(path, toleranceM, a.fix, b.fix);
+    // A matched way on none of the vehicle's planned streets, where the fixes run along one: the
+    // matcher took the road beside it (a parallel carriageway 10 m off), and a working vehicle is
+    // on its own streets far more often than next to them: judged on the straight line instead.
+    if (toleranceM < this.settings.segmentToleranceM && sampled && sampled.samples.every((x) => x.hits.size === 0)) {
+      sampled = this.sampleWay([[a.x, a.y], [b.x, b.y]], this.settings.segmentToleranceM, a.fix, b.fix);
     }
+    if (!sampled) return;
+    const { samples, n, distM } = sampled;
     // The gear went on or off between the two fixes. A vehicle standing at the other end switched as
     // it moved off (or came to a stop): the whole way counts. A moving one worked the street it was
     // on up to where it left it (switching off) or from where it entered it (switching on): sweepers
@@ -530,6 +504,46 @@ export class VehicleActual {
     samples.forEach((sample, k) => {
       for (const [task, along] of sample.hits) if (k >= (startOf.get(task) ?? Infinity)) this.cover(task, along, sample.tMs, touched);
     });
+  }
+
+  /** Samples every SAMPLE_M along a way (local metres) from `a` to `b`, each with the streets it is on within `toleranceM`; undefined when it is under a metre. */
+  private sampleWay(path: Array<[number, number]>, toleranceM: number, a: ActualFix, b: ActualFix): { samples: Array<{ tMs: number; hits: Map<number, number> }>; n: number; distM: number } | undefined {
+    const cum = [0];
+    for (let i = 1; i < path.length; i++) cum.push(cum[i - 1]! + Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]));
+    const distM = cum[cum.length - 1]!;
+    if (distM < 1) return undefined;
+    // Samples every SAMPLE_M along the way, each with the streets it is on (per street, the piece
+    // that keeps the pass continuous: a winding road passes near itself).
+    const n = Math.max(1, Math.ceil(distM / SAMPLE_M));
+    const samples: Array<{ tMs: number; hits: Map<number, number> }> = [];
+    let piece = 0;
+    for (let k = 0; k <= n; k++) {
+      const atM = (k / n) * distM;
+      while (piece + 2 < path.length && cum[piece + 1]! < atM) piece++;
+      const p0 = path[piece]!;
+      const p1 = path[piece + 1]!;
+      const lenM = cum[piece + 1]! - cum[piece]!;
+      const f = lenM > 0 ? Math.min(1, (atM - cum[piece]!) / lenM) : 0;
+      const x = p0[0] + (p1[0] - p0[0]) * f;
+      const y = p0[1] + (p1[1] - p0[1]) * f;
+      const ux = lenM > 0 ? (p1[0] - p0[0]) / lenM : 0;
+      const uy = lenM > 0 ? (p1[1] - p0[1]) / lenM : 0;
+      const best = new Map<number, { key: number; along: number }>();
+      for (const p of this.grid.get(`${Math.floor(x / CELL_M)},${Math.floor(y / CELL_M)}`) ?? []) {
+        const alignment = ux * p.dx + uy * p.dy;
+        if ((p.oneWay ? alignment : Math.abs(alignment)) < MIN_ALIGNMENT) continue;
+        const t = Math.max(0, Math.min(p.lenM, (x - p.ax) * p.dx + (y - p.ay) * p.dy));
+        const d = Math.hypot(p.ax + p.dx * t - x, p.ay + p.dy * t - y);
+        if (d > toleranceM) continue;
+        const along = p.offsetM + t;
+        const pass = this.active.get(p.task);
+        const key = pass ? Math.abs(along - pass.lastAlong) : d;
+        const seen = best.get(p.task);
+        if (!seen || key < seen.key) best.set(p.task, { key, along });
+      }
+      samples.push({ tMs: a.timeMs + ((b.timeMs - a.timeMs) * k) / n, hits: new Map([...best].map(([task, h]) => [task, h.along])) });
+    }
+    return { samples, n, distM };
   }
 
   /**
