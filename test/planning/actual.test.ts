@@ -176,4 +176,59 @@ describe('plan against actual on hand-made days', () => {
     expect(byKey(detectDay(both, new Map([['v', drive([{ eastM: 0, standS: 90 }, { eastM: 6, standS: 90 }])]]), settings))).toEqual({ 'v#1': 'done', 'v#2': 'done' });
     expect(byKey(detectDay(both, new Map([['v', drive([{ eastM: 0, standS: 90 }])]]), settings))).toEqual({ 'v#1': 'done', 'v#2': 'missed' });
   });
+
+  it('a truck that stays at a point with its cover shut after loading one bin has not served the skipped point beside it', () => {
+    const pair: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [stop(1, 0), stop(2, 3)], segments: [], places: [] };
+    // 105 s with the cover open at the second point, then a 15-minute wait there with it shut (a break)
+    const fixes = drive([{ eastM: 3, standS: 1_000 }]).map((f) => ({ ...f, coverClosed: f.speedKmh > 1 || f.timeMs > T0 + 100_000 }));
+    const judged = byKey(detectDay(pair, new Map([['v', fixes]]), settings));
+    expect(Object.values(judged).sort()).toEqual(['done', 'missed']);
+    // a terminal that does not report the cover: the long stay holds both services
+    const unknown = fixes.map(({ coverClosed: _c, ...f }) => f);
+    expect(byKey(detectDay(pair, new Map([['v', unknown]]), settings))).toEqual({ 'v#1': 'done', 'v#2': 'done' });
+  });
+
+  it('two bins at one place and a stay as long as one of them takes: the one whose service it fits is served', () => {
+    const pair: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [stop(1, 0, 60), stop(2, 0, 150)], segments: [], places: [] };
+    expect(byKey(detectDay(pair, new Map([['v', drive([{ eastM: 0, standS: 165 }])]]), settings))).toEqual({ 'v#1': 'missed', 'v#2': 'done' });
+  });
+
+  it('a truck that leaves a point and comes by it again has not stayed there all along (the skipped point beside it is missed)', () => {
+    const pair: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [stop(1, 14, 60), stop(2, 0, 150)], segments: [], places: [] };
+    const fixes = drive([{ eastM: 0, standS: 165 }]);
+    const leave = fixes.findIndex((f) => f.speedKmh > 1);
+    // out of the place 90 m away, then back past it 6 m from the skipped point, driving
+    fixes.splice(leave, 2, { ...fixes[leave]!, ...at(90, 0), speedKmh: 25 }, { ...fixes[leave + 1]!, ...at(20, 0), speedKmh: 25 });
+    expect(byKey(detectDay(pair, new Map([['v', fixes]]), settings))).toEqual({ 'v#1': 'missed', 'v#2': 'done' });
+  });
+
+  it('a sweeper working along its street that the map matcher puts on the road beside it has swept it; not when that road is one of its streets', () => {
+    const street = (id: string, northM: number) => ({
+      key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,
+      geometry: [[at(0, northM).lon, at(0, northM).lat], [at(100, northM).lon, at(100, northM).lat]] as Array<[number, number]>,
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    });
+    // working east along the street at 9 km/h, a fix every 10 s, 2 m off its line
+    const fixes = Array.from({ length: 6 }, (_, i) => ({ timeMs: T0 + i * 10_000, ...at(-10 + i * 25, 2), speedKmh: 9, working: true }));
+    // the matcher's way: on the road 10 m north of the street
+    const beside = () => (trace: Array<{ lon: number; lat: number }>, index: number) => [trace[index]!, trace[index + 1]!].map((f) => [f.lon, f.lat + 8 / 111_195] as [number, number]);
+    const one: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [street('a', 0)] };
+    expect(byKey(detectDay(one, new Map([['v', fixes]]), settings, undefined, beside))).toEqual({ 'segment:sweep:a': 'done' });
+    const both: PlanTargets = { ...one, segments: [street('a', 0), street('b', 10)] };
+    expect(byKey(detectDay(both, new Map([['v', fixes]]), settings, undefined, beside))).toEqual({ 'segment:sweep:a': 'missed', 'segment:sweep:b': 'done' });
+  });
+
+  it('a sweeper working round a roundabout between two fixes at its entry has swept it; one driving through has not', () => {
+    // a one-way roundabout of radius 8 m (50 m round), entered and left at its south point
+    const ring = Array.from({ length: 25 }, (_, i) => { const a = -Math.PI / 2 + (i / 24) * 2 * Math.PI; const p = at(8 * Math.cos(a), 8 * Math.sin(a)); return [p.lon, p.lat] as [number, number]; });
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 50, oneWay: true,
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
+    const round = [fix(0, -60, -8, 30, false), fix(7, -1, -8, 9, true), fix(27, 2, -8, 9, true), fix(34, 60, -8, 30, false)];
+    expect(byKey(detectDay(target, new Map([['v', round]]), settings))).toEqual({ 'segment:sweep:ring': 'done' });
+    const through = [fix(0, -60, -8, 30, false), fix(7, -1, -8, 9, true), fix(9, 2, -8, 9, true), fix(16, 60, -8, 30, false)];
+    expect(byKey(detectDay(target, new Map([['v', through]]), settings))).toEqual({ 'segment:sweep:ring': 'missed' });
+  });
 });

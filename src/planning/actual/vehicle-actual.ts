@@ -33,6 +33,8 @@ export interface ActualFix {
   speedKmh: number;
   /** The terminal says the sweeping / washing gear is on; undefined = not reported (not counted). */
   working?: boolean;
+  /** The body's cover (closed while driving, opened to load a bin); undefined = not reported. */
+  coverClosed?: boolean;
 }
 
 /**
@@ -102,6 +104,13 @@ const MATCH_SLACK_M = 15;
  * coincide (the stored street and the network are the same map): the parallel street 15 m away is not.
  */
 const MATCHED_TOLERANCE_M = 3;
+/** A street whose ends are this close is a loop (a roundabout), at least this long. */
+const LOOP_CLOSE_M = 5;
+const LOOP_MIN_M = 15;
+/** A lap fits the time unaccounted for when that distance is within this share of the loop's length. */
+const LOOP_FIT = [0.6, 1.6] as const;
+/** The way's end lies on the loop within the matched places' error. */
+const LOOP_REACH_M = 10;
 
 export class VehicleActual {
   readonly visits = new Map<string, StopVisit>();
@@ -123,13 +132,15 @@ export class VehicleActual {
   private readonly segKeys: string[];
   private readonly segLengthM: number[];
   private readonly grid = new Map<string, Piece[]>();
+  /** Planned streets that close on themselves (roundabouts), in local metres. */
+  private readonly loops: Array<{ line: Array<[number, number]>; lengthM: number }> = [];
   private readonly active = new Map<number, Pass>();
   /** Fixes waiting for their successor (a single stray fix between two of the same stop is smoothed away). */
   private readonly queue: Array<{ fix: ActualFix; x: number; y: number; loc: number }> = [];
   private prev: { fix: ActualFix; x: number; y: number } | undefined;
   /** The fixes processed before `prev` (newest last), context for map matching. */
   private readonly before: ActualFix[] = [];
-  private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }> } | undefined;
+  private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }>; times: Array<{ t: number; open: boolean }> } | undefined;
   private readonly stopXY = new Map<string, [number, number]>();
   /** How far the vehicle could have gone past the last fix before a turn (half the step's reach at working speed). */
   private turnReachM = 0;
@@ -203,6 +214,9 @@ export class VehicleActual {
         }
       }
       this.segLengthM[task] = offset;
+      const line = seg.geometry.map(([lon, lat]) => this.project(lon, lat));
+      const [f, l] = [line[0]!, line[line.length - 1]!];
+      if (offset >= LOOP_MIN_M && Math.hypot(f[0] - l[0], f[1] - l[1]) <= LOOP_CLOSE_M) this.loops.push({ line, lengthM: offset });
     });
   }
 
@@ -213,7 +227,8 @@ export class VehicleActual {
     this.queue.push({ fix, x, y, loc: this.nearestLoc(x, y) });
     if (this.queue.length === 3) {
       const [a, b, c] = this.queue as [typeof this.queue[0], typeof this.queue[0], typeof this.queue[0]];
-      if (a.loc === c.loc && b.loc !== a.loc && a.loc >= 0) b.loc = a.loc;
+      // (a standing one: a fix driving through outside the place is the truck leaving and coming by again, no stray)
+      if (a.loc === c.loc && b.loc !== a.loc && a.loc >= 0 && b.fix.speedKmh < this.settings.stoppedBelowKmh) b.loc = a.loc;
       this.process(this.queue.shift()!);
     }
   }
@@ -258,11 +273,12 @@ export class VehicleActual {
       this.closeRun(gap ? this.run.lastMs : (this.run.lastMs + fix.timeMs) / 2);
     }
     if (q.loc >= 0 && !this.run) {
-      this.run = { loc: q.loc, enterMs: this.prev && !gap ? (this.prev.fix.timeMs + fix.timeMs) / 2 : fix.timeMs, lastMs: fix.timeMs, fixes: 0, still: [] };
+      this.run = { loc: q.loc, enterMs: this.prev && !gap ? (this.prev.fix.timeMs + fix.timeMs) / 2 : fix.timeMs, lastMs: fix.timeMs, fixes: 0, still: [], times: [] };
     }
     if (this.run) {
       this.run.lastMs = fix.timeMs;
       this.run.fixes++;
+      this.run.times.push({ t: fix.timeMs, open: fix.coverClosed === false });
       if (fix.speedKmh < this.settings.stoppedBelowKmh) this.run.still.push({ x: q.x, y: q.y, t: fix.timeMs });
     }
     if (this.prev && !gap) this.coverStep(this.prev, q);
@@ -281,13 +297,13 @@ export class VehicleActual {
     if (run.fixes < 2 || run.still.length < 1 || (endMs - run.enterMs) / 1000 < this.settings.minDwellS) return;
     if (!this.clusterStops[run.loc]) return; // a depot or facility
     const before = new Set(this.visits.keys());
-    for (const e of this.episodes(run, endMs)) this.serve(run.loc, e);
+    for (const e of this.episodes(run, endMs)) this.serve(run.loc, e, this.workedS(run, e.fromMs, e.toMs));
     // Two stops the plan serves one after the other a few metres apart can look like one place: a
     // dwell long enough for both services serves the plan's neighbour of a stop it served too.
     const served = this.clusterStops[run.loc]!.filter((s) => this.visits.has(s.key) && !before.has(s.key));
     if (served.length === 0) return;
     // (at least half its service beyond the other's: the dwell's ends are known to a fix interval)
-    let spareS = (endMs - run.enterMs) / 1000 - served.reduce((a, s) => a + s.serviceS, 0);
+    let spareS = this.workedS(run, run.enterMs, endMs) - served.reduce((a, s) => a + s.serviceS, 0);
     for (const s of this.clusterStops[run.loc]!) {
       if (this.visits.has(s.key) || endMs < s.windowStartMs || !served.some((x) => Math.abs(x.seq - s.seq) === 1)) continue;
       if (spareS < Math.max(this.settings.minDwellS, s.serviceS / 2)) continue;
@@ -295,6 +311,25 @@ export class VehicleActual {
       const visit = this.visits.get(served[0]!.key)!;
       this.visits.set(s.key, { ...visit });
     }
+  }
+
+  /**
+   * How long the truck worked at a place in [fromMs, toMs] of a dwell: while its cover was open when
+   * the terminal reports the cover and it opened during the dwell (each open fix for half the time
+   * to its neighbours), else the whole time it stood there. A truck that waits at a point with the cover
+   * shut (a break, a hold-up) is not loading bins: one bin emptied there is not two.
+   */
+  private workedS(run: NonNullable<VehicleActual['run']>, fromMs: number, toMs: number): number {
+    if (!run.times.some((f) => f.open)) return (toMs - fromMs) / 1000;
+    const times = run.times.filter((f) => f.t >= fromMs && f.t <= toMs);
+    let ms = 0;
+    times.forEach((f, i) => {
+      if (!f.open) return;
+      const from = i === 0 ? fromMs : (times[i - 1]!.t + f.t) / 2;
+      const to = i === times.length - 1 ? toMs : (f.t + times[i + 1]!.t) / 2;
+      ms += to - from;
+    });
+    return ms / 1000;
   }
 
   /**
@@ -351,8 +386,8 @@ export class VehicleActual {
    * else the next one due, else the oldest (late); a dwell that ends before a window opens serves
    * nothing in it. A long enough dwell serves the next ones at the same place too (bins side by side).
    */
-  private serve(cluster: number, e: { fromMs: number; toMs: number; x: number; y: number }): void {
-    if ((e.toMs - e.fromMs) / 1000 < this.settings.minDwellS) return;
+  private serve(cluster: number, e: { fromMs: number; toMs: number; x: number; y: number }, workedS: number): void {
+    if ((e.toMs - e.fromMs) / 1000 < this.settings.minDwellS || workedS < this.settings.minDwellS) return;
     const at = e.fromMs;
     const nearestOther = Math.min(Infinity, ...this.otherXY.map(([x, y]) => Math.hypot(x - e.x, y - e.y)));
     const open = this.clusterStops[cluster]!
@@ -362,14 +397,22 @@ export class VehicleActual {
     const nearest = Math.min(...open.map((o) => o.d));
     if (nearestOther < nearest) return; // it stood at the depot or facility
     const here = open.filter((o) => o.d <= nearest + SAME_PLACE_M).map((o) => o.s);
-    let budgetS = (e.toMs - e.fromMs) / 1000;
+    let budgetS = workedS;
     const served = new Set<string>();
     for (;;) {
       const left = here.filter((s) => !this.visits.has(s.key) && !served.has(s.pointId));
-      const pick = left.find((s) => at >= s.windowStartMs && at <= s.windowEndMs)
+      const due = left.filter((s) => at >= s.windowStartMs && at <= s.windowEndMs);
+      // Stops at one place that the dwell cannot all hold: the one whose service the time spent fits
+      // (which bin was emptied is not told by position; a skipped neighbour's is not the time taken).
+      const fits = due.length > 1 && budgetS < due.reduce((a, s) => a + s.serviceS, 0)
+        ? due.reduce((b, s) => (Math.abs(s.serviceS - budgetS) < Math.abs(b.serviceS - budgetS) ? s : b))
+        : undefined;
+      const pick = fits ?? due[0]
         ?? left.find((s) => s.windowEndMs >= at)
         ?? left[0];
       if (!pick || budgetS < this.settings.minDwellS) break;
+      // after the first, a stop needs at least half its service left in the dwell (its ends are known to a fix interval)
+      if (served.size > 0 && budgetS < pick.serviceS / 2) break;
       this.visits.set(pick.key, { arrivalMs: Math.round(Math.max(e.fromMs, Math.min(pick.windowStartMs, e.toMs))), departureMs: Math.round(e.toMs) });
       served.add(pick.pointId);
       budgetS -= pick.serviceS;
@@ -388,42 +431,17 @@ export class VehicleActual {
     if (Math.hypot(b.x - a.x, b.y - a.y) < 1) return; // standing still with the brushes on covers nothing, and ends nothing
     this.turnReachM = (((b.fix.timeMs - a.fix.timeMs) / 1000) * (max / 3.6)) / 2;
     // the way between the two fixes: along the roads when a router is given, else straight
-    const { path, toleranceM } = this.path(a, b);
-    const cum = [0];
-    for (let i = 1; i < path.length; i++) cum.push(cum[i - 1]! + Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]));
-    const distM = cum[cum.length - 1]!;
-    if (distM < 1) return;
-    // Samples every SAMPLE_M along the way, each with the streets it is on (per street, the piece
-    // that keeps the pass continuous: a winding road passes near itself).
-    const n = Math.max(1, Math.ceil(distM / SAMPLE_M));
-    const samples: Array<{ tMs: number; hits: Map<number, number> }> = [];
-    let piece = 0;
-    for (let k = 0; k <= n; k++) {
-      const atM = (k / n) * distM;
-      while (piece + 2 < path.length && cum[piece + 1]! < atM) piece++;
-      const p0 = path[piece]!;
-      const p1 = path[piece + 1]!;
-      const lenM = cum[piece + 1]! - cum[piece]!;
-      const f = lenM > 0 ? Math.min(1, (atM - cum[piece]!) / lenM) : 0;
-      const x = p0[0] + (p1[0] - p0[0]) * f;
-      const y = p0[1] + (p1[1] - p0[1]) * f;
-      const ux = lenM > 0 ? (p1[0] - p0[0]) / lenM : 0;
-      const uy = lenM > 0 ? (p1[1] - p0[1]) / lenM : 0;
-      const best = new Map<number, { key: number; along: number }>();
-      for (const p of this.grid.get(`${Math.floor(x / CELL_M)},${Math.floor(y / CELL_M)}`) ?? []) {
-        const alignment = ux * p.dx + uy * p.dy;
-        if ((p.oneWay ? alignment : Math.abs(alignment)) < MIN_ALIGNMENT) continue;
-        const t = Math.max(0, Math.min(p.lenM, (x - p.ax) * p.dx + (y - p.ay) * p.dy));
-        const d = Math.hypot(p.ax + p.dx * t - x, p.ay + p.dy * t - y);
-        if (d > toleranceM) continue;
-        const along = p.offsetM + t;
-        const pass = this.active.get(p.task);
-        const key = pass ? Math.abs(along - pass.lastAlong) : d;
-        const seen = best.get(p.task);
-        if (!seen || key < seen.key) best.set(p.task, { key, along });
-      }
-      samples.push({ tMs: a.fix.timeMs + ((b.fix.timeMs - a.fix.timeMs) * k) / n, hits: new Map([...best].map(([task, h]) => [task, h.along])) });
+    const { path: way, toleranceM } = this.path(a, b);
+    const path = this.aroundLoop(way, aWorks && bWorks ? (a.fix.speedKmh + b.fix.speedKmh) / 2 : aWorks ? a.fix.speedKmh : b.fix.speedKmh, b.fix.timeMs - a.fix.timeMs);
+    let sampled = this.sampleWay(path, toleranceM, a.fix, b.fix);
+    // A matched way on none of the vehicle's planned streets, where the fixes run along one: the
+    // matcher took the road beside it (a parallel carriageway 10 m off), and a working vehicle is
+    // on its own streets far more often than next to them: judged on the straight line instead.
+    if (toleranceM < this.settings.segmentToleranceM && sampled && sampled.samples.every((x) => x.hits.size === 0)) {
+      sampled = this.sampleWay([[a.x, a.y], [b.x, b.y]], this.settings.segmentToleranceM, a.fix, b.fix);
     }
+    if (!sampled) return;
+    const { samples, n, distM } = sampled;
     // The gear went on or off between the two fixes. A vehicle standing at the other end switched as
     // it moved off (or came to a stop): the whole way counts. A moving one worked the street it was
     // on up to where it left it (switching off) or from where it entered it (switching on): sweepers
@@ -488,6 +506,46 @@ export class VehicleActual {
     });
   }
 
+  /** Samples every SAMPLE_M along a way (local metres) from `a` to `b`, each with the streets it is on within `toleranceM`; undefined when it is under a metre. */
+  private sampleWay(path: Array<[number, number]>, toleranceM: number, a: ActualFix, b: ActualFix): { samples: Array<{ tMs: number; hits: Map<number, number> }>; n: number; distM: number } | undefined {
+    const cum = [0];
+    for (let i = 1; i < path.length; i++) cum.push(cum[i - 1]! + Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]));
+    const distM = cum[cum.length - 1]!;
+    if (distM < 1) return undefined;
+    // Samples every SAMPLE_M along the way, each with the streets it is on (per street, the piece
+    // that keeps the pass continuous: a winding road passes near itself).
+    const n = Math.max(1, Math.ceil(distM / SAMPLE_M));
+    const samples: Array<{ tMs: number; hits: Map<number, number> }> = [];
+    let piece = 0;
+    for (let k = 0; k <= n; k++) {
+      const atM = (k / n) * distM;
+      while (piece + 2 < path.length && cum[piece + 1]! < atM) piece++;
+      const p0 = path[piece]!;
+      const p1 = path[piece + 1]!;
+      const lenM = cum[piece + 1]! - cum[piece]!;
+      const f = lenM > 0 ? Math.min(1, (atM - cum[piece]!) / lenM) : 0;
+      const x = p0[0] + (p1[0] - p0[0]) * f;
+      const y = p0[1] + (p1[1] - p0[1]) * f;
+      const ux = lenM > 0 ? (p1[0] - p0[0]) / lenM : 0;
+      const uy = lenM > 0 ? (p1[1] - p0[1]) / lenM : 0;
+      const best = new Map<number, { key: number; along: number }>();
+      for (const p of this.grid.get(`${Math.floor(x / CELL_M)},${Math.floor(y / CELL_M)}`) ?? []) {
+        const alignment = ux * p.dx + uy * p.dy;
+        if ((p.oneWay ? alignment : Math.abs(alignment)) < MIN_ALIGNMENT) continue;
+        const t = Math.max(0, Math.min(p.lenM, (x - p.ax) * p.dx + (y - p.ay) * p.dy));
+        const d = Math.hypot(p.ax + p.dx * t - x, p.ay + p.dy * t - y);
+        if (d > toleranceM) continue;
+        const along = p.offsetM + t;
+        const pass = this.active.get(p.task);
+        const key = pass ? Math.abs(along - pass.lastAlong) : d;
+        const seen = best.get(p.task);
+        if (!seen || key < seen.key) best.set(p.task, { key, along });
+      }
+      samples.push({ tMs: a.timeMs + ((b.timeMs - a.timeMs) * k) / n, hits: new Map([...best].map(([task, h]) => [task, h.along])) });
+    }
+    return { samples, n, distM };
+  }
+
   /**
    * Of a way of `distM` between a working fix and a driving one, the length worked: it worked at
    * the working fix's speed and drove the rest at the other's, in the time between them. Undefined
@@ -495,8 +553,10 @@ export class VehicleActual {
    */
   private workedShareM(working: ActualFix, driving: ActualFix, distM: number): number | undefined {
     const dtS = Math.abs(driving.timeMs - working.timeMs) / 1000;
-    // the way between matched places comes out a little longer than driven (their error)
-    const drivenM = Math.max(0, distM - MATCH_SLACK_M);
+    // The way between matched places is as often a little longer as shorter than driven (their
+    // error): taken as it is. Shortening it by a slack would put work where the vehicle drove: a
+    // street driven over with the brushes up, ended by the switch-on report where the next begins.
+    const drivenM = distM;
     const workMaxMs = this.settings.workSpeedMaxKmh / 3.6;
     const driveMs = driving.speedKmh / 3.6;
     // no faster than working at either fix, and slow enough all the way: it worked it all
@@ -572,6 +632,42 @@ export class VehicleActual {
     const reachM = (Math.max(a.fix.speedKmh, b.fix.speedKmh, 5) / 3.6) * dtS * 1.5 + 2 * this.settings.segmentToleranceM;
     if (lengthM > reachM) return straight;
     return { path: projected, toleranceM: Math.min(MATCHED_TOLERANCE_M, this.settings.segmentToleranceM) };
+  }
+
+  /**
+   * A working vehicle that took much longer between two fixes than their way needs, where the way
+   * ends at a planned roundabout, went round it: a lap from where the way ends is added. Fixes at
+   * a roundabout's entry before and after the lap are a few metres apart, and the shortest way
+   * between them (what routing gives) skips the lap. `workKmh`: the working fix's speed (both
+   * fixes' mean when both work); a lap is added only when working at it all the time between the
+   * fixes accounts for the lap.
+   */
+  private aroundLoop(path: Array<[number, number]>, workKmh: number, dtMs: number): Array<[number, number]> {
+    if (this.loops.length === 0) return path;
+    let lengthM = 0;
+    for (let i = 1; i < path.length; i++) lengthM += Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]);
+    const drivenM = (workKmh / 3.6) * (dtMs / 1000);
+    const missingM = drivenM - lengthM;
+    const end = path[path.length - 1]!;
+    let best: { line: Array<[number, number]>; at: number; point: [number, number]; off: number } | undefined;
+    for (const loop of this.loops) {
+      if (missingM < LOOP_FIT[0] * loop.lengthM || missingM > LOOP_FIT[1] * loop.lengthM + MATCH_SLACK_M) continue;
+      for (let i = 1; i < loop.line.length; i++) {
+        const [p, q] = [loop.line[i - 1]!, loop.line[i]!];
+        const len = Math.hypot(q[0] - p[0], q[1] - p[1]);
+        if (len < 1e-6) continue;
+        const t = Math.max(0, Math.min(1, ((end[0] - p[0]) * (q[0] - p[0]) + (end[1] - p[1]) * (q[1] - p[1])) / (len * len)));
+        const point: [number, number] = [p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t];
+        const d = Math.hypot(point[0] - end[0], point[1] - end[1]);
+        const off = Math.abs(missingM - loop.lengthM);
+        if (d <= LOOP_REACH_M && (!best || off < best.off)) best = { line: loop.line, at: i, point, off };
+      }
+    }
+    if (!best) return path;
+    // the lap in the loop's own direction, from the point nearest the way's end back to it
+    const { line, at, point } = best;
+    const lap: Array<[number, number]> = [point, ...line.slice(at), ...line.slice(1, at), point];
+    return [...path, ...lap];
   }
 
   /** The step from `a` to `b` with the fixes around it (no wider than a gap), and where `a` is in it. */
