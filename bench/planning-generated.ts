@@ -12,12 +12,11 @@
  * hierarchies are built once into the network cache (timed apart: a city does it once per
  * import), and every plan loads the network from that cache as the service does.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { validateSolution, type ProblemInput } from '../solver/index.js';
 import { generateCity, loadNetwork, osmXmlChunks } from '../solver/network/index.js';
 import { importCity } from '../src/api/import-router.js';
@@ -33,6 +32,7 @@ import { migrate } from '../src/store/migrate.js';
 import { ProfileRepo } from '../src/store/profile-repo.js';
 import { createScratchDatabase } from '../src/store/scratch-database.js';
 import { arg } from './args.js';
+import { startWorkerProcess } from './worker-process.js';
 
 const cacheDir = join(tmpdir(), 'sanifleet-bench-network-cache');
 const date = arg('date') ?? '2026-12-01';
@@ -144,24 +144,9 @@ export async function generatedCityBench(store: string): Promise<void> {
   }
 }
 
-const workerEntry = fileURLToPath(new URL('../src/worker.ts', import.meta.url));
-
-/** A `npm run worker` process (one plan thread); resolves once it says it is ready. */
-async function startWorker(databaseUrl: string, osmFile: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, OSM_FILE: osmFile, NETWORK_CACHE_DIR: cacheDir, LOG_LEVEL: 'info', PLAN_WORKERS: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('plan worker ready')) resolve();
-      if (out.length > 100_000) out = out.slice(-10_000);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out.slice(-2000)}`)));
-  });
-  return child;
+/** A `npm run worker` process (one plan thread) on this city's network. */
+function startWorker(databaseUrl: string, osmFile: string): Promise<ChildProcess> {
+  return startWorkerProcess({ DATABASE_URL: databaseUrl, OSM_FILE: osmFile, NETWORK_CACHE_DIR: cacheDir });
 }
 
 async function stopWorker(child: ChildProcess): Promise<void> {

@@ -460,22 +460,9 @@ export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork, o
     const places = fallback ? placed.map((p) => p ?? fallback) : [];
     const m = places.length ? (options.matrix ?? ((ps, o) => network.matrix(ps, ps, o)))(places, { vehicleKind: info.networkKind, restrictionIndices: info.restrictionIndices })
       : { durationsS: new Float64Array(0), distancesM: new Float64Array(0) };
-    const durationsS: number[][] = [];
-    const distancesM: number[][] = [];
-    for (let i = 0; i < n; i++) {
-      const dRow = new Array<number>(n);
-      const mRow = new Array<number>(n);
-      for (let j = 0; j < n; j++) {
-        const cell = i * n + j;
-        const ok = placed[i] !== null && placed[j] !== null && Number.isFinite(m.durationsS[cell]!);
-        dRow[j] = i === j ? 0 : ok ? m.durationsS[cell]! : UNREACHABLE_S;
-        mRow[j] = i === j ? 0 : ok ? m.distancesM[cell]! : UNREACHABLE_M;
-      }
-      durationsS.push(dRow);
-      distancesM.push(mRow);
-    }
-    matrices[name] = { durationsS, distancesM };
-    reach.set(name, { durationsS });
+    const rows = matrixRows(m, placed);
+    matrices[name] = rows;
+    reach.set(name, { durationsS: rows.durationsS });
   }
 
   // A place no vehicle of its kind can reach and leave under the bans of its shift is left out.
@@ -537,4 +524,27 @@ export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork, o
     excluded,
     timingsMs: { records: tCorridors - tSnap, corridors: tMatrices - tCorridors, matrices: tEnd - tMatrices, total: tEnd - t0 },
   };
+}
+
+/**
+ * The network's flat n×n matrix as the Problem's rows: a place the network could not snap, or a
+ * pair it found no path between, gets the unreachable values the solver reads as "never".
+ */
+export function matrixRows(m: { durationsS: ArrayLike<number>; distancesM: ArrayLike<number> }, placed: readonly (unknown | null)[]): { durationsS: number[][]; distancesM: number[][] } {
+  const n = placed.length;
+  const durationsS: number[][] = [];
+  const distancesM: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const dRow = new Array<number>(n);
+    const mRow = new Array<number>(n);
+    for (let j = 0; j < n; j++) {
+      const cell = i * n + j;
+      const ok = placed[i] !== null && placed[j] !== null && Number.isFinite(m.durationsS[cell]!);
+      dRow[j] = i === j ? 0 : ok ? m.durationsS[cell]! : UNREACHABLE_S;
+      mRow[j] = i === j ? 0 : ok ? m.distancesM[cell]! : UNREACHABLE_M;
+    }
+    durationsS.push(dRow);
+    distancesM.push(mRow);
+  }
+  return { durationsS, distancesM };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pointInPolygon, type ProblemInput } from '../../solver/index.js';
 import type { RoadNetwork, SnappedPosition } from '../../solver/network/index.js';
 import { lineStringGeometry, polygonGeometry } from '../domain/geo.js';
-import { UNREACHABLE_M, UNREACHABLE_S, type PlanMapping } from './build-problem.js';
+import { matrixRows, UNREACHABLE_S, type PlanMapping } from './build-problem.js';
 import { CorridorGeometry } from './corridor.js';
 import type { UnservedItem } from './plan-model.js';
 import type { RoadSegment } from '../domain/model.js';
@@ -100,19 +100,7 @@ export function blockedMatrices(network: RoadNetwork, problem: ProblemInput, map
     const all = placed.map((p) => p ?? fallback);
     const m = network.matrixAvoiding(all, all, (s) => roads.closed[s] === 1, { vehicleKind: info.networkKind, restrictionIndices: info.restrictionIndices });
     rows += m.searched;
-    const durationsS: number[][] = [], distancesM: number[][] = [];
-    for (let i = 0; i < n; i++) {
-      const dRow = new Array<number>(n), mRow = new Array<number>(n);
-      for (let j = 0; j < n; j++) {
-        const cell = i * n + j;
-        const ok = placed[i] !== null && placed[j] !== null && Number.isFinite(m.durationsS[cell]!);
-        dRow[j] = i === j ? 0 : ok ? m.durationsS[cell]! : UNREACHABLE_S;
-        mRow[j] = i === j ? 0 : ok ? m.distancesM[cell]! : UNREACHABLE_M;
-      }
-      durationsS.push(dRow);
-      distancesM.push(mRow);
-    }
-    out[name] = { durationsS, distancesM };
+    out[name] = matrixRows(m, placed);
   }
   return { matrices: out, rows, ms: performance.now() - t0 };
 }

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startWorkerProcess } from '../../bench/worker-process.js';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/store/scratch-database.js';
@@ -10,23 +10,9 @@ import { waitForJob } from '../helpers/plans.js';
 import { describeWith, serverUrls } from '../helpers/servers.js';
 
 const serverUrl = serverUrls.postgres;
-const workerEntry = fileURLToPath(new URL('../../src/worker.ts', import.meta.url));
-
 /** A `npm run worker` process; resolves once it says it is ready. */
-async function startWorker(databaseUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, NETWORK_CACHE_DIR: TEST_NETWORK_CACHE, LOG_LEVEL: 'info', PLAN_WORKERS: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('plan worker ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-  });
-  return child;
+function startWorker(databaseUrl: string): Promise<ChildProcess> {
+  return startWorkerProcess({ DATABASE_URL: databaseUrl, NETWORK_CACHE_DIR: TEST_NETWORK_CACHE });
 }
 
 describeWith('postgres', 'plan jobs over worker processes [postgres]', () => {

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
+import { startWorkerProcess } from '../../bench/worker-process.js';
 import { DEMO_OSM_FILE } from '../../src/demo/demo-files.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/store/scratch-database.js';
 import { storeCitySnapshot } from '../../simulations/capacity/city.js';
@@ -18,21 +18,8 @@ import { startTestService, type TestService } from '../helpers/service.js';
  * by a process that died (its lease ran out) is planned all the same.
  */
 const serverUrl = serverUrls.postgres;
-const workerEntry = fileURLToPath(new URL('../../src/worker.ts', import.meta.url));
-
 async function startWorker(databaseUrl: string): Promise<{ child: ChildProcess; pid: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, NETWORK_CACHE_DIR: TEST_NETWORK_CACHE, LOG_LEVEL: 'info', PLAN_WORKERS: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('plan worker ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${out}`)));
-  });
+  const child = await startWorkerProcess({ DATABASE_URL: databaseUrl, NETWORK_CACHE_DIR: TEST_NETWORK_CACHE });
   return { child, pid: child.pid! };
 }
 
