@@ -4,12 +4,11 @@
  */
 import { parseProblem, type Problem, type Solution, type Unserved, type Route } from './problem.js';
 import { compileProblem, visitWindows } from './vrp/compile.js';
-import { search, RoutePool, type RouteOut, type SearchProgress, type SearchResult } from './vrp/search.js';
-import { buildRoute, diagnose, fitBreak } from './vrp/plan.js';
+import { search, RoutePool, type SearchProgress, type SearchResult } from './vrp/search.js';
 import { allocateFacilities } from './lp/allocation.js';
 import { selectRoutes } from './lp/setPartition.js';
-import { enforceFacilityCapacity } from './vrp/facilityCapacity.js';
-import { reinsertTasks } from './vrp/reinsert.js';
+import { settlePartition, toSolution } from './settle.js';
+import { Checkpoints, type SolveCheckpoints } from './checkpoints.js';
 
 export * from './problem.js';
 export { validateSolution, rules, ruleDescriptions, FIGURE_TOLERANCE, type Rule, type Violation, type ValidationReport } from './validate.js';
@@ -38,6 +37,11 @@ export interface SolveOptions {
   noRetry?: boolean;
   /** polish with set partitioning over the routes found (default true) */
   setPartitioning?: boolean;
+  /**
+   * the plan as it stands at given times or iteration counts of this solve, each validated by
+   * the caller if it wants figures (checkpoints.ts); never changes the plan returned
+   */
+  checkpoints?: SolveCheckpoints;
   /** 0..1 progress for a progress bar, with what the search is doing */
   onProgress?: (fraction: number, detail: SearchProgress & { partition: string }) => void;
 }
@@ -63,23 +67,17 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
   // part of the time cap is kept for the second try on the idle vehicles
   const mayRetry = !opts.noRetry && settledAfterSearch(p);
   const firstOpts = mayRetry && opts.timeLimitMs ? { ...opts, timeLimitMs: opts.timeLimitMs * (1 - RETRY_TIME_SHARE) } : opts;
-  const first = await solvePartitions(p, firstOpts, seed, maxIterations);
+  const checkpoints = opts.checkpoints ? new Checkpoints(p, opts.checkpoints, startMs, seed) : undefined;
+  const first = await solvePartitions(p, firstOpts, seed, maxIterations, checkpoints);
   if (mayRetry && first.takenOut.length) {
     const timeLeftMs = opts.timeLimitMs ? Math.max(500, opts.timeLimitMs - (Date.now() - startMs)) : undefined;
     await retryTakenOut(p, first, { ...opts, timeLimitMs: timeLeftMs, seed }, maxIterations);
   }
   const { routes, unserved, iterations } = first;
   opts.onProgress?.(1, { phase: 'cost', iteration: iterations, maxIterations, vehicles: routes.length, unassigned: unserved.length, cost: 0, partition: 'all' });
-  const distanceM = routes.reduce((a, r) => a + r.distanceM, 0);
-  const durationS = routes.reduce((a, r) => a + r.durationS, 0);
-  const fixedCost = routes.reduce((a, r) => a + (p.vehicles.find((v) => v.id === r.vehicleId)?.fixedCost ?? 0), 0);
-  return {
-    problem: p.name,
-    routes,
-    unserved,
-    cost: { vehicles: routes.length, distanceM, durationS, fixed: fixedCost, total: routes.reduce((a, r) => a + r.cost, 0) },
-    stats: { iterations, seed },
-  };
+  const solution = toSolution(p, routes, unserved, iterations, seed);
+  checkpoints?.finish(solution);
+  return solution;
 }
 
 interface PartialPlan {
@@ -92,7 +90,7 @@ interface PartialPlan {
   iterations: number;
 }
 
-async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, maxIterations: number): Promise<PartialPlan> {
+async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, maxIterations: number, checkpoints?: Checkpoints): Promise<PartialPlan> {
   const allocation = p.facilities.length && (p.jobs.length || p.sweepTasks.length) ? await allocateFacilities(p) : null;
   const compiled = compileProblem(p, { facilitiesByClass: allocation?.facilitiesByClass });
   const unserved: Unserved[] = [...compiled.unserved];
@@ -105,7 +103,7 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
   let iterations = 0;
   const usedKg = new Map<string, number>();
   const start = Date.now();
-  for (const cm of compiled.models) {
+  for (const [k, cm] of compiled.models.entries()) {
     const share = cm.model.nTasks / Math.max(1, totalTasks);
     const its = Math.max(50, Math.round(maxIterations * share));
     const timeLimitMs = opts.timeLimitMs ? Math.max(1, (opts.timeLimitMs - (Date.now() - start)) * share / Math.max(share, 1 - done / Math.max(1, totalTasks))) : undefined;
@@ -113,6 +111,7 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
     const partStartMs = Date.now();
     let result: SearchResult = search(cm.model, {
       seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, fleetRestarts: opts.fleetRestarts, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined), routePool: pool,
+      checkpoints: checkpoints?.forPartition(compiled, k, { routes: routes.slice(), unserved: [...unserved, ...takenOut], usedKg, iterations }),
       // progress only (never a decision): whichever of the work and the time cap is further along
       onProgress: (sp) => {
         const byTime = timeLimitMs ? (Date.now() - partStartMs) / timeLimitMs : 0;
@@ -129,20 +128,10 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
       if (better) result = better;
     }
     done += cm.model.nTasks;
-    const fixed = enforceFacilityCapacity(p, cm, result, usedKg);
-    const kept: RouteOut[] = [];
-    const breakOut: Array<{ task: number; unserved: Unserved }> = [];
-    for (const r of fixed.result.routes) {
-      const { route, dropped, droppedTasks } = fitBreak(p, cm, r);
-      if (route) kept.push(route);
-      dropped.forEach((u, i) => breakOut.push({ task: droppedTasks[i], unserved: u }));
-    }
-    // what a break pushed off one route may fit on another busy one
-    const placed = breakOut.length ? reinsertTasks(p, cm, kept, breakOut.map((b) => b.task), usedKg) : new Set<number>();
-    for (const b of breakOut) if (!placed.has(b.task)) takenOut.push(b.unserved);
-    for (const r of kept) routes.push(buildRoute(p, cm, r));
-    for (const t of fixed.result.unassigned) unserved.push(diagnose(p, cm, t));
-    takenOut.push(...fixed.unserved);
+    const settled = settlePartition(p, cm, result, usedKg);
+    routes.push(...settled.routes);
+    unserved.push(...settled.unserved);
+    takenOut.push(...settled.takenOut);
   }
   unserved.push(...takenOut);
   return { routes, unserved, takenOut, usedKg, iterations };
@@ -184,7 +173,7 @@ async function retryTakenOut(p: Problem, plan: PartialPlan, opts: SolveOptions, 
     : { ...f, dailyCapacityKg: Math.max(0, f.dailyCapacityKg - (plan.usedKg.get(f.id) ?? 0)) });
   const total = p.jobs.length + p.muckLoads.length + p.sweepTasks.length;
   const retry = await solve({ ...p, jobs, muckLoads, sweepTasks, vehicles, facilities }, {
-    ...opts, noRetry: true, onProgress: undefined,
+    ...opts, noRetry: true, onProgress: undefined, checkpoints: undefined,
     maxIterations: Math.max(2000, Math.round(maxIterations * items / Math.max(1, total))),
   });
   const served = new Set<string>();

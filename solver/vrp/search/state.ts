@@ -14,7 +14,12 @@ import { Rng } from '../../random.js';
 import { Seg, concat, depotSeg, loadExcess, nodeSeg, routeCost } from '../segment.js';
 import { CLOCK_CHECK_MASK, DEFAULT_MAX_ITERATIONS, UNASSIGNED_PENALTY } from '../parameters.js';
 import { buildNeighbourLists } from './neighbours.js';
-import type { RouteOut, SearchOptions, SearchProgress, SearchResult } from './types.js';
+import type { RouteOut, SearchCheckpoints, SearchOptions, SearchProgress, SearchResult } from './types.js';
+
+/** A copy a checkpoint's receiver may keep or change without touching the search. */
+function copyResult(s: SearchResult): SearchResult {
+  return { routes: s.routes.map((r) => ({ veh: r.veh, nodes: r.nodes.slice() })), unassigned: s.unassigned.slice(), iterations: s.iterations, cost: s.cost };
+}
 
 export class SearchState {
   readonly rng: Rng;
@@ -25,6 +30,11 @@ export class SearchState {
   /** a phase's share of the cap (packing, fleet minimisation); Infinity otherwise */
   phaseDeadline = Infinity;
   it = 0;
+  /** the best plan so far (what a checkpoint hands out); the phases keep it with keepBest */
+  best: SearchResult | null = null;
+  /** the next checkpoint not yet served, by time and by iteration (search/types.ts) */
+  private cpMs = 0;
+  private cpIt = 0;
 
   // ---- routes and their segment summaries --------------------------------------------------
   readonly nodeSegs: Seg[];
@@ -210,6 +220,12 @@ export class SearchState {
     return { routes, unassigned: this.unassigned.slice(), iterations: this.it, cost: this.totalCost() };
   }
 
+  /** Snapshot the current plan as the best so far. */
+  keepBest(): SearchResult {
+    this.best = this.snapshot();
+    return this.best;
+  }
+
   restore(s: SearchResult): void {
     this.taskVeh.fill(-1);
     for (let v = 0; v < this.m.nVeh; v++) { this.nodes[v] = []; }
@@ -254,9 +270,24 @@ export class SearchState {
 
   // ---- budget, progress, pool --------------------------------------------------------------
 
-  /** The wall-clock cap (or the phase's share of it) has passed; never true without a time limit. */
+  /**
+   * The wall-clock cap (or the phase's share of it) has passed; never true without a time limit.
+   * Also where due checkpoints are served, since every phase's loop asks it once per step.
+   */
   timeUp(): boolean {
+    const cp = this.opts.checkpoints;
+    if (cp) this.serveCheckpoints(cp);
     return (this.it & CLOCK_CHECK_MASK) === 0 && Date.now() > Math.min(this.deadline, this.phaseDeadline);
+  }
+
+  private serveCheckpoints(cp: SearchCheckpoints): void {
+    const its = cp.atIterations, times = cp.atMs;
+    while (its && this.cpIt < its.length && this.it >= its[this.cpIt] && this.best) {
+      cp.onCheckpoint(copyResult(this.best), { iteration: its[this.cpIt++] });
+    }
+    if (!times || this.cpMs >= times.length || (this.it & CLOCK_CHECK_MASK) !== 0 || !this.best) return;
+    const now = Date.now();
+    while (this.cpMs < times.length && now >= times[this.cpMs]) cp.onCheckpoint(copyResult(this.best), { ms: times[this.cpMs++], iteration: this.it });
   }
 
   deadlineIsClose(): boolean {
