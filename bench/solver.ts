@@ -1,6 +1,6 @@
 /**
  * Solver benchmarks: `npm run bench:solver -- [--sets a,b] [--time S] [--quick] [--seed N] [--only NAME]
- * [--subset K] [--checkpoints 10,60,300]`.
+ * [--subset K] [--checkpoints 10,60,300] [--iterations N]`.
  * Sets: solomon (hierarchical), solomon-dist (distance only), homberger400 and homberger1000 (Gehring & Homberger,
  * hierarchical; not in the default list: 120 s and 300 s per instance), cvrp-a, cvrp-p, cvrp-x, carp-gdb,
  * carp-val, waste (MCARPTIF), city (generated city day), lp (LP engines compared; not in the default list). Every solution goes through the
@@ -9,7 +9,8 @@
  * flagged for checking, never counted as optimal. Exit code 1 when any solution breaks a rule.
  * VRPTW sets: `--subset K` runs the first K instances of each class (by name), and one run per instance is scored at each
  * checkpoint (seconds) below its limit as well as at the end, every plan validated (anytime figures; `--checkpoints`
- * alone sets the limit to its last value). The peak resident memory of the run so far is printed after each instance.
+ * alone sets the limit to its last value); `--iterations N` gives each instance a budget of N steps instead of a time limit
+ * (deterministic, for before/after comparisons on a loaded machine; no checkpoints). The peak resident memory of the run so far is printed after each instance.
  * Prints a table per set and then exactly one JSON line per set.
  */
 import { readdirSync } from 'node:fs';
@@ -41,6 +42,8 @@ const sets = value('sets', 'solomon,solomon-dist,cvrp-a,cvrp-p,cvrp-x,carp-gdb,c
 const timeOverride = args.includes('--time') ? Number(value('time', '10')) : null;
 // VRPTW sets: the first k instances of each class (fixed by name) and the anytime checkpoints in seconds
 const subset = args.includes('--subset') ? Number(value('subset', '2')) : undefined;
+// VRPTW sets: an iteration budget per instance instead of a time limit (deterministic; for before/after comparisons on a loaded machine)
+const iterationsArg = args.includes('--iterations') ? Number(value('iterations', '0')) : undefined;
 const checkpointArg = args.includes('--checkpoints') ? value('checkpoints', '').split(',').map(Number) : null;
 
 // VROOM's figures are not measured by this bench: they come from runs of VROOM on this machine kind
@@ -109,7 +112,7 @@ async function vrptw(setName: string): Promise<void> {
   // one run per instance; its plan is taken at each checkpoint below the limit (anytime figures)
   const checkpointsS = (checkpointArg ?? [10, 60, 300]);
   const timeS = timeOverride ?? (checkpointArg ? Math.max(...checkpointArg) : quick ? quickTimeS : set.defaultTimeS);
-  const moments: Moment[] = checkpointsS.filter((c) => c < timeS).map((c) => ({ label: `${c} s`, ms: c * 1000 }));
+  const moments: Moment[] = iterationsArg ? [] : checkpointsS.filter((c) => c < timeS).map((c) => ({ label: `${c} s`, ms: c * 1000 }));
   const dir = join(DATA, set.dir);
   const bksTable = readBestKnown(join(DATA, set.bks), set.distanceOnly);
   const mindistVehicles = set.distanceOnly ? new Map(readCsv(join(DATA, set.bks)).map((r) => [r.instance, Number(r.mindist_vehicles)])) : null;
@@ -119,7 +122,7 @@ async function vrptw(setName: string): Promise<void> {
   for (const name of pickInstances(dir, { only, subset, every: quick ? 4 : 1 })) {
     const problem = loadInstance(dir, name, set.distanceOnly);
     const bks = bksTable.get(name);
-    const run = await runInstance(problem, { seed, timeS, moments });
+    const run = await runInstance(problem, iterationsArg ? { seed, maxIterations: iterationsArg, moments: [] } : { seed, timeS, moments });
     const row = scorePlan(name, problem, run.final, run.wallS, bks);
     if (!row.valid) {
       invalidSolutions++;
@@ -152,8 +155,8 @@ async function vrptw(setName: string): Promise<void> {
     console.log('| **total vehicles / mean gap** | ' + `${bksVehicles} | ` + anytime.map((a) => `${a.vehicles} (best known ${a.bksVehicles}) / ${Number.isNaN(a.meanGapAtBksVehiclesPct) ? '–' : a.meanGapAtBksVehiclesPct.toFixed(2) + '%'} on ${a.instancesAtBksVehicles}`).join(' | ') + ` | ${Math.max(0, ...rssMb)} |`);
   }
   const summary = set.distanceOnly
-    ? { set: setName, timeLimitS: timeS, ...t, vehicles, distance: round(sum(complete(rows), (r) => r.value)), vroom: VROOM.solomonDist }
-    : { set: setName, timeLimitS: timeS, ...t, vehicles, bksVehicles, completeInstances: complete(rows).length, distance: round(sum(complete(rows), (r) => r.value)),
+    ? { set: setName, timeLimitS: iterationsArg ? null : timeS, iterations: iterationsArg ?? null, ...t, vehicles, distance: round(sum(complete(rows), (r) => r.value)), vroom: VROOM.solomonDist }
+    : { set: setName, timeLimitS: iterationsArg ? null : timeS, iterations: iterationsArg ?? null, ...t, vehicles, bksVehicles, completeInstances: complete(rows).length, distance: round(sum(complete(rows), (r) => r.value)),
       instancesAtBksVehicles: t.inMeanGap, meanGapAtBksVehiclesPct: t.meanGapPct, anytime, peakRssMb: Math.max(0, ...rssMb), subset: subset ?? null,
       ...(set.vroom ? { vroom: VROOM.solomonHier } : {}) };
   if (set.vroom) {
