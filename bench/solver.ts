@@ -118,7 +118,7 @@ async function vrptw(setName: string): Promise<void> {
   const mindistVehicles = set.distanceOnly ? new Map(readCsv(join(DATA, set.bks)).map((r) => [r.instance, Number(r.mindist_vehicles)])) : null;
   const rows: Row[] = [];
   const atMoment: Row[][] = moments.map(() => []);
-  const rssMb: number[] = [];
+  const rssMb: number[] = [], cpuS: number[] = [], iterations: number[] = [];
   for (const name of pickInstances(dir, { only, subset, every: quick ? 4 : 1 })) {
     const problem = loadInstance(dir, name, set.distanceOnly);
     const bks = bksTable.get(name);
@@ -132,6 +132,8 @@ async function vrptw(setName: string): Promise<void> {
     rows.push(row);
     moments.forEach((m, k) => atMoment[k].push(scorePlan(name, problem, run.atMoments[k], m.ms! / 1000, bks)));
     rssMb.push(peakRssMb());
+    cpuS.push(run.cpuS);
+    iterations.push(run.final.stats.iterations);
   }
   table(set.title, rows);
   const t = tally(rows);
@@ -146,18 +148,18 @@ async function vrptw(setName: string): Promise<void> {
   });
   if (!set.distanceOnly) {
     console.log(`\n### Anytime: one run per instance, its plan at each checkpoint validated and scored (vehicles; gap % where the fleet is the best known)`);
-    console.log(`| instance | best known | ${anytime.map((a) => `${a.atS} s`).join(' | ')} | peak RSS MB (run so far) |`);
-    console.log(`|---|---|${anytime.map(() => '---|').join('')}---|`);
+    console.log(`| instance | best known | ${anytime.map((a) => `${a.atS} s`).join(' | ')} | iterations | CPU s | peak RSS MB (run so far) |`);
+    console.log(`|---|---|${anytime.map(() => '---|').join('')}---|---|---|`);
     rows.forEach((r, i) => {
       const cells = [...atMoment.map((rs) => rs[i]), r].map((x) => !x.valid ? 'INVALID' : x.unserved ? `UNSERVED ${x.unserved}` : `${x.vehicles}${x.gapPct !== undefined ? ` / ${x.gapPct.toFixed(2)}%` : x.bks?.vehicles !== undefined ? ` (${x.vehicles > x.bks.vehicles ? '+' : ''}${x.vehicles - x.bks.vehicles})` : ''}`);
-      console.log(`| ${r.name} | ${r.bks?.vehicles ?? ''} / ${r.bks?.text ?? ''} | ${cells.join(' | ')} | ${rssMb[i]} |`);
+      console.log(`| ${r.name} | ${r.bks?.vehicles ?? ''} / ${r.bks?.text ?? ''} | ${cells.join(' | ')} | ${iterations[i]} | ${cpuS[i].toFixed(1)} | ${rssMb[i]} |`);
     });
-    console.log('| **total vehicles / mean gap** | ' + `${bksVehicles} | ` + anytime.map((a) => `${a.vehicles} (best known ${a.bksVehicles}) / ${Number.isNaN(a.meanGapAtBksVehiclesPct) ? '–' : a.meanGapAtBksVehiclesPct.toFixed(2) + '%'} on ${a.instancesAtBksVehicles}`).join(' | ') + ` | ${Math.max(0, ...rssMb)} |`);
+    console.log('| **total vehicles / mean gap** | ' + `${bksVehicles} | ` + anytime.map((a) => `${a.vehicles} (best known ${a.bksVehicles}) / ${Number.isNaN(a.meanGapAtBksVehiclesPct) ? '–' : a.meanGapAtBksVehiclesPct.toFixed(2) + '%'} on ${a.instancesAtBksVehicles}`).join(' | ') + ` | ${iterations.reduce((a, b) => a + b, 0)} | ${cpuS.reduce((a, b) => a + b, 0).toFixed(1)} | ${Math.max(0, ...rssMb)} |`);
   }
   const summary = set.distanceOnly
     ? { set: setName, timeLimitS: iterationsArg ? null : timeS, iterations: iterationsArg ?? null, ...t, vehicles, distance: round(sum(complete(rows), (r) => r.value)), vroom: VROOM.solomonDist }
     : { set: setName, timeLimitS: iterationsArg ? null : timeS, iterations: iterationsArg ?? null, ...t, vehicles, bksVehicles, completeInstances: complete(rows).length, distance: round(sum(complete(rows), (r) => r.value)),
-      instancesAtBksVehicles: t.inMeanGap, meanGapAtBksVehiclesPct: t.meanGapPct, anytime, peakRssMb: Math.max(0, ...rssMb), subset: subset ?? null,
+      instancesAtBksVehicles: t.inMeanGap, meanGapAtBksVehiclesPct: t.meanGapPct, anytime, peakRssMb: Math.max(0, ...rssMb), cpuS: round(cpuS.reduce((a, b) => a + b, 0), 1), subset: subset ?? null,
       ...(set.vroom ? { vroom: VROOM.solomonHier } : {}) };
   if (set.vroom) {
     console.log(`\n| Solomon, ${rows.length} x ${timeS} s | ours | VROOM -x 5 (56 instances, 2 threads, ~1.9 s) | best known |`);

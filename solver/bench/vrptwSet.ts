@@ -54,6 +54,8 @@ export interface Moment { label: string; ms?: number; iteration?: number }
 export interface InstanceRun {
   final: Solution;
   wallS: number;
+  /** CPU seconds of this process during the solve (less sensitive than wall time to other work on the machine) */
+  cpuS: number;
   /** the plan at each moment, in the order of `moments` (the final plan for a moment never reached) */
   atMoments: Solution[];
 }
@@ -63,14 +65,16 @@ export async function runInstance(problem: ProblemInput, opts: { seed: number; t
   const atMs = opts.moments.filter((m) => m.ms !== undefined).map((m) => m.ms!);
   const atIterations = opts.moments.filter((m) => m.iteration !== undefined).map((m) => m.iteration!);
   const byMs = new Map<number, Solution>(), byIt = new Map<number, Solution>();
-  const t0 = performance.now();
+  const t0 = performance.now(), cpu0 = process.cpuUsage();
   const final = await solve(problem, {
     seed: opts.seed, maxIterations: opts.maxIterations ?? 1e9, timeLimitMs: opts.timeS === undefined ? undefined : opts.timeS * 1000,
     checkpoints: { atMs, atIterations, onCheckpoint: (sol, at) => (at.ms !== undefined ? byMs.set(at.ms, sol) : byIt.set(at.iteration!, sol)) },
   });
   const wallS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
   const atMoments = opts.moments.map((m) => (m.ms !== undefined ? byMs.get(m.ms) : byIt.get(m.iteration!)) ?? final);
-  return { final, wallS, atMoments };
+  return { final, wallS, cpuS, atMoments };
 }
 
 /** Score a plan against the best known from the validator's recomputation alone (the plan's own figures are not read). */

@@ -50,6 +50,9 @@ export class SearchState {
   readonly rbase: Float64Array;
   readonly rtw: Float64Array;
   readonly rdist: Float64Array;
+  /** 1 while the route has nodes, and how many do (kept by update: no scan of the fleet per insertion) */
+  private readonly used: Uint8Array;
+  private usedCount = 0;
   /** what the route carries (task group), -1 while empty */
   readonly rgroup: Int32Array;
   /** route holding the task, -1 when left out */
@@ -126,6 +129,7 @@ export class SearchState {
     this.rtw = new Float64Array(m.nVeh);
     this.rdist = new Float64Array(m.nVeh);
     this.rgroup = new Int32Array(m.nVeh).fill(-1);
+    this.used = new Uint8Array(m.nVeh);
     this.taskVeh = new Int32Array(m.nTasks).fill(-1);
     this.taskPos = new Int32Array(m.nTasks).fill(-1);
     this.absence = new Float64Array(m.nTasks).fill(1);
@@ -154,6 +158,8 @@ export class SearchState {
       const t = m.nodeTask[ns[i]];
       if (t >= 0) this.taskPos[t] = i;
     }
+    const used = ns.length > 0 ? 1 : 0;
+    if (used !== this.used[v]) { this.usedCount += used ? 1 : -1; this.used[v] = used; }
     suf[ns.length].copyFrom(this.endSegs[v]);
     for (let i = ns.length - 1; i >= 0; i--) concat(suf[i], this.nodeSegs[ns[i]], suf[i + 1], m, v);
     if (ns.length === 0) {
@@ -208,10 +214,9 @@ export class SearchState {
     return c;
   }
 
+  /** Routes with nodes (as of their last update). */
   vehiclesUsed(): number {
-    let k = 0;
-    for (let v = 0; v < this.m.nVeh; v++) if (this.nodes[v].length > 0) k++;
-    return k;
+    return this.usedCount;
   }
 
   snapshot(): SearchResult {
