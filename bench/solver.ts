@@ -141,14 +141,14 @@ async function vrptw(setName: string): Promise<void> {
   const complete = (rs: Row[]) => rs.filter((r) => r.valid && r.unserved === 0);
   const vehicles = sum(complete(rows), (r) => r.vehicles);
   const bksVehicles = sum(complete(rows), (r) => r.bks?.vehicles ?? 0);
-  const anytime = [...moments.map((m, k) => ({ atS: m.ms! / 1000, rows: atMoment[k] })), { atS: timeS, rows }].map(({ atS, rows: rs }) => {
+  const anytime = [...moments.map((m, k) => ({ atS: m.ms! / 1000, rows: atMoment[k] })), { atS: iterationsArg ? null : timeS, rows }].map(({ atS, rows: rs }) => {
     const tt = tally(rs);
     return { atS, vehicles: sum(complete(rs), (r) => r.vehicles), bksVehicles: sum(complete(rs), (r) => r.bks?.vehicles ?? 0), completeInstances: complete(rs).length,
       instancesAtBksVehicles: tt.inMeanGap, meanGapAtBksVehiclesPct: tt.meanGapPct, invalid: tt.invalid, withUnserved: tt.withUnserved };
   });
   if (!set.distanceOnly) {
     console.log(`\n### Anytime: one run per instance, its plan at each checkpoint validated and scored (vehicles; gap % where the fleet is the best known)`);
-    console.log(`| instance | best known | ${anytime.map((a) => `${a.atS} s`).join(' | ')} | iterations | CPU s | peak RSS MB (run so far) |`);
+    console.log(`| instance | best known | ${anytime.map((a) => (a.atS === null ? `end (${iterationsArg} steps)` : `${a.atS} s`)).join(' | ')} | iterations | CPU s | peak RSS MB (run so far) |`);
     console.log(`|---|---|${anytime.map(() => '---|').join('')}---|---|---|`);
     rows.forEach((r, i) => {
       const cells = [...atMoment.map((rs) => rs[i]), r].map((x) => !x.valid ? 'INVALID' : x.unserved ? `UNSERVED ${x.unserved}` : `${x.vehicles}${x.gapPct !== undefined ? ` / ${x.gapPct.toFixed(2)}%` : x.bks?.vehicles !== undefined ? ` (${x.vehicles > x.bks.vehicles ? '+' : ''}${x.vehicles - x.bks.vehicles})` : ''}`);
