@@ -44,7 +44,9 @@ export function repair(st: SearchState): void {
   for (const k of REPAIR_PRICE_FACTORS) {
     st.setTwWeight(w * k);
     const bad: number[] = [];
-    for (const v of st.touched) if (st.rtw[v] > 0) timeWarpSpots(st, v, bad);
+    // in route order, as when every late route was repaired (a step that touched them all repairs as before)
+    const late = st.touched.filter((v) => st.rtw[v] > 0).sort((a, b) => a - b);
+    for (const v of late) timeWarpSpots(st, v, bad);
     focusedSearch(st, bad);
     if (st.totalTw() === 0) break;
   }
