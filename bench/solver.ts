@@ -1,22 +1,29 @@
 /**
- * Solver benchmarks: `npm run bench:solver -- [--sets a,b] [--time S] [--quick] [--seed N] [--only NAME]`.
- * `--threads N`: search threads per problem (vrp/parallel/; default 1).
- * Sets: solomon (hierarchical), solomon-dist (distance only), cvrp-a, cvrp-p, cvrp-x, carp-gdb,
+ * Solver benchmarks: `npm run bench:solver -- [--sets a,b] [--time S] [--quick] [--seed N] [--only NAME]
+ * [--subset K] [--checkpoints 10,60,300] [--iterations N] [--threads N]`. `--threads N`: search threads per problem
+ * (vrp/parallel/; default 1).
+ * Sets: solomon (hierarchical), solomon-dist (distance only), homberger400 and homberger1000 (Gehring & Homberger,
+ * hierarchical; not in the default list: 120 s and 300 s per instance), cvrp-a, cvrp-p, cvrp-x, carp-gdb,
  * carp-val, waste (MCARPTIF), city (generated city day on a generated road network, bench/planning-generated.ts), lp (LP engines compared; not in the default list). Every solution goes through the
  * independent validator and every figure printed is the validator's recomputation, never what the solver states about itself.
  * A row that breaks a rule or leaves work unserved is marked and left out of the mean gap; a value below the best known is
  * flagged for checking, never counted as optimal. Exit code 1 when any solution breaks a rule.
+ * VRPTW sets: `--subset K` runs the first K instances of each class (by name), and one run per instance is scored at each
+ * checkpoint (seconds) below its limit as well as at the end, every plan validated (anytime figures; `--checkpoints`
+ * alone sets the limit to its last value); `--iterations N` gives each instance a budget of N steps instead of a time limit
+ * (deterministic, for before/after comparisons on a loaded machine; no checkpoints). The peak resident memory of the run so far is printed after each instance.
  * Prints a table per set and then exactly one JSON line per set.
  */
 import { readdirSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { solve, validateSolution, type ProblemInput, type Solution, type ValidationReport } from '../solver/index.js';
 import { loadSolomon } from '../solver/bench/solomon.js';
+import { loadInstance, pickInstances, readBestKnown, runInstance, scorePlan, type Moment } from '../solver/bench/vrptwSet.js';
 import { loadCvrp } from '../solver/bench/cvrp.js';
 import { loadCarp, loadMcarptif } from '../solver/bench/carp.js';
 import { readCsv } from '../solver/bench/common.js';
 import { generatedCityProblem } from './planning-generated.js';
-import { round, score, sum, tally, type BestKnown, type Row } from '../solver/bench/score.js';
+import { round, score, sum, tally, type Row } from '../solver/bench/score.js';
 import { parseProblem } from '../solver/problem.js';
 import { buildAllocationModel } from '../solver/lp/allocation.js';
 import { buildFleetBoundModel } from '../solver/lp/fleetBound.js';
@@ -35,6 +42,11 @@ const only = value('only', '');
 const sets = value('sets', 'solomon,solomon-dist,cvrp-a,cvrp-p,cvrp-x,carp-gdb,carp-val,waste,city').split(',');
 const threads = Number(value('threads', '1'));
 const timeOverride = args.includes('--time') ? Number(value('time', '10')) : null;
+// VRPTW sets: the first k instances of each class (fixed by name) and the anytime checkpoints in seconds
+const subset = args.includes('--subset') ? Number(value('subset', '2')) : undefined;
+// VRPTW sets: an iteration budget per instance instead of a time limit (deterministic; for before/after comparisons on a loaded machine)
+const iterationsArg = args.includes('--iterations') ? Number(value('iterations', '0')) : undefined;
+const checkpointArg = args.includes('--checkpoints') ? value('checkpoints', '').split(',').map(Number) : null;
 
 // VROOM's figures are not measured by this bench: they come from runs of VROOM on this machine kind
 // quoted in solver/README.md ("Peer figures"), printed beside ours for reading side by side.
@@ -84,42 +96,84 @@ function printTally(t: ReturnType<typeof tally>, withBestKnown = true): void {
   console.log(out.join('; '));
 }
 
-async function solomon(distanceOnly: boolean): Promise<void> {
-  const timeS = timeOverride ?? (quick ? 1 : 10);
-  const bksTable = new Map(readCsv(join(DATA, 'solomon', 'bks.csv')).map((r) => [r.instance, r]));
+interface VrptwSet { title: string; dir: string; bks: string; distanceOnly: boolean; defaultTimeS: number; vroom: boolean }
+const VRPTW_SETS: Record<string, VrptwSet> = {
+  solomon: { title: 'Solomon VRPTW, hierarchical (vehicles, then distance)', dir: 'solomon', bks: 'solomon/bks.csv', distanceOnly: false, defaultTimeS: 10, vroom: true },
+  'solomon-dist': { title: 'Solomon VRPTW, distance only', dir: 'solomon', bks: 'solomon/bks.csv', distanceOnly: true, defaultTimeS: 10, vroom: true },
+  // the issue's goals: 120 s per 400-customer instance, 300 s per 1,000-customer one
+  homberger400: { title: 'Gehring & Homberger VRPTW, 400 customers, hierarchical', dir: 'homberger/400', bks: 'homberger/bks.csv', distanceOnly: false, defaultTimeS: 120, vroom: false },
+  homberger1000: { title: 'Gehring & Homberger VRPTW, 1,000 customers, hierarchical', dir: 'homberger/1000', bks: 'homberger/bks.csv', distanceOnly: false, defaultTimeS: 300, vroom: false },
+};
+
+/** Process peak resident memory in MB (it only grows: after an instance, the peak of the run so far). */
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function vrptw(setName: string): Promise<void> {
+  const set = VRPTW_SETS[setName];
+  const quickTimeS = set.defaultTimeS >= 100 ? 10 : 1;
+  // one run per instance; its plan is taken at each checkpoint below the limit (anytime figures)
+  const checkpointsS = (checkpointArg ?? [10, 60, 300]);
+  const timeS = timeOverride ?? (checkpointArg ? Math.max(...checkpointArg) : quick ? quickTimeS : set.defaultTimeS);
+  const moments: Moment[] = iterationsArg ? [] : checkpointsS.filter((c) => c < timeS).map((c) => ({ label: `${c} s`, ms: c * 1000 }));
+  const dir = join(DATA, set.dir);
+  const bksTable = readBestKnown(join(DATA, set.bks), set.distanceOnly);
+  const mindistVehicles = set.distanceOnly ? new Map(readCsv(join(DATA, set.bks)).map((r) => [r.instance, Number(r.mindist_vehicles)])) : null;
   const rows: Row[] = [];
-  for (const f of files(join(DATA, 'solomon'), '.txt')) {
-    const name = basename(f, '.txt');
-    const problem = loadSolomon(join(DATA, 'solomon', f), { objective: distanceOnly ? 'cost' : 'vehicles-then-cost' });
-    const { report, timeS: t } = await run(problem, timeS);
-    const b = bksTable.get(name)!;
-    const text = distanceOnly ? b.mindist_distance : b.distance;
-    // the vehicle count is part of the hierarchical objective; distance-only leaves the fleet free
-    const bks: BestKnown = { value: Number(text), text, proven: false, vehicles: distanceOnly ? undefined : Number(b.vehicles),
-      doubtful: distanceOnly && /DOUBTFUL mindist/.test(b.notes ?? '') };
-    const row = score(name, report, t, bks);
-    if (distanceOnly) row.bks = { ...bks, vehicles: Number(b.mindist_vehicles) };
+  const atMoment: Row[][] = moments.map(() => []);
+  const rssMb: number[] = [], cpuS: number[] = [], iterations: number[] = [];
+  for (const name of pickInstances(dir, { only, subset, every: quick ? 4 : 1 })) {
+    const problem = loadInstance(dir, name, set.distanceOnly);
+    const bks = bksTable.get(name);
+    const run = await runInstance(problem, iterationsArg ? { seed, threads, maxIterations: iterationsArg, moments: [] } : { seed, threads, timeS, moments });
+    const row = scorePlan(name, problem, run.final, run.wallS, bks);
+    if (!row.valid) {
+      invalidSolutions++;
+      console.error(`  ${name}: INVALID, ${row.violations} violations`);
+    }
+    if (mindistVehicles && bks) row.bks = { ...bks, vehicles: mindistVehicles.get(name) };
     rows.push(row);
+    moments.forEach((m, k) => atMoment[k].push(scorePlan(name, problem, run.atMoments[k], m.ms! / 1000, bks)));
+    rssMb.push(peakRssMb());
+    cpuS.push(run.cpuS);
+    iterations.push(run.final.stats.iterations);
   }
-  table(distanceOnly ? 'Solomon VRPTW, distance only' : 'Solomon VRPTW, hierarchical (vehicles, then distance)', rows);
+  table(set.title, rows);
   const t = tally(rows);
   printTally(t);
-  const complete = rows.filter((r) => r.valid && r.unserved === 0);
-  const vehicles = sum(complete, (r) => r.vehicles);
-  const bksVehicles = sum(complete, (r) => r.bks?.vehicles ?? 0);
-  const summary = distanceOnly
-    ? { set: 'solomon-dist', timeLimitS: timeS, threads, ...t, vehicles, distance: round(sum(complete, (r) => r.value)), vroom: VROOM.solomonDist }
-    : { set: 'solomon', timeLimitS: timeS, threads, ...t, vehicles, bksVehicles, completeInstances: complete.length, distance: round(sum(complete, (r) => r.value)),
-      instancesAtBksVehicles: t.inMeanGap, meanGapAtBksVehiclesPct: t.meanGapPct, vroom: VROOM.solomonHier };
-  console.log(`\n| Solomon, ${rows.length} x ${timeS} s | ours | VROOM -x 5 (56 instances, 2 threads, ~1.9 s) | best known |`);
-  console.log('|---|---|---|---|');
-  if (distanceOnly) {
-    console.log(`| mean gap to distance-only best | ${t.meanGapPct.toFixed(2)}% on ${t.inMeanGap} | +${VROOM.solomonDist.meanGapPct}% | 0 |`);
-  } else {
-    console.log(`| vehicles (valid, complete rows) | ${vehicles} on ${complete.length} | ${VROOM.solomonHier.vehicles} on 56 | ${bksVehicles} on ${complete.length} |`);
-    console.log(`| mean distance gap where vehicles = best known | ${t.meanGapPct.toFixed(2)}% on ${t.inMeanGap} | +${VROOM.solomonHier.meanGapAtBksVehiclesPct}% on ${VROOM.solomonHier.instancesAtBksVehicles} | 0 |`);
+  const complete = (rs: Row[]) => rs.filter((r) => r.valid && r.unserved === 0);
+  const vehicles = sum(complete(rows), (r) => r.vehicles);
+  const bksVehicles = sum(complete(rows), (r) => r.bks?.vehicles ?? 0);
+  const anytime = [...moments.map((m, k) => ({ atS: m.ms! / 1000, rows: atMoment[k] })), { atS: iterationsArg ? null : timeS, rows }].map(({ atS, rows: rs }) => {
+    const tt = tally(rs);
+    return { atS, vehicles: sum(complete(rs), (r) => r.vehicles), bksVehicles: sum(complete(rs), (r) => r.bks?.vehicles ?? 0), completeInstances: complete(rs).length,
+      instancesAtBksVehicles: tt.inMeanGap, meanGapAtBksVehiclesPct: tt.meanGapPct, invalid: tt.invalid, withUnserved: tt.withUnserved };
+  });
+  if (!set.distanceOnly) {
+    console.log(`\n### Anytime: one run per instance, its plan at each checkpoint validated and scored (vehicles; gap % where the fleet is the best known)`);
+    console.log(`| instance | best known | ${anytime.map((a) => (a.atS === null ? `end (${iterationsArg} steps)` : `${a.atS} s`)).join(' | ')} | iterations | CPU s | peak RSS MB (run so far) |`);
+    console.log(`|---|---|${anytime.map(() => '---|').join('')}---|---|---|`);
+    rows.forEach((r, i) => {
+      const cells = [...atMoment.map((rs) => rs[i]), r].map((x) => !x.valid ? 'INVALID' : x.unserved ? `UNSERVED ${x.unserved}` : `${x.vehicles}${x.gapPct !== undefined ? ` / ${x.gapPct.toFixed(2)}%` : x.bks?.vehicles !== undefined ? ` (${x.vehicles > x.bks.vehicles ? '+' : ''}${x.vehicles - x.bks.vehicles})` : ''}`);
+      console.log(`| ${r.name} | ${r.bks?.vehicles ?? ''} / ${r.bks?.text ?? ''} | ${cells.join(' | ')} | ${iterations[i]} | ${cpuS[i].toFixed(1)} | ${rssMb[i]} |`);
+    });
+    console.log('| **total vehicles / mean gap** | ' + `${bksVehicles} | ` + anytime.map((a) => `${a.vehicles} (best known ${a.bksVehicles}) / ${Number.isNaN(a.meanGapAtBksVehiclesPct) ? '–' : a.meanGapAtBksVehiclesPct.toFixed(2) + '%'} on ${a.instancesAtBksVehicles}`).join(' | ') + ` | ${iterations.reduce((a, b) => a + b, 0)} | ${cpuS.reduce((a, b) => a + b, 0).toFixed(1)} | ${Math.max(0, ...rssMb)} |`);
   }
-  console.log(`VROOM figures: ${VROOM_SOURCE}.`);
+  const summary = set.distanceOnly
+    ? { set: setName, timeLimitS: iterationsArg ? null : timeS, iterations: iterationsArg ?? null, threads, ...t, vehicles, distance: round(sum(complete(rows), (r) => r.value)), vroom: VROOM.solomonDist }
+    : { set: setName, timeLimitS: iterationsArg ? null : timeS, iterations: iterationsArg ?? null, threads, ...t, vehicles, bksVehicles, completeInstances: complete(rows).length, distance: round(sum(complete(rows), (r) => r.value)),
+      instancesAtBksVehicles: t.inMeanGap, meanGapAtBksVehiclesPct: t.meanGapPct, anytime, peakRssMb: Math.max(0, ...rssMb), cpuS: round(cpuS.reduce((a, b) => a + b, 0), 1), subset: subset ?? null,
+      ...(set.vroom ? { vroom: VROOM.solomonHier } : {}) };
+  if (set.vroom) {
+    console.log(`\n| Solomon, ${rows.length} x ${timeS} s | ours | VROOM -x 5 (56 instances, 2 threads, ~1.9 s) | best known |`);
+    console.log('|---|---|---|---|');
+    if (set.distanceOnly) {
+      console.log(`| mean gap to distance-only best | ${t.meanGapPct.toFixed(2)}% on ${t.inMeanGap} | +${VROOM.solomonDist.meanGapPct}% | 0 |`);
+    } else {
+      console.log(`| vehicles (valid, complete rows) | ${vehicles} on ${complete(rows).length} | ${VROOM.solomonHier.vehicles} on 56 | ${bksVehicles} on ${complete(rows).length} |`);
+      console.log(`| mean distance gap where vehicles = best known | ${t.meanGapPct.toFixed(2)}% on ${t.inMeanGap} | +${VROOM.solomonHier.meanGapAtBksVehiclesPct}% on ${VROOM.solomonHier.instancesAtBksVehicles} | 0 |`);
+    }
+    console.log(`VROOM figures: ${VROOM_SOURCE}.`);
+  }
   console.log(JSON.stringify(summary));
 }
 
@@ -227,8 +281,7 @@ async function lp(): Promise<void> {
 }
 
 for (const s of sets) {
-  if (s === 'solomon') await solomon(false);
-  else if (s === 'solomon-dist') await solomon(true);
+  if (s in VRPTW_SETS) await vrptw(s);
   else if (s === 'cvrp-a') await cvrp('A');
   else if (s === 'cvrp-p') await cvrp('P');
   else if (s === 'cvrp-x') await cvrp('X');

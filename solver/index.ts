@@ -4,15 +4,14 @@
  */
 import { parseProblem, type Problem, type Solution, type Unserved, type Route } from './problem.js';
 import { compileProblem, visitWindows } from './vrp/compile.js';
-import { search, RoutePool, type RouteOut, type SearchProgress, type SearchResult } from './vrp/search.js';
-import { buildRoute, diagnose, fitBreak } from './vrp/plan.js';
+import { search, RoutePool, type SearchProgress, type SearchResult } from './vrp/search.js';
 import { allocateFacilities } from './lp/allocation.js';
 import { selectRoutes } from './lp/setPartition.js';
-import { enforceFacilityCapacity } from './vrp/facilityCapacity.js';
-import { reinsertTasks } from './vrp/reinsert.js';
 import { parallelSearch } from './vrp/parallel/parallelSearch.js';
 import { SearchThread } from './vrp/parallel/threads.js';
 import { buildDayLimits, planKeepsLimits } from './vrp/search/dayLimits.js';
+import { settlePartition, toSolution } from './settle.js';
+import { Checkpoints, type SolveCheckpoints } from './checkpoints.js';
 
 export * from './problem.js';
 export { validateSolution, rules, ruleDescriptions, FIGURE_TOLERANCE, type Rule, type Violation, type ValidationReport } from './validate.js';
@@ -53,6 +52,12 @@ export interface SolveOptions {
    * off: only the repairs after the search do (the behaviour before issue 15, item 3)
    */
   dayLimitsInSearch?: boolean;
+  /**
+   * the plan as it stands at given times or iteration counts of this solve, each validated by
+   * the caller if it wants figures (checkpoints.ts); never changes the plan returned; with
+   * several threads, the calling thread's search hands them out
+   */
+  checkpoints?: SolveCheckpoints;
   /** 0..1 progress for a progress bar, with what the search is doing */
   onProgress?: (fraction: number, detail: SearchProgress & { partition: string }) => void;
 }
@@ -78,11 +83,12 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
   // part of the time cap is kept for the second try on the idle vehicles
   const mayRetry = !opts.noRetry && settledAfterSearch(p);
   const firstOpts = mayRetry && opts.timeLimitMs ? { ...opts, timeLimitMs: opts.timeLimitMs * (1 - RETRY_TIME_SHARE) } : opts;
+  const checkpoints = opts.checkpoints ? new Checkpoints(p, opts.checkpoints, startMs, seed) : undefined;
   const nThreads = Math.max(1, Math.floor(opts.threads ?? 1));
   const threads = Array.from({ length: nThreads - 1 }, (_, i) => new SearchThread(`solver-search-${i + 1}`));
   let first: PartialPlan;
   try {
-    first = await solvePartitions(p, firstOpts, seed, maxIterations, threads);
+    first = await solvePartitions(p, firstOpts, seed, maxIterations, threads, checkpoints);
   } finally {
     await Promise.all(threads.map((t) => t.terminate()));
   }
@@ -92,16 +98,10 @@ export async function solve(input: unknown, opts: SolveOptions = {}): Promise<So
   }
   const { routes, unserved, iterations, repairs } = first;
   opts.onProgress?.(1, { phase: 'cost', iteration: iterations, maxIterations, vehicles: routes.length, unassigned: unserved.length, cost: 0, partition: 'all' });
-  const distanceM = routes.reduce((a, r) => a + r.distanceM, 0);
-  const durationS = routes.reduce((a, r) => a + r.durationS, 0);
-  const fixedCost = routes.reduce((a, r) => a + (p.vehicles.find((v) => v.id === r.vehicleId)?.fixedCost ?? 0), 0);
-  return {
-    problem: p.name,
-    routes,
-    unserved,
-    cost: { vehicles: routes.length, distanceM, durationS, fixed: fixedCost, total: routes.reduce((a, r) => a + r.cost, 0) },
-    stats: settledAfterSearch(p) ? { iterations, seed, repairs } : { iterations, seed },
-  };
+  const solution = toSolution(p, routes, unserved, iterations, seed);
+  if (settledAfterSearch(p)) solution.stats.repairs = repairs;
+  checkpoints?.finish(solution);
+  return solution;
 }
 
 interface PartialPlan {
@@ -116,7 +116,7 @@ interface PartialPlan {
   repairs: { facilityTrips: number; breakTasks: number };
 }
 
-async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, maxIterations: number, threads: SearchThread[]): Promise<PartialPlan> {
+async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, maxIterations: number, threads: SearchThread[], checkpoints?: Checkpoints): Promise<PartialPlan> {
   // when the search keeps the facilities' daily capacities itself, it may unload at any facility
   // of the class (the allocation LP's choice of facilities left tasks with no room at them)
   const capsInSearch = opts.dayLimitsInSearch !== false && p.facilities.some((f) => f.dailyCapacityKg !== undefined);
@@ -133,7 +133,7 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
   const usedKg = new Map<string, number>();
   const repairs = { facilityTrips: 0, breakTasks: 0 };
   const start = Date.now();
-  for (const cm of compiled.models) {
+  for (const [k, cm] of compiled.models.entries()) {
     const share = cm.model.nTasks / Math.max(1, totalTasks);
     const its = Math.max(50, Math.round(maxIterations * share));
     const timeLimitMs = opts.timeLimitMs ? Math.max(1, (opts.timeLimitMs - (Date.now() - start)) * share / Math.max(share, 1 - done / Math.max(1, totalTasks))) : undefined;
@@ -141,6 +141,7 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
     const dayLimits = opts.dayLimitsInSearch === false ? undefined : buildDayLimits(p, cm, usedKg);
     const searchOpts = {
       dayLimits, seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, fleetRestarts: opts.fleetRestarts, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined),
+      checkpoints: checkpoints?.forPartition(compiled, k, { routes: routes.slice(), unserved: [...unserved, ...takenOut], usedKg, iterations }),
       // progress only (never a decision): whichever of the work and the time cap is further along
       onProgress: (sp: SearchProgress) => {
         const byTime = timeLimitMs ? (Date.now() - partStartMs) / timeLimitMs : 0;
@@ -165,22 +166,12 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
     }
     iterations += result.iterations;
     done += cm.model.nTasks;
-    const fixed = enforceFacilityCapacity(p, cm, result, usedKg);
-    repairs.facilityTrips += fixed.repairedTrips;
-    const kept: RouteOut[] = [];
-    const breakOut: Array<{ task: number; unserved: Unserved }> = [];
-    for (const r of fixed.result.routes) {
-      const { route, dropped, droppedTasks } = fitBreak(p, cm, r);
-      if (route) kept.push(route);
-      dropped.forEach((u, i) => breakOut.push({ task: droppedTasks[i], unserved: u }));
-      repairs.breakTasks += dropped.length;
-    }
-    // what a break pushed off one route may fit on another busy one
-    const placed = breakOut.length ? reinsertTasks(p, cm, kept, breakOut.map((b) => b.task), usedKg) : new Set<number>();
-    for (const b of breakOut) if (!placed.has(b.task)) takenOut.push(b.unserved);
-    for (const r of kept) routes.push(buildRoute(p, cm, r));
-    for (const t of fixed.result.unassigned) unserved.push(diagnose(p, cm, t, usedKg));
-    takenOut.push(...fixed.unserved);
+    const settled = settlePartition(p, cm, result, usedKg);
+    repairs.facilityTrips += settled.repairs.facilityTrips;
+    repairs.breakTasks += settled.repairs.breakTasks;
+    routes.push(...settled.routes);
+    unserved.push(...settled.unserved);
+    takenOut.push(...settled.takenOut);
   }
   unserved.push(...takenOut);
   return { routes, unserved, takenOut, usedKg, iterations, repairs };
@@ -222,7 +213,7 @@ async function retryTakenOut(p: Problem, plan: PartialPlan, opts: SolveOptions, 
     : { ...f, dailyCapacityKg: Math.max(0, f.dailyCapacityKg - (plan.usedKg.get(f.id) ?? 0)) });
   const total = p.jobs.length + p.muckLoads.length + p.sweepTasks.length;
   const retry = await solve({ ...p, jobs, muckLoads, sweepTasks, vehicles, facilities }, {
-    ...opts, noRetry: true, onProgress: undefined,
+    ...opts, noRetry: true, onProgress: undefined, checkpoints: undefined,
     maxIterations: Math.max(2000, Math.round(maxIterations * items / Math.max(1, total))),
   });
   const served = new Set<string>();

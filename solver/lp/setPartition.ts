@@ -35,7 +35,18 @@ export function buildSetPartitioningModel(m: Model, pool: PoolRoute[]): LinearMo
   return model;
 }
 
-/** A cheaper combination of pool routes than `current`, or null. */
+/**
+ * Is the selection better than the current plan? Vehicles first: fewer routes, or as many and
+ * cheaper. A MIP stopped by its time cap may hand back an incumbent with more routes and less
+ * distance (on a 400-customer run under a 60 s cap the plan returned had 41 vehicles where
+ * the search had reached 39): comparing costs alone took it.
+ */
+export function improves(vehiclesFirst: boolean, chosen: { routes: number; cost: number }, current: { routes: number; cost: number }): boolean {
+  if (vehiclesFirst && chosen.routes !== current.routes) return chosen.routes < current.routes;
+  return chosen.cost < current.cost - 1e-7;
+}
+
+/** A better combination of pool routes than `current` (see `improves`), or null. */
 /** `timeLimitS`: a wall-clock cap for a solve under a time budget; without it the MIP is bounded by nodes. */
 export async function selectRoutes(m: Model, pool: PoolRoute[], current: SearchResult, backend: LpBackend = 'highs', timeLimitS?: number): Promise<SearchResult | null> {
   // the pool's tasks must be exactly the current solution's (it always holds the current routes)
@@ -44,7 +55,7 @@ export async function selectRoutes(m: Model, pool: PoolRoute[], current: SearchR
   if (!res.feasible) return null;
   const chosen = pool.filter((_, j) => res.values[j] > 0.5);
   const cost = chosen.reduce((a, r) => a + r.cost, 0);
-  if (cost >= current.cost - 1e-7) return null;
+  if (!improves(m.vehiclesFirst, { routes: chosen.length, cost }, { routes: current.routes.length, cost: current.cost })) return null;
   // give each chosen route a distinct vehicle of its type
   const free = new Map<number, number[]>();
   for (let v = 0; v < m.nVeh; v++) { const ty = m.vehType[v]; if (!free.has(ty)) free.set(ty, []); free.get(ty)!.push(v); }

@@ -20,7 +20,7 @@ import { fleetMinimise } from './search/fleetMinimisation.js';
 import { costPhase } from './search/costPhase.js';
 import type { SearchOptions, SearchResult } from './search/types.js';
 
-export type { SearchOptions, SearchProgress, RouteOut, SearchResult } from './search/types.js';
+export type { SearchOptions, SearchProgress, RouteOut, SearchResult, SearchCheckpoints } from './search/types.js';
 export { RoutePool } from './search/routePool.js';
 
 /** Construction (or the given start), then packing what it left out, fleet minimisation (vehicles first), then the cost phase. */
@@ -33,20 +33,20 @@ export function search(m: Model, opts: SearchOptions = {}): SearchResult {
     localSearch(st);
   }
   st.progress('construct', st.totalCost());
-  let best = st.snapshot();
+  let best = st.keepBest();
   st.poolAdd();
   const fleetIt = m.vehiclesFirst ? Math.floor(st.maxIt * (opts.fleetShare ?? DEFAULT_FLEET_SHARE)) : 0;
   if (st.unassigned.length > 0 && !st.deadlineIsClose()) {
     // construction left tasks out: pack them in (ejections + absence counters) before costs
     if (st.deadline !== Infinity) st.phaseDeadline = Date.now() + (st.deadline - Date.now()) * PACKING_SHARE;
-    best = fleetMinimise(st, best, Math.floor(st.maxIt * PACKING_SHARE), false);
+    best = st.best = fleetMinimise(st, best, Math.floor(st.maxIt * PACKING_SHARE), false);
     st.phaseDeadline = Infinity;
     st.restore(best);
   }
   if (fleetIt > 0 && st.unassigned.length === 0) {
     // the wall-clock cap, when given, is shared the same way as the iterations
     if (st.deadline !== Infinity) st.phaseDeadline = Date.now() + (st.deadline - Date.now()) * (opts.fleetShare ?? DEFAULT_FLEET_SHARE);
-    best = fleetMinimise(st, best, fleetIt);
+    best = st.best = fleetMinimise(st, best, fleetIt);
     st.phaseDeadline = Infinity;
   }
   st.restore(best);

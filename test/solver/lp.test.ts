@@ -3,6 +3,7 @@ import { parseProblem, fleetLowerBound, allocateFacilities } from '../../solver/
 import { buildAllocationModel } from '../../solver/lp/allocation.js';
 import { buildFleetBoundModel } from '../../solver/lp/fleetBound.js';
 import { solveWithHighs, solveWithJsLp } from '../../solver/lp/lp.js';
+import { improves } from '../../solver/lp/setPartition.js';
 import { generateCity } from '../../solver/fixtures/grid-city.js';
 import { collector, lineProblem } from './helpers.js';
 
@@ -38,5 +39,16 @@ describe('LP models', () => {
       expect(a.feasible && b.feasible).toBe(true);
       expect(a.objective).toBeCloseTo(b.objective, 4);
     }
+  });
+});
+
+describe('set partitioning never trades a vehicle for distance when vehicles come first', () => {
+  it('takes fewer routes even if dearer, refuses more routes even if cheaper, and compares cost alone for the cost objective', () => {
+    const current = { routes: 39, cost: 7201 };
+    expect(improves(true, { routes: 41, cost: 7000 }, current)).toBe(false);
+    expect(improves(true, { routes: 38, cost: 7400 }, current)).toBe(true);
+    expect(improves(true, { routes: 39, cost: 7199 }, current)).toBe(true);
+    expect(improves(true, { routes: 39, cost: 7201 }, current)).toBe(false);
+    expect(improves(false, { routes: 41, cost: 7000 }, current)).toBe(true);
   });
 });

@@ -107,7 +107,9 @@ const cases: Array<{ name: string; problem: () => ProblemInput; opts: SolveOptio
     name: 'Solomon R102, first 25 customers, long fleet phase',
     problem: () => solomonHead('R102.txt', 25),
     opts: { seed: 1, maxIterations: 6000, fleetShare: 0.8, setPartitioning: false },
-    pinned: { vehicles: 7, distanceM: 548.1078177906317, totalCost: 548.1078177906317, unserved: 0, iterations: 6000, solutionHash: '8971b9b70886db51', progressHash: '9292371ce31d6efe' },
+    // re-pinned when the repair of a penalised step began to look only at the late routes the step
+    // touched (issue 15, item 2): same vehicles and distance, another path
+    pinned: { vehicles: 7, distanceM: 548.1078177906317, totalCost: 548.1078177906317, unserved: 0, iterations: 6000, solutionHash: '75abe5d2ff7d6386', progressHash: 'a9c98e8a0caa41f2' },
   },
   {
     name: 'Solomon R102, first 25 customers, with set partitioning',
@@ -149,8 +151,11 @@ const cases: Array<{ name: string; problem: () => ProblemInput; opts: SolveOptio
     name: 'one-way town (asymmetric matrix, windows)',
     problem: oneWayTown,
     opts: { seed: 1, maxIterations: 1500, setPartitioning: false },
-    // pinned on the split code and checked equal on e177a03 (before the split); the plan validates
-    pinned: { vehicles: 6, distanceM: 117441, totalCost: 117.441, unserved: 0, iterations: 1500, solutionHash: 'cb80f0cae6ff84ab', progressHash: '33234998153fca85' },
+    // pinned on the split code and checked equal on e177a03 (before the split); the plan validates.
+    // Re-pinned for the repair of touched late routes only (issue 15, item 2): 117,441 m before,
+    // 118,727 m now at this budget (+1.1% on this one seed; the quick-subset figures in solver/README.md
+    // compare the change at equal time)
+    pinned: { vehicles: 6, distanceM: 118727, totalCost: 118.727, unserved: 0, iterations: 1500, solutionHash: '4a0d17b96a2246b9', progressHash: '8676b9405fe33856' },
   },
   {
     name: 'generated city day (small)',

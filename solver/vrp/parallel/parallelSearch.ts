@@ -80,7 +80,9 @@ export async function parallelSearch(m: Model, opts: ParallelSearchOptions): Pro
     const others = opts.threads.map((t, i) => t.run({ ...common, seed: threadSeed(seed, i + 1, r) }, deadlineAtMs));
     const pool0 = new RoutePool();
     const doneIts = Math.floor(its * upTo(r));
-    const mine = search(m, { ...common, seed: threadSeed(seed, 0, r), routePool: pool0,
+    // anytime checkpoints come from the calling thread's search, in the first round only (a later
+    // round starts its own iteration count): a snapshot of one thread's best, never a decision
+    const mine = search(m, { ...common, seed: threadSeed(seed, 0, r), routePool: pool0, checkpoints: r === 0 ? opts.checkpoints : undefined,
       onProgress: opts.onProgress && ((p) => opts.onProgress!({ ...p, iteration: doneIts + p.iteration, maxIterations: its })) });
     const results = [{ result: mine, pool: [...pool0.routes.values()] }, ...await Promise.all(others)];
     results.forEach(({ result, pool: routes }, thread) => {

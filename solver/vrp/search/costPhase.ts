@@ -86,7 +86,7 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
         cur = st.totalCost();
         bestCost = cur;
         bestOut = out;
-        best = st.snapshot();
+        best = st.keepBest();
         if (out === 0) st.poolAdd();
       }
     } else {
@@ -109,7 +109,7 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
   st.unassignedPenalty = UNASSIGNED_PENALTY;
   st.restore(best);
   if (st.hasIFs) for (let v = 0; v < m.nVeh; v++) replanTrips(st, v);
-  best = st.snapshot();
+  best = st.keepBest();
   best.iterations = st.it;
   st.progress('cost', best.cost);
   return best;

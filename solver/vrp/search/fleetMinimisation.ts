@@ -89,13 +89,13 @@ export function fleetMinimise(st: SearchState, best: SearchResult, budget: numbe
       continue;
     }
     if (st.unassigned.length > 0) {
-      if (st.unassigned.length < best.unassigned.length) best = st.snapshot();
+      if (st.unassigned.length < best.unassigned.length) best = st.keepBest();
       break;
     }
     localSearch(st);
     attempt = 0;
     attemptIt = FLEET_ATTEMPT_TASKS * m.nTasks;
-    best = st.snapshot();
+    best = st.keepBest();
     st.poolAdd();
     st.progress('fleet', best.cost);
     if (!removeRoutes) break;

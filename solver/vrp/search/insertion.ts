@@ -84,10 +84,11 @@ function scanInsertions(st: SearchState, t: number, blink: number, wide: boolean
   const variants = m.taskNodes[t];
   const endEmpty = m.groupEndEmpty[g] === 1;
   const seenType = new Set<number>();
+  // no scan of the fleet for an empty vehicle when no route may be opened (most steps)
   const mayOpen = st.allowNewRoutes || st.vehiclesUsed() < st.maxRoutes;
-  for (let v = 0; v < m.nVeh; v++) {
+  for (let v = 0; mayOpen && v < m.nVeh; v++) {
     if (!m.taskCompat[t * m.nVeh + v] || st.nodes[v].length > 0) continue;
-    if (!mayOpen || seenType.has(m.vehType[v])) continue;
+    if (seenType.has(m.vehType[v])) continue;
     seenType.add(m.vehType[v]);
     for (const n of variants) {
       if (!endEmpty) {

@@ -32,13 +32,21 @@ export function initialTwWeight(st: SearchState): number {
   return Math.max(1e-6, m.vehCostPerS[0] + m.vehCostPerM[0] * speed);
 }
 
-/** Descents at 10x then 100x the time-warp price around the late tasks of every late route. */
+/**
+ * Descents at 10x then 100x the time-warp price around the late tasks of the late routes this
+ * step changed. Routes late before the step are left alone: repairing every late route on
+ * every step made a step's work grow with the number of routes (on a 1,000-customer instance
+ * the repair took 69% of the time, around ~100 tasks of ~13 late routes per step, of which
+ * ~2 had been touched by the step).
+ */
 export function repair(st: SearchState): void {
   const w = st.twWeight;
   for (const k of REPAIR_PRICE_FACTORS) {
     st.setTwWeight(w * k);
     const bad: number[] = [];
-    for (let v = 0; v < st.m.nVeh; v++) if (st.rtw[v] > 0) timeWarpSpots(st, v, bad);
+    // in route order, as when every late route was repaired (a step that touched them all repairs as before)
+    const late = st.touched.filter((v) => st.rtw[v] > 0).sort((a, b) => a - b);
+    for (const v of late) timeWarpSpots(st, v, bad);
     focusedSearch(st, bad);
     if (st.totalTw() === 0) break;
   }

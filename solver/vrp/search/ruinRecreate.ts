@@ -16,8 +16,8 @@ import type { SearchState } from './state.js';
 export function ruin(st: SearchState): number[] {
   const m = st.m;
   const cBar = SISR_AVG_REMOVED, lMax = SISR_MAX_STRING;
-  let assigned = 0, used = 0;
-  for (let v = 0; v < m.nVeh; v++) if (st.nodes[v].length) used++;
+  const used = st.vehiclesUsed();
+  let assigned = 0;
   assigned = m.nTasks - st.unassigned.length;
   if (assigned === 0) return [];
   const avgLen = assigned / Math.max(1, used);

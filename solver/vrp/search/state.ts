@@ -15,7 +15,12 @@ import { Seg, concat, depotSeg, loadExcess, nodeSeg, routeCost } from '../segmen
 import { CLOCK_CHECK_MASK, DEFAULT_MAX_ITERATIONS, UNASSIGNED_PENALTY } from '../parameters.js';
 import { buildNeighbourLists } from './neighbours.js';
 import { DayTracker } from './dayLimits.js';
-import type { RouteOut, SearchOptions, SearchProgress, SearchResult } from './types.js';
+import type { RouteOut, SearchCheckpoints, SearchOptions, SearchProgress, SearchResult } from './types.js';
+
+/** A copy a checkpoint's receiver may keep or change without touching the search. */
+function copyResult(s: SearchResult): SearchResult {
+  return { routes: s.routes.map((r) => ({ veh: r.veh, nodes: r.nodes.slice() })), unassigned: s.unassigned.slice(), iterations: s.iterations, cost: s.cost };
+}
 
 export class SearchState {
   readonly rng: Rng;
@@ -26,6 +31,11 @@ export class SearchState {
   /** a phase's share of the cap (packing, fleet minimisation); Infinity otherwise */
   phaseDeadline = Infinity;
   it = 0;
+  /** the best plan so far (what a checkpoint hands out); the phases keep it with keepBest */
+  best: SearchResult | null = null;
+  /** the next checkpoint not yet served, by time and by iteration (search/types.ts) */
+  private cpMs = 0;
+  private cpIt = 0;
 
   // ---- routes and their segment summaries --------------------------------------------------
   readonly nodeSegs: Seg[];
@@ -41,6 +51,9 @@ export class SearchState {
   readonly rbase: Float64Array;
   readonly rtw: Float64Array;
   readonly rdist: Float64Array;
+  /** 1 while the route has nodes, and how many do (kept by update: no scan of the fleet per insertion) */
+  private readonly used: Uint8Array;
+  private usedCount = 0;
   /** what the route carries (task group), -1 while empty */
   readonly rgroup: Int32Array;
   /** route holding the task, -1 when left out */
@@ -119,6 +132,7 @@ export class SearchState {
     this.rtw = new Float64Array(m.nVeh);
     this.rdist = new Float64Array(m.nVeh);
     this.rgroup = new Int32Array(m.nVeh).fill(-1);
+    this.used = new Uint8Array(m.nVeh);
     this.taskVeh = new Int32Array(m.nTasks).fill(-1);
     this.taskPos = new Int32Array(m.nTasks).fill(-1);
     this.absence = new Float64Array(m.nTasks).fill(1);
@@ -149,6 +163,8 @@ export class SearchState {
       if (t >= 0) this.taskPos[t] = i;
     }
     this.day?.routeChanged(v, ns);
+    const used = ns.length > 0 ? 1 : 0;
+    if (used !== this.used[v]) { this.usedCount += used ? 1 : -1; this.used[v] = used; }
     suf[ns.length].copyFrom(this.endSegs[v]);
     for (let i = ns.length - 1; i >= 0; i--) concat(suf[i], this.nodeSegs[ns[i]], suf[i + 1], m, v);
     if (ns.length === 0) {
@@ -203,16 +219,21 @@ export class SearchState {
     return c;
   }
 
+  /** Routes with nodes (as of their last update). */
   vehiclesUsed(): number {
-    let k = 0;
-    for (let v = 0; v < this.m.nVeh; v++) if (this.nodes[v].length > 0) k++;
-    return k;
+    return this.usedCount;
   }
 
   snapshot(): SearchResult {
     const routes: RouteOut[] = [];
     for (let v = 0; v < this.m.nVeh; v++) if (this.nodes[v].length) routes.push({ veh: v, nodes: this.nodes[v].slice() });
     return { routes, unassigned: this.unassigned.slice(), iterations: this.it, cost: this.totalCost() };
+  }
+
+  /** Snapshot the current plan as the best so far. */
+  keepBest(): SearchResult {
+    this.best = this.snapshot();
+    return this.best;
   }
 
   restore(s: SearchResult): void {
@@ -259,9 +280,24 @@ export class SearchState {
 
   // ---- budget, progress, pool --------------------------------------------------------------
 
-  /** The wall-clock cap (or the phase's share of it) has passed; never true without a time limit. */
+  /**
+   * The wall-clock cap (or the phase's share of it) has passed; never true without a time limit.
+   * Also where due checkpoints are served, since every phase's loop asks it once per step.
+   */
   timeUp(): boolean {
+    const cp = this.opts.checkpoints;
+    if (cp) this.serveCheckpoints(cp);
     return (this.it & CLOCK_CHECK_MASK) === 0 && Date.now() > Math.min(this.deadline, this.phaseDeadline);
+  }
+
+  private serveCheckpoints(cp: SearchCheckpoints): void {
+    const its = cp.atIterations, times = cp.atMs;
+    while (its && this.cpIt < its.length && this.it >= its[this.cpIt] && this.best) {
+      cp.onCheckpoint(copyResult(this.best), { iteration: its[this.cpIt++] });
+    }
+    if (!times || this.cpMs >= times.length || (this.it & CLOCK_CHECK_MASK) !== 0 || !this.best) return;
+    const now = Date.now();
+    while (this.cpMs < times.length && now >= times[this.cpMs]) cp.onCheckpoint(copyResult(this.best), { ms: times[this.cpMs++], iteration: this.it });
   }
 
   deadlineIsClose(): boolean {

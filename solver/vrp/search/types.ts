@@ -27,6 +27,25 @@ export interface SearchOptions {
   annealTo?: number;
   /** start from this solution instead of constructing one (a round of the parallel search) */
   initial?: SearchResult;
+  /** hand out the best plan so far at given moments (anytime figures); never changes the search */
+  checkpoints?: SearchCheckpoints;
+}
+
+/**
+ * Moments at which the search hands out a copy of its best plan so far: wall-clock times
+ * (for a bench's anytime figures) and iteration counts (deterministic). A moment that passes
+ * while one step runs is served at the next clock check (every CLOCK_CHECK_MASK + 1 steps for
+ * times, every step for iterations); moments not reached when the search ends are left to
+ * the caller. The callback gets a copy and must not touch the state: the search goes on
+ * exactly as without it.
+ */
+export interface SearchCheckpoints {
+  /** Date.now() values, ascending */
+  atMs?: readonly number[];
+  /** iteration counts of this search, ascending */
+  atIterations?: readonly number[];
+  /** `at` names the moment served (`ms` for a time, else `iteration`) and the iteration the search is at */
+  onCheckpoint: (best: SearchResult, at: { ms?: number; iteration: number }) => void;
 }
 
 export interface SearchProgress {
