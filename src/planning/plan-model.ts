@@ -1,4 +1,5 @@
 import type { ProblemInput, Solution, Unserved, ValidationReport } from '../../solver/index.js';
+import { isConsumable } from '../../solver/problem.js';
 import type { ExcludedItem, ItemKind, PlanMapping } from './build-problem.js';
 
 /** A plan's life: made by a job, checked by a dispatcher, driven, closed. */
@@ -57,7 +58,7 @@ export function deliveredKgByFacility(problem: ProblemInput, solution: Solution)
   for (const r of solution.routes) {
     let before = 0;
     for (const s of r.stops) {
-      if (s.type === 'facility' && s.id && r.carries !== 'water') kg[s.id] = (kg[s.id] ?? 0) + Math.max(0, before - s.loadKg);
+      if (s.type === 'facility' && s.id && !isConsumable(r.carries)) kg[s.id] = (kg[s.id] ?? 0) + Math.max(0, before - s.loadKg);
       if (s.type === 'muck' && s.facilityId && s.id) kg[s.facilityId] = (kg[s.facilityId] ?? 0) + (muckKg.get(s.id) ?? 0);
       before = s.loadKg;
     }
