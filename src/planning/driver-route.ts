@@ -1,5 +1,5 @@
 import type { ProblemInput, Solution, Stop } from '../../solver/index.js';
-import { isConsumable } from '../../solver/problem.js';
+import { isConsumable } from '../../solver/index.js';
 import type { Queryable } from '../store/db.js';
 import type { PlanMapping, StreetWork } from './build-problem.js';
 import { PlanClock } from './plan-clock.js';

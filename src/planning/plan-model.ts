@@ -1,5 +1,5 @@
 import type { ProblemInput, Solution, Unserved, ValidationReport } from '../../solver/index.js';
-import { isConsumable } from '../../solver/problem.js';
+import { isConsumable } from '../../solver/index.js';
 import type { ExcludedItem, ItemKind, PlanMapping } from './build-problem.js';
 
 /** A plan's life: made by a job, checked by a dispatcher, driven, closed. */

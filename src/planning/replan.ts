@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { haversineM, type ProblemInput, type Solution } from '../../solver/index.js';
-import { isConsumable } from '../../solver/problem.js';
+import { isConsumable } from '../../solver/index.js';
 import type { PlanMapping } from './build-problem.js';
 import type { UnservedItem } from './plan-model.js';
 import { roadBlockedEventSchema } from './road-block.js';
