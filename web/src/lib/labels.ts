@@ -28,7 +28,7 @@ export const facilityKinds: Array<{ id: FacilityKind; colour: string; glyph: str
   { id: 'hazardous_store', colour: '#c62828', glyph: 'H' },
   { id: 'construction_disposal', colour: '#6d4c41', glyph: 'C' },
   { id: 'water_point', colour: '#0277bd', glyph: 'W' },
-  { id: 'deicer_store', colour: '#78909c', glyph: 'D' },
+  { id: 'deicer_store', colour: '#455a64', glyph: 'D' },
 ];
 
 export const NO_CLASS_COLOUR = '#cfd8dc';
