@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { solve, validateSolution, type ProblemInput, type Solution } from '../../solver/index.js';
+import { REFILLED_CLASSES } from '../../src/planning/plan-model.js';
+import { isConsumable } from '../../solver/index.js';
 import { lineProblem } from './helpers.js';
 
 const H = 3600;
@@ -82,5 +84,9 @@ describe('spreaders on a snow morning', () => {
     problem.sweepTasks = [{ id: 'wash:g1-a', fromLocation: 1, toLocation: 2, lengthM: 1000, deadlineS: 8 * H, vehicleKind: 'washer', m3: 1 }];
     const solution = await solve(problem, { seed: 1, maxIterations: 100 });
     expect(solution.unserved).toMatchObject([{ id: 'wash:g1-a', reason: 'no_compatible_vehicle' }]);
+  });
+
+  it('the plan figures count the same classes as refills as the solver does (no salt delivered to a facility)', () => {
+    for (const cls of ['water', 'deicer', 'sweepings', 'residual', 'food', 'muck']) expect(REFILLED_CLASSES.includes(cls)).toBe(isConsumable(cls));
   });
 });
