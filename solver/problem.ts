@@ -11,7 +11,8 @@
  *
  * Classes (`wasteClass`, facility `accepts`): "food", "residual", "recyclable",
  * "hazardous" for collection; "muck" for construction waste; "sweepings" (hopper) and
- * "water" (tank refill) for sweepers and washers. Any other string is treated as a class.
+ * "water" (tank refill) for sweepers and washers, "deicer" (salt/grit refill) for spreaders.
+ * Any other string is treated as a class.
  * A class that no facility accepts is carried back to the vehicle's end depot (classic VRP).
  */
 import { z } from 'zod';
@@ -21,8 +22,28 @@ const windowSchema = z.object({ startS: z.number(), endS: z.number() }).refine((
 });
 export type TimeWindow = z.infer<typeof windowSchema>;
 
-export const vehicleKinds = ['collector', 'muck', 'sweeper', 'washer', 'waterer'] as const;
+export const vehicleKinds = ['collector', 'muck', 'sweeper', 'washer', 'waterer', 'spreader'] as const;
 export type VehicleKind = (typeof vehicleKinds)[number];
+
+/** Kinds that work road segments (sweep tasks). */
+export const streetKinds = ['sweeper', 'washer', 'waterer', 'spreader'] as const;
+export type StreetKind = (typeof streetKinds)[number];
+
+/**
+ * What a street vehicle's route carries. A sweeper's hopper fills and is unloaded at a facility
+ * that accepts "sweepings"; the others use up a consumable (the task's kg/m3 is what the pass
+ * uses) and refill it at a facility that accepts it. Both are the same capacity/IF machinery;
+ * only a consumable needs no trip to a facility before the route ends.
+ */
+export function streetCarries(kind: StreetKind): string {
+  return kind === 'sweeper' ? 'sweepings' : kind === 'spreader' ? 'deicer' : 'water';
+}
+
+const consumables: ReadonlySet<string> = new Set(['water', 'deicer']);
+/** true for a class that is refilled at a facility (used up on the road), not unloaded there */
+export function isConsumable(cls: string): boolean {
+  return consumables.has(cls);
+}
 
 // City matrices have millions of cells: check them with one plain loop, not per-cell schemas.
 const numberGrid = z.custom<number[][]>((x) => Array.isArray(x) && x.every((row) => Array.isArray(row) &&
@@ -32,7 +53,7 @@ const matrixSchema = z.object({ durationsS: numberGrid, distancesM: numberGrid }
 const facilitySchema = z.object({
   id: z.string(),
   location: z.number().int().nonnegative(),
-  /** classes this facility takes (or "water" for a refill point) */
+  /** classes this facility takes (or a consumable it refills: "water", "deicer") */
   accepts: z.array(z.string()).min(1),
   /** opening hours; unloading must START inside one of them */
   windows: z.array(windowSchema).min(1),
@@ -48,7 +69,7 @@ const vehicleSchema = z.object({
   /** collection classes it may carry (collectors); one class per route (no mixed transport) */
   classes: z.array(z.string()).default([]),
   capacityKg: z.number().nonnegative(),
-  /** bin/body volume; washers: water tank volume */
+  /** bin/body volume; washers: water tank volume (spreaders: capacityKg is the de-icing material) */
   capacityM3: z.number().nonnegative(),
   sealed: z.boolean().default(false),
   hazardousRated: z.boolean().default(false),
@@ -114,8 +135,9 @@ const sweepTaskSchema = z.object({
   /** earliest start of any pass */
   earliestS: z.number().default(0),
   workSpeedKmh: z.number().positive().default(10),
-  vehicleKind: z.enum(['sweeper', 'washer', 'waterer']).default('sweeper'),
-  /** hopper fill (sweepers, "sweepings") or water use in m3 (washers/waterers, "water") per pass */
+  vehicleKind: z.enum(streetKinds).default('sweeper'),
+  /** hopper fill (sweepers, "sweepings"), water use in m3 (washers/waterers, "water") or
+   * material spread in kg (spreaders, "deicer") per pass */
   kg: z.number().nonnegative().default(0),
   m3: z.number().nonnegative().default(0),
   /** only these vehicles may work it (re-planning keeps a segment on the vehicle it had); omit for any */

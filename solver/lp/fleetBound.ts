@@ -4,6 +4,7 @@
  * a true lower bound), each vehicle working for one class, at most the vehicles we have.
  */
 import type { Problem } from '../problem.js';
+import { streetKinds } from '../problem.js';
 import { solveLp, type LinearModel, type LpBackend } from './lp.js';
 
 export interface FleetBound {
@@ -31,7 +32,7 @@ function needs(p: Problem): Need[] {
     const vehicles = p.vehicles.map((v, i) => (v.kind === 'muck' ? i : -1)).filter((i) => i >= 0);
     out.push({ key: 'muck', workS: p.muckLoads.reduce((a, l) => a + l.loadS + l.permit.corridorDurationS, 0), vehicles });
   }
-  for (const kind of ['sweeper', 'washer', 'waterer'] as const) {
+  for (const kind of streetKinds) {
     const tasks = p.sweepTasks.filter((t) => t.vehicleKind === kind);
     if (!tasks.length) continue;
     const vehicles = p.vehicles.map((v, i) => (v.kind === kind ? i : -1)).filter((i) => i >= 0);

@@ -9,6 +9,7 @@
  * called servable only with a route that the validator itself accepts.
  */
 import type { Facility, Route, Stop, Vehicle } from '../problem.js';
+import { isConsumable, streetCarries } from '../problem.js';
 import { checkRoute, type ProblemIndex } from './route.js';
 import { EPS_LOAD, EPS_S } from './rules.js';
 
@@ -87,7 +88,7 @@ function taskSteps(ix: ProblemIndex, v: Vehicle, task: TaskVisit, plan: PlanStat
   const needS = w.lengthM / (w.workSpeedKmh / 3.6);
   const pass = (from: number, to: number): Step[] => [{ stop: { type: 'sweep', id: w.id, visit: task.pass, location: from, endLocation: to }, endLocation: to, needS, notBeforeS: w.earliestS }];
   return {
-    cls: w.vehicleKind === 'sweeper' ? 'sweepings' : 'water',
+    cls: streetCarries(w.vehicleKind),
     variants: w.oneWay ? [pass(w.fromLocation, w.toLocation)] : [pass(w.fromLocation, w.toLocation), pass(w.toLocation, w.fromLocation)],
   };
 }
@@ -95,8 +96,8 @@ function taskSteps(ix: ProblemIndex, v: Vehicle, task: TaskVisit, plan: PlanStat
 function* candidates(ix: ProblemIndex, v: Vehicle, task: TaskVisit, plan: PlanState): Generator<Route> {
   const served = taskSteps(ix, v, task, plan);
   if (!served) return;
-  // a class some facility accepts is unloaded before the return (water needs no refill after)
-  const mustUnload = served.cls !== 'muck' && served.cls !== 'water' && ix.acceptedClasses.has(served.cls);
+  // a class some facility accepts is unloaded before the return (a consumable needs no refill after)
+  const mustUnload = served.cls !== 'muck' && !isConsumable(served.cls) && ix.acceptedClasses.has(served.cls);
   const unloads: Array<Step[]> = mustUnload
     ? ix.p.facilities.filter((f) => f.accepts.includes(served.cls)).flatMap((f: Facility) =>
       f.windows.map((w) => [{ stop: { type: 'facility' as const, id: f.id, location: f.location }, endLocation: f.location, needS: f.unloadS, notBeforeS: w.startS }]))

@@ -5,6 +5,7 @@
  * totals) are `validate.ts`'s.
  */
 import type { Facility, MuckLoad, Problem, Route, Stop, SweepTask, Vehicle, CollectionJob } from '../problem.js';
+import { isConsumable, streetCarries } from '../problem.js';
 import { EPS_LOAD, EPS_S, inAnyWindow, sameFigure, type Rule, type Violation } from './rules.js';
 
 export interface ProblemIndex {
@@ -161,7 +162,7 @@ export function checkRoute(ix: ProblemIndex, route: Route, report: (v: Violation
         if (w.vehicleIds && !w.vehicleIds.includes(v.id)) at(i, 'sweep_kind', `${v.id} is not one of the segment's vehicles (${w.vehicleIds.join(', ')})`, w.id);
         if (s.startS < w.earliestS - EPS_S) at(i, 'sweep_deadline', 'pass starts before the segment may be swept', w.id);
         if (s.startS + needS > w.deadlineS + EPS_S) at(i, 'sweep_deadline', `pass ends at ${(s.startS + needS).toFixed(0)} s, after the deadline`, w.id);
-        const g = w.vehicleKind === 'sweeper' ? 'sweepings' : 'water';
+        const g = streetCarries(w.vehicleKind);
         if (cls !== null && cls !== g) at(i, 'mixed_classes', `${g} task on a ${cls} route`, w.id);
         cls = g;
         kg += w.kg;
@@ -175,7 +176,7 @@ export function checkRoute(ix: ProblemIndex, route: Route, report: (v: Violation
         if (cls !== null && !f.accepts.includes(cls)) at(i, 'facility_accepts', `${f.id} does not accept ${cls}`, f.id);
         if (!inAnyWindow(s.startS, f.windows)) at(i, 'facility_hours', `unloads at ${s.startS.toFixed(0)} s, outside opening hours`, f.id);
         needS = f.unloadS;
-        if (cls !== 'water') deliver(f.id, kg);
+        if (cls === null || !isConsumable(cls)) deliver(f.id, kg);
         kg = 0; m3 = 0;
         break;
       }
@@ -199,7 +200,7 @@ export function checkRoute(ix: ProblemIndex, route: Route, report: (v: Violation
     t = s.departureS;
   }
   if (v.break && breaks !== 1) at(undefined, 'break', `needs exactly one break, has ${breaks}`);
-  if (cls !== null && cls !== 'water' && cls !== 'muck' && ix.acceptedClasses.has(cls) && (kg > EPS_LOAD || m3 > EPS_LOAD)) {
+  if (cls !== null && !isConsumable(cls) && cls !== 'muck' && ix.acceptedClasses.has(cls) && (kg > EPS_LOAD || m3 > EPS_LOAD)) {
     at(last, 'unload_before_return', `returns to the depot with ${kg.toFixed(1)} kg of ${cls} on board`);
   }
   figures.distanceM = dist;

@@ -5,6 +5,7 @@
  * and reported with their reason here.
  */
 import type { Problem, Unserved, Vehicle, TimeWindow, CollectionJob } from '../problem.js';
+import { isConsumable, streetCarries } from '../problem.js';
 import { assignVehicleTypes, type Model } from './model.js';
 
 export type Partition = 'collection' | 'muck' | 'street';
@@ -40,8 +41,6 @@ export interface CompileOptions {
   facilitiesByClass?: Map<string, Set<string>>;
 }
 
-const WATER = 'water';
-const SWEEPINGS = 'sweepings';
 
 function flatten(rows: number[][]): Float64Array {
   const n = rows.length;
@@ -139,7 +138,7 @@ export function compileProblem(p: Problem, opts: CompileOptions = {}): Compiled 
 
   p.sweepTasks.forEach((task, index) => {
     const passes = Math.min(task.passes, task.mechanicalPasses);
-    const group = task.vehicleKind === 'sweeper' ? SWEEPINGS : WATER;
+    const group = streetCarries(task.vehicleKind);
     const workS = task.lengthM / (task.workSpeedKmh / 3.6);
     for (let visit = 0; visit < passes; visit++) {
       const mk = (reversed: boolean) => ({
@@ -223,7 +222,7 @@ function buildModel(p: Problem, partition: Partition, tasks: TaskDraft[], vehIdx
         nodeIsIF.push(1);
       }
     }
-    groupEndEmpty[gi] = groupIF[gi].length > 0 && g !== WATER ? 1 : 0;
+    groupEndEmpty[gi] = groupIF[gi].length > 0 && !isConsumable(g) ? 1 : 0;
   });
   const nVeh = vehIdx.length, nTasks = tasks.length;
   const taskCompat = new Uint8Array(nTasks * nVeh);

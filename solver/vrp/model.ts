@@ -31,7 +31,7 @@ export interface Model {
   nodeTask: Int32Array;
   nTasks: number;
   taskNodes: number[][];
-  /** group = what a route carries (a waste class, "muck", "sweepings", "water"); one per route */
+  /** group = what a route carries (a waste class, "muck", "sweepings", "water", "deicer"); one per route */
   taskGroup: Int32Array;
   /** nTasks * nVeh, 1 when the vehicle may serve the task */
   taskCompat: Uint8Array;
@@ -40,7 +40,7 @@ export interface Model {
   groupIF: number[][];
   /** every IF node accepting the group, including facilities the allocation LP left out */
   groupIFAll: number[][];
-  /** 1 when a route of the group must unload at an IF before returning (waste); 0 for water refills */
+  /** 1 when a route of the group must unload at an IF before returning (waste); 0 for consumables refilled there (water, deicer) */
   groupEndEmpty: Uint8Array;
   nVeh: number;
   vehProfile: Int32Array;

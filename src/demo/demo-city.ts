@@ -136,6 +136,10 @@ export async function generateDemoCity(options: DemoCityOptions = {}): Promise<D
     id: `fac-${f.kind.replaceAll('_', '-')}-${i + 1}`, name: f.label, district: districtOf(coord(facilityNodes[i]!)), kind: f.kind,
     location: point(coord(facilityNodes[i]!)), acceptedClasses: f.classes, openingHours: f.hours, dailyCapacityKg: f.capacityKg, unloadS: f.unloadS,
   }));
+  // Depot 1's yard stocks the de-icing salt the spreaders load on snow days (added after the
+  // others so that every other place of the demo city stays where it was)
+  facilities.push({ id: 'fac-deicer-store-1', name: 'Salt yard (Depot 1)', district: depots[0]!.district, kind: 'deicer_store', location: depots[0]!.location,
+    acceptedClasses: [], openingHours: [{ from: '00:00', to: '24:00' }], dailyCapacityKg: 0, unloadS: 900 });
 
   // Muck-truck corridors: walk outward from each disposal site along drivable roads,
   // then the site sits at the walk's end and the corridor runs site → disposal.
@@ -290,6 +294,9 @@ export async function generateDemoCity(options: DemoCityOptions = {}): Promise<D
       });
     }
   }
+
+  // spreaders last, so that the other vehicles keep their plates and terminal ids
+  for (let i = 0; i < 2; i++) add({ id: `spreader-${String(i + 1).padStart(2, '0')}`, plate: plate(plateNo++), kind: 'spreader', wasteClasses: [], capacityKg: 0, capacityM3: 0, sealed: false, homeDepotId: depotOf(i), shift: { from: '02:00', to: '10:00' }, workSpeedKmh: 25, materialCapacityKg: 4000 });
 
   return { mode: 'merge', profile, depots, facilities, vehicles, collectionPoints, constructionSites, permits, roadSegments, restrictedZones };
 }

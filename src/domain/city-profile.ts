@@ -207,15 +207,21 @@ export const cityProfileSchema = z.strictObject({
     grades: z.record(roadGrade, z.strictObject({
       plowPasses: z.number().int().min(0).max(24),
       deicePasses: z.number().int().min(0).max(24),
+      /** passes of a spreader (撒布机) spreading salt/grit; bridges and ramps get at least one */
+      spreadPasses: z.number().int().min(0).max(24).default(0),
       deadline: timeOfDay,
     })).default({
-      '1': { plowPasses: 2, deicePasses: 1, deadline: '08:00' },
-      '2': { plowPasses: 1, deicePasses: 1, deadline: '09:00' },
-      '3': { plowPasses: 1, deicePasses: 0, deadline: '10:00' },
-      '4': { plowPasses: 1, deicePasses: 0, deadline: '11:00' },
+      '1': { plowPasses: 2, deicePasses: 1, spreadPasses: 1, deadline: '08:00' },
+      '2': { plowPasses: 1, deicePasses: 1, spreadPasses: 0, deadline: '09:00' },
+      '3': { plowPasses: 1, deicePasses: 0, spreadPasses: 0, deadline: '10:00' },
+      '4': { plowPasses: 1, deicePasses: 0, spreadPasses: 0, deadline: '11:00' },
     }),
     bridgeRampDeadline: timeOfDay.default('07:00'),
     deicerM3PerKm: z.number().min(0).max(100).default(0.5),
+    /** de-icing salt/grit a spreader's pass puts down, grams per m² of carriageway (length × width) */
+    spreadGPerM2: z.number().min(0).max(500).default(20),
+    /** a spreader's speed while spreading (its own `workSpeedKmh` when set) */
+    spreadSpeedKmh: z.number().positive().max(60).default(25),
     /**
      * Local dates the city declares snow days (the admin's winter switch): the nightly job plans
      * them in snow mode (`mode: "snow"`) instead of a normal day.

@@ -16,10 +16,12 @@ export type WasteClass = z.infer<typeof wasteClass>;
 export const facilityKind = z.enum([
   'transfer_station', 'incinerator', 'food_waste_plant', 'sorting_centre',
   'hazardous_store', 'construction_disposal', 'water_point',
+  /** a yard that stocks de-icing salt/grit (融雪剂): spreaders refill there on snow days */
+  'deicer_store',
 ]);
 export type FacilityKind = z.infer<typeof facilityKind>;
 
-export const vehicleKind = z.enum(['sweeper', 'washer', 'waterer', 'muck_truck', 'collector']);
+export const vehicleKind = z.enum(['sweeper', 'washer', 'waterer', 'muck_truck', 'collector', 'spreader']);
 export type VehicleKind = z.infer<typeof vehicleKind>;
 
 export const roadGrade = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
@@ -53,11 +55,12 @@ export const facilitySchema = z.strictObject({
   dailyCapacityKg: z.number().finite().min(0).max(1e9),
   unloadS: z.number().int().min(0).max(4 * 3600),
 }).superRefine((f, ctx) => {
-  if (f.kind !== 'water_point' && f.acceptedClasses.length === 0) {
+  const refillOnly = f.kind === 'water_point' || f.kind === 'deicer_store';
+  if (!refillOnly && f.acceptedClasses.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['acceptedClasses'], message: `a ${f.kind} must accept at least one waste class` });
   }
-  if (f.kind === 'water_point' && f.acceptedClasses.length > 0) {
-    ctx.addIssue({ code: 'custom', path: ['acceptedClasses'], message: 'a water point accepts no waste' });
+  if (refillOnly && f.acceptedClasses.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['acceptedClasses'], message: `a ${f.kind === 'water_point' ? 'water point' : 'de-icer store'} accepts no waste` });
   }
   if (f.kind === 'construction_disposal' && f.acceptedClasses.some((c) => c !== 'construction')) {
     ctx.addIssue({ code: 'custom', path: ['acceptedClasses'], message: 'a construction-waste disposal site accepts construction waste only' });
@@ -99,7 +102,15 @@ export const vehicleSchema = z.strictObject({
   /** Working speed for sweepers and washers while servicing a segment. */
   workSpeedKmh: z.number().positive().max(30).optional(),
   waterCapacityL: z.number().min(0).max(50_000).optional(),
+  /** Spreaders (撒布机): kg of de-icing salt/grit the hopper holds; refilled at a de-icer store. */
+  materialCapacityKg: z.number().finite().positive().max(30_000).optional(),
 }).superRefine((v, ctx) => {
+  if (v.kind === 'spreader' && v.materialCapacityKg === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['materialCapacityKg'], message: 'a spreader needs its material capacity in kg' });
+  }
+  if (v.kind !== 'spreader' && v.materialCapacityKg !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['materialCapacityKg'], message: 'only a spreader carries de-icing material' });
+  }
   if (new Set(v.wasteClasses).size !== v.wasteClasses.length) {
     ctx.addIssue({ code: 'custom', path: ['wasteClasses'], message: 'classes must not repeat' });
   }

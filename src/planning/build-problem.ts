@@ -41,8 +41,11 @@ export interface ExcludedItem {
   detail: string;
 }
 
-/** Street work a task stands for; `plow` (sweepers) and `deice` (washers) only on snow days. */
-export type StreetWork = 'sweep' | 'wash' | 'water' | 'plow' | 'deice';
+/**
+ * Street work a task stands for; `plow` (sweepers), `deice` (washers) and `spread` (spreaders
+ * putting down salt/grit) only on snow days.
+ */
+export type StreetWork = 'sweep' | 'wash' | 'water' | 'plow' | 'deice' | 'spread';
 
 export interface MatrixProfileInfo {
   networkKind: NetworkKind;
@@ -84,11 +87,12 @@ export interface BuiltProblem {
 }
 
 const kindOfVehicle: Record<VehicleKind, SolverVehicleKind> = {
-  collector: 'collector', muck_truck: 'muck', sweeper: 'sweeper', washer: 'washer', waterer: 'waterer',
+  collector: 'collector', muck_truck: 'muck', sweeper: 'sweeper', washer: 'washer', waterer: 'waterer', spreader: 'spreader',
 };
 
 const facilityAccepts = (f: Facility): string[] => {
   if (f.kind === 'water_point') return ['water'];
+  if (f.kind === 'deicer_store') return ['deicer'];
   const classes: string[] = f.acceptedClasses.map((c) => (c === 'construction' ? 'muck' : c));
   if (f.kind === 'transfer_station') classes.push('sweepings');
   return classes;
@@ -246,7 +250,8 @@ export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork, o
     vehicles.push({
       id: v.id, kind: kindOfVehicle[v.kind], profile: profileName,
       classes: v.kind === 'collector' ? v.wasteClasses : v.kind === 'muck_truck' ? ['muck'] : [],
-      capacityKg: v.capacityKg, capacityM3: water ? v.waterCapacityL! / 1000 : v.capacityM3,
+      // a spreader's load is the material it spreads: its kg capacity is the hopper's
+      capacityKg: v.kind === 'spreader' ? v.materialCapacityKg ?? 0 : v.capacityKg, capacityM3: water ? v.waterCapacityL! / 1000 : v.capacityM3,
       sealed: v.sealed, hazardousRated: v.hazardousRated, coverSensorOk: !v.sensors.coverFaulty,
       shift, break: driverBreak(profile, shift), startLocation: home, endLocation: home,
     });
@@ -278,7 +283,7 @@ export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork, o
     if (accepts.length === 0) continue;
     facilities.push({
       id: f.id, location: loc, accepts, windows, unloadS: f.unloadS,
-      ...(f.kind === 'water_point' ? {} : { dailyCapacityKg: Math.max(0, f.dailyCapacityKg - (snapshot.reserved.facilityKg[f.id] ?? 0)) }),
+      ...(f.kind === 'water_point' || f.kind === 'deicer_store' ? {} : { dailyCapacityKg: Math.max(0, f.dailyCapacityKg - (snapshot.reserved.facilityKg[f.id] ?? 0)) }),
     });
   }
 
@@ -309,7 +314,9 @@ export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork, o
   // ---- sweeping, washing, watering tasks -----------------------------------------------------
   const sweepTasks: ProblemInput['sweepTasks'] = [];
   const mappingSweep: PlanMapping['sweepTasks'] = {};
-  const workSpeedKmh = (kind: VehicleKind) => Math.min(profile.speedLimitsKmh.sweeperWorking,
+  const workSpeedKmh = (kind: VehicleKind) => kind === 'spreader'
+    ? Math.min(profile.winter.spreadSpeedKmh, ...vehicleRecords.filter((v) => v.kind === kind).map((v) => v.workSpeedKmh ?? profile.winter.spreadSpeedKmh))
+    : Math.min(profile.speedLimitsKmh.sweeperWorking,
     ...vehicleRecords.filter((v) => v.kind === kind).map((v) => v.workSpeedKmh ?? profile.sweeping.workSpeedKmh), profile.sweeping.workSpeedKmh);
   const sweepLocations: Array<{ loc: number; id: string; kind: VehicleKind; recordId: string }> = [];
   for (const seg of snapshot.roadSegments) {
@@ -317,13 +324,20 @@ export function buildProblem(snapshot: PlanningSnapshot, network: RoadNetwork, o
     const line = seg.geometry.coordinates.map((c) => [c[0], c[1]] as [number, number]);
     const lengthM = lineLengthM(line);
     const grade = String(seg.grade) as '1' | '2' | '3' | '4';
-    const work: Array<{ work: StreetWork; kind: 'sweeper' | 'washer' | 'waterer'; passes: number; mechanical: number; deadline: string; kg: number; m3: number }> = [];
+    const work: Array<{ work: StreetWork; kind: 'sweeper' | 'washer' | 'waterer' | 'spreader'; passes: number; mechanical: number; deadline: string; kg: number; m3: number }> = [];
     if (snow) {
       const r = profile.winter.grades[grade];
       // a bridge or ramp freezes first: its deadline is the earlier of the two
       const deadline = (seg.bridge || seg.ramp) && r && profile.winter.bridgeRampDeadline < r.deadline ? profile.winter.bridgeRampDeadline : r?.deadline ?? '24:00';
       if (r && r.plowPasses > 0) work.push({ work: 'plow', kind: 'sweeper', passes: r.plowPasses, mechanical: r.plowPasses, deadline, kg: 0, m3: 0 });
       if (r && r.deicePasses > 0) work.push({ work: 'deice', kind: 'washer', passes: r.deicePasses, mechanical: r.deicePasses, deadline, kg: 0, m3: Math.round(profile.winter.deicerM3PerKm * lengthM) / 1000 });
+      // a bridge or ramp is spread at least once whatever its grade: it ices before the rest
+      const spreadPasses = Math.max(r?.spreadPasses ?? 0, seg.bridge || seg.ramp ? 1 : 0);
+      if (spreadPasses > 0) {
+        const widthM = seg.widthM ?? profile.sweeping.widthMByGrade[grade] ?? 0;
+        const kg = Math.round(profile.winter.spreadGPerM2 * lengthM * widthM) / 1000;
+        work.push({ work: 'spread', kind: 'spreader', passes: spreadPasses, mechanical: spreadPasses, deadline: r ? deadline : profile.winter.bridgeRampDeadline, kg, m3: 0 });
+      }
       if (work.length === 0) {
         excluded.push({ kind: 'segment', recordId: seg.id, itemId: `plow:${seg.id}`, reason: 'not_required', detail: `grade ${grade}: no snow clearing or de-icing in the winter table` });
       }

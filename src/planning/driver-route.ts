@@ -1,4 +1,5 @@
 import type { ProblemInput, Solution, Stop } from '../../solver/index.js';
+import { isConsumable } from '../../solver/index.js';
 import type { Queryable } from '../store/db.js';
 import type { PlanMapping, StreetWork } from './build-problem.js';
 import { PlanClock } from './plan-clock.js';
@@ -25,6 +26,7 @@ export type StopAction =
   | { kind: 'muck_load'; permitId: string; load: number; kg: number; disposalFacilityId: string }
   | { kind: 'unload'; facilityId: string; carries: string; kg: number }
   | { kind: 'refill_water'; facilityId: string }
+  | { kind: 'refill_deicer'; facilityId: string }
   | { kind: 'break'; durationS: number };
 
 export interface RouteStop {
@@ -185,8 +187,8 @@ export function vehicleRoute(plan: StoredPlanForRoute, vehicleId: string, marks:
       action = { kind: 'muck_load', permitId: m?.permitId ?? l?.permit.id ?? stop.id, load: m?.load ?? 0, kg: l?.kg ?? 0, disposalFacilityId: stop.facilityId ?? l?.disposalFacilityId ?? '' };
       w = l?.permit.window;
     } else if (stop.type === 'facility' && stop.id) {
-      action = route.carries === 'water'
-        ? { kind: 'refill_water', facilityId: stop.id }
+      action = route.carries === 'water' || route.carries === 'deicer'
+        ? { kind: route.carries === 'water' ? 'refill_water' : 'refill_deicer', facilityId: stop.id }
         : { kind: 'unload', facilityId: stop.id, carries: route.carries, kg: Math.round(Math.max(0, before - stop.loadKg)) };
       w = holding(facilities.get(stop.id)?.windows, stop.startS);
     } else if (stop.type === 'break') {
@@ -219,7 +221,7 @@ export function vehicleRoute(plan: StoredPlanForRoute, vehicleId: string, marks:
       carries: route.carries, distanceM: route.distanceM, durationS: route.durationS,
       start: clock.iso(first.departureS), end: clock.iso(last.arrivalS), startLocal: PlanClock.local(first.departureS), endLocal: PlanClock.local(last.arrivalS),
       stops: route.stops.length,
-      unloadTrips: route.stops.filter((s) => s.type === 'facility' && route.carries !== 'water').length,
+      unloadTrips: route.stops.filter((s) => s.type === 'facility' && !isConsumable(route.carries)).length,
       break: breakStop ? {
         start: clock.iso(breakStop.startS), end: clock.iso(breakStop.departureS), startLocal: PlanClock.local(breakStop.startS), endLocal: PlanClock.local(breakStop.departureS),
         durationS: Math.round(breakStop.departureS - breakStop.startS),

@@ -10,6 +10,8 @@ export const networkKindOf: Record<VehicleKind, NetworkVehicleKind> = {
   sweeper: 'sweeper',
   washer: 'sweeper',
   waterer: 'sweeper',
+  // a spreader works segments like the street cleaners: snapped and routed on their network
+  spreader: 'sweeper',
 };
 
 /**

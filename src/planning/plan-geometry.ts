@@ -75,7 +75,7 @@ export function planGeometry(network: RoadNetwork, problem: ProblemInput, soluti
         const road = m.geometry ?? [];
         append(reversed ? [...road].reverse() : road);
         recordId = m.segmentId;
-        const verb = { sweep: 'sweep', wash: 'wash', water: 'water', plow: 'clear snow on', deice: 'spread de-icer on' }[m.work];
+        const verb = { sweep: 'sweep', wash: 'wash', water: 'water', plow: 'clear snow on', deice: 'spread de-icer on', spread: 'spread salt/grit on' }[m.work];
         task = `${verb} ${m.segmentId} mechanically (pass ${(stop.visit ?? 0) + 1} of ${t.mechanicalPasses ?? 1}, ${Math.round(t.lengthM)} m)`;
       } else if (stop.type === 'muck' && item && mapping.muckLoads[item]) {
         const m = mapping.muckLoads[item]!;
@@ -89,7 +89,7 @@ export function planGeometry(network: RoadNetwork, problem: ProblemInput, soluti
         task = `collect ${j?.wasteClass ?? ''} at ${recordId}${j && (j.visitsPerDay ?? 1) > 1 ? ` (visit ${(stop.visit ?? 0) + 1} of ${j.visitsPerDay})` : ''}`;
       } else if (stop.type === 'facility') {
         recordId = item;
-        task = route.carries === 'water' ? `refill water at ${item}` : `unload ${route.carries} at ${item}`;
+        task = route.carries === 'water' ? `refill water at ${item}` : route.carries === 'deicer' ? `load de-icing material at ${item}` : `unload ${route.carries} at ${item}`;
       } else if (stop.type === 'break') {
         task = 'driver break';
       } else {

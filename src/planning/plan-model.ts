@@ -50,6 +50,13 @@ export function unservedItems(excluded: ExcludedItem[], solverUnserved: Unserved
   return out;
 }
 
+/**
+ * Classes a route refills at a facility rather than unloads there: the solver's `isConsumable`,
+ * spelled out here because this module is bundled into the web page, which cannot load the
+ * solver (a test keeps the two equal).
+ */
+export const REFILLED_CLASSES: readonly string[] = ['water', 'deicer'];
+
 /** What each facility receives from a plan, kg (its share of the facility's daily capacity). */
 export function deliveredKgByFacility(problem: ProblemInput, solution: Solution): Record<string, number> {
   const kg: Record<string, number> = {};
@@ -57,7 +64,7 @@ export function deliveredKgByFacility(problem: ProblemInput, solution: Solution)
   for (const r of solution.routes) {
     let before = 0;
     for (const s of r.stops) {
-      if (s.type === 'facility' && s.id && r.carries !== 'water') kg[s.id] = (kg[s.id] ?? 0) + Math.max(0, before - s.loadKg);
+      if (s.type === 'facility' && s.id && !REFILLED_CLASSES.includes(r.carries)) kg[s.id] = (kg[s.id] ?? 0) + Math.max(0, before - s.loadKg);
       if (s.type === 'muck' && s.facilityId && s.id) kg[s.facilityId] = (kg[s.facilityId] ?? 0) + (muckKg.get(s.id) ?? 0);
       before = s.loadKg;
     }

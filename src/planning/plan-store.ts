@@ -220,7 +220,7 @@ export class PlanStore {
       for (const r of solution.routes) {
         if (busy.has(r.vehicleId)) details.push({ path: `solution.routes.${r.vehicleId}`, message: `vehicle ${r.vehicleId} is routed by another published plan of ${date} (${reserved.planIds.join(', ')}): plan this district again` });
       }
-      const capacities = await tx.query<{ id: string; cap: number }>(`select id, (doc->>'dailyCapacityKg')::float8 as cap from facilities where kind <> 'water_point'`);
+      const capacities = await tx.query<{ id: string; cap: number }>(`select id, (doc->>'dailyCapacityKg')::float8 as cap from facilities where kind not in ('water_point', 'deicer_store')`);
       for (const { id: fid, cap } of capacities.rows) {
         const total = (reserved.facilityKg[fid] ?? 0) + (figures.facilityKg[fid] ?? 0);
         if ((figures.facilityKg[fid] ?? 0) > 0 && total > cap + 1e-6) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { haversineM, type ProblemInput, type Solution } from '../../solver/index.js';
+import { isConsumable } from '../../solver/index.js';
 import type { PlanMapping } from './build-problem.js';
 import type { UnservedItem } from './plan-model.js';
 import { roadBlockedEventSchema } from './road-block.js';
@@ -140,7 +141,7 @@ export function buildReplanProblem(base: ReplanBase, event: ReplanEvent, state: 
       if (isBefore && stop.type !== 'end') {
         if (stop.type !== 'start') worked = true;
         if (stop.type === 'break') breakTaken = true;
-        if (stop.type === 'facility' && stop.id && route.carries !== 'water') usedKg.set(stop.id, (usedKg.get(stop.id) ?? 0) + Math.max(0, prevKg - stop.loadKg));
+        if (stop.type === 'facility' && stop.id && !isConsumable(route.carries)) usedKg.set(stop.id, (usedKg.get(stop.id) ?? 0) + Math.max(0, prevKg - stop.loadKg));
         if (stop.type === 'muck' && stop.facilityId && stop.id) {
           const kg = problem.muckLoads?.find((l) => l.id === stop.id)?.kg ?? 0;
           usedKg.set(stop.facilityId, (usedKg.get(stop.facilityId) ?? 0) + kg);

@@ -7,9 +7,9 @@ import type { RouteStop, StopAction, VehicleRoute } from './driver-route.js';
  * is the protocol layer's (numberedTextChunks).
  */
 const CLASS_ZH: Record<string, string> = {
-  food: '厨余垃圾', residual: '其他垃圾', recyclable: '可回收物', hazardous: '有害垃圾', muck: '渣土', sweepings: '清扫垃圾', water: '水',
+  food: '厨余垃圾', residual: '其他垃圾', recyclable: '可回收物', hazardous: '有害垃圾', muck: '渣土', sweepings: '清扫垃圾', water: '水', deicer: '融雪剂',
 };
-const WORK_ZH = { sweep: '清扫', wash: '冲洗', water: '洒水', plow: '扫雪', deice: '撒布融雪剂' } as const;
+const WORK_ZH = { sweep: '清扫', wash: '冲洗', water: '洒水', plow: '扫雪', deice: '撒布融雪剂', spread: '撒盐除冰' } as const;
 
 const cls = (c: string): string => CLASS_ZH[c] ?? c;
 
@@ -22,6 +22,7 @@ function actionText(a: StopAction): string {
     case 'muck_load': return `装渣土 许可${a.permitId} 第${a.load + 1}车 按线路运至${a.disposalFacilityId}`;
     case 'unload': return `卸${cls(a.carries)} ${a.facilityId}${a.kg > 0 ? ` 约${a.kg}kg` : ''}`;
     case 'refill_water': return `加水 ${a.facilityId}`;
+    case 'refill_deicer': return `装融雪剂 ${a.facilityId}`;
     case 'break': return `休息${Math.round(a.durationS / 60)}分钟`;
   }
 }

@@ -21,8 +21,8 @@ describe('demo city', () => {
   });
 
   it('has every facility kind, every vehicle kind, ~300 points over the four classes and ~40 vehicles', () => {
-    expect(new Set(city.facilities.map((f) => f.kind))).toEqual(new Set(['transfer_station', 'incinerator', 'food_waste_plant', 'sorting_centre', 'hazardous_store', 'construction_disposal', 'water_point']));
-    expect(new Set(city.vehicles.map((v) => v.kind))).toEqual(new Set(['sweeper', 'washer', 'waterer', 'muck_truck', 'collector']));
+    expect(new Set(city.facilities.map((f) => f.kind))).toEqual(new Set(['transfer_station', 'incinerator', 'food_waste_plant', 'sorting_centre', 'hazardous_store', 'construction_disposal', 'water_point', 'deicer_store']));
+    expect(new Set(city.vehicles.map((v) => v.kind))).toEqual(new Set(['sweeper', 'washer', 'waterer', 'muck_truck', 'collector', 'spreader']));
     expect(city.collectionPoints).toHaveLength(300);
     expect(new Set(city.collectionPoints.map((p) => p.wasteClass))).toEqual(new Set(['residual', 'food', 'recyclable', 'hazardous']));
     expect(city.vehicles.length).toBeGreaterThanOrEqual(38);

@@ -140,6 +140,16 @@ describe('plan against actual on a simulated day', { timeout: 300_000 }, () => {
     const unknown = new Map([...day.fixes].map(([v, fixes]) => [v, fixes.map(({ working: _w, ...f }) => f)]));
     expect(detectDay(targets, unknown, settings, undefined, roads()).filter((r) => r.kind === 'segment' && r.status !== 'missed')).toEqual([]);
   });
+
+  it('a spreader salting at 20 km/h works its streets; a sweeper at that speed is only driving', () => {
+    const fast = new Map([...day.fixes].map(([v, fixes]) => [v, fixes.map((f) => (f.working ? { ...f, speedKmh: Math.max(f.speedKmh, 20) } : f))]));
+    const swept = detectDay(targets, fast, settings, undefined, roads()).filter((r) => r.kind === 'segment');
+    expect(swept.map((r) => r.status)).toEqual(swept.map(() => 'missed'));
+    // the same streets as a spreader's salt spreading: its own working-speed limit (winter.spreadSpeedKmh)
+    const salted: PlanTargets = { ...targets, segments: targets.segments.map((t) => ({ ...t, taskId: t.taskId.replace(/^[a-z]+:/, 'spread:') })) };
+    const spread = detectDay(salted, fast, settings, undefined, roads()).filter((r) => r.kind === 'segment');
+    expect(spread.filter((r) => r.status === 'done').length).toBeGreaterThanOrEqual(spread.length - 1);
+  });
 });
 
 describe('plan against actual on hand-made days', () => {

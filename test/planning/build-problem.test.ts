@@ -226,7 +226,7 @@ describe('store → Problem (demo city)', { timeout: 300_000 }, () => {
     const segments = city.roadSegments.filter((s) => s.district === 'Fontvieille');
     const winter = city.profile.winter;
     expect(segments.some((s) => s.bridge || s.ramp)).toBe(true);
-    expect(p.sweepTasks.every((t) => /^(plow|deice):/.test(t.id))).toBe(true);
+    expect(p.sweepTasks.every((t) => /^(plow|deice|spread):/.test(t.id))).toBe(true);
     const tasks = new Map(p.sweepTasks.map((t) => [t.id, t]));
     const excluded = new Set(snow.excluded.map((e) => e.itemId));
     for (const seg of segments) {
@@ -239,7 +239,20 @@ describe('store → Problem (demo city)', { timeout: 300_000 }, () => {
       const due = seg.bridge || seg.ramp ? winter.bridgeRampDeadline : rule.deadline;
       expect(plow.deadlineS).toBe(PlanClock.wallS(due < rule.deadline ? due : rule.deadline));
       if (rule.deicePasses > 0) expect(tasks.get(`deice:${seg.id}`) ?? excluded.has(`deice:${seg.id}`)).toBeTruthy();
+      // spreaders salt bridges, ramps and the grades the table names; the salt is length × width × rate
+      const spread = tasks.get(`spread:${seg.id}`);
+      if (seg.bridge || seg.ramp || rule.spreadPasses > 0) {
+        expect(spread).toMatchObject({ vehicleKind: 'spreader', deadlineS: plow.deadlineS, mechanicalPasses: Math.max(rule.spreadPasses, 1) });
+        const widthM = seg.widthM ?? city.profile.sweeping.widthMByGrade[String(seg.grade) as '1']!;
+        expect(spread!.kg).toBeCloseTo(winter.spreadGPerM2 * spread!.lengthM * widthM / 1000, 2);
+      } else {
+        expect(spread).toBeUndefined();
+      }
     }
+    expect(p.sweepTasks.some((t) => t.vehicleKind === 'spreader' && t.deadlineS === PlanClock.wallS(winter.bridgeRampDeadline))).toBe(true);
+    // spreaders load their material at the salt yard; their capacity is the material's
+    expect(p.facilities.find((f) => f.accepts.includes('deicer'))).toMatchObject({ id: 'fac-deicer-store-1' });
+    expect(p.vehicles.filter((v) => v.kind === 'spreader').map((v) => v.capacityKg)).toEqual([4000, 4000]);
     // a grade 1 bridge or ramp is due before its grade: cleared first
     const early = p.sweepTasks.find((t) => t.vehicleKind === 'sweeper' && t.deadlineS === PlanClock.wallS(winter.bridgeRampDeadline))!;
     expect(early.deadlineS).toBeLessThan(PlanClock.wallS(winter.grades['1']!.deadline));
@@ -247,6 +260,8 @@ describe('store → Problem (demo city)', { timeout: 300_000 }, () => {
     expect(residential).toBeDefined();
     expect(p.sweepTasks.filter((t) => t.vehicleKind === 'washer').every((t) => t.id.startsWith('deice:') && t.m3 > 0)).toBe(true);
     expect(p.sweepTasks.some((t) => t.vehicleKind === 'waterer')).toBe(false);
+    // a normal day gives spreaders nothing to do: no spreading task, no error
+    expect(parseProblem(built.problem).sweepTasks.some((t) => t.vehicleKind === 'spreader')).toBe(false);
     // the snow plan supersedes the district's plan of the day: its collection stays in it
     expect(p.jobs.map((j) => j.id).sort()).toEqual(city.collectionPoints.filter((c) => c.district === 'Fontvieille').map((c) => c.id).sort());
   });

@@ -26,7 +26,11 @@ describe('snow-day plans over the API', () => {
     const stored = await svc.call('GET', `/api/v1/plans/${asked.body.planId}/problem`, { token: dispatcher });
     const tasks: Array<{ id: string }> = stored.body.problem.sweepTasks;
     expect(tasks.length).toBeGreaterThan(0);
-    expect(tasks.every((t) => /^(plow|deice):/.test(t.id))).toBe(true);
+    expect(tasks.every((t) => /^(plow|deice|spread):/.test(t.id))).toBe(true);
+    // the demo city's spreaders put salt on the bridges, ramps and grade-1 roads, reloading at the salt yard
+    const spreading = stored.body.solution.routes.filter((r: any) => r.carries === 'deicer');
+    expect(spreading.length).toBeGreaterThan(0);
+    expect(spreading.every((r: any) => r.vehicleId.startsWith('spreader-') && r.stops.every((s: any) => s.type !== 'facility' || s.id === 'fac-deicer-store-1'))).toBe(true);
     const worked = stored.body.solution.routes.flatMap((r: any) => r.stops).filter((s: any) => s.type === 'sweep');
     expect(worked.length).toBeGreaterThan(0);
     // what is not served is explained
@@ -35,12 +39,15 @@ describe('snow-day plans over the API', () => {
     // a breakdown at 05:00 local (UTC+8) re-plans the snow day as a snow day
     const published = await svc.call('POST', `/api/v1/plans/${asked.body.planId}/publish`, { token: dispatcher });
     expect(published.status).toBe(200);
-    const sweeper = stored.body.solution.routes.find((r: any) => r.stops.some((s: any) => s.type === 'sweep')).vehicleId;
+    const sweeper = stored.body.solution.routes.find((r: any) => r.carries === 'sweepings' && r.stops.some((s: any) => s.type === 'sweep')).vehicleId;
     // the sweeper's driver reads snow clearing, not sweeping
     const route = await svc.call('GET', `/api/v1/vehicles/${sweeper}/route?date=2026-12-01`, { token: dispatcher });
     const work = route.body.stops.filter((s: any) => s.action.kind === 'street_work').map((s: any) => s.action.work);
     expect(work.length).toBeGreaterThan(0);
     expect(new Set(work)).toEqual(new Set(['plow']));
+    // the spreader's driver reads salt spreading
+    const salting = await svc.call('GET', `/api/v1/vehicles/${spreading[0].vehicleId}/route?date=2026-12-01`, { token: dispatcher });
+    expect(new Set(salting.body.stops.filter((s: any) => s.action.kind === 'street_work').map((s: any) => s.action.work))).toEqual(new Set(['spread']));
     const replan = await svc.call('POST', `/api/v1/plans/${asked.body.planId}/replan`, { token: dispatcher, body: { event: { kind: 'breakdown', vehicleId: sweeper }, at: '2026-11-30T21:00:00Z', iterations: 100, seed: 2 } });
     expect(replan.status).toBe(202);
     expect((await waitForJob(svc, dispatcher, replan.body.jobId)).status).toBe('done');

@@ -45,6 +45,7 @@ export function actualSettings(profile: CityProfile): ActualSettings {
     stopRadiusM: a.stopRadiusM, minDwellS: a.minDwellS, maxFixGapS: a.maxFixGapS, stoppedBelowKmh: profile.tracking.stoppedBelowKmh,
     segmentToleranceM: a.segmentToleranceM, minCoverage: a.minCoverage,
     workSpeedMaxKmh: profile.speedLimitsKmh.sweeperWorking + a.workSpeedToleranceKmh,
+    spreadSpeedMaxKmh: profile.winter.spreadSpeedKmh + a.workSpeedToleranceKmh,
     silentGraceMs: a.silentGraceMin * 60_000,
   };
 }
@@ -140,11 +141,14 @@ export class PlanActual {
   }
 
   private fresh(vehicleId: string): VehicleActual {
+    const segments = this.targets.segments.filter((s) => s.vehicleIds.includes(vehicleId));
+    // a spreader's streets are all salt spreading (one kind of work per route): its own speed limit
+    const spreads = segments.length > 0 && segments.every((s) => s.taskId.startsWith('spread:'));
     return new VehicleActual(
       vehicleId,
       this.targets.stops.filter((s) => s.vehicleId === vehicleId),
-      this.targets.segments.filter((s) => s.vehicleIds.includes(vehicleId)),
-      this.settings,
+      segments,
+      spreads && this.settings.spreadSpeedMaxKmh !== undefined ? { ...this.settings, workSpeedMaxKmh: this.settings.spreadSpeedMaxKmh } : this.settings,
       this.routerFor?.(vehicleId),
       (this.targets.places ?? []).filter((p) => p.vehicleId === vehicleId),
     );

@@ -22,6 +22,8 @@ export interface ActualSettings {
   minCoverage: number;
   /** Working speed: a sweeper faster than this is driving, not working. */
   workSpeedMaxKmh: number;
+  /** A spreader (salt/grit) spreads faster than a sweeper sweeps: its working speed limit. */
+  spreadSpeedMaxKmh?: number;
   /** Missed without fixes from after the due time only once this long past it (a blind area uploads late). */
   silentGraceMs?: number;
 }

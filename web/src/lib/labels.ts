@@ -8,6 +8,7 @@ export const vehicleKinds: Array<{ id: VehicleKind; colour: string }> = [
   { id: 'waterer', colour: '#1565c0' },
   { id: 'collector', colour: '#6a1b9a' },
   { id: 'muck_truck', colour: '#e65100' },
+  { id: 'spreader', colour: '#546e7a' },
 ];
 
 /** Colours follow the GB/T 19095-2019 bins: food green, residual grey, recyclable blue, hazardous red. */
@@ -27,6 +28,7 @@ export const facilityKinds: Array<{ id: FacilityKind; colour: string; glyph: str
   { id: 'hazardous_store', colour: '#c62828', glyph: 'H' },
   { id: 'construction_disposal', colour: '#6d4c41', glyph: 'C' },
   { id: 'water_point', colour: '#0277bd', glyph: 'W' },
+  { id: 'deicer_store', colour: '#455a64', glyph: 'D' },
 ];
 
 export const NO_CLASS_COLOUR = '#cfd8dc';

@@ -26,7 +26,8 @@ export function actionText(a: StopAction): string {
     case 'unload':
       return t('route.action.unload', { class: carriesLabel(a.carries), facility: a.facilityId, kg: formatNumber(a.kg) });
     case 'refill_water':
-      return t('route.action.refill_water', { facility: a.facilityId });
+    case 'refill_deicer':
+      return t(`route.action.${a.kind}`, { facility: a.facilityId });
     case 'break':
       return t('route.action.break', { minutes: Math.round(a.durationS / 60) });
   }
