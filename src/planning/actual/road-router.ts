@@ -1,5 +1,4 @@
-import type { ProblemInput } from '../../../solver/index.js';
-import { haversineM } from '../../../solver/geo.js';
+import { haversineM, type ProblemInput } from '../../../solver/index.js';
 import { MapMatcher, type RoadNetwork, type VehicleKind } from '../../../solver/network/index.js';
 import type { PlanMapping } from '../build-problem.js';
 import type { SegmentTarget } from './targets.js';
