@@ -99,7 +99,11 @@ export class MapMatcher {
     this.touched = new Int32Array(graph.nodeCount);
   }
 
-  match(trace: GpsFix[]): MatchResult {
+  /**
+   * `prior`: a log-likelihood added to a candidate's emission (fix index in `trace`, network
+   * segment), for what else is known of where the vehicle was (e.g. the streets it is working).
+   */
+  match(trace: GpsFix[], prior?: (fix: number, segment: number) => number): MatchResult {
     const order = trace.map((_, i) => i).sort((a, b) => trace[a].timeMs - trace[b].timeMs || a - b);
     const fixes = order.map((i) => trace[i]);
     const positions: Array<SnappedPosition | null> = new Array(fixes.length).fill(null);
@@ -109,7 +113,7 @@ export class MapMatcher {
 
     // Viterbi over the fixes that have candidates, restarting the chain where it breaks.
     type Step = { fix: number; score: Float64Array; back: Int32Array };
-    const emissionOf = (f: number) => Float64Array.from(candidates[f], (c) => -0.5 * (c.distanceM / this.sigmaM) ** 2);
+    const emissionOf = (f: number) => Float64Array.from(candidates[f], (c) => -0.5 * (c.distanceM / this.sigmaM) ** 2 + (prior?.(order[f]!, c.segment) ?? 0));
     /** Scores of fix f's candidates reached from `previous`; null when none can be reached. */
     const step = (previous: Step, f: number): Step | null => {
       const here = candidates[f];

@@ -74,7 +74,7 @@ describeEachBackend('plan against actual in the store', (backend) => {
     const judged = (await judgeStoredPlan(actual, PLAN_ID, profile, plan.network, atMs))!;
     const targets = planTargets({ planId: PLAN_ID, problem: plan.problem, solution: plan.solution, mapping: plan.mapping, segmentGeometry: (id) => plan.roads.get(id),
       servicePosition: (lon, lat, kind) => plan.network.snap(lon, lat, { vehicleKind: kind as 'truck' }) });
-    const batch = detectDay(targets, day.fixes, actualSettings(profile), atMs, roadRouters(plan.network, plan.problem, plan.mapping));
+    const batch = detectDay(targets, day.fixes, actualSettings(profile), atMs, roadRouters(plan.network, plan.problem, plan.mapping, actualSettings(profile).maxFixGapS, targets.segments));
     expect(judged.statuses).toEqual(batch);
     const missed = batch.filter((s) => s.status === 'missed').map((s) => s.key).sort();
     expect(missed).toHaveLength(3);

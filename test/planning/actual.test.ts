@@ -4,6 +4,11 @@ import { actualSettings, detectDay, PlanActual } from '../../src/planning/actual
 import { roadRouters } from '../../src/planning/actual/road-router.js';
 import { planTargets, type PlanTargets } from '../../src/planning/actual/targets.js';
 import { simulatePlanDay, type PlanDay } from '../../simulations/plan-day.js';
+import type { ProblemInput } from '../../solver/index.js';
+import { buildGraph } from '../../solver/network/graph.js';
+import { RoadNetwork } from '../../solver/network/network.js';
+import { DEFAULT_NETWORK_PROFILE } from '../../solver/network/profile.js';
+import type { PlanMapping } from '../../src/planning/build-problem.js';
 import { smallPlan, type SmallPlan } from '../helpers/actual.js';
 
 let plan: SmallPlan;
@@ -27,8 +32,8 @@ beforeAll(async () => {
     { seed: 5, skip: SKIP, delayShare: 0 });
 }, 600_000);
 
-/** the road path between fixes, as the service judges with its road network */
-const roads = () => roadRouters(plan.network, plan.problem, plan.mapping);
+/** the road path between fixes, as the service judges with its road network and the plan's streets */
+const roads = () => roadRouters(plan.network, plan.problem, plan.mapping, settings.maxFixGapS, targets.segments);
 const byKey = (rows: Array<{ key: string; status: string }>) => Object.fromEntries(rows.map((r) => [r.key, r.status]));
 
 describe('plan against actual on a simulated day', { timeout: 300_000 }, () => {
@@ -240,5 +245,54 @@ describe('plan against actual on hand-made days', () => {
     expect(byKey(detectDay(target, new Map([['v', round]]), settings))).toEqual({ 'segment:sweep:ring': 'done' });
     const through = [fix(0, -60, -8, 30, false), fix(7, -1, -8, 9, true), fix(9, 2, -8, 9, true), fix(16, 60, -8, 30, false)];
     expect(byKey(detectDay(target, new Map([['v', through]]), settings))).toEqual({ 'segment:sweep:ring': 'missed' });
+  });
+
+  it('a sweeper working to the end of its street, whose way the matcher routes off it near the end, has swept it to that end; one turning off before has not', () => {
+    const street: PlanTargets['segments'][number] = {
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM: 120,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(120, 0).lon, at(120, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    };
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [street] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
+    const working = [fix(0, 2, 1, 9, true), fix(10, 27, -1, 9, true), fix(20, 52, 1, 9, true)];
+    // the matched way of the last step leaves the street 5 m on and goes round by a road 12 m south
+    // (the matcher put the last fix past the junction, on a branch reached by a detour)
+    const line = (...points: Array<[number, number]>) => points.map(([e, n]) => [at(e, n).lon, at(e, n).lat] as [number, number]);
+    const toLast = (via: Array<[number, number]>) => () => (trace: Array<{ lon: number; lat: number }>, index: number) => {
+      const [a, b] = [trace[index]!, trace[index + 1]!];
+      return [[a.lon, a.lat] as [number, number], ...(index < 2 ? [] : line(...via)), [b.lon, b.lat] as [number, number]];
+    };
+    // working on to the end: the terminal's switch-off report there (driving on at 40 km/h)
+    const toEnd = [...working, fix(48, 121, 2, 40, false)];
+    expect(byKey(detectDay(target, new Map([['v', toEnd]]), settings, undefined, toLast([[57, 0], [60, -12], [110, -12]])))).toEqual({ 'segment:sweep:s': 'done' });
+    // switched off where it turned south onto a cross street 60 m along: the rest is not swept
+    const turnedOff = [...working, fix(40, 61, -40, 40, false)];
+    expect(byKey(detectDay(target, new Map([['v', turnedOff]]), settings, undefined, toLast([[57, 0], [60, -12]])))).toEqual({ 'segment:sweep:s': 'missed' });
+  });
+
+  it('a working sweeper\'s fixes between its street and a road 10 m beside it, a little nearer that road, are matched on its street', () => {
+    // two parallel streets 10 m apart, joined at both ends; the sweeper's street is the southern one
+    const node = (id: number, eastM: number, northM: number) => [id, [at(eastM, northM).lon, at(eastM, northM).lat]] as [number, [number, number]];
+    const network = new RoadNetwork(buildGraph({
+      nodes: new Map([node(1, 0, 0), node(2, 200, 0), node(3, 0, 10), node(4, 200, 10), node(5, -100, 5), node(6, 300, 5)]),
+      ways: [
+        { id: 11, tags: { highway: 'residential' }, nodeIds: [1, 2] }, { id: 12, tags: { highway: 'residential' }, nodeIds: [3, 4] },
+        { id: 13, tags: { highway: 'residential' }, nodeIds: [5, 1, 3, 5] }, { id: 14, tags: { highway: 'residential' }, nodeIds: [6, 2, 4, 6] },
+      ],
+    }, DEFAULT_NETWORK_PROFILE), DEFAULT_NETWORK_PROFILE);
+    const problem = { vehicles: [{ id: 'v', profile: 'sw' }] } as unknown as ProblemInput;
+    const mapping = { profiles: { sw: { networkKind: 'sweeper' } } } as unknown as PlanMapping;
+    const street: PlanTargets['segments'][number] = {
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: false, lengthM: 200,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(200, 0).lon, at(200, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    };
+    // 6 m north of its street, 4 m south of the other: the fixes alone say the other road
+    const fixes = Array.from({ length: 7 }, (_, i) => ({ timeMs: T0 + i * 10_000, ...at(20 + i * 25, 6), speedKmh: 9, working: true }));
+    const northOf = (line: Array<[number, number]> | null) => (line ?? []).map(([, lat]) => Math.round((lat - 43.73) * 111_195));
+    const planned = roadRouters(network, problem, mapping, 120, [street])('v')!;
+    expect(new Set(northOf(planned(fixes, 3)))).toEqual(new Set([0]));
+    // without the plan's streets the matcher goes by the fixes alone (the brushes up: the same)
+    expect(new Set(northOf(roadRouters(network, problem, mapping, 120)('v')!(fixes, 3)))).toEqual(new Set([10]));
+    expect(new Set(northOf(planned(fixes.map((f) => ({ ...f, working: false })), 3)))).toEqual(new Set([10]));
   });
 });

@@ -1,6 +1,7 @@
-import type { ProblemInput } from '../../../solver/index.js';
+import { haversineM, type ProblemInput } from '../../../solver/index.js';
 import { MapMatcher, type RoadNetwork, type VehicleKind } from '../../../solver/network/index.js';
 import type { PlanMapping } from '../build-problem.js';
+import type { SegmentTarget } from './targets.js';
 import type { Router } from './vehicle-actual.js';
 
 /**
@@ -10,6 +11,19 @@ import type { Router } from './vehicle-actual.js';
 const MATCH = { sigmaM: 5, betaM: 30, searchRadiusM: 30, maxCandidates: 12 } as const;
 
 /**
+ * A working fix's candidate on one of the vehicle's planned streets is this much likelier (log):
+ * as likely as a candidate ~9 m nearer the fix (at sigma 5 m). Where roads meet within 10-15 m, or
+ * carriageways run 10 m apart, the fix alone cannot tell them apart, and a sweeper with its brushes
+ * down is on its own streets far more often than beside them; a fix clearly on another road
+ * (well over 10 m nearer it) still goes there.
+ */
+const PLANNED_PRIOR = 1.5;
+/** Points of a planned street this close to a network road lie on it (the same map). */
+const ON_ROAD_M = 1;
+/** A street's points this near its ends are also on the roads that meet there: not sampled. */
+const END_CLEAR_M = 3;
+
+/**
  * The road path between two fixes of a vehicle, for street coverage: the fixes around them are
  * map-matched together (the network's HMM matcher, Newson & Krumm), so each fix sits on the road
  * its neighbours say it was driving — not on the nearest one, which is the parallel street 15 m
@@ -17,20 +31,43 @@ const MATCH = { sigmaM: 5, betaM: 30, searchRadiusM: 30, maxCandidates: 12 } as 
  * the vehicle's kind may use (a short street turned into and left between two fixes is on it).
  * Time-of-day bans are not applied: they say where a plan may send a vehicle, not where it went.
  */
-export function roadRouters(network: RoadNetwork, problem: ProblemInput, mapping: PlanMapping, maxGapS = 120): (vehicleId: string) => Router | undefined {
+export function roadRouters(network: RoadNetwork, problem: ProblemInput, mapping: PlanMapping, maxGapS = 120, streets: SegmentTarget[] = []): (vehicleId: string) => Router | undefined {
   const kinds = new Map(problem.vehicles.map((v) => [v.id, mapping.profiles[v.profile]?.networkKind as VehicleKind | undefined]));
   // one matcher for all vehicles: its work arrays are sized to the network, and calls are synchronous
   let matcher: MapMatcher | undefined;
   return (vehicleId) => {
     const kind = kinds.get(vehicleId);
     if (!kind) return undefined;
+    const planned = plannedRoads(network, streets.filter((s) => s.vehicleIds.includes(vehicleId)));
     return (trace, index) => {
       matcher ??= new MapMatcher(network, { ...MATCH, maxGapS });
-      const { positions } = matcher.match(trace.map((f) => ({ lon: f.lon, lat: f.lat, timeMs: f.timeMs })));
+      const prior = planned.size === 0 ? undefined : (i: number, segment: number) => (trace[i]?.working === true && planned.has(segment) ? PLANNED_PRIOR : 0);
+      const { positions } = matcher.match(trace.map((f) => ({ lon: f.lon, lat: f.lat, timeMs: f.timeMs })), prior);
       const from = positions[index];
       const to = positions[index + 1];
       if (!from || !to) return null;
       return network.route(from, to, { vehicleKind: kind })?.geometry ?? null;
     };
   };
+}
+
+/** The network segments the planned streets lie on: each street sampled every 5 m away from its ends. */
+function plannedRoads(network: RoadNetwork, streets: SegmentTarget[]): Set<number> {
+  const out = new Set<number>();
+  for (const street of streets) {
+    const line = street.geometry;
+    let doneM = 0;
+    for (let i = 1; i < line.length; i++) {
+      const [a, b] = [line[i - 1]!, line[i]!];
+      const pieceM = haversineM(a[0], a[1], b[0], b[1]);
+      for (let m = 0; m < pieceM; m += 5) {
+        const at = doneM + m;
+        if (at < END_CLEAR_M || at > street.lengthM - END_CLEAR_M) continue;
+        const f = m / pieceM;
+        for (const p of network.snapIndex.within(a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, ON_ROAD_M)) out.add(p.segment);
+      }
+      doneM += pieceM;
+    }
+  }
+  return out;
 }

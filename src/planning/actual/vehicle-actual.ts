@@ -113,6 +113,11 @@ const LOOP_MIN_M = 15;
 const LOOP_FIT = [0.6, 1.6] as const;
 /** The way's end lies on the loop within the matched places' error. */
 const LOOP_REACH_M = 10;
+/**
+ * A working vehicle's fix this close to the end of the street it is working, ahead of it, is at that
+ * end (two sigmas of a 5 m error), whichever road the matcher put it on past the junction.
+ */
+const END_REACH_M = 10;
 
 export class VehicleActual {
   readonly visits = new Map<string, StopVisit>();
@@ -133,6 +138,8 @@ export class VehicleActual {
   private readonly otherXY: Array<[number, number]> = [];
   private readonly segKeys: string[];
   private readonly segLengthM: number[];
+  /** Each street's first and last point, in local metres. */
+  private readonly segEnds: Array<[[number, number], [number, number]]> = [];
   private readonly grid = new Map<string, Piece[]>();
   /** Planned streets that close on themselves (roundabouts), in local metres. */
   private readonly loops: Array<{ line: Array<[number, number]>; lengthM: number }> = [];
@@ -146,6 +153,8 @@ export class VehicleActual {
   private readonly stopXY = new Map<string, [number, number]>();
   /** How far the vehicle could have gone past the last fix before a turn (half the step's reach at working speed). */
   private turnReachM = 0;
+  /** Where the step being judged ends and how far a working vehicle could go in it (streets' ends reached in it). */
+  private stepEnd: { x: number; y: number; reachM: number } | undefined;
 
   /**
    * `router`: the road path between two fixes ([lon, lat] pairs), where a street network is at
@@ -218,6 +227,7 @@ export class VehicleActual {
       this.segLengthM[task] = offset;
       const line = seg.geometry.map(([lon, lat]) => this.project(lon, lat));
       const [f, l] = [line[0]!, line[line.length - 1]!];
+      this.segEnds[task] = [f, l];
       if (offset >= LOOP_MIN_M && Math.hypot(f[0] - l[0], f[1] - l[1]) <= LOOP_CLOSE_M) this.loops.push({ line, lengthM: offset });
     });
   }
@@ -427,11 +437,13 @@ export class VehicleActual {
     const aWorks = a.fix.working === true && a.fix.speedKmh <= max;
     const bWorks = b.fix.working === true && b.fix.speedKmh <= max;
     if ((!aWorks && !bWorks) || this.segKeys.length === 0) {
+      this.stepEnd = undefined;
       this.closeAllPasses();
       return;
     }
     if (Math.hypot(b.x - a.x, b.y - a.y) < 1) return; // standing still with the brushes on covers nothing, and ends nothing
     this.turnReachM = (((b.fix.timeMs - a.fix.timeMs) / 1000) * (max / 3.6)) / 2;
+    this.stepEnd = { x: b.x, y: b.y, reachM: 2 * this.turnReachM };
     // the way between the two fixes: along the roads when a router is given, else straight
     const { path: way, toleranceM } = this.path(a, b);
     const path = this.aroundLoop(way, aWorks && bWorks ? (a.fix.speedKmh + b.fix.speedKmh) / 2 : aWorks ? a.fix.speedKmh : b.fix.speedKmh, b.fix.timeMs - a.fix.timeMs);
@@ -454,6 +466,7 @@ export class VehicleActual {
     if (!aSwitched && !bSwitched) {
       for (const sample of samples) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
       for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
+      for (const task of touched) this.reachEnd(task);
       return;
     }
     // How much of the way it worked, from the time taken: the rest it drove at the non-working fix's
@@ -682,6 +695,28 @@ export class VehicleActual {
     return [[...earlier, a, b, ...later], earlier.length];
   }
 
+  /**
+   * A pass whose step ends at the street's end ahead of it (the fix within END_REACH_M of it, the
+   * rest reachable at working speed in the step) worked the street to that end: the matched way
+   * between the fixes leaves the street where the matcher put the fix at the junction on the road
+   * beyond it, or on the far side of a turn it may not take (it routes round), though the vehicle
+   * drove to the end of its street (sweepers work streets end to end).
+   */
+  private reachEnd(task: number): void {
+    const pass = this.active.get(task);
+    const step = this.stepEnd;
+    if (!pass || !step || pass.runDir === 0) return;
+    const endAlong = pass.runDir > 0 ? this.segLengthM[task]! : 0;
+    const gapM = Math.abs(endAlong - pass.runFurthest);
+    if (gapM < BIN_M || gapM > step.reachM) return;
+    const [ex, ey] = this.segEnds[task]![pass.runDir > 0 ? 1 : 0];
+    if (Math.hypot(step.x - ex, step.y - ey) > END_REACH_M) return;
+    for (let m = Math.min(pass.runFurthest, endAlong); m < Math.max(pass.runFurthest, endAlong); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
+    pass.bins[Math.min(pass.bins.length - 1, Math.floor(endAlong / BIN_M))] = 1;
+    pass.runFurthest = endAlong;
+    pass.lastAlong = endAlong;
+  }
+
   private closeAllPasses(): void {
     for (const task of [...this.active.keys()]) this.closePass(task);
   }
@@ -692,6 +727,7 @@ export class VehicleActual {
    * between turns that each covered it (back and forth without leaving is two).
    */
   private closePass(task: number): void {
+    this.reachEnd(task);
     const pass = this.active.get(task)!;
     this.active.delete(task);
     let covered = 0;
