@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../helpers/backends.js';
 import { smallCity } from '../helpers/city-fixture.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-import { client, ids, refusal, until } from '../live/fixtures.js';
+import { client, ids, until } from '../live/fixtures.js';
 import { insertRoutePlan } from '../helpers/route-plan.js';
 
 /**
@@ -183,10 +183,28 @@ describeEachBackend('district and contractor scopes [%s]', (backend) => {
     } finally {
       contractor.socket.close();
     }
-    // A planner still has no live view, scoped or not.
+    // A planner still has no live view, scoped or not: it may connect (to follow capacity runs) but gets no
+    // snapshot, and a filter is refused.
     const planner = await svc.call('POST', '/api/v1/users', { token: admin(), body: { name: 'plan.north', displayName: 'p', role: 'planner', district: 'North', password: 'correct horse 1' } });
     expect(planner.status).toBe(201);
     const login = await svc.call('POST', '/api/v1/auth/login', { body: { name: 'plan.north', password: 'correct horse 1' } });
-    expect((await refusal(svc.url, { token: login.body.token })).message).toBe('forbidden');
+    const asPlanner = client(svc.url, { token: login.body.token });
+    const watcher = client(svc.url, { token: session.whole });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        asPlanner.socket.once('connect', () => resolve());
+        asPlanner.socket.once('connect_error', reject);
+      });
+      await watcher.ready;
+      expect(await asPlanner.socket.emitWithAck('subscribe', { district: ['North'] })).toMatchObject({ code: 'auth.forbidden' });
+      expect((await svc.call('POST', '/api/v1/positions', { token: admin(), body: { positions: [{ vehicleId: 'col-1', fixTime: Date.now() - 1000, lat: 43.735, lon: 7.421, speedKmh: 12 }] } })).status).toBe(200);
+      // once a whole-fleet client has the update, the planner would have it too if it were pushed
+      await until(() => watcher.updates.some((u) => u.batch.some((s) => s.vehicleId === 'col-1')), 10_000);
+      expect(asPlanner.snapshots).toEqual([]);
+      expect(asPlanner.updates).toEqual([]);
+    } finally {
+      asPlanner.socket.close();
+      watcher.socket.close();
+    }
   });
 });
