@@ -31,6 +31,7 @@ import { openDb, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { ProfileRepo } from '../src/store/profile-repo.js';
 import { createScratchDatabase } from '../src/store/scratch-database.js';
+import type { CityProfile } from '../src/domain/city-profile.js';
 import { arg } from './args.js';
 import { startWorkerProcess } from './worker-process.js';
 
@@ -77,6 +78,15 @@ async function importDoc(db: Db, doc: ReturnType<typeof generatedCityDocument>):
 }
 
 /** Case (a): one district, one plan, in this process (one core), phase by phase. */
+/** The plan options of a bench run: the profile's seed and budget unless the command line names them. */
+function planOptions(profile: CityProfile): { seed: number; iterations: number; timeLimitS: number } {
+  return {
+    seed: Number(arg('seed') ?? profile.planning.seed),
+    iterations: Number(arg('iterations') ?? profile.planning.iterations),
+    timeLimitS: Number(arg('time-limit') ?? 45),
+  };
+}
+
 export async function generatedCityBench(store: string): Promise<void> {
   const doc = cityOf(1);
   const net = await networkFile(doc);
@@ -85,11 +95,7 @@ export async function generatedCityBench(store: string): Promise<void> {
   try {
     const importMs = await importDoc(db, doc);
     const profile = (await new ProfileRepo(db).load())!;
-    const options = {
-      seed: Number(arg('seed') ?? profile.planning.seed),
-      iterations: Number(arg('iterations') ?? profile.planning.iterations),
-      timeLimitS: Number(arg('time-limit') ?? 45),
-    };
+    const options = planOptions(profile);
     const plans = new PlanStore(db);
     const { planId, jobId } = (await plans.create({ date, district: null, options, createdBy: 'bench' }))!;
     await plans.queue.claim('bench', 3600);
@@ -165,11 +171,7 @@ export async function districtsBench(): Promise<void> {
   try {
     await importDoc(db, doc);
     const profile = (await new ProfileRepo(db).load())!;
-    const options = {
-      seed: Number(arg('seed') ?? profile.planning.seed),
-      iterations: Number(arg('iterations') ?? profile.planning.iterations),
-      timeLimitS: Number(arg('time-limit') ?? 45),
-    };
+    const options = planOptions(profile);
     const plans = new PlanStore(db);
     const names = Array.from({ length: districts }, (_, d) => `D${d + 1}`);
     const runs: Array<{ workers: number; wallMs: number; plans: Array<{ district: string | null; owner: string; valid: boolean; violations: number; served: number; unserved: number; revalidatedViolations: number }> }> = [];
