@@ -117,6 +117,8 @@ export class PlanThread {
     const w = this.worker;
     if (!w) return;
     if (this.current) {
+      // the job ends as a crash (the exit), even when its result is already on the way
+      w.off('message', this.listeners.message);
       await w.terminate();
       return;
     }

@@ -20,9 +20,9 @@ describe('plan threads of stopped runners', () => {
     expect(second.threadId).toBe(warmId);
 
     // stopped under a job: the job is a crash (tried again elsewhere) and the thread is gone
-    const job = second.run('j4', refused, () => undefined);
+    const crashed = expect(second.run('j4', refused, () => undefined)).rejects.toBeInstanceOf(PlanThreadCrash);
     await second.terminate();
-    await expect(job).rejects.toBeInstanceOf(PlanThreadCrash);
+    await crashed;
 
     const third = new PlanThread();
     await expect(third.run('j5', refused, () => undefined)).rejects.not.toBeInstanceOf(PlanThreadCrash);
