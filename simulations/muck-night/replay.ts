@@ -12,6 +12,9 @@ import { INCIDENT_TYPES, type IncidentType, type MuckNight, type NightFix } from
 
 const LOAD_BITS = { empty: 0, half: 1, full: 3 } as const;
 
+/** Night time the frames in flight may span (a few fix intervals; see replayNight). */
+const MAX_IN_FLIGHT_SPAN_MS = 30_000;
+
 export function locationOf(f: NightFix): LocationInput {
   return {
     fixTimeMs: f.fixTimeMs, lat: f.lat, lon: f.lon, speedKmh: f.speedKmh,
@@ -104,6 +107,7 @@ export async function replayNight(night: MuckNight, options: ReplayOptions): Pro
   };
   for (const v of new Set(night.frames.map((f) => (f.kind === 'live' ? f.fix.vehicleId : f.fixes[0]!.vehicleId)))) await terminalFor(v);
   let last = night.frames[0]?.sendAtMs ?? 0;
+  let oldestPendingMs = last;
   try {
     for (const frame of night.frames) {
       if (options.speedup) {
@@ -112,6 +116,12 @@ export async function replayNight(night: MuckNight, options: ReplayOptions): Pro
       }
       last = frame.sendAtMs;
       const fixes = frame.kind === 'live' ? [frame.fix] : frame.fixes;
+      // Terminals report in real time: one truck is never minutes of night ahead of another in
+      // flight. Sent as fast as acks come, the frames of other trucks would run the service's
+      // fleet clock (newest fix time) minutes past a truck whose frames wait on their connection,
+      // and the service would rightly judge that truck silent.
+      if (pending.length > 0 && frame.sendAtMs - oldestPendingMs > MAX_IN_FLIGHT_SPAN_MS) await Promise.all(pending.splice(0));
+      if (pending.length === 0) oldestPendingMs = frame.sendAtMs;
       const t = await terminalFor(fixes[0]!.vehicleId);
       const serial = frame.kind === 'live' ? t.sendLocation(locationOf(frame.fix)) : t.sendBatch(frame.fixes.map(locationOf), 1);
       const now = Date.now();
