@@ -3,7 +3,11 @@ import type { RoadNetwork } from '../../solver/network/index.js';
 import { buildProblem, type PlanMapping } from '../../src/planning/build-problem.js';
 import type { PlanningSnapshot } from '../../src/planning/snapshot.js';
 import type { Queryable } from '../../src/store/db.js';
+import { loadTerminalProfilesFile } from '../../src/config.js';
+import { DEMO_TERMINAL_PROFILES } from '../../src/demo/demo-files.js';
+import { Fleet, simClock, type FleetVehicle } from '../../simulations/fleet/fleet.js';
 import { demoSnapshot, networkFor } from './planning.js';
+import type { TestService } from './service.js';
 
 /** A small plan of the demo city: eight residual points of Fontvieille, five main streets, one collector and one sweeper. */
 export interface SmallPlan {
@@ -55,4 +59,26 @@ export async function insertPublishedPlan(db: Queryable, planId: string, date: s
 export async function storedDevices(db: Queryable): Promise<Array<{ id: string; terminalId?: string; terminalModel?: string; capacityKg?: number }>> {
   return (await db.query<{ id: string; doc: any }>('select id, doc from vehicles')).rows
     .map((r) => ({ id: r.id, terminalId: r.doc.terminalId, terminalModel: r.doc.terminalModel, capacityKg: r.doc.capacityKg }));
+}
+
+/**
+ * The simulated vehicles driven by the fleet simulator over JT/T 808 into the service at 5,000 times
+ * real time, every vehicle through a blind area (part of the day arrives late, as 0x0704 batches).
+ * `useClock` gets the simulated clock before the first frame (the test's plan-against-actual judge
+ * runs on it). Resolves once every frame is stored and judged, with whether every frame was answered.
+ */
+export async function driveOverJt808(svc: TestService, vehicles: FleetVehicle[], useClock: (clock: { nowMs: () => number }) => void): Promise<{ fleet: Fleet; drained: boolean }> {
+  const firstMs = Math.min(...vehicles.map((v) => v.fixes[0]!.timeMs));
+  const clock = simClock(firstMs - 60_000, 5000);
+  useClock(clock);
+  await svc.actual.planChanged(); // as publishing does: the plan is being driven
+  const fleet = new Fleet({
+    vehicles, target: { jt808Port: svc.jt808Port }, clock, terminalProfiles: loadTerminalProfilesFile(DEMO_TERMINAL_PROFILES),
+    tickMs: 20, seed: 1, blindShare: 1,
+  }).start();
+  await fleet.done;
+  const drained = await fleet.drain();
+  await svc.tracking.writer.drain();
+  await svc.actual.idle();
+  return { fleet, drained };
 }

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTerminalProfilesFile } from '../../src/config.js';
-import { DEMO_TERMINAL_PROFILES } from '../../src/demo/demo-files.js';
 import { PlanClock } from '../../src/planning/plan-clock.js';
 import { Fleet, simClock } from '../../simulations/fleet/fleet.js';
 import { planTracks } from '../../simulations/fleet/plan-tracks.js';
-import { storedDevices, insertPublishedPlan, smallPlan, type SmallPlan } from '../helpers/actual.js';
+import { driveOverJt808, storedDevices, insertPublishedPlan, smallPlan, type SmallPlan } from '../helpers/actual.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const PLAN_ID = 'plan-fleet-sim';
@@ -24,18 +22,10 @@ beforeAll(async () => {
   await insertPublishedPlan(svc.db, PLAN_ID, date, plan);
   const devices = await storedDevices(svc.db);
   simulated = planTracks({ plan, network: plan.network, roads: plan.roads, devices, options: { seed: 3, skipShare: 0, delayShare: 0, speedVariation: 0.15 } });
-  const firstMs = Math.min(...simulated.vehicles.map((v) => v.fixes[0]!.timeMs));
   // the day at 5,000 times real time: a few seconds for the whole plan
-  clock = simClock(firstMs - 60_000, 5000);
-  await svc.actual.planChanged(); // as publishing does: the plan is being driven
-  fleet = new Fleet({
-    vehicles: simulated.vehicles, target: { jt808Port: svc.jt808Port }, clock, terminalProfiles: loadTerminalProfilesFile(DEMO_TERMINAL_PROFILES),
-    tickMs: 20, seed: 1, blindShare: 1,
-  }).start();
-  await fleet.done;
-  expect(await fleet.drain()).toBe(true);
-  await svc.tracking.writer.drain();
-  await svc.actual.idle();
+  let drained: boolean;
+  ({ fleet, drained } = await driveOverJt808(svc, simulated.vehicles, (c) => { clock = c; }));
+  expect(drained).toBe(true);
 }, 600_000);
 afterAll(async () => {
   await fleet?.stop();

@@ -3,13 +3,11 @@
 // (Demand against its parameters: capacity-draws.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MapMatcher } from '../../solver/network/index.js';
-import { loadTerminalProfilesFile } from '../../src/config.js';
-import { DEMO_TERMINAL_PROFILES } from '../../src/demo/demo-files.js';
 import { PlanClock } from '../../src/planning/plan-clock.js';
-import { Fleet, simClock } from '../../simulations/fleet/fleet.js';
+import type { Fleet } from '../../simulations/fleet/fleet.js';
 import { DEMO_DAY, planTracks } from '../../simulations/fleet/plan-tracks.js';
 import { scoreStates, simulatePlanDay, type PlanDay } from '../../simulations/plan-day.js';
-import { storedDevices, insertPublishedPlan, smallPlan, type SmallPlan } from '../helpers/actual.js';
+import { driveOverJt808, storedDevices, insertPublishedPlan, smallPlan, type SmallPlan } from '../helpers/actual.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
@@ -164,18 +162,10 @@ describe('a simulated day sent by the fleet simulator over JT/T 808', () => {
     // the demo's noise and multipath outliers, every third stop skipped, routes held up as the seed draws them
     const simulated = planTracks({ plan, network: plan.network, roads: plan.roads, devices, options: { ...DEMO_DAY, seed: 23, skip: everyThirdStop(plan), delayShare: 0.5 } });
     day = simulated.day;
-    const firstMs = Math.min(...simulated.vehicles.map((v) => v.fixes[0]!.timeMs));
-    clock = simClock(firstMs - 60_000, 5000);
-    await svc.actual.planChanged();
     // every vehicle passes a blind area: part of the day arrives late, as 0x0704 batches
-    fleet = new Fleet({
-      vehicles: simulated.vehicles, target: { jt808Port: svc.jt808Port }, clock, terminalProfiles: loadTerminalProfilesFile(DEMO_TERMINAL_PROFILES),
-      tickMs: 20, seed: 1, blindShare: 1,
-    }).start();
-    await fleet.done;
-    expect(await fleet.drain()).toBe(true);
-    await svc.tracking.writer.drain();
-    await svc.actual.idle();
+    let drained: boolean;
+    ({ fleet, drained } = await driveOverJt808(svc, simulated.vehicles, (c) => { clock = c; }));
+    expect(drained).toBe(true);
     const endMs = plan.mapping.midnightMs + 40 * 3_600_000; // the day is over
     clock = { nowMs: () => endMs };
     await svc.actual.tick();
