@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { cityProfileSchema } from '../domain/city-profile.js';
 import { deviceKeyClashes } from '../domain/terminal-id.js';
 import type { Db } from '../store/db.js';
-import { newId, type CityRepo } from '../store/city-repo.js';
+import { newId, RecordWriteError, type CityRepo } from '../store/city-repo.js';
 import { boundDeviceKeys, describeKey, lockDeviceKeys } from '../store/device-keys.js';
 import type { ProfileRepo } from '../store/profile-repo.js';
 import { resourceOrder, resources } from '../store/resources.js';
@@ -108,13 +108,13 @@ export async function importCity(db: Db, repo: CityRepo, profiles: ProfileRepo, 
     if (errors.length > 0) throw new ApiError(422, 'inconsistent city document', errors);
     for (const name of resourceOrder) {
       const def = resources[name];
-      for (const [id, rec] of batch.get(name)!) {
-        try {
-          await repo.write(def, rec as Doc & { id: string }, 'upsert', tx);
-        } catch (err) {
-          const i = positions.get(name)!.get(id);
-          throw fromDatabaseError(err, `body.${importKeys[name]}.${i}`) ?? err;
-        }
+      const records = [...batch.get(name)!.values()] as Array<Doc & { id: string }>;
+      try {
+        await repo.writeMany(def, records, 'upsert', tx);
+      } catch (err) {
+        if (!(err instanceof RecordWriteError)) throw err;
+        const i = positions.get(name)!.get(records[err.index]!.id);
+        throw fromDatabaseError(err.cause, `body.${importKeys[name]}.${i}`) ?? err.cause;
       }
       counts[importKeys[name]] = batch.get(name)!.size;
     }

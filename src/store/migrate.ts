@@ -13,7 +13,10 @@ export async function currentMigrationVersion(db: Db): Promise<number> {
 export async function migrate(db: Db, list: Migration[] = migrations): Promise<number> {
   await db.exec(`create table if not exists schema_migrations (
     version integer primary key, name text not null, applied_at timestamptz not null default now())`);
+  // Most starts find every migration applied: one read instead of a locked transaction each.
+  const applied = new Set((await db.query<{ version: number }>('select version from schema_migrations')).rows.map((r) => Number(r.version)));
   for (const m of [...list].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
     await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       const done = await tx.query('select 1 from schema_migrations where version = $1', [m.version]);
