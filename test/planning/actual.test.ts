@@ -296,3 +296,27 @@ describe('plan against actual on hand-made days', () => {
     expect(new Set(northOf(planned(fixes.map((f) => ({ ...f, working: false })), 3)))).toEqual(new Set([10]));
   });
 });
+
+describe('the course the terminals report', () => {
+  const at = (eastM: number, northM: number) => ({ lon: 7.42 + eastM / 80_400, lat: 43.73 + northM / 111_195 });
+  const T0 = Date.UTC(2026, 11, 1, 1, 0);
+  const node = (id: number, eastM: number, northM: number) => [id, [at(eastM, northM).lon, at(eastM, northM).lat]] as [number, [number, number]];
+  // a main road east-west, a side street north from 100 m along it
+  const network = new RoadNetwork(buildGraph({
+    nodes: new Map([node(1, 0, 0), node(2, 100, 0), node(3, 200, 0), node(4, 100, 100)]),
+    ways: [{ id: 11, tags: { highway: 'residential' }, nodeIds: [1, 2, 3] }, { id: 12, tags: { highway: 'residential' }, nodeIds: [2, 4] }],
+  }, DEFAULT_NETWORK_PROFILE), DEFAULT_NETWORK_PROFILE);
+  const problem = { vehicles: [{ id: 'v', profile: 'sw' }] } as unknown as ProblemInput;
+  const mapping = { profiles: { sw: { networkKind: 'sweeper' } } } as unknown as PlanMapping;
+  const northOf = (line: Array<[number, number]> | null) => (line ?? []).map(([, lat]) => Math.round((lat - 43.73) * 111_195));
+
+  it('a fix near a junction, nearer the side street, is put on the road its course runs along', () => {
+    // driving east at 30 km/h; the fix at the junction lies 6 m north of the main road and 3 m west of the side street
+    const fixes = [{ timeMs: T0, ...at(70, 1), speedKmh: 30 }, { timeMs: T0 + 4_000, ...at(97, 6), speedKmh: 30 }, { timeMs: T0 + 10_000, ...at(150, -1), speedKmh: 30 }];
+    const router = roadRouters(network, problem, mapping, 120)('v')!;
+    // by position alone the fix is on the side street: the way there turns off the main road
+    expect(Math.max(...northOf(router(fixes, 0)))).toBeGreaterThan(3);
+    // its course (east, as JT/T 808 terminals report it) says the main road
+    expect(new Set(northOf(router(fixes.map((f) => ({ ...f, headingDeg: 90 })), 0)))).toEqual(new Set([0]));
+  });
+});

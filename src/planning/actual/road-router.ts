@@ -42,7 +42,7 @@ export function roadRouters(network: RoadNetwork, problem: ProblemInput, mapping
     return (trace, index) => {
       matcher ??= new MapMatcher(network, { ...MATCH, maxGapS });
       const prior = planned.size === 0 ? undefined : (i: number, segment: number) => (trace[i]?.working === true && planned.has(segment) ? PLANNED_PRIOR : 0);
-      const { positions } = matcher.match(trace.map((f) => ({ lon: f.lon, lat: f.lat, timeMs: f.timeMs })), prior);
+      const { positions } = matcher.match(trace.map((f) => ({ lon: f.lon, lat: f.lat, timeMs: f.timeMs, speedKmh: f.speedKmh, ...(f.headingDeg === undefined ? {} : { headingDeg: f.headingDeg }) })), prior);
       const from = positions[index];
       const to = positions[index + 1];
       if (!from || !to) return null;

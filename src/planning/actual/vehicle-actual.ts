@@ -33,6 +33,8 @@ export interface ActualFix {
   lon: number;
   lat: number;
   speedKmh: number;
+  /** The course the terminal reported (degrees clockwise from north); undefined = not reported. */
+  headingDeg?: number;
   /** The terminal says the sweeping / washing gear is on; undefined = not reported (not counted). */
   working?: boolean;
   /** The body's cover (closed while driving, opened to load a bin); undefined = not reported. */
