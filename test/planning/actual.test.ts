@@ -217,6 +217,24 @@ describe('plan against actual on hand-made days', () => {
     expect(byKey(detectDay(pair, new Map([['v', fixes]]), settings))).toEqual({ 'v#1': 'missed', 'v#2': 'done' });
   });
 
+  it('a truck held up for an hour with its cover shut at a point it drove past has not served it; without cover reports the stay counts', () => {
+    const pair: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [stop(1, 0), stop(2, 400)], segments: [], places: [] };
+    // 90 s with the cover open at the first point, then an hour at the second with it shut
+    const fixes = drive([{ eastM: 0, standS: 90 }, { eastM: 400, standS: 3_600 }]).map((f) => ({ ...f, coverClosed: f.speedKmh > 1 || f.timeMs > T0 + 90_000 }));
+    expect(byKey(detectDay(pair, new Map([['v', fixes]]), settings))).toEqual({ 'v#1': 'done', 'v#2': 'missed' });
+    const unknown = fixes.map(({ coverClosed: _c, ...f }) => f);
+    expect(byKey(detectDay(pair, new Map([['v', unknown]]), settings))).toEqual({ 'v#1': 'done', 'v#2': 'done' });
+  });
+
+  it('a point 22 m from a facility is served by a dwell whose fixes scatter 7-15 m off it, away from the facility', () => {
+    const targets: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [stop(1, 0, 60)], segments: [], places: [{ vehicleId: 'v', ...at(22, 0) }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, coverClosed: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, coverClosed });
+    const fixes = [fix(0, -300, 0, 30, true), fix(20, -100, 0, 30, true),
+      fix(40, -14, 4, 0.4, false), fix(60, -6, 3, 0.3, false), fix(80, -12, -7, 0.5, false),
+      fix(100, -100, 0, 30, true), fix(120, -300, 0, 30, true)];
+    expect(byKey(detectDay(targets, new Map([['v', fixes]]), settings))).toEqual({ 'v#1': 'done' });
+  });
+
   it('a sweeper working along its street that the map matcher puts on the road beside it has swept it; not when that road is one of its streets', () => {
     const street = (id: string, northM: number) => ({
       key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,
@@ -231,6 +249,19 @@ describe('plan against actual on hand-made days', () => {
     expect(byKey(detectDay(one, new Map([['v', fixes]]), settings, undefined, beside))).toEqual({ 'segment:sweep:a': 'done' });
     const both: PlanTargets = { ...one, segments: [street('a', 0), street('b', 10)] };
     expect(byKey(detectDay(both, new Map([['v', fixes]]), settings, undefined, beside))).toEqual({ 'segment:sweep:a': 'missed', 'segment:sweep:b': 'done' });
+  });
+
+  it('a sweeper whose fixes run up a two-way street and, 26 s later, back down it has worked it to its end and back (two passes)', () => {
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: false, lengthM: 64,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(64, 0).lon, at(64, 0).lat]], requiredPasses: 2, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, headingDeg: number, speedKmh = 9, working = true) => ({ timeMs: T0 + tS * 1000, ...at(eastM, 0), speedKmh, headingDeg, working });
+    // east to 19 m, then (the turn at the far end unseen between fixes) west at 25 m and off the street's west end
+    const fixes = [fix(0, 2, 90), fix(7, 19, 90), fix(33, 25, 270), fix(43, 0, 270), fix(47, -10, 270), fix(55, -80, 270, 35, false)];
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings))).toEqual({ 'segment:sweep:s': 'done' });
+    // without courses nothing says it turned there
+    expect(byKey(detectDay(target, new Map([['v', fixes.map(({ headingDeg: _h, ...f }) => f)]]), settings))).toEqual({ 'segment:sweep:s': 'missed' });
   });
 
   it('a sweeper working round a roundabout between two fixes at its entry has swept it; one driving through has not', () => {

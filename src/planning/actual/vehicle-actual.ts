@@ -142,6 +142,8 @@ export class VehicleActual {
   private readonly segLengthM: number[];
   /** Each street's first and last point, in local metres. */
   private readonly segEnds: Array<[[number, number], [number, number]]> = [];
+  /** Each street's line in local metres, and whether it may be worked only in its direction. */
+  private readonly segLines: Array<{ line: Array<[number, number]>; oneWay: boolean }> = [];
   private readonly grid = new Map<string, Piece[]>();
   /** Planned streets that close on themselves (roundabouts), in local metres. */
   private readonly loops: Array<{ line: Array<[number, number]>; lengthM: number }> = [];
@@ -151,7 +153,7 @@ export class VehicleActual {
   private prev: { fix: ActualFix; x: number; y: number } | undefined;
   /** The fixes processed before `prev` (newest last), context for map matching. */
   private readonly before: ActualFix[] = [];
-  private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }>; times: Array<{ t: number; open: boolean }> } | undefined;
+  private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }>; times: Array<{ t: number; open: boolean }>; coverReported: boolean } | undefined;
   private readonly stopXY = new Map<string, [number, number]>();
   /** How far the vehicle could have gone past the last fix before a turn (half the step's reach at working speed). */
   private turnReachM = 0;
@@ -185,8 +187,11 @@ export class VehicleActual {
       const [x, y] = this.project(p.lon, p.lat);
       this.locs.push({ x, y, radiusM: settings.stopRadiusM, cluster: 0, stops: [] });
     }
-    // Places closer than GPS can tell apart are one place for dwells (a cluster); neighbouring
-    // clusters share the ground between them, each keeping its half (never under 10 m).
+    // Places closer than GPS can tell apart are one place for dwells (a cluster); a fix between
+    // neighbouring clusters goes to the nearer (nearestLoc), each keeping its ground out to the
+    // neighbour itself (never under 10 m). Half the way to the neighbour was too little: a truck
+    // serving a point 22 m from a facility had one of its two fixes there 17 m off the point (5 m
+    // of error per axis), and a single fix left inside is no dwell.
     const parent = this.locs.map((_, i) => i);
     const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
     this.locs.forEach((a, i) => this.locs.forEach((b, j) => {
@@ -195,7 +200,7 @@ export class VehicleActual {
     this.locs.forEach((a, i) => {
       a.cluster = root(i);
       this.locs.forEach((b, j) => {
-        if (root(i) !== root(j)) a.radiusM = Math.min(a.radiusM, Math.max(10, Math.hypot(a.x - b.x, a.y - b.y) / 2));
+        if (root(i) !== root(j)) a.radiusM = Math.min(a.radiusM, Math.max(10, Math.hypot(a.x - b.x, a.y - b.y)));
       });
     });
     for (const l of this.locs) {
@@ -230,6 +235,7 @@ export class VehicleActual {
       const line = seg.geometry.map(([lon, lat]) => this.project(lon, lat));
       const [f, l] = [line[0]!, line[line.length - 1]!];
       this.segEnds[task] = [f, l];
+      this.segLines[task] = { line, oneWay: seg.oneWay };
       if (offset >= LOOP_MIN_M && Math.hypot(f[0] - l[0], f[1] - l[1]) <= LOOP_CLOSE_M) this.loops.push({ line, lengthM: offset });
     });
   }
@@ -287,12 +293,13 @@ export class VehicleActual {
       this.closeRun(gap ? this.run.lastMs : (this.run.lastMs + fix.timeMs) / 2);
     }
     if (q.loc >= 0 && !this.run) {
-      this.run = { loc: q.loc, enterMs: this.prev && !gap ? (this.prev.fix.timeMs + fix.timeMs) / 2 : fix.timeMs, lastMs: fix.timeMs, fixes: 0, still: [], times: [] };
+      this.run = { loc: q.loc, enterMs: this.prev && !gap ? (this.prev.fix.timeMs + fix.timeMs) / 2 : fix.timeMs, lastMs: fix.timeMs, fixes: 0, still: [], times: [], coverReported: false };
     }
     if (this.run) {
       this.run.lastMs = fix.timeMs;
       this.run.fixes++;
       this.run.times.push({ t: fix.timeMs, open: fix.coverClosed === false });
+      if (fix.coverClosed !== undefined) this.run.coverReported = true;
       if (fix.speedKmh < this.settings.stoppedBelowKmh) this.run.still.push({ x: q.x, y: q.y, t: fix.timeMs });
     }
     if (this.prev && !gap) this.coverStep(this.prev, q);
@@ -329,12 +336,13 @@ export class VehicleActual {
 
   /**
    * How long the truck worked at a place in [fromMs, toMs] of a dwell: while its cover was open when
-   * the terminal reports the cover and it opened during the dwell (each open fix for half the time
-   * to its neighbours), else the whole time it stood there. A truck that waits at a point with the cover
-   * shut (a break, a hold-up) is not loading bins: one bin emptied there is not two.
+   * the terminal reports the cover (each open fix for half the time to its neighbours; none when it
+   * stayed shut all along), else the whole time it stood there. A truck that waits at a point with the
+   * cover shut (a break, a hold-up) is not loading bins: one bin emptied there is not two, and a
+   * point it drove past and then waited at for an hour is not served.
    */
   private workedS(run: NonNullable<VehicleActual['run']>, fromMs: number, toMs: number): number {
-    if (!run.times.some((f) => f.open)) return (toMs - fromMs) / 1000;
+    if (!run.times.some((f) => f.open)) return run.coverReported ? 0 : (toMs - fromMs) / 1000;
     const times = run.times.filter((f) => f.t >= fromMs && f.t <= toMs);
     let ms = 0;
     times.forEach((f, i) => {
@@ -448,7 +456,7 @@ export class VehicleActual {
     this.stepEnd = { x: b.x, y: b.y, reachM: 2 * this.turnReachM };
     // the way between the two fixes: along the roads when a router is given, else straight
     const { path: way, toleranceM } = this.path(a, b);
-    const path = this.aroundLoop(way, aWorks && bWorks ? (a.fix.speedKmh + b.fix.speedKmh) / 2 : aWorks ? a.fix.speedKmh : b.fix.speedKmh, b.fix.timeMs - a.fix.timeMs);
+    const path = this.aroundLoop(aWorks && bWorks ? this.aroundTurn(way, a.fix, b.fix) : way, aWorks && bWorks ? (a.fix.speedKmh + b.fix.speedKmh) / 2 : aWorks ? a.fix.speedKmh : b.fix.speedKmh, b.fix.timeMs - a.fix.timeMs);
     let sampled = this.sampleWay(path, toleranceM, a.fix, b.fix);
     // A matched way on none of the vehicle's planned streets, where the fixes run along one: the
     // matcher took the road beside it (a parallel carriageway 10 m off), and a working vehicle is
@@ -687,6 +695,47 @@ export class VehicleActual {
     return [...path, ...lap];
   }
 
+  /**
+   * A working vehicle that drove away from the end of a two-way street at `b` towards which it drove at
+   * `a` (the fixes' courses run opposite ways along it) turned at that end between them: sweepers work
+   * a street end to end and come back along it. The shortest way between the two matched places
+   * (what routing gives) runs straight back and skips the street's far part. The turn is taken when
+   * its way fits the distance worked in the time between the fixes better than the shortest way.
+   */
+  private aroundTurn(path: Array<[number, number]>, a: ActualFix, b: ActualFix): Array<[number, number]> {
+    const stopped = this.settings.stoppedBelowKmh;
+    if (a.headingDeg === undefined || b.headingDeg === undefined || a.speedKmh < stopped || b.speedKmh < stopped) return path;
+    let lengthM = 0;
+    for (let i = 1; i < path.length; i++) lengthM += Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]);
+    const drivenM = (((a.speedKmh + b.speedKmh) / 2) / 3.6) * ((b.timeMs - a.timeMs) / 1000);
+    if (drivenM - lengthM < 2 * TURN_M) return path;
+    const [start, end] = [path[0]!, path[path.length - 1]!];
+    const course = (f: ActualFix): [number, number] => [Math.sin((f.headingDeg! * Math.PI) / 180), Math.cos((f.headingDeg! * Math.PI) / 180)];
+    const [ua, ub] = [course(a), course(b)];
+    let best: { line: Array<[number, number]>; fromAlong: number; toAlong: number; turnAlong: number; off: number } | undefined;
+    const tasks = new Set((this.grid.get(`${Math.floor(start[0] / CELL_M)},${Math.floor(start[1] / CELL_M)}`) ?? []).map((p) => p.task));
+    for (const task of tasks) {
+      const { line, oneWay } = this.segLines[task]!;
+      if (oneWay) continue;
+      const at = locateOn(line, start[0], start[1]);
+      const to = locateOn(line, end[0], end[1]);
+      if (at.distanceM > MATCHED_TOLERANCE_M || to.distanceM > MATCHED_TOLERANCE_M) continue;
+      const sa = ua[0] * at.dx + ua[1] * at.dy;
+      const sb = ub[0] * to.dx + ub[1] * to.dy;
+      if (Math.abs(sa) < MIN_ALIGNMENT || Math.abs(sb) < MIN_ALIGNMENT || Math.sign(sa) === Math.sign(sb)) continue;
+      // turned at the end it drove towards, having come back to `b` (it drives away from that end there)
+      const turnAlong = sa > 0 ? this.segLengthM[task]! : 0;
+      if ((turnAlong - to.along) * Math.sign(sa) < 0) continue;
+      const turnM = Math.abs(turnAlong - at.along) + Math.abs(turnAlong - to.along);
+      const off = Math.abs(turnM - drivenM);
+      if (off < Math.abs(lengthM - drivenM) - TURN_M && turnM <= LOOP_FIT[1] * drivenM + MATCH_SLACK_M && (!best || off < best.off)) {
+        best = { line, fromAlong: at.along, toAlong: to.along, turnAlong, off };
+      }
+    }
+    if (!best) return path;
+    return [start, ...subLine(best.line, best.fromAlong, best.turnAlong), ...subLine(best.line, best.turnAlong, best.toAlong), end];
+  }
+
   /** The step from `a` to `b` with the fixes around it (no wider than a gap), and where `a` is in it. */
   private matchWindow(a: ActualFix, b: ActualFix): [ActualFix[], number] {
     const maxGapMs = this.settings.maxFixGapS * 1000;
@@ -743,4 +792,45 @@ export class VehicleActual {
     for (let i = 0; i < count; i++) list.push(Math.round(pass.lastMs));
     this.passes.set(key, list);
   }
+}
+
+/** Where a point lies along a line (local metres): how far along, how far off, the line's direction there. */
+function locateOn(line: Array<[number, number]>, x: number, y: number): { along: number; distanceM: number; dx: number; dy: number } {
+  let best = { along: 0, distanceM: Infinity, dx: 0, dy: 0 };
+  let offset = 0;
+  for (let i = 1; i < line.length; i++) {
+    const [p, q] = [line[i - 1]!, line[i]!];
+    const len = Math.hypot(q[0] - p[0], q[1] - p[1]);
+    if (len < 1e-6) continue;
+    const [dx, dy] = [(q[0] - p[0]) / len, (q[1] - p[1]) / len];
+    const t = Math.max(0, Math.min(len, (x - p[0]) * dx + (y - p[1]) * dy));
+    const d = Math.hypot(p[0] + dx * t - x, p[1] + dy * t - y);
+    if (d < best.distanceM) best = { along: offset + t, distanceM: d, dx, dy };
+    offset += len;
+  }
+  return best;
+}
+
+/** The points of a line from `fromM` to `toM` along it (either way round), ends included. */
+function subLine(line: Array<[number, number]>, fromM: number, toM: number): Array<[number, number]> {
+  const pointAt = (m: number): [number, number] => {
+    let offset = 0;
+    for (let i = 1; i < line.length; i++) {
+      const [p, q] = [line[i - 1]!, line[i]!];
+      const len = Math.hypot(q[0] - p[0], q[1] - p[1]);
+      if (offset + len >= m || i === line.length - 1) {
+        const f = len > 0 ? Math.max(0, Math.min(1, (m - offset) / len)) : 0;
+        return [p[0] + (q[0] - p[0]) * f, p[1] + (q[1] - p[1]) * f];
+      }
+      offset += len;
+    }
+    return line[0]!;
+  };
+  const inner: Array<[number, number]> = [];
+  let offset = 0;
+  const offsets = line.map((p, i) => (i === 0 ? 0 : (offset += Math.hypot(p[0] - line[i - 1]![0], p[1] - line[i - 1]![1]))));
+  const [lo, hi] = [Math.min(fromM, toM), Math.max(fromM, toM)];
+  line.forEach((p, i) => { if (offsets[i]! > lo && offsets[i]! < hi) inner.push(p); });
+  if (fromM > toM) inner.reverse();
+  return [pointAt(fromM), ...inner, pointAt(toM)];
 }
