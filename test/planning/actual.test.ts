@@ -264,6 +264,30 @@ describe('plan against actual on hand-made days', () => {
     expect(byKey(detectDay(target, new Map([['v', fixes.map(({ headingDeg: _h, ...f }) => f)]]), settings))).toEqual({ 'segment:sweep:s': 'missed' });
   });
 
+  it('a sweeper that crawls over a street with the brushes up and switches them on at its end has not swept it (the terminal reports the switch at once)', () => {
+    const street = (lengthM: number): PlanTargets => ({ planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(lengthM, 0).lon, at(lengthM, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] });
+    const fix = (tS: number, eastM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, 0), speedKmh, headingDeg: 90, working });
+    // at 40 km/h 20 m before the street, over its 40 m at 15 km/h unseen, the gear on at its end (a fix at once), working on
+    const fixes = [fix(0, -80, 40, false), fix(5, -20, 40, false), fix(17, 40, 9, true), fix(27, 65, 9, true), fix(37, 90, 9, true)];
+    expect(byKey(detectDay(street(40), new Map([['v', fixes]]), settings))).toEqual({ 'segment:sweep:s': 'missed' });
+    // terminals that report only every 10-30 s: the slow way to the working fix is taken for work, from the speeds
+    expect(byKey(detectDay(street(40), new Map([['v', fixes]]), { ...settings, gearReportedAtOnce: false }))).toEqual({ 'segment:sweep:s': 'done' });
+  });
+
+  it('a sweeper that turns into a 30 m street 16 m along it has not swept it (under half of it)', () => {
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM: 30,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(30, 0).lon, at(30, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh: 9, working: true });
+    // south down a cross street at 16 m, then east along the street past its end
+    const fixes = [fix(0, 16, 60), fix(10, 16, 35), fix(20, 16, 10), fix(25, 17, 0), fix(30, 29, 0), fix(40, 54, 0), fix(50, 79, 0)];
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings))).toEqual({ 'segment:sweep:s': 'missed' });
+  });
+
   it('a sweeper working round a roundabout between two fixes at its entry has swept it; one driving through has not', () => {
     // a one-way roundabout of radius 8 m (50 m round), entered and left at its south point
     const ring = Array.from({ length: 25 }, (_, i) => { const a = -Math.PI / 2 + (i / 24) * 2 * Math.PI; const p = at(8 * Math.cos(a), 8 * Math.sin(a)); return [p.lon, p.lat] as [number, number]; });

@@ -26,6 +26,8 @@ export interface ActualSettings {
   spreadSpeedMaxKmh?: number;
   /** Missed without fixes from after the due time only once this long past it (a blind area uploads late). */
   silentGraceMs?: number;
+  /** The terminals send a fix the moment the gear goes on or off (the profile's planning.actual.gearReportedAtOnce). */
+  gearReportedAtOnce?: boolean;
 }
 
 export interface ActualFix {
@@ -473,6 +475,19 @@ export class VehicleActual {
     const aSwitched = !aWorks && a.fix.speedKmh >= stopped;
     const bSwitched = !bWorks && b.fix.speedKmh >= stopped;
     const touched = new Set<number>();
+    if (this.settings.gearReportedAtOnce && a.fix.working !== undefined && b.fix.working !== undefined && a.fix.working !== b.fix.working) {
+      // `b` is where the gear switched: switched on there, nothing before it was worked; switched off
+      // there, the whole way from a working `a` was
+      if (b.fix.working) {
+        this.closeAllPasses();
+        return;
+      }
+      for (const sample of samples) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
+      for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
+      for (const task of touched) this.reachEnd(task);
+      this.closeAllPasses();
+      return;
+    }
     if (!aSwitched && !bSwitched) {
       for (const sample of samples) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
       for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
@@ -774,7 +789,8 @@ export class VehicleActual {
 
   /**
    * The vehicle left the street (or stopped working): the stay counts when it covered the street
-   * (one bin of slack at each end for the fixes' error), as one pass, or as many as its runs
+   * (one bin of slack for the fixes' error: the bins touched already round each end up to 5 m, and
+   * two bins were 10 m of a 30 m street, so a sweeper that turned into it half way swept it), as one pass, or as many as its runs
    * between turns that each covered it (back and forth without leaving is two).
    */
   private closePass(task: number): void {
@@ -784,7 +800,7 @@ export class VehicleActual {
     let covered = 0;
     for (const b of pass.bins) covered += b;
     const lengthM = this.segLengthM[task]!;
-    if (Math.min(lengthM, (covered + 2) * BIN_M) < this.settings.minCoverage * lengthM) return;
+    if (Math.min(lengthM, (covered + 1) * BIN_M) < this.settings.minCoverage * lengthM) return;
     const runs = [...pass.runs, [pass.runFrom, pass.runFurthest]];
     const count = Math.max(1, runs.filter(([from, to]) => Math.abs(to - from) + 2 * BIN_M >= this.settings.minCoverage * lengthM).length);
     const key = this.segKeys[task]!;
