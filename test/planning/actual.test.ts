@@ -288,6 +288,46 @@ describe('plan against actual on hand-made days', () => {
     expect(byKey(detectDay(target, new Map([['v', fixes]]), settings))).toEqual({ 'segment:sweep:s': 'missed' });
   });
 
+  it('a sweeper that switches its gear off where a street begins has not swept it, though the matched way to that fix runs along it and back', () => {
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM: 40,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(40, 0).lon, at(40, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, 0), speedKmh, headingDeg: 90, working });
+    // working up to the street's start, the gear off there, over the street with the brushes up
+    const fixes = [fix(0, -50, 9, true), fix(10, -25, 9, true), fix(20, 2, 40, false), fix(24, 60, 40, false), fix(32, 150, 40, false)];
+    // the matcher put the switch-off fix past the street's end, on a road back to it by a detour
+    const line = (...points: Array<[number, number]>) => points.map(([e, n]) => [at(e, n).lon, at(e, n).lat] as [number, number]);
+    const router = () => (trace: Array<{ lon: number; lat: number; timeMs: number }>, index: number) =>
+      trace[index]!.timeMs === T0 + 10_000 ? line([-25, 0], [40, 0], [45, 8], [5, 8], [2, 0]) : [trace[index]!, trace[index + 1]!].map((f) => [f.lon, f.lat] as [number, number]);
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings, undefined, router))).toEqual({ 'segment:sweep:s': 'missed' });
+  });
+
+  it('a sweeper working once round a 30 m roundabout from its seam has made one pass, not two', () => {
+    // a one-way (anticlockwise) roundabout of radius 4.8 m, its line starting and ending at its south point
+    const R = 4.8;
+    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
+    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
+      requiredPasses: 2, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    // fixes round it at 9 km/h every 3 s (7.5 m, a quarter of it), from a quarter past the seam to a quarter past it again
+    const angles = [0, 1, 2, 3, 4].map((k) => -Math.PI / 2 + ((k + 1) / 4) * 2 * Math.PI);
+    const fixes = angles.map((a, k) => ({ timeMs: T0 + k * 3_000, ...point(a), speedKmh: 9, working: true }));
+    fixes.push({ timeMs: T0 + 20_000, ...at(60, 0), speedKmh: 30, working: false });
+    // the matched way: along the ring anticlockwise between the fixes' angles
+    const arc = () => (trace: Array<{ lon: number; lat: number }>, index: number) => {
+      const angle = (f: { lon: number; lat: number }) => Math.atan2((f.lat - 43.73) * 111_195, (f.lon - 7.42) * 80_400);
+      const [from, to] = [angle(trace[index]!), angle(trace[index + 1]!)];
+      if (Math.hypot((trace[index + 1]!.lon - 7.42) * 80_400, (trace[index + 1]!.lat - 43.73) * 111_195) > 2 * R) return null;
+      const sweep = ((to - from) % (2 * Math.PI) + 2 * Math.PI) % (2 * Math.PI);
+      return Array.from({ length: 9 }, (_, i) => { const p = point(from + (sweep * i) / 8); return [p.lon, p.lat] as [number, number]; });
+    };
+    const judged = detectDay(target, new Map([['v', fixes]]), settings, undefined, arc);
+    expect(judged.map((r) => [r.status, r.passes])).toEqual([['missed', 1]]);
+  });
+
   it('a sweeper working round a roundabout between two fixes at its entry has swept it; one driving through has not', () => {
     // a one-way roundabout of radius 8 m (50 m round), entered and left at its south point
     const ring = Array.from({ length: 25 }, (_, i) => { const a = -Math.PI / 2 + (i / 24) * 2 * Math.PI; const p = at(8 * Math.cos(a), 8 * Math.sin(a)); return [p.lon, p.lat] as [number, number]; });
@@ -298,6 +338,9 @@ describe('plan against actual on hand-made days', () => {
     const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
     const round = [fix(0, -60, -8, 30, false), fix(7, -1, -8, 9, true), fix(27, 2, -8, 9, true), fix(34, 60, -8, 30, false)];
     expect(byKey(detectDay(target, new Map([['v', round]]), settings))).toEqual({ 'segment:sweep:ring': 'done' });
+    // the fixes before and after the lap at one spot: moving, it went round (standing, it would have covered nothing)
+    const sameSpot = [fix(0, -60, -8, 30, false), fix(7, -1, -8, 9, true), fix(27, -1, -8, 9, true), fix(34, 60, -8, 30, false)];
+    expect(byKey(detectDay(target, new Map([['v', sameSpot]]), settings))).toEqual({ 'segment:sweep:ring': 'done' });
     const through = [fix(0, -60, -8, 30, false), fix(7, -1, -8, 9, true), fix(9, 2, -8, 9, true), fix(16, 60, -8, 30, false)];
     expect(byKey(detectDay(target, new Map([['v', through]]), settings))).toEqual({ 'segment:sweep:ring': 'missed' });
   });

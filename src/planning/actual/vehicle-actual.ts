@@ -110,6 +110,11 @@ const MATCH_SLACK_M = 15;
  * coincide (the stored street and the network are the same map): the parallel street 15 m away is not.
  */
 const MATCHED_TOLERANCE_M = 3;
+/**
+ * The way worked up to a switch-off fix: at most the working fix's speed for the time between, times
+ * this (a speed is a moment's, and the sweeper slows and speeds up between fixes), plus MATCH_SLACK_M.
+ */
+const SWITCH_OFF_REACH = 1.5;
 /** A street whose ends are this close is a loop (a roundabout), at least this long. */
 const LOOP_CLOSE_M = 5;
 const LOOP_MIN_M = 15;
@@ -149,6 +154,8 @@ export class VehicleActual {
   private readonly grid = new Map<string, Piece[]>();
   /** Planned streets that close on themselves (roundabouts), in local metres. */
   private readonly loops: Array<{ line: Array<[number, number]>; lengthM: number }> = [];
+  /** The tasks of those streets. */
+  private readonly loopTasks = new Set<number>();
   private readonly active = new Map<number, Pass>();
   /** Fixes waiting for their successor (a single stray fix between two of the same stop is smoothed away). */
   private readonly queue: Array<{ fix: ActualFix; x: number; y: number; loc: number }> = [];
@@ -238,7 +245,10 @@ export class VehicleActual {
       const [f, l] = [line[0]!, line[line.length - 1]!];
       this.segEnds[task] = [f, l];
       this.segLines[task] = { line, oneWay: seg.oneWay };
-      if (offset >= LOOP_MIN_M && Math.hypot(f[0] - l[0], f[1] - l[1]) <= LOOP_CLOSE_M) this.loops.push({ line, lengthM: offset });
+      if (offset >= LOOP_MIN_M && Math.hypot(f[0] - l[0], f[1] - l[1]) <= LOOP_CLOSE_M) {
+        this.loops.push({ line, lengthM: offset });
+        this.loopTasks.add(task);
+      }
     });
   }
 
@@ -453,7 +463,8 @@ export class VehicleActual {
       this.closeAllPasses();
       return;
     }
-    if (Math.hypot(b.x - a.x, b.y - a.y) < 1) return; // standing still with the brushes on covers nothing, and ends nothing
+    // standing still with the brushes on covers nothing, and ends nothing (moving, it came back round a loop)
+    if (Math.hypot(b.x - a.x, b.y - a.y) < 1 && a.fix.speedKmh < stopped && b.fix.speedKmh < stopped) return;
     this.turnReachM = (((b.fix.timeMs - a.fix.timeMs) / 1000) * (max / 3.6)) / 2;
     this.stepEnd = { x: b.x, y: b.y, reachM: 2 * this.turnReachM };
     // the way between the two fixes: along the roads when a router is given, else straight
@@ -482,7 +493,14 @@ export class VehicleActual {
         this.closeAllPasses();
         return;
       }
-      for (const sample of samples) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
+      // A matched way longer than it could work in the time (round a loop, or to the driving fix
+      // matched past the street's end or onto a road reached by a detour) has its ends off: the
+      // straight line between the fixes is nearer the truth, as far as it could work.
+      const workedM = (Math.min(a.fix.speedKmh, max) / 3.6) * ((b.fix.timeMs - a.fix.timeMs) / 1000) * SWITCH_OFF_REACH + MATCH_SLACK_M;
+      const way = distM <= workedM ? sampled : this.sampleWay([[a.x, a.y], [b.x, b.y]], this.settings.segmentToleranceM, a.fix, b.fix);
+      way?.samples.forEach((sample, k) => {
+        if ((k / way.n) * way.distM <= workedM) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
+      });
       for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
       for (const task of touched) this.reachEnd(task);
       this.closeAllPasses();
@@ -614,14 +632,17 @@ export class VehicleActual {
       pass = { lastAlong: along, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs, runs: [], runFrom: along, runFurthest: along, runDir: 0 };
       this.active.set(task, pass);
     }
+    // round a loop's seam (its end meets its start) along jumps by most of its length: a jump too,
+    // however short the loop (a 30 m roundabout's seam is no turn)
     const stepM = Math.abs(along - pass.lastAlong);
-    if (stepM <= MAX_ALONG_STEP_M) this.followRun(pass, task, along);
+    const jumped = stepM > MAX_ALONG_STEP_M || (this.loopTasks.has(task) && stepM > this.segLengthM[task]! / 2);
+    if (!jumped) this.followRun(pass, task, along);
     else {
       // a jump along the street (round a loop's seam, between a winding road's bends) ends a run, not a turn
       pass.runs.push([pass.runFrom, pass.runFurthest]);
       Object.assign(pass, { runFrom: along, runFurthest: along, runDir: 0 });
     }
-    if (stepM <= MAX_ALONG_STEP_M) {
+    if (!jumped) {
       for (let m = Math.min(pass.lastAlong, along); m < Math.max(pass.lastAlong, along); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
     }
     pass.bins[Math.min(pass.bins.length - 1, Math.floor(along / BIN_M))] = 1;
