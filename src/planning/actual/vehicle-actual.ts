@@ -810,8 +810,9 @@ export class VehicleActual {
 
   /**
    * The vehicle left the street (or stopped working): the stay counts when it covered the street
-   * (one bin of slack for the fixes' error: the bins touched already round each end up to 5 m, and
-   * two bins were 10 m of a 30 m street, so a sweeper that turned into it half way swept it), as one pass, or as many as its runs
+   * (one bin of slack for the fixes' error where the terminals report gear switches at once: the bins
+   * touched already round each end up to 5 m, and two bins were 10 m of a 30 m street, so a sweeper
+   * that turned into it half way swept it; two without switch reports), as one pass, or as many as its runs
    * between turns that each covered it (back and forth without leaving is two).
    */
   private closePass(task: number): void {
@@ -821,7 +822,9 @@ export class VehicleActual {
     let covered = 0;
     for (const b of pass.bins) covered += b;
     const lengthM = this.segLengthM[task]!;
-    if (Math.min(lengthM, (covered + 1) * BIN_M) < this.settings.minCoverage * lengthM) return;
+    // (a bin more without switch reports: where the gear went on or off between two fixes is a guess from their speeds)
+    const slackBins = this.settings.gearReportedAtOnce ? 1 : 2;
+    if (Math.min(lengthM, (covered + slackBins) * BIN_M) < this.settings.minCoverage * lengthM) return;
     const runs = [...pass.runs, [pass.runFrom, pass.runFurthest]];
     const count = Math.max(1, runs.filter(([from, to]) => Math.abs(to - from) + 2 * BIN_M >= this.settings.minCoverage * lengthM).length);
     const key = this.segKeys[task]!;
