@@ -392,6 +392,32 @@ describe('plan against actual on hand-made days', () => {
     // without the plan's streets the matcher goes by the fixes alone (the brushes up: the same)
     expect(new Set(northOf(roadRouters(network, problem, mapping, 120)('v')!(fixes, 3)))).toEqual(new Set([10]));
     expect(new Set(northOf(planned(fixes.map((f) => ({ ...f, working: false })), 3)))).toEqual(new Set([10]));
+    // both roads this sweeper's streets: the one the plan has it work next wins
+    const other: PlanTargets['segments'][number] = { ...street, key: 'segment:sweep:t', taskId: 'sweep:t', segmentId: 't',
+      geometry: [[at(0, 10).lon, at(0, 10).lat], [at(200, 10).lon, at(200, 10).lat]] };
+    const both = roadRouters(network, problem, mapping, 120, [street, other])('v')!;
+    expect(new Set(northOf(both(fixes, 3)))).toEqual(new Set([10]));
+    expect(new Set(northOf(both(fixes, 3, new Set(['segment:sweep:s']))))).toEqual(new Set([0]));
+  });
+
+  it('the matcher is told the streets the plan has the vehicle work next, after the last pass seen', () => {
+    const street = (id: string, northM: number, seq: number): PlanTargets['segments'][number] => ({
+      key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,
+      geometry: [[at(0, northM).lon, at(0, northM).lat], [at(100, northM).lon, at(100, northM).lat]],
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0, visits: [{ vehicleId: 'v', seq }],
+    });
+    // plan order a (seq 1), b (2), ... g (7): a worked first, then the vehicle goes on
+    const streets = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id, i) => street(id, i * 200, i + 1));
+    const asked: Array<string[]> = [];
+    const spy = () => (trace: Array<{ lon: number; lat: number }>, index: number, expected?: ReadonlySet<string>) => {
+      asked.push([...(expected ?? [])].sort());
+      return [trace[index]!, trace[index + 1]!].map((f) => [f.lon, f.lat] as [number, number]);
+    };
+    const fixes = Array.from({ length: 8 }, (_, i) => ({ timeMs: T0 + i * 10_000, ...at(-10 + i * 25, 0), speedKmh: 9, working: true }));
+    fixes.push({ timeMs: T0 + 90_000, ...at(160, 100), speedKmh: 9, working: true }, { timeMs: T0 + 100_000, ...at(160, 120), speedKmh: 9, working: true });
+    detectDay({ planId: 'p', date: '2026-12-01', stops: [], places: [], segments: streets }, new Map([['v', fixes]]), settings, undefined, spy);
+    expect(asked[0]).toEqual(['segment:sweep:a', 'segment:sweep:b', 'segment:sweep:c', 'segment:sweep:d', 'segment:sweep:e']);
+    expect(asked[asked.length - 1]).toEqual(['segment:sweep:b', 'segment:sweep:c', 'segment:sweep:d', 'segment:sweep:e', 'segment:sweep:f']);
   });
 });
 

@@ -47,7 +47,7 @@ export interface ActualFix {
  * The road path a vehicle drove from `trace[index]` to `trace[index + 1]`, or null when unknown;
  * `trace` holds a few fixes before and after the two, in time order (map matching needs them).
  */
-export type Router = (trace: ActualFix[], index: number) => Array<[number, number]> | null;
+export type Router = (trace: ActualFix[], index: number, expected?: ReadonlySet<string>) => Array<[number, number]> | null;
 
 export interface StopVisit {
   arrivalMs: number;
@@ -115,6 +115,9 @@ const MATCHED_TOLERANCE_M = 3;
  * this (a speed is a moment's, and the sweeper slows and speeds up between fixes), plus MATCH_SLACK_M.
  */
 const SWITCH_OFF_REACH = 1.5;
+/** How many of its next planned passes a vehicle is expected on, and how far ahead a pass seen may move it on. */
+const ORDER_AHEAD = 5;
+const ORDER_JUMP = 8;
 /** A street whose ends are this close is a loop (a roundabout), at least this long. */
 const LOOP_CLOSE_M = 5;
 const LOOP_MIN_M = 15;
@@ -157,6 +160,9 @@ export class VehicleActual {
   /** The tasks of those streets. */
   private readonly loopTasks = new Set<number>();
   private readonly active = new Map<number, Pass>();
+  /** This vehicle's planned passes in route order (task of each), and how far along them it has been seen working. */
+  private readonly passOrder: number[] = [];
+  private passProgress = -1;
   /** Fixes waiting for their successor (a single stray fix between two of the same stop is smoothed away). */
   private readonly queue: Array<{ fix: ActualFix; x: number; y: number; loc: number }> = [];
   private prev: { fix: ActualFix; x: number; y: number } | undefined;
@@ -220,6 +226,8 @@ export class VehicleActual {
     }
     for (const list of Object.values(this.clusterStops)) list.sort((a, b) => a.seq - b.seq);
     this.segKeys = segments.map((s) => s.key);
+    this.passOrder = segments.flatMap((seg, task) => (seg.visits ?? []).filter((v) => v.vehicleId === vehicleId).map((v) => ({ task, seq: v.seq })))
+      .sort((x, y) => x.seq - y.seq).map((v) => v.task);
     this.segLengthM = segments.map(() => 0);
     segments.forEach((seg, task) => {
       let offset = 0;
@@ -683,7 +691,7 @@ export class VehicleActual {
    */
   private path(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): { path: Array<[number, number]>; toleranceM: number } {
     const straight = { path: [[a.x, a.y], [b.x, b.y]] as Array<[number, number]>, toleranceM: this.settings.segmentToleranceM };
-    const line = this.router?.(...this.matchWindow(a.fix, b.fix));
+    const line = this.router?.(...this.matchWindow(a.fix, b.fix), this.expectedStreets());
     if (!line || line.length < 2) return straight;
     const projected = line.map(([lon, lat]) => this.project(lon, lat));
     let lengthM = 0;
@@ -772,6 +780,14 @@ export class VehicleActual {
     return [start, ...subLine(best.line, best.fromAlong, best.turnAlong), ...subLine(best.line, best.turnAlong, best.toAlong), end];
   }
 
+  /** The streets the plan has this vehicle work next, after the last pass seen (the map matcher favours them). */
+  private expectedStreets(): ReadonlySet<string> | undefined {
+    if (this.passOrder.length === 0) return undefined;
+    const out = new Set<string>();
+    for (let j = this.passProgress + 1; j <= this.passProgress + ORDER_AHEAD && j < this.passOrder.length; j++) out.add(this.segKeys[this.passOrder[j]!]!);
+    return out;
+  }
+
   /** The step from `a` to `b` with the fixes around it (no wider than a gap), and where `a` is in it. */
   private matchWindow(a: ActualFix, b: ActualFix): [ActualFix[], number] {
     const maxGapMs = this.settings.maxFixGapS * 1000;
@@ -827,6 +843,11 @@ export class VehicleActual {
     if (Math.min(lengthM, (covered + slackBins) * BIN_M) < this.settings.minCoverage * lengthM) return;
     const runs = [...pass.runs, [pass.runFrom, pass.runFurthest]];
     const count = Math.max(1, runs.filter(([from, to]) => Math.abs(to - from) + 2 * BIN_M >= this.settings.minCoverage * lengthM).length);
+    // the plan's order: the next of this street's planned passes not far ahead of the last one seen
+    for (let i = 0; i < count; i++) {
+      const next = this.passOrder.findIndex((t, j) => j > this.passProgress && j <= this.passProgress + ORDER_JUMP && t === task);
+      if (next >= 0) this.passProgress = next;
+    }
     const key = this.segKeys[task]!;
     const list = this.passes.get(key) ?? [];
     for (let i = 0; i < count; i++) list.push(Math.round(pass.lastMs));
