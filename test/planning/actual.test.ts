@@ -328,6 +328,25 @@ describe('plan against actual on hand-made days', () => {
     expect(judged.map((r) => [r.status, r.passes])).toEqual([['missed', 1]]);
   });
 
+  it('a sweeper that switches its gear on at a 30 m roundabout and off there a lap later has swept it, wherever the matcher put its fixes; half a lap is not a pass', () => {
+    const R = 4.8;
+    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
+    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
+    // the matcher's ways: on the approach road 12 m south of the ring, never on it
+    const south = () => (trace: Array<{ lon: number; lat: number }>, index: number) =>
+      [trace[index]!, trace[index + 1]!].map((f) => [f.lon, 43.73 - 12 / 111_195] as [number, number]);
+    const lap = (workS: number) => [fix(0, -80, -12, 30, false), fix(8, 0, -6, 9, true), fix(8 + workS / 2, 3, -11, 9, true), fix(8 + workS, -2, -7, 35, false), fix(14 + workS, 60, -12, 35, false)];
+    // 12 s at 9 km/h: 30 m, a lap
+    expect(byKey(detectDay(target, new Map([['v', lap(12)]]), settings, undefined, south))).toEqual({ 'segment:sweep:ring': 'done' });
+    // 6 s: half a lap
+    expect(byKey(detectDay(target, new Map([['v', lap(6)]]), settings, undefined, south))).toEqual({ 'segment:sweep:ring': 'missed' });
+  });
+
   it('a sweeper working round a roundabout between two fixes at its entry has swept it; one driving through has not', () => {
     // a one-way roundabout of radius 8 m (50 m round), entered and left at its south point
     const ring = Array.from({ length: 25 }, (_, i) => { const a = -Math.PI / 2 + (i / 24) * 2 * Math.PI; const p = at(8 * Math.cos(a), 8 * Math.sin(a)); return [p.lon, p.lat] as [number, number]; });

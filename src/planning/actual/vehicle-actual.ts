@@ -123,6 +123,8 @@ const LOOP_CLOSE_M = 5;
 const LOOP_MIN_M = 15;
 /** A lap fits the time unaccounted for when that distance is within this share of the loop's length. */
 const LOOP_FIT = [0.6, 1.6] as const;
+/** A stretch's distance worked makes whole laps of a roundabout within this share of its length. */
+const LAP_FIT = 0.35;
 /** The way's end lies on the loop within the matched places' error. */
 const LOOP_REACH_M = 10;
 /**
@@ -156,7 +158,9 @@ export class VehicleActual {
   private readonly segLines: Array<{ line: Array<[number, number]>; oneWay: boolean }> = [];
   private readonly grid = new Map<string, Piece[]>();
   /** Planned streets that close on themselves (roundabouts), in local metres. */
-  private readonly loops: Array<{ line: Array<[number, number]>; lengthM: number }> = [];
+  private readonly loops: Array<{ line: Array<[number, number]>; lengthM: number; task: number; centre: [number, number]; radiusM: number }> = [];
+  /** The working stretch going on since the gear was switched on (switches reported at once): its fixes and the distance worked. */
+  private stretch: { fromMs: number; points: Array<[number, number]>; workedM: number } | undefined;
   /** The tasks of those streets. */
   private readonly loopTasks = new Set<number>();
   private readonly active = new Map<number, Pass>();
@@ -254,7 +258,8 @@ export class VehicleActual {
       this.segEnds[task] = [f, l];
       this.segLines[task] = { line, oneWay: seg.oneWay };
       if (offset >= LOOP_MIN_M && Math.hypot(f[0] - l[0], f[1] - l[1]) <= LOOP_CLOSE_M) {
-        this.loops.push({ line, lengthM: offset });
+        const centre: [number, number] = [line.reduce((a, p) => a + p[0], 0) / line.length, line.reduce((a, p) => a + p[1], 0) / line.length];
+        this.loops.push({ line, lengthM: offset, task, centre, radiusM: Math.max(...line.map((p) => Math.hypot(p[0] - centre[0], p[1] - centre[1]))) });
         this.loopTasks.add(task);
       }
     });
@@ -322,8 +327,14 @@ export class VehicleActual {
       if (fix.coverClosed !== undefined) this.run.coverReported = true;
       if (fix.speedKmh < this.settings.stoppedBelowKmh) this.run.still.push({ x: q.x, y: q.y, t: fix.timeMs });
     }
-    if (this.prev && !gap) this.coverStep(this.prev, q);
-    else this.closeAllPasses();
+    if (this.prev && !gap) {
+      const stretch = this.followStretch(this.prev, q);
+      this.coverStep(this.prev, q);
+      if (stretch) this.lapsWorked(stretch, fix.timeMs);
+    } else {
+      this.stretch = undefined;
+      this.closeAllPasses();
+    }
     if (this.prev) {
       this.before.push(this.prev.fix);
       if (this.before.length > MATCH_CONTEXT) this.before.shift();
@@ -778,6 +789,52 @@ export class VehicleActual {
     }
     if (!best) return path;
     return [start, ...subLine(best.line, best.fromAlong, best.turnAlong), ...subLine(best.line, best.turnAlong, best.toAlong), end];
+  }
+
+  /**
+   * The working stretch between a gear switch-on and switch-off reported at once; returned when it ends
+   * (at `b`). Its distance is worked at the fixes' speeds (no faster than working), whatever the
+   * matched ways say.
+   */
+  private followStretch(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): VehicleActual['stretch'] {
+    if (!this.settings.gearReportedAtOnce || a.fix.working === undefined || b.fix.working === undefined || this.loops.length === 0) {
+      this.stretch = undefined;
+      return undefined;
+    }
+    const max = this.settings.workSpeedMaxKmh;
+    const dtS = (b.fix.timeMs - a.fix.timeMs) / 1000;
+    if (!a.fix.working) {
+      this.stretch = b.fix.working ? { fromMs: b.fix.timeMs, points: [[b.x, b.y]], workedM: 0 } : undefined;
+      return undefined;
+    }
+    const stretch = this.stretch;
+    if (!stretch) return undefined;
+    const kmh = b.fix.working ? (a.fix.speedKmh + b.fix.speedKmh) / 2 : a.fix.speedKmh;
+    stretch.points.push([b.x, b.y]);
+    stretch.workedM += (Math.min(kmh, max) / 3.6) * dtS;
+    if (b.fix.working) return undefined;
+    this.stretch = undefined;
+    return stretch;
+  }
+
+  /**
+   * A working stretch whose fixes all stayed at a planned roundabout (within its radius and the
+   * fixes' error of its middle) worked it as many laps as its distance holds: a ring of 5 m radius is
+   * a point to fixes with 5 m of error, which the matcher puts on its approach roads as often as on it,
+   * and a lap worked between two fixes leaves no trace but the time it took. Laps the ways already
+   * counted in the stretch are not counted again.
+   */
+  private lapsWorked(stretch: NonNullable<VehicleActual['stretch']>, endMs: number): void {
+    for (const loop of this.loops) {
+      if (stretch.points.some(([x, y]) => Math.hypot(x - loop.centre[0], y - loop.centre[1]) > loop.radiusM + LOOP_REACH_M)) continue;
+      const laps = Math.round(stretch.workedM / loop.lengthM);
+      if (laps < 1 || Math.abs(stretch.workedM - laps * loop.lengthM) > LAP_FIT * loop.lengthM) continue;
+      const key = this.segKeys[loop.task]!;
+      const list = this.passes.get(key) ?? [];
+      const counted = list.filter((t) => t >= stretch.fromMs - 1000 && t <= endMs + 1000).length;
+      for (let i = counted; i < laps; i++) list.push(Math.round(endMs));
+      this.passes.set(key, list);
+    }
   }
 
   /** The streets the plan has this vehicle work next, after the last pass seen (the map matcher favours them). */
