@@ -34,7 +34,8 @@ export interface StopDetectionInput {
 
 export function stopDetectionBench(input: StopDetectionInput): Record<string, unknown> {
   const { network, problem, solution, mapping, profile, roads } = input;
-  const settings = actualSettings(profile);
+  // the city's terminals as simulated: whether they report a gear switch at once is the profile's word
+  const settings = actualSettings({ ...profile, planning: { ...profile.planning, actual: { ...profile.planning.actual, gearReportedAtOnce: input.gearReports } } });
   const vehicles = new Map(problem.vehicles.map((v) => [v.id, v]));
   const targets = planTargets({
     planId: 'bench', problem, solution, mapping, segmentGeometry: (id) => roads.get(id),

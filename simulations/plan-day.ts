@@ -14,6 +14,12 @@ export interface SimFix {
   lon: number;
   lat: number;
   speedKmh: number;
+  /**
+   * Course over ground, degrees clockwise from north, as JT/T 808 terminals report it: the direction
+   * driven with a few degrees of error while moving (COURSE_NOISE_DEG, more below 5 km/h), any
+   * direction while standing (a standing receiver's course is noise).
+   */
+  headingDeg: number;
   /** sweeping / washing gear on */
   working: boolean;
   /** What the body holds after the last stop served (the plan's figure). */
@@ -27,6 +33,10 @@ export interface SimFix {
 }
 
 export type TruthState = 'done' | 'late' | 'missed';
+
+/** A moving receiver's course error (standard deviation, degrees), and below 5 km/h. */
+const COURSE_NOISE_DEG = 5;
+const SLOW_COURSE_NOISE_DEG = 30;
 
 export interface PlanDayOptions {
   seed: number;
@@ -61,6 +71,8 @@ export interface PlanDay {
   truth: Map<string, TruthState>;
   /** What was done on purpose: skipped stops and passes, routes held up. */
   planted: { skippedStops: string[]; skippedPasses: string[]; delayed: Array<{ vehicleId: string; beforeSeq: number; minutes: number }> };
+  /** Every planned pass as driven: worked with the gear on, driven over with it off, or left out (for diagnostics). */
+  passLog: Array<{ vehicleId: string; seq: number; taskId: string; how: 'worked' | 'driven' | 'left'; fromMs: number; toMs: number }>;
   /**
    * With `recordEdges`: per vehicle, parallel to its fixes, the true (noise-free) position and the network segment
    * (both directions of a street) it lay on, or -1 off the network (straight across where no road joins, a depot or facility yard).
@@ -91,6 +103,9 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
   const { network, problem, solution, mapping } = input;
   const random = mulberry32(options.seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  // the course's error from a stream of its own: the positions, speeds and plan of a seed stay as they were without it
+  const courseRandom = mulberry32(options.seed ^ 0x5bd1e995);
+  const courseGaussian = () => Math.sqrt(-2 * Math.log(1 - courseRandom())) * Math.cos(2 * Math.PI * courseRandom());
   const noiseM = options.noiseM ?? 5;
   const minS = options.minIntervalS ?? 10;
   const maxS = options.maxIntervalS ?? 30;
@@ -106,6 +121,7 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
   const truth = new Map<string, TruthState>();
   const passTimes = new Map<string, number[]>();
   const planted: PlanDay['planted'] = { skippedStops: [], skippedPasses: [], delayed: [] };
+  const passLog: PlanDay['passLog'] = [];
   const edges = options.recordEdges ? new Map<string, TrueFix[]>() : undefined;
 
   for (const route of solution.routes) {
@@ -129,18 +145,23 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
     let posSegment = -1;
     let atSegment = -1;
     let lastWorking = false;
-    const emit = (untilMs: number, at: (ms: number) => [number, number], speedKmh: number, working: boolean) => {
+    /** `at`: where the vehicle is at an instant and, when moving, the bearing it drives (degrees) */
+    const emit = (untilMs: number, at: (ms: number) => [number, number, number?], speedKmh: number, working: boolean) => {
       // the gear switched: a fix now (unless the periodic one is due within the second), the cadence goes on
       let changeMs = reportGearChanges && working !== lastWorking && untilMs > t && nextFixMs > t + 1000 ? t : undefined;
       while (nextFixMs < untilMs || changeMs !== undefined) {
         const fixMs = changeMs ?? nextFixMs;
-        const [lon, lat] = at(fixMs);
+        const [lon, lat, bearing] = at(fixMs);
         if (edges) outEdges.push({ segment: atSegment, lon, lat });
         const { xM, yM } = metresPerDegree(lat);
         const moving = speedKmh > 0;
+        const reportedKmh = moving ? Math.max(0, speedKmh + gaussian()) : Math.abs(gaussian()) * 0.5;
+        const course = moving && bearing !== undefined
+          ? bearing + courseGaussian() * (reportedKmh >= 5 ? COURSE_NOISE_DEG : SLOW_COURSE_NOISE_DEG)
+          : courseRandom() * 360;
         const fix: SimFix = {
           timeMs: Math.round(fixMs), lon: lon + (gaussian() * noiseM) / xM, lat: lat + (gaussian() * noiseM) / yM,
-          speedKmh: moving ? Math.max(0, speedKmh + gaussian()) : Math.abs(gaussian()) * 0.5, working,
+          speedKmh: reportedKmh, headingDeg: ((course % 360) + 360) % 360, working,
           loadKg, coverClosed: !coverOpen, bodyLifted: lifted,
         };
         if (outlierShare > 0 && random() < outlierShare) {
@@ -178,7 +199,9 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
         if (edges) atSegment = segments[i]!;
         const piece = cum[i + 1]! - cum[i]!;
         const share = piece <= 0 ? 0 : Math.min(1, (atM - cum[i]!) / piece);
-        return [line[i]![0] + (line[i + 1]![0] - line[i]![0]) * share, line[i]![1] + (line[i + 1]![1] - line[i]![1]) * share];
+        const [a, b] = [line[i]!, line[i + 1]!];
+        const bearing = (Math.atan2((b[0] - a[0]) * Math.cos((a[1] * Math.PI) / 180), b[1] - a[1]) * 180) / Math.PI;
+        return [a[0] + (b[0] - a[0]) * share, a[1] + (b[1] - a[1]) * share, piece > 0 ? bearing : undefined];
       }, speedKmh, working);
       t = end;
       pos = line[line.length - 1]!;
@@ -245,14 +268,21 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
         const skipped = options.skip ? options.skip.has(key) : random() < skipShare;
         if (skipped) {
           planted.skippedPasses.push(`${key}:${task.id}`);
-          if (random() < 0.5) return;
+          if (random() < 0.5) {
+            passLog.push({ vehicleId: route.vehicleId, seq, taskId: task.id, how: 'left', fromMs: t, toMs: t });
+            return;
+          }
           driveTo(line[0]![0], line[0]![1]);
+          const fromMs = t;
           drive(line, 25, false); // over the street with the brushes up
+          passLog.push({ vehicleId: route.vehicleId, seq, taskId: task.id, how: 'driven', fromMs, toMs: t });
           return;
         }
         driveTo(line[0]![0], line[0]![1]);
         stay(Math.max(t, clock.epochMs(task.earliestS ?? 0)));
+        const fromMs = t;
         drive(line, task.workSpeedKmh ?? 10, true);
+        passLog.push({ vehicleId: route.vehicleId, seq, taskId: task.id, how: 'worked', fromMs, toMs: t });
         const list = passTimes.get(task.id) ?? [];
         list.push(t);
         passTimes.set(task.id, list);
@@ -280,7 +310,7 @@ export function simulatePlanDay(input: PlanDayInput, options: PlanDayOptions): P
     const done = times.length >= need ? times[need - 1]! : undefined;
     truth.set(`segment:${task.id}`, done === undefined ? 'missed' : done <= clock.epochMs(task.deadlineS) ? 'done' : 'late');
   }
-  return { fixes, truth, planted, ...(edges ? { edges } : {}) };
+  return { fixes, truth, planted, passLog, ...(edges ? { edges } : {}) };
 }
 
 /** Recall and precision of each state, and the share judged exactly right. */

@@ -203,8 +203,9 @@ function loadTracks(network: RoadNetwork, n: number, rate: number, minutes: numb
         const pieceM = haversineM(line[k - 1]![0], line[k - 1]![1], line[k]![0], line[k]![1]);
         while (t < endMs && ((t - legStart) / 1000) * speedMs <= done + pieceM) {
           const share = pieceM > 0 ? Math.max(0, (((t - legStart) / 1000) * speedMs - done) / pieceM) : 0;
+          const headingDeg = ((Math.atan2((line[k]![0] - line[k - 1]![0]) * Math.cos((line[k - 1]![1] * Math.PI) / 180), line[k]![1] - line[k - 1]![1]) * 180) / Math.PI + 360) % 360;
           fixes.push({ timeMs: Math.round(t), lon: line[k - 1]![0] + (line[k]![0] - line[k - 1]![0]) * share, lat: line[k - 1]![1] + (line[k]![1] - line[k - 1]![1]) * share,
-            speedKmh: speedMs * 3.6, working: false, loadKg: 0, coverClosed: true, bodyLifted: false });
+            speedKmh: speedMs * 3.6, headingDeg, working: false, loadKg: 0, coverClosed: true, bodyLifted: false });
           t += intervalMs;
         }
         done += pieceM;

@@ -246,7 +246,7 @@ export class Fleet {
 
   private location(r: Runner, f: SimFix): LocationInput {
     return {
-      fixTimeMs: f.timeMs, lat: f.lat, lon: f.lon, speedKmh: f.speedKmh,
+      fixTimeMs: f.timeMs, lat: f.lat, lon: f.lon, speedKmh: f.speedKmh, headingDeg: f.headingDeg,
       ...encodeStates(r.profile, { loadKg: f.loadKg, capacityKg: r.v.capacityKg, coverClosed: f.coverClosed, bodyLifted: f.bodyLifted, working: f.working }),
     };
   }
@@ -288,7 +288,7 @@ export class Fleet {
     // Traccar Client's query form; speed in knots as it sends it
     const q = new URLSearchParams({
       id: v.deviceId, lat: f.lat.toFixed(7), lon: f.lon.toFixed(7), timestamp: String(Math.round(f.timeMs / 1000)),
-      speed: (f.speedKmh / 1.852).toFixed(2), accuracy: '5',
+      speed: (f.speedKmh / 1.852).toFixed(2), bearing: f.headingDeg.toFixed(1), accuracy: '5',
     });
     const res = await fetch(`${base}/api/v1/osmand?${q}`, { method: 'POST' });
     await res.arrayBuffer();

@@ -5,8 +5,8 @@ import type { Judged } from './vehicle-context.js';
 
 /** Where a fix was on the road network: the map-matched position of the newest of recent fixes. */
 export interface PositionMatcher {
-  /** `recent` in fix-time order, the fix to place last; null when it cannot be matched. */
-  matchLast(recent: ReadonlyArray<{ lon: number; lat: number; timeMs: number }>): { lon: number; lat: number } | null;
+  /** `recent` in fix-time order, the fix to place last (with the speed and course the terminal reported); null when it cannot be matched. */
+  matchLast(recent: ReadonlyArray<{ lon: number; lat: number; timeMs: number; speedKmh?: number; headingDeg?: number }>): { lon: number; lat: number } | null;
 }
 
 export interface RuleDeps {

@@ -21,6 +21,7 @@ interface FixRow {
   lon: number;
   lat: number;
   speed_kmh: number;
+  heading_deg: number;
   load_state: ComplianceFix['loadState'] | null;
   load_kg: number | null;
   cover_closed: boolean | null;
@@ -47,7 +48,7 @@ const ms = (t: Date | string) => new Date(t).getTime();
 export function storedLaneContext(db: Queryable): LaneContextReader {
   return async (vehicleId, fromMs, toMs) => {
     const fixes = await db.query<FixRow>(
-      `select fix_time, lon, lat, speed_kmh, load_state, load_kg, cover_closed, body_lifted from positions
+      `select fix_time, lon, lat, speed_kmh, heading_deg, load_state, load_kg, cover_closed, body_lifted from positions
        where vehicle_id = $1 and fix_time >= $2 and fix_time <= $3 and positioned and not implausible order by fix_time`,
       [vehicleId, new Date(fromMs), new Date(toMs)],
     );
@@ -58,7 +59,7 @@ export function storedLaneContext(db: Queryable): LaneContextReader {
     );
     return {
       fixes: fixes.rows.map((r) => ({
-        vehicleId, fixTimeMs: ms(r.fix_time), lon: r.lon, lat: r.lat, speedKmh: r.speed_kmh, positioned: true,
+        vehicleId, fixTimeMs: ms(r.fix_time), lon: r.lon, lat: r.lat, speedKmh: r.speed_kmh, headingDeg: r.heading_deg, positioned: true,
         loadState: r.load_state ?? undefined, loadKg: r.load_kg ?? undefined, coverClosed: r.cover_closed ?? undefined, bodyLifted: r.body_lifted ?? undefined,
       })),
       incidents: incidents.rows.map((r) => ({

@@ -18,7 +18,8 @@ export function roadMatcher(network: RoadNetwork): PositionMatcher {
         const s = network.snap(last.lon, last.lat, { vehicleKind: 'truck', maxDistanceM: 100 });
         return s ? { lon: s.lon, lat: s.lat } : null;
       }
-      const result = matcher.match(recent.map((f) => ({ lon: f.lon, lat: f.lat, timeMs: f.timeMs })));
+      // the speed keeps a standing truck on its road; the course tells the road from the one across it
+      const result = matcher.match(recent.map((f) => ({ lon: f.lon, lat: f.lat, timeMs: f.timeMs, speedKmh: f.speedKmh, headingDeg: f.headingDeg })));
       const p = result.positions[result.positions.length - 1];
       return p ? { lon: p.lon, lat: p.lat } : null;
     },

@@ -9,13 +9,15 @@ import type { Place } from './places.js';
 
 /**
  * What the detectors read of a fix. A lane keeps half an hour of fixes per vehicle for re-runs:
- * this slim copy (no alarms, attributes, heading…) keeps that affordable for a large fleet.
+ * this slim copy (no alarms, attributes…) keeps that affordable for a large fleet. The course stays:
+ * the map matcher tells a road from the one across it at a junction by it.
  */
-export type ComplianceFix = Pick<StoredFix, 'vehicleId' | 'fixTimeMs' | 'lat' | 'lon' | 'speedKmh' | 'positioned' | 'loadState' | 'loadKg' | 'coverClosed' | 'bodyLifted'>;
+export type ComplianceFix = Pick<StoredFix, 'vehicleId' | 'fixTimeMs' | 'lat' | 'lon' | 'speedKmh' | 'positioned' | 'loadState' | 'loadKg' | 'coverClosed' | 'bodyLifted'>
+  & { headingDeg?: number };
 
 export function slimFix(f: StoredFix): ComplianceFix {
   return {
-    vehicleId: f.vehicleId, fixTimeMs: f.fixTimeMs, lat: f.lat, lon: f.lon, speedKmh: f.speedKmh, positioned: f.positioned,
+    vehicleId: f.vehicleId, fixTimeMs: f.fixTimeMs, lat: f.lat, lon: f.lon, speedKmh: f.speedKmh, headingDeg: f.headingDeg, positioned: f.positioned,
     loadState: f.loadState, loadKg: f.loadKg, coverClosed: f.coverClosed, bodyLifted: f.bodyLifted,
   };
 }

@@ -82,6 +82,11 @@ const planningSchema = z.strictObject({
    * A stop or street is judged missed only on evidence: its vehicle has reported from after the
    * window's end (or deadline), or has been silent for `silentGraceMin` past it — a terminal in a
    * blind area uploads its day late, and its stops must not be called missed before it does.
+   * `gearReportedAtOnce`: the terminals send a fix the moment the sweeping / washing gear goes on or
+   * off (JT/T 808 terminals report a changed status word at once when so set up): the fix where the
+   * gear state changes is where it changed, so the way to it was worked all along (switched off
+   * there) or not at all (switched on there). Off: the switch lies somewhere between two periodic
+   * fixes, placed by their speeds.
    */
   actual: z.strictObject({
     stopRadiusM: z.number().min(5).max(500).default(30),
@@ -91,6 +96,7 @@ const planningSchema = z.strictObject({
     minCoverage: z.number().min(0.1).max(1).default(0.7),
     workSpeedToleranceKmh: z.number().min(0).max(30).default(3),
     silentGraceMin: z.number().min(0).max(24 * 60).default(120),
+    gearReportedAtOnce: z.boolean().default(true),
   }).prefault({}),
   watering: streetWork({ '1': { passesPerDay: 1, deadline: '12:00' }, '2': { passesPerDay: 0, deadline: '12:00' }, '3': { passesPerDay: 0, deadline: '12:00' }, '4': { passesPerDay: 0, deadline: '12:00' } }, 1),
 }).prefault({});

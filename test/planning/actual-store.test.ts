@@ -37,7 +37,7 @@ describeEachBackend('plan against actual in the store', (backend) => {
     const rows: StoredFix[] = [];
     for (const [vehicleId, fixes] of day.fixes) {
       for (const f of fixes) {
-        rows.push({ deviceId: vehicleId, vehicleId, fixTimeMs: f.timeMs, lat: f.lat, lon: f.lon, speedKmh: f.speedKmh, headingDeg: 0, altitudeM: 0,
+        rows.push({ deviceId: vehicleId, vehicleId, fixTimeMs: f.timeMs, lat: f.lat, lon: f.lon, speedKmh: f.speedKmh, headingDeg: f.headingDeg, altitudeM: 0,
           positioned: true, alarms: [], source: 'json', working: f.working });
       }
     }

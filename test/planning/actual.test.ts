@@ -217,6 +217,24 @@ describe('plan against actual on hand-made days', () => {
     expect(byKey(detectDay(pair, new Map([['v', fixes]]), settings))).toEqual({ 'v#1': 'missed', 'v#2': 'done' });
   });
 
+  it('a truck held up for an hour with its cover shut at a point it drove past has not served it; without cover reports the stay counts', () => {
+    const pair: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [stop(1, 0), stop(2, 400)], segments: [], places: [] };
+    // 90 s with the cover open at the first point, then an hour at the second with it shut
+    const fixes = drive([{ eastM: 0, standS: 90 }, { eastM: 400, standS: 3_600 }]).map((f) => ({ ...f, coverClosed: f.speedKmh > 1 || f.timeMs > T0 + 90_000 }));
+    expect(byKey(detectDay(pair, new Map([['v', fixes]]), settings))).toEqual({ 'v#1': 'done', 'v#2': 'missed' });
+    const unknown = fixes.map(({ coverClosed: _c, ...f }) => f);
+    expect(byKey(detectDay(pair, new Map([['v', unknown]]), settings))).toEqual({ 'v#1': 'done', 'v#2': 'done' });
+  });
+
+  it('a point 22 m from a facility is served by a dwell whose fixes scatter 7-15 m off it, away from the facility', () => {
+    const targets: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [stop(1, 0, 60)], segments: [], places: [{ vehicleId: 'v', ...at(22, 0) }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, coverClosed: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, coverClosed });
+    const fixes = [fix(0, -300, 0, 30, true), fix(20, -100, 0, 30, true),
+      fix(40, -14, 4, 0.4, false), fix(60, -6, 3, 0.3, false), fix(80, -12, -7, 0.5, false),
+      fix(100, -100, 0, 30, true), fix(120, -300, 0, 30, true)];
+    expect(byKey(detectDay(targets, new Map([['v', fixes]]), settings))).toEqual({ 'v#1': 'done' });
+  });
+
   it('a sweeper working along its street that the map matcher puts on the road beside it has swept it; not when that road is one of its streets', () => {
     const street = (id: string, northM: number) => ({
       key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,
@@ -233,6 +251,102 @@ describe('plan against actual on hand-made days', () => {
     expect(byKey(detectDay(both, new Map([['v', fixes]]), settings, undefined, beside))).toEqual({ 'segment:sweep:a': 'missed', 'segment:sweep:b': 'done' });
   });
 
+  it('a sweeper whose fixes run up a two-way street and, 26 s later, back down it has worked it to its end and back (two passes)', () => {
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: false, lengthM: 64,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(64, 0).lon, at(64, 0).lat]], requiredPasses: 2, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, headingDeg: number, speedKmh = 9, working = true) => ({ timeMs: T0 + tS * 1000, ...at(eastM, 0), speedKmh, headingDeg, working });
+    // east to 19 m, then (the turn at the far end unseen between fixes) west at 25 m and off the street's west end
+    const fixes = [fix(0, 2, 90), fix(7, 19, 90), fix(33, 25, 270), fix(43, 0, 270), fix(47, -10, 270), fix(55, -80, 270, 35, false)];
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings))).toEqual({ 'segment:sweep:s': 'done' });
+    // without courses nothing says it turned there
+    expect(byKey(detectDay(target, new Map([['v', fixes.map(({ headingDeg: _h, ...f }) => f)]]), settings))).toEqual({ 'segment:sweep:s': 'missed' });
+  });
+
+  it('a sweeper that crawls over a street with the brushes up and switches them on at its end has not swept it (the terminal reports the switch at once)', () => {
+    const street = (lengthM: number): PlanTargets => ({ planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(lengthM, 0).lon, at(lengthM, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] });
+    const fix = (tS: number, eastM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, 0), speedKmh, headingDeg: 90, working });
+    // at 40 km/h 20 m before the street, over its 40 m at 15 km/h unseen, the gear on at its end (a fix at once), working on
+    const fixes = [fix(0, -80, 40, false), fix(5, -20, 40, false), fix(17, 40, 9, true), fix(27, 65, 9, true), fix(37, 90, 9, true)];
+    expect(byKey(detectDay(street(40), new Map([['v', fixes]]), settings))).toEqual({ 'segment:sweep:s': 'missed' });
+    // terminals that report only every 10-30 s: the slow way to the working fix is taken for work, from the speeds
+    expect(byKey(detectDay(street(40), new Map([['v', fixes]]), { ...settings, gearReportedAtOnce: false }))).toEqual({ 'segment:sweep:s': 'done' });
+  });
+
+  it('a sweeper that turns into a 30 m street 16 m along it has not swept it (under half of it)', () => {
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM: 30,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(30, 0).lon, at(30, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh: 9, working: true });
+    // south down a cross street at 16 m, then east along the street past its end
+    const fixes = [fix(0, 16, 60), fix(10, 16, 35), fix(20, 16, 10), fix(25, 17, 0), fix(30, 29, 0), fix(40, 54, 0), fix(50, 79, 0)];
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings))).toEqual({ 'segment:sweep:s': 'missed' });
+  });
+
+  it('a sweeper that switches its gear off where a street begins has not swept it, though the matched way to that fix runs along it and back', () => {
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM: 40,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(40, 0).lon, at(40, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, 0), speedKmh, headingDeg: 90, working });
+    // working up to the street's start, the gear off there, over the street with the brushes up
+    const fixes = [fix(0, -50, 9, true), fix(10, -25, 9, true), fix(20, 2, 40, false), fix(24, 60, 40, false), fix(32, 150, 40, false)];
+    // the matcher put the switch-off fix past the street's end, on a road back to it by a detour
+    const line = (...points: Array<[number, number]>) => points.map(([e, n]) => [at(e, n).lon, at(e, n).lat] as [number, number]);
+    const router = () => (trace: Array<{ lon: number; lat: number; timeMs: number }>, index: number) =>
+      trace[index]!.timeMs === T0 + 10_000 ? line([-25, 0], [40, 0], [45, 8], [5, 8], [2, 0]) : [trace[index]!, trace[index + 1]!].map((f) => [f.lon, f.lat] as [number, number]);
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings, undefined, router))).toEqual({ 'segment:sweep:s': 'missed' });
+  });
+
+  it('a sweeper working once round a 30 m roundabout from its seam has made one pass, not two', () => {
+    // a one-way (anticlockwise) roundabout of radius 4.8 m, its line starting and ending at its south point
+    const R = 4.8;
+    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
+    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
+      requiredPasses: 2, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    // fixes round it at 9 km/h every 3 s (7.5 m, a quarter of it), from a quarter past the seam to a quarter past it again
+    const angles = [0, 1, 2, 3, 4].map((k) => -Math.PI / 2 + ((k + 1) / 4) * 2 * Math.PI);
+    const fixes = angles.map((a, k) => ({ timeMs: T0 + k * 3_000, ...point(a), speedKmh: 9, working: true }));
+    fixes.push({ timeMs: T0 + 20_000, ...at(60, 0), speedKmh: 30, working: false });
+    // the matched way: along the ring anticlockwise between the fixes' angles
+    const arc = () => (trace: Array<{ lon: number; lat: number }>, index: number) => {
+      const angle = (f: { lon: number; lat: number }) => Math.atan2((f.lat - 43.73) * 111_195, (f.lon - 7.42) * 80_400);
+      const [from, to] = [angle(trace[index]!), angle(trace[index + 1]!)];
+      if (Math.hypot((trace[index + 1]!.lon - 7.42) * 80_400, (trace[index + 1]!.lat - 43.73) * 111_195) > 2 * R) return null;
+      const sweep = ((to - from) % (2 * Math.PI) + 2 * Math.PI) % (2 * Math.PI);
+      return Array.from({ length: 9 }, (_, i) => { const p = point(from + (sweep * i) / 8); return [p.lon, p.lat] as [number, number]; });
+    };
+    const judged = detectDay(target, new Map([['v', fixes]]), settings, undefined, arc);
+    expect(judged.map((r) => [r.status, r.passes])).toEqual([['missed', 1]]);
+  });
+
+  it('a sweeper that switches its gear on at a 30 m roundabout and off there a lap later has swept it, wherever the matcher put its fixes; half a lap is not a pass', () => {
+    const R = 4.8;
+    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
+    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
+    // the matcher's ways: on the approach road 12 m south of the ring, never on it
+    const south = () => (trace: Array<{ lon: number; lat: number }>, index: number) =>
+      [trace[index]!, trace[index + 1]!].map((f) => [f.lon, 43.73 - 12 / 111_195] as [number, number]);
+    const lap = (workS: number) => [fix(0, -80, -12, 30, false), fix(8, 0, -6, 9, true), fix(8 + workS / 2, 3, -11, 9, true), fix(8 + workS, -2, -7, 35, false), fix(14 + workS, 60, -12, 35, false)];
+    // 12 s at 9 km/h: 30 m, a lap
+    expect(byKey(detectDay(target, new Map([['v', lap(12)]]), settings, undefined, south))).toEqual({ 'segment:sweep:ring': 'done' });
+    // 6 s: half a lap
+    expect(byKey(detectDay(target, new Map([['v', lap(6)]]), settings, undefined, south))).toEqual({ 'segment:sweep:ring': 'missed' });
+  });
+
   it('a sweeper working round a roundabout between two fixes at its entry has swept it; one driving through has not', () => {
     // a one-way roundabout of radius 8 m (50 m round), entered and left at its south point
     const ring = Array.from({ length: 25 }, (_, i) => { const a = -Math.PI / 2 + (i / 24) * 2 * Math.PI; const p = at(8 * Math.cos(a), 8 * Math.sin(a)); return [p.lon, p.lat] as [number, number]; });
@@ -243,6 +357,9 @@ describe('plan against actual on hand-made days', () => {
     const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
     const round = [fix(0, -60, -8, 30, false), fix(7, -1, -8, 9, true), fix(27, 2, -8, 9, true), fix(34, 60, -8, 30, false)];
     expect(byKey(detectDay(target, new Map([['v', round]]), settings))).toEqual({ 'segment:sweep:ring': 'done' });
+    // the fixes before and after the lap at one spot: moving, it went round (standing, it would have covered nothing)
+    const sameSpot = [fix(0, -60, -8, 30, false), fix(7, -1, -8, 9, true), fix(27, -1, -8, 9, true), fix(34, 60, -8, 30, false)];
+    expect(byKey(detectDay(target, new Map([['v', sameSpot]]), settings))).toEqual({ 'segment:sweep:ring': 'done' });
     const through = [fix(0, -60, -8, 30, false), fix(7, -1, -8, 9, true), fix(9, 2, -8, 9, true), fix(16, 60, -8, 30, false)];
     expect(byKey(detectDay(target, new Map([['v', through]]), settings))).toEqual({ 'segment:sweep:ring': 'missed' });
   });
@@ -294,5 +411,55 @@ describe('plan against actual on hand-made days', () => {
     // without the plan's streets the matcher goes by the fixes alone (the brushes up: the same)
     expect(new Set(northOf(roadRouters(network, problem, mapping, 120)('v')!(fixes, 3)))).toEqual(new Set([10]));
     expect(new Set(northOf(planned(fixes.map((f) => ({ ...f, working: false })), 3)))).toEqual(new Set([10]));
+    // both roads this sweeper's streets: the one the plan has it work next wins
+    const other: PlanTargets['segments'][number] = { ...street, key: 'segment:sweep:t', taskId: 'sweep:t', segmentId: 't',
+      geometry: [[at(0, 10).lon, at(0, 10).lat], [at(200, 10).lon, at(200, 10).lat]] };
+    const both = roadRouters(network, problem, mapping, 120, [street, other])('v')!;
+    expect(new Set(northOf(both(fixes, 3)))).toEqual(new Set([10]));
+    expect(new Set(northOf(both(fixes, 3, new Set(['segment:sweep:s']))))).toEqual(new Set([0]));
+  });
+
+  it('the matcher is told the streets the plan has the vehicle work next, after the last pass seen', () => {
+    const street = (id: string, northM: number, seq: number): PlanTargets['segments'][number] => ({
+      key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,
+      geometry: [[at(0, northM).lon, at(0, northM).lat], [at(100, northM).lon, at(100, northM).lat]],
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0, visits: [{ vehicleId: 'v', seq }],
+    });
+    // plan order a (seq 1), b (2), ... g (7): a worked first, then the vehicle goes on
+    const streets = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id, i) => street(id, i * 200, i + 1));
+    const asked: Array<string[]> = [];
+    const spy = () => (trace: Array<{ lon: number; lat: number }>, index: number, expected?: ReadonlySet<string>) => {
+      asked.push([...(expected ?? [])].sort());
+      return [trace[index]!, trace[index + 1]!].map((f) => [f.lon, f.lat] as [number, number]);
+    };
+    const fixes = Array.from({ length: 8 }, (_, i) => ({ timeMs: T0 + i * 10_000, ...at(-10 + i * 25, 0), speedKmh: 9, working: true }));
+    fixes.push({ timeMs: T0 + 90_000, ...at(160, 100), speedKmh: 9, working: true }, { timeMs: T0 + 100_000, ...at(160, 120), speedKmh: 9, working: true });
+    detectDay({ planId: 'p', date: '2026-12-01', stops: [], places: [], segments: streets }, new Map([['v', fixes]]), settings, undefined, spy);
+    expect(asked[0]).toEqual(['segment:sweep:a', 'segment:sweep:b', 'segment:sweep:c', 'segment:sweep:d', 'segment:sweep:e']);
+    expect(asked[asked.length - 1]).toEqual(['segment:sweep:b', 'segment:sweep:c', 'segment:sweep:d', 'segment:sweep:e', 'segment:sweep:f']);
+  });
+});
+
+describe('the course the terminals report', () => {
+  const at = (eastM: number, northM: number) => ({ lon: 7.42 + eastM / 80_400, lat: 43.73 + northM / 111_195 });
+  const T0 = Date.UTC(2026, 11, 1, 1, 0);
+  const node = (id: number, eastM: number, northM: number) => [id, [at(eastM, northM).lon, at(eastM, northM).lat]] as [number, [number, number]];
+  // a main road east-west, a side street north from 100 m along it
+  const network = new RoadNetwork(buildGraph({
+    nodes: new Map([node(1, 0, 0), node(2, 100, 0), node(3, 200, 0), node(4, 100, 100)]),
+    ways: [{ id: 11, tags: { highway: 'residential' }, nodeIds: [1, 2, 3] }, { id: 12, tags: { highway: 'residential' }, nodeIds: [2, 4] }],
+  }, DEFAULT_NETWORK_PROFILE), DEFAULT_NETWORK_PROFILE);
+  const problem = { vehicles: [{ id: 'v', profile: 'sw' }] } as unknown as ProblemInput;
+  const mapping = { profiles: { sw: { networkKind: 'sweeper' } } } as unknown as PlanMapping;
+  const northOf = (line: Array<[number, number]> | null) => (line ?? []).map(([, lat]) => Math.round((lat - 43.73) * 111_195));
+
+  it('a fix near a junction, nearer the side street, is put on the road its course runs along', () => {
+    // driving east at 30 km/h; the fix at the junction lies 6 m north of the main road and 3 m west of the side street
+    const fixes = [{ timeMs: T0, ...at(70, 1), speedKmh: 30 }, { timeMs: T0 + 4_000, ...at(97, 6), speedKmh: 30 }, { timeMs: T0 + 10_000, ...at(150, -1), speedKmh: 30 }];
+    const router = roadRouters(network, problem, mapping, 120)('v')!;
+    // by position alone the fix is on the side street: the way there turns off the main road
+    expect(Math.max(...northOf(router(fixes, 0)))).toBeGreaterThan(3);
+    // its course (east, as JT/T 808 terminals report it) says the main road
+    expect(new Set(northOf(router(fixes.map((f) => ({ ...f, headingDeg: 90 })), 0)))).toEqual(new Set([0]));
   });
 });

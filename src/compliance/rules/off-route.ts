@@ -16,7 +16,7 @@ const RECENT_FIXES = 8;
 class OffRouteDetector implements Detector {
   private readonly episode = new Episode('off_route');
   private readonly run = new Run();
-  private recent: Array<{ lon: number; lat: number; timeMs: number }> = [];
+  private recent: Array<{ lon: number; lat: number; timeMs: number; speedKmh: number; headingDeg?: number }> = [];
   private insideRun = 0;
   private firstInsideMs = 0;
   private maxDistanceM = 0;
@@ -24,7 +24,7 @@ class OffRouteDetector implements Detector {
   constructor(private readonly matcher: () => PositionMatcher | undefined) {}
 
   step(j: Judged, out: IncidentOut): void {
-    this.recent.push({ lon: j.fix.lon, lat: j.fix.lat, timeMs: j.atMs });
+    this.recent.push({ lon: j.fix.lon, lat: j.fix.lat, timeMs: j.atMs, speedKmh: j.fix.speedKmh, ...(j.fix.headingDeg === undefined ? {} : { headingDeg: j.fix.headingDeg }) });
     if (this.recent.length > RECENT_FIXES) this.recent.shift();
     const corridor = j.trip?.permit;
     if (j.loaded !== true || !corridor) {

@@ -70,12 +70,12 @@ export class ActualStore {
 
   /** A vehicle's plausible, positioned fixes in [fromMs, toMs), by fix time (the log's key is also the dedupe rule). */
   async fixes(vehicleId: string, fromMs: number, toMs: number): Promise<ActualFix[]> {
-    const res = await this.db.query<{ t: Date; lon: number; lat: number; speed_kmh: number; working: boolean | null; cover_closed: boolean | null }>(
-      `select fix_time as t, lon, lat, speed_kmh, working, cover_closed from positions
+    const res = await this.db.query<{ t: Date; lon: number; lat: number; speed_kmh: number; heading_deg: number; working: boolean | null; cover_closed: boolean | null }>(
+      `select fix_time as t, lon, lat, speed_kmh, heading_deg, working, cover_closed from positions
        where vehicle_id = $1 and fix_time >= $2 and fix_time < $3 and not implausible and positioned order by fix_time`,
       [vehicleId, new Date(fromMs), new Date(toMs)],
     );
-    return res.rows.map((r) => ({ timeMs: new Date(r.t).getTime(), lon: r.lon, lat: r.lat, speedKmh: r.speed_kmh, ...(r.working === null ? {} : { working: r.working }), ...(r.cover_closed === null ? {} : { coverClosed: r.cover_closed }) }));
+    return res.rows.map((r) => ({ timeMs: new Date(r.t).getTime(), lon: r.lon, lat: r.lat, speedKmh: r.speed_kmh, headingDeg: r.heading_deg, ...(r.working === null ? {} : { working: r.working }), ...(r.cover_closed === null ? {} : { coverClosed: r.cover_closed }) }));
   }
 
   /**

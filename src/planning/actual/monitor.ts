@@ -193,7 +193,7 @@ export class ActualMonitor {
         }
         for (const f of list) {
           if (f.fixTimeMs <= j.actual.lastFixMs(vehicleId)) continue;
-          j.actual.ingest(vehicleId, { timeMs: f.fixTimeMs, lon: f.lon, lat: f.lat, speedKmh: f.speedKmh, ...(f.working === undefined ? {} : { working: f.working }), ...(f.coverClosed === undefined || f.coverClosed === null ? {} : { coverClosed: f.coverClosed }) });
+          j.actual.ingest(vehicleId, { timeMs: f.fixTimeMs, lon: f.lon, lat: f.lat, speedKmh: f.speedKmh, headingDeg: f.headingDeg, ...(f.working === undefined ? {} : { working: f.working }), ...(f.coverClosed === undefined || f.coverClosed === null ? {} : { coverClosed: f.coverClosed }) });
         }
       }
       if (touched) await this.judge(j);

@@ -46,7 +46,7 @@ export function actualSettings(profile: CityProfile): ActualSettings {
     segmentToleranceM: a.segmentToleranceM, minCoverage: a.minCoverage,
     workSpeedMaxKmh: profile.speedLimitsKmh.sweeperWorking + a.workSpeedToleranceKmh,
     spreadSpeedMaxKmh: profile.winter.spreadSpeedKmh + a.workSpeedToleranceKmh,
-    silentGraceMs: a.silentGraceMin * 60_000,
+    silentGraceMs: a.silentGraceMin * 60_000, gearReportedAtOnce: a.gearReportedAtOnce,
   };
 }
 

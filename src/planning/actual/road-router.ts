@@ -18,6 +18,11 @@ const MATCH = { sigmaM: 5, betaM: 30, searchRadiusM: 30, maxCandidates: 12 } as 
  * (well over 10 m nearer it) still goes there.
  */
 const PLANNED_PRIOR = 1.5;
+/**
+ * ... and on one of the next streets the plan has it work (after the last pass seen) likelier still: among
+ * planned roads 5-15 m apart (a tangle of carriageways and links), the one due next is the one it works.
+ */
+const EXPECTED_PRIOR = 3;
 /** Points of a planned street this close to a network road lie on it (the same map). */
 const ON_ROAD_M = 1;
 /** A street's points this near its ends are also on the roads that meet there: not sampled. */
@@ -38,11 +43,20 @@ export function roadRouters(network: RoadNetwork, problem: ProblemInput, mapping
   return (vehicleId) => {
     const kind = kinds.get(vehicleId);
     if (!kind) return undefined;
-    const planned = plannedRoads(network, streets.filter((s) => s.vehicleIds.includes(vehicleId)));
-    return (trace, index) => {
+    const own = streets.filter((s) => s.vehicleIds.includes(vehicleId));
+    const planned = plannedRoads(network, own);
+    const roadsOf = new Map<string, Set<number>>();
+    const streetRoads = (key: string) => {
+      let set = roadsOf.get(key);
+      if (!set) roadsOf.set(key, (set = plannedRoads(network, own.filter((s) => s.key === key))));
+      return set;
+    };
+    return (trace, index, expected) => {
       matcher ??= new MapMatcher(network, { ...MATCH, maxGapS });
-      const prior = planned.size === 0 ? undefined : (i: number, segment: number) => (trace[i]?.working === true && planned.has(segment) ? PLANNED_PRIOR : 0);
-      const { positions } = matcher.match(trace.map((f) => ({ lon: f.lon, lat: f.lat, timeMs: f.timeMs })), prior);
+      const next = new Set<number>();
+      for (const key of expected ?? []) for (const segment of streetRoads(key)) next.add(segment);
+      const prior = planned.size === 0 ? undefined : (i: number, segment: number) => (trace[i]?.working !== true ? 0 : next.has(segment) ? EXPECTED_PRIOR : planned.has(segment) ? PLANNED_PRIOR : 0);
+      const { positions } = matcher.match(trace.map((f) => ({ lon: f.lon, lat: f.lat, timeMs: f.timeMs, speedKmh: f.speedKmh, ...(f.headingDeg === undefined ? {} : { headingDeg: f.headingDeg }) })), prior);
       const from = positions[index];
       const to = positions[index + 1];
       if (!from || !to) return null;

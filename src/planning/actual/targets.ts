@@ -42,6 +42,8 @@ export interface SegmentTarget {
   deadlineMs: number;
   /** The plan's first pass start, for the record. */
   plannedStartMs: number;
+  /** Where the plan has each pass: vehicle and the stop's place in its route (the order a vehicle works its streets in). */
+  visits?: Array<{ vehicleId: string; seq: number }>;
 }
 
 export interface PlanTargets {
@@ -102,6 +104,7 @@ export function planTargets(input: PlanTargetInput): PlanTargets {
         const existing = segments.get(stop.id);
         if (existing) {
           if (!existing.vehicleIds.includes(route.vehicleId)) existing.vehicleIds.push(route.vehicleId);
+          existing.visits?.push({ vehicleId: route.vehicleId, seq });
           existing.plannedStartMs = Math.min(existing.plannedStartMs, clock.epochMs(stop.startS));
           return;
         }
@@ -110,7 +113,7 @@ export function planTargets(input: PlanTargetInput): PlanTargets {
         segments.set(stop.id, {
           key: `segment:${stop.id}`, taskId: stop.id, segmentId: m.segmentId, vehicleIds: [route.vehicleId], geometry,
           lengthM: task.lengthM, oneWay: task.oneWay ?? false, requiredPasses: task.mechanicalPasses ?? 1, deadlineMs: clock.epochMs(task.deadlineS),
-          plannedStartMs: clock.epochMs(stop.startS),
+          plannedStartMs: clock.epochMs(stop.startS), visits: [{ vehicleId: route.vehicleId, seq }],
         });
       }
     });

@@ -26,6 +26,8 @@ export interface ActualSettings {
   spreadSpeedMaxKmh?: number;
   /** Missed without fixes from after the due time only once this long past it (a blind area uploads late). */
   silentGraceMs?: number;
+  /** The terminals send a fix the moment the gear goes on or off (the profile's planning.actual.gearReportedAtOnce). */
+  gearReportedAtOnce?: boolean;
 }
 
 export interface ActualFix {
@@ -33,6 +35,8 @@ export interface ActualFix {
   lon: number;
   lat: number;
   speedKmh: number;
+  /** The course the terminal reported (degrees clockwise from north); undefined = not reported. */
+  headingDeg?: number;
   /** The terminal says the sweeping / washing gear is on; undefined = not reported (not counted). */
   working?: boolean;
   /** The body's cover (closed while driving, opened to load a bin); undefined = not reported. */
@@ -43,7 +47,7 @@ export interface ActualFix {
  * The road path a vehicle drove from `trace[index]` to `trace[index + 1]`, or null when unknown;
  * `trace` holds a few fixes before and after the two, in time order (map matching needs them).
  */
-export type Router = (trace: ActualFix[], index: number) => Array<[number, number]> | null;
+export type Router = (trace: ActualFix[], index: number, expected?: ReadonlySet<string>) => Array<[number, number]> | null;
 
 export interface StopVisit {
   arrivalMs: number;
@@ -106,11 +110,21 @@ const MATCH_SLACK_M = 15;
  * coincide (the stored street and the network are the same map): the parallel street 15 m away is not.
  */
 const MATCHED_TOLERANCE_M = 3;
+/**
+ * The way worked up to a switch-off fix: at most the working fix's speed for the time between, times
+ * this (a speed is a moment's, and the sweeper slows and speeds up between fixes), plus MATCH_SLACK_M.
+ */
+const SWITCH_OFF_REACH = 1.5;
+/** How many of its next planned passes a vehicle is expected on, and how far ahead a pass seen may move it on. */
+const ORDER_AHEAD = 5;
+const ORDER_JUMP = 8;
 /** A street whose ends are this close is a loop (a roundabout), at least this long. */
 const LOOP_CLOSE_M = 5;
 const LOOP_MIN_M = 15;
 /** A lap fits the time unaccounted for when that distance is within this share of the loop's length. */
 const LOOP_FIT = [0.6, 1.6] as const;
+/** A stretch's distance worked makes whole laps of a roundabout within this share of its length. */
+const LAP_FIT = 0.35;
 /** The way's end lies on the loop within the matched places' error. */
 const LOOP_REACH_M = 10;
 /**
@@ -140,16 +154,25 @@ export class VehicleActual {
   private readonly segLengthM: number[];
   /** Each street's first and last point, in local metres. */
   private readonly segEnds: Array<[[number, number], [number, number]]> = [];
+  /** Each street's line in local metres, and whether it may be worked only in its direction. */
+  private readonly segLines: Array<{ line: Array<[number, number]>; oneWay: boolean }> = [];
   private readonly grid = new Map<string, Piece[]>();
   /** Planned streets that close on themselves (roundabouts), in local metres. */
-  private readonly loops: Array<{ line: Array<[number, number]>; lengthM: number }> = [];
+  private readonly loops: Array<{ line: Array<[number, number]>; lengthM: number; task: number; centre: [number, number]; radiusM: number }> = [];
+  /** The working stretch going on since the gear was switched on (switches reported at once): its fixes and the distance worked. */
+  private stretch: { fromMs: number; points: Array<[number, number]>; workedM: number } | undefined;
+  /** The tasks of those streets. */
+  private readonly loopTasks = new Set<number>();
   private readonly active = new Map<number, Pass>();
+  /** This vehicle's planned passes in route order (task of each), and how far along them it has been seen working. */
+  private readonly passOrder: number[] = [];
+  private passProgress = -1;
   /** Fixes waiting for their successor (a single stray fix between two of the same stop is smoothed away). */
   private readonly queue: Array<{ fix: ActualFix; x: number; y: number; loc: number }> = [];
   private prev: { fix: ActualFix; x: number; y: number } | undefined;
   /** The fixes processed before `prev` (newest last), context for map matching. */
   private readonly before: ActualFix[] = [];
-  private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }>; times: Array<{ t: number; open: boolean }> } | undefined;
+  private run: { loc: number; enterMs: number; lastMs: number; fixes: number; still: Array<{ x: number; y: number; t: number }>; times: Array<{ t: number; open: boolean }>; coverReported: boolean } | undefined;
   private readonly stopXY = new Map<string, [number, number]>();
   /** How far the vehicle could have gone past the last fix before a turn (half the step's reach at working speed). */
   private turnReachM = 0;
@@ -183,8 +206,11 @@ export class VehicleActual {
       const [x, y] = this.project(p.lon, p.lat);
       this.locs.push({ x, y, radiusM: settings.stopRadiusM, cluster: 0, stops: [] });
     }
-    // Places closer than GPS can tell apart are one place for dwells (a cluster); neighbouring
-    // clusters share the ground between them, each keeping its half (never under 10 m).
+    // Places closer than GPS can tell apart are one place for dwells (a cluster); a fix between
+    // neighbouring clusters goes to the nearer (nearestLoc), each keeping its ground out to the
+    // neighbour itself (never under 10 m). Half the way to the neighbour was too little: a truck
+    // serving a point 22 m from a facility had one of its two fixes there 17 m off the point (5 m
+    // of error per axis), and a single fix left inside is no dwell.
     const parent = this.locs.map((_, i) => i);
     const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
     this.locs.forEach((a, i) => this.locs.forEach((b, j) => {
@@ -193,7 +219,7 @@ export class VehicleActual {
     this.locs.forEach((a, i) => {
       a.cluster = root(i);
       this.locs.forEach((b, j) => {
-        if (root(i) !== root(j)) a.radiusM = Math.min(a.radiusM, Math.max(10, Math.hypot(a.x - b.x, a.y - b.y) / 2));
+        if (root(i) !== root(j)) a.radiusM = Math.min(a.radiusM, Math.max(10, Math.hypot(a.x - b.x, a.y - b.y)));
       });
     });
     for (const l of this.locs) {
@@ -204,6 +230,8 @@ export class VehicleActual {
     }
     for (const list of Object.values(this.clusterStops)) list.sort((a, b) => a.seq - b.seq);
     this.segKeys = segments.map((s) => s.key);
+    this.passOrder = segments.flatMap((seg, task) => (seg.visits ?? []).filter((v) => v.vehicleId === vehicleId).map((v) => ({ task, seq: v.seq })))
+      .sort((x, y) => x.seq - y.seq).map((v) => v.task);
     this.segLengthM = segments.map(() => 0);
     segments.forEach((seg, task) => {
       let offset = 0;
@@ -228,7 +256,12 @@ export class VehicleActual {
       const line = seg.geometry.map(([lon, lat]) => this.project(lon, lat));
       const [f, l] = [line[0]!, line[line.length - 1]!];
       this.segEnds[task] = [f, l];
-      if (offset >= LOOP_MIN_M && Math.hypot(f[0] - l[0], f[1] - l[1]) <= LOOP_CLOSE_M) this.loops.push({ line, lengthM: offset });
+      this.segLines[task] = { line, oneWay: seg.oneWay };
+      if (offset >= LOOP_MIN_M && Math.hypot(f[0] - l[0], f[1] - l[1]) <= LOOP_CLOSE_M) {
+        const centre: [number, number] = [line.reduce((a, p) => a + p[0], 0) / line.length, line.reduce((a, p) => a + p[1], 0) / line.length];
+        this.loops.push({ line, lengthM: offset, task, centre, radiusM: Math.max(...line.map((p) => Math.hypot(p[0] - centre[0], p[1] - centre[1]))) });
+        this.loopTasks.add(task);
+      }
     });
   }
 
@@ -285,16 +318,23 @@ export class VehicleActual {
       this.closeRun(gap ? this.run.lastMs : (this.run.lastMs + fix.timeMs) / 2);
     }
     if (q.loc >= 0 && !this.run) {
-      this.run = { loc: q.loc, enterMs: this.prev && !gap ? (this.prev.fix.timeMs + fix.timeMs) / 2 : fix.timeMs, lastMs: fix.timeMs, fixes: 0, still: [], times: [] };
+      this.run = { loc: q.loc, enterMs: this.prev && !gap ? (this.prev.fix.timeMs + fix.timeMs) / 2 : fix.timeMs, lastMs: fix.timeMs, fixes: 0, still: [], times: [], coverReported: false };
     }
     if (this.run) {
       this.run.lastMs = fix.timeMs;
       this.run.fixes++;
       this.run.times.push({ t: fix.timeMs, open: fix.coverClosed === false });
+      if (fix.coverClosed !== undefined) this.run.coverReported = true;
       if (fix.speedKmh < this.settings.stoppedBelowKmh) this.run.still.push({ x: q.x, y: q.y, t: fix.timeMs });
     }
-    if (this.prev && !gap) this.coverStep(this.prev, q);
-    else this.closeAllPasses();
+    if (this.prev && !gap) {
+      const stretch = this.followStretch(this.prev, q);
+      this.coverStep(this.prev, q);
+      if (stretch) this.lapsWorked(stretch, fix.timeMs);
+    } else {
+      this.stretch = undefined;
+      this.closeAllPasses();
+    }
     if (this.prev) {
       this.before.push(this.prev.fix);
       if (this.before.length > MATCH_CONTEXT) this.before.shift();
@@ -327,12 +367,13 @@ export class VehicleActual {
 
   /**
    * How long the truck worked at a place in [fromMs, toMs] of a dwell: while its cover was open when
-   * the terminal reports the cover and it opened during the dwell (each open fix for half the time
-   * to its neighbours), else the whole time it stood there. A truck that waits at a point with the cover
-   * shut (a break, a hold-up) is not loading bins: one bin emptied there is not two.
+   * the terminal reports the cover (each open fix for half the time to its neighbours; none when it
+   * stayed shut all along), else the whole time it stood there. A truck that waits at a point with the
+   * cover shut (a break, a hold-up) is not loading bins: one bin emptied there is not two, and a
+   * point it drove past and then waited at for an hour is not served.
    */
   private workedS(run: NonNullable<VehicleActual['run']>, fromMs: number, toMs: number): number {
-    if (!run.times.some((f) => f.open)) return (toMs - fromMs) / 1000;
+    if (!run.times.some((f) => f.open)) return run.coverReported ? 0 : (toMs - fromMs) / 1000;
     const times = run.times.filter((f) => f.t >= fromMs && f.t <= toMs);
     let ms = 0;
     times.forEach((f, i) => {
@@ -441,12 +482,13 @@ export class VehicleActual {
       this.closeAllPasses();
       return;
     }
-    if (Math.hypot(b.x - a.x, b.y - a.y) < 1) return; // standing still with the brushes on covers nothing, and ends nothing
+    // standing still with the brushes on covers nothing, and ends nothing (moving, it came back round a loop)
+    if (Math.hypot(b.x - a.x, b.y - a.y) < 1 && a.fix.speedKmh < stopped && b.fix.speedKmh < stopped) return;
     this.turnReachM = (((b.fix.timeMs - a.fix.timeMs) / 1000) * (max / 3.6)) / 2;
     this.stepEnd = { x: b.x, y: b.y, reachM: 2 * this.turnReachM };
     // the way between the two fixes: along the roads when a router is given, else straight
     const { path: way, toleranceM } = this.path(a, b);
-    const path = this.aroundLoop(way, aWorks && bWorks ? (a.fix.speedKmh + b.fix.speedKmh) / 2 : aWorks ? a.fix.speedKmh : b.fix.speedKmh, b.fix.timeMs - a.fix.timeMs);
+    const path = this.aroundLoop(aWorks && bWorks ? this.aroundTurn(way, a.fix, b.fix) : way, aWorks && bWorks ? (a.fix.speedKmh + b.fix.speedKmh) / 2 : aWorks ? a.fix.speedKmh : b.fix.speedKmh, b.fix.timeMs - a.fix.timeMs);
     let sampled = this.sampleWay(path, toleranceM, a.fix, b.fix);
     // A matched way on none of the vehicle's planned streets, where the fixes run along one: the
     // matcher took the road beside it (a parallel carriageway 10 m off), and a working vehicle is
@@ -463,6 +505,26 @@ export class VehicleActual {
     const aSwitched = !aWorks && a.fix.speedKmh >= stopped;
     const bSwitched = !bWorks && b.fix.speedKmh >= stopped;
     const touched = new Set<number>();
+    if (this.settings.gearReportedAtOnce && a.fix.working !== undefined && b.fix.working !== undefined && a.fix.working !== b.fix.working) {
+      // `b` is where the gear switched: switched on there, nothing before it was worked; switched off
+      // there, the whole way from a working `a` was
+      if (b.fix.working) {
+        this.closeAllPasses();
+        return;
+      }
+      // A matched way longer than it could work in the time (round a loop, or to the driving fix
+      // matched past the street's end or onto a road reached by a detour) has its ends off: the
+      // straight line between the fixes is nearer the truth, as far as it could work.
+      const workedM = (Math.min(a.fix.speedKmh, max) / 3.6) * ((b.fix.timeMs - a.fix.timeMs) / 1000) * SWITCH_OFF_REACH + MATCH_SLACK_M;
+      const way = distM <= workedM ? sampled : this.sampleWay([[a.x, a.y], [b.x, b.y]], this.settings.segmentToleranceM, a.fix, b.fix);
+      way?.samples.forEach((sample, k) => {
+        if ((k / way.n) * way.distM <= workedM) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
+      });
+      for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
+      for (const task of touched) this.reachEnd(task);
+      this.closeAllPasses();
+      return;
+    }
     if (!aSwitched && !bSwitched) {
       for (const sample of samples) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
       for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
@@ -589,14 +651,17 @@ export class VehicleActual {
       pass = { lastAlong: along, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs, runs: [], runFrom: along, runFurthest: along, runDir: 0 };
       this.active.set(task, pass);
     }
+    // round a loop's seam (its end meets its start) along jumps by most of its length: a jump too,
+    // however short the loop (a 30 m roundabout's seam is no turn)
     const stepM = Math.abs(along - pass.lastAlong);
-    if (stepM <= MAX_ALONG_STEP_M) this.followRun(pass, task, along);
+    const jumped = stepM > MAX_ALONG_STEP_M || (this.loopTasks.has(task) && stepM > this.segLengthM[task]! / 2);
+    if (!jumped) this.followRun(pass, task, along);
     else {
       // a jump along the street (round a loop's seam, between a winding road's bends) ends a run, not a turn
       pass.runs.push([pass.runFrom, pass.runFurthest]);
       Object.assign(pass, { runFrom: along, runFurthest: along, runDir: 0 });
     }
-    if (stepM <= MAX_ALONG_STEP_M) {
+    if (!jumped) {
       for (let m = Math.min(pass.lastAlong, along); m < Math.max(pass.lastAlong, along); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
     }
     pass.bins[Math.min(pass.bins.length - 1, Math.floor(along / BIN_M))] = 1;
@@ -637,7 +702,7 @@ export class VehicleActual {
    */
   private path(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): { path: Array<[number, number]>; toleranceM: number } {
     const straight = { path: [[a.x, a.y], [b.x, b.y]] as Array<[number, number]>, toleranceM: this.settings.segmentToleranceM };
-    const line = this.router?.(...this.matchWindow(a.fix, b.fix));
+    const line = this.router?.(...this.matchWindow(a.fix, b.fix), this.expectedStreets());
     if (!line || line.length < 2) return straight;
     const projected = line.map(([lon, lat]) => this.project(lon, lat));
     let lengthM = 0;
@@ -685,6 +750,101 @@ export class VehicleActual {
     return [...path, ...lap];
   }
 
+  /**
+   * A working vehicle that drove away from the end of a two-way street at `b` towards which it drove at
+   * `a` (the fixes' courses run opposite ways along it) turned at that end between them: sweepers work
+   * a street end to end and come back along it. The shortest way between the two matched places
+   * (what routing gives) runs straight back and skips the street's far part. The turn is taken when
+   * its way fits the distance worked in the time between the fixes better than the shortest way.
+   */
+  private aroundTurn(path: Array<[number, number]>, a: ActualFix, b: ActualFix): Array<[number, number]> {
+    const stopped = this.settings.stoppedBelowKmh;
+    if (a.headingDeg === undefined || b.headingDeg === undefined || a.speedKmh < stopped || b.speedKmh < stopped) return path;
+    let lengthM = 0;
+    for (let i = 1; i < path.length; i++) lengthM += Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]);
+    const drivenM = (((a.speedKmh + b.speedKmh) / 2) / 3.6) * ((b.timeMs - a.timeMs) / 1000);
+    if (drivenM - lengthM < 2 * TURN_M) return path;
+    const [start, end] = [path[0]!, path[path.length - 1]!];
+    const course = (f: ActualFix): [number, number] => [Math.sin((f.headingDeg! * Math.PI) / 180), Math.cos((f.headingDeg! * Math.PI) / 180)];
+    const [ua, ub] = [course(a), course(b)];
+    let best: { line: Array<[number, number]>; fromAlong: number; toAlong: number; turnAlong: number; off: number } | undefined;
+    const tasks = new Set((this.grid.get(`${Math.floor(start[0] / CELL_M)},${Math.floor(start[1] / CELL_M)}`) ?? []).map((p) => p.task));
+    for (const task of tasks) {
+      const { line, oneWay } = this.segLines[task]!;
+      if (oneWay) continue;
+      const at = locateOn(line, start[0], start[1]);
+      const to = locateOn(line, end[0], end[1]);
+      if (at.distanceM > MATCHED_TOLERANCE_M || to.distanceM > MATCHED_TOLERANCE_M) continue;
+      const sa = ua[0] * at.dx + ua[1] * at.dy;
+      const sb = ub[0] * to.dx + ub[1] * to.dy;
+      if (Math.abs(sa) < MIN_ALIGNMENT || Math.abs(sb) < MIN_ALIGNMENT || Math.sign(sa) === Math.sign(sb)) continue;
+      // turned at the end it drove towards, having come back to `b` (it drives away from that end there)
+      const turnAlong = sa > 0 ? this.segLengthM[task]! : 0;
+      if ((turnAlong - to.along) * Math.sign(sa) < 0) continue;
+      const turnM = Math.abs(turnAlong - at.along) + Math.abs(turnAlong - to.along);
+      const off = Math.abs(turnM - drivenM);
+      if (off < Math.abs(lengthM - drivenM) - TURN_M && turnM <= LOOP_FIT[1] * drivenM + MATCH_SLACK_M && (!best || off < best.off)) {
+        best = { line, fromAlong: at.along, toAlong: to.along, turnAlong, off };
+      }
+    }
+    if (!best) return path;
+    return [start, ...subLine(best.line, best.fromAlong, best.turnAlong), ...subLine(best.line, best.turnAlong, best.toAlong), end];
+  }
+
+  /**
+   * The working stretch between a gear switch-on and switch-off reported at once; returned when it ends
+   * (at `b`). Its distance is worked at the fixes' speeds (no faster than working), whatever the
+   * matched ways say.
+   */
+  private followStretch(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): VehicleActual['stretch'] {
+    if (!this.settings.gearReportedAtOnce || a.fix.working === undefined || b.fix.working === undefined || this.loops.length === 0) {
+      this.stretch = undefined;
+      return undefined;
+    }
+    const max = this.settings.workSpeedMaxKmh;
+    const dtS = (b.fix.timeMs - a.fix.timeMs) / 1000;
+    if (!a.fix.working) {
+      this.stretch = b.fix.working ? { fromMs: b.fix.timeMs, points: [[b.x, b.y]], workedM: 0 } : undefined;
+      return undefined;
+    }
+    const stretch = this.stretch;
+    if (!stretch) return undefined;
+    const kmh = b.fix.working ? (a.fix.speedKmh + b.fix.speedKmh) / 2 : a.fix.speedKmh;
+    stretch.points.push([b.x, b.y]);
+    stretch.workedM += (Math.min(kmh, max) / 3.6) * dtS;
+    if (b.fix.working) return undefined;
+    this.stretch = undefined;
+    return stretch;
+  }
+
+  /**
+   * A working stretch whose fixes all stayed at a planned roundabout (within its radius and the
+   * fixes' error of its middle) worked it as many laps as its distance holds: a ring of 5 m radius is
+   * a point to fixes with 5 m of error, which the matcher puts on its approach roads as often as on it,
+   * and a lap worked between two fixes leaves no trace but the time it took. Laps the ways already
+   * counted in the stretch are not counted again.
+   */
+  private lapsWorked(stretch: NonNullable<VehicleActual['stretch']>, endMs: number): void {
+    for (const loop of this.loops) {
+      if (stretch.points.some(([x, y]) => Math.hypot(x - loop.centre[0], y - loop.centre[1]) > loop.radiusM + LOOP_REACH_M)) continue;
+      const laps = Math.round(stretch.workedM / loop.lengthM);
+      if (laps < 1 || Math.abs(stretch.workedM - laps * loop.lengthM) > LAP_FIT * loop.lengthM) continue;
+      const key = this.segKeys[loop.task]!;
+      const list = this.passes.get(key) ?? [];
+      const counted = list.filter((t) => t >= stretch.fromMs - 1000 && t <= endMs + 1000).length;
+      for (let i = counted; i < laps; i++) list.push(Math.round(endMs));
+      this.passes.set(key, list);
+    }
+  }
+
+  /** The streets the plan has this vehicle work next, after the last pass seen (the map matcher favours them). */
+  private expectedStreets(): ReadonlySet<string> | undefined {
+    if (this.passOrder.length === 0) return undefined;
+    const out = new Set<string>();
+    for (let j = this.passProgress + 1; j <= this.passProgress + ORDER_AHEAD && j < this.passOrder.length; j++) out.add(this.segKeys[this.passOrder[j]!]!);
+    return out;
+  }
+
   /** The step from `a` to `b` with the fixes around it (no wider than a gap), and where `a` is in it. */
   private matchWindow(a: ActualFix, b: ActualFix): [ActualFix[], number] {
     const maxGapMs = this.settings.maxFixGapS * 1000;
@@ -723,7 +883,9 @@ export class VehicleActual {
 
   /**
    * The vehicle left the street (or stopped working): the stay counts when it covered the street
-   * (one bin of slack at each end for the fixes' error), as one pass, or as many as its runs
+   * (one bin of slack for the fixes' error where the terminals report gear switches at once: the bins
+   * touched already round each end up to 5 m, and two bins were 10 m of a 30 m street, so a sweeper
+   * that turned into it half way swept it; two without switch reports), as one pass, or as many as its runs
    * between turns that each covered it (back and forth without leaving is two).
    */
   private closePass(task: number): void {
@@ -733,12 +895,60 @@ export class VehicleActual {
     let covered = 0;
     for (const b of pass.bins) covered += b;
     const lengthM = this.segLengthM[task]!;
-    if (Math.min(lengthM, (covered + 2) * BIN_M) < this.settings.minCoverage * lengthM) return;
+    // (a bin more without switch reports: where the gear went on or off between two fixes is a guess from their speeds)
+    const slackBins = this.settings.gearReportedAtOnce ? 1 : 2;
+    if (Math.min(lengthM, (covered + slackBins) * BIN_M) < this.settings.minCoverage * lengthM) return;
     const runs = [...pass.runs, [pass.runFrom, pass.runFurthest]];
     const count = Math.max(1, runs.filter(([from, to]) => Math.abs(to - from) + 2 * BIN_M >= this.settings.minCoverage * lengthM).length);
+    // the plan's order: the next of this street's planned passes not far ahead of the last one seen
+    for (let i = 0; i < count; i++) {
+      const next = this.passOrder.findIndex((t, j) => j > this.passProgress && j <= this.passProgress + ORDER_JUMP && t === task);
+      if (next >= 0) this.passProgress = next;
+    }
     const key = this.segKeys[task]!;
     const list = this.passes.get(key) ?? [];
     for (let i = 0; i < count; i++) list.push(Math.round(pass.lastMs));
     this.passes.set(key, list);
   }
+}
+
+/** Where a point lies along a line (local metres): how far along, how far off, the line's direction there. */
+function locateOn(line: Array<[number, number]>, x: number, y: number): { along: number; distanceM: number; dx: number; dy: number } {
+  let best = { along: 0, distanceM: Infinity, dx: 0, dy: 0 };
+  let offset = 0;
+  for (let i = 1; i < line.length; i++) {
+    const [p, q] = [line[i - 1]!, line[i]!];
+    const len = Math.hypot(q[0] - p[0], q[1] - p[1]);
+    if (len < 1e-6) continue;
+    const [dx, dy] = [(q[0] - p[0]) / len, (q[1] - p[1]) / len];
+    const t = Math.max(0, Math.min(len, (x - p[0]) * dx + (y - p[1]) * dy));
+    const d = Math.hypot(p[0] + dx * t - x, p[1] + dy * t - y);
+    if (d < best.distanceM) best = { along: offset + t, distanceM: d, dx, dy };
+    offset += len;
+  }
+  return best;
+}
+
+/** The points of a line from `fromM` to `toM` along it (either way round), ends included. */
+function subLine(line: Array<[number, number]>, fromM: number, toM: number): Array<[number, number]> {
+  const pointAt = (m: number): [number, number] => {
+    let offset = 0;
+    for (let i = 1; i < line.length; i++) {
+      const [p, q] = [line[i - 1]!, line[i]!];
+      const len = Math.hypot(q[0] - p[0], q[1] - p[1]);
+      if (offset + len >= m || i === line.length - 1) {
+        const f = len > 0 ? Math.max(0, Math.min(1, (m - offset) / len)) : 0;
+        return [p[0] + (q[0] - p[0]) * f, p[1] + (q[1] - p[1]) * f];
+      }
+      offset += len;
+    }
+    return line[0]!;
+  };
+  const inner: Array<[number, number]> = [];
+  let offset = 0;
+  const offsets = line.map((p, i) => (i === 0 ? 0 : (offset += Math.hypot(p[0] - line[i - 1]![0], p[1] - line[i - 1]![1]))));
+  const [lo, hi] = [Math.min(fromM, toM), Math.max(fromM, toM)];
+  line.forEach((p, i) => { if (offsets[i]! > lo && offsets[i]! < hi) inner.push(p); });
+  if (fromM > toM) inner.reverse();
+  return [pointAt(fromM), ...inner, pointAt(toM)];
 }
