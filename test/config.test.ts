@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,7 @@ describe('configuration', () => {
     const notJson = join(dir, 'x.json');
     writeFileSync(notJson, '{');
     expect(() => loadConfig({ CITY_PROFILE: notJson })).toThrow(/cannot read it as JSON/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
@@ -46,5 +47,6 @@ describe('terminal-model profiles file', () => {
     const bad = join(dir, 'tp.json');
     writeFileSync(bad, JSON.stringify({ models: { m1: { name: 'm1', coverClosed: { from: 'status', bit: 40 } } } }));
     expect(() => loadConfig({ TERMINAL_PROFILES: bad })).toThrow(/TERMINAL_PROFILES=.*models\.m1: .*coverClosed\.bit/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { pgliteStoreRoot } from './store-root.js';
@@ -26,8 +26,10 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<void> {
   const empty = await pgliteTemplateDir();
+  const migrated = await migratedTemplateDir(empty);
+  removeStaleTemplates([empty, migrated]);
   project.provide('pgliteTemplateDir', empty);
-  project.provide('pgliteMigratedTemplateDir', await migratedTemplateDir(empty));
+  project.provide('pgliteMigratedTemplateDir', migrated);
   project.provide('postgresMigratedTemplate', await postgresMigratedTemplate());
 }
 
@@ -82,9 +84,38 @@ async function migratedTemplateDir(empty: string): Promise<string> {
   });
 }
 
+/** A template untouched this long belongs to no run that is still copying from it. */
+const STALE_TEMPLATE_MS = 6 * 3600_000;
+
+/**
+ * Templates of earlier code (another PGlite version, db.ts or migrations) are 26-40 MB each,
+ * in memory when the root is /dev/shm: every change to the store's code left one more behind.
+ * Those not used for hours go; a run of another checkout started since keeps its own.
+ */
+function removeStaleTemplates(current: string[]): void {
+  const root = pgliteStoreRoot();
+  const nowMs = Date.now();
+  for (const name of readdirSync(root)) {
+    if (!name.startsWith('sanifleet-pglite-template-')) continue;
+    const path = join(root, name);
+    if (current.includes(path)) continue;
+    try {
+      if (nowMs - statSync(path).mtimeMs < STALE_TEMPLATE_MS) continue;
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // removed by another run meanwhile
+    }
+  }
+}
+
 /** `dir`, made by `make` in a directory beside it and renamed, unless it exists. */
 async function built(dir: string, make: (building: string) => Promise<void>): Promise<string> {
-  if (existsSync(dir)) return dir;
+  if (existsSync(dir)) {
+    // Marks it used by a run now (removeStaleTemplates goes by this time).
+    const now = new Date();
+    utimesSync(dir, now, now);
+    return dir;
+  }
   const building = mkdtempSync(`${dir}-building-`);
   try {
     await make(building);

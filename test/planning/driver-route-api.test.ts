@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -43,10 +43,11 @@ describeEachBackend('driver routes (%s)', (backend) => {
   const today = PlanClock.localDate(Date.now(), 'Asia/Shanghai');
   const planV1 = `plan-${backend}-v1`;
   const planV2 = `plan-${backend}-v2`;
+  let dir: string | undefined;
 
   beforeAll(async () => {
     // col-1's terminal model has a small screen: its route goes in several chunks
-    const dir = mkdtempSync(join(tmpdir(), 'sanifleet-driver-'));
+    dir = mkdtempSync(join(tmpdir(), 'sanifleet-driver-'));
     const profiles = join(dir, 'terminal-profiles.json');
     writeFileSync(profiles, JSON.stringify({ models: { 'small-screen': { name: 'small-screen', textMaxBytes: 120 } } }));
     svc = await startTestService({ backend, env: { TERMINAL_PROFILES: profiles } });
@@ -70,6 +71,7 @@ describeEachBackend('driver routes (%s)', (backend) => {
     for (const s of sockets) s.disconnect();
     for (const t of terminals) await t.close();
     await svc?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('answers "no plan yet" as an empty route while nothing is published', async () => {
