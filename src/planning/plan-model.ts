@@ -90,6 +90,12 @@ export interface PlanFigures {
   timingsMs: Record<string, number>;
   /** a re-planned version: stops moved between vehicles (and of those, not from the broken one), done before T, left out, freed */
   replan?: { moved: number; movedOther: number; done: number; unserved: number; relaxed: number };
+  /**
+   * With breaks or facility capacities: how often the safety net after the search still acted
+   * (trips sent to another facility or taken out, stops taken off a route to fit a break); a
+   * dispatcher reads a non-zero count as "the plan was patched, not searched, there".
+   */
+  repairs?: { facilityTrips: number; breakTasks: number };
 }
 
 /** Reasons that say no vehicle is meant to do it (a dispatcher need not act). */
@@ -109,5 +115,6 @@ export function planFigures(problem: ProblemInput, solution: Solution, report: V
     iterations: solution.stats.iterations, seed: solution.stats.seed,
     served: report.recomputed.served, unserved: count, unservedByReason: byReason, notRoutedByReason: notRouted,
     violations: report.violations.length, facilityKg: deliveredKgByFacility(problem, solution), timingsMs,
+    ...(solution.stats.repairs ? { repairs: { ...solution.stats.repairs } } : {}),
   };
 }

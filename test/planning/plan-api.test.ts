@@ -41,6 +41,9 @@ describe('plans over the API', () => {
       expect(plan.body).toMatchObject({ status: 'draft', date: '2026-12-01', district: 'Fontvieille', valid: true });
       expect(plan.body.figures.violations).toBe(0);
       expect(plan.body.figures.vehicles).toBeGreaterThan(0);
+      // the drivers' breaks are in this Problem: the dispatcher sees whether the safety net after the search acted
+      expect(plan.body.figures.repairs).toEqual({ facilityTrips: expect.any(Number), breakTasks: expect.any(Number) });
+      expect(plan.body.figures.repairs).toEqual(plan.body.solution.stats.repairs);
       const routes = plan.body.routes.features.filter((f: any) => f.properties.kind === 'route');
       const stops = plan.body.routes.features.filter((f: any) => f.properties.kind === 'stop');
       expect(routes.length).toBe(plan.body.solution.routes.length);
