@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { defaultCityProfile } from '../../src/domain/city-profile.js';
 import { ActualStore } from '../../src/planning/actual/actual-store.js';
 import { judgeStoredPlan } from '../../src/planning/actual/monitor.js';
-import { actualSettings, detectDay } from '../../src/planning/actual/plan-actual.js';
+import { actualSettings, detectDay, type ActualStatus } from '../../src/planning/actual/plan-actual.js';
 import { roadRouters } from '../../src/planning/actual/road-router.js';
 import { planTargets } from '../../src/planning/actual/targets.js';
 import { CityRepo } from '../../src/store/city-repo.js';
@@ -110,5 +110,25 @@ describeEachBackend('plan against actual in the store', (backend) => {
     const listed = await actual.events({ planId: PLAN_ID, limit: 100, offset: 0 });
     expect(listed.total).toBe(3);
     expect((await actual.events({ type: 'sweeping_gap', limit: 100, offset: 0 })).items.map((e) => e.id)).toEqual([gap.id]);
+  });
+
+  it(`[${backend}] stores a day of thousands of statuses whole, a key given twice with its last state`, async () => {
+    const planId = `${PLAN_ID}-bulk`;
+    await insertPublishedPlan(store.db, planId, '2026-12-02', plan, null);
+    const t0 = plan.mapping.midnightMs;
+    const status = (i: number, state: 'done' | 'missed'): ActualStatus => ({
+      key: `bulk-${i}#1`, kind: 'stop', vehicleIds: [`veh-${i % 7}`], recordId: `cp-${i}`, itemId: `job-${i}`, visit: 1, seq: i, status: state,
+      source: state === 'done' ? 'gps' : null, fromMs: t0 + i * 1_000, dueMs: t0 + i * 1_000 + 3_600_000, plannedStartMs: t0 + i * 1_000 + 60_000,
+      ...(state === 'done' ? { arrivalMs: t0 + i * 1_000 + 90_000, departureMs: t0 + i * 1_000 + 150_000 } : {}),
+    });
+    const rows = Array.from({ length: 1_201 }, (_, i) => status(i, 'missed'));
+    rows.push(status(700, 'done'));
+    await actual.save(planId, rows);
+    const stored = await actual.statuses(planId);
+    expect(stored).toHaveLength(1_201);
+    const byKey = new Map(stored.map((s) => [s.key, s]));
+    expect(byKey.get('bulk-700#1')).toMatchObject({ status: 'done', source: 'gps', arrivalMs: t0 + 790_000, vehicleIds: ['veh-0'] });
+    expect(byKey.get('bulk-1200#1')).toMatchObject({ status: 'missed', seq: 1_200, dueMs: t0 + 1_200_000 + 3_600_000 });
+    expect(stored.filter((s) => s.status === 'done')).toHaveLength(1);
   });
 });

@@ -92,18 +92,29 @@ export class ActualStore {
   }
 
   async save(planId: string, rows: ActualStatus[], q: Queryable = this.db): Promise<void> {
-    for (const s of rows) {
+    // One statement per few hundred rows (a day's judgement is thousands); a key given twice keeps its last state.
+    const byKey = [...new Map(rows.map((s) => [s.key, s])).values()];
+    for (let start = 0; start < byKey.length; start += SAVE_ROWS_PER_STATEMENT) {
+      const chunk = byKey.slice(start, start + SAVE_ROWS_PER_STATEMENT);
+      const params: unknown[] = [planId];
+      const values = chunk.map((s) => {
+        const row = [s.key, s.kind, s.vehicleIds, s.recordId, s.itemId, s.visit ?? null, s.seq ?? null, s.status, s.source, new Date(s.fromMs), new Date(s.dueMs),
+          new Date(s.plannedStartMs), at(s.arrivalMs), at(s.departureMs), s.passes ?? null, s.requiredPasses ?? null];
+        const first = params.length + 1;
+        params.push(...row);
+        return `($1, ${row.map((_, i) => `$${first + i}${i === 2 ? '::text[]' : ''}`).join(', ')}, now())`;
+      });
       await q.query(
         `insert into plan_actual (plan_id, key, kind, vehicle_ids, record_id, item_id, visit, seq, status, source, from_at, due_at, planned_at,
            arrival_at, departure_at, passes, required_passes, updated_at)
-         values ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, now())
+         values ${values.join(', ')}
          on conflict (plan_id, key) do update set status = excluded.status, source = excluded.source, arrival_at = excluded.arrival_at,
            departure_at = excluded.departure_at, passes = excluded.passes, vehicle_ids = excluded.vehicle_ids, updated_at = now()`,
-        [planId, s.key, s.kind, s.vehicleIds, s.recordId, s.itemId, s.visit ?? null, s.seq ?? null, s.status, s.source, new Date(s.fromMs), new Date(s.dueMs),
-          new Date(s.plannedStartMs), at(s.arrivalMs), at(s.departureMs), s.passes ?? null, s.requiredPasses ?? null],
+        params,
       );
     }
   }
+
 
   /** Raises each event once (plan, type, stop); answers those raised now. */
   async raise(events: Array<Omit<PlanEvent, 'id' | 'createdAt'>>): Promise<PlanEvent[]> {
@@ -154,3 +165,6 @@ export class ActualStore {
     };
   }
 }
+
+/** 16 parameters a row: 500 rows stay far below the 65,535 a statement takes. */
+const SAVE_ROWS_PER_STATEMENT = 500;
