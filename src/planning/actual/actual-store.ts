@@ -115,21 +115,35 @@ export class ActualStore {
     }
   }
 
-
   /** Raises each event once (plan, type, stop); answers those raised now. */
   async raise(events: Array<Omit<PlanEvent, 'id' | 'createdAt'>>): Promise<PlanEvent[]> {
     const out: PlanEvent[] = [];
-    for (const e of events) {
-      const res = await this.db.query<Raw>(
-        `insert into plan_events (id, type, plan_id, vehicle_id, key, record_id, at, details) values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
-         on conflict (plan_id, type, key) do nothing returning id, created_at`,
-        [newId('pev'), e.type, e.planId, e.vehicleId, e.key, e.recordId, new Date(e.at), JSON.stringify(e.details)],
+    const identity = (planId: string, type: string, key: string) => `${planId}\u0000${type}\u0000${key}`;
+    for (let start = 0; start < events.length; start += RAISE_ROWS_PER_STATEMENT) {
+      const chunk = events.slice(start, start + RAISE_ROWS_PER_STATEMENT);
+      const params: unknown[] = [];
+      const values = chunk.map((e) => {
+        const first = params.length + 1;
+        params.push(newId('pev'), e.type, e.planId, e.vehicleId, e.key, e.recordId, new Date(e.at), JSON.stringify(e.details));
+        return `(${Array.from({ length: 8 }, (_, i) => `$${first + i}${i === 7 ? '::jsonb' : ''}`).join(', ')})`;
+      });
+      const res = await this.db.query<Raw & { plan_id: string; type: string; key: string }>(
+        `insert into plan_events (id, type, plan_id, vehicle_id, key, record_id, at, details) values ${values.join(', ')}
+         on conflict (plan_id, type, key) do nothing returning id, created_at, plan_id, type, key`,
+        params,
       );
-      const r = res.rows[0];
-      if (r) out.push({ ...e, id: r.id, createdAt: iso(r.created_at)! });
+      // Only the rows inserted now come back; the first of an event given twice is the one raised.
+      const raised = new Map(res.rows.map((r) => [identity(r.plan_id, r.type, r.key), r]));
+      for (const e of chunk) {
+        const r = raised.get(identity(e.planId, e.type, e.key));
+        if (!r) continue;
+        raised.delete(identity(e.planId, e.type, e.key));
+        out.push({ ...e, id: r.id, createdAt: iso(r.created_at)! });
+      }
     }
     return out;
   }
+
 
   async statuses(planId: string): Promise<ActualStatus[]> {
     const res = await this.db.query<Raw>(`select * from plan_actual where plan_id = $1 order by kind desc, key`, [planId]);
@@ -168,3 +182,5 @@ export class ActualStore {
 
 /** 16 parameters a row: 500 rows stay far below the 65,535 a statement takes. */
 const SAVE_ROWS_PER_STATEMENT = 500;
+/** 8 parameters an event. */
+const RAISE_ROWS_PER_STATEMENT = 500;
