@@ -419,6 +419,85 @@ describe('plan against actual on hand-made days', () => {
     expect(new Set(northOf(both(fixes, 3, new Set(['segment:sweep:s']))))).toEqual(new Set([0]));
   });
 
+  it('a sweeper whose way to its switch-off fix runs part way round a roundabout at its street\'s end, the fix by the seam, has not swept the roundabout', () => {
+    // a one-way (anticlockwise) roundabout of radius 6 m centred 6 m north, its seam at its south point, where the street from the south ends
+    const R = 6;
+    const point = (a: number) => at(R * Math.cos(a), 6 + R * Math.sin(a));
+    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
+    // working north up the street at 9 km/h; the gear off at its end (the fix 6 m off the seam), driving on
+    const fixes = [fix(0, 0, -40, 9, true), fix(8, 0, -20, 9, true), fix(22, 3, 5, 30, false), fix(28, 60, 20, 30, false)];
+    // the matched way to the switch-off fix: up the street and 16 m round the ring (under half of it)
+    const router = () => (trace: Array<{ lon: number; lat: number; timeMs: number }>, index: number) => {
+      if (trace[index]!.timeMs !== T0 + 8_000) return [trace[index]!, trace[index + 1]!].map((f) => [f.lon, f.lat] as [number, number]);
+      const round = Array.from({ length: 8 }, (_, i) => { const p = point(-Math.PI / 2 + ((i / 7) * 16) / R); return [p.lon, p.lat] as [number, number]; });
+      return [[at(0, -20).lon, at(0, -20).lat] as [number, number], ...round];
+    };
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings, undefined, router))).toEqual({ 'segment:sweep:ring': 'missed' });
+  });
+
+  it('a sweeper that switches its gear on at a 30 m roundabout and off a lap later, that fix 13 m off the ring, has swept it', () => {
+    const R = 4.8;
+    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
+    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
+    const south = () => (trace: Array<{ lon: number; lat: number }>, index: number) =>
+      [trace[index]!, trace[index + 1]!].map((f) => [f.lon, 43.73 - 12 / 111_195] as [number, number]);
+    // 12 s at 9 km/h between the switches (a lap); the switch-off fix 18 m south of the ring's middle
+    const fixes = [fix(0, -80, -12, 30, false), fix(8, 0, -6, 9, true), fix(14, 3, -11, 9, true), fix(20, 2, -18, 35, false), fix(26, 60, -12, 35, false)];
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings, undefined, south))).toEqual({ 'segment:sweep:ring': 'done' });
+  });
+
+  it('a sweeper that switches its gear on at a roundabout\'s seam, works a lap and on down the street leaving it, has swept the roundabout once', () => {
+    const R = 4.8;
+    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
+    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
+    // on at the seam; 22 s at 9 km/h to the next fix 25 m down the street south: a lap (30 m) and those 25 m
+    const fixes = [fix(0, -60, -5, 30, false), fix(5, 0, -5, 9, true), fix(27, 0, -30, 9, true), fix(37, 0, -55, 9, true), fix(38, 0, -57, 30, false), fix(45, 0, -120, 30, false)];
+    expect(detectDay(target, new Map([['v', fixes]]), settings).map((r) => [r.status, r.passes])).toEqual([['done', 1]]);
+    // 10 s to that fix: no time for a lap
+    const through = fixes.map((f, i) => (i >= 2 ? { ...f, timeMs: f.timeMs - 12_000 } : f));
+    expect(detectDay(target, new Map([['v', through]]), settings).map((r) => [r.status, r.passes])).toEqual([['missed', 0]]);
+  });
+
+  it('where the terminals report a gear switch at once, the switch-off fix is matched on the street worked, not on the road beside it a little nearer the fix', () => {
+    // two parallel streets 10 m apart, joined at both ends; the sweeper's street is the southern one
+    const node = (id: number, eastM: number, northM: number) => [id, [at(eastM, northM).lon, at(eastM, northM).lat]] as [number, [number, number]];
+    const network = new RoadNetwork(buildGraph({
+      nodes: new Map([node(1, 0, 0), node(2, 200, 0), node(3, 0, 10), node(4, 200, 10), node(5, -100, 5), node(6, 300, 5)]),
+      ways: [
+        { id: 11, tags: { highway: 'residential' }, nodeIds: [1, 2] }, { id: 12, tags: { highway: 'residential' }, nodeIds: [3, 4] },
+        { id: 13, tags: { highway: 'residential' }, nodeIds: [5, 1, 3, 5] }, { id: 14, tags: { highway: 'residential' }, nodeIds: [6, 2, 4, 6] },
+      ],
+    }, DEFAULT_NETWORK_PROFILE), DEFAULT_NETWORK_PROFILE);
+    const problem = { vehicles: [{ id: 'v', profile: 'sw' }] } as unknown as ProblemInput;
+    const mapping = { profiles: { sw: { networkKind: 'sweeper' } } } as unknown as PlanMapping;
+    const street: PlanTargets['segments'][number] = {
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: false, lengthM: 200,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(200, 0).lon, at(200, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    };
+    // working from the west end; the gear off 60 m along (the fix 6 m north of the street, 4 m south of the other), driving on
+    const fixes = [{ timeMs: T0, ...at(2, 1), speedKmh: 9, working: true }, { timeMs: T0 + 24_000, ...at(60, 6), speedKmh: 30, working: false },
+      { timeMs: T0 + 28_000, ...at(93, 6), speedKmh: 30, working: false }, { timeMs: T0 + 32_000, ...at(126, 6), speedKmh: 30, working: false }];
+    const northOf = (line: Array<[number, number]> | null) => (line ?? []).map(([, lat]) => Math.round((lat - 43.73) * 111_195));
+    expect(northOf(roadRouters(network, problem, mapping, 120, [street], true)('v')!(fixes, 0)).at(-1)).toBe(0);
+    // periodic fixes only: the gear went off anywhere between the two, and the fix is judged by position
+    expect(northOf(roadRouters(network, problem, mapping, 120, [street], false)('v')!(fixes, 0)).at(-1)).toBe(10);
+  });
+
   it('the matcher is told the streets the plan has the vehicle work next, after the last pass seen', () => {
     const street = (id: string, northM: number, seq: number): PlanTargets['segments'][number] => ({
       key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,

@@ -36,7 +36,7 @@ const END_CLEAR_M = 3;
  * the vehicle's kind may use (a short street turned into and left between two fixes is on it).
  * Time-of-day bans are not applied: they say where a plan may send a vehicle, not where it went.
  */
-export function roadRouters(network: RoadNetwork, problem: ProblemInput, mapping: PlanMapping, maxGapS = 120, streets: SegmentTarget[] = []): (vehicleId: string) => Router | undefined {
+export function roadRouters(network: RoadNetwork, problem: ProblemInput, mapping: PlanMapping, maxGapS = 120, streets: SegmentTarget[] = [], gearReportedAtOnce = false): (vehicleId: string) => Router | undefined {
   const kinds = new Map(problem.vehicles.map((v) => [v.id, mapping.profiles[v.profile]?.networkKind as VehicleKind | undefined]));
   // one matcher for all vehicles: its work arrays are sized to the network, and calls are synchronous
   let matcher: MapMatcher | undefined;
@@ -55,7 +55,10 @@ export function roadRouters(network: RoadNetwork, problem: ProblemInput, mapping
       matcher ??= new MapMatcher(network, { ...MATCH, maxGapS });
       const next = new Set<number>();
       for (const key of expected ?? []) for (const segment of streetRoads(key)) next.add(segment);
-      const prior = planned.size === 0 ? undefined : (i: number, segment: number) => (trace[i]?.working !== true ? 0 : next.has(segment) ? EXPECTED_PRIOR : planned.has(segment) ? PLANNED_PRIOR : 0);
+      // where the terminal reports a switch at once, the switch-off fix is where the work ended: on the
+      // street worked (the road beside it, or the street the way goes on to, is as near that fix)
+      const worked = (i: number) => trace[i]?.working === true || (gearReportedAtOnce && trace[i]?.working === false && trace[i - 1]?.working === true);
+      const prior = planned.size === 0 ? undefined : (i: number, segment: number) => (!worked(i) ? 0 : next.has(segment) ? EXPECTED_PRIOR : planned.has(segment) ? PLANNED_PRIOR : 0);
       const { positions } = matcher.match(trace.map((f) => ({ lon: f.lon, lat: f.lat, timeMs: f.timeMs, speedKmh: f.speedKmh, ...(f.headingDeg === undefined ? {} : { headingDeg: f.headingDeg }) })), prior);
       const from = positions[index];
       const to = positions[index + 1];

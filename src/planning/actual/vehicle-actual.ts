@@ -128,6 +128,11 @@ const LAP_FIT = 0.35;
 /** The way's end lies on the loop within the matched places' error. */
 const LOOP_REACH_M = 10;
 /**
+ * A working stretch's fixes lie at a roundabout when within this of its ring: three sigmas of a 5 m
+ * error per axis (two, 10 m, left one fix in seven off it: one lap in four between two fixes).
+ */
+const LAP_REACH_M = 15;
+/**
  * A working vehicle's fix this close to the end of the street it is working, ahead of it, is at that
  * end (two sigmas of a 5 m error), whichever road the matcher put it on past the junction.
  */
@@ -728,26 +733,30 @@ export class VehicleActual {
     for (let i = 1; i < path.length; i++) lengthM += Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]);
     const drivenM = (workKmh / 3.6) * (dtMs / 1000);
     const missingM = drivenM - lengthM;
-    const end = path[path.length - 1]!;
-    let best: { line: Array<[number, number]>; at: number; point: [number, number]; off: number } | undefined;
-    for (const loop of this.loops) {
-      if (missingM < LOOP_FIT[0] * loop.lengthM || missingM > LOOP_FIT[1] * loop.lengthM + MATCH_SLACK_M) continue;
-      for (let i = 1; i < loop.line.length; i++) {
-        const [p, q] = [loop.line[i - 1]!, loop.line[i]!];
-        const len = Math.hypot(q[0] - p[0], q[1] - p[1]);
-        if (len < 1e-6) continue;
-        const t = Math.max(0, Math.min(1, ((end[0] - p[0]) * (q[0] - p[0]) + (end[1] - p[1]) * (q[1] - p[1])) / (len * len)));
-        const point: [number, number] = [p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t];
-        const d = Math.hypot(point[0] - end[0], point[1] - end[1]);
-        const off = Math.abs(missingM - loop.lengthM);
-        if (d <= LOOP_REACH_M && (!best || off < best.off)) best = { line: loop.line, at: i, point, off };
+    let best: { line: Array<[number, number]>; at: number; point: [number, number]; off: number; first: boolean } | undefined;
+    // at the way's end (the lap before the fix) or, the gear on all along, at its start (a lap worked
+    // from the roundabout the vehicle stood at, then on along the street leaving it)
+    for (const first of [false, true]) {
+      const end = first ? path[0]! : path[path.length - 1]!;
+      for (const loop of this.loops) {
+        if (missingM < LOOP_FIT[0] * loop.lengthM || missingM > LOOP_FIT[1] * loop.lengthM + MATCH_SLACK_M) continue;
+        for (let i = 1; i < loop.line.length; i++) {
+          const [p, q] = [loop.line[i - 1]!, loop.line[i]!];
+          const len = Math.hypot(q[0] - p[0], q[1] - p[1]);
+          if (len < 1e-6) continue;
+          const t = Math.max(0, Math.min(1, ((end[0] - p[0]) * (q[0] - p[0]) + (end[1] - p[1]) * (q[1] - p[1])) / (len * len)));
+          const point: [number, number] = [p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t];
+          const d = Math.hypot(point[0] - end[0], point[1] - end[1]);
+          const off = Math.abs(missingM - loop.lengthM);
+          if (d <= LOOP_REACH_M && (!best || off < best.off)) best = { line: loop.line, at: i, point, off, first };
+        }
       }
     }
     if (!best) return path;
-    // the lap in the loop's own direction, from the point nearest the way's end back to it
+    // the lap in the loop's own direction, from the point nearest the way's end (start) back to it
     const { line, at, point } = best;
     const lap: Array<[number, number]> = [point, ...line.slice(at), ...line.slice(1, at), point];
-    return [...path, ...lap];
+    return best.first ? [...lap, ...path] : [...path, ...lap];
   }
 
   /**
@@ -826,7 +835,7 @@ export class VehicleActual {
    */
   private lapsWorked(stretch: NonNullable<VehicleActual['stretch']>, endMs: number): void {
     for (const loop of this.loops) {
-      if (stretch.points.some(([x, y]) => Math.hypot(x - loop.centre[0], y - loop.centre[1]) > loop.radiusM + LOOP_REACH_M)) continue;
+      if (stretch.points.some(([x, y]) => Math.hypot(x - loop.centre[0], y - loop.centre[1]) > loop.radiusM + LAP_REACH_M)) continue;
       const laps = Math.round(stretch.workedM / loop.lengthM);
       if (laps < 1 || Math.abs(stretch.workedM - laps * loop.lengthM) > LAP_FIT * loop.lengthM) continue;
       const key = this.segKeys[loop.task]!;
@@ -865,7 +874,8 @@ export class VehicleActual {
   private reachEnd(task: number): void {
     const pass = this.active.get(task);
     const step = this.stepEnd;
-    if (!pass || !step || pass.runDir === 0) return;
+    // a roundabout's end is its start, a few metres from every point of it: a fix there says nothing of a lap
+    if (!pass || !step || pass.runDir === 0 || this.loopTasks.has(task)) return;
     const endAlong = pass.runDir > 0 ? this.segLengthM[task]! : 0;
     const gapM = Math.abs(endAlong - pass.runFurthest);
     if (gapM < BIN_M || gapM > step.reachM) return;
