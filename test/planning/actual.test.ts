@@ -498,6 +498,38 @@ describe('plan against actual on hand-made days', () => {
     expect(northOf(roadRouters(network, problem, mapping, 120, [street], false)('v')!(fixes, 0)).at(-1)).toBe(10);
   });
 
+  it('a sweeper working a street and the one back beside it between two fixes, which a short link joins, is given the way round its streets when the time says so', () => {
+    // one-way streets: S1 east along y = 0 (40 m), S2 north then west back along y = 10 (50 m); a 10 m link from S1's start to S2's end
+    const node = (id: number, eastM: number, northM: number) => [id, [at(eastM, northM).lon, at(eastM, northM).lat]] as [number, [number, number]];
+    const oneWay = { highway: 'residential', oneway: 'yes' };
+    const network = new RoadNetwork(buildGraph({
+      nodes: new Map([node(1, -100, 0), node(2, 0, 0), node(3, 40, 0), node(4, 40, 10), node(5, 0, 10), node(6, -100, 10)]),
+      ways: [
+        { id: 11, tags: oneWay, nodeIds: [1, 2] }, { id: 12, tags: oneWay, nodeIds: [2, 3] }, { id: 13, tags: oneWay, nodeIds: [3, 4, 5] },
+        { id: 14, tags: oneWay, nodeIds: [2, 5] }, { id: 15, tags: oneWay, nodeIds: [5, 6] }, { id: 16, tags: { highway: 'residential' }, nodeIds: [6, 1] },
+      ],
+    }, DEFAULT_NETWORK_PROFILE), DEFAULT_NETWORK_PROFILE);
+    const problem = { vehicles: [{ id: 'v', profile: 'sw' }] } as unknown as ProblemInput;
+    const mapping = { profiles: { sw: { networkKind: 'sweeper' } } } as unknown as PlanMapping;
+    const street = (id: string, points: Array<[number, number]>, lengthM: number): PlanTargets['segments'][number] => ({
+      key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: true, lengthM,
+      geometry: points.map(([e, n]) => [at(e, n).lon, at(e, n).lat] as [number, number]), requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    });
+    const streets = [street('s1', [[0, 0], [40, 0]], 40), street('s2', [[40, 0], [40, 10], [0, 10]], 50)];
+    // working at 9 km/h: 2 m before S1, then 39 s later (97 m) 5 m past S2's end
+    const fix = (tS: number, eastM: number, northM: number) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh: 9, headingDeg: northM > 0 ? 270 : 90, working: true });
+    const fixes = [fix(-12, -30, 0), fix(0, -2, 0), fix(39, -5, 10), fix(51, -35, 10)];
+    const eastOf = (line: Array<[number, number]> | null) => (line ?? []).map(([lon]) => Math.round((lon - 7.42) * 80_400));
+    expect(Math.max(...eastOf(roadRouters(network, problem, mapping, 120, streets)('v')!(fixes, 1)))).toBe(40);
+    // the gear off at the second fix (reported at once, driving on at 35 km/h): worked all the way to it, at the first fix's speed
+    const offAt = fixes.map((f, i) => (i >= 2 ? { ...f, working: false, speedKmh: 35 } : f));
+    expect(Math.max(...eastOf(roadRouters(network, problem, mapping, 120, streets, true)('v')!(offAt, 1)))).toBe(40);
+    expect(Math.max(...eastOf(roadRouters(network, problem, mapping, 120, streets, false)('v')!(offAt, 1)))).toBeLessThan(5);
+    // 7 s between them (17 m): the link
+    const quick = [fix(-12, -30, 0), fix(0, -2, 0), fix(7, -5, 10), fix(19, -35, 10)];
+    expect(Math.max(...eastOf(roadRouters(network, problem, mapping, 120, streets)('v')!(quick, 1)))).toBeLessThan(5);
+  });
+
   it('the matcher is told the streets the plan has the vehicle work next, after the last pass seen', () => {
     const street = (id: string, northM: number, seq: number): PlanTargets['segments'][number] => ({
       key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,

@@ -23,6 +23,16 @@ const PLANNED_PRIOR = 1.5;
  * planned roads 5-15 m apart (a tangle of carriageways and links), the one due next is the one it works.
  */
 const EXPECTED_PRIOR = 3;
+/**
+ * A working vehicle's way between two fixes is looked for along its planned streets when it worked
+ * this much farther (its speeds times the time) than the fastest way; taken when no longer than
+ * ROUND_FIT times that distance plus ROUND_SLACK_M (the matched places' error), and nearer it than the
+ * fastest way by ROUND_GAIN_M.
+ */
+const WORKED_ROUND_M = 20;
+const ROUND_FIT = 1.6;
+const ROUND_SLACK_M = 15;
+const ROUND_GAIN_M = 10;
 /** Points of a planned street this close to a network road lie on it (the same map). */
 const ON_ROAD_M = 1;
 /** A street's points this near its ends are also on the roads that meet there: not sampled. */
@@ -63,7 +73,20 @@ export function roadRouters(network: RoadNetwork, problem: ProblemInput, mapping
       const from = positions[index];
       const to = positions[index + 1];
       if (!from || !to) return null;
-      return network.route(from, to, { vehicleKind: kind })?.geometry ?? null;
+      const fastest = network.route(from, to, { vehicleKind: kind });
+      // Working all the way, much longer between the fixes than the fastest way takes, it worked its
+      // own streets round (a street and the one back beside it, a bend the shortcut cuts off); the way
+      // along its planned streets is taken when that distance fits the time better.
+      const [a, b] = [trace[index]!, trace[index + 1]!];
+      // (to a switch-off reported at once it worked all the way, at the speed of the fix before)
+      if (fastest && a.working === true && (b.working === true || (gearReportedAtOnce && b.working === false)) && planned.size > 0) {
+        const workedM = ((b.working ? (a.speedKmh + b.speedKmh) / 2 : a.speedKmh) / 3.6) * ((b.timeMs - a.timeMs) / 1000);
+        if (workedM - fastest.distanceM > WORKED_ROUND_M) {
+          const round = network.routeWithin(from, to, (segment) => planned.has(segment), { vehicleKind: kind });
+          if (round && round.distanceM <= ROUND_FIT * workedM + ROUND_SLACK_M && Math.abs(round.distanceM - workedM) < Math.abs(fastest.distanceM - workedM) - ROUND_GAIN_M) return round.geometry;
+        }
+      }
+      return fastest?.geometry ?? null;
     };
   };
 }
