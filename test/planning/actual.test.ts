@@ -530,6 +530,22 @@ describe('plan against actual on hand-made days', () => {
     expect(Math.max(...eastOf(roadRouters(network, problem, mapping, 120, streets)('v')!(quick, 1)))).toBeLessThan(5);
   });
 
+  it('one way along two streets 4 m apart worked the one the plan has the vehicle on next, not both', () => {
+    const street = (id: string, northM: number, seq: number): PlanTargets['segments'][number] => ({
+      key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: true, lengthM: 60,
+      geometry: [[at(0, northM).lon, at(0, northM).lat], [at(60, northM).lon, at(60, northM).lat]],
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0, visits: [{ vehicleId: 'v', seq }],
+    });
+    // b (4 m north of a) is the vehicle's first street; a comes tenth, after eight streets far away
+    const far = Array.from({ length: 8 }, (_, i) => street(`f${i}`, 500 + i * 100, i + 2));
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [street('a', 0, 10), street('b', 4, 1), ...far] };
+    // working east between the two lines, a fix every 8 s at 9 km/h
+    const fixes = Array.from({ length: 5 }, (_, i) => ({ timeMs: T0 + i * 8_000, ...at(-5 + i * 20, 2), speedKmh: 9, headingDeg: 90, working: true }));
+    fixes.push({ timeMs: T0 + 44_000, ...at(120, 2), speedKmh: 35, headingDeg: 90, working: false });
+    const judged = byKey(detectDay(target, new Map([['v', fixes]]), settings));
+    expect([judged['segment:sweep:a'], judged['segment:sweep:b']]).toEqual(['missed', 'done']);
+  });
+
   it('the matcher is told the streets the plan has the vehicle work next, after the last pass seen', () => {
     const street = (id: string, northM: number, seq: number): PlanTargets['segments'][number] => ({
       key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,

@@ -84,6 +84,9 @@ interface Pass {
   runFrom: number;
   runFurthest: number;
   runDir: number;
+  /** When the stay began, and whether the plan had this street among the vehicle's next ones then. */
+  fromMs: number;
+  expected: boolean;
 }
 
 const BIN_M = 5;
@@ -118,6 +121,8 @@ const SWITCH_OFF_REACH = 1.5;
 /** How many of its next planned passes a vehicle is expected on, and how far ahead a pass seen may move it on. */
 const ORDER_AHEAD = 5;
 const ORDER_JUMP = 8;
+/** Two passes credited from one way: each stay overlaps the other's for this share of the shorter. */
+const TWIN_SHARE = 0.5;
 /** A street whose ends are this close is a loop (a roundabout), at least this long. */
 const LOOP_CLOSE_M = 5;
 const LOOP_MIN_M = 15;
@@ -172,6 +177,8 @@ export class VehicleActual {
   /** This vehicle's planned passes in route order (task of each), and how far along them it has been seen working. */
   private readonly passOrder: number[] = [];
   private passProgress = -1;
+  /** Passes credited lately (to tell one way along two streets beside each other). */
+  private credited: Array<{ task: number; fromMs: number; toMs: number; count: number; expected: boolean }> = [];
   /** Fixes waiting for their successor (a single stray fix between two of the same stop is smoothed away). */
   private readonly queue: Array<{ fix: ActualFix; x: number; y: number; loc: number }> = [];
   private prev: { fix: ActualFix; x: number; y: number } | undefined;
@@ -653,7 +660,8 @@ export class VehicleActual {
     touched.add(task);
     let pass = this.active.get(task);
     if (!pass) {
-      pass = { lastAlong: along, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs, runs: [], runFrom: along, runFurthest: along, runDir: 0 };
+      pass = { lastAlong: along, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs, runs: [], runFrom: along, runFurthest: along, runDir: 0,
+        fromMs: tMs, expected: this.isExpected(task) };
       this.active.set(task, pass);
     }
     // round a loop's seam (its end meets its start) along jumps by most of its length: a jump too,
@@ -846,6 +854,12 @@ export class VehicleActual {
     }
   }
 
+  /** Whether the plan has this vehicle work the street among its next ones, after the last pass seen. */
+  private isExpected(task: number): boolean {
+    for (let j = this.passProgress + 1; j <= this.passProgress + ORDER_AHEAD && j < this.passOrder.length; j++) if (this.passOrder[j] === task) return true;
+    return false;
+  }
+
   /** The streets the plan has this vehicle work next, after the last pass seen (the map matcher favours them). */
   private expectedStreets(): ReadonlySet<string> | undefined {
     if (this.passOrder.length === 0) return undefined;
@@ -910,6 +924,19 @@ export class VehicleActual {
     if (Math.min(lengthM, (covered + slackBins) * BIN_M) < this.settings.minCoverage * lengthM) return;
     const runs = [...pass.runs, [pass.runFrom, pass.runFurthest]];
     const count = Math.max(1, runs.filter(([from, to]) => Math.abs(to - from) + 2 * BIN_M >= this.settings.minCoverage * lengthM).length);
+    // One way along two streets a few metres apart (a lane merging into the other, a street off the
+    // network beside the road the matcher keeps to) worked one of them, not both: where the plan has
+    // the vehicle on one of them next and not on the other, that one is the street worked.
+    const overlapMs = (x: { fromMs: number; toMs: number }) => Math.min(x.toMs, pass.lastMs) - Math.max(x.fromMs, pass.fromMs);
+    const twin = this.credited.find((c) => c.task !== task && overlapMs(c) >= TWIN_SHARE * Math.min(c.toMs - c.fromMs, pass.lastMs - pass.fromMs) && c.expected !== pass.expected);
+    this.credited = this.credited.filter((c) => c.toMs >= pass.fromMs);
+    if (twin && twin.expected) return;
+    if (twin) {
+      const list = this.passes.get(this.segKeys[twin.task]!)!;
+      for (let i = 0; i < twin.count; i++) list.splice(list.lastIndexOf(Math.round(twin.toMs)), 1);
+      this.credited = this.credited.filter((c) => c !== twin);
+    }
+    this.credited.push({ task, fromMs: pass.fromMs, toMs: pass.lastMs, count, expected: pass.expected });
     // the plan's order: the next of this street's planned passes not far ahead of the last one seen
     for (let i = 0; i < count; i++) {
       const next = this.passOrder.findIndex((t, j) => j > this.passProgress && j <= this.passProgress + ORDER_JUMP && t === task);
