@@ -933,7 +933,10 @@ export class VehicleActual {
     if (twin && twin.expected) return;
     if (twin) {
       const list = this.passes.get(this.segKeys[twin.task]!)!;
-      for (let i = 0; i < twin.count; i++) list.splice(list.lastIndexOf(Math.round(twin.toMs)), 1);
+      for (let i = 0; i < twin.count; i++) {
+        const at = list.lastIndexOf(Math.round(twin.toMs));
+        if (at >= 0) list.splice(at, 1);
+      }
       this.credited = this.credited.filter((c) => c !== twin);
     }
     this.credited.push({ task, fromMs: pass.fromMs, toMs: pass.lastMs, count, expected: pass.expected });
