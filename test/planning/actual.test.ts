@@ -546,6 +546,22 @@ describe('plan against actual on hand-made days', () => {
     expect([judged['segment:sweep:a'], judged['segment:sweep:b']]).toEqual(['missed', 'done']);
   });
 
+  it('a sweeper that switches its gear on at a street\'s start (the fix 8 m off it), which the matcher puts 16 m along, has swept it from its start', () => {
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM: 30,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(30, 0).lon, at(30, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, headingDeg: 90, working });
+    const fixes = [fix(0, -40, 0, 30, false), fix(2, 3, -8, 9, true), fix(10, 22, 0, 9, true), fix(13, 30, 1, 35, false), fix(19, 90, 0, 35, false)];
+    // the matched places: on the street's line, the switch-on fix 16 m along it
+    const matched = (f: { lon: number; lat: number; timeMs: number }): [number, number] => (f.timeMs === T0 + 2_000 ? [at(16, 0).lon, at(16, 0).lat] : [f.lon, 43.73]);
+    const router = () => (trace: Array<{ lon: number; lat: number; timeMs: number }>, index: number) => [matched(trace[index]!), matched(trace[index + 1]!)];
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings, undefined, router))).toEqual({ 'segment:sweep:s': 'done' });
+    // switched on 20 m short of the street (the matcher's place the same): not from its start
+    const short = fixes.map((f, i) => (i === 1 ? { ...f, ...at(-20, -8) } : f));
+    expect(byKey(detectDay(target, new Map([['v', short]]), settings, undefined, router))).toEqual({ 'segment:sweep:s': 'missed' });
+  });
+
   it('the matcher is told the streets the plan has the vehicle work next, after the last pass seen', () => {
     const street = (id: string, northM: number, seq: number): PlanTargets['segments'][number] => ({
       key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,

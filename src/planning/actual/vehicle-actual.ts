@@ -190,6 +190,8 @@ export class VehicleActual {
   private turnReachM = 0;
   /** Where the step being judged ends and how far a working vehicle could go in it (streets' ends reached in it). */
   private stepEnd: { x: number; y: number; reachM: number } | undefined;
+  /** Where the gear was switched on (reported at once) at the fix that begins the step to come. */
+  private switchedOnAt: [number, number] | undefined;
 
   /**
    * `router`: the road path between two fixes ([lon, lat] pairs), where a street network is at
@@ -485,6 +487,8 @@ export class VehicleActual {
   }
 
   private coverStep(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): void {
+    const onAt = this.switchedOnAt;
+    this.switchedOnAt = undefined;
     const max = this.settings.workSpeedMaxKmh;
     const stopped = this.settings.stoppedBelowKmh;
     const aWorks = a.fix.working === true && a.fix.speedKmh <= max;
@@ -522,6 +526,7 @@ export class VehicleActual {
       // there, the whole way from a working `a` was
       if (b.fix.working) {
         this.closeAllPasses();
+        this.switchedOnAt = [b.x, b.y];
         return;
       }
       // A matched way longer than it could work in the time (round a loop, or to the driving fix
@@ -534,11 +539,13 @@ export class VehicleActual {
       });
       for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
       for (const task of touched) this.reachEnd(task);
+      if (onAt) this.reachStart(onAt);
       this.closeAllPasses();
       return;
     }
     if (!aSwitched && !bSwitched) {
       for (const sample of samples) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
+      if (onAt) this.reachStart(onAt);
       for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
       for (const task of touched) this.reachEnd(task);
       return;
@@ -899,6 +906,26 @@ export class VehicleActual {
     pass.bins[Math.min(pass.bins.length - 1, Math.floor(endAlong / BIN_M))] = 1;
     pass.runFurthest = endAlong;
     pass.lastAlong = endAlong;
+  }
+
+  /**
+   * The streets begun in the step from a gear switch-on reported at once (`onAt`, that fix's place) were
+   * worked from their start when the fix lies within END_REACH_M of it: the switch is where the work
+   * began (sweepers work streets end to end), and the matcher put the fix further along by its error.
+   */
+  private reachStart(onAt: [number, number]): void {
+    for (const [task, pass] of this.active) {
+      const dir = this.segLines[task]!.oneWay ? 1 : pass.runDir;
+      // (a roundabout's start is its end: see reachEnd)
+      if (dir === 0 || this.loopTasks.has(task)) continue;
+      const startAlong = dir > 0 ? 0 : this.segLengthM[task]!;
+      const gapM = Math.abs(pass.runFrom - startAlong);
+      if (gapM < BIN_M || gapM > 2 * END_REACH_M) continue;
+      const [sx, sy] = this.segEnds[task]![dir > 0 ? 0 : 1];
+      if (Math.hypot(onAt[0] - sx, onAt[1] - sy) > END_REACH_M) continue;
+      for (let m = Math.min(pass.runFrom, startAlong); m < Math.max(pass.runFrom, startAlong); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
+      pass.runFrom = startAlong;
+    }
   }
 
   private closeAllPasses(): void {
