@@ -50,7 +50,7 @@ export function stopDetectionBench(input: StopDetectionInput): Record<string, un
     const sim = simulatePlanDay({ network, problem, solution, mapping, segmentGeometry: (id) => roads.get(id) }, { seed: input.seed + day, skipShare: input.skipShare, reportGearChanges: input.gearReports });
     const simMs = performance.now() - s0;
     const d0 = performance.now();
-    const statuses = detectDay(targets, sim.fixes, settings, undefined, roadRouters(network, problem, mapping, settings.maxFixGapS, targets.segments));
+    const statuses = detectDay(targets, sim.fixes, settings, undefined, roadRouters(network, problem, mapping, settings.maxFixGapS, targets.segments, settings.gearReportedAtOnce));
     const detectMs = performance.now() - d0;
     const judged = new Map(statuses.map((s) => [s.key, s.status as string]));
     const fixes = [...sim.fixes.values()].reduce((n, f) => n + f.length, 0);

@@ -419,6 +419,149 @@ describe('plan against actual on hand-made days', () => {
     expect(new Set(northOf(both(fixes, 3, new Set(['segment:sweep:s']))))).toEqual(new Set([0]));
   });
 
+  it('a sweeper whose way to its switch-off fix runs part way round a roundabout at its street\'s end, the fix by the seam, has not swept the roundabout', () => {
+    // a one-way (anticlockwise) roundabout of radius 6 m centred 6 m north, its seam at its south point, where the street from the south ends
+    const R = 6;
+    const point = (a: number) => at(R * Math.cos(a), 6 + R * Math.sin(a));
+    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
+    // working north up the street at 9 km/h; the gear off at its end (the fix 6 m off the seam), driving on
+    const fixes = [fix(0, 0, -40, 9, true), fix(8, 0, -20, 9, true), fix(22, 3, 5, 30, false), fix(28, 60, 20, 30, false)];
+    // the matched way to the switch-off fix: up the street and 16 m round the ring (under half of it)
+    const router = () => (trace: Array<{ lon: number; lat: number; timeMs: number }>, index: number) => {
+      if (trace[index]!.timeMs !== T0 + 8_000) return [trace[index]!, trace[index + 1]!].map((f) => [f.lon, f.lat] as [number, number]);
+      const round = Array.from({ length: 8 }, (_, i) => { const p = point(-Math.PI / 2 + ((i / 7) * 16) / R); return [p.lon, p.lat] as [number, number]; });
+      return [[at(0, -20).lon, at(0, -20).lat] as [number, number], ...round];
+    };
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings, undefined, router))).toEqual({ 'segment:sweep:ring': 'missed' });
+  });
+
+  it('a sweeper that switches its gear on at a 30 m roundabout and off a lap later, that fix 13 m off the ring, has swept it', () => {
+    const R = 4.8;
+    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
+    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
+    const south = () => (trace: Array<{ lon: number; lat: number }>, index: number) =>
+      [trace[index]!, trace[index + 1]!].map((f) => [f.lon, 43.73 - 12 / 111_195] as [number, number]);
+    // 12 s at 9 km/h between the switches (a lap); the switch-off fix 18 m south of the ring's middle
+    const fixes = [fix(0, -80, -12, 30, false), fix(8, 0, -6, 9, true), fix(14, 3, -11, 9, true), fix(20, 2, -18, 35, false), fix(26, 60, -12, 35, false)];
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings, undefined, south))).toEqual({ 'segment:sweep:ring': 'done' });
+  });
+
+  it('a sweeper that switches its gear on at a roundabout\'s seam, works a lap and on down the street leaving it, has swept the roundabout once', () => {
+    const R = 4.8;
+    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
+    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
+    // on at the seam; 22 s at 9 km/h to the next fix 25 m down the street south: a lap (30 m) and those 25 m
+    const fixes = [fix(0, -60, -5, 30, false), fix(5, 0, -5, 9, true), fix(27, 0, -30, 9, true), fix(37, 0, -55, 9, true), fix(38, 0, -57, 30, false), fix(45, 0, -120, 30, false)];
+    expect(detectDay(target, new Map([['v', fixes]]), settings).map((r) => [r.status, r.passes])).toEqual([['done', 1]]);
+    // 10 s to that fix: no time for a lap
+    const through = fixes.map((f, i) => (i >= 2 ? { ...f, timeMs: f.timeMs - 12_000 } : f));
+    expect(detectDay(target, new Map([['v', through]]), settings).map((r) => [r.status, r.passes])).toEqual([['missed', 0]]);
+  });
+
+  it('where the terminals report a gear switch at once, the switch-off fix is matched on the street worked, not on the road beside it a little nearer the fix', () => {
+    // two parallel streets 10 m apart, joined at both ends; the sweeper's street is the southern one
+    const node = (id: number, eastM: number, northM: number) => [id, [at(eastM, northM).lon, at(eastM, northM).lat]] as [number, [number, number]];
+    const network = new RoadNetwork(buildGraph({
+      nodes: new Map([node(1, 0, 0), node(2, 200, 0), node(3, 0, 10), node(4, 200, 10), node(5, -100, 5), node(6, 300, 5)]),
+      ways: [
+        { id: 11, tags: { highway: 'residential' }, nodeIds: [1, 2] }, { id: 12, tags: { highway: 'residential' }, nodeIds: [3, 4] },
+        { id: 13, tags: { highway: 'residential' }, nodeIds: [5, 1, 3, 5] }, { id: 14, tags: { highway: 'residential' }, nodeIds: [6, 2, 4, 6] },
+      ],
+    }, DEFAULT_NETWORK_PROFILE), DEFAULT_NETWORK_PROFILE);
+    const problem = { vehicles: [{ id: 'v', profile: 'sw' }] } as unknown as ProblemInput;
+    const mapping = { profiles: { sw: { networkKind: 'sweeper' } } } as unknown as PlanMapping;
+    const street: PlanTargets['segments'][number] = {
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: false, lengthM: 200,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(200, 0).lon, at(200, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    };
+    // working from the west end; the gear off 60 m along (the fix 6 m north of the street, 4 m south of the other), driving on
+    const fixes = [{ timeMs: T0, ...at(2, 1), speedKmh: 9, working: true }, { timeMs: T0 + 24_000, ...at(60, 6), speedKmh: 30, working: false },
+      { timeMs: T0 + 28_000, ...at(93, 6), speedKmh: 30, working: false }, { timeMs: T0 + 32_000, ...at(126, 6), speedKmh: 30, working: false }];
+    const northOf = (line: Array<[number, number]> | null) => (line ?? []).map(([, lat]) => Math.round((lat - 43.73) * 111_195));
+    expect(northOf(roadRouters(network, problem, mapping, 120, [street], true)('v')!(fixes, 0)).at(-1)).toBe(0);
+    // periodic fixes only: the gear went off anywhere between the two, and the fix is judged by position
+    expect(northOf(roadRouters(network, problem, mapping, 120, [street], false)('v')!(fixes, 0)).at(-1)).toBe(10);
+  });
+
+  it('a sweeper working a street and the one back beside it between two fixes, which a short link joins, is given the way round its streets when the time says so', () => {
+    // one-way streets: S1 east along y = 0 (40 m), S2 north then west back along y = 10 (50 m); a 10 m link from S1's start to S2's end
+    const node = (id: number, eastM: number, northM: number) => [id, [at(eastM, northM).lon, at(eastM, northM).lat]] as [number, [number, number]];
+    const oneWay = { highway: 'residential', oneway: 'yes' };
+    const network = new RoadNetwork(buildGraph({
+      nodes: new Map([node(1, -100, 0), node(2, 0, 0), node(3, 40, 0), node(4, 40, 10), node(5, 0, 10), node(6, -100, 10)]),
+      ways: [
+        { id: 11, tags: oneWay, nodeIds: [1, 2] }, { id: 12, tags: oneWay, nodeIds: [2, 3] }, { id: 13, tags: oneWay, nodeIds: [3, 4, 5] },
+        { id: 14, tags: oneWay, nodeIds: [2, 5] }, { id: 15, tags: oneWay, nodeIds: [5, 6] }, { id: 16, tags: { highway: 'residential' }, nodeIds: [6, 1] },
+      ],
+    }, DEFAULT_NETWORK_PROFILE), DEFAULT_NETWORK_PROFILE);
+    const problem = { vehicles: [{ id: 'v', profile: 'sw' }] } as unknown as ProblemInput;
+    const mapping = { profiles: { sw: { networkKind: 'sweeper' } } } as unknown as PlanMapping;
+    const street = (id: string, points: Array<[number, number]>, lengthM: number): PlanTargets['segments'][number] => ({
+      key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: true, lengthM,
+      geometry: points.map(([e, n]) => [at(e, n).lon, at(e, n).lat] as [number, number]), requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    });
+    const streets = [street('s1', [[0, 0], [40, 0]], 40), street('s2', [[40, 0], [40, 10], [0, 10]], 50)];
+    // working at 9 km/h: 2 m before S1, then 39 s later (97 m) 5 m past S2's end
+    const fix = (tS: number, eastM: number, northM: number) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh: 9, headingDeg: northM > 0 ? 270 : 90, working: true });
+    const fixes = [fix(-12, -30, 0), fix(0, -2, 0), fix(39, -5, 10), fix(51, -35, 10)];
+    const eastOf = (line: Array<[number, number]> | null) => (line ?? []).map(([lon]) => Math.round((lon - 7.42) * 80_400));
+    expect(Math.max(...eastOf(roadRouters(network, problem, mapping, 120, streets)('v')!(fixes, 1)))).toBe(40);
+    // the gear off at the second fix (reported at once, driving on at 35 km/h): worked all the way to it, at the first fix's speed
+    const offAt = fixes.map((f, i) => (i >= 2 ? { ...f, working: false, speedKmh: 35 } : f));
+    expect(Math.max(...eastOf(roadRouters(network, problem, mapping, 120, streets, true)('v')!(offAt, 1)))).toBe(40);
+    expect(Math.max(...eastOf(roadRouters(network, problem, mapping, 120, streets, false)('v')!(offAt, 1)))).toBeLessThan(5);
+    // 7 s between them (17 m): the link
+    const quick = [fix(-12, -30, 0), fix(0, -2, 0), fix(7, -5, 10), fix(19, -35, 10)];
+    expect(Math.max(...eastOf(roadRouters(network, problem, mapping, 120, streets)('v')!(quick, 1)))).toBeLessThan(5);
+  });
+
+  it('one way along two streets 4 m apart worked the one the plan has the vehicle on next, not both', () => {
+    const street = (id: string, northM: number, seq: number): PlanTargets['segments'][number] => ({
+      key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: true, lengthM: 60,
+      geometry: [[at(0, northM).lon, at(0, northM).lat], [at(60, northM).lon, at(60, northM).lat]],
+      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0, visits: [{ vehicleId: 'v', seq }],
+    });
+    // b (4 m north of a) is the vehicle's first street; a comes tenth, after eight streets far away
+    const far = Array.from({ length: 8 }, (_, i) => street(`f${i}`, 500 + i * 100, i + 2));
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [street('a', 0, 10), street('b', 4, 1), ...far] };
+    // working east between the two lines, a fix every 8 s at 9 km/h
+    const fixes = Array.from({ length: 5 }, (_, i) => ({ timeMs: T0 + i * 8_000, ...at(-5 + i * 20, 2), speedKmh: 9, headingDeg: 90, working: true }));
+    fixes.push({ timeMs: T0 + 44_000, ...at(120, 2), speedKmh: 35, headingDeg: 90, working: false });
+    const judged = byKey(detectDay(target, new Map([['v', fixes]]), settings));
+    expect([judged['segment:sweep:a'], judged['segment:sweep:b']]).toEqual(['missed', 'done']);
+  });
+
+  it('a sweeper that switches its gear on at a street\'s start (the fix 8 m off it), which the matcher puts 16 m along, has swept it from its start', () => {
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM: 30,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(30, 0).lon, at(30, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, headingDeg: 90, working });
+    const fixes = [fix(0, -40, 0, 30, false), fix(2, 3, -8, 9, true), fix(10, 22, 0, 9, true), fix(13, 30, 1, 35, false), fix(19, 90, 0, 35, false)];
+    // the matched places: on the street's line, the switch-on fix 16 m along it
+    const matched = (f: { lon: number; lat: number; timeMs: number }): [number, number] => (f.timeMs === T0 + 2_000 ? [at(16, 0).lon, at(16, 0).lat] : [f.lon, 43.73]);
+    const router = () => (trace: Array<{ lon: number; lat: number; timeMs: number }>, index: number) => [matched(trace[index]!), matched(trace[index + 1]!)];
+    expect(byKey(detectDay(target, new Map([['v', fixes]]), settings, undefined, router))).toEqual({ 'segment:sweep:s': 'done' });
+    // switched on 20 m short of the street (the matcher's place the same): not from its start
+    const short = fixes.map((f, i) => (i === 1 ? { ...f, ...at(-20, -8) } : f));
+    expect(byKey(detectDay(target, new Map([['v', short]]), settings, undefined, router))).toEqual({ 'segment:sweep:s': 'missed' });
+  });
+
   it('the matcher is told the streets the plan has the vehicle work next, after the last pass seen', () => {
     const street = (id: string, northM: number, seq: number): PlanTargets['segments'][number] => ({
       key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,

@@ -56,7 +56,7 @@ export async function loadJudged(store: ActualStore, planId: string, profile: Ci
   });
   const clock = new PlanClock(plan.mapping.date, plan.mapping.timeZone);
   const settings = actualSettings(profile);
-  const actual = new PlanActual(targets, settings, network ? roadRouters(network, plan.problem, plan.mapping, settings.maxFixGapS, targets.segments) : undefined);
+  const actual = new PlanActual(targets, settings, network ? roadRouters(network, plan.problem, plan.mapping, settings.maxFixGapS, targets.segments, settings.gearReportedAtOnce) : undefined);
   const [from, to] = dayWindow(clock);
   for (const v of actual.vehicleIds()) actual.replay(v, await store.fixes(v, from, to));
   for (const [key, atMs] of await store.marks(planId)) actual.mark(key, atMs);

@@ -23,6 +23,16 @@ const PLANNED_PRIOR = 1.5;
  * planned roads 5-15 m apart (a tangle of carriageways and links), the one due next is the one it works.
  */
 const EXPECTED_PRIOR = 3;
+/**
+ * A working vehicle's way between two fixes is looked for along its planned streets when it worked
+ * this much farther (its speeds times the time) than the fastest way; taken when no longer than
+ * ROUND_FIT times that distance plus ROUND_SLACK_M (the matched places' error), and nearer it than the
+ * fastest way by ROUND_GAIN_M.
+ */
+const WORKED_ROUND_M = 20;
+const ROUND_FIT = 1.6;
+const ROUND_SLACK_M = 15;
+const ROUND_GAIN_M = 10;
 /** Points of a planned street this close to a network road lie on it (the same map). */
 const ON_ROAD_M = 1;
 /** A street's points this near its ends are also on the roads that meet there: not sampled. */
@@ -36,7 +46,7 @@ const END_CLEAR_M = 3;
  * the vehicle's kind may use (a short street turned into and left between two fixes is on it).
  * Time-of-day bans are not applied: they say where a plan may send a vehicle, not where it went.
  */
-export function roadRouters(network: RoadNetwork, problem: ProblemInput, mapping: PlanMapping, maxGapS = 120, streets: SegmentTarget[] = []): (vehicleId: string) => Router | undefined {
+export function roadRouters(network: RoadNetwork, problem: ProblemInput, mapping: PlanMapping, maxGapS = 120, streets: SegmentTarget[] = [], gearReportedAtOnce = false): (vehicleId: string) => Router | undefined {
   const kinds = new Map(problem.vehicles.map((v) => [v.id, mapping.profiles[v.profile]?.networkKind as VehicleKind | undefined]));
   // one matcher for all vehicles: its work arrays are sized to the network, and calls are synchronous
   let matcher: MapMatcher | undefined;
@@ -55,12 +65,28 @@ export function roadRouters(network: RoadNetwork, problem: ProblemInput, mapping
       matcher ??= new MapMatcher(network, { ...MATCH, maxGapS });
       const next = new Set<number>();
       for (const key of expected ?? []) for (const segment of streetRoads(key)) next.add(segment);
-      const prior = planned.size === 0 ? undefined : (i: number, segment: number) => (trace[i]?.working !== true ? 0 : next.has(segment) ? EXPECTED_PRIOR : planned.has(segment) ? PLANNED_PRIOR : 0);
+      // where the terminal reports a switch at once, the switch-off fix is where the work ended: on the
+      // street worked (the road beside it, or the street the way goes on to, is as near that fix)
+      const worked = (i: number) => trace[i]?.working === true || (gearReportedAtOnce && trace[i]?.working === false && trace[i - 1]?.working === true);
+      const prior = planned.size === 0 ? undefined : (i: number, segment: number) => (!worked(i) ? 0 : next.has(segment) ? EXPECTED_PRIOR : planned.has(segment) ? PLANNED_PRIOR : 0);
       const { positions } = matcher.match(trace.map((f) => ({ lon: f.lon, lat: f.lat, timeMs: f.timeMs, speedKmh: f.speedKmh, ...(f.headingDeg === undefined ? {} : { headingDeg: f.headingDeg }) })), prior);
       const from = positions[index];
       const to = positions[index + 1];
       if (!from || !to) return null;
-      return network.route(from, to, { vehicleKind: kind })?.geometry ?? null;
+      const fastest = network.route(from, to, { vehicleKind: kind });
+      // Working all the way, much longer between the fixes than the fastest way takes, it worked its
+      // own streets round (a street and the one back beside it, a bend the shortcut cuts off); the way
+      // along its planned streets is taken when that distance fits the time better.
+      const [a, b] = [trace[index]!, trace[index + 1]!];
+      // (to a switch-off reported at once it worked all the way, at the speed of the fix before)
+      if (fastest && a.working === true && (b.working === true || (gearReportedAtOnce && b.working === false)) && planned.size > 0) {
+        const workedM = ((b.working ? (a.speedKmh + b.speedKmh) / 2 : a.speedKmh) / 3.6) * ((b.timeMs - a.timeMs) / 1000);
+        if (workedM - fastest.distanceM > WORKED_ROUND_M) {
+          const round = network.routeWithin(from, to, (segment) => planned.has(segment), { vehicleKind: kind });
+          if (round && round.distanceM <= ROUND_FIT * workedM + ROUND_SLACK_M && Math.abs(round.distanceM - workedM) < Math.abs(fastest.distanceM - workedM) - ROUND_GAIN_M) return round.geometry;
+        }
+      }
+      return fastest?.geometry ?? null;
     };
   };
 }

@@ -84,6 +84,9 @@ interface Pass {
   runFrom: number;
   runFurthest: number;
   runDir: number;
+  /** When the stay began, and whether the plan had this street among the vehicle's next ones then. */
+  fromMs: number;
+  expected: boolean;
 }
 
 const BIN_M = 5;
@@ -118,6 +121,8 @@ const SWITCH_OFF_REACH = 1.5;
 /** How many of its next planned passes a vehicle is expected on, and how far ahead a pass seen may move it on. */
 const ORDER_AHEAD = 5;
 const ORDER_JUMP = 8;
+/** Two passes credited from one way: each stay overlaps the other's for this share of the shorter. */
+const TWIN_SHARE = 0.5;
 /** A street whose ends are this close is a loop (a roundabout), at least this long. */
 const LOOP_CLOSE_M = 5;
 const LOOP_MIN_M = 15;
@@ -127,6 +132,11 @@ const LOOP_FIT = [0.6, 1.6] as const;
 const LAP_FIT = 0.35;
 /** The way's end lies on the loop within the matched places' error. */
 const LOOP_REACH_M = 10;
+/**
+ * A working stretch's fixes lie at a roundabout when within this of its ring: three sigmas of a 5 m
+ * error per axis (two, 10 m, left one fix in seven off it: one lap in four between two fixes).
+ */
+const LAP_REACH_M = 15;
 /**
  * A working vehicle's fix this close to the end of the street it is working, ahead of it, is at that
  * end (two sigmas of a 5 m error), whichever road the matcher put it on past the junction.
@@ -167,6 +177,8 @@ export class VehicleActual {
   /** This vehicle's planned passes in route order (task of each), and how far along them it has been seen working. */
   private readonly passOrder: number[] = [];
   private passProgress = -1;
+  /** Passes credited lately (to tell one way along two streets beside each other). */
+  private credited: Array<{ task: number; fromMs: number; toMs: number; count: number; expected: boolean }> = [];
   /** Fixes waiting for their successor (a single stray fix between two of the same stop is smoothed away). */
   private readonly queue: Array<{ fix: ActualFix; x: number; y: number; loc: number }> = [];
   private prev: { fix: ActualFix; x: number; y: number } | undefined;
@@ -178,6 +190,8 @@ export class VehicleActual {
   private turnReachM = 0;
   /** Where the step being judged ends and how far a working vehicle could go in it (streets' ends reached in it). */
   private stepEnd: { x: number; y: number; reachM: number } | undefined;
+  /** Where the gear was switched on (reported at once) at the fix that begins the step to come. */
+  private switchedOnAt: [number, number] | undefined;
 
   /**
    * `router`: the road path between two fixes ([lon, lat] pairs), where a street network is at
@@ -473,6 +487,8 @@ export class VehicleActual {
   }
 
   private coverStep(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): void {
+    const onAt = this.switchedOnAt;
+    this.switchedOnAt = undefined;
     const max = this.settings.workSpeedMaxKmh;
     const stopped = this.settings.stoppedBelowKmh;
     const aWorks = a.fix.working === true && a.fix.speedKmh <= max;
@@ -510,6 +526,7 @@ export class VehicleActual {
       // there, the whole way from a working `a` was
       if (b.fix.working) {
         this.closeAllPasses();
+        this.switchedOnAt = [b.x, b.y];
         return;
       }
       // A matched way longer than it could work in the time (round a loop, or to the driving fix
@@ -522,11 +539,13 @@ export class VehicleActual {
       });
       for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
       for (const task of touched) this.reachEnd(task);
+      if (onAt) this.reachStart(onAt);
       this.closeAllPasses();
       return;
     }
     if (!aSwitched && !bSwitched) {
       for (const sample of samples) for (const [task, along] of sample.hits) this.cover(task, along, sample.tMs, touched);
+      if (onAt) this.reachStart(onAt);
       for (const task of [...this.active.keys()]) if (!touched.has(task)) this.closePass(task);
       for (const task of touched) this.reachEnd(task);
       return;
@@ -648,7 +667,8 @@ export class VehicleActual {
     touched.add(task);
     let pass = this.active.get(task);
     if (!pass) {
-      pass = { lastAlong: along, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs, runs: [], runFrom: along, runFurthest: along, runDir: 0 };
+      pass = { lastAlong: along, bins: new Uint8Array(Math.max(1, Math.ceil(this.segLengthM[task]! / BIN_M))), lastMs: tMs, runs: [], runFrom: along, runFurthest: along, runDir: 0,
+        fromMs: tMs, expected: this.isExpected(task) };
       this.active.set(task, pass);
     }
     // round a loop's seam (its end meets its start) along jumps by most of its length: a jump too,
@@ -728,26 +748,30 @@ export class VehicleActual {
     for (let i = 1; i < path.length; i++) lengthM += Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]);
     const drivenM = (workKmh / 3.6) * (dtMs / 1000);
     const missingM = drivenM - lengthM;
-    const end = path[path.length - 1]!;
-    let best: { line: Array<[number, number]>; at: number; point: [number, number]; off: number } | undefined;
-    for (const loop of this.loops) {
-      if (missingM < LOOP_FIT[0] * loop.lengthM || missingM > LOOP_FIT[1] * loop.lengthM + MATCH_SLACK_M) continue;
-      for (let i = 1; i < loop.line.length; i++) {
-        const [p, q] = [loop.line[i - 1]!, loop.line[i]!];
-        const len = Math.hypot(q[0] - p[0], q[1] - p[1]);
-        if (len < 1e-6) continue;
-        const t = Math.max(0, Math.min(1, ((end[0] - p[0]) * (q[0] - p[0]) + (end[1] - p[1]) * (q[1] - p[1])) / (len * len)));
-        const point: [number, number] = [p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t];
-        const d = Math.hypot(point[0] - end[0], point[1] - end[1]);
-        const off = Math.abs(missingM - loop.lengthM);
-        if (d <= LOOP_REACH_M && (!best || off < best.off)) best = { line: loop.line, at: i, point, off };
+    let best: { line: Array<[number, number]>; at: number; point: [number, number]; off: number; first: boolean } | undefined;
+    // at the way's end (the lap before the fix) or, the gear on all along, at its start (a lap worked
+    // from the roundabout the vehicle stood at, then on along the street leaving it)
+    for (const first of [false, true]) {
+      const end = first ? path[0]! : path[path.length - 1]!;
+      for (const loop of this.loops) {
+        if (missingM < LOOP_FIT[0] * loop.lengthM || missingM > LOOP_FIT[1] * loop.lengthM + MATCH_SLACK_M) continue;
+        for (let i = 1; i < loop.line.length; i++) {
+          const [p, q] = [loop.line[i - 1]!, loop.line[i]!];
+          const len = Math.hypot(q[0] - p[0], q[1] - p[1]);
+          if (len < 1e-6) continue;
+          const t = Math.max(0, Math.min(1, ((end[0] - p[0]) * (q[0] - p[0]) + (end[1] - p[1]) * (q[1] - p[1])) / (len * len)));
+          const point: [number, number] = [p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t];
+          const d = Math.hypot(point[0] - end[0], point[1] - end[1]);
+          const off = Math.abs(missingM - loop.lengthM);
+          if (d <= LOOP_REACH_M && (!best || off < best.off)) best = { line: loop.line, at: i, point, off, first };
+        }
       }
     }
     if (!best) return path;
-    // the lap in the loop's own direction, from the point nearest the way's end back to it
+    // the lap in the loop's own direction, from the point nearest the way's end (start) back to it
     const { line, at, point } = best;
     const lap: Array<[number, number]> = [point, ...line.slice(at), ...line.slice(1, at), point];
-    return [...path, ...lap];
+    return best.first ? [...lap, ...path] : [...path, ...lap];
   }
 
   /**
@@ -826,7 +850,7 @@ export class VehicleActual {
    */
   private lapsWorked(stretch: NonNullable<VehicleActual['stretch']>, endMs: number): void {
     for (const loop of this.loops) {
-      if (stretch.points.some(([x, y]) => Math.hypot(x - loop.centre[0], y - loop.centre[1]) > loop.radiusM + LOOP_REACH_M)) continue;
+      if (stretch.points.some(([x, y]) => Math.hypot(x - loop.centre[0], y - loop.centre[1]) > loop.radiusM + LAP_REACH_M)) continue;
       const laps = Math.round(stretch.workedM / loop.lengthM);
       if (laps < 1 || Math.abs(stretch.workedM - laps * loop.lengthM) > LAP_FIT * loop.lengthM) continue;
       const key = this.segKeys[loop.task]!;
@@ -835,6 +859,12 @@ export class VehicleActual {
       for (let i = counted; i < laps; i++) list.push(Math.round(endMs));
       this.passes.set(key, list);
     }
+  }
+
+  /** Whether the plan has this vehicle work the street among its next ones, after the last pass seen. */
+  private isExpected(task: number): boolean {
+    for (let j = this.passProgress + 1; j <= this.passProgress + ORDER_AHEAD && j < this.passOrder.length; j++) if (this.passOrder[j] === task) return true;
+    return false;
   }
 
   /** The streets the plan has this vehicle work next, after the last pass seen (the map matcher favours them). */
@@ -865,7 +895,8 @@ export class VehicleActual {
   private reachEnd(task: number): void {
     const pass = this.active.get(task);
     const step = this.stepEnd;
-    if (!pass || !step || pass.runDir === 0) return;
+    // a roundabout's end is its start, a few metres from every point of it: a fix there says nothing of a lap
+    if (!pass || !step || pass.runDir === 0 || this.loopTasks.has(task)) return;
     const endAlong = pass.runDir > 0 ? this.segLengthM[task]! : 0;
     const gapM = Math.abs(endAlong - pass.runFurthest);
     if (gapM < BIN_M || gapM > step.reachM) return;
@@ -875,6 +906,26 @@ export class VehicleActual {
     pass.bins[Math.min(pass.bins.length - 1, Math.floor(endAlong / BIN_M))] = 1;
     pass.runFurthest = endAlong;
     pass.lastAlong = endAlong;
+  }
+
+  /**
+   * The streets begun in the step from a gear switch-on reported at once (`onAt`, that fix's place) were
+   * worked from their start when the fix lies within END_REACH_M of it: the switch is where the work
+   * began (sweepers work streets end to end), and the matcher put the fix further along by its error.
+   */
+  private reachStart(onAt: [number, number]): void {
+    for (const [task, pass] of this.active) {
+      const dir = this.segLines[task]!.oneWay ? 1 : pass.runDir;
+      // (a roundabout's start is its end: see reachEnd)
+      if (dir === 0 || this.loopTasks.has(task)) continue;
+      const startAlong = dir > 0 ? 0 : this.segLengthM[task]!;
+      const gapM = Math.abs(pass.runFrom - startAlong);
+      if (gapM < BIN_M || gapM > 2 * END_REACH_M) continue;
+      const [sx, sy] = this.segEnds[task]![dir > 0 ? 0 : 1];
+      if (Math.hypot(onAt[0] - sx, onAt[1] - sy) > END_REACH_M) continue;
+      for (let m = Math.min(pass.runFrom, startAlong); m < Math.max(pass.runFrom, startAlong); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
+      pass.runFrom = startAlong;
+    }
   }
 
   private closeAllPasses(): void {
@@ -900,6 +951,22 @@ export class VehicleActual {
     if (Math.min(lengthM, (covered + slackBins) * BIN_M) < this.settings.minCoverage * lengthM) return;
     const runs = [...pass.runs, [pass.runFrom, pass.runFurthest]];
     const count = Math.max(1, runs.filter(([from, to]) => Math.abs(to - from) + 2 * BIN_M >= this.settings.minCoverage * lengthM).length);
+    // One way along two streets a few metres apart (a lane merging into the other, a street off the
+    // network beside the road the matcher keeps to) worked one of them, not both: where the plan has
+    // the vehicle on one of them next and not on the other, that one is the street worked.
+    const overlapMs = (x: { fromMs: number; toMs: number }) => Math.min(x.toMs, pass.lastMs) - Math.max(x.fromMs, pass.fromMs);
+    const twin = this.credited.find((c) => c.task !== task && overlapMs(c) >= TWIN_SHARE * Math.min(c.toMs - c.fromMs, pass.lastMs - pass.fromMs) && c.expected !== pass.expected);
+    this.credited = this.credited.filter((c) => c.toMs >= pass.fromMs);
+    if (twin && twin.expected) return;
+    if (twin) {
+      const list = this.passes.get(this.segKeys[twin.task]!)!;
+      for (let i = 0; i < twin.count; i++) {
+        const at = list.lastIndexOf(Math.round(twin.toMs));
+        if (at >= 0) list.splice(at, 1);
+      }
+      this.credited = this.credited.filter((c) => c !== twin);
+    }
+    this.credited.push({ task, fromMs: pass.fromMs, toMs: pass.lastMs, count, expected: pass.expected });
     // the plan's order: the next of this street's planned passes not far ahead of the last one seen
     for (let i = 0; i < count; i++) {
       const next = this.passOrder.findIndex((t, j) => j > this.passProgress && j <= this.passProgress + ORDER_JUMP && t === task);
