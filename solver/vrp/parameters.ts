@@ -79,19 +79,6 @@ export const SISR_ORDER_WEIGHTS = { random: 4, demand: 4, far: 2, close: 1 } as 
  */
 export const ANNEAL_START_TASKS = 1;
 export const ANNEAL_END_TASKS = 0.01;
-/**
- * A penalised walk of more than LARGE_WALK_TASKS tasks anneals from LARGE_ANNEAL_START_TASKS down to
- * LARGE_ANNEAL_END_TASKS average tasks' cost instead. Measured 1 Dec 2026 on Homberger 400, seed 1,
- * equal step budgets: C1_4_2, RC1_4_1, R1_4_2 at 150,000 steps, gap 11.7% / 18.1% / 8.1% with 1 and
- * 0.01, 10.4% / 10.0% / 6.8% with 3 and 0.03 (on C1_4_2 the walk had stopped finding better plans
- * halfway, at a temperature of 3 down to 0.3); quick subset (2 per class) at 60,000 steps, mean gap on
- * the 10 at the best-known fleet 4.06% -> 3.73%, better on 4 (RC1_4_1 16.2 -> 11.7%), worse on 5
- * (RC2_4_1 2.7 -> 4.3%). One seed; the values 3 and 0.03 were the only ones tried.
- * 200 is where kicks stop (KICK_MAX_TASKS): Solomon (100) keeps the values measured on it.
- */
-export const LARGE_WALK_TASKS = 200;
-export const LARGE_ANNEAL_START_TASKS = 3;
-export const LARGE_ANNEAL_END_TASKS = 0.03;
 /** A task left out while the search runs (fleet minimisation, packing): effectively "never". Set by hand in c6784da. */
 export const UNASSIGNED_PENALTY = 1e9;
 /**

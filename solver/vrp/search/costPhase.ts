@@ -9,7 +9,7 @@
  * step whatever it costs now and then (kicks, parameters.ts).
  */
 import {
-  ANNEAL_END_TASKS, ANNEAL_START_TASKS, KICK_AFTER, LARGE_ANNEAL_END_TASKS, LARGE_ANNEAL_START_TASKS, LARGE_WALK_TASKS, KICK_MAX_TASKS, KICK_ROUTE_TASKS, PROGRESS_MASK, REPAIR_SHARE, RESTART_AFTER, RESTART_PRICE_DIVISOR, SISR_BLINK_RATE,
+  ANNEAL_END_TASKS, ANNEAL_START_TASKS, KICK_AFTER, KICK_MAX_TASKS, KICK_ROUTE_TASKS, PROGRESS_MASK, REPAIR_SHARE, RESTART_AFTER, RESTART_PRICE_DIVISOR, SISR_BLINK_RATE,
   TW_FEASIBLE_HIGH, TW_FEASIBLE_LOW, TW_WEIGHT_CAP_PENALTIES, TW_WEIGHT_DOWN, TW_WEIGHT_PERIOD, TW_WEIGHT_START, TW_WEIGHT_UP,
   UNASSIGNED_PENALTY, UNASSIGNED_TASK_PRICE,
 } from '../parameters.js';
@@ -31,12 +31,8 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
   let variable = 0;
   for (let v = 0; v < m.nVeh; v++) if (st.nodes[v].length) variable += st.rcost[v] - m.vehFixed[v];
   const perTask = Math.max(1e-9, variable / Math.max(1, m.nTasks - st.unassigned.length));
-  const penalised = st.opts.penaliseTimeWarp ?? windowsBind(st);
-  // SISR-style annealing from about one task's cost down to 1% of it (tuned on Solomon R2/RC2),
-  // warmer for a large penalised walk (parameters.ts)
-  const large = penalised && m.nTasks > LARGE_WALK_TASKS;
-  const t0 = (large ? LARGE_ANNEAL_START_TASKS : ANNEAL_START_TASKS) * perTask;
-  const tf = (large ? LARGE_ANNEAL_END_TASKS : ANNEAL_END_TASKS) * perTask;
+  // SISR-style annealing from about one task's cost down to 1% of it (tuned on Solomon R2/RC2)
+  const t0 = ANNEAL_START_TASKS * perTask, tf = ANNEAL_END_TASKS * perTask;
   // A tight fleet rejects most ruin-and-recreate steps if a task left out costs "infinity":
   // price it at a few tasks' cost so the walk can pass through, but only complete
   // solutions (or ones with fewer tasks out) become the best.
@@ -48,6 +44,7 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
   const span = Math.max(1, st.maxIt - startIt);
   const startMs = Date.now();
   const spanMs = st.deadline === Infinity ? Infinity : st.deadline - startMs;
+  const penalised = st.opts.penaliseTimeWarp ?? windowsBind(st);
   let twW = penalised ? TW_WEIGHT_START * initialTwWeight(st) : 0;
   // past this price a second of lateness costs more than leaving a task out: no use going higher
   const twMax = Math.max(twW, TW_WEIGHT_CAP_PENALTIES * st.unassignedPenalty);
