@@ -5,10 +5,11 @@
  * time warp is priced instead of refused, every step gets a focused descent (education),
  * half of the late results a repair, the price adapts to keep a share of the steps on time,
  * and a walk that stays late goes back to the best plan. Only plans without time warp
- * become the best.
+ * become the best. On long routes of small problems a walk that finds nothing better takes a
+ * step whatever it costs now and then (kicks, parameters.ts).
  */
 import {
-  ANNEAL_END_TASKS, ANNEAL_START_TASKS, PROGRESS_MASK, REPAIR_SHARE, RESTART_AFTER, RESTART_PRICE_DIVISOR, SISR_BLINK_RATE,
+  ANNEAL_END_TASKS, ANNEAL_START_TASKS, KICK_AFTER, KICK_MAX_TASKS, KICK_ROUTE_TASKS, PROGRESS_MASK, REPAIR_SHARE, RESTART_AFTER, RESTART_PRICE_DIVISOR, SISR_BLINK_RATE,
   TW_FEASIBLE_HIGH, TW_FEASIBLE_LOW, TW_WEIGHT_CAP_PENALTIES, TW_WEIGHT_DOWN, TW_WEIGHT_PERIOD, TW_WEIGHT_START, TW_WEIGHT_UP,
   UNASSIGNED_PENALTY, UNASSIGNED_TASK_PRICE,
 } from '../parameters.js';
@@ -49,6 +50,9 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
   const twMax = Math.max(twW, TW_WEIGHT_CAP_PENALTIES * st.unassignedPenalty);
   let feasibleSeen = 0, educated = 0, lastFeasibleIt = st.it;
   const twStart = twW;
+  // kicks (see KICK_AFTER): only on small problems where a ruin's strings cover a small part of a route
+  const kicks = penalised && m.nTasks <= KICK_MAX_TASKS && (m.nTasks - st.unassigned.length) / Math.max(1, st.vehiclesUsed()) > KICK_ROUTE_TASKS;
+  let lastBestIt = st.it, lastKickIt = st.it;
   st.setTwWeight(twW);
   while (st.it < st.maxIt && !st.timeUp()) {
     st.it++;
@@ -65,17 +69,12 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
       educated++;
       if (st.totalTw() === 0) feasibleSeen++;
       else if (st.rng.next() < REPAIR_SHARE) repair(st);
-      if (educated === TW_WEIGHT_PERIOD) {
-        // keep about a fifth to two fifths of the educated solutions feasible
-        const share = feasibleSeen / educated;
-        if (share < TW_FEASIBLE_LOW) twW = Math.min(twW * TW_WEIGHT_UP, twMax); else if (share > TW_FEASIBLE_HIGH) twW *= TW_WEIGHT_DOWN;
-        educated = feasibleSeen = 0;
-        st.setTwWeight(twW);
-        cur = st.totalCost();
-      }
     }
     const c = st.totalCost();
-    if (c < cur - temperature * Math.log(st.rng.next())) {
+    // a walk on long routes that has found nothing better for a while takes the step whatever it costs
+    const kick = kicks && st.it - lastBestIt > KICK_AFTER && st.it - lastKickIt > KICK_AFTER;
+    if (kick) lastKickIt = st.it;
+    if (kick || c < cur - temperature * Math.log(st.rng.next())) {
       cur = c;
       const out = st.unassigned.length;
       const feasible = !penalised || st.totalTw() === 0;
@@ -86,11 +85,23 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
         cur = st.totalCost();
         bestCost = cur;
         bestOut = out;
+        lastBestIt = st.it;
         best = st.keepBest();
         if (out === 0) st.poolAdd();
       }
     } else {
       st.undoStep();
+    }
+    if (penalised && educated === TW_WEIGHT_PERIOD) {
+      // keep about a fifth to two fifths of the educated solutions feasible. After the step is
+      // taken or undone: repricing the candidate and calling that the current cost accepted
+      // every 50th candidate whatever it was, and the walk drifted deep into time warp (on
+      // Homberger C1_4_2 the current plan carried 500-1,000 s of it at the capped price)
+      const share = feasibleSeen / educated;
+      if (share < TW_FEASIBLE_LOW) twW = Math.min(twW * TW_WEIGHT_UP, twMax); else if (share > TW_FEASIBLE_HIGH) twW *= TW_WEIGHT_DOWN;
+      educated = feasibleSeen = 0;
+      st.setTwWeight(twW);
+      cur = st.totalCost();
     }
     if (penalised) {
       // a walk that stays on the wrong side of the windows goes back to the best solution
