@@ -42,7 +42,12 @@ describeWith('chromium', 'dispatch map', () => {
   const marker = () => page.locator(`.vehicle-marker [data-vehicle-id="${vehicle.id}"]`);
   const count = () => page.locator('#vehicle-count').textContent();
   // A closed popup fades out for 200 ms: name the one to close by its vehicle.
-  const closePopupOf = (id: string) => page.locator(`.leaflet-popup:has(.vehicle-popup[data-vehicle-id="${id}"]) .leaflet-popup-close-button`).click();
+  // Closed means gone: on a loaded machine the fade outlasts the next step, which then finds two popups of the vehicle.
+  const closePopupOf = async (id: string) => {
+    const popup = page.locator(`.leaflet-popup:has(.vehicle-popup[data-vehicle-id="${id}"])`);
+    await popup.locator('.leaflet-popup-close-button').click();
+    await popup.waitFor({ state: 'detached' });
+  };
   /** The figures of the count line: total, shown, with a position. */
   const numbers = (line: string | null) => (line ?? '').match(/\d+/g)!.map(Number);
 
