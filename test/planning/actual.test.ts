@@ -36,6 +36,26 @@ beforeAll(async () => {
 const roads = () => roadRouters(plan.network, plan.problem, plan.mapping, settings.maxFixGapS, targets.segments);
 const byKey = (rows: Array<{ key: string; status: string }>) => Object.fromEntries(rows.map((r) => [r.key, r.status]));
 
+
+/** Two parallel streets 10 m apart, joined at both ends; the sweeper's street is the southern one. */
+function twinStreets(at: (eastM: number, northM: number) => { lon: number; lat: number }, T0: number) {
+  const node = (id: number, eastM: number, northM: number) => [id, [at(eastM, northM).lon, at(eastM, northM).lat]] as [number, [number, number]];
+  const network = new RoadNetwork(buildGraph({
+    nodes: new Map([node(1, 0, 0), node(2, 200, 0), node(3, 0, 10), node(4, 200, 10), node(5, -100, 5), node(6, 300, 5)]),
+    ways: [
+      { id: 11, tags: { highway: 'residential' }, nodeIds: [1, 2] }, { id: 12, tags: { highway: 'residential' }, nodeIds: [3, 4] },
+      { id: 13, tags: { highway: 'residential' }, nodeIds: [5, 1, 3, 5] }, { id: 14, tags: { highway: 'residential' }, nodeIds: [6, 2, 4, 6] },
+    ],
+  }, DEFAULT_NETWORK_PROFILE), DEFAULT_NETWORK_PROFILE);
+  const problem = { vehicles: [{ id: 'v', profile: 'sw' }] } as unknown as ProblemInput;
+  const mapping = { profiles: { sw: { networkKind: 'sweeper' } } } as unknown as PlanMapping;
+  const street: PlanTargets['segments'][number] = {
+    key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: false, lengthM: 200,
+    geometry: [[at(0, 0).lon, at(0, 0).lat], [at(200, 0).lon, at(200, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+  };
+  return { network, problem, mapping, street };
+}
+
 describe('plan against actual on a simulated day', { timeout: 300_000 }, () => {
   it('the plan expects eight collection stops and five streets swept twice', () => {
     expect(targets.stops.map((s) => s.key)).toEqual([1, 2, 3, 4, 5, 7, 8, 9].map((seq) => `collector-residual-1#${seq}`));
@@ -388,21 +408,7 @@ describe('plan against actual on hand-made days', () => {
   });
 
   it('a working sweeper\'s fixes between its street and a road 10 m beside it, a little nearer that road, are matched on its street', () => {
-    // two parallel streets 10 m apart, joined at both ends; the sweeper's street is the southern one
-    const node = (id: number, eastM: number, northM: number) => [id, [at(eastM, northM).lon, at(eastM, northM).lat]] as [number, [number, number]];
-    const network = new RoadNetwork(buildGraph({
-      nodes: new Map([node(1, 0, 0), node(2, 200, 0), node(3, 0, 10), node(4, 200, 10), node(5, -100, 5), node(6, 300, 5)]),
-      ways: [
-        { id: 11, tags: { highway: 'residential' }, nodeIds: [1, 2] }, { id: 12, tags: { highway: 'residential' }, nodeIds: [3, 4] },
-        { id: 13, tags: { highway: 'residential' }, nodeIds: [5, 1, 3, 5] }, { id: 14, tags: { highway: 'residential' }, nodeIds: [6, 2, 4, 6] },
-      ],
-    }, DEFAULT_NETWORK_PROFILE), DEFAULT_NETWORK_PROFILE);
-    const problem = { vehicles: [{ id: 'v', profile: 'sw' }] } as unknown as ProblemInput;
-    const mapping = { profiles: { sw: { networkKind: 'sweeper' } } } as unknown as PlanMapping;
-    const street: PlanTargets['segments'][number] = {
-      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: false, lengthM: 200,
-      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(200, 0).lon, at(200, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
-    };
+    const { network, problem, mapping, street } = twinStreets(at, T0);
     // 6 m north of its street, 4 m south of the other: the fixes alone say the other road
     const fixes = Array.from({ length: 7 }, (_, i) => ({ timeMs: T0 + i * 10_000, ...at(20 + i * 25, 6), speedKmh: 9, working: true }));
     const northOf = (line: Array<[number, number]> | null) => (line ?? []).map(([, lat]) => Math.round((lat - 43.73) * 111_195));
@@ -474,21 +480,7 @@ describe('plan against actual on hand-made days', () => {
   });
 
   it('where the terminals report a gear switch at once, the switch-off fix is matched on the street worked, not on the road beside it a little nearer the fix', () => {
-    // two parallel streets 10 m apart, joined at both ends; the sweeper's street is the southern one
-    const node = (id: number, eastM: number, northM: number) => [id, [at(eastM, northM).lon, at(eastM, northM).lat]] as [number, [number, number]];
-    const network = new RoadNetwork(buildGraph({
-      nodes: new Map([node(1, 0, 0), node(2, 200, 0), node(3, 0, 10), node(4, 200, 10), node(5, -100, 5), node(6, 300, 5)]),
-      ways: [
-        { id: 11, tags: { highway: 'residential' }, nodeIds: [1, 2] }, { id: 12, tags: { highway: 'residential' }, nodeIds: [3, 4] },
-        { id: 13, tags: { highway: 'residential' }, nodeIds: [5, 1, 3, 5] }, { id: 14, tags: { highway: 'residential' }, nodeIds: [6, 2, 4, 6] },
-      ],
-    }, DEFAULT_NETWORK_PROFILE), DEFAULT_NETWORK_PROFILE);
-    const problem = { vehicles: [{ id: 'v', profile: 'sw' }] } as unknown as ProblemInput;
-    const mapping = { profiles: { sw: { networkKind: 'sweeper' } } } as unknown as PlanMapping;
-    const street: PlanTargets['segments'][number] = {
-      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: false, lengthM: 200,
-      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(200, 0).lon, at(200, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
-    };
+    const { network, problem, mapping, street } = twinStreets(at, T0);
     // working from the west end; the gear off 60 m along (the fix 6 m north of the street, 4 m south of the other), driving on
     const fixes = [{ timeMs: T0, ...at(2, 1), speedKmh: 9, working: true }, { timeMs: T0 + 24_000, ...at(60, 6), speedKmh: 30, working: false },
       { timeMs: T0 + 28_000, ...at(93, 6), speedKmh: 30, working: false }, { timeMs: T0 + 32_000, ...at(126, 6), speedKmh: 30, working: false }];
