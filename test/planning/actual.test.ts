@@ -37,6 +37,19 @@ const roads = () => roadRouters(plan.network, plan.problem, plan.mapping, settin
 const byKey = (rows: Array<{ key: string; status: string }>) => Object.fromEntries(rows.map((r) => [r.key, r.status]));
 
 
+
+/** A one-way roundabout of radius 4.8 m (30 m round) centred on the origin, to be swept once. */
+function roundabout30m(at: (eastM: number, northM: number) => { lon: number; lat: number }, T0: number) {
+  const R = 4.8;
+  const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
+  const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
+  const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+    key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
+    requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+  }] };
+  return { R, point, target };
+}
+
 /** Two parallel streets 10 m apart, joined at both ends; the sweeper's street is the southern one. */
 function twinStreets(at: (eastM: number, northM: number) => { lon: number; lat: number }, T0: number) {
   const node = (id: number, eastM: number, northM: number) => [id, [at(eastM, northM).lon, at(eastM, northM).lat]] as [number, [number, number]];
@@ -349,13 +362,7 @@ describe('plan against actual on hand-made days', () => {
   });
 
   it('a sweeper that switches its gear on at a 30 m roundabout and off there a lap later has swept it, wherever the matcher put its fixes; half a lap is not a pass', () => {
-    const R = 4.8;
-    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
-    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
-    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
-      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
-      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
-    }] };
+    const { R, point, target } = roundabout30m(at, T0);
     const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
     // the matcher's ways: on the approach road 12 m south of the ring, never on it
     const south = () => (trace: Array<{ lon: number; lat: number }>, index: number) =>
@@ -447,13 +454,7 @@ describe('plan against actual on hand-made days', () => {
   });
 
   it('a sweeper that switches its gear on at a 30 m roundabout and off a lap later, that fix 13 m off the ring, has swept it', () => {
-    const R = 4.8;
-    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
-    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
-    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
-      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
-      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
-    }] };
+    const { R, point, target } = roundabout30m(at, T0);
     const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
     const south = () => (trace: Array<{ lon: number; lat: number }>, index: number) =>
       [trace[index]!, trace[index + 1]!].map((f) => [f.lon, 43.73 - 12 / 111_195] as [number, number]);
@@ -463,13 +464,7 @@ describe('plan against actual on hand-made days', () => {
   });
 
   it('a sweeper that switches its gear on at a roundabout\'s seam, works a lap and on down the street leaving it, has swept the roundabout once', () => {
-    const R = 4.8;
-    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
-    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
-    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
-      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
-      requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
-    }] };
+    const { R, point, target } = roundabout30m(at, T0);
     const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, working });
     // on at the seam; 22 s at 9 km/h to the next fix 25 m down the street south: a lap (30 m) and those 25 m
     const fixes = [fix(0, -60, -5, 30, false), fix(5, 0, -5, 9, true), fix(27, 0, -30, 9, true), fix(37, 0, -55, 9, true), fix(38, 0, -57, 30, false), fix(45, 0, -120, 30, false)];
