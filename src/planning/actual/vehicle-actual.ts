@@ -681,10 +681,7 @@ export class VehicleActual {
       pass.runs.push([pass.runFrom, pass.runFurthest]);
       Object.assign(pass, { runFrom: along, runFurthest: along, runDir: 0 });
     }
-    if (!jumped) {
-      for (let m = Math.min(pass.lastAlong, along); m < Math.max(pass.lastAlong, along); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
-    }
-    pass.bins[Math.min(pass.bins.length - 1, Math.floor(along / BIN_M))] = 1;
+    markBins(pass.bins, jumped ? along : pass.lastAlong, along);
     pass.lastAlong = along;
     pass.lastMs = tMs;
   }
@@ -725,8 +722,7 @@ export class VehicleActual {
     const line = this.router?.(...this.matchWindow(a.fix, b.fix), this.expectedStreets());
     if (!line || line.length < 2) return straight;
     const projected = line.map(([lon, lat]) => this.project(lon, lat));
-    let lengthM = 0;
-    for (let i = 1; i < projected.length; i++) lengthM += Math.hypot(projected[i]![0] - projected[i - 1]![0], projected[i]![1] - projected[i - 1]![1]);
+    const lengthM = localLengthM(projected);
     // a detour far beyond what the vehicle could drive in the time is a wrong guess (the fix snapped to the wrong road)
     const dtS = (b.fix.timeMs - a.fix.timeMs) / 1000;
     const reachM = (Math.max(a.fix.speedKmh, b.fix.speedKmh, 5) / 3.6) * dtS * 1.5 + 2 * this.settings.segmentToleranceM;
@@ -744,8 +740,7 @@ export class VehicleActual {
    */
   private aroundLoop(path: Array<[number, number]>, workKmh: number, dtMs: number): Array<[number, number]> {
     if (this.loops.length === 0) return path;
-    let lengthM = 0;
-    for (let i = 1; i < path.length; i++) lengthM += Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]);
+    const lengthM = localLengthM(path);
     const drivenM = (workKmh / 3.6) * (dtMs / 1000);
     const missingM = drivenM - lengthM;
     let best: { line: Array<[number, number]>; at: number; point: [number, number]; off: number; first: boolean } | undefined;
@@ -784,8 +779,7 @@ export class VehicleActual {
   private aroundTurn(path: Array<[number, number]>, a: ActualFix, b: ActualFix): Array<[number, number]> {
     const stopped = this.settings.stoppedBelowKmh;
     if (a.headingDeg === undefined || b.headingDeg === undefined || a.speedKmh < stopped || b.speedKmh < stopped) return path;
-    let lengthM = 0;
-    for (let i = 1; i < path.length; i++) lengthM += Math.hypot(path[i]![0] - path[i - 1]![0], path[i]![1] - path[i - 1]![1]);
+    const lengthM = localLengthM(path);
     const drivenM = (((a.speedKmh + b.speedKmh) / 2) / 3.6) * ((b.timeMs - a.timeMs) / 1000);
     if (drivenM - lengthM < 2 * TURN_M) return path;
     const [start, end] = [path[0]!, path[path.length - 1]!];
@@ -861,18 +855,20 @@ export class VehicleActual {
     }
   }
 
+  /** The streets (tasks) the plan has this vehicle work next, after the last pass seen. */
+  private nextPlannedTasks(): number[] {
+    return this.passOrder.slice(this.passProgress + 1, this.passProgress + 1 + ORDER_AHEAD);
+  }
+
   /** Whether the plan has this vehicle work the street among its next ones, after the last pass seen. */
   private isExpected(task: number): boolean {
-    for (let j = this.passProgress + 1; j <= this.passProgress + ORDER_AHEAD && j < this.passOrder.length; j++) if (this.passOrder[j] === task) return true;
-    return false;
+    return this.nextPlannedTasks().includes(task);
   }
 
   /** The streets the plan has this vehicle work next, after the last pass seen (the map matcher favours them). */
   private expectedStreets(): ReadonlySet<string> | undefined {
     if (this.passOrder.length === 0) return undefined;
-    const out = new Set<string>();
-    for (let j = this.passProgress + 1; j <= this.passProgress + ORDER_AHEAD && j < this.passOrder.length; j++) out.add(this.segKeys[this.passOrder[j]!]!);
-    return out;
+    return new Set(this.nextPlannedTasks().map((task) => this.segKeys[task]!));
   }
 
   /** The step from `a` to `b` with the fixes around it (no wider than a gap), and where `a` is in it. */
@@ -902,8 +898,7 @@ export class VehicleActual {
     if (gapM < BIN_M || gapM > step.reachM) return;
     const [ex, ey] = this.segEnds[task]![pass.runDir > 0 ? 1 : 0];
     if (Math.hypot(step.x - ex, step.y - ey) > END_REACH_M) return;
-    for (let m = Math.min(pass.runFurthest, endAlong); m < Math.max(pass.runFurthest, endAlong); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
-    pass.bins[Math.min(pass.bins.length - 1, Math.floor(endAlong / BIN_M))] = 1;
+    markBins(pass.bins, pass.runFurthest, endAlong);
     pass.runFurthest = endAlong;
     pass.lastAlong = endAlong;
   }
@@ -923,7 +918,7 @@ export class VehicleActual {
       if (gapM < BIN_M || gapM > 2 * END_REACH_M) continue;
       const [sx, sy] = this.segEnds[task]![dir > 0 ? 0 : 1];
       if (Math.hypot(onAt[0] - sx, onAt[1] - sy) > END_REACH_M) continue;
-      for (let m = Math.min(pass.runFrom, startAlong); m < Math.max(pass.runFrom, startAlong); m += BIN_M) pass.bins[Math.min(pass.bins.length - 1, Math.floor(m / BIN_M))] = 1;
+      markBins(pass.bins, startAlong, pass.runFrom); // (runFrom's own bin was marked when the run began there)
       pass.runFrom = startAlong;
     }
   }
@@ -1018,4 +1013,18 @@ function subLine(line: Array<[number, number]>, fromM: number, toM: number): Arr
   line.forEach((p, i) => { if (offsets[i]! > lo && offsets[i]! < hi) inner.push(p); });
   if (fromM > toM) inner.reverse();
   return [pointAt(fromM), ...inner, pointAt(toM)];
+}
+
+/** Length of a line in local metres. */
+function localLengthM(line: ReadonlyArray<[number, number]>): number {
+  let lengthM = 0;
+  for (let i = 1; i < line.length; i++) lengthM += Math.hypot(line[i]![0] - line[i - 1]![0], line[i]![1] - line[i - 1]![1]);
+  return lengthM;
+}
+
+/** Marks the bins a pass worked from `fromM` to `toM` along its street (either way round), both ends' bins included. */
+function markBins(bins: Uint8Array, fromM: number, toM: number): void {
+  const binOf = (m: number) => Math.min(bins.length - 1, Math.floor(m / BIN_M));
+  for (let m = Math.min(fromM, toM); m < Math.max(fromM, toM); m += BIN_M) bins[binOf(m)] = 1;
+  bins[binOf(toM)] = 1;
 }
