@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from './db.js';
+import { statementChunks, valuesPlaceholders } from './multi-row.js';
 import { boundingBox, type FilterSpec, type ResourceDef } from './resources.js';
 
 export interface ListOptions {
@@ -109,9 +110,7 @@ export class CityRepo {
     });
     for (const rows of shapes.values()) {
       const names = rows[0]!.names;
-      const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS_PER_STATEMENT / names.length)));
-      for (let start = 0; start < rows.length; start += perStatement) {
-        const chunk = rows.slice(start, start + perStatement);
+      for (const chunk of statementChunks(rows, names.length)) {
         await q.query('savepoint city_write_many');
         try {
           await q.query(insertSql(def, names, chunk.length, mode), chunk.flatMap((r) => r.values));
@@ -154,11 +153,6 @@ export class CityRepo {
   }
 }
 
-/** node-postgres and PGlite take at most 65,535 parameters per statement; rows stay well under. */
-const MAX_PARAMS_PER_STATEMENT = 30_000;
-/** Beyond a few hundred rows a statement is no cheaper per row, and its text grows (a road's geometry is kilobytes). */
-const MAX_ROWS_PER_STATEMENT = 500;
-
 /** A record of a batch could not be written: `index` is its place in the batch given to writeMany. */
 export class RecordWriteError extends Error {
   constructor(readonly index: number, override readonly cause: unknown) {
@@ -178,11 +172,8 @@ function rowOf(def: ResourceDef, doc: Doc & { id: string }): { names: string[]; 
 }
 
 function insertSql(def: ResourceDef, names: string[], rowCount: number, mode: 'insert' | 'upsert'): string {
-  const rows: string[] = [];
-  for (let r = 0; r < rowCount; r++) {
-    rows.push(`(${names.map((n, i) => `$${r * names.length + i + 1}${n === 'doc' ? '::jsonb' : ''}`).join(', ')})`);
-  }
+  const values = valuesPlaceholders(rowCount, names.length, { [names.indexOf('doc')]: '::jsonb' });
   const updates = names.filter((n) => n !== 'id').map((n) => `${n} = excluded.${n}`).concat('updated_at = now()');
   const conflict = mode === 'upsert' ? ` on conflict (id) do update set ${updates.join(', ')}` : '';
-  return `insert into ${def.table} (${names.join(', ')}) values ${rows.join(', ')}${conflict}`;
+  return `insert into ${def.table} (${names.join(', ')}) values ${values}${conflict}`;
 }

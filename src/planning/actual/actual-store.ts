@@ -1,6 +1,7 @@
 import type { ProblemInput, Solution } from '../../../solver/index.js';
 import { newId } from '../../store/city-repo.js';
 import type { Db, Queryable } from '../../store/db.js';
+import { statementChunks, valuesPlaceholders } from '../../store/multi-row.js';
 import type { PlanMapping } from '../build-problem.js';
 import type { PlanStatus } from '../plan-model.js';
 import type { ActualStatus } from './plan-actual.js';
@@ -92,25 +93,18 @@ export class ActualStore {
   }
 
   async save(planId: string, rows: ActualStatus[], q: Queryable = this.db): Promise<void> {
-    // One statement per few hundred rows (a day's judgement is thousands); a key given twice keeps its last state.
+    // A key given twice keeps its last state (one statement cannot update a row twice).
     const byKey = [...new Map(rows.map((s) => [s.key, s])).values()];
-    for (let start = 0; start < byKey.length; start += SAVE_ROWS_PER_STATEMENT) {
-      const chunk = byKey.slice(start, start + SAVE_ROWS_PER_STATEMENT);
-      const params: unknown[] = [planId];
-      const values = chunk.map((s) => {
-        const row = [s.key, s.kind, s.vehicleIds, s.recordId, s.itemId, s.visit ?? null, s.seq ?? null, s.status, s.source, new Date(s.fromMs), new Date(s.dueMs),
-          new Date(s.plannedStartMs), at(s.arrivalMs), at(s.departureMs), s.passes ?? null, s.requiredPasses ?? null];
-        const first = params.length + 1;
-        params.push(...row);
-        return `($1, ${row.map((_, i) => `$${first + i}${i === 2 ? '::text[]' : ''}`).join(', ')}, now())`;
-      });
+    const columns = 17;
+    for (const chunk of statementChunks(byKey, columns)) {
       await q.query(
         `insert into plan_actual (plan_id, key, kind, vehicle_ids, record_id, item_id, visit, seq, status, source, from_at, due_at, planned_at,
-           arrival_at, departure_at, passes, required_passes, updated_at)
-         values ${values.join(', ')}
+           arrival_at, departure_at, passes, required_passes)
+         values ${valuesPlaceholders(chunk.length, columns, { 3: '::text[]' })}
          on conflict (plan_id, key) do update set status = excluded.status, source = excluded.source, arrival_at = excluded.arrival_at,
            departure_at = excluded.departure_at, passes = excluded.passes, vehicle_ids = excluded.vehicle_ids, updated_at = now()`,
-        params,
+        chunk.flatMap((s) => [planId, s.key, s.kind, s.vehicleIds, s.recordId, s.itemId, s.visit ?? null, s.seq ?? null, s.status, s.source, new Date(s.fromMs),
+          new Date(s.dueMs), new Date(s.plannedStartMs), at(s.arrivalMs), at(s.departureMs), s.passes ?? null, s.requiredPasses ?? null]),
       );
     }
   }
@@ -119,18 +113,12 @@ export class ActualStore {
   async raise(events: Array<Omit<PlanEvent, 'id' | 'createdAt'>>): Promise<PlanEvent[]> {
     const out: PlanEvent[] = [];
     const identity = (planId: string, type: string, key: string) => `${planId}\u0000${type}\u0000${key}`;
-    for (let start = 0; start < events.length; start += RAISE_ROWS_PER_STATEMENT) {
-      const chunk = events.slice(start, start + RAISE_ROWS_PER_STATEMENT);
-      const params: unknown[] = [];
-      const values = chunk.map((e) => {
-        const first = params.length + 1;
-        params.push(newId('pev'), e.type, e.planId, e.vehicleId, e.key, e.recordId, new Date(e.at), JSON.stringify(e.details));
-        return `(${Array.from({ length: 8 }, (_, i) => `$${first + i}${i === 7 ? '::jsonb' : ''}`).join(', ')})`;
-      });
+    const columns = 8;
+    for (const chunk of statementChunks(events, columns)) {
       const res = await this.db.query<Raw & { plan_id: string; type: string; key: string }>(
-        `insert into plan_events (id, type, plan_id, vehicle_id, key, record_id, at, details) values ${values.join(', ')}
+        `insert into plan_events (id, type, plan_id, vehicle_id, key, record_id, at, details) values ${valuesPlaceholders(chunk.length, columns, { 7: '::jsonb' })}
          on conflict (plan_id, type, key) do nothing returning id, created_at, plan_id, type, key`,
-        params,
+        chunk.flatMap((e) => [newId('pev'), e.type, e.planId, e.vehicleId, e.key, e.recordId, new Date(e.at), JSON.stringify(e.details)]),
       );
       // Only the rows inserted now come back; the first of an event given twice is the one raised.
       const raised = new Map(res.rows.map((r) => [identity(r.plan_id, r.type, r.key), r]));
@@ -143,7 +131,6 @@ export class ActualStore {
     }
     return out;
   }
-
 
   async statuses(planId: string): Promise<ActualStatus[]> {
     const res = await this.db.query<Raw>(`select * from plan_actual where plan_id = $1 order by kind desc, key`, [planId]);
@@ -180,7 +167,3 @@ export class ActualStore {
   }
 }
 
-/** 16 parameters a row: 500 rows stay far below the 65,535 a statement takes. */
-const SAVE_ROWS_PER_STATEMENT = 500;
-/** 8 parameters an event. */
-const RAISE_ROWS_PER_STATEMENT = 500;
