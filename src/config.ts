@@ -9,6 +9,12 @@ import { parseTerminalModelProfile, type TerminalModelProfile } from './ingest/j
  * start. A bad value stops the start with a message naming it.
  */
 const port = z.coerce.number().int().min(0).max(65_535);
+/** A PostgreSQL memory size ("16MB") in kB. */
+function sizeKb(size: string): number {
+  const m = /^(\d+)(kB|MB|GB)$/.exec(size);
+  if (!m) return Number.POSITIVE_INFINITY; // the format's own check names the problem
+  return Number(m[1]) * (m[2] === 'kB' ? 1 : m[2] === 'MB' ? 1024 : 1024 * 1024);
+}
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const envSchema = z.object({
@@ -16,6 +22,8 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data/store'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  /** The embedded store's buffer cache (PostgreSQL shared_buffers); unset = 128MB. */
+  PGLITE_SHARED_BUFFERS: z.string().regex(/^\d+(kB|MB|GB)$/, 'must be a size such as 16MB (kB, MB or GB)').refine((v) => sizeKb(v) >= 128, 'must be at least 128kB').optional(),
   CITY_PROFILE: z.string().min(1).optional(),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').max(200).optional(),
   DEMO_CITY: z.enum(['auto', 'always', 'never']).default('auto'),
@@ -51,6 +59,7 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  pgliteSharedBuffers?: string;
   cityProfile?: CityProfile;
   cityProfilePath?: string;
   adminToken?: string;
@@ -90,7 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   let cityProfile: CityProfile | undefined;
   if (e.CITY_PROFILE) cityProfile = loadCityProfileFile(e.CITY_PROFILE);
   return {
-    port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, databaseUrl: e.DATABASE_URL,
+    port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, databaseUrl: e.DATABASE_URL, pgliteSharedBuffers: e.PGLITE_SHARED_BUFFERS,
     cityProfile, cityProfilePath: e.CITY_PROFILE, adminToken: e.ADMIN_TOKEN,
     demoCity: e.DEMO_CITY, demoSeed: e.DEMO_SEED, demoFleet: e.DEMO_FLEET, demoFleetPlanIterations: e.DEMO_FLEET_PLAN_ITERATIONS, logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES, importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,

@@ -151,7 +151,7 @@ export interface StartOptions {
 
 export async function startService(config: Config, logger: Logger, options: StartOptions = {}): Promise<Service> {
   const startedAtMs = Date.now();
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir, purpose: 'the sanifleet service', logger });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: options.inMemory ? undefined : config.dataDir, purpose: 'the sanifleet service', logger, pgliteSharedBuffers: config.pgliteSharedBuffers });
   try {
     const migrationVersion = await migrate(db);
     for (const c of await unresolvedTerminalIdConflicts(db)) {

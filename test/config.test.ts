@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { openDb } from '../src/store/db.js';
 
 describe('configuration', () => {
   it('takes defaults from nothing', () => {
@@ -20,6 +21,19 @@ describe('configuration', () => {
       expect(msg).toMatch(/PORT="eighty"/);
       expect(msg).toMatch(/DATABASE_URL="mysql:\/\/x": must be a postgres:\/\/ URL/);
       expect(msg).toMatch(/ADMIN_TOKEN/);
+    }
+  });
+
+  it("sizes the embedded store's buffer cache from PGLITE_SHARED_BUFFERS, refusing what PostgreSQL would", async () => {
+    expect(loadConfig({}).pgliteSharedBuffers).toBeUndefined();
+    expect(loadConfig({ PGLITE_SHARED_BUFFERS: '16MB' }).pgliteSharedBuffers).toBe('16MB');
+    expect(() => loadConfig({ PGLITE_SHARED_BUFFERS: '16' })).toThrow(/PGLITE_SHARED_BUFFERS="16": must be a size such as 16MB/);
+    expect(() => loadConfig({ PGLITE_SHARED_BUFFERS: '64kB' })).toThrow(/PGLITE_SHARED_BUFFERS="64kB": must be at least 128kB/);
+    const db = await openDb({ pgliteSharedBuffers: '8MB' });
+    try {
+      expect((await db.query<{ shared_buffers: string }>('show shared_buffers')).rows).toEqual([{ shared_buffers: '8MB' }]);
+    } finally {
+      await db.close();
     }
   });
 

@@ -103,7 +103,7 @@ export async function runCapacityCli(argv: string[], env: Record<string, string 
   const config = loadConfig(env);
   let base: PlanningSnapshot;
   if (args.store) {
-    const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, purpose: 'a capacity study' });
+    const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, purpose: 'a capacity study', pgliteSharedBuffers: config.pgliteSharedBuffers });
     try {
       await migrate(db);
       base = await storeCitySnapshot(db);

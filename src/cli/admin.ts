@@ -52,7 +52,7 @@ export async function runAdminCli(argv: string[], env: Record<string, string | u
     if (group !== 'token' || !command) throw new UsageError('expected a command');
     const config = loadConfig(env);
     const run = async (fn: (tokens: TokenStore, db: Db) => Promise<void>): Promise<void> => {
-      db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, purpose: 'the sanifleet admin CLI' });
+      db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, purpose: 'the sanifleet admin CLI', pgliteSharedBuffers: config.pgliteSharedBuffers });
       await migrate(db);
       await fn(new TokenStore(db), db);
     };

@@ -37,18 +37,25 @@ export interface OpenDbOptions {
   purpose?: string;
   /** Where failures that no caller sees (an idle connection lost, a failed rollback) are reported. */
   logger?: Logger;
+  /**
+   * PGlite's buffer cache (PostgreSQL's shared_buffers, e.g. "16MB"); undefined = PostgreSQL's 128MB.
+   * PGlite zeroes it in its WebAssembly memory at every open, so a small store opened often (a test
+   * suite, a small machine) starts in two thirds of the CPU and half the memory with a small one.
+   */
+  pgliteSharedBuffers?: string;
 }
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.logger ?? silentLogger) : openPglite(options.dataDir, options.purpose);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.logger ?? silentLogger) : openPglite(options.dataDir, options.purpose, options.pgliteSharedBuffers);
 }
 
-async function openPglite(dataDir: string | undefined, purpose = process.argv.slice(1).join(' ')): Promise<Db> {
+async function openPglite(dataDir: string | undefined, purpose = process.argv.slice(1).join(' '), sharedBuffers?: string): Promise<Db> {
   // One process per data directory: PGlite itself does not lock it (see data-dir-lock.ts).
   const lock = dataDir ? acquireDataDirLock(dataDir, purpose) : undefined;
   let db: PGlite;
   try {
-    db = dataDir ? new PGlite(dataDir) : new PGlite();
+    const startParams = sharedBuffers ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] } : {};
+    db = dataDir ? new PGlite(dataDir, startParams) : new PGlite(startParams);
     await db.waitReady;
   } catch (err) {
     lock?.release();

@@ -7,7 +7,7 @@ import { openDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { migrations, type Migration } from '../../src/store/schema.js';
 import { describeWith, serverUrls } from './servers.js';
-import { pgliteStoreRoot } from './store-root.js';
+import { pgliteStoreRoot, TEST_PGLITE_SHARED_BUFFERS } from './store-root.js';
 
 /**
  * The store suites run on embedded PGlite always, and on a PostgreSQL server when
@@ -92,7 +92,7 @@ export interface TestStore {
 /** A store of the suite's own on `backend`, opened (PGlite from the template's copy) and migrated. */
 export async function openTestStore(backend: Backend, list: Migration[] = migrations): Promise<TestStore> {
   const testDb = await createTestDatabase(backend, { migrated: list === migrations });
-  const db = await openDb({ databaseUrl: testDb.url, dataDir: testDb.dataDir });
+  const db = await openDb({ databaseUrl: testDb.url, dataDir: testDb.dataDir, pgliteSharedBuffers: TEST_PGLITE_SHARED_BUFFERS });
   await migrate(db, list);
   return {
     db,

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import type { ScryptParams } from '../../src/auth/passwords.js';
 import { startService, type Service } from '../../src/service.js';
 import { createTestDatabase, type Backend } from './backends.js';
+import { TEST_PGLITE_SHARED_BUFFERS } from './store-root.js';
 
 export interface TestService extends Service {
   adminToken: string;
@@ -30,7 +31,7 @@ export async function startTestService(opts: { backend?: Backend; demo?: boolean
   if (!opts.dataDir && testDb.dataDir) opts = { ...opts, dataDir: testDb.dataDir };
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TEST_ADMIN_TOKEN, DEMO_CITY: opts.demo ? 'always' : 'never',
-    JT808_PORT: '0', LOG_LEVEL: 'silent',
+    JT808_PORT: '0', LOG_LEVEL: 'silent', PGLITE_SHARED_BUFFERS: TEST_PGLITE_SHARED_BUFFERS,
     // the demo city's fleet only where a test asks for it: it plans and drives today
     DEMO_FLEET: 'off',
     // Most suites need no road network; those that do share one cache directory.
