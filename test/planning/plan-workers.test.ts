@@ -57,7 +57,8 @@ describeWith('postgres', 'plan jobs over worker processes [postgres]', () => {
         const plan = (await svc.call('GET', `/api/v1/plans/${planId}`, { token: dispatcher })).body;
         expect(plan).toMatchObject({ status: 'draft', valid: true, date: '2026-12-15' });
       }
-      await new Promise((r) => setTimeout(r, 1500));
+      // the pushes may trail the jobs' rows: wait for the last done (the poll's timeout only guards a hang)
+      await expect.poll(() => progress.filter((e) => e.status === 'done').length, { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(planIds.length);
       expect(progress.some((e) => e.status === 'running')).toBe(true);
       expect(progress.filter((e) => e.status === 'done').map((e) => e.planId).sort()).toEqual([...planIds].sort());
     } finally {
