@@ -3,7 +3,7 @@
  * matrices → solve → validate → stored — with wall and CPU time per phase, rule violations
  * (from the validator) and what is left unserved, by reason.
  * Then stop detection on simulated days of that plan (bench/stop-detection.ts); `--only stop-detection` prints only that.
- *   npm run bench:planning -- [--only demo|stop-detection|generated|districts] [--days N] [--iterations N] [--time-limit S] [--seed N] [--district NAME] [--date YYYY-MM-DD] [--store pglite|postgres]
+ *   npm run bench:planning -- [--only demo|stop-detection|generated|districts] [--days N] [--iterations N] [--time-limit S] [--seed N] [--district NAME] [--date YYYY-MM-DD] [--store pglite|postgres] [--sim-seed N] [--list-streets FILE]
  * Defaults: the city profile's planning budget (planning.iterations, planning.timeLimitS).
  * Then a re-plan after a breakdown at 10:00 (--replan-iterations N, default a fifth of the budget).
  * Runs in this process (one core), not in a worker thread, so the phases can be timed apart.
@@ -188,7 +188,7 @@ try {
   console.log(JSON.stringify(stopDetectionBench({
     network, problem: result.problemDoc, solution: result.solution, mapping: result.mapping, profile, roads,
     days: Number(arg('days') ?? 3), seed: Number(arg('sim-seed') ?? 1001), skipShare: Number(arg('skip-share') ?? 0.1),
-    gearReports: arg('gear-reports') !== 'off',
+    gearReports: arg('gear-reports') !== 'off', listStreets: arg('list-streets'),
   })));
   }
 } finally {

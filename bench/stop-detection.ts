@@ -6,8 +6,11 @@
  * of served (done or late) and of missed >= 99% each.
  * The simulated terminals also report at once when the gear goes on or off (`--gear-reports off`:
  * only the periodic fixes). The simulation's seeds (`--sim-seed`, default 1001 and on) are never used by the tests.
- *   npm run bench:planning -- --only stop-detection [--days N] [--iterations N] [--skip-share X] [--sim-seed N] [--gear-reports off]
+ * `--list-streets FILE` writes every street judged otherwise than the truth as a JSON line (day's seed, key,
+ * truth and judged state, passes seen of required, length, one-way, vehicles, what the simulation did on each pass).
+ *   npm run bench:planning -- --only stop-detection [--days N] [--iterations N] [--skip-share X] [--sim-seed N] [--gear-reports off] [--list-streets FILE]
  */
+import { writeFileSync } from 'node:fs';
 import type { ProblemInput, Solution } from '../solver/index.js';
 import { loadNetwork, type RoadNetwork } from '../solver/network/index.js';
 import type { CityProfile } from '../src/domain/city-profile.js';
@@ -16,7 +19,9 @@ import { actualSettings, detectDay } from '../src/planning/actual/plan-actual.js
 import { roadRouters } from '../src/planning/actual/road-router.js';
 import { planTargets } from '../src/planning/actual/targets.js';
 import { networkProfileFor } from '../src/planning/network-profile.js';
-import { scoreStates, simulatePlanDay, type TruthState } from '../simulations/plan-day.js';
+import { scoreStates, simulatePlanDay, type PlanDay, type TruthState } from '../simulations/plan-day.js';
+import type { ActualStatus } from '../src/planning/actual/plan-actual.js';
+import type { SegmentTarget } from '../src/planning/actual/targets.js';
 
 export interface StopDetectionInput {
   network: RoadNetwork;
@@ -30,6 +35,8 @@ export interface StopDetectionInput {
   skipShare: number;
   /** The terminals report when the gear goes on or off, besides the periodic fixes. */
   gearReports: boolean;
+  /** Write the streets judged otherwise than the truth to this file (JSON lines). */
+  listStreets?: string;
 }
 
 export function stopDetectionBench(input: StopDetectionInput): Record<string, unknown> {
@@ -45,6 +52,7 @@ export function stopDetectionBench(input: StopDetectionInput): Record<string, un
   const rows: Array<{ day: number; fixes: number; kind: string; score: ReturnType<typeof scoreStates>; simMs: number; detectMs: number }> = [];
   const totals = { stop: new Map<string, TruthState>(), segment: new Map<string, TruthState>() };
   const judgedAll = new Map<string, string>();
+  const wrongStreets: string[] = [];
   for (let day = 0; day < input.days; day++) {
     const s0 = performance.now();
     const sim = simulatePlanDay({ network, problem, solution, mapping, segmentGeometry: (id) => roads.get(id) }, { seed: input.seed + day, skipShare: input.skipShare, reportGearChanges: input.gearReports });
@@ -60,6 +68,7 @@ export function stopDetectionBench(input: StopDetectionInput): Record<string, un
       for (const [k, v] of truth) totals[kind].set(`${day}/${k}`, v);
     }
     for (const [k, v] of judged) judgedAll.set(`${day}/${k}`, v);
+    if (input.listStreets) wrongStreets.push(...listWrongStreets(targets.segments, statuses, sim, input.seed + day));
   }
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   console.log(`\nStop detection on ${input.days} simulated days of the plan (${targets.stops.length} collection stops, ${targets.segments.length} streets; noise 5 m, fixes every 10-30 s, ${pct(input.skipShare)} skipped on purpose, 15% of routes held up 1-2 h; gear on/off reported at once: ${input.gearReports ? 'yes' : 'no'})`);
@@ -75,6 +84,10 @@ export function stopDetectionBench(input: StopDetectionInput): Record<string, un
   const wrong = Object.entries({ ...all.stops.confusion, ...Object.fromEntries(Object.entries(all.segments.confusion).map(([k, v]) => [`segment ${k}`, v])) })
     .filter(([k]) => { const [a, b] = k.replace('segment ', '').split('->'); return a !== b; });
   console.log(`judged otherwise than the truth: ${wrong.length ? wrong.map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}`);
+  if (input.listStreets) {
+    writeFileSync(input.listStreets, wrongStreets.map((l) => `${l}\n`).join(''));
+    console.log(`${wrongStreets.length} streets judged otherwise than the truth listed in ${input.listStreets}`);
+  }
   const min = Math.min(all.stops.served.recall, all.stops.served.precision, all.stops.missed.recall, all.stops.missed.precision);
   const streetsMin = Math.min(all.segments.served.recall, all.segments.served.precision, all.segments.missed.recall, all.segments.missed.precision);
   return {
@@ -83,6 +96,18 @@ export function stopDetectionBench(input: StopDetectionInput): Record<string, un
     segments: { n: all.segments.n, served: all.segments.served, missed: all.segments.missed, exact: all.segments.exact },
     goal: 0.99, stopsGoalMet: min >= 0.99, streetsGoalMet: streetsMin >= 0.99,
   };
+}
+
+/** One day's streets judged otherwise than the simulation's truth, as JSON lines (for looking into the detector's errors). */
+function listWrongStreets(segments: SegmentTarget[], statuses: ActualStatus[], sim: PlanDay, seed: number): string[] {
+  const byKey = new Map(segments.map((g) => [g.key, g]));
+  return statuses.filter((st) => st.kind === 'segment').flatMap((st) => {
+    const truth = sim.truth.get(st.key);
+    if (truth === undefined || (truth === 'missed') === (st.status === 'missed')) return [];
+    const seg = byKey.get(st.key)!;
+    const simPasses = sim.passLog.filter((p) => `segment:${p.taskId}` === st.key).map((p) => ({ vehicleId: p.vehicleId, how: p.how, from: new Date(p.fromMs).toISOString(), to: new Date(p.toMs).toISOString() }));
+    return [JSON.stringify({ seed, key: st.key, truth, judged: st.status, passes: st.passes, requiredPasses: st.requiredPasses, lengthM: Math.round(seg.lengthM), oneWay: seg.oneWay, vehicleIds: seg.vehicleIds, simPasses })];
+  });
 }
 
 /** The network the service would load for the profile and zones (same cache as the plan job). */

@@ -549,6 +549,24 @@ describe('plan against actual on hand-made days', () => {
     expect(byKey(detectDay(target, new Map([['v', short]]), settings, undefined, router))).toEqual({ 'segment:sweep:s': 'missed' });
   });
 
+  it('a sweeper that switches its gear on near a 30 m street\'s start and off at its end 12 s later has swept it, though the matcher put both fixes at its end; not when the stretch ran beside it or lasted too long', () => {
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM: 30,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(30, 0).lon, at(30, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, speedKmh: number, working: boolean) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh, headingDeg: 90, working });
+    // switched on 12 m from the start (the fix's error), off at the end: 12 s at 9 km/h is the street's 30 m
+    const stretch = (workS: number, northM: number) => [fix(0, -40, northM, 30, false), fix(2, 10, northM - 6, 9, true), fix(2 + workS, 31, northM + 1, 35, false), fix(8 + workS, 90, northM, 35, false)];
+    // the matcher put the switch-on fix at the street's end: the way between the switches is a point
+    const router = () => (trace: Array<{ lon: number; lat: number; timeMs: number }>, index: number) =>
+      [trace[index]!, trace[index + 1]!].map((f) => (f.timeMs === T0 + 2_000 ? [at(30, 0).lon, at(30, 0).lat] : [f.lon, f.lat]) as [number, number]);
+    expect(byKey(detectDay(target, new Map([['v', stretch(12, 0)]]), settings, undefined, router))).toEqual({ 'segment:sweep:s': 'done' });
+    // the same stretch on a road 25 m beside the street
+    expect(byKey(detectDay(target, new Map([['v', stretch(12, 25)]]), settings, undefined, router))).toEqual({ 'segment:sweep:s': 'missed' });
+    // the gear on for 30 s: 75 m worked, not this street's 30
+    expect(byKey(detectDay(target, new Map([['v', stretch(30, 0)]]), settings, undefined, router))).toEqual({ 'segment:sweep:s': 'missed' });
+  });
+
   it('the matcher is told the streets the plan has the vehicle work next, after the last pass seen', () => {
     const street = (id: string, northM: number, seq: number): PlanTargets['segments'][number] => ({
       key: `segment:sweep:${id}`, taskId: `sweep:${id}`, segmentId: id, vehicleIds: ['v'], oneWay: false, lengthM: 100,

@@ -142,6 +142,14 @@ const LAP_REACH_M = 15;
  * end (two sigmas of a 5 m error), whichever road the matcher put it on past the junction.
  */
 const END_REACH_M = 10;
+/**
+ * A working stretch credited to no street lies along one when all its fixes are within this of it (three
+ * sigmas of a 5 m error per axis), its first and last within STRETCH_END_M of its ends (four sigmas: the
+ * switch reports at each end), and its distance worked within STRETCH_FIT of the street's length.
+ */
+const STREET_REACH_M = 15;
+const STRETCH_END_M = 20;
+const STRETCH_FIT = 0.5;
 
 export class VehicleActual {
   readonly visits = new Map<string, StopVisit>();
@@ -170,13 +178,15 @@ export class VehicleActual {
   /** Planned streets that close on themselves (roundabouts), in local metres. */
   private readonly loops: Array<{ line: Array<[number, number]>; lengthM: number; task: number; centre: [number, number]; radiusM: number }> = [];
   /** The working stretch going on since the gear was switched on (switches reported at once): its fixes and the distance worked. */
-  private stretch: { fromMs: number; points: Array<[number, number]>; workedM: number } | undefined;
+  private stretch: { fromMs: number; points: Array<[number, number]>; workedM: number; fast?: boolean } | undefined;
   /** The tasks of those streets. */
   private readonly loopTasks = new Set<number>();
   private readonly active = new Map<number, Pass>();
   /** This vehicle's planned passes in route order (task of each), and how far along them it has been seen working. */
   private readonly passOrder: number[] = [];
   private passProgress = -1;
+  /** When the last pass credited by the ways ended (a working stretch whose work they explained is not looked at again). */
+  private lastCreditMs = -Infinity;
   /** Passes credited lately (to tell one way along two streets beside each other). */
   private credited: Array<{ task: number; fromMs: number; toMs: number; count: number; expected: boolean }> = [];
   /** Fixes waiting for their successor (a single stray fix between two of the same stop is smoothed away). */
@@ -344,7 +354,10 @@ export class VehicleActual {
     if (this.prev && !gap) {
       const stretch = this.followStretch(this.prev, q);
       this.coverStep(this.prev, q);
-      if (stretch) this.lapsWorked(stretch, fix.timeMs);
+      if (stretch) {
+        this.lapsWorked(stretch, fix.timeMs);
+        this.streetWorked(stretch, fix.timeMs);
+      }
     } else {
       this.stretch = undefined;
       this.closeAllPasses();
@@ -815,7 +828,7 @@ export class VehicleActual {
    * matched ways say.
    */
   private followStretch(a: { fix: ActualFix; x: number; y: number }, b: { fix: ActualFix; x: number; y: number }): VehicleActual['stretch'] {
-    if (!this.settings.gearReportedAtOnce || a.fix.working === undefined || b.fix.working === undefined || this.loops.length === 0) {
+    if (!this.settings.gearReportedAtOnce || a.fix.working === undefined || b.fix.working === undefined || this.segKeys.length === 0) {
       this.stretch = undefined;
       return undefined;
     }
@@ -830,6 +843,8 @@ export class VehicleActual {
     const kmh = b.fix.working ? (a.fix.speedKmh + b.fix.speedKmh) / 2 : a.fix.speedKmh;
     stretch.points.push([b.x, b.y]);
     stretch.workedM += (Math.min(kmh, max) / 3.6) * dtS;
+    // (a working fix faster than work is driving with the gear on: no street is worked in that stretch)
+    if (a.fix.speedKmh > max || (b.fix.working && b.fix.speedKmh > max)) stretch.fast = true;
     if (b.fix.working) return undefined;
     this.stretch = undefined;
     return stretch;
@@ -853,6 +868,42 @@ export class VehicleActual {
       for (let i = counted; i < laps; i++) list.push(Math.round(endMs));
       this.passes.set(key, list);
     }
+  }
+
+  /**
+   * A working stretch (the gear switched on and off, reported at once) that the ways credited to no
+   * street, whose fixes all lie along one planned street (within STREET_REACH_M of it), the first at its
+   * start and the last at its end (within STRETCH_END_M, its way in a one-way street), and whose
+   * distance worked fits the street's length (within STRETCH_FIT), worked that street once. A short
+   * street worked on its own (a one-way street's second pass, after a lap round the block with the gear
+   * up) lies between two fixes whose error (5 m per axis) can put the switch-on nearer its end than its
+   * start, or on the road beside it: the matched way is then a few metres long, or off the street, and
+   * the time the gear was on is the only trace of the work. When the stretch fits two streets it is
+   * not told which.
+   */
+  private streetWorked(stretch: NonNullable<VehicleActual['stretch']>, endMs: number): void {
+    // (the gear is off: a stay the ways left open, when the last step had no way, ends here and is credited first)
+    this.closeAllPasses();
+    if (stretch.fast || stretch.points.length < 2 || this.lastCreditMs >= stretch.fromMs - 1000) return;
+    const [first, last] = [stretch.points[0]!, stretch.points[stretch.points.length - 1]!];
+    const fits: number[] = [];
+    this.segLines.forEach(({ line, oneWay }, task) => {
+      if (this.loopTasks.has(task)) return;
+      const lengthM = this.segLengthM[task]!;
+      if (Math.abs(stretch.workedM - lengthM) > STRETCH_FIT * lengthM) return;
+      if (stretch.points.some(([x, y]) => locateOn(line, x, y).distanceM > STREET_REACH_M)) return;
+      const [s0, s1] = this.segEnds[task]!;
+      const near = (p: [number, number], e: [number, number]) => Math.hypot(p[0] - e[0], p[1] - e[1]) <= STRETCH_END_M;
+      const [fromAlong, toAlong] = [locateOn(line, first[0], first[1]).along, locateOn(line, last[0], last[1]).along];
+      const forward = near(first, s0) && near(last, s1) && fromAlong < toAlong;
+      const backward = !oneWay && near(first, s1) && near(last, s0) && fromAlong > toAlong;
+      if (forward || backward) fits.push(task);
+    });
+    if (fits.length !== 1) return;
+    const key = this.segKeys[fits[0]!]!;
+    const list = this.passes.get(key) ?? [];
+    list.push(Math.round(endMs));
+    this.passes.set(key, list);
   }
 
   /** The streets (tasks) the plan has this vehicle work next, after the last pass seen. */
@@ -971,6 +1022,7 @@ export class VehicleActual {
     const list = this.passes.get(key) ?? [];
     for (let i = 0; i < count; i++) list.push(Math.round(pass.lastMs));
     this.passes.set(key, list);
+    this.lastCreditMs = Math.max(this.lastCreditMs, pass.lastMs);
   }
 }
 
