@@ -6,17 +6,18 @@
  * half of the late results a repair, the price adapts to keep a share of the steps on time,
  * and a walk that stays late goes back to the best plan. Only plans without time warp
  * become the best. On long routes of small problems a walk that finds nothing better takes a
- * step whatever it costs now and then (kicks, parameters.ts).
+ * step whatever it costs now and then (kicks, parameters.ts); on large problems it ruins a
+ * whole neighbourhood now and then instead (cluster ruins, parameters.ts).
  */
 import {
-  ANNEAL_END_TASKS, ANNEAL_START_TASKS, KICK_AFTER, KICK_MAX_TASKS, KICK_ROUTE_TASKS, PROGRESS_MASK, REPAIR_SHARE, RESTART_AFTER, RESTART_PRICE_DIVISOR, SISR_BLINK_RATE,
+  ANNEAL_END_TASKS, ANNEAL_START_TASKS, CLUSTER_RUIN_AFTER, CLUSTER_RUIN_MIN_TASKS, CLUSTER_RUIN_SHARE, CLUSTER_RUIN_TASKS, KICK_AFTER, KICK_MAX_TASKS, KICK_ROUTE_TASKS, PROGRESS_MASK, REPAIR_SHARE, RESTART_AFTER, RESTART_PRICE_DIVISOR, SISR_BLINK_RATE,
   TW_FEASIBLE_HIGH, TW_FEASIBLE_LOW, TW_WEIGHT_CAP_PENALTIES, TW_WEIGHT_DOWN, TW_WEIGHT_PERIOD, TW_WEIGHT_START, TW_WEIGHT_UP,
   UNASSIGNED_PENALTY, UNASSIGNED_TASK_PRICE,
 } from '../parameters.js';
 import { replanTrips } from './facilityTrips.js';
 import { focusedSearch, localSearch } from './localSearch.js';
 import { initialTwWeight, repair, windowsBind } from './penalised.js';
-import { recreate, ruin } from './ruinRecreate.js';
+import { radialRuin, recreate, ruin } from './ruinRecreate.js';
 import type { SearchState } from './state.js';
 import type { SearchResult } from './types.js';
 
@@ -53,6 +54,8 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
   // kicks (see KICK_AFTER): only on small problems where a ruin's strings cover a small part of a route
   const kicks = penalised && m.nTasks <= KICK_MAX_TASKS && (m.nTasks - st.unassigned.length) / Math.max(1, st.vehiclesUsed()) > KICK_ROUTE_TASKS;
   let lastBestIt = st.it, lastKickIt = st.it;
+  // cluster ruins (see CLUSTER_RUIN_AFTER): only on large problems, where kicks hurt
+  const clusterRuins = penalised && m.nTasks > CLUSTER_RUIN_MIN_TASKS;
   st.setTwWeight(twW);
   while (st.it < st.maxIt && !st.timeUp()) {
     st.it++;
@@ -61,7 +64,9 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
     const temperature = t0 * Math.pow(tf / t0, Math.min(1, from + ((st.opts.annealTo ?? 1) - from) * frac));
     st.beginStep();
     const out = new Set(st.unassigned);
-    const removed = ruin(st);
+    // a walk that has found nothing better for a while sometimes ruins a whole neighbourhood
+    const cluster = clusterRuins && st.it - lastBestIt > CLUSTER_RUIN_AFTER && st.rng.next() < CLUSTER_RUIN_SHARE;
+    const removed = cluster ? radialRuin(st, CLUSTER_RUIN_TASKS) : ruin(st);
     recreate(st, st.unassigned.concat(removed), SISR_BLINK_RATE, out);
     if (penalised) {
       // education (Vidal 2013): a penalised descent, then a repair when windows are broken

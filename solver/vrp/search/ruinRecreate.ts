@@ -68,6 +68,34 @@ export function ruin(st: SearchState): number[] {
   return removed;
 }
 
+/**
+ * A cluster ruin: a random assigned task and its `count` nearest assigned tasks, whatever
+ * routes they are on (the cost phase's escape from a stalled walk on large problems, where
+ * SISR's strings of at most 10 tasks keep putting tasks back where they were).
+ */
+export function radialRuin(st: SearchState, count: number): number[] {
+  const m = st.m;
+  if (m.nTasks - st.unassigned.length === 0) return [];
+  let seed = st.rng.int(m.nTasks);
+  while (st.taskVeh[seed] < 0) seed = st.rng.int(m.nTasks);
+  const removed: number[] = [];
+  const ruined = new Set<number>();
+  const take = (t: number) => {
+    const v = st.taskVeh[t];
+    if (v < 0) return;
+    if (!ruined.has(v)) { ruined.add(v); st.touch(v); }
+    removeTask(st, t);
+    removed.push(t);
+  };
+  take(seed);
+  for (const c of st.adj[seed]) {
+    if (removed.length > count) break;
+    take(c);
+  }
+  for (const v of ruined) cleanRoute(st, v);
+  return removed;
+}
+
 function removeTask(st: SearchState, t: number): void {
   const v = st.taskVeh[t];
   const ns = st.nodes[v];
