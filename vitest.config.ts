@@ -18,8 +18,12 @@ export default defineConfig({
     // port: each starts and stops its own, and the few module caches (Intl formatters, HiGHS)
     // hold no test's state.
     isolate: false,
-    // Two cores on CI: more workers only thrash.
-    maxWorkers: 2,
+    // Three on a 2-core machine: a file waits much of its time (on the PostgreSQL server, on
+    // Chromium, on child processes, on the pushes it expects), and a third file fills that wait.
+    // Measured back to back on a quiet 2-core machine (1 Dec 2026): 2 workers 134 s wall with the
+    // machine 87 % busy, 3 workers 121 s at 95 % busy; 4 gave nothing more before (151 s against
+    // 147 s for 2, when a run took that long).
+    maxWorkers: 3,
     // CI prints every test, so its log shows each suite per backend (store [pglite], store [postgres]).
     // Skipped suites (a server that is not there) are listed with their reason after the summary.
     reporters: [process.env.CI ? 'verbose' : 'default', new SkippedWithReasonReporter()],

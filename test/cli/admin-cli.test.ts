@@ -12,6 +12,7 @@ import { lockPathFor } from '../../src/store/data-dir-lock.js';
 import { openDb } from '../../src/store/db.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/store/scratch-database.js';
 import { startTestService } from '../helpers/service.js';
+import { TEST_PGLITE_SHARED_BUFFERS } from '../helpers/store-root.js';
 
 /**
  * `npm run admin -- token ...` against a scratch store: issues a working token (printed
@@ -24,12 +25,12 @@ const SLOW_MS = 300_000;
 const run = async (argv: string[], env: Record<string, string>) => {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runAdminCli(argv, { LOG_LEVEL: 'silent', OSM_FILE: 'none', ...env }, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await runAdminCli(argv, { LOG_LEVEL: 'silent', OSM_FILE: 'none', PGLITE_SHARED_BUFFERS: TEST_PGLITE_SHARED_BUFFERS, ...env }, { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out, err: err.join('\n') };
 };
 
 const verifyIn = async (opts: { dataDir?: string; databaseUrl?: string }, token: string) => {
-  const db = await openDb(opts);
+  const db = await openDb({ ...opts, pgliteSharedBuffers: TEST_PGLITE_SHARED_BUFFERS });
   try {
     return await new TokenStore(db).verify(token);
   } finally {
@@ -120,7 +121,7 @@ describe('admin CLI on an embedded store (PGlite)', () => {
 
   it('runs as `npm run admin` in its own process, and is refused there too while the store is held', async () => {
     const exec = promisify(execFile);
-    const env = { ...process.env, DATA_DIR: dataDir, OSM_FILE: 'none', DATABASE_URL: '' };
+    const env = { ...process.env, DATA_DIR: dataDir, OSM_FILE: 'none', DATABASE_URL: '', PGLITE_SHARED_BUFFERS: TEST_PGLITE_SHARED_BUFFERS };
     const ok = await exec('npm', ['run', '--silent', 'admin', '--', 'token', 'create', '--role', 'dispatcher', '--label', 'from npm'], { env });
     const secret = ok.stdout.trim().split('\n').at(-1)!;
     expect((await verifyIn({ dataDir }, secret))?.role).toBe('dispatcher');

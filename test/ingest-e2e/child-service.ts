@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TEST_PGLITE_SHARED_BUFFERS } from '../helpers/store-root.js';
 
 /**
  * The real service (src/main.ts) as a child process, so a test can SIGKILL it the way a
@@ -20,7 +21,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export async function startChildService(env: Record<string, string>, timeoutMs = 90_000): Promise<ChildService> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', JT808_PORT: '0', JT808_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', JT808_PORT: '0', JT808_HOST: '127.0.0.1', LOG_LEVEL: 'info', PGLITE_SHARED_BUFFERS: TEST_PGLITE_SHARED_BUFFERS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

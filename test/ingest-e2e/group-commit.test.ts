@@ -6,6 +6,7 @@ import { PositionWriter, type StoredFix, type WriteResult } from '../../src/trac
 import { addressFor, encodeFrame, Jt808Session, locationBody, MsgId } from '../../src/ingest/jt808/index.js';
 import { decodeSent, generalReplyOf } from '../ingest/jt808/helpers.js';
 import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import { TEST_PGLITE_SHARED_BUFFERS } from '../helpers/store-root.js';
 
 /**
  * Group commit as the TCP server drives it: each terminal's fix arrives in its own I/O
@@ -17,7 +18,7 @@ describeEachBackend('position writer group commit (%s)', (backend) => {
   let testDb: TestDatabase;
   beforeAll(async () => {
     testDb = await createTestDatabase(backend, { migrated: true });
-    db = await openDb({ databaseUrl: testDb.url, dataDir: testDb.dataDir });
+    db = await openDb({ databaseUrl: testDb.url, dataDir: testDb.dataDir, pgliteSharedBuffers: TEST_PGLITE_SHARED_BUFFERS });
     await migrate(db);
     await ensurePositionPartitions(db, Date.now());
   });

@@ -10,13 +10,14 @@ import { CityRepo } from '../../src/store/city-repo.js';
 import { resources } from '../../src/store/resources.js';
 import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
 import { smallCity } from '../helpers/city-fixture.js';
+import { TEST_PGLITE_SHARED_BUFFERS } from '../helpers/store-root.js';
 
 /** The store suite, once per backend (PGlite always; PostgreSQL when TEST_DATABASE_URL is set, else a visible skip). */
 describeEachBackend('store [%s]', (backend) => {
   let testDb: TestDatabase;
   let dataDir: string | undefined;
   let db: Db;
-  const open = () => openDb({ databaseUrl: testDb.url, dataDir });
+  const open = () => openDb({ databaseUrl: testDb.url, dataDir, pgliteSharedBuffers: TEST_PGLITE_SHARED_BUFFERS });
 
   beforeAll(async () => {
     testDb = await createTestDatabase(backend);

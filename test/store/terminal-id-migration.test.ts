@@ -11,6 +11,7 @@ import { unresolvedTerminalIdConflicts } from '../../src/store/device-keys.js';
 import { migrate } from '../../src/store/migrate.js';
 import { latestMigrationVersion, migrations } from '../../src/store/schema.js';
 import { describeEachBackend, createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import { TEST_PGLITE_SHARED_BUFFERS } from '../helpers/store-root.js';
 
 /**
  * Migration 7 rewrites the terminal ids (and numeric device ids) of existing vehicles into
@@ -22,7 +23,7 @@ describeEachBackend('migration 7: canonical terminal ids [%s]', (backend) => {
   let testDb: TestDatabase;
   let dataDir: string | undefined;
   let db: Db;
-  const open = () => openDb({ databaseUrl: testDb.url, dataDir });
+  const open = () => openDb({ databaseUrl: testDb.url, dataDir, pgliteSharedBuffers: TEST_PGLITE_SHARED_BUFFERS });
 
   const vehicle = (id: string, ids: { terminalId?: string; deviceId?: string }) => ({
     id, plate: `P-${id}`, kind: 'collector', wasteClasses: ['residual'], capacityKg: 8000, capacityM3: 18, sealed: true, hazardousRated: false,

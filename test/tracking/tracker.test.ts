@@ -10,6 +10,7 @@ import { VehicleTracker } from '../../src/tracking/vehicle-tracker.js';
 import { PositionWriter, type StoredFix } from '../../src/tracking/position-writer.js';
 import { haversineM } from '../../solver/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/backends.js';
+import { TEST_PGLITE_SHARED_BUFFERS } from '../helpers/store-root.js';
 
 /** The tracker and the writer together, on a real (PGlite) store, with a controlled clock. */
 const profile = defaultCityProfile();
@@ -30,7 +31,7 @@ function fix(offsetS: number, lat: number, lon: number, speedKmh: number, extra:
 
 beforeAll(async () => {
   testDb = await createTestDatabase('pglite', { migrated: true });
-  db = await openDb({ dataDir: testDb.dataDir });
+  db = await openDb({ dataDir: testDb.dataDir, pgliteSharedBuffers: TEST_PGLITE_SHARED_BUFFERS });
   await migrate(db);
   events = new FleetEvents();
   events.on('state', (s) => seen.push(s));
