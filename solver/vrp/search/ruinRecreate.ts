@@ -24,8 +24,7 @@ export function ruin(st: SearchState): number[] {
   const lsMax = Math.min(lMax, avgLen);
   const ksMax = (4 * cBar) / (1 + lsMax) - 1;
   const ks = Math.floor(st.rng.next() * ksMax) + 1;
-  let seed = st.rng.int(m.nTasks);
-  while (st.taskVeh[seed] < 0) seed = st.rng.int(m.nTasks);
+  const seed = randomAssignedTask(st);
   const ruined = new Set<number>();
   const removed: number[] = [];
   const visit = (c: number): boolean => {
@@ -76,8 +75,7 @@ export function ruin(st: SearchState): number[] {
 export function radialRuin(st: SearchState, count: number): number[] {
   const m = st.m;
   if (m.nTasks - st.unassigned.length === 0) return [];
-  let seed = st.rng.int(m.nTasks);
-  while (st.taskVeh[seed] < 0) seed = st.rng.int(m.nTasks);
+  const seed = randomAssignedTask(st);
   const removed: number[] = [];
   const ruined = new Set<number>();
   const take = (t: number) => {
@@ -94,6 +92,13 @@ export function radialRuin(st: SearchState, count: number): number[] {
   }
   for (const v of ruined) cleanRoute(st, v);
   return removed;
+}
+
+/** A task on some route, drawn at random (the caller has checked that one is). */
+function randomAssignedTask(st: SearchState): number {
+  let t = st.rng.int(st.m.nTasks);
+  while (st.taskVeh[t] < 0) t = st.rng.int(st.m.nTasks);
+  return t;
 }
 
 function removeTask(st: SearchState, t: number): void {

@@ -863,10 +863,8 @@ export class VehicleActual {
       const laps = Math.round(stretch.workedM / loop.lengthM);
       if (laps < 1 || Math.abs(stretch.workedM - laps * loop.lengthM) > LAP_FIT * loop.lengthM) continue;
       const key = this.segKeys[loop.task]!;
-      const list = this.passes.get(key) ?? [];
-      const counted = list.filter((t) => t >= stretch.fromMs - 1000 && t <= endMs + 1000).length;
-      for (let i = counted; i < laps; i++) list.push(Math.round(endMs));
-      this.passes.set(key, list);
+      const counted = (this.passes.get(key) ?? []).filter((t) => t >= stretch.fromMs - 1000 && t <= endMs + 1000).length;
+      this.addPasses(key, endMs, laps - counted);
     }
   }
 
@@ -899,11 +897,7 @@ export class VehicleActual {
       const backward = !oneWay && near(first, s1) && near(last, s0) && fromAlong > toAlong;
       if (forward || backward) fits.push(task);
     });
-    if (fits.length !== 1) return;
-    const key = this.segKeys[fits[0]!]!;
-    const list = this.passes.get(key) ?? [];
-    list.push(Math.round(endMs));
-    this.passes.set(key, list);
+    if (fits.length === 1) this.addPasses(this.segKeys[fits[0]!]!, endMs, 1);
   }
 
   /** The streets (tasks) the plan has this vehicle work next, after the last pass seen. */
@@ -1018,11 +1012,15 @@ export class VehicleActual {
       const next = this.passOrder.findIndex((t, j) => j > this.passProgress && j <= this.passProgress + ORDER_JUMP && t === task);
       if (next >= 0) this.passProgress = next;
     }
-    const key = this.segKeys[task]!;
-    const list = this.passes.get(key) ?? [];
-    for (let i = 0; i < count; i++) list.push(Math.round(pass.lastMs));
-    this.passes.set(key, list);
+    this.addPasses(this.segKeys[task]!, pass.lastMs, count);
     this.lastCreditMs = Math.max(this.lastCreditMs, pass.lastMs);
+  }
+
+  /** Records `count` passes of the street `key` ending at `atMs` (none when `count` is not positive). */
+  private addPasses(key: string, atMs: number, count: number): void {
+    const list = this.passes.get(key) ?? [];
+    for (let i = 0; i < count; i++) list.push(Math.round(atMs));
+    this.passes.set(key, list);
   }
 }
 
