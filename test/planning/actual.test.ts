@@ -38,14 +38,14 @@ const byKey = (rows: Array<{ key: string; status: string }>) => Object.fromEntri
 
 
 
-/** A one-way roundabout of radius 4.8 m (30 m round) centred on the origin, to be swept once. */
-function roundabout30m(at: (eastM: number, northM: number) => { lon: number; lat: number }, T0: number) {
+/** A one-way (anticlockwise) roundabout of radius 4.8 m (30 m round) centred on the origin, its line starting and ending at its south point, to be swept `requiredPasses` times. */
+function roundabout30m(at: (eastM: number, northM: number) => { lon: number; lat: number }, T0: number, requiredPasses = 1) {
   const R = 4.8;
   const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
   const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
   const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
     key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
-    requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    requiredPasses, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
   }] };
   return { R, point, target };
 }
@@ -337,14 +337,8 @@ describe('plan against actual on hand-made days', () => {
   });
 
   it('a sweeper working once round a 30 m roundabout from its seam has made one pass, not two', () => {
-    // a one-way (anticlockwise) roundabout of radius 4.8 m, its line starting and ending at its south point
-    const R = 4.8;
-    const point = (a: number) => at(R * Math.cos(a), R * Math.sin(a));
-    const ring = Array.from({ length: 25 }, (_, i) => { const p = point(-Math.PI / 2 + (i / 24) * 2 * Math.PI); return [p.lon, p.lat] as [number, number]; });
-    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
-      key: 'segment:sweep:ring', taskId: 'sweep:ring', segmentId: 'ring', vehicleIds: ['v'], geometry: ring, lengthM: 2 * Math.PI * R, oneWay: true,
-      requiredPasses: 2, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
-    }] };
+    // required twice: one lap worked from its seam must count once
+    const { R, point, target } = roundabout30m(at, T0, 2);
     // fixes round it at 9 km/h every 3 s (7.5 m, a quarter of it), from a quarter past the seam to a quarter past it again
     const angles = [0, 1, 2, 3, 4].map((k) => -Math.PI / 2 + ((k + 1) / 4) * 2 * Math.PI);
     const fixes = angles.map((a, k) => ({ timeMs: T0 + k * 3_000, ...point(a), speedKmh: 9, working: true }));
