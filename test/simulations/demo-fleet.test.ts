@@ -42,15 +42,17 @@ describe('the demo fleet is on in the demo city only', { timeout: 300_000 }, () 
   });
 
   it('the demo city with DEMO_FLEET=on plans today as the system, publishes it and puts its vehicles on the road', async () => {
-    // The fleet's day starts at 06:00 local, whatever the hour of the run: the day so far that it
-    // uploads before publishing was every fix since midnight, the file's whole cost late in the day.
+    // The fleet's clock starts at 04:05 local, whatever the hour of the run: five minutes after the
+    // first shifts leave, so the day so far is a few thousand fixes less than at 06:00 (two hours of
+    // the fleet, 5,400 fixes: most of the file's cost) and still uploaded before publishing.
     const timeZone = defaultCityProfile().timeZone;
+    const startS = 4 * 3600 + 5 * 60;
     let day = PlanClock.localDate(Date.now(), timeZone);
-    if (new PlanClock(day, timeZone).epochMs(6 * 3600) > Date.now()) day = PlanClock.previousDate(day);
-    const sixMs = new PlanClock(day, timeZone).epochMs(6 * 3600);
+    if (new PlanClock(day, timeZone).epochMs(startS) > Date.now()) day = PlanClock.previousDate(day);
+    const startMs = new PlanClock(day, timeZone).epochMs(startS);
     const wallStartMs = Date.now();
     const svc = await startTestService({
-      demo: true, roadNetwork: true, env: { DEMO_FLEET: 'on', DEMO_FLEET_PLAN_ITERATIONS: '20' }, demoFleetClock: () => sixMs + (Date.now() - wallStartMs),
+      demo: true, roadNetwork: true, env: { DEMO_FLEET: 'on', DEMO_FLEET_PLAN_ITERATIONS: '20' }, demoFleetClock: () => startMs + (Date.now() - wallStartMs),
     });
     try {
       expect(svc.demoFleet).toBeDefined();
@@ -63,6 +65,8 @@ describe('the demo fleet is on in the demo city only', { timeout: 300_000 }, () 
       expect(plans.rows).toEqual([{ status: 'published', created_by: 'demo fleet', published_by: 'demo fleet' }]);
       // every routed vehicle of the plan reports through its terminal
       expect(svc.demoFleet!.stats!.vehicles).toBeGreaterThan(0);
+      // the day so far (since the 04:00 shifts left) went up as blind-area batches before the plan was published
+      expect(svc.demoFleet!.stats!.batchedFixes).toBeGreaterThan(0);
     } finally {
       await svc.stop();
     }
