@@ -18,11 +18,16 @@ export function construct(st: SearchState): void {
   const lateOf = (t: number) => Math.max(...m.taskNodes[t].map((n) => m.nodeL[n]));
   const order = Array.from({ length: m.nTasks }, (_, t) => t).sort((a, b) => lateOf(a) - lateOf(b) || a - b);
   let orderAt = 0;
+  // Each task's cheapest insertion per route, kept between picks: an insertion changes one
+  // route, so only that route's column is priced again (NaN = to price). Without it regret
+  // priced every pending task on every route at every pick, the solver's largest cost on the
+  // city's small plans; the picks are the same.
+  const perRoute = useRegret ? new Float64Array(m.nTasks * m.nVeh).fill(NaN) : undefined;
   while (pending.size) {
     let pick = -1, pickScore = -Infinity;
-    if (useRegret) {
+    if (perRoute) {
       for (const t of pending) {
-        const { best, second } = bestTwo(st, t);
+        const { best, second } = bestTwo(st, t, perRoute);
         if (best === Infinity) { pick = t; pickScore = Infinity; break; }
         const score = (second === Infinity ? 1e12 : second - best);
         if (score > pickScore) { pickScore = score; pick = t; }
@@ -32,14 +37,17 @@ export function construct(st: SearchState): void {
     }
     pending.delete(pick);
     findInsertion(st, pick, 0);
-    if (st.bestV >= 0) applyInsertion(st, pick);
-    else left.push(pick);
+    if (st.bestV >= 0) {
+      const v = st.bestV;
+      applyInsertion(st, pick);
+      if (perRoute) for (let t = 0; t < m.nTasks; t++) perRoute[t * m.nVeh + v] = NaN;
+    } else left.push(pick);
   }
   st.unassigned = left;
 }
 
-/** Best insertion delta per route, the two best routes' values. */
-function bestTwo(st: SearchState, t: number): { best: number; second: number } {
+/** Best insertion delta per route (priced once per route state, in perRoute), the two best routes' values. */
+function bestTwo(st: SearchState, t: number, perRoute: Float64Array): { best: number; second: number } {
   const m = st.m;
   let best = Infinity, second = Infinity;
   const g = m.taskGroup[t];
@@ -52,14 +60,18 @@ function bestTwo(st: SearchState, t: number): { best: number; second: number } {
       if (seenType.has(m.vehType[v])) continue;
       seenType.add(m.vehType[v]);
     } else if (st.rgroup[v] !== g) continue;
-    let rb = Infinity;
-    const old = st.rcost[v];
-    for (let p = 0; p <= len; p++) {
-      for (const n of m.taskNodes[t]) {
-        const endEmpty = m.groupEndEmpty[g] === 1;
-        const c = evalInsert(st, v, p, n, endEmpty && len === 0 ? ifs[0] : -1, endEmpty);
-        if (c > -Infinity && c < Infinity && c - old < rb) rb = c - old;
+    let rb = perRoute[t * m.nVeh + v];
+    if (rb !== rb) {
+      rb = Infinity;
+      const old = st.rcost[v];
+      for (let p = 0; p <= len; p++) {
+        for (const n of m.taskNodes[t]) {
+          const endEmpty = m.groupEndEmpty[g] === 1;
+          const c = evalInsert(st, v, p, n, endEmpty && len === 0 ? ifs[0] : -1, endEmpty);
+          if (c > -Infinity && c < Infinity && c - old < rb) rb = c - old;
+        }
       }
+      perRoute[t * m.nVeh + v] = rb;
     }
     if (rb < best) { second = best; best = rb; } else if (rb < second) second = rb;
   }
