@@ -6,9 +6,11 @@ const workerEntry = fileURLToPath(new URL('../src/worker.ts', import.meta.url));
 /**
  * A `npm run worker` process (started with node and tsx directly: npm would add a second process
  * and a second of CPU); resolves once it says it is ready. `env` is added to this process's own.
+ * `bundle`: the worker program already bundled into one ES module (the test suites build one per
+ * run), started without tsx.
  */
-export async function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
+export async function startWorkerProcess(env: Record<string, string>, bundle?: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, bundle ? [bundle] : ['--import', 'tsx', workerEntry], {
     env: { ...process.env, LOG_LEVEL: 'info', PLAN_WORKERS: '1', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -12,6 +12,7 @@ import { lockPathFor } from '../../src/store/data-dir-lock.js';
 import { openDb } from '../../src/store/db.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/store/scratch-database.js';
 import { startTestService } from '../helpers/service.js';
+import { childBundle } from '../helpers/child-bundles.js';
 import { TEST_PGLITE_SHARED_BUFFERS } from '../helpers/store-root.js';
 
 /**
@@ -127,8 +128,8 @@ describe('admin CLI on an embedded store (PGlite)', () => {
     expect((await verifyIn({ dataDir }, secret))?.role).toBe('dispatcher');
     const held = await openDb({ dataDir, purpose: 'this test' });
     try {
-      // The script npm runs, started directly: npm's own way there was shown just above.
-      const refused = await exec(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', 'token', 'list'], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      // The program npm runs, started directly (bundled once per run): npm's own way was shown just above.
+      const refused = await exec(process.execPath, [childBundle('admin'), 'token', 'list'], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
       expect(refused?.code).toBe(1);
       expect(refused?.stderr).toMatch(/in use by process .*this test/);
     } finally {

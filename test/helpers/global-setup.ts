@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { buildChildBundles } from './child-bundles.js';
 import { pgliteStoreRoot } from './store-root.js';
 
 const root = new URL('../../', import.meta.url);
@@ -23,14 +24,18 @@ declare module 'vitest' {
  * store, more than most suites' own work; each suite starts from a copy of this directory
  * instead (backends.ts), which is the same empty store. Migrating it costs about 0.3 s of CPU
  * more per store; the suites that test no migration start from a copy of it migrated once.
+ * Also the bundles of the programs the suites start as child processes (child-bundles.ts).
  */
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => void> {
+  const bundles = await buildChildBundles();
+  project.provide('childBundleDir', bundles.dir);
   const empty = await pgliteTemplateDir();
   const migrated = await migratedTemplateDir(empty);
   removeStaleTemplates([empty, migrated]);
   project.provide('pgliteTemplateDir', empty);
   project.provide('pgliteMigratedTemplateDir', migrated);
   project.provide('postgresMigratedTemplate', await postgresMigratedTemplate());
+  return bundles.remove;
 }
 
 /** What a migrated template is named after: the migrations and the code that applies them. */

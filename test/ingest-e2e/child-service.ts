@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childBundle } from '../helpers/child-bundles.js';
 import { TEST_PGLITE_SHARED_BUFFERS } from '../helpers/store-root.js';
 
 /**
- * The real service (src/main.ts) as a child process, so a test can SIGKILL it the way a
- * crash or an OOM kill would, and start it again on the same store.
+ * The real service (src/main.ts, bundled once per run: child-bundles.ts) as a child process, so
+ * a test can SIGKILL it the way a crash or an OOM kill would, and start it again on the same store.
  */
 export interface ChildService {
   process: ChildProcess;
@@ -19,7 +20,7 @@ export interface ChildService {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export async function startChildService(env: Record<string, string>, timeoutMs = 90_000): Promise<ChildService> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [childBundle('main')], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', JT808_PORT: '0', JT808_HOST: '127.0.0.1', LOG_LEVEL: 'info', PGLITE_SHARED_BUFFERS: TEST_PGLITE_SHARED_BUFFERS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/store/scratch-database.js';
 import { startTestService, TEST_ADMIN_TOKEN, type TestService } from '../helpers/service.js';
+import { childBundle } from '../helpers/child-bundles.js';
 import { TEST_NETWORK_CACHE } from '../helpers/planning.js';
 import { waitForJob } from '../helpers/plans.js';
 import { describeWith, serverUrls } from '../helpers/servers.js';
@@ -12,7 +13,7 @@ import { describeWith, serverUrls } from '../helpers/servers.js';
 const serverUrl = serverUrls.postgres;
 /** A `npm run worker` process; resolves once it says it is ready. */
 function startWorker(databaseUrl: string): Promise<ChildProcess> {
-  return startWorkerProcess({ DATABASE_URL: databaseUrl, NETWORK_CACHE_DIR: TEST_NETWORK_CACHE });
+  return startWorkerProcess({ DATABASE_URL: databaseUrl, NETWORK_CACHE_DIR: TEST_NETWORK_CACHE }, childBundle('worker'));
 }
 
 describeWith('postgres', 'plan jobs over worker processes [postgres]', () => {

@@ -7,6 +7,7 @@ import { DEMO_OSM_FILE } from '../../src/demo/demo-files.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/store/scratch-database.js';
 import { storeCitySnapshot } from '../../simulations/capacity/city.js';
 import { runStudy } from '../../simulations/capacity/study.js';
+import { childBundle } from '../helpers/child-bundles.js';
 import { TEST_NETWORK_CACHE } from '../helpers/planning.js';
 import { describeWith, serverUrls } from '../helpers/servers.js';
 import { startTestService, type TestService } from '../helpers/service.js';
@@ -19,7 +20,7 @@ import { startTestService, type TestService } from '../helpers/service.js';
  */
 const serverUrl = serverUrls.postgres;
 async function startWorker(databaseUrl: string): Promise<{ child: ChildProcess; pid: number }> {
-  const child = await startWorkerProcess({ DATABASE_URL: databaseUrl, NETWORK_CACHE_DIR: TEST_NETWORK_CACHE });
+  const child = await startWorkerProcess({ DATABASE_URL: databaseUrl, NETWORK_CACHE_DIR: TEST_NETWORK_CACHE }, childBundle('worker'));
   return { child, pid: child.pid! };
 }
 
