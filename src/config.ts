@@ -50,6 +50,7 @@ export const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   /** Worker threads this instance gives to plan jobs (0: it only queues them, others run them). */
   PLAN_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  POSITION_QUEUE_MAX_ROWS: z.coerce.number().int().min(1_000).max(10_000_000).default(200_000),
   /** Raster tiles behind the dispatch map, e.g. https://tiles.example/{z}/{x}/{y}.png; unset = our roads on a plain background. */
   MAP_TILE_URL: z.string().regex(/^https?:\/\/.*\{z\}.*\{x\}.*\{y\}/, 'must be an http(s) URL template with {z}, {x} and {y}').optional(),
 });
@@ -83,6 +84,8 @@ export interface Config {
   networkCacheDir: string;
   mapTileUrl?: string;
   planWorkers: number;
+  /** Fixes the position writer holds waiting for the store at most; beyond it HTTP batches are answered 503. */
+  positionQueueMaxRows: number;
 }
 
 export class ConfigError extends Error {}
@@ -105,7 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.BODY_LIMIT_BYTES, importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
     jt808Port: e.JT808_PORT, jt808Enabled: e.JT808_ENABLED, jt808Host: e.JT808_HOST, jt808TrustKnownTerminals: e.JT808_TRUST_KNOWN_TERMINALS, redisUrl: e.REDIS_URL, terminalProfiles: loadTerminalProfilesFile(e.TERMINAL_PROFILES ?? DEMO_TERMINAL_PROFILES), liveMaxBatchesPerSecond: e.LIVE_MAX_BATCHES_PER_SECOND,
     osmFile: e.OSM_FILE === 'none' ? undefined : (e.OSM_FILE ?? DEMO_OSM_FILE), networkCacheDir: e.NETWORK_CACHE_DIR, mapTileUrl: e.MAP_TILE_URL,
-    planWorkers: e.PLAN_WORKERS,
+    planWorkers: e.PLAN_WORKERS, positionQueueMaxRows: e.POSITION_QUEUE_MAX_ROWS,
   };
 }
 

@@ -225,7 +225,7 @@ export async function startService(config: Config, logger: Logger, options: Star
       network.catch(() => undefined);
     }
 
-    const tracking = new Tracking(db, () => profiles.get(), {}, logger);
+    const tracking = new Tracking(db, () => profiles.get(), { maxQueuedRows: config.positionQueueMaxRows }, logger);
     // The detectors judge every committed fix; their incidents go to the incident store's sink.
     const complianceLogger = logger.child({ component: 'compliance' });
     let matcher: PositionMatcher | undefined;

@@ -10,6 +10,13 @@ describe('configuration', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 8080, dataDir: './data/store', demoCity: 'auto', jt808Port: 5015 });
     expect(c.databaseUrl).toBeUndefined();
+    expect(c.positionQueueMaxRows).toBe(200_000);
+  });
+
+  it("bounds the position writer's queue by POSITION_QUEUE_MAX_ROWS", () => {
+    expect(loadConfig({ POSITION_QUEUE_MAX_ROWS: '20000' }).positionQueueMaxRows).toBe(20_000);
+    expect(() => loadConfig({ POSITION_QUEUE_MAX_ROWS: '10' })).toThrow(/POSITION_QUEUE_MAX_ROWS="10"/);
+    expect(() => loadConfig({ POSITION_QUEUE_MAX_ROWS: 'lots' })).toThrow(/POSITION_QUEUE_MAX_ROWS="lots"/);
   });
 
   it('stops with a message naming each bad variable', () => {

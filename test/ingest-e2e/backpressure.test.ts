@@ -63,6 +63,8 @@ interface ServerConnection {
  */
 const MAX_READ_BYTES = 64 * 1024;
 
+const MAX_QUEUED_ROWS = 20_000;
+
 const waitUntil = async (what: string, ok: () => boolean, timeoutMs = 15_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!ok()) {
@@ -78,7 +80,8 @@ describe('backpressure when the store falls behind', () => {
   let terminalId: string;
 
   beforeAll(async () => {
-    svc = await startTestService();
+    // a writer queue of 20,000 rows: a few batches of 10,000 fill it (200,000 by default)
+    svc = await startTestService({ env: { POSITION_QUEUE_MAX_ROWS: String(MAX_QUEUED_ROWS) } });
     // One terminal is all it takes: the small city, not the demo city.
     expect((await svc.call('POST', '/api/v1/import', { token: svc.adminToken, body: smallCity() })).status).toBe(200);
     store = slowPositionInserts(svc.db);
@@ -160,14 +163,14 @@ describe('backpressure when the store falls behind', () => {
 
   it('answers HTTP batches 503 once the writer queue is full instead of growing it', async () => {
     store.stall();
-    // The writer holds 200,000 queued rows at most (plus the transaction in flight): 22 batches of 10,000 overflow it.
+    // The writer holds MAX_QUEUED_ROWS queued rows at most (plus the transaction in flight): 4 batches of 10,000 overflow it.
     const baseMs = Date.now() - 10 * 3_600_000;
     const batch = (n: number) => ({
       positions: Array.from({ length: 10_000 }, (_, i) => ({ vehicleId, fixTime: baseMs + (n * 10_000 + i) * 100, lat: 43.73, lon: 7.42 })),
     });
     const statuses: number[] = [];
     const pending: Array<Promise<void>> = [];
-    for (let n = 0; n < 23; n++) {
+    for (let n = 0; n < 5; n++) {
       const body = batch(n);
       pending.push(svc.call('POST', '/api/v1/positions', { token: svc.adminToken, body }).then((r) => {
         statuses.push(r.status);
@@ -175,7 +178,7 @@ describe('backpressure when the store falls behind', () => {
       }));
     }
     await waitUntil('a 503', () => statuses.includes(503), 30_000);
-    expect(svc.tracking.writer.backlogRows).toBeLessThanOrEqual(200_000);
+    expect(svc.tracking.writer.backlogRows).toBeLessThanOrEqual(MAX_QUEUED_ROWS);
     // Those not refused are still waiting for their commit: none was answered 2xx before it.
     expect(statuses.every((s) => s === 503)).toBe(true);
     store.fail();
