@@ -1,9 +1,12 @@
 // Import with a cache: the first import of an extract reads the OSM file, builds the graph and
 // one contraction hierarchy per weight set of the day, and writes them all to one binary file
 // named after the source's sha256 and the profile's hash. Later imports map that file straight
-// into typed arrays. A changed source or profile gets a new name (and old files are removed).
+// into typed arrays. A changed source or profile gets a new name; files of an older source are
+// removed, while each profile of the current source keeps its file (up to MAX_PROFILES_PER_SOURCE,
+// the least recently used dropped first): services, workers and studies of one city with
+// different profiles would otherwise delete each other's file and rebuild at every start.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ContractionHierarchy } from './ch-build.js';
 import { buildGraph, type RoadGraph } from './graph.js';
@@ -13,6 +16,8 @@ import { DEFAULT_NETWORK_PROFILE, stableJson, VEHICLE_KINDS, type NetworkProfile
 
 const MAGIC = 'SFNET004';
 const CACHE_EXTENSION = '.sfnet';
+/** Profiles of one source whose networks are kept (about 1-2 MB each for a district, 100+ MB for a large city). */
+export const MAX_PROFILES_PER_SOURCE = 4;
 
 export interface LoadNetworkOptions {
   profile?: NetworkProfile;
@@ -26,6 +31,26 @@ export interface LoadedNetwork {
   cacheFile?: string;
   /** Wall time of the whole load, and of its steps when built. */
   timingsMs: { total: number; read?: number; graph?: number; hierarchies?: number };
+}
+
+/** Removes the files of an older source of this stem, and this source's least recently used profiles beyond the cap. */
+function removeStaleCacheFiles(cacheDir: string, stem: string, sourcePrefix: string): void {
+  const current: Array<{ path: string; usedMs: number }> = [];
+  for (const name of readdirSync(cacheDir)) {
+    if (!name.startsWith(`${stem}-`) || !name.endsWith(CACHE_EXTENSION)) continue;
+    const path = join(cacheDir, name);
+    // the stem itself may hold dashes: the source hash is the second-last part
+    const parts = name.slice(0, -CACHE_EXTENSION.length).split('-');
+    if (parts.length < 3 || parts.slice(0, -2).join('-') !== stem) continue;
+    try {
+      if (parts.at(-2) !== sourcePrefix) rmSync(path, { force: true });
+      else current.push({ path, usedMs: statSync(path).mtimeMs });
+    } catch {
+      // removed meanwhile by another process
+    }
+  }
+  current.sort((a, b) => b.usedMs - a.usedMs);
+  for (const stale of current.slice(MAX_PROFILES_PER_SOURCE)) rmSync(stale.path, { force: true });
 }
 
 /** Imports an OSM extract (.osm.pbf or .osm) into a ready-to-query network, through the cache. */
@@ -43,6 +68,9 @@ export async function loadNetwork(sourcePath: string, options: LoadNetworkOption
     try {
       const { graph, hierarchies } = deserializeNetwork(readFileSync(cacheFile), sourceHash, profileHash);
       const network = new RoadNetwork(graph, profile, hierarchies);
+      // its use, for the least-recently-used eviction below
+      const now = new Date();
+      utimesSync(cacheFile, now, now);
       return { network, fromCache: true, cacheFile, timingsMs: { total: performance.now() - started } };
     } catch {
       // A cache written by another version (or truncated): rebuild it below.
@@ -59,12 +87,10 @@ export async function loadNetwork(sourcePath: string, options: LoadNetworkOption
   const hierarchiesEnd = performance.now();
   if (cacheFile && options.cacheDir) {
     mkdirSync(options.cacheDir, { recursive: true });
-    for (const name of readdirSync(options.cacheDir)) {
-      if (name.startsWith(`${stem}-`) && name.endsWith(CACHE_EXTENSION)) rmSync(join(options.cacheDir, name));
-    }
     const temporary = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(temporary, serializeNetwork(graph, network.hierarchies(), sourceHash, profileHash));
     renameSync(temporary, cacheFile);
+    removeStaleCacheFiles(options.cacheDir, stem, sourceHash.slice(0, 16));
   }
   return {
     network,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadNetwork } from '../../solver/network/cache.js';
+import { loadNetwork, MAX_PROFILES_PER_SOURCE } from '../../solver/network/cache.js';
 import { generateCity, osmXmlChunks } from '../../solver/network/generate.js';
 import { buildGraph } from '../../solver/network/graph.js';
 import { readOsm } from '../../solver/network/osm-read.js';
@@ -94,6 +94,27 @@ describe('loadNetwork with a cache directory', () => {
     expect(changed.fromCache).toBe(false);
     expect(changed.network.graph.nodeCount).not.toBe(first.network.graph.nodeCount);
     expect(readdirSync(cacheDir)).toEqual([changed.cacheFile!.split('/').pop()]);
+  });
+
+  it('keeps a file per profile of the same source, so two profiles taking turns never rebuild, and drops the least recently used beyond the cap', async () => {
+    const cacheDir = join(scratch, 'cache-profiles');
+    const profileWith = (residentialKmh: number) => ({ ...DEFAULT_NETWORK_PROFILE, highwaySpeedKmh: { ...DEFAULT_NETWORK_PROFILE.highwaySpeedKmh, residential: residentialKmh } });
+    const [a, b] = [profileWith(20), profileWith(21)];
+    expect((await loadNetwork(centreXml, { cacheDir, profile: a })).fromCache).toBe(false);
+    expect((await loadNetwork(centreXml, { cacheDir, profile: b })).fromCache).toBe(false);
+    // a service on one profile and a worker on the other, started in turns
+    expect((await loadNetwork(centreXml, { cacheDir, profile: a })).fromCache).toBe(true);
+    expect((await loadNetwork(centreXml, { cacheDir, profile: b })).fromCache).toBe(true);
+    expect(readdirSync(cacheDir)).toHaveLength(2);
+    // more profiles than the cap: the least recently used (a, before b was loaded again) goes first
+    const files: string[] = [];
+    for (let i = 0; i < MAX_PROFILES_PER_SOURCE - 1; i++) {
+      await new Promise((r) => setTimeout(r, 20)); // distinct use times
+      files.push((await loadNetwork(centreXml, { cacheDir, profile: profileWith(30 + i) })).cacheFile!.split('/').pop()!);
+    }
+    expect(readdirSync(cacheDir)).toHaveLength(MAX_PROFILES_PER_SOURCE);
+    expect((await loadNetwork(centreXml, { cacheDir, profile: a })).fromCache).toBe(false);
+    expect((await loadNetwork(centreXml, { cacheDir, profile: b })).fromCache).toBe(false);
   });
 
   it('rebuilds over a damaged cache file instead of failing', async () => {
