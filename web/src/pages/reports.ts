@@ -89,7 +89,7 @@ export function ReportsPage() {
     ${report.error ? html`<p class="error" role="alert">${errorText(report.error)}</p>` : null}
     ${report.loading && !report.data ? html`<p class="muted">${t('reports.loading')}</p>` : null}
     ${report.data ? html`
-      <section aria-labelledby="reports-days-title">
+      <section aria-labelledby="reports-days-title" aria-busy=${report.loading ? 'true' : 'false'}>
         <h2 id="reports-days-title">${t('reports.daysTitle')}</h2>
         <${Chart} id="chart-rates" title=${t('reports.chart.rates')} labels=${labels} yRange=${[0, 1]} formatY=${(v: number) => `${Math.round(v * 100)}%`}
           series=${[
