@@ -11,6 +11,9 @@ export default defineConfig({
     // take 2-5 s on a quiet machine hit the old 60 s / 120 s limits there.
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    // expect.poll waits for what a page or a push shows; its default second is too short on a
+    // loaded 2-core machine (a city profile's time zone arrived after it: 1 failure in 3 runs).
+    expect: { poll: { timeout: 30_000 } },
     pool: 'forks',
     // Each worker process runs its files one after another without being restarted, so the
     // service's modules, PGlite's WebAssembly and V8's optimised code are loaded once per worker,
