@@ -176,10 +176,10 @@ describeWith('chromium', 'dispatch map', () => {
     await marker().waitFor({ state: 'attached' });
     await closePopupOf(vehicle.id);
     await page.locator('input[name=kind][value="muck_truck"]').uncheck();
-    await marker().waitFor({ state: 'detached', timeout: 5000 });
+    await marker().waitFor({ state: 'detached', timeout: 30_000 });
     expect(await page.locator(`#vehicle-list li[data-vehicle-id="${vehicle.id}"]`).count()).toBe(0);
     await page.locator('input[name=kind][value="muck_truck"]').check();
-    await marker().waitFor({ state: 'attached', timeout: 5000 });
+    await marker().waitFor({ state: 'attached', timeout: 30_000 });
   });
 
   it('replays the truck\'s track of today with the time slider', async () => {
