@@ -96,6 +96,7 @@ describeWith('chromium', 'report and simulations pages', () => {
     }
     const ranking = (await svc.call('GET', `/api/v1/reports/monthly?month=${date.slice(0, 7)}&district=Fontvieille`, { token: dispatcher })).body.ranking;
     expect(ranking.length).toBeGreaterThan(0);
+    await p.locator('section[aria-labelledby="reports-ranking-title"][aria-busy="false"]').waitFor({ timeout: 30_000 });
     await expect.poll(() => p.locator('#report-ranking tbody tr').count(), { timeout: 30_000 }).toBe(ranking.length);
     expect(await p.locator('#report-ranking tbody tr').first().locator('[data-k="clearanceRate"]').textContent()).toBe(pct(lang, ranking[0].clearanceRate));
     await checkLayoutAndAxe(p, `reports ${lang}`);

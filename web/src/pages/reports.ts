@@ -91,6 +91,7 @@ export function ReportsPage() {
     ${report.data ? html`
       <section aria-labelledby="reports-days-title" aria-busy=${report.loading ? 'true' : 'false'}>
         <h2 id="reports-days-title">${t('reports.daysTitle')}</h2>
+        ${report.loading ? html`<p class="muted" role="status">${t('reports.loading')}</p>` : null}
         <${Chart} id="chart-rates" title=${t('reports.chart.rates')} labels=${labels} yRange=${[0, 1]} formatY=${(v: number) => `${Math.round(v * 100)}%`}
           series=${[
             { label: t('reports.col.clearance'), values: days.map((d) => d.clearanceRate), color: '#1b7837', kind: 'line' },
@@ -139,7 +140,7 @@ export function ReportsPage() {
             </table>
           </div>`}
       </section>` : null}
-    <section aria-labelledby="reports-ranking-title">
+    <section aria-labelledby="reports-ranking-title" aria-busy=${ranking.loading ? 'true' : 'false'}>
       <h2 id="reports-ranking-title">${t('reports.rankingTitle', { month })}</h2>
       ${ranking.error ? html`<p class="error" role="alert">${errorText(ranking.error)}</p>` : null}
       ${ranking.data && ranking.data.ranking.length === 0 ? html`<p class="muted">${t('reports.noRanking')}</p>` : null}

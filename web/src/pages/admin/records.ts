@@ -116,7 +116,7 @@ export function RecordsSection() {
     }
   };
 
-  return html`<section aria-labelledby="records-title">
+  return html`<section aria-labelledby="records-title" aria-busy=${list.loading ? 'true' : 'false'}>
     <h2 id="records-title" class="visually-hidden">${t('admin.records')}</h2>
     <div class="toolbar">
       <label class="inline">${t('records.kind')}
