@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import pino, { type Logger } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,4 +80,27 @@ export async function startTestService(opts: { backend?: Backend; demo?: boolean
       await testDb.drop();
     },
   };
+}
+
+/** A file's demo city: the service and a dispatcher's token, set once its beforeAll has run. */
+export interface DemoCityForFile {
+  svc: TestService;
+  dispatcher: string;
+}
+
+/**
+ * The demo city's service on its road network for the tests of one file (or describe block):
+ * started before them, stopped after them.
+ */
+export function demoCityForFile(opts: { backend?: Backend } = {}): DemoCityForFile {
+  const city = {} as DemoCityForFile;
+  beforeAll(async () => {
+    city.svc = await startTestService({ ...opts, demo: true, roadNetwork: true });
+    await city.svc.network;
+    city.dispatcher = city.svc.roleToken('dispatcher');
+  }, 600_000);
+  afterAll(async () => {
+    await city.svc?.stop();
+  });
+  return city;
 }

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { PlanClock } from '../../src/planning/plan-clock.js';
 import { SimTerminal } from '../../simulations/jt808-terminal.js';
 import { waitForJob } from '../helpers/plans.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { demoCityForFile } from '../helpers/service.js';
 
 /**
  * A real plan to the trucks, as a user would see it: the demo city on its road network, a
@@ -21,21 +21,16 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, tries
   throw new Error(`gave up waiting for ${what}`);
 }
 
-let svc: TestService;
-let dispatcher: string;
+const city = demoCityForFile();
 const terminals: SimTerminal[] = [];
-beforeAll(async () => {
-  svc = await startTestService({ demo: true, roadNetwork: true });
-  await svc.network;
-  dispatcher = svc.roleToken('dispatcher');
-}, 600_000);
+// registered after the city's: runs before its service stops
 afterAll(async () => {
   for (const t of terminals) await t.close();
-  await svc?.stop();
 });
 
 describe('a solved plan reaches the trucks', () => {
   it('publishes a district plan; the route follows the roads and goes to the terminals in answered chunks', async () => {
+    const { svc, dispatcher } = city;
     const date = PlanClock.localDate(Date.now(), 'Asia/Shanghai');
     const asked = await svc.call('POST', '/api/v1/plans', { token: dispatcher, body: { date, district: 'Fontvieille', iterations: 50, seed: 5 } });
     expect(asked.status).toBe(202);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { validateSolution } from '../../solver/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { waitForJob } from '../helpers/plans.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { demoCityForFile } from '../helpers/service.js';
 
 /**
  * Re-planning during the day (issue 12 item 6) through the whole service on each store: the
@@ -12,20 +12,11 @@ const TASKS = new Set(['job', 'sweep', 'muck']);
 const TEN_S = 10 * 3600;
 
 describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
-  let svc: TestService;
-  let dispatcher: string;
+  const city = demoCityForFile({ backend });
   let baseId: string;
 
-  beforeAll(async () => {
-    svc = await startTestService({ backend, demo: true, roadNetwork: true });
-    await svc.network;
-    dispatcher = svc.roleToken('dispatcher');
-  });
-  afterAll(async () => {
-    await svc?.stop();
-  });
-
   it('keeps done stops, gives the broken vehicle nothing, serves or explains the rest and counts the stops that moved', async () => {
+    const { svc, dispatcher } = city;
     const asked = await svc.call('POST', '/api/v1/plans', { token: dispatcher, body: { date: '2026-12-01', district: 'Fontvieille', iterations: 200, seed: 3 } });
     expect(asked.status).toBe(202);
     expect((await waitForJob(svc, dispatcher, asked.body.jobId)).status).toBe('done');
@@ -146,6 +137,7 @@ describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
   });
 
   it('trusts stop detection for a vehicle seen working: a stop planned before 10:00 but not detected is planned again, a detected one stays done', async () => {
+    const { svc, dispatcher } = city;
     const base = (await svc.call('GET', `/api/v1/plans/${baseId}/problem`, { token: dispatcher })).body;
     const before = (r: any) => r.stops.map((s: any, seq: number) => ({ s, seq })).filter(({ s }: any) => TASKS.has(s.type) && s.startS < TEN_S);
     const afterTen = (r: any) => r.stops.filter((s: any) => TASKS.has(s.type) && s.startS >= TEN_S).length;
@@ -180,6 +172,7 @@ describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
   });
 
   it('adds new points during the day: a point stored after planning and an extra collection at a planned one, on new matrix rows', async () => {
+    const { svc, dispatcher } = city;
     const base = (await svc.call('GET', `/api/v1/plans/${baseId}/problem`, { token: dispatcher })).body;
     const planned = base.problem.jobs.find((j: any) => j.wasteClass === 'residual' && j.windows.some((w: any) => w.endS > 11 * 3600)) ?? base.problem.jobs[0];
     const near = (await svc.call('GET', `/api/v1/collection-points/${planned.id}`, { token: dispatcher })).body;
@@ -216,6 +209,7 @@ describeEachBackend('re-planning after a breakdown (%s)', (backend) => {
   });
 
   it('re-plans around a facility closed at 10:00: nothing unloads there any more, the rest is served or explained', async () => {
+    const { svc, dispatcher } = city;
     const base = (await svc.call('GET', `/api/v1/plans/${baseId}/problem`, { token: dispatcher })).body;
     const used = base.solution.routes.flatMap((r: any) => r.stops).filter((x: any) => x.type === 'facility' && x.startS >= TEN_S).map((x: any) => x.id);
     const closed = used[0] ?? base.problem.facilities[0].id;

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateSolution } from '../../solver/index.js';
 import { waitForJob } from '../helpers/plans.js';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { demoCityForFile } from '../helpers/service.js';
 
 /**
  * A blocked road as a re-planning event (issue 12 item 6) on the demo city: a street the plan
@@ -12,19 +12,10 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const key = (c: number[]) => `${round6(c[0]!)},${round6(c[1]!)}`;
 
 describe('re-planning after a road is blocked', () => {
-  let svc: TestService;
-  let dispatcher: string;
-
-  beforeAll(async () => {
-    svc = await startTestService({ demo: true, roadNetwork: true });
-    await svc.network;
-    dispatcher = svc.roleToken('dispatcher');
-  });
-  afterAll(async () => {
-    await svc?.stop();
-  });
+  const city = demoCityForFile();
 
   it('routes around the blocked street, leaves its work out as road_blocked and shows what moved', async () => {
+    const { svc, dispatcher } = city;
     const asked = await svc.call('POST', '/api/v1/plans', { token: dispatcher, body: { date: '2026-12-01', district: 'Fontvieille', iterations: 100, seed: 3 } });
     expect((await waitForJob(svc, dispatcher, asked.body.jobId)).status).toBe('done');
     const baseId = asked.body.planId;

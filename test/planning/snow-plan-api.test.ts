@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { describe, expect, it } from 'vitest';
+import { demoCityForFile } from '../helpers/service.js';
 import { waitForJob } from '../helpers/plans.js';
 
-let svc: TestService;
-let dispatcher: string;
-beforeAll(async () => {
-  svc = await startTestService({ demo: true, roadNetwork: true });
-  await svc.network;
-  dispatcher = svc.roleToken('dispatcher');
-}, 600_000);
-afterAll(async () => {
-  await svc?.stop();
-});
+const city = demoCityForFile();
 
 describe('snow-day plans over the API', () => {
   it('plans a district for a snow day: snow clearing and de-icing instead of sweeping, valid, marked snow', async () => {
+    const { svc, dispatcher } = city;
     const asked = await svc.call('POST', '/api/v1/plans', { token: dispatcher, body: { date: '2026-12-01', district: 'Fontvieille', iterations: 100, seed: 2, mode: 'snow' } });
     expect(asked.status).toBe(202);
     const job = await waitForJob(svc, dispatcher, asked.body.jobId);
