@@ -87,11 +87,10 @@ export function ReportsPage() {
       <p class="muted">${t('reports.rangeHint')}</p>
     </section>
     ${report.error ? html`<p class="error" role="alert">${errorText(report.error)}</p>` : null}
-    ${report.loading && !report.data ? html`<p class="muted">${t('reports.loading')}</p>` : null}
+    ${report.loading ? html`<p class="muted" role="status">${t('reports.loading')}</p>` : null}
     ${report.data ? html`
       <section aria-labelledby="reports-days-title" aria-busy=${report.loading ? 'true' : 'false'}>
         <h2 id="reports-days-title">${t('reports.daysTitle')}</h2>
-        ${report.loading ? html`<p class="muted" role="status">${t('reports.loading')}</p>` : null}
         <${Chart} id="chart-rates" title=${t('reports.chart.rates')} labels=${labels} yRange=${[0, 1]} formatY=${(v: number) => `${Math.round(v * 100)}%`}
           series=${[
             { label: t('reports.col.clearance'), values: days.map((d) => d.clearanceRate), color: '#1b7837', kind: 'line' },
