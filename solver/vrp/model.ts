@@ -73,3 +73,17 @@ export function assignVehicleTypes(m: Model): void {
     m.vehType[v] = id;
   }
 }
+
+/**
+ * Does any task have a window narrower than the shifts? Without one, time warp can only come
+ * from the shift itself: the search need not price it (CVRP, CARP), and neighbours are nearest
+ * by distance alone.
+ */
+export function windowsBind(m: Model): boolean {
+  let minE = Infinity, maxL = -Infinity;
+  for (let v = 0; v < m.nVeh; v++) { minE = Math.min(minE, m.vehE[v]); maxL = Math.max(maxL, m.vehL[v]); }
+  for (let n = 0; n < m.nNodes; n++) {
+    if (m.nodeTask[n] >= 0 && (m.nodeE[n] > minE + 1e-6 || m.nodeL[n] + m.nodeDur[n] < maxL - 1e-6)) return true;
+  }
+  return false;
+}

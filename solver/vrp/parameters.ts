@@ -28,6 +28,19 @@ export const ROUTE_POOL_MAX = 20000;
  * below reads a prefix of it. Not measured; set by hand in 0148f3a.
  */
 export const NEIGHBOUR_LIST = 150;
+/**
+ * Where windows bind, neighbours are ordered by HGS's correlation (neighbours.ts): travel time
+ * plus these shares of the wait and of the lateness that serving one task after the other
+ * costs. From Vidal et al. 2013 (0.2 and 1); not re-measured. The change from distance to this
+ * correlation was measured with ROUTE_PAIR_MOVES_IN_EDUCATION (below).
+ */
+export const NEIGHBOUR_WAIT_WEIGHT = 0.2;
+export const NEIGHBOUR_WARP_WEIGHT = 1;
+/**
+ * Neighbours by windows only above this many tasks; smaller problems keep neighbours by
+ * distance. Measured with ROUTE_PAIR_MOVES_MIN_TASKS (below), together.
+ */
+export const WINDOW_NEIGHBOURS_MIN_TASKS = 200;
 /** Local search tries each task against this many nearest tasks. Not measured; set by hand in c6784da. */
 export const LS_NEIGHBOURS = 20;
 /** Ejection insertion looks at the routes of this many nearest tasks. Not measured; set by hand in 6550bf8. */
@@ -93,6 +106,34 @@ export const UNASSIGNED_TASK_PRICE = 10;
 export const LS_MAX_MOVES_PER_TASK = 20;
 /** Relocate moves strings of 1 task, or-opt strings of 2 up to this many. Not measured; set by hand in c6784da. */
 export const OR_OPT_MAX_STRING = 3;
+/** Cross-exchange trades strings of 1 up to this many tasks each way. Not compared with others; set by hand on 2 Dec 2026. */
+export const CROSS_EXCHANGE_MAX_STRING = 3;
+/**
+ * SWAP* prices exactly (segments: windows, loads) at most this many of a route pair's exchanges,
+ * the cheapest by distance first. Not compared with others; set by hand on 2 Dec 2026.
+ */
+export const SWAP_STAR_CANDIDATES = 4;
+/**
+ * The cost phase's education of each step (the focused descent around the reinserted tasks)
+ * also tries cross-exchange and SWAP*; fleet minimisation, the repair of late steps and the
+ * plain (unpenalised) walk do not. Measured 2 Dec 2026 at 60 s of wall time, one core each,
+ * Homberger 400 (C1_4_2, R1_4_1-3, RC1_4_1-3, RC2_4_1), mean gap on the 8: 5.72% without, 3.58%
+ * on 6 with SWAP* in every descent (two vehicles lost: fleet minimisation slowed down), 5.39% with
+ * SWAP* alone in the education, 5.35% with both in a descent of each new best only, 5.23% with both
+ * in the education, 4.37% adding the neighbours by windows (seed 2: 5.38% -> 3.37% on the 7 at the
+ * fleet in both). Solomon (56, 10,000 steps): 418 -> 417 vehicles, 1.096% on 43 -> 0.911% on 45,
+ * for 1.8x the CPU. Figures in solver/README.md.
+ */
+export const ROUTE_PAIR_MOVES_IN_EDUCATION = true;
+/**
+ * ... and only above this many tasks. On Solomon (100 customers) at 10 s of wall time, both
+ * changes together gave 407 vehicles and 1.06% on the 54 at the best-known fleet against 408 and
+ * 0.74% on 53 before (side by side, 2 Dec 2026): better per step (above), but a step costs up to
+ * twice as much on the long routes of R2/RC2 and 10 s holds too few of them. 200 keeps every
+ * problem of at most 200 tasks on its old path (the pinned results hold); the break-even between
+ * 100 and 400 tasks was not looked for.
+ */
+export const ROUTE_PAIR_MOVES_MIN_TASKS = 200;
 /**
  * Inside one route, a string moves at most this far (nodes between its old and new place,
  * itself included), so the evaluation stays short. Not measured; set by hand in 31ced9b.

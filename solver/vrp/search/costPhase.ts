@@ -10,13 +10,14 @@
  * whole neighbourhood now and then instead (cluster ruins, parameters.ts).
  */
 import {
-  ANNEAL_END_TASKS, ANNEAL_START_TASKS, CLUSTER_RUIN_AFTER, CLUSTER_RUIN_MIN_TASKS, CLUSTER_RUIN_SHARE, CLUSTER_RUIN_TASKS, KICK_AFTER, KICK_MAX_TASKS, KICK_ROUTE_TASKS, PROGRESS_MASK, REPAIR_SHARE, RESTART_AFTER, RESTART_PRICE_DIVISOR, SISR_BLINK_RATE,
+  ANNEAL_END_TASKS, ANNEAL_START_TASKS, ROUTE_PAIR_MOVES_IN_EDUCATION, ROUTE_PAIR_MOVES_MIN_TASKS, CLUSTER_RUIN_AFTER, CLUSTER_RUIN_MIN_TASKS, CLUSTER_RUIN_SHARE, CLUSTER_RUIN_TASKS, KICK_AFTER, KICK_MAX_TASKS, KICK_ROUTE_TASKS, PROGRESS_MASK, REPAIR_SHARE, RESTART_AFTER, RESTART_PRICE_DIVISOR, SISR_BLINK_RATE,
   TW_FEASIBLE_HIGH, TW_FEASIBLE_LOW, TW_WEIGHT_CAP_PENALTIES, TW_WEIGHT_DOWN, TW_WEIGHT_PERIOD, TW_WEIGHT_START, TW_WEIGHT_UP,
   UNASSIGNED_PENALTY, UNASSIGNED_TASK_PRICE,
 } from '../parameters.js';
 import { replanTrips } from './facilityTrips.js';
 import { focusedSearch, localSearch } from './localSearch.js';
-import { initialTwWeight, repair, windowsBind } from './penalised.js';
+import { windowsBind } from '../model.js';
+import { initialTwWeight, repair } from './penalised.js';
 import { radialRuin, recreate, ruin } from './ruinRecreate.js';
 import type { SearchState } from './state.js';
 import type { SearchResult } from './types.js';
@@ -45,7 +46,7 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
   const span = Math.max(1, st.maxIt - startIt);
   const startMs = Date.now();
   const spanMs = st.deadline === Infinity ? Infinity : st.deadline - startMs;
-  const penalised = st.opts.penaliseTimeWarp ?? windowsBind(st);
+  const penalised = st.opts.penaliseTimeWarp ?? windowsBind(st.m);
   let twW = penalised ? TW_WEIGHT_START * initialTwWeight(st) : 0;
   // past this price a second of lateness costs more than leaving a task out: no use going higher
   const twMax = Math.max(twW, TW_WEIGHT_CAP_PENALTIES * st.unassignedPenalty);
@@ -56,6 +57,8 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
   let lastBestIt = st.it, lastKickIt = st.it;
   // cluster ruins (see CLUSTER_RUIN_AFTER): only on large problems, where kicks hurt
   const clusterRuins = penalised && m.nTasks > CLUSTER_RUIN_MIN_TASKS;
+  // cross-exchange and SWAP* in the education (see ROUTE_PAIR_MOVES_IN_EDUCATION): only on large problems
+  const routePairMoves = ROUTE_PAIR_MOVES_IN_EDUCATION && m.nTasks > ROUTE_PAIR_MOVES_MIN_TASKS;
   st.setTwWeight(twW);
   while (st.it < st.maxIt && !st.timeUp()) {
     st.it++;
@@ -70,7 +73,9 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
     recreate(st, st.unassigned.concat(removed), SISR_BLINK_RATE, out);
     if (penalised) {
       // education (Vidal 2013): a penalised descent, then a repair when windows are broken
+      st.richMoves = routePairMoves;
       focusedSearch(st, removed);
+      st.richMoves = false;
       educated++;
       if (st.totalTw() === 0) feasibleSeen++;
       else if (st.rng.next() < REPAIR_SHARE) repair(st);

@@ -1,6 +1,8 @@
 /**
  * Local-search descents over granular neighbourhoods (each task against its LS_NEIGHBOURS
  * nearest tasks), first improvement, with the operators in solver/vrp/search/operators/.
+ * Cross-exchange and SWAP* cost more per try and run only where the caller asks (the state's
+ * richMoves: the cost phase's education of each step).
  * Two drivers: a descent over whole routes that rescans only the routes a move changed, and
  * a descent focused on a few tasks (those a ruin-and-recreate step reinserted, or the late
  * tasks a repair looks at).
@@ -11,6 +13,8 @@ import { tryRelocate } from './operators/relocate.js';
 import { tryOrOpt } from './operators/orOpt.js';
 import { trySwap } from './operators/swap.js';
 import { tryTwoOptStar } from './operators/twoOptStar.js';
+import { tryCrossExchange } from './operators/crossExchange.js';
+import { trySwapStar } from './operators/swapStar.js';
 
 /**
  * First-improvement descent with relocate, or-opt (strings of 2-3 tasks, both orientations),
@@ -53,7 +57,7 @@ export function improveAround(st: SearchState, u: number, firstOnly: boolean): n
     const nu = st.nodes[vu], nw = st.nodes[vw];
     const dirtyU = st.lsDirty?.has(vu) ?? false, dirtyW = st.lsDirty?.has(vw) ?? false;
     st.day?.mark();
-    if (tryRelocate(st, u, w) || tryOrOpt(st, u, w) || trySwap(st, u, w) || tryTwoOptStar(st, u, w)) {
+    if (tryRelocate(st, u, w) || tryOrOpt(st, u, w) || trySwap(st, u, w) || tryTwoOptStar(st, u, w) || (st.richMoves && (tryCrossExchange(st, u, w) || trySwapStar(st, vu, vw)))) {
       if (st.day && !st.day.okSince(vu === vw ? [vu] : [vu, vw], (v) => st.nodes[v])) {
         undoMove(st, vu, nu, vw, nw);
         // a refused move leaves the routes as they were: not to be scanned again for it

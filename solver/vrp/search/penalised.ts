@@ -1,25 +1,11 @@
 /**
  * The penalised side of the cost phase (the idea of Vidal et al. 2013's HGS-VRPTW inside the
- * SISR walk): whether to price time warp at all, its start price, and the repair of a
+ * SISR walk): its start price, and the repair of a
  * time-warped solution (descents at a higher price around the late tasks).
  */
 import { REPAIR_PRICE_FACTORS, REPAIR_SPAN, TW_SPEED_SAMPLE } from '../parameters.js';
 import { focusedSearch } from './localSearch.js';
 import type { SearchState } from './state.js';
-
-/**
- * Does any task have a window narrower than the shifts? Without one, time warp can only
- * come from the shift itself and the plain walk does as well for less work (CVRP, CARP).
- */
-export function windowsBind(st: SearchState): boolean {
-  const m = st.m;
-  let minE = Infinity, maxL = -Infinity;
-  for (let v = 0; v < m.nVeh; v++) { minE = Math.min(minE, m.vehE[v]); maxL = Math.max(maxL, m.vehL[v]); }
-  for (let n = 0; n < m.nNodes; n++) {
-    if (m.nodeTask[n] >= 0 && (m.nodeE[n] > minE + 1e-6 || m.nodeL[n] + m.nodeDur[n] < maxL - 1e-6)) return true;
-  }
-  return false;
-}
 
 /** One second of time warp priced like one second of driving (Vidal 2013 starts at 1 too). */
 export function initialTwWeight(st: SearchState): number {

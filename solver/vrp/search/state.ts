@@ -99,6 +99,8 @@ export class SearchState {
   // ---- descent bookkeeping (localSearch.ts) ------------------------------------------------
   /** routes a whole-route descent still has to scan; a move adds the routes it changes */
   lsDirty: Set<number> | null = null;
+  /** descents also try the costlier route-pair moves (cross-exchange, SWAP*) */
+  richMoves = false;
   /** the two tasks of the move a focused descent made */
   readonly lsMoved: number[] = [];
 
@@ -132,6 +134,7 @@ export class SearchState {
     this.rtw = new Float64Array(m.nVeh);
     this.rdist = new Float64Array(m.nVeh);
     this.rgroup = new Int32Array(m.nVeh).fill(-1);
+    this.routeVersion = new Uint32Array(m.nVeh);
     this.used = new Uint8Array(m.nVeh);
     this.taskVeh = new Int32Array(m.nTasks).fill(-1);
     this.taskPos = new Int32Array(m.nTasks).fill(-1);
@@ -150,10 +153,57 @@ export class SearchState {
     return g >= 0 && this.m.groupEndEmpty[g] === 1;
   }
 
+  // ---- SWAP*'s record of route pairs tried (operators/swapStar.ts) --------------------------
+
+  /**
+   * A hash of each route's nodes, kept by update: a pair is worth trying again once either
+   * route holds other nodes. A hash, not a count of updates: most steps of the walk are undone,
+   * and a route put back as it was needs no new try.
+   */
+  private readonly routeVersion: Uint32Array;
+  private swapStarSeen: Uint32Array | null = null;
+  private readonly swapStarTops: { cost: Float64Array; pos: Int32Array }[] = [];
+
+  /** Has route a or b changed since SWAP* last tried the pair? */
+  swapStarDue(a: number, b: number): boolean {
+    const seen = this.swapStarSeen;
+    if (!seen) return true;
+    const k = 2 * (a * this.m.nVeh + b);
+    return seen[k] !== this.routeVersion[a] || seen[k + 1] !== this.routeVersion[b];
+  }
+
+  swapStarTested(a: number, b: number): void {
+    // nVeh^2 pairs, two versions each: allocated on first use (most problems never get here)
+    this.swapStarSeen ??= new Uint32Array(2 * this.m.nVeh * this.m.nVeh);
+    const k = 2 * (a * this.m.nVeh + b);
+    this.swapStarSeen[k] = this.routeVersion[a];
+    this.swapStarSeen[k + 1] = this.routeVersion[b];
+  }
+
+  /** Scratch space for the three best places of each task of a route (slot 0 or 1). */
+  swapStarTop(slot: number, tasks: number): { cost: Float64Array; pos: Int32Array } {
+    const cur = this.swapStarTops[slot];
+    if (cur && cur.pos.length >= 3 * tasks) return cur;
+    const size = Math.max(3 * tasks, 96);
+    return (this.swapStarTops[slot] = { cost: new Float64Array(size), pos: new Int32Array(size) });
+  }
+
+  private readonly swapStarRems: Float64Array[] = [];
+
+  /** Scratch space for the removal gains of a route's positions (slot 0 or 1). */
+  swapStarRemovals(slot: number, positions: number): Float64Array {
+    const cur = this.swapStarRems[slot];
+    if (cur && cur.length >= positions) return cur;
+    return (this.swapStarRems[slot] = new Float64Array(Math.max(positions, 32)));
+  }
+
   /** Recompute route v's segments, cost, time warp, group and task positions from its nodes. */
   update(v: number): void {
     const m = this.m;
     const ns = this.nodes[v];
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < ns.length; i++) hash = Math.imul(hash ^ ns[i], 16777619);
+    this.routeVersion[v] = hash;
     const pre = this.pre[v], suf = this.suf[v];
     while (pre.length < ns.length + 1) { pre.push(new Seg()); suf.push(new Seg()); }
     pre[0].copyFrom(this.startSegs[v]);
