@@ -2,8 +2,8 @@
  * The cost phase: SISR ruin and recreate under simulated annealing with the fleet found,
  * a local-search descent on every new best, unloading trips re-placed on every new best.
  * When task windows bind (and nothing is settled after the search), the walk is penalised:
- * time warp is priced instead of refused, every step gets a focused descent (education),
- * half of the late results a repair, the price adapts to keep a share of the steps on time,
+ * time warp is priced instead of refused, every step gets a focused descent (education; on
+ * large problems with cross-exchange and SWAP* too), half of the late results a repair, the price adapts to keep a share of the steps on time,
  * and a walk that stays late goes back to the best plan. Only plans without time warp
  * become the best. On long routes of small problems a walk that finds nothing better takes a
  * step whatever it costs now and then (kicks, parameters.ts); on large problems it ruins a
