@@ -162,7 +162,6 @@ export class SearchState {
    */
   private readonly routeVersion: Uint32Array;
   private swapStarSeen: Uint32Array | null = null;
-  private readonly swapStarTops: { cost: Float64Array; pos: Int32Array }[] = [];
 
   /** Has route a or b changed since SWAP* last tried the pair? */
   swapStarDue(a: number, b: number): boolean {
@@ -180,38 +179,21 @@ export class SearchState {
     this.swapStarSeen[k + 1] = this.routeVersion[b];
   }
 
-  /** Scratch space for the three best places of each task of a route (slot 0 or 1). */
-  swapStarTop(slot: number, tasks: number): { cost: Float64Array; pos: Int32Array } {
-    const cur = this.swapStarTops[slot];
-    if (cur && cur.pos.length >= 3 * tasks) return cur;
-    const size = Math.max(3 * tasks, 96);
-    return (this.swapStarTops[slot] = { cost: new Float64Array(size), pos: new Int32Array(size) });
-  }
-
-  private readonly swapStarRems: Float64Array[] = [];
-
-  /** Scratch space for the removal gains of a route's positions (slot 0 or 1). */
-  swapStarRemovals(slot: number, positions: number): Float64Array {
-    const cur = this.swapStarRems[slot];
-    if (cur && cur.length >= positions) return cur;
-    return (this.swapStarRems[slot] = new Float64Array(Math.max(positions, 32)));
-  }
-
   /** Recompute route v's segments, cost, time warp, group and task positions from its nodes. */
   update(v: number): void {
     const m = this.m;
     const ns = this.nodes[v];
     let hash = 0x811c9dc5;
-    for (let i = 0; i < ns.length; i++) hash = Math.imul(hash ^ ns[i], 16777619);
-    this.routeVersion[v] = hash;
     const pre = this.pre[v], suf = this.suf[v];
     while (pre.length < ns.length + 1) { pre.push(new Seg()); suf.push(new Seg()); }
     pre[0].copyFrom(this.startSegs[v]);
     for (let i = 0; i < ns.length; i++) {
       concat(pre[i + 1], pre[i], this.nodeSegs[ns[i]], m, v);
+      hash = Math.imul(hash ^ ns[i], 16777619);
       const t = m.nodeTask[ns[i]];
       if (t >= 0) this.taskPos[t] = i;
     }
+    this.routeVersion[v] = hash;
     this.day?.routeChanged(v, ns);
     const used = ns.length > 0 ? 1 : 0;
     if (used !== this.used[v]) { this.usedCount += used ? 1 : -1; this.used[v] = used; }

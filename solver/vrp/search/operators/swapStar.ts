@@ -18,6 +18,21 @@ import { commit } from './moveEval.js';
 /** The three cheapest insertion places (before position p) of each task of one route into another, by distance. */
 interface Top3 { cost: Float64Array; pos: Int32Array }
 
+/** Scratch space reused across calls (slot 0: route A's tasks, slot 1: route B's), grown as routes grow. */
+const tops: Top3[] = [];
+const removals: Float64Array[] = [];
+function topScratch(slot: number, tasks: number): Top3 {
+  const cur = tops[slot];
+  if (cur && cur.pos.length >= 3 * tasks) return cur;
+  const size = Math.max(3 * tasks, 96);
+  return (tops[slot] = { cost: new Float64Array(size), pos: new Int32Array(size) });
+}
+function removalScratch(slot: number, positions: number): Float64Array {
+  const cur = removals[slot];
+  if (cur && cur.length >= positions) return cur;
+  return (removals[slot] = new Float64Array(Math.max(positions, 32)));
+}
+
 function topInsertions(st: SearchState, from: number, into: number, out: Top3): void {
   const m = st.m;
   const d = m.profileDist[m.vehProfile[into]], nl = m.nLoc;
@@ -114,10 +129,10 @@ export function trySwapStar(st: SearchState, a: number, b: number): boolean {
   if (!st.swapStarDue(a, b)) return false;
   st.swapStarTested(a, b);
   const A = st.nodes[a], B = st.nodes[b];
-  const topAinB = st.swapStarTop(0, A.length), topBinA = st.swapStarTop(1, B.length);
+  const topAinB = topScratch(0, A.length), topBinA = topScratch(1, B.length);
   topInsertions(st, a, b, topAinB);
   topInsertions(st, b, a, topBinA);
-  const remA = st.swapStarRemovals(0, A.length), remB = st.swapStarRemovals(1, B.length);
+  const remA = removalScratch(0, A.length), remB = removalScratch(1, B.length);
   removalDeltas(st, a, remA);
   removalDeltas(st, b, remB);
   let found = 0;
