@@ -34,6 +34,11 @@ export interface SolveOptions {
    * make no unloading trips, and no driver break or facility daily capacity is planned after
    */
   penaliseTimeWarp?: boolean;
+  /**
+   * in a penalised cost phase, price load over capacity too where the routes kept are at least
+   * 95 % full (default true; false keeps capacity a hard limit throughout)
+   */
+  penaliseLoad?: boolean;
   /** restart a stuck route removal from the last complete plan with another route (default true) */
   fleetRestarts?: boolean;
   /** internal: no second try for items taken out after the search (the second try itself) */
@@ -140,7 +145,7 @@ async function solvePartitions(p: Problem, opts: SolveOptions, seed: number, max
     const partStartMs = Date.now();
     const dayLimits = opts.dayLimitsInSearch === false ? undefined : buildDayLimits(p, cm, usedKg);
     const searchOpts = {
-      dayLimits, seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, fleetRestarts: opts.fleetRestarts, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined),
+      dayLimits, seed, maxIterations: its, timeLimitMs, fleetShare: opts.fleetShare, fleetRestarts: opts.fleetRestarts, penaliseLoad: opts.penaliseLoad, penaliseTimeWarp: opts.penaliseTimeWarp ?? (settledAfter || cm.model.nodeIsIF.includes(1) ? false : undefined),
       checkpoints: checkpoints?.forPartition(compiled, k, { routes: routes.slice(), unserved: [...unserved, ...takenOut], usedKg, iterations }),
       // progress only (never a decision): whichever of the work and the time cap is further along
       onProgress: (sp: SearchProgress) => {

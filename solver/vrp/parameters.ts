@@ -187,6 +187,20 @@ export const TW_WEIGHT_DOWN = 0.85;
  */
 export const TW_WEIGHT_CAP_PENALTIES = 10;
 /**
+ * Load over capacity priced too (HGS prices both): where the routes the fleet minimisation
+ * kept are at least this full on average, the penalised walk may overload a route at a price,
+ * adjusted like the time-warp price (same shares, factors, period and cap) and repaired with
+ * it. A price of a unit over capacity starts at LOAD_WEIGHT_START times a task's cost per unit
+ * of the mean task's demand. Measured 2 Dec 2026 on Homberger 400 (solver/README.md, "Load
+ * over capacity priced"): where 36 routes carry 99-99.9 % of their capacity (C1_4_2, R1_4_2,
+ * RC1_4_1, RC1_4_2) a hard capacity leaves a removed task almost nowhere to go but back. The
+ * start factors 0.3, 1 and 3 gave 5.74 %, 6.88 % and 5.95 % on C1_4_2, RC1_4_1 and RC1_4_2
+ * (two seeds, 60 s) against 7.00 % with a hard capacity. The 0.95 keeps every problem measured
+ * before whose fleet is not that full (Solomon: at most 90 %) on its old path.
+ */
+export const LOAD_PENALTY_MIN_UTILISATION = 0.95;
+export const LOAD_WEIGHT_START = 0.3;
+/**
  * Kicks of the penalised walk: on routes longer than KICK_ROUTE_TASKS tasks on average, in a
  * problem of at most KICK_MAX_TASKS tasks, a walk that has found no new best plan for KICK_AFTER
  * steps takes the next step whatever it costs (and again every KICK_AFTER steps while nothing

@@ -74,7 +74,7 @@ export async function parallelSearch(m: Model, opts: ParallelSearchOptions): Pro
     const roundMs = opts.timeLimitMs === undefined ? undefined
       : Math.max(1, startMs + opts.timeLimitMs * upTo(r + 1) - Date.now());
     const common = { maxIterations: roundIts, timeLimitMs: roundMs, fleetShare: r === 0 ? fleetShare / upTo(1) : 0,
-      penaliseTimeWarp: opts.penaliseTimeWarp, fleetRestarts: opts.fleetRestarts, dayLimits: opts.dayLimits, initial: best,
+      penaliseTimeWarp: opts.penaliseTimeWarp, penaliseLoad: opts.penaliseLoad, fleetRestarts: opts.fleetRestarts, dayLimits: opts.dayLimits, initial: best,
       annealFrom: r / rounds, annealTo: (r + 1) / rounds };
     const deadlineAtMs = roundMs === undefined ? undefined : Date.now() + roundMs;
     const others = opts.threads.map((t, i) => t.run({ ...common, seed: threadSeed(seed, i + 1, r) }, deadlineAtMs));

@@ -2,12 +2,14 @@
  * The cost phase: SISR ruin and recreate under simulated annealing with the fleet found,
  * a local-search descent on every new best, unloading trips re-placed on every new best.
  * When task windows bind (and nothing is settled after the search), the walk is penalised:
- * time warp is priced instead of refused, every step gets a focused descent (education; on
- * large problems with cross-exchange and SWAP* too), half of the late results a repair, the price adapts to keep a share of the steps on time,
- * and a walk that stays late goes back to the best plan. Only plans without time warp
- * become the best. On long routes of small problems a walk that finds nothing better takes a
- * step whatever it costs now and then (kicks, parameters.ts); on large problems it ruins a
- * whole neighbourhood now and then instead (cluster ruins, parameters.ts).
+ * time warp is priced instead of refused (load over capacity too, where the fleet is full),
+ * every step gets a focused descent (education; on large problems with cross-exchange and
+ * SWAP* too), half of the broken results a repair, each price adapts to keep a share of the
+ * steps within its limit, and a walk that stays outside them goes back to the best plan. Only
+ * plans without time warp or overload become the best. On long routes of small problems a
+ * walk that finds nothing better takes a step whatever it costs now and then (kicks,
+ * parameters.ts); on large problems it ruins a whole neighbourhood now and then instead
+ * (cluster ruins, parameters.ts).
  */
 import {
   ANNEAL_END_TASKS, ANNEAL_START_TASKS, ROUTE_PAIR_MOVES_IN_EDUCATION, ROUTE_PAIR_MOVES_MIN_TASKS, CLUSTER_RUIN_AFTER, CLUSTER_RUIN_MIN_TASKS, CLUSTER_RUIN_SHARE, CLUSTER_RUIN_TASKS, KICK_AFTER, KICK_MAX_TASKS, KICK_ROUTE_TASKS, PROGRESS_MASK, REPAIR_SHARE, RESTART_AFTER, RESTART_PRICE_DIVISOR, SISR_BLINK_RATE,
@@ -17,7 +19,7 @@ import {
 import { replanTrips } from './facilityTrips.js';
 import { focusedSearch, localSearch } from './localSearch.js';
 import { windowsBind } from '../model.js';
-import { initialTwWeight, repair } from './penalised.js';
+import { initialLoadWeight, initialTwWeight, loadBinds, repair } from './penalised.js';
 import { radialRuin, recreate, ruin } from './ruinRecreate.js';
 import type { SearchState } from './state.js';
 import type { SearchResult } from './types.js';
@@ -52,6 +54,13 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
   const twMax = Math.max(twW, TW_WEIGHT_CAP_PENALTIES * st.unassignedPenalty);
   let feasibleSeen = 0, educated = 0, lastFeasibleIt = st.it;
   const twStart = twW;
+  // where the fleet is full, load over capacity is priced too (LOAD_PENALTY_MIN_UTILISATION)
+  const loadPenalised = penalised && (st.opts.penaliseLoad ?? true) && loadBinds(st);
+  let loadW = loadPenalised ? initialLoadWeight(st, perTask) : 0;
+  const loadStart = loadW;
+  const loadMax = Math.max(loadW, TW_WEIGHT_CAP_PENALTIES * st.unassignedPenalty);
+  let loadFeasibleSeen = 0;
+  if (loadPenalised) st.setLoadWeight(loadW);
   // kicks (see KICK_AFTER): only on small problems where a ruin's strings cover a small part of a route
   const kicks = penalised && m.nTasks <= KICK_MAX_TASKS && (m.nTasks - st.unassigned.length) / Math.max(1, st.vehiclesUsed()) > KICK_ROUTE_TASKS;
   let lastBestIt = st.it, lastKickIt = st.it;
@@ -77,8 +86,10 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
       focusedSearch(st, removed);
       st.richMoves = false;
       educated++;
-      if (st.totalTw() === 0) feasibleSeen++;
-      else if (st.rng.next() < REPAIR_SHARE) repair(st);
+      const onTime = st.totalTw() === 0, withinCapacity = st.totalLoadExcess() === 0;
+      if (onTime) feasibleSeen++;
+      if (withinCapacity) loadFeasibleSeen++;
+      if ((!onTime || !withinCapacity) && st.rng.next() < REPAIR_SHARE) repair(st);
     }
     const c = st.totalCost();
     // a walk on long routes that has found nothing better for a while takes the step whatever it costs
@@ -87,7 +98,7 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
     if (kick || c < cur - temperature * Math.log(st.rng.next())) {
       cur = c;
       const out = st.unassigned.length;
-      const feasible = !penalised || st.totalTw() === 0;
+      const feasible = !penalised || st.withinLimits();
       if (feasible && (out < bestOut || (out === bestOut && c < bestCost - 1e-9))) {
         if (!penalised) localSearch(st, st.touched.slice());
         if (st.hasIFs) for (const v of st.touched) replanTrips(st, v);
@@ -109,17 +120,27 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
       // Homberger C1_4_2 the current plan carried 500-1,000 s of it at the capped price)
       const share = feasibleSeen / educated;
       if (share < TW_FEASIBLE_LOW) twW = Math.min(twW * TW_WEIGHT_UP, twMax); else if (share > TW_FEASIBLE_HIGH) twW *= TW_WEIGHT_DOWN;
-      educated = feasibleSeen = 0;
+      if (loadPenalised) {
+        // the load price keeps the same share of steps within capacity
+        const loadShare = loadFeasibleSeen / educated;
+        if (loadShare < TW_FEASIBLE_LOW) loadW = Math.min(loadW * TW_WEIGHT_UP, loadMax); else if (loadShare > TW_FEASIBLE_HIGH) loadW *= TW_WEIGHT_DOWN;
+        st.setLoadWeight(loadW);
+      }
+      educated = feasibleSeen = loadFeasibleSeen = 0;
       st.setTwWeight(twW);
       cur = st.totalCost();
     }
     if (penalised) {
-      // a walk that stays on the wrong side of the windows goes back to the best solution
-      if (st.totalTw() === 0 && st.unassigned.length <= bestOut) lastFeasibleIt = st.it;
+      // a walk that stays on the wrong side of the windows (or the capacity) goes back to the best solution
+      if (st.withinLimits() && st.unassigned.length <= bestOut) lastFeasibleIt = st.it;
       else if (st.it - lastFeasibleIt > RESTART_AFTER) {
         st.restore(best);
         twW = Math.max(twStart, twW / RESTART_PRICE_DIVISOR);
         st.setTwWeight(twW);
+        if (loadPenalised) {
+          loadW = Math.max(loadStart, loadW / RESTART_PRICE_DIVISOR);
+          st.setLoadWeight(loadW);
+        }
         cur = st.totalCost();
         lastFeasibleIt = st.it;
       }
@@ -127,6 +148,7 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
     if ((st.it & PROGRESS_MASK) === 0) st.progress('cost', bestCost);
   }
   st.setTwWeight(0);
+  st.setLoadWeight(0);
   st.unassignedPenalty = UNASSIGNED_PENALTY;
   st.restore(best);
   if (st.hasIFs) for (let v = 0; v < m.nVeh; v++) replanTrips(st, v);

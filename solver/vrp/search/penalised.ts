@@ -1,9 +1,10 @@
 /**
  * The penalised side of the cost phase (the idea of Vidal et al. 2013's HGS-VRPTW inside the
- * SISR walk): its start price, and the repair of a
- * time-warped solution (descents at a higher price around the late tasks).
+ * SISR walk): its start prices (time warp; load over capacity where the fleet is full), and the
+ * repair of a time-warped or overloaded solution (descents at a higher price around the late
+ * tasks and in the overloaded routes).
  */
-import { REPAIR_PRICE_FACTORS, REPAIR_SPAN, TW_SPEED_SAMPLE } from '../parameters.js';
+import { LOAD_PENALTY_MIN_UTILISATION, LOAD_WEIGHT_START, REPAIR_PRICE_FACTORS, REPAIR_SPAN, TW_SPEED_SAMPLE } from '../parameters.js';
 import { focusedSearch } from './localSearch.js';
 import type { SearchState } from './state.js';
 
@@ -19,24 +20,52 @@ export function initialTwWeight(st: SearchState): number {
 }
 
 /**
- * Descents at 10x then 100x the time-warp price around the late tasks of the late routes this
- * step changed. Routes late before the step are left alone: repairing every late route on
- * every step made a step's work grow with the number of routes (on a 1,000-customer instance
- * the repair took 69% of the time, around ~100 tasks of ~13 late routes per step, of which
- * ~2 had been touched by the step).
+ * Is the fleet full enough that load over capacity is worth pricing (LOAD_PENALTY_MIN_UTILISATION)?
+ * Demand over the capacity of the routes in use, kg and m³ alike; never where unloading trips are placed.
+ */
+export function loadBinds(st: SearchState): boolean {
+  const m = st.m;
+  if (st.hasIFs) return false;
+  let kg = 0, m3 = 0, capKg = 0, capM3 = 0;
+  for (let t = 0; t < m.nTasks; t++) { const n = m.taskNodes[t][0]; kg += m.nodeKg[n]; m3 += m.nodeM3[n]; }
+  for (let v = 0; v < m.nVeh; v++) if (st.nodes[v].length) { capKg += m.vehCapKg[v]; capM3 += m.vehCapM3[v]; }
+  const share = (load: number, cap: number) => (load > 0 && cap > 0 && Number.isFinite(cap) ? load / cap : 0);
+  return Math.max(share(kg, capKg), share(m3, capM3)) >= LOAD_PENALTY_MIN_UTILISATION;
+}
+
+/** The start price of a unit over capacity: LOAD_WEIGHT_START times a task's cost per unit of the mean task's demand. */
+export function initialLoadWeight(st: SearchState, perTaskCost: number): number {
+  const m = st.m;
+  let units = 0;
+  for (let t = 0; t < m.nTasks; t++) { const n = m.taskNodes[t][0]; units += m.nodeKg[n] + m.nodeM3[n]; }
+  return units > 0 ? LOAD_WEIGHT_START * perTaskCost / (units / m.nTasks) : 0;
+}
+
+/**
+ * Descents at 10x then 100x the prices around the late tasks of the late routes this step
+ * changed, and over every task of the overloaded ones. Routes late before the step are left
+ * alone: repairing every late route on every step made a step's work grow with the number of
+ * routes (on a 1,000-customer instance the repair took 69% of the time, around ~100 tasks of
+ * ~13 late routes per step, of which ~2 had been touched by the step).
  */
 export function repair(st: SearchState): void {
-  const w = st.twWeight;
+  const w = st.twWeight, lw = st.loadWeight;
   for (const k of REPAIR_PRICE_FACTORS) {
     st.setTwWeight(w * k);
+    if (lw > 0) st.setLoadWeight(lw * k);
     const bad: number[] = [];
     // in route order, as when every late route was repaired (a step that touched them all repairs as before)
-    const late = st.touched.filter((v) => st.rtw[v] > 0).sort((a, b) => a - b);
-    for (const v of late) timeWarpSpots(st, v, bad);
+    const broken = st.touched.filter((v) => st.rtw[v] > 0 || st.rload[v] > 0).sort((a, b) => a - b);
+    for (const v of broken) {
+      if (st.rtw[v] > 0) timeWarpSpots(st, v, bad);
+      // overloaded: any of its tasks may go
+      if (st.rload[v] > 0) for (const n of st.nodes[v]) if (st.m.nodeTask[n] >= 0) bad.push(st.m.nodeTask[n]);
+    }
     focusedSearch(st, bad);
-    if (st.totalTw() === 0) break;
+    if (st.withinLimits()) break;
   }
   st.setTwWeight(w);
+  if (lw > 0) st.setLoadWeight(lw);
 }
 
 /**

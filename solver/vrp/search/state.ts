@@ -45,11 +45,12 @@ export class SearchState {
   /** pre[v][i]: depot + nodes[v][0..i); suf[v][i]: nodes[v][i..] + depot */
   readonly pre: Seg[][];
   readonly suf: Seg[][];
-  /** route cost, plus the time-warp penalty while the search is penalised */
+  /** route cost, plus the time-warp and load penalties while the search is penalised */
   readonly rcost: Float64Array;
-  /** route cost without penalty, and the route's time warp */
+  /** route cost without penalty, the route's time warp and its load over capacity */
   readonly rbase: Float64Array;
   readonly rtw: Float64Array;
+  readonly rload: Float64Array;
   readonly rdist: Float64Array;
   /** 1 while the route has nodes, and how many do (kept by update: no scan of the fleet per insertion) */
   private readonly used: Uint8Array;
@@ -67,6 +68,8 @@ export class SearchState {
   // ---- pricing -----------------------------------------------------------------------------
   /** price of one second of time warp; 0 = time windows are hard */
   twWeight = 0;
+  /** price of one unit (kg or m³) of load over capacity; 0 = capacity is hard */
+  loadWeight = 0;
   /** price of a task left out */
   unassignedPenalty = UNASSIGNED_PENALTY;
   /** insertion may open an empty route */
@@ -132,6 +135,7 @@ export class SearchState {
     this.rcost = new Float64Array(m.nVeh);
     this.rbase = new Float64Array(m.nVeh);
     this.rtw = new Float64Array(m.nVeh);
+    this.rload = new Float64Array(m.nVeh);
     this.rdist = new Float64Array(m.nVeh);
     this.rgroup = new Int32Array(m.nVeh).fill(-1);
     this.routeVersion = new Uint32Array(m.nVeh);
@@ -200,17 +204,24 @@ export class SearchState {
     suf[ns.length].copyFrom(this.endSegs[v]);
     for (let i = ns.length - 1; i >= 0; i--) concat(suf[i], this.nodeSegs[ns[i]], suf[i + 1], m, v);
     if (ns.length === 0) {
-      this.rcost[v] = this.rbase[v] = this.rtw[v] = this.rdist[v] = 0;
+      this.rcost[v] = this.rbase[v] = this.rtw[v] = this.rload[v] = this.rdist[v] = 0;
       this.rgroup[v] = -1;
     } else {
-      concat(this.t3, pre[ns.length], suf[ns.length], m, v);
-      this.rbase[v] = routeCost(this.t3, m, v);
-      this.rtw[v] = this.t3.timeWarpS > 1e-6 ? this.t3.timeWarpS : 0;
-      this.rdist[v] = this.t3.distM;
-      this.rcost[v] = this.rbase[v] + this.twWeight * this.rtw[v];
       let g = -1;
       for (const n of ns) if (m.nodeTask[n] >= 0) { g = m.taskGroup[m.nodeTask[n]]; break; }
       this.rgroup[v] = g;
+      concat(this.t3, pre[ns.length], suf[ns.length], m, v);
+      this.rbase[v] = routeCost(this.t3, m, v);
+      this.rtw[v] = this.t3.timeWarpS > 1e-6 ? this.t3.timeWarpS : 0;
+      // only a penalised walk makes routes over capacity: the hard search never builds one
+      if (this.loadWeight > 0) {
+        const x = loadExcess(this.t3, m, v, this.ifMode(v));
+        this.rload[v] = x > 1e-6 ? x : 0;
+      } else {
+        this.rload[v] = 0;
+      }
+      this.rdist[v] = this.t3.distM;
+      this.rcost[v] = this.rbase[v] + this.twWeight * this.rtw[v] + this.loadWeight * this.rload[v];
     }
   }
 
@@ -283,12 +294,17 @@ export class SearchState {
 
   /**
    * Insertion semantics: -Infinity = time windows break, Infinity = load only. While the
-   * search is penalised, time warp is priced instead (load stays a hard limit).
+   * search is penalised, time warp is priced instead, and so is load over capacity when its
+   * price is set.
    */
   segCost(s: Seg, v: number, ifm: boolean): number {
     const tw = s.timeWarpS > 1e-6 ? s.timeWarpS : 0;
     if (tw > 0 && this.twWeight === 0) return -Infinity;
-    if (loadExcess(s, this.m, v, ifm) > 1e-6) return Infinity;
+    const x = loadExcess(s, this.m, v, ifm);
+    if (x > 1e-6) {
+      if (this.loadWeight === 0) return Infinity;
+      return routeCost(s, this.m, v) + this.twWeight * tw + this.loadWeight * x;
+    }
     return routeCost(s, this.m, v) + this.twWeight * tw;
   }
 
@@ -301,13 +317,36 @@ export class SearchState {
   /** Price time warp at w per second (0 = hard windows) and reprice every route. */
   setTwWeight(w: number): void {
     this.twWeight = w;
-    for (let v = 0; v < this.m.nVeh; v++) this.rcost[v] = this.rbase[v] + w * this.rtw[v];
+    for (let v = 0; v < this.m.nVeh; v++) this.rcost[v] = this.rbase[v] + w * this.rtw[v] + this.loadWeight * this.rload[v];
+  }
+
+  /**
+   * Price load over capacity at w per unit (0 = capacity is hard) and reprice every route. A
+   * route over capacity is kept only while the price is set: set it to 0 with none left.
+   */
+  setLoadWeight(w: number): void {
+    const was = this.loadWeight;
+    this.loadWeight = w;
+    // the excess is measured only while priced: measure it when the price is first set
+    if (was === 0 && w > 0) for (let v = 0; v < this.m.nVeh; v++) this.update(v);
+    else for (let v = 0; v < this.m.nVeh; v++) this.rcost[v] = this.rbase[v] + this.twWeight * this.rtw[v] + w * this.rload[v];
   }
 
   totalTw(): number {
     let tw = 0;
     for (let v = 0; v < this.m.nVeh; v++) tw += this.rtw[v];
     return tw;
+  }
+
+  totalLoadExcess(): number {
+    let x = 0;
+    for (let v = 0; v < this.m.nVeh; v++) x += this.rload[v];
+    return x;
+  }
+
+  /** No time warp and no load over capacity (what a penalised walk may call a plan). */
+  withinLimits(): boolean {
+    return this.totalTw() === 0 && this.totalLoadExcess() === 0;
   }
 
   // ---- budget, progress, pool --------------------------------------------------------------

@@ -13,6 +13,8 @@ export interface SearchOptions {
   onProgress?: (p: SearchProgress) => void;
   /** price time warp in the cost phase instead of refusing it (default: when task windows bind) */
   penaliseTimeWarp?: boolean;
+  /** price load over capacity too in a penalised cost phase where the fleet is full (default true) */
+  penaliseLoad?: boolean;
   /** restart a stuck route removal from the last complete plan, with another route (default true) */
   fleetRestarts?: boolean;
   /** every route of the best solution found goes here (for set partitioning) */
