@@ -13,13 +13,13 @@
  */
 import {
   ANNEAL_END_TASKS, ANNEAL_START_TASKS, ROUTE_PAIR_MOVES_IN_EDUCATION, ROUTE_PAIR_MOVES_MIN_TASKS, CLUSTER_RUIN_AFTER, CLUSTER_RUIN_MIN_TASKS, CLUSTER_RUIN_SHARE, CLUSTER_RUIN_TASKS, KICK_AFTER, KICK_MAX_TASKS, KICK_ROUTE_TASKS, PROGRESS_MASK, REPAIR_SHARE, RESTART_AFTER, RESTART_PRICE_DIVISOR, SISR_BLINK_RATE,
-  TW_FEASIBLE_HIGH, TW_FEASIBLE_LOW, TW_WEIGHT_CAP_PENALTIES, TW_WEIGHT_DOWN, TW_WEIGHT_PERIOD, TW_WEIGHT_START, TW_WEIGHT_UP,
+  TW_WEIGHT_CAP_PENALTIES, TW_WEIGHT_PERIOD, TW_WEIGHT_START,
   UNASSIGNED_PENALTY, UNASSIGNED_TASK_PRICE,
 } from '../parameters.js';
 import { replanTrips } from './facilityTrips.js';
 import { focusedSearch, localSearch } from './localSearch.js';
 import { windowsBind } from '../model.js';
-import { initialLoadWeight, initialTwWeight, loadBinds, repair } from './penalised.js';
+import { adjustedPrice, initialLoadWeight, initialTwWeight, loadBinds, repair } from './penalised.js';
 import { radialRuin, recreate, ruin } from './ruinRecreate.js';
 import type { SearchState } from './state.js';
 import type { SearchResult } from './types.js';
@@ -118,12 +118,10 @@ export function costPhase(st: SearchState, best: SearchResult): SearchResult {
       // taken or undone: repricing the candidate and calling that the current cost accepted
       // every 50th candidate whatever it was, and the walk drifted deep into time warp (on
       // Homberger C1_4_2 the current plan carried 500-1,000 s of it at the capped price)
-      const share = feasibleSeen / educated;
-      if (share < TW_FEASIBLE_LOW) twW = Math.min(twW * TW_WEIGHT_UP, twMax); else if (share > TW_FEASIBLE_HIGH) twW *= TW_WEIGHT_DOWN;
+      twW = adjustedPrice(twW, feasibleSeen / educated, twMax);
       if (loadPenalised) {
         // the load price keeps the same share of steps within capacity
-        const loadShare = loadFeasibleSeen / educated;
-        if (loadShare < TW_FEASIBLE_LOW) loadW = Math.min(loadW * TW_WEIGHT_UP, loadMax); else if (loadShare > TW_FEASIBLE_HIGH) loadW *= TW_WEIGHT_DOWN;
+        loadW = adjustedPrice(loadW, loadFeasibleSeen / educated, loadMax);
         st.setLoadWeight(loadW);
       }
       educated = feasibleSeen = loadFeasibleSeen = 0;

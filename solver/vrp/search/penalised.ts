@@ -4,7 +4,11 @@
  * repair of a time-warped or overloaded solution (descents at a higher price around the late
  * tasks and in the overloaded routes).
  */
-import { LOAD_PENALTY_MIN_UTILISATION, LOAD_WEIGHT_START, REPAIR_PRICE_FACTORS, REPAIR_SPAN, TW_SPEED_SAMPLE } from '../parameters.js';
+import {
+  LOAD_PENALTY_MIN_UTILISATION, LOAD_WEIGHT_START, REPAIR_PRICE_FACTORS, REPAIR_SPAN, TW_FEASIBLE_HIGH, TW_FEASIBLE_LOW, TW_SPEED_SAMPLE,
+  TW_WEIGHT_DOWN, TW_WEIGHT_UP,
+} from '../parameters.js';
+import type { Model } from '../model.js';
 import { focusedSearch } from './localSearch.js';
 import type { SearchState } from './state.js';
 
@@ -26,8 +30,8 @@ export function initialTwWeight(st: SearchState): number {
 export function loadBinds(st: SearchState): boolean {
   const m = st.m;
   if (st.hasIFs) return false;
-  let kg = 0, m3 = 0, capKg = 0, capM3 = 0;
-  for (let t = 0; t < m.nTasks; t++) { const n = m.taskNodes[t][0]; kg += m.nodeKg[n]; m3 += m.nodeM3[n]; }
+  const { kg, m3 } = taskDemand(m);
+  let capKg = 0, capM3 = 0;
   for (let v = 0; v < m.nVeh; v++) if (st.nodes[v].length) { capKg += m.vehCapKg[v]; capM3 += m.vehCapM3[v]; }
   const share = (load: number, cap: number) => (load > 0 && cap > 0 && Number.isFinite(cap) ? load / cap : 0);
   return Math.max(share(kg, capKg), share(m3, capM3)) >= LOAD_PENALTY_MIN_UTILISATION;
@@ -35,10 +39,26 @@ export function loadBinds(st: SearchState): boolean {
 
 /** The start price of a unit over capacity: LOAD_WEIGHT_START times a task's cost per unit of the mean task's demand. */
 export function initialLoadWeight(st: SearchState, perTaskCost: number): number {
-  const m = st.m;
-  let units = 0;
-  for (let t = 0; t < m.nTasks; t++) { const n = m.taskNodes[t][0]; units += m.nodeKg[n] + m.nodeM3[n]; }
-  return units > 0 ? LOAD_WEIGHT_START * perTaskCost / (units / m.nTasks) : 0;
+  const { kg, m3 } = taskDemand(st.m);
+  const units = kg + m3;
+  return units > 0 ? LOAD_WEIGHT_START * perTaskCost / (units / st.m.nTasks) : 0;
+}
+
+/** What all tasks carry (first node variants). */
+function taskDemand(m: Model): { kg: number; m3: number } {
+  let kg = 0, m3 = 0;
+  for (let t = 0; t < m.nTasks; t++) { const n = m.taskNodes[t][0]; kg += m.nodeKg[n]; m3 += m.nodeM3[n]; }
+  return { kg, m3 };
+}
+
+/**
+ * A price after a period of educated steps (time warp and load alike): up, to at most `max`,
+ * when fewer than TW_FEASIBLE_LOW of them ended within its limit, down above TW_FEASIBLE_HIGH.
+ */
+export function adjustedPrice(price: number, shareWithin: number, max: number): number {
+  if (shareWithin < TW_FEASIBLE_LOW) return Math.min(price * TW_WEIGHT_UP, max);
+  if (shareWithin > TW_FEASIBLE_HIGH) return price * TW_WEIGHT_DOWN;
+  return price;
 }
 
 /**
