@@ -366,7 +366,7 @@ export async function startService(config: Config, logger: Logger, options: Star
       onEvent: (e) => {
         planLive?.emitToRoles(['admin', 'dispatcher'], 'plan:event', e, e.vehicleId ? { about: { vehicleId: e.vehicleId } } : {});
         // and on the enforcement desk, as incidents (the alert system of issue 13)
-        for (const incident of planEventIncidents(e)) void incidentSink.emit(incident);
+        for (const incident of planEventIncidents(e, profiles.get().planning.actual)) void incidentSink.emit(incident);
       },
     });
     network?.then((loaded) => {

@@ -81,6 +81,8 @@ export function evidenceLookups(repo: CityRepo): EvidenceLookups {
     facility: (id) => repo.get(resources.facilities, id),
     site: (id) => repo.get(resources['construction-sites'], id),
     vehicle: (id) => repo.get(resources.vehicles, id),
+    collectionPoint: (id) => repo.get(resources['collection-points'], id),
+    roadSegment: (id) => repo.get(resources['road-segments'], id),
   };
 }
 

@@ -48,8 +48,12 @@ function drawing(ev: Evidence, widthPx = 640, heightPx = 420): string {
       const rings = f.geometry.coordinates as Pos[][];
       const fill = k === 'corridor' ? '#ffcc80' : k === 'zone' ? '#ef9a9a' : '#c5e1a5';
       parts.push(`<path d="${rings.map((r) => `M${r.map(px).join('L')}Z`).join('')}" fill="${fill}" fill-opacity="0.5" stroke="#555" stroke-width="1"/>`);
-    } else if (f.geometry.type === 'Point' && (k === 'facility' || k === 'site')) {
-      parts.push(`<circle cx="${px(f.geometry.coordinates as Pos).split(',')[0]}" cy="${px(f.geometry.coordinates as Pos).split(',')[1]}" r="6" fill="#558b2f"/>`);
+    } else if (f.geometry.type === 'Point' && (k === 'facility' || k === 'site' || k === 'collection_point')) {
+      const [x, y] = px(f.geometry.coordinates as Pos).split(',');
+      parts.push(`<circle cx="${x}" cy="${y}" r="6" fill="${k === 'collection_point' ? '#6a1b9a' : '#558b2f'}"/>`);
+    } else if (f.geometry.type === 'LineString' && k === 'street') {
+      // the street not swept, under the track: the track's line runs along it where the vehicle went
+      parts.push(`<polyline points="${(f.geometry.coordinates as Pos[]).map(px).join(' ')}" fill="none" stroke="#6a1b9a" stroke-opacity="0.5" stroke-width="8"/>`);
     }
   }
   for (const f of ev.features) {

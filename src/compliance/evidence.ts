@@ -24,6 +24,21 @@ export interface EvidenceLookups {
   facility(id: string): Promise<Doc | undefined>;
   site(id: string): Promise<Doc | undefined>;
   vehicle(id: string): Promise<Doc | undefined>;
+  collectionPoint(id: string): Promise<Doc | undefined>;
+  roadSegment(id: string): Promise<Doc | undefined>;
+}
+
+/**
+ * A missed collection or sweeping gap is judged plan against track: its evidence is the vehicle's
+ * track over what the plan asked (the stop's window; the street from its planned time to its
+ * deadline), not a few minutes round the moment it was judged missed. Undefined for other incidents.
+ */
+export function planEventSpan(incident: Pick<Incident, 'type' | 'details'>): { fromMs: number; toMs: number } | undefined {
+  const d = incident.details;
+  const [from, to] = incident.type === 'missed_collection' ? [d.windowStart, d.windowEnd]
+    : incident.type === 'sweeping_gap' ? [d.plannedStart, d.deadline] : [undefined, undefined];
+  const [fromMs, toMs] = [Date.parse(String(from)), Date.parse(String(to))];
+  return Number.isFinite(fromMs) && Number.isFinite(toMs) ? { fromMs: Math.min(fromMs, toMs), toMs } : undefined;
 }
 
 /**
@@ -91,8 +106,9 @@ export async function buildEvidence(db: Db, lookups: EvidenceLookups, incident: 
   const startMs = Date.parse(incident.startAt);
   const endMs = Date.parse(incident.endAt ?? incident.lastEventAt);
   const involvedTimes = new Set(incident.fixIds.map(fixTimeOfId).filter((t): t is number => t !== undefined));
-  const firstMs = Math.min(startMs, ...involvedTimes);
-  const lastMs = Math.max(endMs, ...involvedTimes);
+  const planned = planEventSpan(incident);
+  const firstMs = Math.min(planned?.fromMs ?? startMs, ...involvedTimes);
+  const lastMs = Math.max(planned?.toMs ?? endMs, ...involvedTimes);
   const fromMs = firstMs - EVIDENCE_MARGIN_MS;
   const toMs = lastMs + EVIDENCE_MARGIN_MS + 1;
   const track = incident.vehicleId
@@ -107,7 +123,8 @@ export async function buildEvidence(db: Db, lookups: EvidenceLookups, incident: 
     }
     const p = f.properties as Record<string, any>;
     const fixMs = Date.parse(p.fixTime);
-    const involved = involvedTimes.has(fixMs) || (involvedTimes.size === 0 && fixMs >= startMs && fixMs <= endMs);
+    // (plan against track: what is missing is the violation, so no fix of the window is flagged)
+    const involved = involvedTimes.has(fixMs) || (involvedTimes.size === 0 && !planned && fixMs >= startMs && fixMs <= endMs);
     features.push({ type: 'Feature', geometry: f.geometry as Geometry, properties: { ...p, kind: 'fix', fixId: fixId(incident.vehicleId!, fixMs), involved } });
     statusSeries.push({
       fixTime: p.fixTime, involved, speedKmh: p.speedKmh, loadState: p.loadState, loadKg: p.loadKg,
@@ -134,6 +151,20 @@ export async function buildEvidence(db: Db, lookups: EvidenceLookups, incident: 
   for (const id of named.sites) {
     const s = await lookups.site(id);
     if (s) features.push({ type: 'Feature', geometry: s.area ?? s.location, properties: { kind: 'site', siteId: s.id, name: s.name, outline: !!s.area } });
+  }
+  // plan against track: the point not collected, the street not swept (with its coverage)
+  if (incident.type === 'missed_collection' && typeof incident.details.pointId === 'string') {
+    const point = await lookups.collectionPoint(incident.details.pointId);
+    if (point) features.push({ type: 'Feature', geometry: point.location, properties: { kind: 'collection_point', pointId: point.id, name: point.name, wasteClass: point.wasteClass } });
+  }
+  if (incident.type === 'sweeping_gap' && typeof incident.details.segmentId === 'string') {
+    const street = await lookups.roadSegment(incident.details.segmentId);
+    if (street) {
+      features.push({ type: 'Feature', geometry: street.geometry, properties: {
+        kind: 'street', segmentId: street.id, name: street.name, passes: incident.details.passes, requiredPasses: incident.details.requiredPasses,
+        partialShare: incident.details.partialShare, lengthM: incident.details.lengthM,
+      } });
+    }
   }
   // a spill report: where it was reported, and where each candidate truck passed
   if (incident.details.source === 'report' && Array.isArray(incident.details.location)) {

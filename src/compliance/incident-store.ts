@@ -325,8 +325,11 @@ export interface IncidentFigures {
   to: string;
   total: number;
   byType: Array<{ type: IncidentType; total: number; open: number; closed: number; confirmed: number; dismissed: number }>;
-  /** most incidents first: the contractors' ranking for the period */
-  byContractor: Array<{ contractor: string | null; total: number; open: number; closed: number; confirmed: number; dismissed: number; byType: Record<string, number> }>;
+  /**
+   * The contractors' ranking for the period, most incidents first, counting those not dismissed
+   * (`counted` = total - dismissed): a false alarm an officer closed is not held against anyone.
+   */
+  byContractor: Array<{ contractor: string | null; total: number; counted: number; open: number; closed: number; confirmed: number; dismissed: number; byType: Record<string, number> }>;
   spill: { total: number; dismissed: number; handled: number; rate: number | null };
 }
 
@@ -360,7 +363,7 @@ export async function incidentFigures(db: Db, f: { fromMs: number; toMs: number;
     if (!t) types.set(r.type, (t = { type: r.type, total: 0, open: 0, closed: 0, confirmed: 0, dismissed: 0 }));
     add(t);
     let c = contractors.get(r.contractor);
-    if (!c) contractors.set(r.contractor, (c = { contractor: r.contractor, total: 0, open: 0, closed: 0, confirmed: 0, dismissed: 0, byType: {} }));
+    if (!c) contractors.set(r.contractor, (c = { contractor: r.contractor, total: 0, counted: 0, open: 0, closed: 0, confirmed: 0, dismissed: 0, byType: {} }));
     add(c);
     c.byType[r.type] = (c.byType[r.type] ?? 0) + r.n;
     if (r.type === 'spill') {
@@ -369,12 +372,13 @@ export async function incidentFigures(db: Db, f: { fromMs: number; toMs: number;
       if (closed && (confirmed(r.disposition) || r.disposition === 'not_enforceable')) spill.handled += r.n;
     }
   }
+  for (const c of contractors.values()) c.counted = c.total - c.dismissed;
   const counted = spill.total - spill.dismissed;
   spill.rate = counted > 0 ? Math.round((spill.handled / counted) * 10_000) / 10_000 : null;
   return {
     from: new Date(f.fromMs).toISOString(), to: new Date(f.toMs).toISOString(), total,
     byType: [...types.values()].sort((a, b) => b.total - a.total || a.type.localeCompare(b.type)),
-    byContractor: [...contractors.values()].sort((a, b) => b.total - a.total || String(a.contractor).localeCompare(String(b.contractor))),
+    byContractor: [...contractors.values()].sort((a, b) => b.counted - a.counted || String(a.contractor).localeCompare(String(b.contractor))),
     spill,
   };
 }

@@ -1,3 +1,4 @@
+import type { CityProfile } from '../domain/city-profile.js';
 import type { PlanEvent } from '../planning/actual/actual-store.js';
 import type { IncidentEvent } from './incident-event.js';
 
@@ -9,21 +10,23 @@ import type { IncidentEvent } from './incident-event.js';
  * incident. A street no vehicle was planned on (swept by hand) has no vehicle to name: it stays a
  * plan event only.
  *
- * Sweeping gaps stay plan events (for dispatchers) and are not raised as incidents yet: on the
- * simulated days of `npm run bench:planning -- --only stop-detection` a street judged missed was
- * really missed 98.8 % of the time on the days the detector was tuned on (seeds 1001-1010, recall
- * 98.9 %), but 96.9 % on seeds 1011-1020 and 97.2 % on twenty held-out days (1031-1050, recall 98.4 %),
- * against 99.7 / 99.7 % for collection stops (1 Dec 2026); a false incident is evidence against a
- * contractor. Raise them once street detection holds served >= 99 % and missed >= 98 % recall and
- * precision on days beyond those it was tuned on (src/planning/README.md, "Days the detector was not
- * tuned on", also for the confidence rules tried).
+ * The evidence is the plan against the track (evidence.ts): the point or the street, the vehicle's
+ * fixes over the stop's window or from the street's planned time to its deadline, and for a street
+ * its coverage (passes seen of those required, the largest share one stay covered). Street
+ * detection is the weaker of the two: on simulated days it was not tuned on, 97.3-97.8 % of the
+ * streets judged missed were missed (collection stops 99.6-99.9 %; src/planning/README.md), the
+ * others nearly all short one-way streets or streets of odd shape; an officer reads the coverage
+ * before acting and closes a wrong one as a false alarm, which keeps it out of the contractor's
+ * figures.
  */
-export const INCIDENT_PLAN_EVENTS: ReadonlySet<string> = new Set(['missed_collection']);
+export type PlanEventRules = Pick<CityProfile['planning']['actual'], 'stopRadiusM' | 'minDwellS' | 'segmentToleranceM' | 'minCoverage'>;
 
-export function planEventIncidents(event: Pick<PlanEvent, 'type' | 'planId' | 'vehicleId' | 'key' | 'recordId' | 'at' | 'details'>): IncidentEvent[] {
-  if (!event.vehicleId || !INCIDENT_PLAN_EVENTS.has(event.type)) return [];
+export function planEventIncidents(event: Pick<PlanEvent, 'type' | 'planId' | 'vehicleId' | 'key' | 'recordId' | 'at' | 'details'>, rules: PlanEventRules): IncidentEvent[] {
+  if (!event.vehicleId) return [];
   const atMs = Date.parse(event.at);
-  const thresholds: Record<string, string> = event.type === 'missed_collection' ? { windowEnd: event.at } : { deadline: event.at };
+  const thresholds: Record<string, string | number> = event.type === 'missed_collection'
+    ? { windowEnd: event.at, stopRadiusM: rules.stopRadiusM, minDwellS: rules.minDwellS }
+    : { deadline: event.at, requiredPasses: Number(event.details.requiredPasses ?? 1), minCoverage: rules.minCoverage, segmentToleranceM: rules.segmentToleranceM };
   const base: Omit<IncidentEvent, 'phase'> = {
     key: `${event.type}:${event.planId}:${event.key}`,
     type: event.type,

@@ -94,9 +94,29 @@ describeEachBackend('plan against actual and the reports over the API (%s)', (ba
         const mine = desk.body.items.filter((i: any) => i.details?.planId === PLAN_ID);
         expect(mine.map((i: any) => i.details.stop).sort()).toEqual(['collector-residual-1#3', 'collector-residual-1#8']);
         expect(mine[0]).toMatchObject({ type: 'missed_collection', vehicleId: 'collector-residual-1', status: 'open', endAt: expect.any(String) });
+        // and the street swept once of the twice it needed, with its coverage and the rule it was judged by
         const gaps = (await svc.call('GET', '/api/v1/incidents?type=sweeping_gap', { token: enforcement })).body.items.filter((i: any) => i.details?.planId === PLAN_ID);
-        // a sweeping gap stays a plan event: street detection is not yet trusted enough for the desk
-        expect(gaps).toHaveLength(0);
+        const street = sweeper.segments.find((s: any) => s.status === 'missed');
+        expect(gaps).toHaveLength(1);
+        expect(gaps[0]).toMatchObject({
+          type: 'sweeping_gap', vehicleId: 'sweeper-03', status: 'open',
+          details: { stop: street.key, passes: 1, requiredPasses: 2, lengthM: expect.any(Number), partialShare: expect.any(Number) },
+          thresholds: { requiredPasses: 2, minCoverage: 0.7, segmentToleranceM: 20 },
+        });
+
+        // the evidence is plan against track: the street, and the vehicle's fixes from its planned time to its deadline
+        const evidence = (await svc.call('GET', `/api/v1/incidents/${gaps[0].id}/evidence`, { token: enforcement })).body;
+        const streetFeature = evidence.features.find((f: any) => f.properties.kind === 'street');
+        expect(streetFeature).toMatchObject({ geometry: { type: 'LineString' }, properties: { segmentId: gaps[0].details.segmentId, passes: 1, requiredPasses: 2 } });
+        const fixTimes = evidence.features.filter((f: any) => f.properties.kind === 'fix').map((f: any) => Date.parse(f.properties.fixTime));
+        const [from, to] = [Date.parse(gaps[0].details.plannedStart), Date.parse(gaps[0].details.deadline)];
+        const sweeperFixes = day.fixes.get('sweeper-03')!.filter((f) => f.timeMs >= from && f.timeMs <= to);
+        expect(sweeperFixes.length).toBeGreaterThan(0);
+        for (const f of sweeperFixes) expect(fixTimes).toContain(f.timeMs);
+        // a missed collection's evidence: the point, and the collector's track over the point's window
+        const missedEvidence = (await svc.call('GET', `/api/v1/incidents/${mine[0].id}/evidence`, { token: enforcement })).body;
+        expect(missedEvidence.features.find((f: any) => f.properties.kind === 'collection_point')).toMatchObject({ geometry: { type: 'Point' }, properties: { pointId: mine[0].details.pointId } });
+        expect(Date.parse(missedEvidence.properties.window.from)).toBeLessThanOrEqual(Date.parse(mine[0].details.windowStart));
       } finally {
         socket.close();
       }

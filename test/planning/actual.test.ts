@@ -321,6 +321,24 @@ describe('plan against actual on hand-made days', () => {
     expect(byKey(detectDay(target, new Map([['v', fixes]]), settings))).toEqual({ 'segment:sweep:s': 'missed' });
   });
 
+  it('a street swept only part way is missed, with the share swept as its coverage evidence; swept to its end it is done', () => {
+    const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
+      key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM: 200,
+      geometry: [[at(0, 0).lon, at(0, 0).lat], [at(200, 0).lon, at(200, 0).lat]], requiredPasses: 1, deadlineMs: T0 + 3 * 3_600_000, plannedStartMs: T0,
+    }] };
+    const fix = (tS: number, eastM: number, northM: number, working = true) => ({ timeMs: T0 + tS * 1000, ...at(eastM, northM), speedKmh: 9, headingDeg: 90, working });
+    // east along it with the brushes on for 100 m (of 200), then off and away north up a cross street
+    const half = [0, 20, 40, 60, 80, 100].map((m, i) => fix(i * 8, m, 0)).concat([fix(48, 100, 0, false), fix(58, 100, 25, false), fix(68, 100, 50, false)]);
+    const [judged] = detectDay(target, new Map([['v', half]]), settings);
+    expect(judged).toMatchObject({ status: 'missed', passes: 0, lengthM: 200 });
+    expect(judged!.partialShare).toBeGreaterThanOrEqual(0.45);
+    expect(judged!.partialShare).toBeLessThanOrEqual(0.6);
+    const whole = Array.from({ length: 11 }, (_, i) => fix(i * 8, i * 20, 0)).concat([fix(88, 220, 0, false)]);
+    const [done] = detectDay(target, new Map([['v', whole]]), settings);
+    expect(done).toMatchObject({ status: 'done', passes: 1 });
+    expect(done!.partialShare).toBeUndefined();
+  });
+
   it('a sweeper that switches its gear off where a street begins has not swept it, though the matched way to that fix runs along it and back', () => {
     const target: PlanTargets = { planId: 'p', date: '2026-12-01', stops: [], places: [], segments: [{
       key: 'segment:sweep:s', taskId: 'sweep:s', segmentId: 's', vehicleIds: ['v'], oneWay: true, lengthM: 40,

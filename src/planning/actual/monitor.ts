@@ -74,17 +74,19 @@ export async function judgeStoredPlan(store: ActualStore, planId: string, profil
   if (atMs >= dayEnd) judged.actual.flush();
   const statuses = judged.actual.evaluate(atMs);
   await store.save(planId, statuses);
-  const events = await store.raise(statuses.filter((s) => s.status === 'missed').map((s) => eventOf(planId, s)));
+  const events = await store.raise(statuses.filter((s) => s.status === 'missed').map((s) => planEventOf(planId, s)));
   return { statuses, events };
 }
 
-function eventOf(planId: string, s: ActualStatus): Omit<PlanEvent, 'id' | 'createdAt'> {
+/** The plan event of a stop or street judged missed. */
+export function planEventOf(planId: string, s: ActualStatus): Omit<PlanEvent, 'id' | 'createdAt'> {
   return {
     type: s.kind === 'stop' ? 'missed_collection' : 'sweeping_gap', planId, vehicleId: s.vehicleIds[0] ?? null, key: s.key, recordId: s.recordId,
     at: new Date(s.dueMs).toISOString(),
     details: s.kind === 'stop'
       ? { pointId: s.recordId, visit: s.visit ?? 0, windowStart: new Date(s.fromMs).toISOString(), windowEnd: new Date(s.dueMs).toISOString(), plannedStart: new Date(s.plannedStartMs).toISOString() }
-      : { segmentId: s.recordId, vehicleIds: s.vehicleIds, deadline: new Date(s.dueMs).toISOString(), passes: s.passes ?? 0, requiredPasses: s.requiredPasses ?? 0 },
+      : { segmentId: s.recordId, vehicleIds: s.vehicleIds, deadline: new Date(s.dueMs).toISOString(), plannedStart: new Date(s.plannedStartMs).toISOString(),
+        passes: s.passes ?? 0, requiredPasses: s.requiredPasses ?? 0, lengthM: Math.round(s.lengthM ?? 0), partialShare: Math.round((s.partialShare ?? 0) * 100) / 100 },
   };
 }
 
@@ -209,7 +211,7 @@ export class ActualMonitor {
     if (changed.length === 0) return;
     await this.deps.store.save(j.planId, changed);
     const missed = changed.filter((s) => s.status === 'missed');
-    const raised = missed.length ? await this.deps.store.raise(missed.map((s) => eventOf(j.planId, s))) : [];
+    const raised = missed.length ? await this.deps.store.raise(missed.map((s) => planEventOf(j.planId, s))) : [];
     for (const s of changed) {
       const before = j.last.get(s.key)?.split('|')[0];
       j.last.set(s.key, fingerprint(s));

@@ -36,6 +36,10 @@ export interface ActualStatus {
   departureMs?: number;
   passes?: number;
   requiredPasses?: number;
+  /** segments: the street's length */
+  lengthM?: number;
+  /** segments: the largest share of the street one working stay covered without making a pass (0: none) */
+  partialShare?: number;
 }
 
 /** The profile's word on what counts as served. */
@@ -135,6 +139,8 @@ export class PlanActual {
         key: g.key, kind: 'segment', vehicleIds: g.vehicleIds, recordId: g.segmentId, itemId: g.taskId, status, source: completedMs !== undefined ? 'gps' : null,
         fromMs: g.plannedStartMs, dueMs: g.deadlineMs, plannedStartMs: g.plannedStartMs,
         ...(completedMs !== undefined ? { departureMs: completedMs } : {}), passes: times.length, requiredPasses: g.requiredPasses,
+        lengthM: g.lengthM,
+        ...(status === 'missed' ? { partialShare: Math.max(0, ...g.vehicleIds.map((id) => this.vehicles.get(id)?.partialShares.get(g.key) ?? 0)) } : {}),
       });
     }
     return out;

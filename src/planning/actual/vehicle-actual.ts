@@ -155,6 +155,11 @@ export class VehicleActual {
   readonly visits = new Map<string, StopVisit>();
   /** Completed passes per segment key: when each ended (epoch ms). */
   readonly passes = new Map<string, number[]>();
+  /**
+   * Per segment key, the largest share of the street one working stay on it covered without making a
+   * pass (the coverage evidence of a street judged missed: 0.6 of it swept is not 0).
+   */
+  readonly partialShares = new Map<string, number>();
   lastFixMs = -Infinity;
 
   private readonly lon0: number;
@@ -988,7 +993,12 @@ export class VehicleActual {
     const lengthM = this.segLengthM[task]!;
     // (a bin more without switch reports: where the gear went on or off between two fixes is a guess from their speeds)
     const slackBins = this.settings.gearReportedAtOnce ? 1 : 2;
-    if (Math.min(lengthM, (covered + slackBins) * BIN_M) < this.settings.minCoverage * lengthM) return;
+    if (Math.min(lengthM, (covered + slackBins) * BIN_M) < this.settings.minCoverage * lengthM) {
+      const key = this.segKeys[task]!;
+      const share = lengthM > 0 ? Math.min(1, (covered * BIN_M) / lengthM) : 0;
+      if (share > (this.partialShares.get(key) ?? 0)) this.partialShares.set(key, share);
+      return;
+    }
     const runs = [...pass.runs, [pass.runFrom, pass.runFurthest]];
     const count = Math.max(1, runs.filter(([from, to]) => Math.abs(to - from) + 2 * BIN_M >= this.settings.minCoverage * lengthM).length);
     // One way along two streets a few metres apart (a lane merging into the other, a street off the

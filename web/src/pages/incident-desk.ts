@@ -38,7 +38,7 @@ export interface EvidenceDoc {
 
 interface Figures {
   total: number;
-  byContractor: Array<{ contractor: string | null; total: number; confirmed: number; byType: Record<string, number> }>;
+  byContractor: Array<{ contractor: string | null; total: number; counted: number; confirmed: number; byType: Record<string, number> }>;
   spill: { total: number; handled: number; dismissed: number; rate: number | null };
 }
 
@@ -62,8 +62,8 @@ function MonthFigures(props: { tick: number }) {
     </dl>
     ${figures.byContractor.length ? html`<div class="table-wrap" tabIndex="0" role="region" aria-label=${t('desk.ranking')}><table class="data-table" id="contractor-ranking">
       <caption class="visually-hidden">${t('desk.ranking')}</caption>
-      <thead><tr><th scope="col">#</th><th scope="col">${t('desk.contractor')}</th><th scope="col">${t('desk.figureTotal')}</th><th scope="col">${t('desk.confirmed')}</th></tr></thead>
-      <tbody>${figures.byContractor.slice(0, 10).map((c, i) => html`<tr key=${c.contractor ?? ''}><td>${i + 1}</td><td>${c.contractor ?? t('desk.noContractor')}</td><td>${formatNumber(c.total)}</td><td>${formatNumber(c.confirmed)}</td></tr>`)}</tbody>
+      <thead><tr><th scope="col">#</th><th scope="col">${t('desk.contractor')}</th><th scope="col">${t('desk.counted')}</th><th scope="col">${t('desk.confirmed')}</th></tr></thead>
+      <tbody>${figures.byContractor.slice(0, 10).map((c, i) => html`<tr key=${c.contractor ?? ''}><td>${i + 1}</td><td>${c.contractor ?? t('desk.noContractor')}</td><td>${formatNumber(c.counted)}</td><td>${formatNumber(c.confirmed)}</td></tr>`)}</tbody>
     </table></div>` : null}
   </section>`;
 }

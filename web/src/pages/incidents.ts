@@ -143,13 +143,15 @@ export function IncidentsPage() {
     const areas = L.featureGroup().addTo(g);
     for (const f of ev.features) {
       const k = f.properties.kind;
-      if (k === 'corridor' || k === 'zone' || k === 'facility' || k === 'site') {
-        const colour = k === 'corridor' ? '#ef6c00' : k === 'zone' ? '#c62828' : '#558b2f';
+      if (k === 'corridor' || k === 'zone' || k === 'facility' || k === 'site' || k === 'collection_point' || k === 'street') {
+        // a point not collected or a street not swept: the plan's side of plan against track
+        const planned = k === 'collection_point' || k === 'street';
+        const colour = k === 'corridor' ? '#ef6c00' : k === 'zone' ? '#c62828' : planned ? '#6a1b9a' : '#558b2f';
         if (f.geometry.type === 'Point') {
           const [lon, lat] = f.geometry.coordinates as [number, number];
           L.circleMarker([lat, lon], { radius: 7, color: colour }).addTo(areas);
         } else {
-          L.geoJSON(f.geometry as GeoJSON.GeoJsonObject, { style: { color: colour, weight: 1.5, fillOpacity: 0.15 }, interactive: false }).addTo(areas);
+          L.geoJSON(f.geometry as GeoJSON.GeoJsonObject, { style: { color: colour, weight: k === 'street' ? 8 : 1.5, opacity: k === 'street' ? 0.5 : 1, fillOpacity: 0.15 }, interactive: false }).addTo(areas);
         }
       } else if ((k === 'fix' && f.properties.involved) || k === 'spill_report' || k === 'candidate_pass') {
         const [lon, lat] = (f.geometry as GeoJSON.Point).coordinates as [number, number];
