@@ -113,6 +113,11 @@ describeEachBackend('plan against actual and the reports over the API (%s)', (ba
         const sweeperFixes = day.fixes.get('sweeper-03')!.filter((f) => f.timeMs >= from && f.timeMs <= to);
         expect(sweeperFixes.length).toBeGreaterThan(0);
         for (const f of sweeperFixes) expect(fixTimes).toContain(f.timeMs);
+        // the printable page draws the street under the track, and states the coverage
+        const page = (await svc.call('GET', `/api/v1/incidents/${gaps[0].id}/print`, { token: enforcement })).body as string;
+        expect(page).toContain('漏扫');
+        expect(page).toMatch(/<polyline [^>]*stroke="#6a1b9a"/);
+        expect(page).toMatch(/requiredPasses<\/th><td>2</);
         // a missed collection's evidence: the point, and the collector's track over the point's window
         const missedEvidence = (await svc.call('GET', `/api/v1/incidents/${mine[0].id}/evidence`, { token: enforcement })).body;
         expect(missedEvidence.features.find((f: any) => f.properties.kind === 'collection_point')).toMatchObject({ geometry: { type: 'Point' }, properties: { pointId: mine[0].details.pointId } });
