@@ -125,4 +125,24 @@ describeWith('chromium', 'enforcement desk on /incidents', () => {
     expect(await seriousViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
+
+  it("opens a sweeping gap's evidence as plan against track: the street drawn, the vehicle's fixes from its planned time to its deadline", async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const at = T0 + 60_000;
+    await svc.incidentSink.emit({
+      key: `sweeping_gap:plan-1:segment:sweep:seg-1`, phase: 'open', type: 'sweeping_gap', vehicleId: 'muck-1', startMs: at, atMs: at, level: 1, fixIds: [],
+      thresholds: { deadline: new Date(at).toISOString(), requiredPasses: 1, minCoverage: 0.7, segmentToleranceM: 20 },
+      details: { planId: 'plan-1', segmentId: 'seg-1', plannedStart: new Date(T0).toISOString(), deadline: new Date(T0 + 190_000).toISOString(), passes: 0, requiredPasses: 1, partialShare: 0.3, lengthM: 137 },
+    });
+    await svc.incidentSink.settle();
+    await openAs(page, svc.url, '/incidents', tokens.enforcement!, 'en');
+    const gap = page.locator('#incident-table tbody tr', { hasText: text('en', 'incidentType.sweeping_gap') });
+    await expect.poll(() => gap.count(), { timeout: 15_000 }).toBe(1);
+    await gap.getByRole('button', { name: text('en', 'desk.evidence') }).click();
+    await expect.poll(() => page.locator('#evidence-title').textContent()).toContain(text('en', 'incidentType.sweeping_gap'));
+    // the street under the track (the plan's colour), and every fix of the window on the slider
+    await expect.poll(() => page.locator('path.evidence-street').count()).toBe(1);
+    expect(await page.locator('.replay-controls input[type=range]').getAttribute('max')).toBe('19');
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -150,8 +150,12 @@ export function IncidentsPage() {
         if (f.geometry.type === 'Point') {
           const [lon, lat] = f.geometry.coordinates as [number, number];
           L.circleMarker([lat, lon], { radius: 7, color: colour }).addTo(areas);
+        } else if (k === 'street' && f.geometry.type === 'LineString') {
+          // broad and pale under the track, which runs along it where the vehicle went (an element of its own: it is the incident's subject)
+          const line = (f.geometry.coordinates as Array<[number, number]>).map(([lon, lat]) => [lat, lon] as [number, number]);
+          L.polyline(line, { color: colour, weight: 8, opacity: 0.5, interactive: false, className: 'evidence-street', renderer: L.svg() }).addTo(areas);
         } else {
-          L.geoJSON(f.geometry as GeoJSON.GeoJsonObject, { style: { color: colour, weight: k === 'street' ? 8 : 1.5, opacity: k === 'street' ? 0.5 : 1, fillOpacity: 0.15 }, interactive: false }).addTo(areas);
+          L.geoJSON(f.geometry as GeoJSON.GeoJsonObject, { style: { color: colour, weight: 1.5, fillOpacity: 0.15 }, interactive: false }).addTo(areas);
         }
       } else if ((k === 'fix' && f.properties.involved) || k === 'spill_report' || k === 'candidate_pass') {
         const [lon, lat] = (f.geometry as GeoJSON.Point).coordinates as [number, number];
