@@ -13,9 +13,10 @@ import type { IncidentEvent } from './incident-event.js';
  * The evidence is the plan against the track (evidence.ts): the point or the street, the vehicle's
  * fixes over the stop's window or from the street's planned time to its deadline, and for a street
  * its coverage (passes seen of those required, the largest share one stay covered). Street
- * detection is the weaker of the two: on simulated days it was not tuned on, 97.3-97.8 % of the
+ * detection is the weaker of the two: on simulated days it was not tuned on, 97.2-97.8 % of the
  * streets judged missed were missed (collection stops 99.6-99.9 %; src/planning/README.md), the
- * others nearly all short one-way streets or streets of odd shape; an officer reads the coverage
+ * others a few streets, the same day after day (one-way streets needing a second pass, a road that zigzags back on
+ * itself); an officer reads the coverage
  * before acting and closes a wrong one as a false alarm, which keeps it out of the contractor's
  * figures.
  */
