@@ -15,10 +15,9 @@ import type { IncidentEvent } from './incident-event.js';
  * its coverage (passes seen of those required, the largest share one stay covered). Street
  * detection is the weaker of the two: on simulated days it was not tuned on, 97.2-97.8 % of the
  * streets judged missed were missed (collection stops 99.6-99.9 %; src/planning/README.md), the
- * others a few streets, the same day after day (one-way streets needing a second pass, a road that zigzags back on
- * itself); an officer reads the coverage
- * before acting and closes a wrong one as a false alarm, which keeps it out of the contractor's
- * figures.
+ * others a few streets, the same day after day (one-way streets needing a second pass, a road that
+ * zigzags back on itself); an officer reads the coverage before acting and closes a wrong one as a
+ * false alarm, which keeps it out of the contractor's figures.
  */
 export type PlanEventRules = Pick<CityProfile['planning']['actual'], 'stopRadiusM' | 'minDwellS' | 'segmentToleranceM' | 'minCoverage'>;
 
