@@ -79,7 +79,7 @@ export async function judgeStoredPlan(store: ActualStore, planId: string, profil
 }
 
 /** The plan event of a stop or street judged missed. */
-export function planEventOf(planId: string, s: ActualStatus): Omit<PlanEvent, 'id' | 'createdAt'> {
+function planEventOf(planId: string, s: ActualStatus): Omit<PlanEvent, 'id' | 'createdAt'> {
   return {
     type: s.kind === 'stop' ? 'missed_collection' : 'sweeping_gap', planId, vehicleId: s.vehicleIds[0] ?? null, key: s.key, recordId: s.recordId,
     at: new Date(s.dueMs).toISOString(),

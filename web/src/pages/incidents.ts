@@ -46,7 +46,8 @@ export function IncidentsPage() {
   const city = useCity();
   const vehicles = useLoad((signal) => listAll<Vehicle>('/api/v1/vehicles', 20_000, signal), []);
   const mapEl = useRef<HTMLDivElement>(null);
-  const ctx = useRef<{ map?: L.Map; track?: L.LayerGroup; cursor?: L.CircleMarker }>({});
+  // (streetRenderer: one SVG layer for every evidence's street, so each is an element the page and its tests can address)
+  const ctx = useRef<{ map?: L.Map; track?: L.LayerGroup; cursor?: L.CircleMarker; streetRenderer?: L.SVG }>({});
   const tz = city?.timeZone ?? timeZone();
   const [form, setForm] = useState(() => ({ vehicleId: currentQuery().get('vehicle') ?? '', date: cityDate(Date.now(), tz), from: '00:00', to: '24:00', dateTouched: false }));
   // The city's zone may arrive after the first render: "today" is the city's today.
@@ -75,6 +76,7 @@ export function IncidentsPage() {
       stopped = true;
       roads.remove();
       map.remove();
+      ctx.current.streetRenderer = undefined; // it belonged to that map
     };
   }, []);
 
@@ -151,9 +153,10 @@ export function IncidentsPage() {
           const [lon, lat] = f.geometry.coordinates as [number, number];
           L.circleMarker([lat, lon], { radius: 7, color: colour }).addTo(areas);
         } else if (k === 'street' && f.geometry.type === 'LineString') {
-          // broad and pale under the track, which runs along it where the vehicle went (an element of its own: it is the incident's subject)
+          // broad and pale under the track, which runs along it where the vehicle went
           const line = (f.geometry.coordinates as Array<[number, number]>).map(([lon, lat]) => [lat, lon] as [number, number]);
-          L.polyline(line, { color: colour, weight: 8, opacity: 0.5, interactive: false, className: 'evidence-street', renderer: L.svg() }).addTo(areas);
+          const renderer = (ctx.current.streetRenderer ??= L.svg());
+          L.polyline(line, { color: colour, weight: 8, opacity: 0.5, interactive: false, className: 'evidence-street', renderer }).addTo(areas);
         } else {
           L.geoJSON(f.geometry as GeoJSON.GeoJsonObject, { style: { color: colour, weight: 1.5, fillOpacity: 0.15 }, interactive: false }).addTo(areas);
         }
